@@ -1,0 +1,405 @@
+//! Error types of the engine.
+//!
+//! [`BurrError`] is what the application's methods return. Every variant names the culprit
+//! (the action, the key, the input, the condition) so that a message alone is enough to find
+//! the mistake. [`ActionError`] is what an action's body returns: any error converts into it
+//! with `?`, and the runtime turns it into a [`BurrError`] naming the action.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::persistence::PersistenceError;
+
+/// A boxed error as produced by user code.
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// Errors of [`State`](crate::State) operations.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// The key is not in the state.
+    #[error("key `{key}` not found in state; keys state knows about are: {known:?}; make sure an earlier action wrote it and that the action reading it declares it in `reads`")]
+    MissingKey {
+        /// The key that was asked for.
+        key: String,
+        /// The user keys the state has.
+        known: Vec<String>,
+    },
+    /// An action read a key it did not declare.
+    #[error("action `{action}` read `{key}`, which it did not declare; its declared reads are {reads:?}")]
+    UndeclaredRead {
+        /// The action.
+        action: String,
+        /// The key it tried to read.
+        key: String,
+        /// Its declared reads.
+        reads: Vec<String>,
+    },
+    /// The value has another type than asked for.
+    #[error("state key `{key}` holds a {found}, which is not a valid `{expected}`: {message}")]
+    WrongType {
+        /// The key.
+        key: String,
+        /// The Rust type asked for.
+        expected: String,
+        /// The JSON type found.
+        found: &'static str,
+        /// The deserializer's message.
+        message: String,
+    },
+    /// `append`/`extend` on a value that is not a list.
+    #[error("cannot append to {what} value: `{key}` holds a {found}; make sure the field is a list")]
+    NotAList {
+        /// The key.
+        key: String,
+        /// The JSON type found.
+        found: &'static str,
+        /// `non-appendable` or `non-extendable`.
+        what: &'static str,
+    },
+    /// `increment` on a value that is not an integer.
+    #[error("cannot increment non-integer values: `{key}` holds a {found}")]
+    NotAnInteger {
+        /// The key.
+        key: String,
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A state must be a JSON object.
+    #[error("a state must be a JSON object, found a {found}")]
+    NotAnObject {
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A value could not be serialized to JSON.
+    #[error("failed to serialize state field `{key}`: {message}")]
+    Serialize {
+        /// The key.
+        key: String,
+        /// The serializer's message.
+        message: String,
+    },
+}
+
+/// What an action body returns on failure: any error converts into it with `?`.
+///
+/// It deliberately does not implement `std::error::Error` itself (like `anyhow::Error`),
+/// so that `From<E>` can cover every error type.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::ActionError;
+/// fn parse(s: &str) -> Result<i64, ActionError> {
+///     Ok(s.parse::<i64>()?)
+/// }
+/// assert!(parse("x").is_err());
+/// let e = ActionError::msg("no reply");
+/// assert_eq!(e.to_string(), "no reply");
+/// ```
+pub struct ActionError(pub(crate) BoxError);
+
+impl ActionError {
+    /// An error from a message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::ActionError::msg("boom").to_string(), "boom");
+    /// ```
+    pub fn msg(message: impl Into<String>) -> Self {
+        ActionError(message.into().into())
+    }
+
+    /// The boxed error inside.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::ActionError::msg("x");
+    /// assert_eq!(e.into_inner().to_string(), "x");
+    /// ```
+    pub fn into_inner(self) -> BoxError {
+        self.0
+    }
+
+    /// Turns this into the engine error for `action`: a [`BurrError`] raised inside the body
+    /// (a missing state key, a missing input...) stays what it is; any other error becomes
+    /// [`BurrError::ActionFailed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{ActionError, BurrError};
+    /// let e = ActionError::msg("boom").into_burr("step");
+    /// assert!(matches!(e, BurrError::ActionFailed { ref action, .. } if action == "step"));
+    /// ```
+    pub fn into_burr(self, action: &str) -> BurrError {
+        match self.0.downcast::<BurrError>() {
+            Ok(e) => *e,
+            Err(other) => match other.downcast::<StateError>() {
+                Ok(e) => BurrError::State(*e),
+                Err(source) => BurrError::ActionFailed {
+                    action: action.to_string(),
+                    source,
+                },
+            },
+        }
+    }
+}
+
+impl<E: Into<BoxError>> From<E> for ActionError {
+    fn from(e: E) -> Self {
+        ActionError(e.into())
+    }
+}
+
+impl fmt::Debug for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// One problem found by [`ApplicationBuilder::build`](crate::ApplicationBuilder::build).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildProblem {
+    /// No action was added.
+    #[error("the application has no actions; add some with `with_actions`")]
+    NoActions,
+    /// Two actions share a name.
+    #[error("action `{0}` is duplicated in the actions list")]
+    DuplicateAction(String),
+    /// A transition names an action that does not exist.
+    #[error("transition {which} `{name}` not found in actions; actions are {known:?}")]
+    UnknownTransitionEndpoint {
+        /// `source` or `target`.
+        which: &'static str,
+        /// The unknown name.
+        name: String,
+        /// The known action names.
+        known: Vec<String>,
+    },
+    /// Two default transitions leave the same action.
+    #[error("transition `{from}` -> `{to}` is redundant: a default transition has already been set for `{from}`")]
+    RedundantDefault {
+        /// Source action.
+        from: String,
+        /// Target of the redundant transition.
+        to: String,
+    },
+    /// No entrypoint was set.
+    #[error("no entrypoint: call `with_entrypoint` (or `initialize_from`) before `build`")]
+    MissingEntrypoint,
+    /// The entrypoint is not an action.
+    #[error("entrypoint `{name}` not found in actions; actions are {known:?}")]
+    UnknownEntrypoint {
+        /// The entrypoint given.
+        name: String,
+        /// Known action names.
+        known: Vec<String>,
+    },
+    /// A condition reads a key that is reserved or impossible.
+    #[error("condition `{condition}` on `{from}` -> `{to}` is invalid: {message}")]
+    InvalidCondition {
+        /// The condition's name.
+        condition: String,
+        /// Source action.
+        from: String,
+        /// Target action.
+        to: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A builder method was used in a way that conflicts with another.
+    #[error("{0}")]
+    Conflict(String),
+    /// The state persister or loader is not usable.
+    #[error("{0}")]
+    Persistence(String),
+}
+
+/// The errors the engine returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BurrError {
+    /// A state operation failed.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The builder found problems; every one is listed.
+    #[error("cannot build the application: {}", list(problems))]
+    Build {
+        /// Every problem found.
+        problems: Vec<BuildProblem>,
+    },
+    /// An action's body returned an error.
+    #[error("action `{action}` failed: {source}")]
+    ActionFailed {
+        /// The action.
+        action: String,
+        /// What the body returned.
+        #[source]
+        source: BoxError,
+    },
+    /// Required inputs were not given.
+    #[error("action `{action}` is missing required inputs {missing:?}; it was given {given:?}; pass them in `inputs`")]
+    MissingInputs {
+        /// The action.
+        action: String,
+        /// Missing input names.
+        missing: Vec<String>,
+        /// Inputs that were given.
+        given: Vec<String>,
+    },
+    /// An input has the wrong type.
+    #[error("input `{input}` of action `{action}` is not a valid `{expected}`: {message}")]
+    InvalidInput {
+        /// The action.
+        action: String,
+        /// The input.
+        input: String,
+        /// The Rust type expected.
+        expected: String,
+        /// The deserializer's message.
+        message: String,
+    },
+    /// Inputs starting with `__` are reserved.
+    #[error("inputs starting with a double underscore ({0:?}) are reserved for injected values")]
+    ReservedInput(Vec<String>),
+    /// An action wrote keys it did not declare.
+    #[error("action `{action}` wrote {keys:?}, which it did not declare; its declared writes are {writes:?}")]
+    UndeclaredWrite {
+        /// The action.
+        action: String,
+        /// The undeclared keys.
+        keys: Vec<String>,
+        /// Its declared writes.
+        writes: Vec<String>,
+    },
+    /// An action left declared writes unwritten.
+    #[error("state is missing write keys after running `{action}`: {keys:?} were declared in `writes` but not written")]
+    MissingWrite {
+        /// The action.
+        action: String,
+        /// The missing keys.
+        keys: Vec<String>,
+        /// Its declared writes.
+        writes: Vec<String>,
+    },
+    /// A condition could not be evaluated.
+    #[error("condition `{condition}` failed: {message}")]
+    Condition {
+        /// The condition's name.
+        condition: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A condition read keys absent from the state.
+    #[error("missing keys in state required by condition `{condition}`: {missing:?}")]
+    ConditionMissingKeys {
+        /// The condition's name.
+        condition: String,
+        /// The missing keys.
+        missing: Vec<String>,
+    },
+    /// An expression did not parse.
+    #[error(transparent)]
+    Expr(#[from] crate::expr::ExprError),
+    /// An async action was run from a sync method.
+    #[error("cannot run async action `{action}` in a sync context; use `astep`/`arun`/`aiterate` instead")]
+    AsyncActionInSyncContext {
+        /// The action.
+        action: String,
+    },
+    /// A sync method was called on an application built for async use only.
+    #[error("this application was built with `abuild` and must be run with the async methods (`astep`, `arun`, `aiterate`)")]
+    AsyncOnly,
+    /// Halt names that are not actions.
+    #[error("halt conditions {names:?} are not registered actions; actions are {known:?}")]
+    UnknownHalt {
+        /// The unknown names.
+        names: Vec<String>,
+        /// Known action names.
+        known: Vec<String>,
+    },
+    /// A `@tag:` that no action has.
+    #[error("tag `{tag}` not found in graph; tags are {known:?}")]
+    UnknownTag {
+        /// The tag.
+        tag: String,
+        /// Known tags.
+        known: Vec<String>,
+    },
+    /// An action name that is not in the graph.
+    #[error("action `{name}` not found in graph; actions are {known:?}")]
+    UnknownAction {
+        /// The name.
+        name: String,
+        /// Known action names.
+        known: Vec<String>,
+    },
+    /// An action returned something the runtime cannot use.
+    #[error("action `{action}` returned an invalid output: {message}")]
+    InvalidOutput {
+        /// The action.
+        action: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The state persister failed.
+    #[error(transparent)]
+    Persistence(#[from] PersistenceError),
+    /// A streaming action misbehaved, or a stream was used wrongly.
+    #[error("stream of action `{action}` failed: {message}")]
+    Stream {
+        /// The action.
+        action: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Any other failure, with a message.
+    #[error("{0}")]
+    Other(String),
+}
+
+fn list(problems: &[BuildProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl BurrError {
+    /// The error's message followed by its chain of sources, one `caused by:` line each.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::ActionError::msg("kaboom").into_burr("boom");
+    /// assert!(e.report().contains("kaboom"));
+    /// ```
+    pub fn report(&self) -> String {
+        let mut out = self.to_string();
+        let mut source = self.source();
+        while let Some(s) = source {
+            out.push_str("\ncaused by: ");
+            out.push_str(&s.to_string());
+            source = s.source();
+        }
+        out
+    }
+
+    pub(crate) fn build(problems: Vec<BuildProblem>) -> Self {
+        BurrError::Build { problems }
+    }
+}
+
+/// Shorthand for results of the engine.
+pub type Result<T, E = BurrError> = std::result::Result<T, E>;

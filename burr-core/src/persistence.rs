@@ -1,0 +1,336 @@
+//! Saving and loading application state: the [`StateSaver`] / [`StateLoader`] traits (and
+//! their async twins), and [`InMemoryPersister`].
+//!
+//! An application with a saver ([`ApplicationBuilder::with_state_persister`]) saves its state
+//! after every step, with status `completed`, or `failed` (then the state saved is the one
+//! before the failed action). A loader feeds
+//! [`ApplicationBuilder::initialize_from`](crate::ApplicationBuilder::initialize_from) to
+//! resume an application or fork a new one from any step.
+//!
+//! [`ApplicationBuilder::with_state_persister`]: crate::ApplicationBuilder::with_state_persister
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::BoxFuture;
+
+use crate::State;
+
+/// The status saved with a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The step's action completed; the state is the one after it.
+    Completed,
+    /// The step's action failed; the state is the one before it.
+    Failed,
+}
+
+impl Status {
+    /// The stored form: `"completed"` or `"failed"`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::Status::Failed.as_str(), "failed");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+        }
+    }
+
+    /// Parses the stored form; anything else is [`PersistenceError::Corrupt`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::Status;
+    /// assert_eq!(Status::parse("completed").unwrap(), Status::Completed);
+    /// assert!(Status::parse("done").is_err());
+    /// ```
+    pub fn parse(s: &str) -> Result<Status, PersistenceError> {
+        match s {
+            "completed" => Ok(Status::Completed),
+            "failed" => Ok(Status::Failed),
+            other => Err(PersistenceError::Corrupt(format!(
+                "unknown status {other:?}; expected \"completed\" or \"failed\""
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One saved step, as a loader returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersistedState {
+    /// The partition key (`None` when the application has none).
+    pub partition_key: Option<String>,
+    /// The application id.
+    pub app_id: String,
+    /// The step's sequence id.
+    pub sequence_id: u64,
+    /// The name of the step's action.
+    pub position: String,
+    /// The state saved with the step.
+    pub state: State,
+    /// When the step was saved (ISO 8601 text, as the store keeps it).
+    pub created_at: String,
+    /// Whether the action completed or failed.
+    pub status: Status,
+}
+
+/// What [`StateSaver::save`] receives.
+#[derive(Debug, Clone, Copy)]
+pub struct SaveRequest<'a> {
+    /// The partition key, if any.
+    pub partition_key: Option<&'a str>,
+    /// The application id.
+    pub app_id: &'a str,
+    /// The step's sequence id.
+    pub sequence_id: u64,
+    /// The step's action.
+    pub position: &'a str,
+    /// The state to save.
+    pub state: &'a State,
+    /// Completed or failed.
+    pub status: Status,
+}
+
+/// Errors of persisters.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PersistenceError {
+    /// The store's tables or keys were never created.
+    #[error("uninitialized persister: {0}; call `initialize()` first")]
+    Uninitialized(String),
+    /// The same (partition key, app id, sequence id) was saved twice.
+    #[error("state for {0} already exists")]
+    Duplicate(String),
+    /// A stored row is not valid (state that is not a JSON object, unknown status...).
+    #[error("corrupt stored state: {0}")]
+    Corrupt(String),
+    /// The backend failed (connection lost, I/O error...).
+    #[error("persister backend error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl PersistenceError {
+    /// Wraps any backend error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::PersistenceError::backend(std::io::Error::other("down"));
+    /// assert!(e.to_string().contains("down"));
+    /// ```
+    pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        PersistenceError::Backend(e.into())
+    }
+}
+
+/// Loads saved states.
+pub trait StateLoader: Send + Sync {
+    /// Loads the step `sequence_id` of `app_id` (the latest one when `None`). Returns
+    /// `Ok(None)` when nothing was saved.
+    fn load(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: Option<u64>,
+    ) -> Result<Option<PersistedState>, PersistenceError>;
+
+    /// The application ids saved under `partition_key`, most recent first.
+    fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError>;
+}
+
+/// Saves states.
+pub trait StateSaver: Send + Sync {
+    /// Creates the tables/keys the store needs. Idempotent.
+    fn initialize(&self) -> Result<(), PersistenceError> {
+        Ok(())
+    }
+
+    /// Whether [`StateSaver::initialize`] was done (by this or another process).
+    fn is_initialized(&self) -> Result<bool, PersistenceError> {
+        Ok(true)
+    }
+
+    /// Saves one step.
+    fn save(&self, request: SaveRequest<'_>) -> Result<(), PersistenceError>;
+}
+
+/// Async twin of [`StateLoader`].
+pub trait AsyncStateLoader: Send + Sync {
+    /// See [`StateLoader::load`].
+    fn load<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+        app_id: &'a str,
+        sequence_id: Option<u64>,
+    ) -> BoxFuture<'a, Result<Option<PersistedState>, PersistenceError>>;
+
+    /// See [`StateLoader::list_app_ids`].
+    fn list_app_ids<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<String>, PersistenceError>>;
+}
+
+/// Async twin of [`StateSaver`].
+pub trait AsyncStateSaver: Send + Sync {
+    /// See [`StateSaver::initialize`].
+    fn initialize(&self) -> BoxFuture<'_, Result<(), PersistenceError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// See [`StateSaver::is_initialized`].
+    fn is_initialized(&self) -> BoxFuture<'_, Result<bool, PersistenceError>> {
+        Box::pin(async { Ok(true) })
+    }
+
+    /// See [`StateSaver::save`].
+    fn save<'a>(&'a self, request: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>>;
+}
+
+/// A saver as the application holds it: sync or async.
+#[derive(Clone)]
+pub enum Saver {
+    /// A sync saver (usable from sync and async applications).
+    Sync(Arc<dyn StateSaver>),
+    /// An async saver (async applications only).
+    Async(Arc<dyn AsyncStateSaver>),
+}
+
+impl fmt::Debug for Saver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Saver::Sync(_) => "Saver::Sync",
+            Saver::Async(_) => "Saver::Async",
+        })
+    }
+}
+
+/// A loader as the builder holds it: sync or async.
+#[derive(Clone)]
+pub enum Loader {
+    /// A sync loader.
+    Sync(Arc<dyn StateLoader>),
+    /// An async loader (async applications only).
+    Async(Arc<dyn AsyncStateLoader>),
+}
+
+impl fmt::Debug for Loader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Loader::Sync(_) => "Loader::Sync",
+            Loader::Async(_) => "Loader::Async",
+        })
+    }
+}
+
+type Rows = HashMap<Option<String>, Vec<(String, Vec<PersistedState>)>>;
+
+/// Keeps saved states in memory: for tests and examples.
+///
+/// Loading the latest step returns the last one saved; loading a sequence id returns the
+/// last one saved with that id.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::{InMemoryPersister, SaveRequest, State, StateLoader, StateSaver, Status};
+/// let p = InMemoryPersister::new();
+/// let state = State::new().update("n", 1);
+/// p.save(SaveRequest {
+///     partition_key: None, app_id: "a", sequence_id: 0, position: "step",
+///     state: &state, status: Status::Completed,
+/// }).unwrap();
+/// let row = p.load(None, "a", None).unwrap().unwrap();
+/// assert_eq!(row.state, state);
+/// assert_eq!(p.list_app_ids(None).unwrap(), vec!["a"]);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct InMemoryPersister {
+    rows: Arc<Mutex<Rows>>,
+}
+
+impl InMemoryPersister {
+    /// An empty store.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::StateLoader;
+    /// assert!(burr_core::InMemoryPersister::new().list_app_ids(None).unwrap().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Rows> {
+        self.rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl StateLoader for InMemoryPersister {
+    fn load(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: Option<u64>,
+    ) -> Result<Option<PersistedState>, PersistenceError> {
+        let rows = self.lock();
+        let Some(apps) = rows.get(&partition_key.map(str::to_string)) else {
+            return Ok(None);
+        };
+        let Some((_, saved)) = apps.iter().find(|(id, _)| id == app_id) else {
+            return Ok(None);
+        };
+        Ok(match sequence_id {
+            None => saved.last().cloned(),
+            Some(seq) => saved.iter().rev().find(|r| r.sequence_id == seq).cloned(),
+        })
+    }
+
+    fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
+        let rows = self.lock();
+        Ok(rows
+            .get(&partition_key.map(str::to_string))
+            .map(|apps| apps.iter().rev().map(|(id, _)| id.clone()).collect())
+            .unwrap_or_default())
+    }
+}
+
+impl StateSaver for InMemoryPersister {
+    fn save(&self, r: SaveRequest<'_>) -> Result<(), PersistenceError> {
+        let mut rows = self.lock();
+        let apps = rows.entry(r.partition_key.map(str::to_string)).or_default();
+        let row = PersistedState {
+            partition_key: r.partition_key.map(str::to_string),
+            app_id: r.app_id.to_string(),
+            sequence_id: r.sequence_id,
+            position: r.position.to_string(),
+            state: r.state.clone(),
+            created_at: crate::time::now_utc_iso(),
+            status: r.status,
+        };
+        match apps.iter().position(|(id, _)| id == r.app_id) {
+            Some(i) => {
+                // Move the app to the end so `list_app_ids` stays most-recent-first.
+                let (id, mut saved) = apps.remove(i);
+                saved.push(row);
+                apps.push((id, saved));
+            }
+            None => apps.push((r.app_id.to_string(), vec![row])),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1009 @@
+//! [`State`]: the immutable map of keys to JSON values that flows between actions.
+//!
+//! Every operation returns a new `State`; the original is never changed. Cloning is O(1) and
+//! updating one key is O(log n): the map is a persistent hash map whose values are shared
+//! behind `Arc`s. Lists that grow with [`State::append`] / [`State::extend`] are kept as
+//! persistent vectors, so appending never copies the list, even when older states that share
+//! it are still alive.
+//!
+//! Two keys belong to the runtime and are stored beside the user's keys:
+//! `__SEQUENCE_ID` (the sequence id of the last step) and `__PRIOR_STEP` (the name of the
+//! last completed action). They appear in [`State::keys`], in the JSON form and in
+//! [`State::get_value`], exactly as in Apache Burr.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{DeserializeOwned, IntoDeserializer};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::StateError;
+
+/// Name of the runtime key holding the sequence id of the last step.
+pub const SEQUENCE_ID_KEY: &str = "__SEQUENCE_ID";
+/// Name of the runtime key holding the name of the last completed action.
+pub const PRIOR_STEP_KEY: &str = "__PRIOR_STEP";
+
+/// A shared, immutable key.
+type Key = Arc<str>;
+
+/// One stored value: a plain JSON value, or a list kept as a persistent vector so that
+/// appending is O(1) amortized without copying.
+#[derive(Clone)]
+enum Field {
+    Value(Arc<Value>),
+    List(imbl::Vector<Value>),
+}
+
+impl Field {
+    fn to_value(&self) -> Value {
+        match self {
+            Field::Value(v) => (**v).clone(),
+            Field::List(l) => Value::Array(l.iter().cloned().collect()),
+        }
+    }
+
+    fn same_as(&self, other: &Field) -> bool {
+        match (self, other) {
+            (Field::Value(a), Field::Value(b)) => Arc::ptr_eq(a, b),
+            (Field::List(a), Field::List(b)) => a.ptr_eq(b),
+            _ => false,
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            Field::List(_) => "list",
+            Field::Value(v) => json_type_name(v),
+        }
+    }
+
+    fn into_list(self) -> Option<imbl::Vector<Value>> {
+        match self {
+            Field::List(l) => Some(l),
+            Field::Value(v) => match Arc::try_unwrap(v).unwrap_or_else(|v| (*v).clone()) {
+                Value::Array(a) => Some(a.into_iter().collect()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(v) => v.serialize(s),
+            Field::List(l) => {
+                let mut seq = s.serialize_seq(Some(l.len()))?;
+                for item in l {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// The name of a JSON value's type, as used in error messages.
+pub(crate) fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+#[derive(Clone)]
+struct Entry {
+    order: u64,
+    field: Field,
+}
+
+/// The view an action gets: its name and declared reads, so that reading anything else is
+/// an error naming the action, the key and the declared reads.
+#[derive(Debug)]
+pub(crate) struct ViewInfo {
+    pub(crate) action: Arc<str>,
+    pub(crate) reads: Arc<[String]>,
+}
+
+/// The immutable state of an application.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::State;
+///
+/// let s = State::new().update("count", 1).append("history", "hello");
+/// let s2 = s.increment("count", 2).unwrap();
+/// assert_eq!(s.get::<i64>("count").unwrap(), 1); // unchanged
+/// assert_eq!(s2.get::<i64>("count").unwrap(), 3);
+/// assert_eq!(s2.get::<Vec<String>>("history").unwrap(), vec!["hello"]);
+/// assert_eq!(s2.keys(), vec!["count", "history"]);
+/// ```
+#[derive(Clone, Default)]
+pub struct State {
+    map: imbl::HashMap<Key, Entry>,
+    next_order: u64,
+    sequence_id: Option<u64>,
+    prior_step: Option<Arc<str>>,
+    view: Option<Arc<ViewInfo>>,
+}
+
+impl State {
+    /// An empty state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::State::new().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds a state from a JSON object. `__SEQUENCE_ID` and `__PRIOR_STEP` become the
+    /// runtime keys when they have the right type (an integer and a string).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::State;
+    /// let s = State::from_json(serde_json::json!({"a": 1, "__SEQUENCE_ID": 4})).unwrap();
+    /// assert_eq!(s.sequence_id(), Some(4));
+    /// assert!(State::from_json(serde_json::json!([1, 2])).is_err());
+    /// ```
+    pub fn from_json(value: Value) -> Result<Self, StateError> {
+        match value {
+            Value::Object(map) => Ok(Self::from_map(map)),
+            other => Err(StateError::NotAnObject {
+                found: json_type_name(&other),
+            }),
+        }
+    }
+
+    /// Builds a state from a JSON map, keeping the map's order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut m = serde_json::Map::new();
+    /// m.insert("b".into(), 1.into());
+    /// m.insert("a".into(), 2.into());
+    /// assert_eq!(burr_core::State::from_map(m).keys(), vec!["b", "a"]);
+    /// ```
+    pub fn from_map(map: Map<String, Value>) -> Self {
+        map.into_iter()
+            .fold(State::new(), |s, (k, v)| s.update(&k, v))
+    }
+
+    /// The state as a JSON object, user keys in insertion order, then the runtime keys.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).with_sequence_id(3);
+    /// assert_eq!(s.to_json(), serde_json::json!({"a": 1, "__SEQUENCE_ID": 3}));
+    /// ```
+    pub fn to_json(&self) -> Value {
+        Value::Object(self.to_map())
+    }
+
+    /// The state as a JSON map (see [`State::to_json`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1);
+    /// assert_eq!(s.to_map()["a"], 1);
+    /// ```
+    pub fn to_map(&self) -> Map<String, Value> {
+        let mut out = Map::with_capacity(self.len());
+        for (k, f) in self.ordered() {
+            out.insert(k.to_string(), f.to_value());
+        }
+        if let Some(seq) = self.sequence_id {
+            out.insert(SEQUENCE_ID_KEY.into(), seq.into());
+        }
+        if let Some(p) = &self.prior_step {
+            out.insert(PRIOR_STEP_KEY.into(), Value::String(p.to_string()));
+        }
+        out
+    }
+
+    fn ordered(&self) -> Vec<(&Key, &Field)> {
+        let mut entries: Vec<_> = self.map.iter().collect();
+        entries.sort_unstable_by_key(|(_, e)| e.order);
+        entries.into_iter().map(|(k, e)| (k, &e.field)).collect()
+    }
+
+    /// Number of keys, runtime keys included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::State::new().update("a", 1).len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.map.len()
+            + usize::from(self.sequence_id.is_some())
+            + usize::from(self.prior_step.is_some())
+    }
+
+    /// Whether the state has no key at all.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::State::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// All keys in insertion order, runtime keys (`__SEQUENCE_ID`, `__PRIOR_STEP`) last.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("z", 1).update("a", 2);
+    /// assert_eq!(s.keys(), vec!["z", "a"]);
+    /// ```
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.ordered().into_iter().map(|(k, _)| k.to_string()).collect();
+        if self.sequence_id.is_some() {
+            keys.push(SEQUENCE_ID_KEY.into());
+        }
+        if self.prior_step.is_some() {
+            keys.push(PRIOR_STEP_KEY.into());
+        }
+        keys
+    }
+
+    /// The user keys (those not starting with `__`) in insertion order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).with_sequence_id(0);
+    /// assert_eq!(s.user_keys(), vec!["a"]);
+    /// ```
+    pub fn user_keys(&self) -> Vec<String> {
+        self.ordered()
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("__"))
+            .map(|(k, _)| k.to_string())
+            .collect()
+    }
+
+    /// Whether `key` is present (runtime keys included).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1);
+    /// assert!(s.contains("a") && !s.contains("b"));
+    /// ```
+    pub fn contains(&self, key: &str) -> bool {
+        match key {
+            SEQUENCE_ID_KEY => self.sequence_id.is_some(),
+            PRIOR_STEP_KEY => self.prior_step.is_some(),
+            _ => self.map.contains_key(key),
+        }
+    }
+
+    /// Reads `key` as a `T`. A missing key is an error listing the keys the state has (and,
+    /// inside an action, the action's declared reads); a value of another type is an error
+    /// naming the key and the expected type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("count", 3);
+    /// assert_eq!(s.get::<u32>("count").unwrap(), 3);
+    /// let err = s.get::<String>("count").unwrap_err();
+    /// assert!(err.to_string().contains("`count`"));
+    /// assert!(s.get::<u32>("missing").is_err());
+    /// ```
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<T, StateError> {
+        let result = match key {
+            SEQUENCE_ID_KEY | PRIOR_STEP_KEY => {
+                let v = self.get_value(key).ok_or_else(|| self.missing(key))?;
+                T::deserialize(v)
+            }
+            _ => match self.map.get(key).map(|e| &e.field) {
+                None => return Err(self.missing(key)),
+                Some(Field::Value(v)) => T::deserialize(&**v),
+                Some(Field::List(l)) => {
+                    let seq = serde::de::value::SeqDeserializer::<_, serde_json::Error>::new(
+                        l.iter().map(ValueRef),
+                    );
+                    T::deserialize(seq)
+                }
+            },
+        };
+        result.map_err(|e| StateError::WrongType {
+            key: key.to_string(),
+            expected: std::any::type_name::<T>().to_string(),
+            found: self.type_of(key).unwrap_or("missing"),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads `key` as a `T`, or `None` when it is absent. A present value of another type is
+    /// still an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("n", 1);
+    /// assert_eq!(s.get_opt::<i32>("n").unwrap(), Some(1));
+    /// assert_eq!(s.get_opt::<i32>("m").unwrap(), None);
+    /// ```
+    pub fn get_opt<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StateError> {
+        if self.contains(key) {
+            self.get(key).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Reads `key` as a `T`, or `default` when it is absent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new();
+    /// assert_eq!(s.get_or("n", 7).unwrap(), 7);
+    /// ```
+    pub fn get_or<T: DeserializeOwned>(&self, key: &str, default: T) -> Result<T, StateError> {
+        Ok(self.get_opt(key)?.unwrap_or(default))
+    }
+
+    /// The JSON value of `key` (a copy), or `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", "x");
+    /// assert_eq!(s.get_value("a"), Some(serde_json::json!("x")));
+    /// ```
+    pub fn get_value(&self, key: &str) -> Option<Value> {
+        match key {
+            SEQUENCE_ID_KEY => self.sequence_id.map(Value::from),
+            PRIOR_STEP_KEY => self.prior_step.as_ref().map(|p| Value::String(p.to_string())),
+            _ => self.map.get(key).map(|e| e.field.to_value()),
+        }
+    }
+
+    /// The value of `key`, borrowed when stored as a plain value (lists are materialized).
+    /// Used by conditions and expressions to avoid copies.
+    pub(crate) fn value_cow(&self, key: &str) -> Option<std::borrow::Cow<'_, Value>> {
+        use std::borrow::Cow;
+        match key {
+            SEQUENCE_ID_KEY | PRIOR_STEP_KEY => self.get_value(key).map(Cow::Owned),
+            _ => match &self.map.get(key)?.field {
+                Field::Value(v) => Some(Cow::Borrowed(&**v)),
+                list => Some(Cow::Owned(list.to_value())),
+            },
+        }
+    }
+
+    fn type_of(&self, key: &str) -> Option<&'static str> {
+        match key {
+            SEQUENCE_ID_KEY => self.sequence_id.map(|_| "integer"),
+            PRIOR_STEP_KEY => self.prior_step.as_ref().map(|_| "string"),
+            _ => self.map.get(key).map(|e| e.field.type_name()),
+        }
+    }
+
+    fn missing(&self, key: &str) -> StateError {
+        match &self.view {
+            Some(view) if !view.reads.iter().any(|r| r == key) => StateError::UndeclaredRead {
+                action: view.action.to_string(),
+                key: key.to_string(),
+                reads: view.reads.to_vec(),
+            },
+            _ => StateError::MissingKey {
+                key: key.to_string(),
+                known: self.user_keys(),
+            },
+        }
+    }
+
+    fn put(&self, key: &str, field: Field) -> State {
+        let mut next = self.clone();
+        next.put_mut(key, field);
+        next
+    }
+
+    fn put_mut(&mut self, key: &str, field: Field) {
+        match key {
+            SEQUENCE_ID_KEY => {
+                if let Field::Value(v) = &field
+                    && let Some(n) = v.as_u64()
+                {
+                    self.sequence_id = Some(n);
+                    return;
+                }
+            }
+            PRIOR_STEP_KEY => {
+                if let Field::Value(v) = &field
+                    && let Some(s) = v.as_str()
+                {
+                    self.prior_step = Some(Arc::from(s));
+                    return;
+                }
+            }
+            _ => {}
+        }
+        if let Some(entry) = self.map.get_mut(key) {
+            entry.field = field;
+        } else {
+            let order = self.next_order;
+            self.next_order += 1;
+            self.map.insert(Arc::from(key), Entry { order, field });
+        }
+    }
+
+    /// Sets `key` to `value` (insert or overwrite).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("a", 2);
+    /// assert_eq!(s.get::<i32>("a").unwrap(), 2);
+    /// ```
+    #[must_use]
+    pub fn update(&self, key: &str, value: impl Into<Value>) -> State {
+        self.put(key, Field::Value(Arc::new(value.into())))
+    }
+
+    /// Sets `key` to any serializable value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Msg { role: String }
+    /// let s = burr_core::State::new().try_update("m", &Msg { role: "user".into() }).unwrap();
+    /// assert_eq!(s.get_value("m").unwrap()["role"], "user");
+    /// ```
+    pub fn try_update<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<State, StateError> {
+        let value = serde_json::to_value(value).map_err(|e| StateError::Serialize {
+            key: key.to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(self.update(key, value))
+    }
+
+    /// Sets every `(key, value)` pair.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update_many([("a", 1), ("b", 2)]);
+    /// assert_eq!(s.keys(), vec!["a", "b"]);
+    /// ```
+    #[must_use]
+    pub fn update_many<K: AsRef<str>, V: Into<Value>>(
+        &self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> State {
+        let mut next = self.clone();
+        for (k, v) in pairs {
+            next.put_mut(k.as_ref(), Field::Value(Arc::new(v.into())));
+        }
+        next
+    }
+
+    /// Appends `value` to the list at `key`, creating `[value]` when the key is missing.
+    /// The list is never copied. A value that is not a list is an error ("non-appendable").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().append("h", 1).append("h", 2);
+    /// assert_eq!(s.get::<Vec<i32>>("h").unwrap(), vec![1, 2]);
+    /// assert!(burr_core::State::new().update("x", "str").try_append("x", 1).is_err());
+    /// ```
+    #[must_use]
+    pub fn append(&self, key: &str, value: impl Into<Value>) -> State {
+        match self.try_append(key, value) {
+            Ok(s) => s,
+            Err(_) => self.clone(),
+        }
+    }
+
+    /// Like [`State::append`], but reports a non-list value as an error instead of leaving
+    /// the state unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = burr_core::State::new().update("x", 1).try_append("x", 2).unwrap_err();
+    /// assert!(err.to_string().contains("non-appendable"));
+    /// ```
+    pub fn try_append(&self, key: &str, value: impl Into<Value>) -> Result<State, StateError> {
+        let mut list = self.list_for(key, "non-appendable")?;
+        list.push_back(value.into());
+        Ok(self.put(key, Field::List(list)))
+    }
+
+    /// Extends the list at `key` with `values`, creating it when missing. A value that is
+    /// not a list is an error ("non-extendable").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().extend("h", [1, 2]).unwrap().extend("h", [3]).unwrap();
+    /// assert_eq!(s.get::<Vec<i32>>("h").unwrap(), vec![1, 2, 3]);
+    /// ```
+    pub fn extend<V: Into<Value>>(
+        &self,
+        key: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<State, StateError> {
+        let mut list = self.list_for(key, "non-extendable")?;
+        list.extend(values.into_iter().map(Into::into));
+        Ok(self.put(key, Field::List(list)))
+    }
+
+    fn list_for(&self, key: &str, what: &'static str) -> Result<imbl::Vector<Value>, StateError> {
+        match self.map.get(key) {
+            None => Ok(imbl::Vector::new()),
+            Some(e) => {
+                let type_name = e.field.type_name();
+                e.field.clone().into_list().ok_or_else(|| StateError::NotAList {
+                    key: key.to_string(),
+                    found: type_name,
+                    what,
+                })
+            }
+        }
+    }
+
+    /// Adds `delta` to the integer at `key`, or sets it to `delta` when missing. A
+    /// non-integer value is an error ("non-integer").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("foo", 1);
+    /// let s = s.increment("foo", 2).unwrap().increment("bar", 5).unwrap();
+    /// assert_eq!(s.to_json(), serde_json::json!({"foo": 3, "bar": 5}));
+    /// assert!(burr_core::State::new().update("f", 1.5).increment("f", 1).is_err());
+    /// ```
+    pub fn increment(&self, key: &str, delta: i64) -> Result<State, StateError> {
+        let current = match self.map.get(key) {
+            None => 0,
+            Some(e) => match &e.field {
+                Field::Value(v) if v.is_i64() => v.as_i64().unwrap_or_default(),
+                other => {
+                    return Err(StateError::NotAnInteger {
+                        key: key.to_string(),
+                        found: other.type_name(),
+                    });
+                }
+            },
+        };
+        let next = current.checked_add(delta).ok_or_else(|| StateError::NotAnInteger {
+            key: key.to_string(),
+            found: "integer that overflows",
+        })?;
+        Ok(self.update(key, next))
+    }
+
+    /// Removes the given keys (missing keys are ignored).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("b", 2);
+    /// assert_eq!(s.wipe_delete(["a"]).keys(), vec!["b"]);
+    /// ```
+    #[must_use]
+    pub fn wipe_delete<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
+        let mut next = self.clone();
+        for k in keys {
+            match k.as_ref() {
+                SEQUENCE_ID_KEY => next.sequence_id = None,
+                PRIOR_STEP_KEY => next.prior_step = None,
+                k => {
+                    next.map.remove(k);
+                }
+            }
+        }
+        next
+    }
+
+    /// Keeps only the given keys (and the runtime keys).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("b", 2);
+    /// assert_eq!(s.wipe_keep(["a"]).keys(), vec!["a"]);
+    /// ```
+    #[must_use]
+    pub fn wipe_keep<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
+        let keep: Vec<K> = keys.into_iter().collect();
+        let mut next = self.clone();
+        next.map
+            .retain(|k, _| keep.iter().any(|x| x.as_ref() == &**k));
+        next
+    }
+
+    /// `self` with every key of `other` set on it (other wins).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = burr_core::State::new().update("x", 1).update("y", 1);
+    /// let b = burr_core::State::new().update("y", 2);
+    /// assert_eq!(a.merge(&b).to_json(), serde_json::json!({"x": 1, "y": 2}));
+    /// ```
+    #[must_use]
+    pub fn merge(&self, other: &State) -> State {
+        let mut next = self.clone();
+        for (k, f) in other.ordered() {
+            next.put_mut(k, f.clone());
+        }
+        if other.sequence_id.is_some() {
+            next.sequence_id = other.sequence_id;
+        }
+        if other.prior_step.is_some() {
+            next.prior_step.clone_from(&other.prior_step);
+        }
+        next
+    }
+
+    /// A state holding only `keys` (missing ones are skipped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("b", 2);
+    /// assert_eq!(s.subset(["b", "zzz"]).keys(), vec!["b"]);
+    /// ```
+    #[must_use]
+    pub fn subset<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
+        let mut next = State::new();
+        for k in keys {
+            let k = k.as_ref();
+            match k {
+                SEQUENCE_ID_KEY => next.sequence_id = self.sequence_id,
+                PRIOR_STEP_KEY => next.prior_step.clone_from(&self.prior_step),
+                _ => {
+                    if let Some((key, entry)) = self.map.get_key_value(k) {
+                        next.map.insert(key.clone(), entry.clone());
+                        next.next_order = next.next_order.max(entry.order + 1);
+                    }
+                }
+            }
+        }
+        next
+    }
+
+    /// Like [`State::subset`], but a missing key is an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1);
+    /// assert!(s.subset_strict(["a", "b"]).is_err());
+    /// ```
+    pub fn subset_strict<K: AsRef<str>>(
+        &self,
+        keys: impl IntoIterator<Item = K> + Clone,
+    ) -> Result<State, StateError> {
+        for k in keys.clone() {
+            if !self.contains(k.as_ref()) {
+                return Err(self.missing(k.as_ref()));
+            }
+        }
+        Ok(self.subset(keys))
+    }
+
+    /// The sequence id of the last step (`__SEQUENCE_ID`), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::State::new().with_sequence_id(2).sequence_id(), Some(2));
+    /// ```
+    pub fn sequence_id(&self) -> Option<u64> {
+        self.sequence_id
+    }
+
+    /// The name of the last completed action (`__PRIOR_STEP`), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::State::new().with_prior_step("a").prior_step(), Some("a"));
+    /// ```
+    pub fn prior_step(&self) -> Option<&str> {
+        self.prior_step.as_deref()
+    }
+
+    /// A copy with `__SEQUENCE_ID` set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().with_sequence_id(7);
+    /// assert_eq!(s.get::<u64>("__SEQUENCE_ID").unwrap(), 7);
+    /// ```
+    #[must_use]
+    pub fn with_sequence_id(&self, id: u64) -> State {
+        let mut next = self.clone();
+        next.sequence_id = Some(id);
+        next
+    }
+
+    /// A copy with `__PRIOR_STEP` set (or removed with `None` via [`State::without_prior_step`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().with_prior_step("count");
+    /// assert_eq!(s.get::<String>("__PRIOR_STEP").unwrap(), "count");
+    /// ```
+    #[must_use]
+    pub fn with_prior_step(&self, action: &str) -> State {
+        let mut next = self.clone();
+        next.prior_step = Some(Arc::from(action));
+        next
+    }
+
+    /// A copy without `__PRIOR_STEP`, so the application restarts at its entrypoint.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().with_prior_step("a").without_prior_step();
+    /// assert_eq!(s.prior_step(), None);
+    /// ```
+    #[must_use]
+    pub fn without_prior_step(&self) -> State {
+        let mut next = self.clone();
+        next.prior_step = None;
+        next
+    }
+
+    pub(crate) fn set_prior_step_arc(&mut self, action: Arc<str>) {
+        self.prior_step = Some(action);
+    }
+
+    /// The subset an action sees: its declared reads, tagged so that reading anything else
+    /// names the action and its reads.
+    pub(crate) fn view_for(&self, info: &Arc<ViewInfo>) -> State {
+        let mut view = self.subset(info.reads.iter());
+        view.view = Some(info.clone());
+        view
+    }
+
+    /// Whether `key` holds the very same stored value in both states (pointer equality: O(1)).
+    pub(crate) fn same_field(&self, other: &State, key: &str) -> bool {
+        match (self.map.get(key), other.map.get(key)) {
+            (Some(a), Some(b)) => a.field.same_as(&b.field),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    /// Iterates over user keys (not the runtime ones), in no particular order.
+    pub(crate) fn raw_keys(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(|k| &**k)
+    }
+
+    /// Copies `key` from `source` into `self` (sharing the stored value), or removes it when
+    /// `source` lacks it.
+    pub(crate) fn copy_field_from(&mut self, source: &State, key: &str) {
+        match source.map.get(key) {
+            Some(e) => self.put_mut(key, e.field.clone()),
+            None => {
+                self.map.remove(key);
+            }
+        }
+    }
+}
+
+struct ValueRef<'a>(&'a Value);
+
+impl<'a> IntoDeserializer<'a, serde_json::Error> for ValueRef<'a> {
+    type Deserializer = &'a Value;
+    fn into_deserializer(self) -> &'a Value {
+        self.0
+    }
+}
+
+impl Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, f) in self.ordered() {
+            map.serialize_entry(&**k, f)?;
+        }
+        if let Some(seq) = self.sequence_id {
+            map.serialize_entry(SEQUENCE_ID_KEY, &seq)?;
+        }
+        if let Some(p) = &self.prior_step {
+            map.serialize_entry(PRIOR_STEP_KEY, &**p)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for State {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(d)?;
+        Ok(State::from_map(map))
+    }
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self.sequence_id == other.sequence_id
+            && self.prior_step == other.prior_step
+            && self.map.iter().all(|(k, e)| match other.map.get(k) {
+                Some(o) => e.field.same_as(&o.field) || e.field.to_value() == o.field.to_value(),
+                None => false,
+            })
+    }
+}
+
+impl PartialEq<Value> for State {
+    fn eq(&self, other: &Value) -> bool {
+        &self.to_json() == other
+    }
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for (k, field) in self.ordered() {
+            m.entry(&&**k, &field.to_value());
+        }
+        if let Some(seq) = self.sequence_id {
+            m.entry(&SEQUENCE_ID_KEY, &seq);
+        }
+        if let Some(p) = &self.prior_step {
+            m.entry(&PRIOR_STEP_KEY, &&**p);
+        }
+        m.finish()
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_json())
+    }
+}
+
+impl From<Map<String, Value>> for State {
+    fn from(map: Map<String, Value>) -> Self {
+        State::from_map(map)
+    }
+}
+
+impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for State {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        State::new().update_many(iter)
+    }
+}
+
+/// Builds a [`State`] from `key: value` pairs; each value goes through `serde_json::json!`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::state;
+/// let s = state! { count: 0, history: ["hi"], "with space": {"a": 1} };
+/// assert_eq!(s.keys(), vec!["count", "history", "with space"]);
+/// ```
+#[macro_export]
+macro_rules! state {
+    () => { $crate::State::new() };
+    ($($key:tt : $value:tt),+ $(,)?) => {{
+        let s = $crate::State::new();
+        $( let s = s.update($crate::__state_key!($key), $crate::__private::serde_json::json!($value)); )+
+        s
+    }};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __state_key {
+    ($key:ident) => {
+        ::core::stringify!($key)
+    };
+    ($key:literal) => {
+        $key
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn immutability_and_sharing() {
+        let a = State::new().append("l", 1);
+        let b = a.append("l", 2);
+        assert_eq!(a.get::<Vec<i32>>("l").unwrap(), vec![1]);
+        assert_eq!(b.get::<Vec<i32>>("l").unwrap(), vec![1, 2]);
+    }
+
+    #[test]
+    fn append_to_json_array_and_string() {
+        let s = State::new().update("l", json!([1]));
+        assert_eq!(s.append("l", 2).to_json(), json!({"l": [1, 2]}));
+        let err = State::new().update("s", "abc").try_append("s", 1).unwrap_err();
+        assert!(err.to_string().contains("non-appendable"), "{err}");
+        let err = State::new().update("s", "abc").extend("s", [1]).unwrap_err();
+        assert!(err.to_string().contains("non-extendable"), "{err}");
+    }
+
+    #[test]
+    fn increment_rules() {
+        let s = State::new().update("foo", 1);
+        let s = s.increment("foo", 2).unwrap().increment("bar", 5).unwrap();
+        assert_eq!(s.to_json(), json!({"foo": 3, "bar": 5}));
+        let err = State::new().update("foo", "x").increment("foo", 1).unwrap_err();
+        assert!(err.to_string().contains("non-integer"));
+    }
+
+    #[test]
+    fn missing_key_lists_user_keys_only() {
+        let s = State::new().update("a", 1).with_sequence_id(0);
+        let err = s.get::<i32>("b").unwrap_err().to_string();
+        assert!(err.contains("`b`") && err.contains("a") && !err.contains("__SEQUENCE_ID"), "{err}");
+    }
+
+    #[test]
+    fn runtime_keys_round_trip() {
+        let j = json!({"x": 1, "__SEQUENCE_ID": 3, "__PRIOR_STEP": "act"});
+        let s = State::from_json(j.clone()).unwrap();
+        assert_eq!(s.sequence_id(), Some(3));
+        assert_eq!(s.prior_step(), Some("act"));
+        assert_eq!(s.to_json(), j);
+        assert_eq!(serde_json::to_value(&s).unwrap(), j);
+        let back: State = serde_json::from_value(j.clone()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn merge_wipe_subset() {
+        let s = State::new().update("a", 1).update("b", 2).update("c", 3);
+        assert_eq!(s.wipe_delete(["b", "zz"]).keys(), vec!["a", "c"]);
+        assert_eq!(s.wipe_keep(["b"]).keys(), vec!["b"]);
+        assert_eq!(s.subset(["c", "a"]).to_json(), json!({"a": 1, "c": 3}));
+        let o = State::new().update("b", 20).update("d", 4);
+        assert_eq!(s.merge(&o).to_json(), json!({"a": 1, "b": 20, "c": 3, "d": 4}));
+    }
+
+    #[test]
+    fn view_reports_undeclared_read() {
+        let s = State::new().update("a", 1).update("b", 2);
+        let info = Arc::new(ViewInfo { action: "act".into(), reads: Arc::from(vec!["a".to_string()]) });
+        let v = s.view_for(&info);
+        assert_eq!(v.get::<i32>("a").unwrap(), 1);
+        let err = v.get::<i32>("b").unwrap_err().to_string();
+        assert!(err.contains("act") && err.contains("`b`") && err.contains("a"), "{err}");
+    }
+
+    #[test]
+    fn state_macro() {
+        let s = state! { count: 0, "k": [1, 2] };
+        assert_eq!(s.to_json(), json!({"count": 0, "k": [1, 2]}));
+    }
+}
