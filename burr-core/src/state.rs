@@ -133,7 +133,10 @@ pub struct State {
     next_order: u64,
     sequence_id: Option<u64>,
     prior_step: Option<Arc<str>>,
+    /// Set while an action runs: the keys it may see.
     view: Option<Arc<ViewInfo>>,
+    /// Keys the action wrote (set or deleted) while in view mode.
+    written: Vec<Arc<str>>,
 }
 
 impl State {
@@ -208,19 +211,29 @@ impl State {
         for (k, f) in self.ordered() {
             out.insert(k.to_string(), f.to_value());
         }
-        if let Some(seq) = self.sequence_id {
+        if let Some(seq) = self.sequence_id.filter(|_| self.visible(SEQUENCE_ID_KEY)) {
             out.insert(SEQUENCE_ID_KEY.into(), seq.into());
         }
-        if let Some(p) = &self.prior_step {
+        if let Some(p) = self.prior_step.as_ref().filter(|_| self.visible(PRIOR_STEP_KEY)) {
             out.insert(PRIOR_STEP_KEY.into(), Value::String(p.to_string()));
         }
         out
     }
 
     fn ordered(&self) -> Vec<(&Key, &Field)> {
-        let mut entries: Vec<_> = self.map.iter().collect();
+        let mut entries: Vec<_> = self.map.iter().filter(|(k, _)| self.visible(k)).collect();
         entries.sort_unstable_by_key(|(_, e)| e.order);
         entries.into_iter().map(|(k, e)| (k, &e.field)).collect()
+    }
+
+    /// Whether `key` is visible: always, except inside an action, where only its declared
+    /// reads and the keys it wrote are.
+    #[inline]
+    fn visible(&self, key: &str) -> bool {
+        match &self.view {
+            None => true,
+            Some(v) => v.reads.iter().any(|r| r == key) || self.written.iter().any(|w| &**w == key),
+        }
     }
 
     /// Number of keys, runtime keys included.
@@ -231,6 +244,9 @@ impl State {
     /// assert_eq!(burr_core::State::new().update("a", 1).len(), 1);
     /// ```
     pub fn len(&self) -> usize {
+        if self.view.is_some() {
+            return self.keys().len();
+        }
         self.map.len()
             + usize::from(self.sequence_id.is_some())
             + usize::from(self.prior_step.is_some())
@@ -257,10 +273,10 @@ impl State {
     /// ```
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self.ordered().into_iter().map(|(k, _)| k.to_string()).collect();
-        if self.sequence_id.is_some() {
+        if self.sequence_id.is_some() && self.visible(SEQUENCE_ID_KEY) {
             keys.push(SEQUENCE_ID_KEY.into());
         }
-        if self.prior_step.is_some() {
+        if self.prior_step.is_some() && self.visible(PRIOR_STEP_KEY) {
             keys.push(PRIOR_STEP_KEY.into());
         }
         keys
@@ -291,6 +307,9 @@ impl State {
     /// assert!(s.contains("a") && !s.contains("b"));
     /// ```
     pub fn contains(&self, key: &str) -> bool {
+        if !self.visible(key) {
+            return false;
+        }
         match key {
             SEQUENCE_ID_KEY => self.sequence_id.is_some(),
             PRIOR_STEP_KEY => self.prior_step.is_some(),
@@ -312,6 +331,9 @@ impl State {
     /// assert!(s.get::<u32>("missing").is_err());
     /// ```
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<T, StateError> {
+        if !self.visible(key) {
+            return Err(self.missing(key));
+        }
         let result = match key {
             SEQUENCE_ID_KEY | PRIOR_STEP_KEY => {
                 let v = self.get_value(key).ok_or_else(|| self.missing(key))?;
@@ -375,6 +397,9 @@ impl State {
     /// assert_eq!(s.get_value("a"), Some(serde_json::json!("x")));
     /// ```
     pub fn get_value(&self, key: &str) -> Option<Value> {
+        if !self.visible(key) {
+            return None;
+        }
         match key {
             SEQUENCE_ID_KEY => self.sequence_id.map(Value::from),
             PRIOR_STEP_KEY => self.prior_step.as_ref().map(|p| Value::String(p.to_string())),
@@ -386,6 +411,9 @@ impl State {
     /// Used by conditions and expressions to avoid copies.
     pub(crate) fn value_cow(&self, key: &str) -> Option<std::borrow::Cow<'_, Value>> {
         use std::borrow::Cow;
+        if !self.visible(key) {
+            return None;
+        }
         match key {
             SEQUENCE_ID_KEY | PRIOR_STEP_KEY => self.get_value(key).map(Cow::Owned),
             _ => match &self.map.get(key)?.field {
@@ -424,6 +452,7 @@ impl State {
     }
 
     fn put_mut(&mut self, key: &str, field: Field) {
+        self.record_write(key);
         match key {
             SEQUENCE_ID_KEY => {
                 if let Field::Value(v) = &field
@@ -449,6 +478,18 @@ impl State {
             let order = self.next_order;
             self.next_order += 1;
             self.map.insert(Arc::from(key), Entry { order, field });
+        }
+    }
+
+    #[inline]
+    fn record_write(&mut self, key: &str) {
+        if self.view.is_some() && !self.written.iter().any(|w| &**w == key) {
+            let k = self
+                .map
+                .get_key_value(key)
+                .map(|(k, _)| k.clone())
+                .unwrap_or_else(|| Arc::from(key));
+            self.written.push(k);
         }
     }
 
@@ -612,6 +653,7 @@ impl State {
     pub fn wipe_delete<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
         let mut next = self.clone();
         for k in keys {
+            next.record_write(k.as_ref());
             match k.as_ref() {
                 SEQUENCE_ID_KEY => next.sequence_id = None,
                 PRIOR_STEP_KEY => next.prior_step = None,
@@ -635,8 +677,16 @@ impl State {
     pub fn wipe_keep<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
         let keep: Vec<K> = keys.into_iter().collect();
         let mut next = self.clone();
-        next.map
-            .retain(|k, _| keep.iter().any(|x| x.as_ref() == &**k));
+        let dropped: Vec<Key> = self
+            .map
+            .keys()
+            .filter(|k| self.visible(k) && !keep.iter().any(|x| x.as_ref() == &***k))
+            .cloned()
+            .collect();
+        for k in &dropped {
+            next.record_write(k);
+            next.map.remove(&**k);
+        }
         next
     }
 
@@ -782,12 +832,30 @@ impl State {
         self.prior_step = Some(action);
     }
 
-    /// The subset an action sees: its declared reads, tagged so that reading anything else
-    /// names the action and its reads.
+    /// The state an action sees: the full map (nothing is copied), tagged so that only its
+    /// declared reads (and what it writes) are visible, and so that its writes are recorded.
     pub(crate) fn view_for(&self, info: &Arc<ViewInfo>) -> State {
-        let mut view = self.subset(info.reads.iter());
+        let mut view = self.clone();
         view.view = Some(info.clone());
+        view.written = Vec::new();
         view
+    }
+
+    /// Whether this state is (derived from) the view made with `info`.
+    pub(crate) fn is_view_of(&self, info: &Arc<ViewInfo>) -> bool {
+        self.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, info))
+    }
+
+    /// The keys written (set or deleted) while in view mode.
+    pub(crate) fn written(&self) -> &[Arc<str>] {
+        &self.written
+    }
+
+    /// Leaves view mode: the full state with the action's writes applied.
+    pub(crate) fn into_unviewed(mut self) -> State {
+        self.view = None;
+        self.written = Vec::new();
+        self
     }
 
     /// Whether `key` holds the very same stored value in both states (pointer equality: O(1)).
@@ -799,7 +867,12 @@ impl State {
         }
     }
 
-    /// Iterates over user keys (not the runtime ones), in no particular order.
+    /// Whether the user key is stored (ignores views).
+    pub(crate) fn has_raw(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// The user keys stored (ignores views), in no particular order.
     pub(crate) fn raw_keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(|k| &**k)
     }
@@ -831,10 +904,10 @@ impl Serialize for State {
         for (k, f) in self.ordered() {
             map.serialize_entry(&**k, f)?;
         }
-        if let Some(seq) = self.sequence_id {
+        if let Some(seq) = self.sequence_id.filter(|_| self.visible(SEQUENCE_ID_KEY)) {
             map.serialize_entry(SEQUENCE_ID_KEY, &seq)?;
         }
-        if let Some(p) = &self.prior_step {
+        if let Some(p) = self.prior_step.as_ref().filter(|_| self.visible(PRIOR_STEP_KEY)) {
             map.serialize_entry(PRIOR_STEP_KEY, &**p)?;
         }
         map.end()
@@ -869,14 +942,8 @@ impl PartialEq<Value> for State {
 impl fmt::Debug for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut m = f.debug_map();
-        for (k, field) in self.ordered() {
-            m.entry(&&**k, &field.to_value());
-        }
-        if let Some(seq) = self.sequence_id {
-            m.entry(&SEQUENCE_ID_KEY, &seq);
-        }
-        if let Some(p) = &self.prior_step {
-            m.entry(&PRIOR_STEP_KEY, &&**p);
+        for (k, v) in self.to_map() {
+            m.entry(&k, &v);
         }
         m.finish()
     }
@@ -999,6 +1066,11 @@ mod tests {
         assert_eq!(v.get::<i32>("a").unwrap(), 1);
         let err = v.get::<i32>("b").unwrap_err().to_string();
         assert!(err.contains("act") && err.contains("`b`") && err.contains("a"), "{err}");
+        assert_eq!(v.keys(), vec!["a"]);
+        let w = v.update("c", 3);
+        assert_eq!(w.keys(), vec!["a", "c"]);
+        assert_eq!(w.written().len(), 1);
+        assert_eq!(w.into_unviewed().keys(), vec!["a", "b", "c"]);
     }
 
     #[test]

@@ -1,0 +1,670 @@
+//! What an action gets besides its state and inputs: the [`ActionContext`] (ids, sequence
+//! id, the application's tracker and persister) and the [`Tracer`] that opens spans and logs
+//! attributes.
+//!
+//! While an action runs, its context is also reachable without being passed around
+//! ([`Tracer::current`]), which is how `#[trace]` finds the span to nest under. The current
+//! context lives in a thread-local that the runtime installs around the action (and around
+//! every poll of an async action's future), so it follows the action across `.await` points
+//! and costs a single thread-local read outside any action.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::SystemTime;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::hooks::{AttributesEvent, Hooks, SpanEvent, SpanInfo};
+use crate::persistence::{Loader, Saver};
+
+/// Application-wide things a step's context points to (shared, cloned per step for free).
+#[derive(Debug, Default)]
+pub(crate) struct AppShared {
+    pub(crate) app_id: Arc<str>,
+    pub(crate) partition_key: Option<Arc<str>>,
+    pub(crate) hooks: Hooks,
+    pub(crate) tracker: Option<Arc<dyn crate::hooks::LifecycleHook>>,
+    pub(crate) saver: Option<Saver>,
+    pub(crate) loader: Option<Loader>,
+}
+
+impl std::fmt::Debug for dyn crate::hooks::LifecycleHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LifecycleHook")
+    }
+}
+
+/// The context of one step, handed to the action.
+///
+/// # Examples
+///
+/// ```
+/// let ctx = burr_core::ActionContext::detached("my-app", "act", 3);
+/// assert_eq!(ctx.app_id(), "my-app");
+/// assert_eq!(ctx.sequence_id(), 3);
+/// assert_eq!(ctx.action_name(), "act");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ActionContext {
+    pub(crate) app: Arc<AppShared>,
+    pub(crate) action_name: Arc<str>,
+    pub(crate) sequence_id: u64,
+    pub(crate) tracer: Tracer,
+}
+
+impl ActionContext {
+    pub(crate) fn new(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
+        let tracer = if app.hooks.is_empty() {
+            Tracer::noop()
+        } else {
+            Tracer {
+                step: Some(Arc::new(StepTrace {
+                    app: app.clone(),
+                    action: action_name.clone(),
+                    sequence_id,
+                    top: AtomicU32::new(0),
+                    deferred: Mutex::new(Vec::new()),
+                })),
+            }
+        };
+        ActionContext {
+            app: app.clone(),
+            action_name: action_name.clone(),
+            sequence_id,
+            tracer,
+        }
+    }
+
+    /// A context outside any application (for calling an action's body directly in tests).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = burr_core::ActionContext::detached("app", "act", 0);
+    /// assert_eq!(ctx.partition_key(), None);
+    /// ```
+    pub fn detached(app_id: &str, action_name: &str, sequence_id: u64) -> Self {
+        let app = Arc::new(AppShared {
+            app_id: Arc::from(app_id),
+            ..AppShared::default()
+        });
+        ActionContext::new(&app, &Arc::from(action_name), sequence_id)
+    }
+
+    /// The application id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::ActionContext::detached("a", "b", 0).app_id(), "a");
+    /// ```
+    pub fn app_id(&self) -> &str {
+        &self.app.app_id
+    }
+
+    /// The partition key, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::ActionContext::detached("a", "b", 0).partition_key().is_none());
+    /// ```
+    pub fn partition_key(&self) -> Option<&str> {
+        self.app.partition_key.as_deref()
+    }
+
+    /// The step's sequence id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::ActionContext::detached("a", "b", 9).sequence_id(), 9);
+    /// ```
+    pub fn sequence_id(&self) -> u64 {
+        self.sequence_id
+    }
+
+    /// The running action's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_core::ActionContext::detached("a", "b", 0).action_name(), "b");
+    /// ```
+    pub fn action_name(&self) -> &str {
+        &self.action_name
+    }
+
+    /// The tracer of this step.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = burr_core::ActionContext::detached("a", "b", 0);
+    /// let _span = ctx.tracer().span("work");
+    /// ```
+    pub fn tracer(&self) -> &Tracer {
+        &self.tracer
+    }
+
+    /// The application's tracker, if it has one (sub-applications reuse it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::ActionContext::detached("a", "b", 0).tracker().is_none());
+    /// ```
+    pub fn tracker(&self) -> Option<&Arc<dyn crate::hooks::LifecycleHook>> {
+        self.app.tracker.as_ref()
+    }
+
+    /// The application's state saver, if it has one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::ActionContext::detached("a", "b", 0).state_persister().is_none());
+    /// ```
+    pub fn state_persister(&self) -> Option<&Saver> {
+        self.app.saver.as_ref()
+    }
+
+    /// The application's state loader (from `initialize_from`), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::ActionContext::detached("a", "b", 0).state_initializer().is_none());
+    /// ```
+    pub fn state_initializer(&self) -> Option<&Loader> {
+        self.app.loader.as_ref()
+    }
+
+    /// The pointer a sub-application spawned from this step records as its parent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = burr_core::ActionContext::detached("a", "b", 4).as_parent();
+    /// assert_eq!((p.app_id.as_str(), p.sequence_id), ("a", Some(4)));
+    /// ```
+    pub fn as_parent(&self) -> crate::hooks::Pointer {
+        crate::hooks::Pointer {
+            app_id: self.app_id().to_string(),
+            sequence_id: Some(self.sequence_id),
+            partition_key: self.partition_key().map(str::to_string),
+        }
+    }
+}
+
+/// Span bookkeeping of one step.
+pub(crate) struct StepTrace {
+    app: Arc<AppShared>,
+    action: Arc<str>,
+    sequence_id: u64,
+    top: AtomicU32,
+    /// Span and attribute events waiting for the async hooks (delivered after the step).
+    deferred: Mutex<Vec<Deferred>>,
+}
+
+impl std::fmt::Debug for StepTrace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepTrace")
+            .field("action", &self.action)
+            .field("sequence_id", &self.sequence_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A span or attribute event kept for the async hooks.
+#[derive(Debug)]
+pub(crate) enum Deferred {
+    Start(SpanInfo, SystemTime),
+    End(SpanInfo, SystemTime),
+    Attributes(Option<SpanInfo>, Vec<(String, Value)>, SystemTime),
+}
+
+impl StepTrace {
+    fn fire_span(&self, span: &SpanInfo, start: bool) {
+        let time = SystemTime::now();
+        let event = SpanEvent {
+            app_id: &self.app.app_id,
+            partition_key: self.app.partition_key.as_deref(),
+            action: &self.action,
+            span,
+            time,
+        };
+        if start {
+            self.app.hooks.each(|h| h.pre_start_span(&event));
+        } else {
+            self.app.hooks.each(|h| h.post_end_span(&event));
+        }
+        if !self.app.hooks.asynchronous.is_empty() {
+            let d = if start {
+                Deferred::Start(span.clone(), time)
+            } else {
+                Deferred::End(span.clone(), time)
+            };
+            self.defer(d);
+        }
+    }
+
+    fn fire_attributes(&self, span: Option<&SpanInfo>, attributes: Vec<(String, Value)>) {
+        let time = SystemTime::now();
+        let event = AttributesEvent {
+            app_id: &self.app.app_id,
+            partition_key: self.app.partition_key.as_deref(),
+            action: &self.action,
+            action_sequence_id: self.sequence_id,
+            span,
+            attributes: &attributes,
+            time,
+        };
+        self.app.hooks.each(|h| h.do_log_attributes(&event));
+        if !self.app.hooks.asynchronous.is_empty() {
+            self.defer(Deferred::Attributes(span.cloned(), attributes, time));
+        }
+    }
+
+    fn defer(&self, d: Deferred) {
+        self.deferred.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+    }
+
+    /// Delivers the deferred events to the async hooks, in order.
+    pub(crate) async fn flush_async(&self) {
+        let events = std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()));
+        let pk = self.app.partition_key.as_deref();
+        for d in &events {
+            for h in &self.app.hooks.asynchronous {
+                match d {
+                    Deferred::Start(span, time) | Deferred::End(span, time) => {
+                        let event = SpanEvent {
+                            app_id: &self.app.app_id,
+                            partition_key: pk,
+                            action: &self.action,
+                            span,
+                            time: *time,
+                        };
+                        if matches!(d, Deferred::Start(..)) {
+                            h.pre_start_span(&event).await;
+                        } else {
+                            h.post_end_span(&event).await;
+                        }
+                    }
+                    Deferred::Attributes(span, attributes, time) => {
+                        let event = AttributesEvent {
+                            app_id: &self.app.app_id,
+                            partition_key: pk,
+                            action: &self.action,
+                            action_sequence_id: self.sequence_id,
+                            span: span.as_ref(),
+                            attributes,
+                            time: *time,
+                        };
+                        h.do_log_attributes(&event).await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One open span.
+#[derive(Debug)]
+struct SpanNode {
+    info: SpanInfo,
+    children: AtomicU32,
+}
+
+/// What is current on this thread while an action runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Current {
+    step: Arc<StepTrace>,
+    span: Option<Arc<SpanNode>>,
+}
+
+thread_local! {
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+}
+
+fn swap_current(next: Option<Current>) -> Option<Current> {
+    ACTIVE.with(|a| a.set(next.is_some()));
+    CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), next))
+}
+
+/// Runs `f` with `tracer`'s step installed as the current context.
+pub(crate) fn scoped<R>(tracer: &Tracer, f: impl FnOnce() -> R) -> R {
+    let Some(step) = &tracer.step else {
+        // No hooks: make sure an outer action's context does not leak into this one.
+        if !ACTIVE.with(Cell::get) {
+            return f();
+        }
+        let prev = swap_current(None);
+        let out = f();
+        swap_current(prev);
+        return out;
+    };
+    let prev = swap_current(Some(Current {
+        step: step.clone(),
+        span: None,
+    }));
+    struct Restore(Option<Option<Current>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(prev) = self.0.take() {
+                swap_current(prev);
+            }
+        }
+    }
+    let _restore = Restore(Some(prev));
+    f()
+}
+
+pin_project_lite::pin_project! {
+    /// A future that runs with a step's context installed during each poll.
+    pub(crate) struct Scoped<F> {
+        slot: Option<Current>,
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F> Scoped<F> {
+    pub(crate) fn new(tracer: &Tracer, inner: F) -> Self {
+        Scoped {
+            slot: tracer.step.as_ref().map(|step| Current {
+                step: step.clone(),
+                span: None,
+            }),
+            inner,
+        }
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let prev = swap_current(this.slot.take());
+        let out = this.inner.poll(cx);
+        *this.slot = swap_current(prev);
+        out
+    }
+}
+
+/// Opens spans and logs attributes for the running step (Burr's `__tracer`).
+///
+/// Outside an application (or in one without hooks) every operation is a no-op.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::Tracer;
+/// let tracer = Tracer::noop();
+/// {
+///     let span = tracer.span("retrieve");
+///     span.log_attribute("documents", 3);
+/// }
+/// tracer.log_attribute("model", "canned");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Tracer {
+    step: Option<Arc<StepTrace>>,
+}
+
+impl Tracer {
+    /// A tracer that records nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!burr_core::Tracer::noop().is_recording());
+    /// ```
+    pub fn noop() -> Self {
+        Tracer { step: None }
+    }
+
+    /// The tracer of the action running on this thread, if any (what `#[trace]` uses).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::Tracer::current().is_none());
+    /// ```
+    #[inline]
+    pub fn current() -> Option<Tracer> {
+        if !ACTIVE.with(Cell::get) {
+            return None;
+        }
+        CURRENT.with(|c| {
+            c.borrow().as_ref().map(|cur| Tracer {
+                step: Some(cur.step.clone()),
+            })
+        })
+    }
+
+    /// Whether a step is recording on this thread right now (one thread-local read).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!burr_core::Tracer::is_active());
+    /// ```
+    #[inline]
+    pub fn is_active() -> bool {
+        ACTIVE.with(Cell::get)
+    }
+
+    /// Whether this tracer records (it belongs to a step of an application with hooks).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!burr_core::Tracer::default().is_recording());
+    /// ```
+    pub fn is_recording(&self) -> bool {
+        self.step.is_some()
+    }
+
+    pub(crate) fn step(&self) -> Option<&Arc<StepTrace>> {
+        self.step.as_ref()
+    }
+
+    /// Opens a span named `name`, nested under the current span; it ends when the guard is
+    /// dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tracer = burr_core::Tracer::noop();
+    /// let outer = tracer.span("outer");
+    /// let inner = tracer.span("inner");
+    /// drop(inner);
+    /// drop(outer);
+    /// ```
+    pub fn span(&self, name: &str) -> SpanGuard {
+        self.span_with_dependencies(name, Vec::<String>::new())
+    }
+
+    /// Opens a span that declares the names of spans it depends on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tracer = burr_core::Tracer::noop();
+    /// let _s = tracer.span_with_dependencies("answer", ["retrieve"]);
+    /// ```
+    pub fn span_with_dependencies<S: Into<String>>(
+        &self,
+        name: &str,
+        dependencies: impl IntoIterator<Item = S>,
+    ) -> SpanGuard {
+        let Some(step) = &self.step else {
+            return SpanGuard { open: None };
+        };
+        let parent = CURRENT.with(|c| {
+            c.borrow()
+                .as_ref()
+                .filter(|cur| Arc::ptr_eq(&cur.step, step))
+                .and_then(|cur| cur.span.clone())
+        });
+        let uid = match &parent {
+            Some(p) => format!("{}.{}", p.info.uid, p.children.fetch_add(1, Ordering::Relaxed)),
+            None => format!(
+                "{}:{}",
+                step.sequence_id,
+                step.top.fetch_add(1, Ordering::Relaxed)
+            ),
+        };
+        let node = Arc::new(SpanNode {
+            info: SpanInfo {
+                uid,
+                name: name.to_string(),
+                parent_uid: parent.as_ref().map(|p| p.info.uid.clone()),
+                dependencies: dependencies.into_iter().map(Into::into).collect(),
+                action_sequence_id: step.sequence_id,
+            },
+            children: AtomicU32::new(0),
+        });
+        set_current_span(step, Some(node.clone()));
+        step.fire_span(&node.info, true);
+        SpanGuard {
+            open: Some(OpenSpan {
+                step: step.clone(),
+                node,
+                parent,
+            }),
+        }
+    }
+
+    /// Logs one attribute on the current span (or on the action when no span is open).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// burr_core::Tracer::noop().log_attribute("tokens", 42);
+    /// ```
+    pub fn log_attribute(&self, key: &str, value: impl Serialize) {
+        self.log_attributes([(key, to_json(&value))]);
+    }
+
+    /// Logs several attributes at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// burr_core::Tracer::noop().log_attributes([("a", serde_json::json!(1))]);
+    /// ```
+    pub fn log_attributes<K: Into<String>>(&self, attributes: impl IntoIterator<Item = (K, Value)>) {
+        let Some(step) = &self.step else { return };
+        let span = CURRENT.with(|c| {
+            c.borrow()
+                .as_ref()
+                .filter(|cur| Arc::ptr_eq(&cur.step, step))
+                .and_then(|cur| cur.span.clone())
+        });
+        let attributes = attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        step.fire_attributes(span.as_ref().map(|s| &s.info), attributes);
+    }
+}
+
+fn set_current_span(step: &Arc<StepTrace>, span: Option<Arc<SpanNode>>) {
+    CURRENT.with(|c| {
+        if let Some(cur) = c.borrow_mut().as_mut()
+            && Arc::ptr_eq(&cur.step, step)
+        {
+            cur.span = span;
+        }
+    });
+}
+
+/// Serializes an attribute value; a value that cannot be serialized is logged as its error.
+pub(crate) fn to_json(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or_else(|e| Value::String(format!("<unserializable: {e}>")))
+}
+
+#[derive(Debug)]
+struct OpenSpan {
+    step: Arc<StepTrace>,
+    node: Arc<SpanNode>,
+    parent: Option<Arc<SpanNode>>,
+}
+
+/// An open span; it ends when dropped.
+///
+/// # Examples
+///
+/// ```
+/// let span = burr_core::Tracer::noop().span("work");
+/// span.log_attribute("items", 3);
+/// assert_eq!(span.id(), None); // a no-op tracer records nothing
+/// ```
+#[derive(Debug)]
+#[must_use = "a span ends when its guard is dropped"]
+pub struct SpanGuard {
+    open: Option<OpenSpan>,
+}
+
+impl SpanGuard {
+    /// A guard for no span.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::SpanGuard::none().id().is_none());
+    /// ```
+    pub fn none() -> Self {
+        SpanGuard { open: None }
+    }
+
+    /// The span's id (`"3:0.1"`), if it records.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_core::SpanGuard::none().id().is_none());
+    /// ```
+    pub fn id(&self) -> Option<&str> {
+        self.open.as_ref().map(|o| o.node.info.uid.as_str())
+    }
+
+    /// Logs an attribute on this span.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// burr_core::SpanGuard::none().log_attribute("k", "v");
+    /// ```
+    pub fn log_attribute(&self, key: &str, value: impl Serialize) {
+        self.log_attributes([(key, to_json(&value))]);
+    }
+
+    /// Logs several attributes on this span.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// burr_core::SpanGuard::none().log_attributes([("k", serde_json::json!(1))]);
+    /// ```
+    pub fn log_attributes<K: Into<String>>(&self, attributes: impl IntoIterator<Item = (K, Value)>) {
+        if let Some(open) = &self.open {
+            let attributes = attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
+            open.step.fire_attributes(Some(&open.node.info), attributes);
+        }
+    }
+}
+
+impl Drop for SpanGuard {
+    fn drop(&mut self) {
+        if let Some(open) = self.open.take() {
+            set_current_span(&open.step, open.parent.clone());
+            open.step.fire_span(&open.node.info, false);
+        }
+    }
+}
