@@ -912,14 +912,14 @@ impl IntoHook for Arc<dyn LifecycleHook> {
 /// assert!(app.step().unwrap().is_none()); // no transition out of `ask`
 /// ```
 pub struct Application {
-    graph: Arc<RuntimeGraph>,
-    shared: Arc<AppShared>,
-    state: State,
+    pub(crate) graph: Arc<RuntimeGraph>,
+    pub(crate) shared: Arc<AppShared>,
+    pub(crate) state: State,
     /// Index of the node named by `state.prior_step()`, kept in sync with it.
-    prior: Option<usize>,
-    async_only: bool,
-    parent_pointer: Option<Pointer>,
-    spawning_parent_pointer: Option<Pointer>,
+    pub(crate) prior: Option<usize>,
+    pub(crate) async_only: bool,
+    pub(crate) parent_pointer: Option<Pointer>,
+    pub(crate) spawning_parent_pointer: Option<Pointer>,
 }
 
 impl std::fmt::Debug for Application {
@@ -933,13 +933,13 @@ impl std::fmt::Debug for Application {
 }
 
 /// A step that was prepared (sequence id bumped, action chosen, inputs checked).
-struct Prepared {
-    node: usize,
-    seq: u64,
-    inputs: Inputs,
-    ctx: ActionContext,
-    before: State,
-    before_prior: Option<usize>,
+pub(crate) struct Prepared {
+    pub(crate) node: usize,
+    pub(crate) seq: u64,
+    pub(crate) inputs: Inputs,
+    pub(crate) ctx: ActionContext,
+    pub(crate) before: State,
+    pub(crate) before_prior: Option<usize>,
 }
 
 impl Application {
@@ -1151,7 +1151,7 @@ impl Application {
         ActionContext::new(&self.shared, &name, seq)
     }
 
-    fn check_sync(&self) -> Result<(), BurrError> {
+    pub(crate) fn check_sync(&self) -> Result<(), BurrError> {
         if self.async_only {
             Err(BurrError::AsyncOnly)
         } else {
@@ -1159,7 +1159,7 @@ impl Application {
         }
     }
 
-    fn fire_execute(&self, method: ExecuteMethod, pre: bool, error: Option<&BurrError>) {
+    pub(crate) fn fire_execute(&self, method: ExecuteMethod, pre: bool, error: Option<&BurrError>) {
         if self.shared.hooks.sync.is_empty() {
             return;
         }
@@ -1178,7 +1178,7 @@ impl Application {
         }
     }
 
-    async fn afire_execute(&self, method: ExecuteMethod, pre: bool, error: Option<&BurrError>) {
+    pub(crate) async fn afire_execute(&self, method: ExecuteMethod, pre: bool, error: Option<&BurrError>) {
         self.fire_execute(method, pre, error);
         if self.shared.hooks.asynchronous.is_empty() {
             return;
@@ -1201,7 +1201,7 @@ impl Application {
     }
 
     /// Bumps the sequence id, picks the next action, checks the inputs.
-    fn prepare(&mut self, inputs: &Inputs) -> Result<Option<Prepared>, BurrError> {
+    pub(crate) fn prepare(&mut self, inputs: &Inputs) -> Result<Option<Prepared>, BurrError> {
         let before = self.state.clone();
         let before_prior = self.prior;
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
@@ -1245,7 +1245,7 @@ impl Application {
         }))
     }
 
-    fn fire_pre_step(&self, p: &Prepared) {
+    pub(crate) fn fire_pre_step(&self, p: &Prepared) {
         if self.shared.hooks.sync.is_empty() {
             return;
         }
@@ -1261,7 +1261,7 @@ impl Application {
         self.shared.hooks.each(|h| h.pre_run_step(&event));
     }
 
-    async fn afire_pre_step(&self, p: &Prepared) {
+    pub(crate) async fn afire_pre_step(&self, p: &Prepared) {
         self.fire_pre_step(p);
         if self.shared.hooks.asynchronous.is_empty() {
             return;
@@ -1281,7 +1281,7 @@ impl Application {
     }
 
     /// Checks the action's output against its declarations and merges it into the state.
-    fn apply(&self, node: usize, out: StepOutput) -> Result<StepOutput, BurrError> {
+    pub(crate) fn apply(&self, node: usize, out: StepOutput) -> Result<StepOutput, BurrError> {
         let n = &self.graph.nodes[node];
         let writes = &n.info.writes;
         let StepOutput { result, state: out } = out;
@@ -1321,7 +1321,7 @@ impl Application {
 
     /// Records a step's outcome: new state on success, the previous one on failure; fires
     /// the post-step hooks (sync) and saves.
-    fn conclude_sync(
+    pub(crate) fn conclude_sync(
         &mut self,
         p: &Prepared,
         outcome: Result<StepOutput, ActionError>,
@@ -1334,7 +1334,7 @@ impl Application {
         self.commit(p, applied, saved)
     }
 
-    fn save_sync(&self, p: &Prepared, out: Option<&StepOutput>) -> Result<(), BurrError> {
+    pub(crate) fn save_sync(&self, p: &Prepared, out: Option<&StepOutput>) -> Result<(), BurrError> {
         match &self.shared.saver {
             None => Ok(()),
             Some(Saver::Sync(s)) => Ok(s.save(self.save_request(p, out))?),
@@ -1342,7 +1342,7 @@ impl Application {
         }
     }
 
-    async fn save_async(&self, p: &Prepared, out: Option<&StepOutput>) -> Result<(), BurrError> {
+    pub(crate) async fn save_async(&self, p: &Prepared, out: Option<&StepOutput>) -> Result<(), BurrError> {
         match &self.shared.saver {
             None => Ok(()),
             Some(Saver::Sync(s)) => Ok(s.save(self.save_request(p, out))?),
@@ -1350,7 +1350,7 @@ impl Application {
         }
     }
 
-    fn save_request<'a>(&'a self, p: &'a Prepared, out: Option<&'a StepOutput>) -> SaveRequest<'a> {
+    pub(crate) fn save_request<'a>(&'a self, p: &'a Prepared, out: Option<&'a StepOutput>) -> SaveRequest<'a> {
         SaveRequest {
             partition_key: self.shared.partition_key.as_deref(),
             app_id: &self.shared.app_id,
@@ -1366,7 +1366,7 @@ impl Application {
     }
 
     /// Applies the outcome to the application and fires the sync post-step hooks.
-    fn commit(
+    pub(crate) fn commit(
         &mut self,
         p: &Prepared,
         applied: Result<StepOutput, BurrError>,
@@ -1412,7 +1412,7 @@ impl Application {
         result
     }
 
-    async fn afire_post_step(&self, p: &Prepared, result: &Result<StepResult, BurrError>) {
+    pub(crate) async fn afire_post_step(&self, p: &Prepared, result: &Result<StepResult, BurrError>) {
         if self.shared.hooks.asynchronous.is_empty() {
             return;
         }
@@ -1435,7 +1435,7 @@ impl Application {
         }
     }
 
-    fn step_inner(&mut self, inputs: &Inputs) -> Result<Option<StepResult>, BurrError> {
+    pub(crate) fn step_inner(&mut self, inputs: &Inputs) -> Result<Option<StepResult>, BurrError> {
         let Some(p) = self.prepare(inputs)? else {
             return Ok(None);
         };
@@ -1452,7 +1452,7 @@ impl Application {
         self.conclude_sync(&p, outcome).map(Some)
     }
 
-    async fn astep_inner(&mut self, inputs: &Inputs) -> Result<Option<StepResult>, BurrError> {
+    pub(crate) async fn astep_inner(&mut self, inputs: &Inputs) -> Result<Option<StepResult>, BurrError> {
         let Some(p) = self.prepare(inputs)? else {
             return Ok(None);
         };
@@ -1575,7 +1575,7 @@ impl Application {
         r
     }
 
-    fn run_inner(&mut self, halt: &Halt, inputs: &Inputs) -> Result<Outcome, BurrError> {
+    pub(crate) fn run_inner(&mut self, halt: &Halt, inputs: &Inputs) -> Result<Outcome, BurrError> {
         let halts = Halts::resolve(&self.graph, halt)?;
         let mut last: Option<StepResult> = None;
         loop {
@@ -1591,7 +1591,7 @@ impl Application {
         }
     }
 
-    fn dead_end(&self, last: Option<StepResult>) -> Outcome {
+    pub(crate) fn dead_end(&self, last: Option<StepResult>) -> Outcome {
         tracing::debug!(target: "burr", app_id = %self.shared.app_id, "run reached a dead end: no transition matched");
         Outcome {
             action: last.as_ref().map(|s| s.action.clone()),
@@ -1601,7 +1601,7 @@ impl Application {
         }
     }
 
-    fn check_halt(&self, halts: &Halts, step: &StepResult) -> Result<Option<Outcome>, BurrError> {
+    pub(crate) fn check_halt(&self, halts: &Halts, step: &StepResult) -> Result<Option<Outcome>, BurrError> {
         if !halts.before.is_empty()
             && let Some(next) = self.graph.next(self.prior, &self.state)?
             && halts.before.contains(&next)
@@ -1645,7 +1645,7 @@ impl Application {
         r
     }
 
-    async fn arun_inner(&mut self, halt: &Halt, inputs: &Inputs) -> Result<Outcome, BurrError> {
+    pub(crate) async fn arun_inner(&mut self, halt: &Halt, inputs: &Inputs) -> Result<Outcome, BurrError> {
         let halts = Halts::resolve(&self.graph, halt)?;
         let mut last: Option<StepResult> = None;
         loop {
@@ -1784,13 +1784,13 @@ fn check_writes<'a>(
 
 /// Halt names resolved to node indices.
 #[derive(Debug, Default)]
-struct Halts {
-    before: Vec<usize>,
-    after: Vec<usize>,
+pub(crate) struct Halts {
+    pub(crate) before: Vec<usize>,
+    pub(crate) after: Vec<usize>,
 }
 
 impl Halts {
-    fn resolve(graph: &RuntimeGraph, halt: &Halt) -> Result<Halts, BurrError> {
+    pub(crate) fn resolve(graph: &RuntimeGraph, halt: &Halt) -> Result<Halts, BurrError> {
         if halt.before.is_empty() && halt.after.is_empty() {
             tracing::warn!(target: "burr", "no halt condition given: the run goes until no transition matches");
         }
