@@ -1,0 +1,257 @@
+//! State persisters: save every step of an application to a database, and load any step back
+//! to resume an application or fork a new one from it.
+//!
+//! Each persister implements the traits of [`burr_core`]:
+//!
+//! | Store | Type | Feature | Traits |
+//! |---|---|---|---|
+//! | SQLite file (or memory) | [`SqlitePersister`](sqlite::SqlitePersister) | `sqlite` (default) | sync and async |
+//! | PostgreSQL | [`PostgresPersister`](postgres::PostgresPersister) | `postgres` | async |
+//! | Redis | [`RedisPersister`](redis::RedisPersister) | `redis` | async |
+//!
+//! All of them store what Apache Burr's persisters store, in the same layout, so a database
+//! written by one side is read by the other:
+//!
+//! - the state is the JSON object of [`State::to_json`](burr_core::State::to_json), runtime
+//!   keys `__SEQUENCE_ID` and `__PRIOR_STEP` included;
+//! - a missing partition key is stored as the empty string (Burr's default), and loaded back
+//!   as the partition key that was asked for;
+//! - the status is `completed` or `failed`.
+//!
+//! Semantics shared by every store here:
+//!
+//! - one saved row per (partition key, app id, sequence id): saving it again is
+//!   [`PersistenceError::Duplicate`], and nothing is overwritten;
+//! - `load(.., None)` returns the step with the highest sequence id, `load(.., Some(n))` the
+//!   step `n`, and `Ok(None)` when nothing matches;
+//! - a stored row that cannot be read back (state that is not a JSON object, unknown status,
+//!   negative sequence id) is [`PersistenceError::Corrupt`], naming the row;
+//! - a lost connection or any other failure of the server is [`PersistenceError::Backend`];
+//!   the persister reconnects by itself, so retrying the call once the server is back works.
+//!   A save whose reply was lost may have been applied: its retry then reports
+//!   [`PersistenceError::Duplicate`].
+//!
+//! [`PersistenceError::Duplicate`]: burr_core::PersistenceError::Duplicate
+//! [`PersistenceError::Corrupt`]: burr_core::PersistenceError::Corrupt
+//! [`PersistenceError::Backend`]: burr_core::PersistenceError::Backend
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use burr_core::{PersistenceError, State, Status};
+
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+/// The future type of the async persister traits.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "redis")),
+    allow(dead_code)
+)]
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The partition key stored for an application without one (Apache Burr's default).
+pub const DEFAULT_PARTITION_KEY: &str = "";
+
+/// The table name used unless another one is chosen (Apache Burr's default).
+pub const DEFAULT_TABLE_NAME: &str = "burr_state";
+
+/// A table name that cannot be used as a plain SQL identifier.
+///
+/// Table names are written into SQL unquoted (as Apache Burr does), so they must be plain
+/// identifiers: an ASCII letter or `_`, then ASCII letters, digits or `_`.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "sqlite")] {
+/// use burr_tracking::persist::sqlite::SqlitePersister;
+/// let err = SqlitePersister::in_memory().unwrap().with_table_name("x; DROP TABLE y").unwrap_err();
+/// assert!(err.to_string().contains("x; DROP TABLE y"));
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid table name {name:?}: {reason}")]
+pub struct InvalidTableName {
+    name: String,
+    reason: String,
+}
+
+impl InvalidTableName {
+    /// The rejected name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// use burr_tracking::persist::sqlite::SqlitePersister;
+    /// let err = SqlitePersister::in_memory().unwrap().with_table_name("1st").unwrap_err();
+    /// assert_eq!(err.name(), "1st");
+    /// # }
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl From<InvalidTableName> for PersistenceError {
+    fn from(e: InvalidTableName) -> Self {
+        PersistenceError::backend(e)
+    }
+}
+
+/// Checks that `name` is a plain SQL identifier of at most `max_len` bytes; with `lowercase`,
+/// upper-case letters are refused too (PostgreSQL folds unquoted names to lower case).
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn check_table_name(
+    name: &str,
+    max_len: usize,
+    lowercase: bool,
+) -> Result<(), InvalidTableName> {
+    let fail = |reason: String| InvalidTableName {
+        name: name.to_string(),
+        reason,
+    };
+    let mut chars = name.chars();
+    match chars.next() {
+        None => return Err(fail("it is empty".into())),
+        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
+            return Err(fail("it must start with an ASCII letter or `_`".into()));
+        }
+        _ => {}
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(fail(
+            "only ASCII letters, digits and `_` are allowed".into(),
+        ));
+    }
+    if lowercase && name.chars().any(|c| c.is_ascii_uppercase()) {
+        return Err(fail(
+            "use lower case: the server folds unquoted names to lower case".into(),
+        ));
+    }
+    if name.len() > max_len {
+        return Err(fail(format!("it is longer than {max_len} bytes")));
+    }
+    Ok(())
+}
+
+/// Names one stored step in error messages: `partition_key/app_id/sequence_id`.
+pub(crate) struct RowName<'a> {
+    pub(crate) partition_key: &'a str,
+    pub(crate) app_id: &'a str,
+    pub(crate) sequence_id: i128,
+}
+
+impl fmt::Display for RowName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "partition key {:?}, app id {:?}, sequence id {}",
+            self.partition_key, self.app_id, self.sequence_id
+        )
+    }
+}
+
+/// Serializes a state to the JSON text stored in the database.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "redis")),
+    allow(dead_code)
+)]
+pub(crate) fn state_to_text(state: &State) -> Result<String, PersistenceError> {
+    serde_json::to_string(state).map_err(PersistenceError::backend)
+}
+
+/// Parses the stored JSON text of a state; anything but a JSON object is corrupt.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "redis")),
+    allow(dead_code)
+)]
+pub(crate) fn state_from_text(text: &str, row: &RowName<'_>) -> Result<State, PersistenceError> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| PersistenceError::Corrupt(format!("state of {row} is not valid JSON: {e}")))?;
+    State::from_json(value).map_err(|e| PersistenceError::Corrupt(format!("state of {row}: {e}")))
+}
+
+/// Parses a stored status, naming the row when it is unknown.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "redis")),
+    allow(dead_code)
+)]
+pub(crate) fn status_from_text(text: &str, row: &RowName<'_>) -> Result<Status, PersistenceError> {
+    Status::parse(text).map_err(|e| match e {
+        PersistenceError::Corrupt(msg) => PersistenceError::Corrupt(format!("{row}: {msg}")),
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_must_be_plain_identifiers() {
+        assert!(check_table_name("burr_state", 63, true).is_ok());
+        assert!(check_table_name("_x9", 63, true).is_ok());
+        assert!(check_table_name("Burr", 63, false).is_ok());
+        for bad in ["", "9a", "a-b", "a b", "a;drop", "é"] {
+            let err = check_table_name(bad, 63, false).unwrap_err();
+            assert_eq!(err.name(), bad);
+        }
+        assert!(check_table_name("Burr", 63, true).is_err());
+        assert!(check_table_name("abcd", 3, false).is_err());
+    }
+
+    #[test]
+    fn bad_state_text_is_corrupt_and_names_the_row() {
+        let row = RowName {
+            partition_key: "pk",
+            app_id: "app",
+            sequence_id: 3,
+        };
+        for text in ["[1, 2]", "{not json", "null", "\"s\""] {
+            let err = state_from_text(text, &row).unwrap_err();
+            assert!(matches!(err, PersistenceError::Corrupt(_)), "{err}");
+            let msg = err.to_string();
+            assert!(
+                msg.contains("\"app\"") && msg.contains("sequence id 3"),
+                "{msg}"
+            );
+        }
+        let state = state_from_text(r#"{"n": 1, "__SEQUENCE_ID": 3}"#, &row).unwrap();
+        assert_eq!(state.sequence_id(), Some(3));
+    }
+
+    #[test]
+    fn unknown_status_is_corrupt_and_names_the_row() {
+        let row = RowName {
+            partition_key: "",
+            app_id: "app",
+            sequence_id: 0,
+        };
+        let msg = status_from_text("done", &row).unwrap_err().to_string();
+        assert!(msg.contains("\"done\"") && msg.contains("\"app\""), "{msg}");
+        assert_eq!(status_from_text("failed", &row).unwrap(), Status::Failed);
+    }
+
+    #[test]
+    fn state_text_round_trips() {
+        let state = State::new()
+            .update("a", 1)
+            .update("b", "x")
+            .with_sequence_id(2)
+            .with_prior_step("step");
+        let text = state_to_text(&state).unwrap();
+        let row = RowName {
+            partition_key: "",
+            app_id: "a",
+            sequence_id: 2,
+        };
+        assert_eq!(state_from_text(&text, &row).unwrap(), state);
+    }
+}

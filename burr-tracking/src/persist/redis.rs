@@ -1,0 +1,413 @@
+//! [`RedisPersister`]: saves states in Redis with Apache Burr's key layout, over one
+//! multiplexed connection that reconnects by itself.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use burr_core::{AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands, Script};
+
+/// The driver, for [`RedisPersister::connection`] and its error types.
+pub use ::redis as driver;
+
+use super::{
+    BoxFuture, DEFAULT_PARTITION_KEY, RowName, state_from_text, state_to_text, status_from_text,
+};
+
+/// Writes one step atomically: refuses an existing hash, else writes the hash and moves the
+/// app id's score in the partition's sorted set to this sequence id.
+static SAVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"if redis.call('EXISTS', KEYS[1]) == 1 then
+    return 0
+end
+redis.call('HSET', KEYS[1],
+    'partition_key', ARGV[1], 'app_id', ARGV[2], 'sequence_id', ARGV[3],
+    'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+return 1",
+    )
+});
+
+/// Saves states in Redis, with Apache Burr's key layout.
+///
+/// Each step is a hash at `[namespace:]{partition_key}:{app_id}:{sequence_id}` with fields
+/// `partition_key`, `app_id`, `sequence_id`, `position`, `state` (JSON text), `status` and
+/// `created_at` (UTC, ISO 8601); the sorted set `[namespace:]{partition_key}` maps each app
+/// id to the sequence id of its latest save. A missing partition key is stored as the empty
+/// string. Burr's `RedisBasePersister` given the same namespace reads these keys.
+///
+/// - A save is one Lua script: the existence check, the hash and the sorted-set update
+///   happen together, so two writers cannot interleave; a step that exists is
+///   [`PersistenceError::Duplicate`].
+/// - Redis has no schema: [`initialize`](AsyncStateSaver::initialize) does nothing and
+///   [`is_initialized`](AsyncStateSaver::is_initialized) is always true.
+/// - [`list_app_ids`](AsyncStateLoader::list_app_ids) orders app ids by the sequence id of
+///   their latest save, highest first (Burr's order).
+/// - All clones share one multiplexed connection ([`ConnectionManager`]): calls are
+///   pipelined, and a lost connection fails the calls in flight with
+///   [`PersistenceError::Backend`] and is re-established for the next ones.
+///
+/// # Examples
+///
+/// ```no_run
+/// use burr_core::{AsyncStateLoader, AsyncStateSaver, SaveRequest, State, Status};
+/// use burr_tracking::persist::redis::RedisPersister;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let persister = RedisPersister::builder("redis://127.0.0.1:6379/")
+///     .namespace("chatbot")
+///     .connect()
+///     .await?;
+/// let state = State::new().update("count", 1);
+/// persister
+///     .save(SaveRequest {
+///         partition_key: Some("user-7"),
+///         app_id: "app-1",
+///         sequence_id: 0,
+///         position: "counter",
+///         state: &state,
+///         status: Status::Completed,
+///     })
+///     .await?;
+/// // Keys: hash `chatbot:user-7:app-1:0`, sorted set `chatbot:user-7`.
+/// assert_eq!(persister.list_app_ids(Some("user-7")).await?, vec!["app-1"]);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RedisPersister {
+    conn: ConnectionManager,
+    namespace: Arc<str>,
+}
+
+impl std::fmt::Debug for RedisPersister {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisPersister")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options of a [`RedisPersister`]; made by [`RedisPersister::builder`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use burr_tracking::persist::redis::RedisPersister;
+///
+/// # async fn run() -> Result<(), burr_core::PersistenceError> {
+/// let persister = RedisPersister::builder("redis://127.0.0.1:6379/0")
+///     .namespace("my_project")
+///     .timeout(Duration::from_secs(2))
+///     .connect()
+///     .await?;
+/// assert_eq!(persister.namespace(), "my_project");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "call `.connect().await` to make the persister"]
+pub struct RedisPersisterBuilder {
+    url: String,
+    namespace: String,
+    timeout: Duration,
+}
+
+impl RedisPersisterBuilder {
+    /// Prefixes every key with `namespace:` (none by default), so that several projects
+    /// share a server.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::persist::redis::RedisPersister;
+    /// let builder = RedisPersister::builder("redis://127.0.0.1/").namespace("demo");
+    /// # let _ = builder;
+    /// ```
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    /// How long to wait to connect and for each reply before failing with
+    /// [`PersistenceError::Backend`] (default 10 seconds).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use burr_tracking::persist::redis::RedisPersister;
+    /// let builder = RedisPersister::builder("redis://127.0.0.1/").timeout(Duration::from_secs(1));
+    /// # let _ = builder;
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Connects (must run inside a tokio runtime). Fails with
+    /// [`PersistenceError::Backend`] for a malformed URL or an unreachable server.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::persist::redis::RedisPersister;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let err = RedisPersister::builder("not a url").connect().await.unwrap_err();
+    /// assert!(matches!(err, burr_core::PersistenceError::Backend(_)));
+    /// # }
+    /// ```
+    pub async fn connect(self) -> Result<RedisPersister, PersistenceError> {
+        let client = redis::Client::open(self.url.as_str()).map_err(PersistenceError::backend)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(3)
+            .set_max_delay(Duration::from_secs(1));
+        let conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(PersistenceError::backend)?;
+        Ok(RedisPersister {
+            conn,
+            namespace: self.namespace.into(),
+        })
+    }
+}
+
+impl RedisPersister {
+    /// Starts configuring a persister for the server at `url` (`redis://host[:port][/db]`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let builder = burr_tracking::persist::redis::RedisPersister::builder("redis://127.0.0.1/");
+    /// # let _ = builder;
+    /// ```
+    pub fn builder(url: impl Into<String>) -> RedisPersisterBuilder {
+        RedisPersisterBuilder {
+            url: url.into(),
+            namespace: String::new(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Connects to `url` with no namespace; see [`RedisPersister::builder`] for options.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), burr_core::PersistenceError> {
+    /// let p = burr_tracking::persist::redis::RedisPersister::connect("redis://127.0.0.1/").await?;
+    /// assert_eq!(p.namespace(), "");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect(url: &str) -> Result<Self, PersistenceError> {
+        Self::builder(url).connect().await
+    }
+
+    /// The key prefix (without its `:`), empty when there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), burr_core::PersistenceError> {
+    /// use burr_tracking::persist::redis::RedisPersister;
+    /// let p = RedisPersister::builder("redis://127.0.0.1/").namespace("ns").connect().await?;
+    /// assert_eq!(p.namespace(), "ns");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// A handle on the shared connection, for commands of your own.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use burr_tracking::persist::redis::{driver::AsyncCommands, RedisPersister};
+    /// let p = RedisPersister::connect("redis://127.0.0.1/").await?;
+    /// let n: usize = p.connection().zcard("").await?;
+    /// # let _ = n;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    /// `[namespace:]partition_key`: the sorted set of the partition.
+    fn partition_set(&self, partition_key: &str) -> String {
+        if self.namespace.is_empty() {
+            partition_key.to_string()
+        } else {
+            format!("{}:{partition_key}", self.namespace)
+        }
+    }
+
+    /// `[namespace:]partition_key:app_id:sequence_id`: the hash of one step.
+    fn step_key(&self, partition_key: &str, app_id: &str, sequence_id: u64) -> String {
+        if self.namespace.is_empty() {
+            format!("{partition_key}:{app_id}:{sequence_id}")
+        } else {
+            format!("{}:{partition_key}:{app_id}:{sequence_id}", self.namespace)
+        }
+    }
+
+    fn map_err(e: redis::RedisError, key: &str) -> PersistenceError {
+        if e.code() == Some("WRONGTYPE") {
+            return PersistenceError::Corrupt(format!(
+                "key {key:?} holds another Redis type than this persister writes: {e}"
+            ));
+        }
+        PersistenceError::backend(e)
+    }
+
+    async fn save_step(&self, r: SaveRequest<'_>) -> Result<(), PersistenceError> {
+        let partition_key = r.partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        let key = self.step_key(partition_key, r.app_id, r.sequence_id);
+        let set = self.partition_set(partition_key);
+        let state = state_to_text(r.state)?;
+        let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+        let mut conn = self.conn.clone();
+        let written: i64 = SAVE
+            .key(&key)
+            .key(&set)
+            .arg(partition_key)
+            .arg(r.app_id)
+            .arg(r.sequence_id)
+            .arg(r.position)
+            .arg(state)
+            .arg(r.status.as_str())
+            .arg(created_at)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| Self::map_err(e, &key))?;
+        if written == 0 {
+            return Err(PersistenceError::Duplicate(format!(
+                "{} (key {key:?})",
+                RowName {
+                    partition_key,
+                    app_id: r.app_id,
+                    sequence_id: r.sequence_id.into(),
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    async fn load_step(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: Option<u64>,
+    ) -> Result<Option<PersistedState>, PersistenceError> {
+        let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        let mut conn = self.conn.clone();
+        let sequence_id = match sequence_id {
+            Some(seq) => seq,
+            None => {
+                let set = self.partition_set(pk);
+                let score: Option<f64> = conn
+                    .zscore(&set, app_id)
+                    .await
+                    .map_err(|e| Self::map_err(e, &set))?;
+                let Some(score) = score else {
+                    return Ok(None);
+                };
+                if !(score >= 0.0 && score.fract() == 0.0 && score < u64::MAX as f64) {
+                    return Err(PersistenceError::Corrupt(format!(
+                        "sorted set {set:?} gives app id {app_id:?} the score {score}, \
+                         which is not a sequence id"
+                    )));
+                }
+                score as u64
+            }
+        };
+        let key = self.step_key(pk, app_id, sequence_id);
+        let fields: HashMap<String, Vec<u8>> = conn
+            .hgetall(&key)
+            .await
+            .map_err(|e| Self::map_err(e, &key))?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let name = RowName {
+            partition_key: pk,
+            app_id,
+            sequence_id: sequence_id.into(),
+        };
+        let field = |f: &str| -> Result<String, PersistenceError> {
+            match fields.get(f) {
+                Some(bytes) => String::from_utf8(bytes.clone()).map_err(|_| {
+                    PersistenceError::Corrupt(format!(
+                        "{name}: field {f:?} of hash {key:?} is not UTF-8"
+                    ))
+                }),
+                None => Err(PersistenceError::Corrupt(format!(
+                    "{name}: hash {key:?} has no field {f:?}"
+                ))),
+            }
+        };
+        let state = state_from_text(&field("state")?, &name)?;
+        let status = status_from_text(&field("status")?, &name)?;
+        Ok(Some(PersistedState {
+            partition_key: partition_key.map(str::to_string),
+            app_id: app_id.to_string(),
+            sequence_id,
+            position: field("position")?,
+            state,
+            created_at: field("created_at").unwrap_or_default(),
+            status,
+        }))
+    }
+
+    async fn app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
+        let set = self.partition_set(partition_key.unwrap_or(DEFAULT_PARTITION_KEY));
+        let mut conn = self.conn.clone();
+        let ids: Vec<Vec<u8>> = conn
+            .zrevrange(&set, 0, -1)
+            .await
+            .map_err(|e| Self::map_err(e, &set))?;
+        ids.into_iter()
+            .map(|id| {
+                String::from_utf8(id).map_err(|e| {
+                    PersistenceError::Corrupt(format!(
+                        "sorted set {set:?} holds an app id that is not UTF-8: {e}"
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+impl AsyncStateSaver for RedisPersister {
+    fn save<'a>(&'a self, request: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>> {
+        Box::pin(self.save_step(request))
+    }
+}
+
+impl AsyncStateLoader for RedisPersister {
+    fn load<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+        app_id: &'a str,
+        sequence_id: Option<u64>,
+    ) -> BoxFuture<'a, Result<Option<PersistedState>, PersistenceError>> {
+        Box::pin(self.load_step(partition_key, app_id, sequence_id))
+    }
+
+    fn list_app_ids<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<String>, PersistenceError>> {
+        Box::pin(self.app_ids(partition_key))
+    }
+}
