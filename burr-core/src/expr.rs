@@ -1,10 +1,67 @@
-//! A small, safe expression language for transition conditions (placeholder: being written).
+//! A small, safe expression language for transition conditions.
+//!
+//! Expressions use a subset of Python's expression grammar and Python's semantics, evaluated over
+//! JSON values. They are parsed once into a compact tree and can then be evaluated cheaply on
+//! every step; nothing is ever executed beyond the operations listed here.
+//!
+//! | Construct | Examples |
+//! |---|---|
+//! | literals | `1`, `-2.5e3`, `0x1f`, `'a\n'`, `"b"`, `True`/`False`/`None` (also `true`/`false`/`null`), `[1, 2]`, `(1, 2)`, `{1, 2}`, `{"k": 1}` |
+//! | names | `count` (a state key) |
+//! | attributes, subscripts, slices | `user.name`, `items[0]`, `items[-1]`, `d["k"]`, `items[1:3]`, `s[::-1]` |
+//! | comparisons (chained) | `== != < <= > >= in not in is is not`, `0 < x <= 10` |
+//! | boolean | `and`, `or` (short-circuit, yield an operand), `not` |
+//! | arithmetic | unary `-`/`+`, `+ - * / // % **` |
+//! | calls | `len abs min max sum all any str int float bool`, positional arguments only |
+//!
+//! Everything else — other calls, methods, keyword arguments, `*args`, lambdas, comprehensions,
+//! conditional expressions, `:=`, assignment, bitwise operators — is rejected by
+//! [`Expr::parse`] with an error pointing at the offending token.
+//!
+//! Tuples and sets evaluate to JSON arrays (sets without duplicates), integers are 128-bit while
+//! computing and must fit an `i64` or `u64` when returned as JSON, and overflow or division by
+//! zero is an error rather than a panic.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_core::{State, expr::Expr};
+//!
+//! let cond = Expr::parse("count < 10 and not done").unwrap();
+//! assert_eq!(cond.keys(), ["count", "done"]);
+//!
+//! let state = State::new().update("count", 3).update("done", false);
+//! assert!(cond.eval_bool(&state).unwrap());
+//! assert!(!cond.eval_bool(&state.update("count", 10)).unwrap());
+//! ```
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Where an expression looks up its free names.
+///
+/// # Examples
+///
+/// ```
+/// use std::borrow::Cow;
+/// use burr_core::expr::{Expr, Scope};
+/// use serde_json::Value;
+///
+/// /// Every name is bound to its own length.
+/// struct Lengths;
+///
+/// impl Scope for Lengths {
+///     fn lookup(&self, name: &str) -> Option<Cow<'_, Value>> {
+///         Some(Cow::Owned(Value::from(name.len())))
+///     }
+/// }
+///
+/// assert!(Expr::parse("abc == 3").unwrap().eval_bool(&Lengths).unwrap());
+/// ```
 pub trait Scope {
     /// The value bound to `name`, if any.
     fn lookup(&self, name: &str) -> Option<Cow<'_, Value>>;
@@ -16,59 +73,3112 @@ impl Scope for crate::State {
     }
 }
 
+/// A JSON map binds its keys.
+///
+/// ```
+/// use burr_core::expr::Expr;
+/// let scope = serde_json::json!({"x": 2}).as_object().unwrap().clone();
+/// assert!(Expr::parse("x * 2 == 4").unwrap().eval_bool(&scope).unwrap());
+/// ```
+impl Scope for Map<String, Value> {
+    fn lookup(&self, name: &str) -> Option<Cow<'_, Value>> {
+        self.get(name).map(Cow::Borrowed)
+    }
+}
+
+/// A JSON object binds its keys; any other JSON value binds nothing.
+///
+/// ```
+/// use burr_core::expr::Expr;
+/// let scope = serde_json::json!({"x": [1, 2, 3]});
+/// assert_eq!(Expr::parse("x[-1]").unwrap().eval(&scope).unwrap(), 3);
+/// ```
+impl Scope for Value {
+    fn lookup(&self, name: &str) -> Option<Cow<'_, Value>> {
+        self.as_object()?.get(name).map(Cow::Borrowed)
+    }
+}
+
 /// An error parsing or evaluating an expression.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::Expr;
+///
+/// let err = Expr::parse("foo(1)").unwrap_err();
+/// assert_eq!(err.column, 1);
+/// assert!(err.message.contains("`len`"));
+///
+/// let err = Expr::parse("a < 1").unwrap().eval(&serde_json::json!({"a": "x"})).unwrap_err();
+/// assert_eq!(err.column, 3);
+/// assert!(err.message.contains("`str` and `int`"));
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid expression {source_text:?} at column {column}: {message}")]
 pub struct ExprError {
     /// The expression text.
     pub source_text: String,
-    /// 1-based column of the offending token (0 for evaluation errors with no position).
+    /// 1-based column (in characters) of the offending token or operation; for multi-line
+    /// sources it counts from the start of the text.
     pub column: usize,
     /// What is wrong.
     pub message: String,
 }
 
+/// The functions an expression may call, in the order they are listed in error messages.
+///
+/// # Examples
+///
+/// ```
+/// assert!(burr_core::expr::BUILTIN_FUNCTIONS.contains(&"len"));
+/// assert!(!burr_core::expr::BUILTIN_FUNCTIONS.contains(&"print"));
+/// ```
+pub const BUILTIN_FUNCTIONS: &[&str] = &[
+    "len", "abs", "min", "max", "sum", "all", "any", "str", "int", "float", "bool",
+];
+
+/// Longest string or list an operation may build (guards `"a" * 10**12`).
+const MAX_SEQUENCE_LEN: usize = 1 << 24;
+
+const ALLOWED: &str = "expressions may use literals, state names, `.attr`, `[index]`, \
+    `[a:b]`, comparisons, `and`/`or`/`not`, `+ - * / // % **` and calls to `len`, `abs`, `min`, \
+    `max`, `sum`, `all`, `any`, `str`, `int`, `float`, `bool`";
+
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
 /// A parsed expression.
-#[derive(Debug, Clone)]
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::Expr;
+///
+/// let e: Expr = "len(items) >= 2".parse().unwrap();
+/// assert_eq!(e.source(), "len(items) >= 2");
+/// assert_eq!(e.keys(), ["items"]);
+/// assert!(e.eval_bool(&serde_json::json!({"items": [1, 2]})).unwrap());
+/// ```
+#[derive(Clone)]
 pub struct Expr {
     source: String,
+    keys: Vec<String>,
+    root: Node,
 }
 
 impl Expr {
-    /// Parses `source`.
+    /// Parses `source`, rejecting anything outside the allowed grammar (see the
+    /// [module documentation](self)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::expr::Expr;
+    ///
+    /// assert!(Expr::parse("0 < x <= 10").is_ok());
+    /// let err = Expr::parse("x if y else z").unwrap_err();
+    /// assert_eq!(err.column, 3);
+    /// assert!(err.message.contains("conditional"));
+    /// ```
     pub fn parse(source: &str) -> Result<Expr, ExprError> {
-        Ok(Expr { source: source.to_string() })
+        let fail = |(col, message): (u32, String)| ExprError {
+            source_text: source.to_owned(),
+            column: col as usize,
+            message,
+        };
+        let tokens = lex(source).map_err(fail)?;
+        let mut parser = Parser {
+            tokens,
+            pos: 0,
+            keys: Vec::new(),
+        };
+        let root = parser.parse_top().map_err(fail)?;
+        Ok(Expr {
+            source: source.to_owned(),
+            keys: parser.keys,
+            root,
+        })
     }
 
     /// The text it was parsed from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::expr::Expr::parse("a or b").unwrap();
+    /// assert_eq!(e.source(), "a or b");
+    /// ```
     pub fn source(&self) -> &str {
         &self.source
     }
 
-    /// The free names it reads, builtins excluded, in order of first appearance.
+    /// The free names it reads, builtin functions and `True`/`False`/`None` excluded, in order of
+    /// first appearance and without duplicates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::expr::Expr::parse("max(b, a) > a and c.d is None").unwrap();
+    /// assert_eq!(e.keys(), ["b", "a", "c"]);
+    /// ```
     pub fn keys(&self) -> &[String] {
-        &[]
+        &self.keys
     }
 
-    /// Evaluates to a JSON value.
-    pub fn eval(&self, _scope: &dyn Scope) -> Result<Value, ExprError> {
-        Err(ExprError { source_text: self.source.clone(), column: 0, message: "not implemented".into() })
+    /// Evaluates to a JSON value. Unknown names, type mismatches, overflow, division by zero and
+    /// results that JSON cannot hold (such as `inf`) are errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::expr::Expr;
+    /// use serde_json::json;
+    ///
+    /// let scope = json!({"xs": [3, 1, 2], "name": "burr"});
+    /// assert_eq!(Expr::parse("sorted_ok or max(xs)").unwrap().eval(&json!({"sorted_ok": 0, "xs": [1, 5]})).unwrap(), 5);
+    /// assert_eq!(Expr::parse("name[1:3] + '!'").unwrap().eval(&scope).unwrap(), "ur!");
+    /// assert_eq!(Expr::parse("7 // -2").unwrap().eval(&scope).unwrap(), -4);
+    /// assert!(Expr::parse("missing > 1").unwrap().eval(&scope).unwrap_err().message.contains("`missing`"));
+    /// ```
+    pub fn eval(&self, scope: &dyn Scope) -> Result<Value, ExprError> {
+        let ev = Eval {
+            keys: &self.keys,
+            scope,
+        };
+        ev.eval(&self.root)
+            .and_then(|v| v.into_value().map_err(|m| Fail::new(self.root.col, m)))
+            .map_err(|f| self.error(f))
     }
 
-    /// Evaluates and takes Python truthiness.
+    /// Evaluates and takes Python truthiness, without building JSON for the result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::expr::Expr;
+    /// let scope = serde_json::json!({"items": [], "n": 0.5});
+    /// assert!(!Expr::parse("items").unwrap().eval_bool(&scope).unwrap());
+    /// assert!(Expr::parse("n").unwrap().eval_bool(&scope).unwrap());
+    /// ```
     pub fn eval_bool(&self, scope: &dyn Scope) -> Result<bool, ExprError> {
-        self.eval(scope).map(|v| truthy(&v))
+        let ev = Eval {
+            keys: &self.keys,
+            scope,
+        };
+        ev.truth(&self.root).map_err(|f| self.error(f))
+    }
+
+    fn error(&self, f: Fail) -> ExprError {
+        ExprError {
+            source_text: self.source.clone(),
+            column: f.col as usize,
+            message: f.msg,
+        }
     }
 }
 
-/// Python truthiness of a JSON value.
+impl fmt::Debug for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Expr").field(&self.source).finish()
+    }
+}
+
+/// Shows the source text.
+///
+/// ```
+/// let e = burr_core::expr::Expr::parse("a  ==  1").unwrap();
+/// assert_eq!(e.to_string(), "a  ==  1");
+/// ```
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// Two expressions are equal when their source texts are.
+///
+/// ```
+/// use burr_core::expr::Expr;
+/// assert_eq!(Expr::parse("a").unwrap(), Expr::parse("a").unwrap());
+/// ```
+impl PartialEq for Expr {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for Expr {}
+
+/// Same as [`Expr::parse`].
+///
+/// ```
+/// let e: burr_core::expr::Expr = "x > 1".parse().unwrap();
+/// assert_eq!(e.keys(), ["x"]);
+/// ```
+impl FromStr for Expr {
+    type Err = ExprError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Expr::parse(s)
+    }
+}
+
+/// Python truthiness of a JSON value: `null`, `false`, zero, and empty strings, arrays and
+/// objects are false.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::truthy;
+/// use serde_json::json;
+/// assert!(!truthy(&json!(0.0)));
+/// assert!(!truthy(&json!({})));
+/// assert!(truthy(&json!("0")));
+/// ```
 pub fn truthy(v: &Value) -> bool {
+    V::of(v).truthy()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+// ---------------------------------------------------------------------------------------------
+
+type PResult<T> = Result<T, (u32, String)>;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Name(String),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Op(&'static str),
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    col: u32,
+}
+
+const OPS: &[&str] = &[
+    "**=", "//=", ">>=", "<<=", "...", "**", "//", "==", "!=", "<=", ">=", "<<", ">>", ":=", "->",
+    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "+", "-", "*", "/", "%", "<", ">", "=",
+    "(", ")", "[", "]", "{", "}", ",", ":", ".", ";", "@", "&", "|", "^", "~",
+];
+
+fn col_of(i: usize) -> u32 {
+    u32::try_from(i + 1).unwrap_or(u32::MAX)
+}
+
+fn lex(src: &str) -> PResult<Vec<Token>> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '#' {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '\\' && chars.get(i + 1) == Some(&'\n') {
+            i += 2;
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            let (tok, next) = lex_number(&chars, i)?;
+            out.push(Token {
+                tok,
+                col: col_of(i),
+            });
+            i = next;
+        } else if c == '_' || c.is_alphabetic() {
+            let start = i;
+            while i < chars.len() && (chars[i] == '_' || chars[i].is_alphanumeric()) {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if matches!(chars.get(i), Some('\'' | '"'))
+                && matches!(
+                    word.to_ascii_lowercase().as_str(),
+                    "r" | "u" | "b" | "f" | "rb" | "br" | "fr" | "rf"
+                )
+            {
+                let lower = word.to_ascii_lowercase();
+                if lower.contains('b') {
+                    return Err((
+                        col_of(start),
+                        format!("byte strings are not allowed; {ALLOWED}"),
+                    ));
+                }
+                if lower.contains('f') {
+                    return Err((
+                        col_of(start),
+                        format!("f-strings are not allowed; {ALLOWED}"),
+                    ));
+                }
+                let (s, next) = lex_string(&chars, i, lower.contains('r'), start)?;
+                out.push(Token {
+                    tok: Tok::Str(s),
+                    col: col_of(start),
+                });
+                i = next;
+            } else {
+                out.push(Token {
+                    tok: Tok::Name(word),
+                    col: col_of(start),
+                });
+            }
+        } else if c == '\'' || c == '"' {
+            let (s, next) = lex_string(&chars, i, false, i)?;
+            out.push(Token {
+                tok: Tok::Str(s),
+                col: col_of(i),
+            });
+            i = next;
+        } else if let Some(op) = OPS.iter().copied().find(|op| {
+            op.chars()
+                .enumerate()
+                .all(|(k, oc)| chars.get(i + k) == Some(&oc))
+        }) {
+            out.push(Token {
+                tok: Tok::Op(op),
+                col: col_of(i),
+            });
+            i += op.len();
+        } else {
+            return Err((col_of(i), format!("unexpected character `{c}`")));
+        }
+    }
+    out.push(Token {
+        tok: Tok::End,
+        col: col_of(chars.len()),
+    });
+    Ok(out)
+}
+
+fn take_digits(chars: &[char], mut i: usize, ok: impl Fn(char) -> bool) -> usize {
+    while i < chars.len()
+        && (ok(chars[i])
+            || (chars[i] == '_'
+                && chars.get(i + 1).is_some_and(|&n| ok(n))
+                && i > 0
+                && ok(chars[i - 1])))
+    {
+        i += 1;
+    }
+    i
+}
+
+fn lex_number(chars: &[char], start: usize) -> PResult<(Tok, usize)> {
+    let col = col_of(start);
+    let radix = match (
+        chars[start],
+        chars.get(start + 1).map(char::to_ascii_lowercase),
+    ) {
+        ('0', Some('x')) => Some(16),
+        ('0', Some('o')) => Some(8),
+        ('0', Some('b')) => Some(2),
+        _ => None,
+    };
+    let (tok, end) = if let Some(radix) = radix {
+        let mut digits_start = start + 2;
+        if chars.get(digits_start) == Some(&'_') {
+            digits_start += 1;
+        }
+        let end = take_digits(chars, digits_start, |c| c.is_digit(radix));
+        let digits: String = chars[digits_start..end]
+            .iter()
+            .filter(|&&c| c != '_')
+            .collect();
+        if digits.is_empty() {
+            return Err((col, "invalid number literal".into()));
+        }
+        let n = i128::from_str_radix(&digits, radix)
+            .map_err(|_| (col, "integer literal is too large".to_string()))?;
+        (Tok::Int(n), end)
+    } else {
+        let mut end = take_digits(chars, start, |c| c.is_ascii_digit());
+        let mut is_float = false;
+        if chars.get(end) == Some(&'.') {
+            is_float = true;
+            end = take_digits(chars, end + 1, |c| c.is_ascii_digit());
+        }
+        if matches!(chars.get(end), Some('e' | 'E')) {
+            let mut k = end + 1;
+            if matches!(chars.get(k), Some('+' | '-')) {
+                k += 1;
+            }
+            if chars.get(k).is_some_and(char::is_ascii_digit) {
+                is_float = true;
+                end = take_digits(chars, k, |c| c.is_ascii_digit());
+            }
+        }
+        let text: String = chars[start..end].iter().filter(|&&c| c != '_').collect();
+        if matches!(chars.get(end), Some('j' | 'J')) {
+            return Err((col, format!("complex numbers are not allowed; {ALLOWED}")));
+        }
+        if is_float {
+            let f = text
+                .parse::<f64>()
+                .map_err(|_| (col, format!("invalid number literal `{text}`")))?;
+            (Tok::Float(f), end)
+        } else {
+            if text.len() > 1 && text.starts_with('0') && text.chars().any(|c| c != '0') {
+                return Err((col, "leading zeros in decimal integer literals are not permitted; use `0o` for octal".into()));
+            }
+            let n = text
+                .parse::<i128>()
+                .map_err(|_| (col, "integer literal is too large".to_string()))?;
+            (Tok::Int(n), end)
+        }
+    };
+    if chars
+        .get(end)
+        .is_some_and(|&c| c == '_' || c.is_alphanumeric())
+    {
+        return Err((col, "invalid number literal".into()));
+    }
+    Ok((tok, end))
+}
+
+fn lex_string(chars: &[char], open: usize, raw: bool, start: usize) -> PResult<(String, usize)> {
+    let quote = chars[open];
+    let triple = chars.get(open + 1) == Some(&quote) && chars.get(open + 2) == Some(&quote);
+    let mut i = open + if triple { 3 } else { 1 };
+    let mut s = String::new();
+    let unterminated = || (col_of(start), "unterminated string literal".to_string());
+    loop {
+        let Some(&c) = chars.get(i) else {
+            return Err(unterminated());
+        };
+        if c == quote {
+            if !triple {
+                return Ok((s, i + 1));
+            }
+            if chars.get(i + 1) == Some(&quote) && chars.get(i + 2) == Some(&quote) {
+                return Ok((s, i + 3));
+            }
+            s.push(c);
+            i += 1;
+        } else if c == '\n' && !triple {
+            return Err(unterminated());
+        } else if c == '\\' {
+            let Some(&e) = chars.get(i + 1) else {
+                return Err(unterminated());
+            };
+            if raw {
+                s.push('\\');
+                s.push(e);
+                i += 2;
+                continue;
+            }
+            i += 2;
+            let esc_col = col_of(i - 2);
+            match e {
+                '\n' => {}
+                '\\' | '\'' | '"' => s.push(e),
+                'a' => s.push('\x07'),
+                'b' => s.push('\x08'),
+                'f' => s.push('\x0c'),
+                'n' => s.push('\n'),
+                'r' => s.push('\r'),
+                't' => s.push('\t'),
+                'v' => s.push('\x0b'),
+                '0'..='7' => {
+                    let mut v = e.to_digit(8).unwrap_or(0);
+                    for _ in 0..2 {
+                        match chars.get(i).and_then(|c| c.to_digit(8)) {
+                            Some(d) => {
+                                v = v * 8 + d;
+                                i += 1;
+                            }
+                            None => break,
+                        }
+                    }
+                    s.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+                }
+                'x' | 'u' | 'U' => {
+                    let n = match e {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
+                    };
+                    let hex: String = chars.iter().skip(i).take(n).collect();
+                    let ch = (hex.len() == n && hex.chars().all(|c| c.is_ascii_hexdigit()))
+                        .then(|| u32::from_str_radix(&hex, 16).ok())
+                        .flatten()
+                        .and_then(char::from_u32)
+                        .ok_or_else(|| (esc_col, format!("invalid `\\{e}` escape")))?;
+                    s.push(ch);
+                    i += n;
+                }
+                'N' => {
+                    return Err((esc_col, "`\\N{...}` escapes are not supported".into()));
+                }
+                other => {
+                    s.push('\\');
+                    s.push(other);
+                }
+            }
+        } else {
+            s.push(c);
+            i += 1;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Syntax tree and parser
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+}
+
+impl BinOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Is,
+    IsNot,
+}
+
+impl CmpOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
+            CmpOp::Is => "is",
+            CmpOp::IsNot => "is not",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Builtin {
+    Len,
+    Abs,
+    Min,
+    Max,
+    Sum,
+    All,
+    Any,
+    Str,
+    Int,
+    Float,
+    Bool,
+}
+
+impl Builtin {
+    fn from_name(name: &str) -> Option<Builtin> {
+        Some(match name {
+            "len" => Builtin::Len,
+            "abs" => Builtin::Abs,
+            "min" => Builtin::Min,
+            "max" => Builtin::Max,
+            "sum" => Builtin::Sum,
+            "all" => Builtin::All,
+            "any" => Builtin::Any,
+            "str" => Builtin::Str,
+            "int" => Builtin::Int,
+            "float" => Builtin::Float,
+            "bool" => Builtin::Bool,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Builtin::Len => "len",
+            Builtin::Abs => "abs",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Sum => "sum",
+            Builtin::All => "all",
+            Builtin::Any => "any",
+            Builtin::Str => "str",
+            Builtin::Int => "int",
+            Builtin::Float => "float",
+            Builtin::Bool => "bool",
+        }
+    }
+
+    /// Accepted numbers of positional arguments, and how to say so.
+    fn arity(self) -> (usize, usize, &'static str) {
+        match self {
+            Builtin::Len | Builtin::Abs | Builtin::All | Builtin::Any => {
+                (1, 1, "exactly one argument")
+            }
+            Builtin::Min | Builtin::Max => (1, usize::MAX, "an iterable or at least two arguments"),
+            Builtin::Sum => (1, 2, "an iterable and an optional start value"),
+            Builtin::Str | Builtin::Float | Builtin::Bool => (0, 1, "at most one argument"),
+            Builtin::Int => (0, 2, "at most two arguments (a value and a base)"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    /// 1-based column used in evaluation errors: the operator for operations, the token
+    /// otherwise.
+    col: u32,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    /// Always a `Value::String`, so evaluation can borrow it.
+    Str(Value),
+    /// Index into the expression's keys.
+    Name(usize),
+    Attr(Box<Node>, Box<str>),
+    Index(Box<Node>, Box<Node>),
+    Slice(Box<Node>, Box<[Option<Node>; 3]>),
+    Neg(Box<Node>),
+    Pos(Box<Node>),
+    Not(Box<Node>),
+    Bin(BinOp, Box<Node>, Box<Node>),
+    Cmp(Box<Node>, Vec<(CmpOp, u32, Node)>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    List(Vec<Node>),
+    Set(Vec<Node>),
+    Dict(Vec<(Node, Node)>),
+    Call(Builtin, Vec<Node>),
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    keys: Vec<String>,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)].tok
+    }
+
+    fn peek_at(&self, k: usize) -> &Tok {
+        &self.tokens[(self.pos + k).min(self.tokens.len() - 1)].tok
+    }
+
+    fn col(&self) -> u32 {
+        self.tokens[self.pos.min(self.tokens.len() - 1)].col
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn is_op(&self, op: &str) -> bool {
+        matches!(self.peek(), Tok::Op(o) if *o == op)
+    }
+
+    fn is_kw(&self, kw: &str) -> bool {
+        matches!(self.peek(), Tok::Name(n) if n == kw)
+    }
+
+    fn eat_op(&mut self, op: &str) -> bool {
+        let found = self.is_op(op);
+        if found {
+            self.bump();
+        }
+        found
+    }
+
+    fn expect_close(&mut self, close: &str, open_col: u32) -> PResult<()> {
+        if self.eat_op(close) {
+            Ok(())
+        } else {
+            let open = match close {
+                ")" => "(",
+                "]" => "[",
+                _ => "{",
+            };
+            Err(self.unexpected(&format!(
+                "`{close}` to close the `{open}` at column {open_col}"
+            )))
+        }
+    }
+
+    /// An error for the current token, with a specific message for disallowed constructs.
+    fn unexpected(&self, expected: &str) -> (u32, String) {
+        let col = self.col();
+        let msg = match self.peek() {
+            Tok::End => format!("unexpected end of expression, expected {expected}"),
+            Tok::Op("=") => "assignment is not allowed; use `==` to compare".into(),
+            Tok::Op(":=") => format!("assignment expressions (`:=`) are not allowed; {ALLOWED}"),
+            Tok::Op(op)
+                if op.len() >= 2 && op.ends_with('=') && !["==", "!=", "<=", ">="].contains(op) =>
+            {
+                format!("assignment (`{op}`) is not allowed; {ALLOWED}")
+            }
+            Tok::Op(op @ ("|" | "&" | "^" | "<<" | ">>" | "~" | "@")) => {
+                format!("operator `{op}` is not allowed; {ALLOWED}")
+            }
+            Tok::Op(";") => "only a single expression is allowed".into(),
+            Tok::Op("...") => format!("`...` is not allowed; {ALLOWED}"),
+            Tok::Op(op) => format!("unexpected `{op}`, expected {expected}"),
+            Tok::Name(n) if n == "for" => format!("comprehensions are not allowed; {ALLOWED}"),
+            Tok::Name(n) if n == "if" => format!(
+                "conditional expressions (`a if cond else b`) are not allowed; use `and`/`or` instead; {ALLOWED}"
+            ),
+            Tok::Name(n) if n == "lambda" => {
+                format!("lambda expressions are not allowed; {ALLOWED}")
+            }
+            Tok::Name(n) if KEYWORDS.contains(&n.as_str()) => {
+                format!("unexpected keyword `{n}`, expected {expected}")
+            }
+            Tok::Name(n) => format!("unexpected name `{n}`, expected {expected}"),
+            Tok::Int(_) | Tok::Float(_) => format!("unexpected number, expected {expected}"),
+            Tok::Str(_) => format!("unexpected string, expected {expected}"),
+        };
+        (col, msg)
+    }
+
+    fn parse_top(&mut self) -> PResult<Node> {
+        if matches!(self.peek(), Tok::End) {
+            return Err((1, "empty expression".into()));
+        }
+        let first = self.parse_expr()?;
+        let node = if self.is_op(",") {
+            let col = first.col;
+            let mut items = vec![first];
+            while self.eat_op(",") {
+                if matches!(self.peek(), Tok::End) {
+                    break;
+                }
+                items.push(self.parse_expr()?);
+            }
+            Node {
+                col,
+                kind: Kind::List(items),
+            }
+        } else {
+            first
+        };
+        if matches!(self.peek(), Tok::End) {
+            Ok(node)
+        } else {
+            Err(self.unexpected("an operator or the end of the expression"))
+        }
+    }
+
+    /// One expression, without a top-level tuple.
+    fn parse_expr(&mut self) -> PResult<Node> {
+        let node = self.parse_or()?;
+        if self.is_kw("if") || self.is_op(":=") {
+            return Err(self.unexpected(""));
+        }
+        Ok(node)
+    }
+
+    fn parse_or(&mut self) -> PResult<Node> {
+        let first = self.parse_and()?;
+        if !self.is_kw("or") {
+            return Ok(first);
+        }
+        let col = self.col();
+        let mut items = vec![first];
+        while self.is_kw("or") {
+            self.bump();
+            items.push(self.parse_and()?);
+        }
+        Ok(Node {
+            col,
+            kind: Kind::Or(items),
+        })
+    }
+
+    fn parse_and(&mut self) -> PResult<Node> {
+        let first = self.parse_not()?;
+        if !self.is_kw("and") {
+            return Ok(first);
+        }
+        let col = self.col();
+        let mut items = vec![first];
+        while self.is_kw("and") {
+            self.bump();
+            items.push(self.parse_not()?);
+        }
+        Ok(Node {
+            col,
+            kind: Kind::And(items),
+        })
+    }
+
+    fn parse_not(&mut self) -> PResult<Node> {
+        if self.is_kw("not") {
+            let col = self.bump().col;
+            let inner = self.parse_not()?;
+            return Ok(Node {
+                col,
+                kind: Kind::Not(Box::new(inner)),
+            });
+        }
+        self.parse_cmp()
+    }
+
+    fn cmp_op(&self) -> Option<(CmpOp, usize)> {
+        Some(match self.peek() {
+            Tok::Op("==") => (CmpOp::Eq, 1),
+            Tok::Op("!=") => (CmpOp::Ne, 1),
+            Tok::Op("<") => (CmpOp::Lt, 1),
+            Tok::Op("<=") => (CmpOp::Le, 1),
+            Tok::Op(">") => (CmpOp::Gt, 1),
+            Tok::Op(">=") => (CmpOp::Ge, 1),
+            Tok::Name(n) if n == "in" => (CmpOp::In, 1),
+            Tok::Name(n) if n == "not" && matches!(self.peek_at(1), Tok::Name(m) if m == "in") => {
+                (CmpOp::NotIn, 2)
+            }
+            Tok::Name(n) if n == "is" => {
+                if matches!(self.peek_at(1), Tok::Name(m) if m == "not") {
+                    (CmpOp::IsNot, 2)
+                } else {
+                    (CmpOp::Is, 1)
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    fn parse_cmp(&mut self) -> PResult<Node> {
+        let first = self.parse_sum()?;
+        let mut ops = Vec::new();
+        while let Some((op, width)) = self.cmp_op() {
+            let col = self.col();
+            for _ in 0..width {
+                self.bump();
+            }
+            ops.push((op, col, self.parse_sum()?));
+        }
+        if ops.is_empty() {
+            return Ok(first);
+        }
+        let col = ops[0].1;
+        Ok(Node {
+            col,
+            kind: Kind::Cmp(Box::new(first), ops),
+        })
+    }
+
+    fn parse_sum(&mut self) -> PResult<Node> {
+        let mut left = self.parse_term()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Op("+") => BinOp::Add,
+                Tok::Op("-") => BinOp::Sub,
+                Tok::Op("|" | "&" | "^" | "<<" | ">>") => return Err(self.unexpected("")),
+                _ => return Ok(left),
+            };
+            let col = self.bump().col;
+            let right = self.parse_term()?;
+            left = Node {
+                col,
+                kind: Kind::Bin(op, Box::new(left), Box::new(right)),
+            };
+        }
+    }
+
+    fn parse_term(&mut self) -> PResult<Node> {
+        let mut left = self.parse_factor()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Op("*") => BinOp::Mul,
+                Tok::Op("/") => BinOp::Div,
+                Tok::Op("//") => BinOp::FloorDiv,
+                Tok::Op("%") => BinOp::Mod,
+                Tok::Op("@") => return Err(self.unexpected("")),
+                _ => return Ok(left),
+            };
+            let col = self.bump().col;
+            let right = self.parse_factor()?;
+            left = Node {
+                col,
+                kind: Kind::Bin(op, Box::new(left), Box::new(right)),
+            };
+        }
+    }
+
+    fn parse_factor(&mut self) -> PResult<Node> {
+        match self.peek() {
+            Tok::Op("-") => {
+                let col = self.bump().col;
+                let inner = self.parse_factor()?;
+                Ok(match inner.kind {
+                    Kind::Int(n) if n != i128::MIN => Node {
+                        col,
+                        kind: Kind::Int(-n),
+                    },
+                    Kind::Float(f) => Node {
+                        col,
+                        kind: Kind::Float(-f),
+                    },
+                    _ => Node {
+                        col,
+                        kind: Kind::Neg(Box::new(inner)),
+                    },
+                })
+            }
+            Tok::Op("+") => {
+                let col = self.bump().col;
+                let inner = self.parse_factor()?;
+                Ok(Node {
+                    col,
+                    kind: Kind::Pos(Box::new(inner)),
+                })
+            }
+            Tok::Op("~") => Err(self.unexpected("")),
+            _ => self.parse_power(),
+        }
+    }
+
+    fn parse_power(&mut self) -> PResult<Node> {
+        let base = self.parse_primary()?;
+        if self.is_op("**") {
+            let col = self.bump().col;
+            let exp = self.parse_factor()?;
+            return Ok(Node {
+                col,
+                kind: Kind::Bin(BinOp::Pow, Box::new(base), Box::new(exp)),
+            });
+        }
+        Ok(base)
+    }
+
+    fn parse_primary(&mut self) -> PResult<Node> {
+        let mut node = self.parse_atom()?;
+        loop {
+            if self.is_op(".") {
+                self.bump();
+                let col = self.col();
+                let name = match self.peek() {
+                    Tok::Name(n) if !KEYWORDS.contains(&n.as_str()) => n.clone(),
+                    Tok::Name(n) => {
+                        return Err((
+                            col,
+                            format!(
+                                "unexpected keyword `{n}`, expected an attribute name after `.`"
+                            ),
+                        ));
+                    }
+                    _ => return Err(self.unexpected("an attribute name after `.`")),
+                };
+                if name.starts_with("__") {
+                    return Err((
+                        col,
+                        format!(
+                            "attribute `{name}` is not allowed: names starting with `__` cannot be accessed"
+                        ),
+                    ));
+                }
+                self.bump();
+                node = Node {
+                    col,
+                    kind: Kind::Attr(Box::new(node), name.into_boxed_str()),
+                };
+            } else if self.is_op("[") {
+                node = self.parse_subscript(node)?;
+            } else if self.is_op("(") {
+                let (col, what) = match &node.kind {
+                    Kind::Name(i) => (
+                        node.col,
+                        format!("calling `{}` is not allowed", self.keys[*i]),
+                    ),
+                    Kind::Attr(_, name) => (
+                        node.col,
+                        format!("calling the method `{name}` is not allowed"),
+                    ),
+                    _ => (self.col(), "this call is not allowed".to_string()),
+                };
+                return Err((
+                    col,
+                    format!(
+                        "{what}; only `len`, `abs`, `min`, `max`, `sum`, `all`, `any`, `str`, `int`, `float` and `bool` can be called"
+                    ),
+                ));
+            } else {
+                return Ok(node);
+            }
+        }
+    }
+
+    fn parse_subscript(&mut self, target: Node) -> PResult<Node> {
+        let open = self.bump().col;
+        let mut parts: [Option<Node>; 3] = [None, None, None];
+        let mut is_slice = false;
+        if !self.is_op(":") {
+            parts[0] = Some(self.parse_expr()?);
+        }
+        if self.eat_op(":") {
+            is_slice = true;
+            if !self.is_op(":") && !self.is_op("]") {
+                parts[1] = Some(self.parse_expr()?);
+            }
+            if self.eat_op(":") && !self.is_op("]") {
+                parts[2] = Some(self.parse_expr()?);
+            }
+        }
+        if self.is_op(",") {
+            return Err((
+                self.col(),
+                "tuple subscripts such as `a[i, j]` are not supported".into(),
+            ));
+        }
+        self.expect_close("]", open)?;
+        let kind = if is_slice {
+            Kind::Slice(Box::new(target), Box::new(parts))
+        } else {
+            let [index, _, _] = parts;
+            match index {
+                Some(index) => Kind::Index(Box::new(target), Box::new(index)),
+                None => return Err((open, "empty subscript".into())),
+            }
+        };
+        Ok(Node { col: open, kind })
+    }
+
+    fn parse_call(&mut self, builtin: Builtin, col: u32) -> PResult<Node> {
+        let open = self.bump().col;
+        let mut args = Vec::new();
+        while !self.is_op(")") {
+            if self.is_op("*") || self.is_op("**") {
+                return Err((
+                    self.col(),
+                    format!(
+                        "argument unpacking (`*args`, `**kwargs`) is not allowed in calls to `{}`",
+                        builtin.name()
+                    ),
+                ));
+            }
+            if matches!(self.peek(), Tok::Name(_)) && matches!(self.peek_at(1), Tok::Op("=")) {
+                return Err((
+                    self.col(),
+                    format!(
+                        "keyword arguments are not allowed in calls to `{}`; pass arguments by position",
+                        builtin.name()
+                    ),
+                ));
+            }
+            args.push(self.parse_expr()?);
+            if self.is_kw("for") {
+                return Err(self.unexpected(""));
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        self.expect_close(")", open)?;
+        let (min, max, says) = builtin.arity();
+        if args.len() < min || args.len() > max {
+            return Err((
+                col,
+                format!("`{}` takes {says}, got {}", builtin.name(), args.len()),
+            ));
+        }
+        Ok(Node {
+            col,
+            kind: Kind::Call(builtin, args),
+        })
+    }
+
+    /// Items up to `close`, rejecting comprehensions and unpacking.
+    fn parse_items(&mut self, close: &str, open: u32, first: Option<Node>) -> PResult<Vec<Node>> {
+        let mut items = Vec::new();
+        if let Some(first) = first {
+            items.push(first);
+            if !self.eat_op(",") {
+                self.expect_close(close, open)?;
+                return Ok(items);
+            }
+        }
+        while !self.is_op(close) {
+            items.push(self.parse_item()?);
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        self.expect_close(close, open)?;
+        Ok(items)
+    }
+
+    fn parse_item(&mut self) -> PResult<Node> {
+        if self.is_op("*") || self.is_op("**") {
+            return Err((
+                self.col(),
+                format!("unpacking (`*x`, `**x`) is not allowed; {ALLOWED}"),
+            ));
+        }
+        let item = self.parse_expr()?;
+        if self.is_kw("for") || self.is_kw("async") {
+            return Err(self.unexpected(""));
+        }
+        Ok(item)
+    }
+
+    fn parse_atom(&mut self) -> PResult<Node> {
+        let col = self.col();
+        let kind = match self.peek().clone() {
+            Tok::Int(n) => {
+                self.bump();
+                Kind::Int(n)
+            }
+            Tok::Float(f) => {
+                self.bump();
+                Kind::Float(f)
+            }
+            Tok::Str(mut s) => {
+                self.bump();
+                while let Tok::Str(more) = self.peek() {
+                    s.push_str(more);
+                    self.bump();
+                }
+                Kind::Str(Value::String(s))
+            }
+            Tok::Name(name) => {
+                let kind = match name.as_str() {
+                    "True" | "true" => Kind::Bool(true),
+                    "False" | "false" => Kind::Bool(false),
+                    "None" | "null" => Kind::Null,
+                    "await" | "yield" => {
+                        return Err((col, format!("`{name}` is not allowed; {ALLOWED}")));
+                    }
+                    kw if KEYWORDS.contains(&kw) => return Err(self.unexpected("an operand")),
+                    _ => {
+                        if let Some(builtin) = Builtin::from_name(&name) {
+                            self.bump();
+                            if !self.is_op("(") {
+                                return Err((
+                                    col,
+                                    format!(
+                                        "`{name}` is a function and can only be called, as in `{name}(x)`"
+                                    ),
+                                ));
+                            }
+                            return self.parse_call(builtin, col);
+                        }
+                        let idx = match self.keys.iter().position(|k| *k == name) {
+                            Some(i) => i,
+                            None => {
+                                self.keys.push(name);
+                                self.keys.len() - 1
+                            }
+                        };
+                        Kind::Name(idx)
+                    }
+                };
+                self.bump();
+                kind
+            }
+            Tok::Op("(") => {
+                self.bump();
+                if self.eat_op(")") {
+                    return Ok(Node {
+                        col,
+                        kind: Kind::List(Vec::new()),
+                    });
+                }
+                let first = self.parse_item()?;
+                if self.is_op(")") {
+                    self.bump();
+                    return Ok(first);
+                }
+                Kind::List(self.parse_items(")", col, Some(first))?)
+            }
+            Tok::Op("[") => {
+                self.bump();
+                Kind::List(self.parse_items("]", col, None)?)
+            }
+            Tok::Op("{") => {
+                self.bump();
+                if self.eat_op("}") {
+                    return Ok(Node {
+                        col,
+                        kind: Kind::Dict(Vec::new()),
+                    });
+                }
+                let first = self.parse_item()?;
+                if self.eat_op(":") {
+                    let mut pairs = vec![(first, self.parse_item()?)];
+                    while self.eat_op(",") {
+                        if self.is_op("}") {
+                            break;
+                        }
+                        let key = self.parse_item()?;
+                        if !self.eat_op(":") {
+                            return Err(self.unexpected("`:` after a dict key"));
+                        }
+                        pairs.push((key, self.parse_item()?));
+                    }
+                    self.expect_close("}", col)?;
+                    Kind::Dict(pairs)
+                } else {
+                    Kind::Set(self.parse_items("}", col, Some(first))?)
+                }
+            }
+            Tok::Op("*") => {
+                return Err((col, format!("unpacking (`*x`) is not allowed; {ALLOWED}")));
+            }
+            _ => return Err(self.unexpected("an operand")),
+        };
+        Ok(Node { col, kind })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------------
+
+/// An intermediate value: scalars inline, JSON borrowed from the scope or the tree when possible.
+#[derive(Debug)]
+enum Val<'a> {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Ref(&'a Value),
+    Own(Value),
+}
+
+/// A borrowed, normalized view of a value.
+#[derive(Debug, Clone, Copy)]
+enum V<'b> {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(&'b str),
+    List(&'b [Value]),
+    Dict(&'b Map<String, Value>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    I(i128),
+    F(f64),
+}
+
+impl Num {
+    fn into_val<'a>(self) -> Val<'a> {
+        match self {
+            Num::I(i) => Val::Int(i),
+            Num::F(f) => Val::Float(f),
+        }
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Num::I(i) => i as f64,
+            Num::F(f) => f,
+        }
+    }
+}
+
+impl<'b> V<'b> {
+    #[inline]
+    fn of(v: &'b Value) -> V<'b> {
+        match v {
+            Value::Null => V::Null,
+            Value::Bool(b) => V::Bool(*b),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    V::Int(i128::from(i))
+                } else if let Some(u) = n.as_u64() {
+                    V::Int(i128::from(u))
+                } else {
+                    V::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::String(s) => V::Str(s),
+            Value::Array(a) => V::List(a),
+            Value::Object(m) => V::Dict(m),
+        }
+    }
+
+    fn type_name(self) -> &'static str {
+        match self {
+            V::Null => "NoneType",
+            V::Bool(_) => "bool",
+            V::Int(_) => "int",
+            V::Float(_) => "float",
+            V::Str(_) => "str",
+            V::List(_) => "list",
+            V::Dict(_) => "dict",
+        }
+    }
+
+    fn truthy(self) -> bool {
+        match self {
+            V::Null => false,
+            V::Bool(b) => b,
+            V::Int(i) => i != 0,
+            V::Float(f) => f != 0.0,
+            V::Str(s) => !s.is_empty(),
+            V::List(l) => !l.is_empty(),
+            V::Dict(d) => !d.is_empty(),
+        }
+    }
+
+    /// Numbers, with `bool` counting as an integer like in Python.
+    #[inline]
+    fn num(self) -> Option<Num> {
+        match self {
+            V::Bool(b) => Some(Num::I(i128::from(b))),
+            V::Int(i) => Some(Num::I(i)),
+            V::Float(f) => Some(Num::F(f)),
+            _ => None,
+        }
+    }
+
+    /// An integer usable as an index or count (`bool` included).
+    fn index(self) -> Option<i128> {
+        match self {
+            V::Bool(b) => Some(i128::from(b)),
+            V::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    fn to_val(self) -> Val<'static> {
+        match self {
+            V::Null => Val::Null,
+            V::Bool(b) => Val::Bool(b),
+            V::Int(i) => Val::Int(i),
+            V::Float(f) => Val::Float(f),
+            V::Str(s) => Val::Own(Value::String(s.to_owned())),
+            V::List(l) => Val::Own(Value::Array(l.to_vec())),
+            V::Dict(d) => Val::Own(Value::Object(d.clone())),
+        }
+    }
+}
+
+impl<'a> Val<'a> {
+    #[inline]
+    fn view(&self) -> V<'_> {
+        match self {
+            Val::Null => V::Null,
+            Val::Bool(b) => V::Bool(*b),
+            Val::Int(i) => V::Int(*i),
+            Val::Float(f) => V::Float(*f),
+            Val::Ref(v) => V::of(v),
+            Val::Own(v) => V::of(v),
+        }
+    }
+
+    fn into_value(self) -> Result<Value, String> {
+        match self {
+            Val::Null => Ok(Value::Null),
+            Val::Bool(b) => Ok(Value::Bool(b)),
+            Val::Int(i) => int_to_json(i),
+            Val::Float(f) => float_to_json(f),
+            Val::Ref(v) => Ok(v.clone()),
+            Val::Own(v) => Ok(v),
+        }
+    }
+
+    fn string(s: String) -> Val<'a> {
+        Val::Own(Value::String(s))
+    }
+}
+
+fn int_to_json(i: i128) -> Result<Value, String> {
+    if let Ok(i) = i64::try_from(i) {
+        Ok(Value::from(i))
+    } else if let Ok(u) = u64::try_from(i) {
+        Ok(Value::from(u))
+    } else {
+        Err(format!("the integer {i} is too large for JSON"))
+    }
+}
+
+fn float_to_json(f: f64) -> Result<Value, String> {
+    serde_json::Number::from_f64(f)
+        .map(Value::Number)
+        .ok_or_else(|| {
+            format!(
+                "the float `{}` cannot be represented in JSON",
+                py_float_repr(f)
+            )
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python semantics
+// ---------------------------------------------------------------------------------------------
+
+/// Compares an integer with a float exactly, as Python does.
+fn int_float_cmp(i: i128, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    // 2^127 as f64 is exact.
+    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
+    let floor = f.floor();
+    if floor >= LIMIT {
+        return Some(Ordering::Less);
+    }
+    if floor < -LIMIT {
+        return Some(Ordering::Greater);
+    }
+    Some(match i.cmp(&(floor as i128)) {
+        Ordering::Equal if f > floor => Ordering::Less,
+        o => o,
+    })
+}
+
+#[inline]
+fn num_cmp(a: Num, b: Num) -> Option<Ordering> {
+    match (a, b) {
+        (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
+        (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
+        (Num::I(x), Num::F(y)) => int_float_cmp(x, y),
+        (Num::F(x), Num::I(y)) => int_float_cmp(y, x).map(Ordering::reverse),
+    }
+}
+
+/// Python `==`.
+fn py_eq(a: V<'_>, b: V<'_>) -> bool {
+    if let (Some(x), Some(y)) = (a.num(), b.num()) {
+        return num_cmp(x, y) == Some(Ordering::Equal);
+    }
+    match (a, b) {
+        (V::Null, V::Null) => true,
+        (V::Str(x), V::Str(y)) => x == y,
+        (V::List(x), V::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(V::of(p), V::of(q)))
+        }
+        (V::Dict(x), V::Dict(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, p)| y.get(k).is_some_and(|q| py_eq(V::of(p), V::of(q))))
+        }
+        _ => false,
+    }
+}
+
+/// Python ordering for `< <= > >=`; `None` when unordered (NaN).
+fn py_order(a: V<'_>, b: V<'_>, op: &str) -> Result<Option<Ordering>, String> {
+    if let (Some(x), Some(y)) = (a.num(), b.num()) {
+        return Ok(num_cmp(x, y));
+    }
+    match (a, b) {
+        (V::Str(x), V::Str(y)) => Ok(Some(x.cmp(y))),
+        (V::List(x), V::List(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                let (p, q) = (V::of(p), V::of(q));
+                if !py_eq(p, q) {
+                    return py_order(p, q, op);
+                }
+            }
+            Ok(Some(x.len().cmp(&y.len())))
+        }
+        _ => Err(format!(
+            "`{op}` is not supported between `{}` and `{}`",
+            a.type_name(),
+            b.type_name()
+        )),
+    }
+}
+
+/// Python `needle in haystack`.
+fn contains(haystack: V<'_>, needle: V<'_>) -> Result<bool, String> {
+    match haystack {
+        V::List(items) => Ok(items.iter().any(|x| py_eq(V::of(x), needle))),
+        V::Str(s) => match needle {
+            V::Str(n) => Ok(s.contains(n)),
+            other => Err(format!(
+                "`in <str>` requires a `str` on the left, not `{}`",
+                other.type_name()
+            )),
+        },
+        V::Dict(d) => match needle {
+            V::Str(k) => Ok(d.contains_key(k)),
+            V::List(_) | V::Dict(_) => Err(format!("unhashable type: `{}`", needle.type_name())),
+            _ => Ok(false),
+        },
+        other => Err(format!(
+            "argument of type `{}` is not iterable",
+            other.type_name()
+        )),
+    }
+}
+
+/// Python `is`, approximated: same type and equal.
+fn identical(a: V<'_>, b: V<'_>) -> bool {
+    match (a, b) {
+        (V::Null, V::Null) => true,
+        (V::Bool(x), V::Bool(y)) => x == y,
+        (V::Int(x), V::Int(y)) => x == y,
+        (V::Float(x), V::Float(y)) => x.to_bits() == y.to_bits(),
+        (V::Str(_), V::Str(_)) | (V::List(_), V::List(_)) | (V::Dict(_), V::Dict(_)) => py_eq(a, b),
+        _ => false,
+    }
+}
+
+#[inline]
+fn compare(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
+    if let (V::Int(x), V::Int(y)) = (a, b) {
+        return Ok(match op {
+            CmpOp::Eq | CmpOp::Is => x == y,
+            CmpOp::Ne | CmpOp::IsNot => x != y,
+            CmpOp::Lt => x < y,
+            CmpOp::Le => x <= y,
+            CmpOp::Gt => x > y,
+            CmpOp::Ge => x >= y,
+            CmpOp::In | CmpOp::NotIn => return Err("argument of type `int` is not iterable".into()),
+        });
+    }
+    let ordered = |want: fn(Ordering) -> bool| -> Result<bool, String> {
+        Ok(py_order(a, b, op.symbol())?.is_some_and(want))
+    };
+    match op {
+        CmpOp::Eq => Ok(py_eq(a, b)),
+        CmpOp::Ne => Ok(!py_eq(a, b)),
+        CmpOp::Lt => ordered(Ordering::is_lt),
+        CmpOp::Le => ordered(Ordering::is_le),
+        CmpOp::Gt => ordered(Ordering::is_gt),
+        CmpOp::Ge => ordered(Ordering::is_ge),
+        CmpOp::In => contains(b, a),
+        CmpOp::NotIn => contains(b, a).map(|x| !x),
+        CmpOp::Is => Ok(identical(a, b)),
+        CmpOp::IsNot => Ok(!identical(a, b)),
+    }
+}
+
+fn floor_div_int(a: i128, b: i128) -> Option<i128> {
+    let q = a.checked_div(b)?;
+    if (a % b != 0) && ((a % b < 0) != (b < 0)) {
+        q.checked_sub(1)
+    } else {
+        Some(q)
+    }
+}
+
+fn floor_mod_int(a: i128, b: i128) -> Option<i128> {
+    if b == -1 {
+        return Some(0);
+    }
+    let r = a.checked_rem(b)?;
+    Some(if r != 0 && ((r < 0) != (b < 0)) {
+        r + b
+    } else {
+        r
+    })
+}
+
+/// Python's `divmod` for floats (`b` non-zero).
+fn float_divmod(a: f64, b: f64) -> (f64, f64) {
+    let mut m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 {
+        if (b < 0.0) != (m < 0.0) {
+            m += b;
+            div -= 1.0;
+        }
+    } else {
+        m = 0.0_f64.copysign(b);
+    }
+    let floordiv = if div != 0.0 {
+        let mut f = div.floor();
+        if div - f > 0.5 {
+            f += 1.0;
+        }
+        f
+    } else {
+        0.0_f64.copysign(a / b)
+    };
+    (floordiv, m)
+}
+
+fn float_pow(a: f64, b: f64) -> Result<f64, String> {
+    if a == 0.0 && b < 0.0 {
+        return Err("0.0 cannot be raised to a negative power".into());
+    }
+    if a < 0.0 && a.is_finite() && b.is_finite() && b.fract() != 0.0 {
+        return Err(
+            "a negative number cannot be raised to a fractional power (complex result)".into(),
+        );
+    }
+    let r = a.powf(b);
+    if r.is_infinite() && a.is_finite() && b.is_finite() {
+        return Err("numerical result out of range in `**`".into());
+    }
+    Ok(r)
+}
+
+fn num_arith(op: BinOp, x: Num, y: Num) -> Result<Num, String> {
+    let overflow = || format!("integer overflow in `{}`", op.symbol());
+    if let (Num::I(a), Num::I(b)) = (x, y) {
+        return match op {
+            BinOp::Add => a.checked_add(b).map(Num::I).ok_or_else(overflow),
+            BinOp::Sub => a.checked_sub(b).map(Num::I).ok_or_else(overflow),
+            BinOp::Mul => a.checked_mul(b).map(Num::I).ok_or_else(overflow),
+            BinOp::Div => {
+                if b == 0 {
+                    Err("division by zero".into())
+                } else {
+                    Ok(Num::F(a as f64 / b as f64))
+                }
+            }
+            BinOp::FloorDiv | BinOp::Mod if b == 0 => {
+                Err("integer division or modulo by zero".into())
+            }
+            BinOp::FloorDiv => floor_div_int(a, b).map(Num::I).ok_or_else(overflow),
+            BinOp::Mod => floor_mod_int(a, b).map(Num::I).ok_or_else(overflow),
+            BinOp::Pow => {
+                if b < 0 {
+                    if a == 0 {
+                        return Err("0.0 cannot be raised to a negative power".into());
+                    }
+                    return float_pow(a as f64, b as f64).map(Num::F);
+                }
+                match a {
+                    0 | 1 => Ok(Num::I(if b == 0 { 1 } else { a })),
+                    -1 => Ok(Num::I(if b % 2 == 0 { 1 } else { -1 })),
+                    _ => u32::try_from(b)
+                        .ok()
+                        .and_then(|b| a.checked_pow(b))
+                        .map(Num::I)
+                        .ok_or_else(overflow),
+                }
+            }
+        };
+    }
+    let (a, b) = (x.as_f64(), y.as_f64());
+    Ok(Num::F(match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div if b == 0.0 => return Err("float division by zero".into()),
+        BinOp::Div => a / b,
+        BinOp::FloorDiv if b == 0.0 => return Err("float floor division by zero".into()),
+        BinOp::FloorDiv => float_divmod(a, b).0,
+        BinOp::Mod if b == 0.0 => return Err("float modulo by zero".into()),
+        BinOp::Mod => float_divmod(a, b).1,
+        BinOp::Pow => float_pow(a, b)?,
+    }))
+}
+
+fn repeat_count(n: i128, len: usize) -> Result<usize, String> {
+    let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
+    match n.checked_mul(len) {
+        Some(total) if total <= MAX_SEQUENCE_LEN => Ok(n),
+        _ => Err(format!(
+            "the result of `*` would be longer than {MAX_SEQUENCE_LEN} items"
+        )),
+    }
+}
+
+fn arith<'a>(op: BinOp, a: &Val<'a>, b: &Val<'a>) -> Result<Val<'a>, String> {
+    let (va, vb) = (a.view(), b.view());
+    if let (Some(x), Some(y)) = (va.num(), vb.num()) {
+        return num_arith(op, x, y).map(Num::into_val);
+    }
+    let unsupported = || {
+        format!(
+            "unsupported operand types for `{}`: `{}` and `{}`",
+            op.symbol(),
+            va.type_name(),
+            vb.type_name()
+        )
+    };
+    match (op, va, vb) {
+        (BinOp::Add, V::Str(x), V::Str(y)) => {
+            if x.len() + y.len() > MAX_SEQUENCE_LEN {
+                return Err(format!(
+                    "the result of `+` would be longer than {MAX_SEQUENCE_LEN} bytes"
+                ));
+            }
+            Ok(Val::string([x, y].concat()))
+        }
+        (BinOp::Add, V::List(x), V::List(y)) => {
+            let mut out = Vec::with_capacity(x.len() + y.len());
+            out.extend_from_slice(x);
+            out.extend_from_slice(y);
+            Ok(Val::Own(Value::Array(out)))
+        }
+        (BinOp::Mul, V::Str(s), n) | (BinOp::Mul, n, V::Str(s)) => match n.index() {
+            Some(n) => Ok(Val::string(s.repeat(repeat_count(n, s.len())?))),
+            None if n.num().is_some() => Err(format!(
+                "cannot multiply a sequence by a non-int of type `{}`",
+                n.type_name()
+            )),
+            None => Err(unsupported()),
+        },
+        (BinOp::Mul, V::List(l), n) | (BinOp::Mul, n, V::List(l)) => match n.index() {
+            Some(n) => {
+                let n = repeat_count(n, l.len())?;
+                let mut out = Vec::with_capacity(n * l.len());
+                for _ in 0..n {
+                    out.extend_from_slice(l);
+                }
+                Ok(Val::Own(Value::Array(out)))
+            }
+            None if n.num().is_some() => Err(format!(
+                "cannot multiply a sequence by a non-int of type `{}`",
+                n.type_name()
+            )),
+            None => Err(unsupported()),
+        },
+        _ => Err(unsupported()),
+    }
+}
+
+/// Python `repr` of a float.
+fn py_float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if f < 0.0 { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let point = exp + 1;
+        let body = if point <= 0 {
+            format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+        } else {
+            let point = point as usize;
+            if point >= digits.len() {
+                format!("{digits}{}.0", "0".repeat(point - digits.len()))
+            } else {
+                format!("{}.{}", &digits[..point], &digits[point..])
+            }
+        };
+        format!("{sign}{body}")
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{first}{frac}e{esign}{:02}", exp.unsigned_abs())
+    }
+}
+
+fn py_str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
+/// Python `repr`.
+fn py_repr(v: V<'_>, out: &mut String) {
     match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
+        V::Null => out.push_str("None"),
+        V::Bool(true) => out.push_str("True"),
+        V::Bool(false) => out.push_str("False"),
+        V::Int(i) => out.push_str(&i.to_string()),
+        V::Float(f) => out.push_str(&py_float_repr(f)),
+        V::Str(s) => py_str_repr(s, out),
+        V::List(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                py_repr(V::of(x), out);
+            }
+            out.push(']');
+        }
+        V::Dict(d) => {
+            out.push('{');
+            for (i, (k, x)) in d.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                py_str_repr(k, out);
+                out.push_str(": ");
+                py_repr(V::of(x), out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Python `str`.
+fn py_str(v: V<'_>) -> String {
+    match v {
+        V::Str(s) => s.to_owned(),
+        other => {
+            let mut out = String::new();
+            py_repr(other, &mut out);
+            out
+        }
+    }
+}
+
+/// Strips `_` separators from a numeric string the way Python's `int()`/`float()` accept them
+/// (only between two digits); `None` when misplaced.
+fn strip_underscores(s: &str) -> Option<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            let ok = i > 0
+                && chars[i - 1].is_ascii_alphanumeric()
+                && chars.get(i + 1).is_some_and(char::is_ascii_alphanumeric);
+            if !ok {
+                return None;
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+fn parse_int(text: &str, base: u32) -> Option<i128> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = t.to_ascii_lowercase();
+    let prefixed = |p: &str| {
+        lower
+            .strip_prefix(p)
+            .map(|r| r.trim_start_matches('_').to_owned())
+    };
+    let (digits, base) = match base {
+        0 => match (prefixed("0x"), prefixed("0o"), prefixed("0b")) {
+            (Some(d), _, _) => (d, 16),
+            (_, Some(d), _) => (d, 8),
+            (_, _, Some(d)) => (d, 2),
+            _ => {
+                if lower.len() > 1
+                    && lower.starts_with('0')
+                    && lower.chars().any(|c| c != '0' && c != '_')
+                {
+                    return None;
+                }
+                (lower.clone(), 10)
+            }
+        },
+        16 => (prefixed("0x").unwrap_or_else(|| lower.clone()), 16),
+        8 => (prefixed("0o").unwrap_or_else(|| lower.clone()), 8),
+        2 => (prefixed("0b").unwrap_or_else(|| lower.clone()), 2),
+        b => (lower.clone(), b),
+    };
+    let digits = strip_underscores(&digits)?;
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let n = i128::from_str_radix(&digits, base).ok()?;
+    Some(if neg { -n } else { n })
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if matches!(unsigned, "inf" | "infinity" | "nan") {
+        return lower.parse().ok();
+    }
+    if !unsigned
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-' | '_'))
+    {
+        return None;
+    }
+    strip_underscores(t)?.parse().ok()
+}
+
+/// Iterates the items of a list, the characters of a string or the keys of an object.
+enum Items<'b> {
+    List(std::slice::Iter<'b, Value>),
+    Str(&'b str, std::str::CharIndices<'b>),
+    Keys(serde_json::map::Keys<'b>),
+}
+
+impl<'b> Iterator for Items<'b> {
+    type Item = V<'b>;
+
+    fn next(&mut self) -> Option<V<'b>> {
+        match self {
+            Items::List(it) => it.next().map(V::of),
+            Items::Str(s, it) => it.next().map(|(i, c)| V::Str(&s[i..i + c.len_utf8()])),
+            Items::Keys(it) => it.next().map(|k| V::Str(k)),
+        }
+    }
+}
+
+fn items<'b>(v: V<'b>) -> Result<Items<'b>, String> {
+    match v {
+        V::List(l) => Ok(Items::List(l.iter())),
+        V::Str(s) => Ok(Items::Str(s, s.char_indices())),
+        V::Dict(d) => Ok(Items::Keys(d.keys())),
+        other => Err(format!("`{}` object is not iterable", other.type_name())),
+    }
+}
+
+/// The `i`th item of an iterable value, moved out when owned.
+fn nth_item(v: Val<'_>, i: usize) -> Val<'_> {
+    match v {
+        Val::Ref(Value::Array(a)) => a.get(i).map_or(Val::Null, Val::Ref),
+        Val::Own(Value::Array(mut a)) if i < a.len() => Val::Own(a.swap_remove(i)),
+        other => items(other.view())
+            .ok()
+            .and_then(|mut it| it.nth(i))
+            .map_or(Val::Null, V::to_val),
+    }
+}
+
+/// Python `slice.indices`: the positions a slice selects in a sequence of `len` items.
+fn slice_positions(len: usize, start: Option<i128>, stop: Option<i128>, step: i128) -> Vec<usize> {
+    let len = len as i128;
+    let (lower, upper) = if step > 0 { (0, len) } else { (-1, len - 1) };
+    let clamp = |x: Option<i128>, default: i128| match x {
+        None => default,
+        Some(x) if x < 0 => (x + len).max(lower),
+        Some(x) => x.min(upper),
+    };
+    let start = clamp(start, if step > 0 { lower } else { upper });
+    let stop = clamp(stop, if step > 0 { upper } else { lower });
+    let mut out = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        i += step;
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------------------------
+
+struct Fail {
+    col: u32,
+    msg: String,
+}
+
+impl Fail {
+    fn new(col: u32, msg: impl Into<String>) -> Fail {
+        Fail {
+            col,
+            msg: msg.into(),
+        }
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+struct Eval<'a> {
+    keys: &'a [String],
+    scope: &'a dyn Scope,
+}
+
+impl<'a> Eval<'a> {
+    /// Truthiness, without materializing `and`/`or`/comparison results.
+    fn truth(&self, n: &'a Node) -> R<bool> {
+        match &n.kind {
+            Kind::Cmp(first, rest) => self.chain(first, rest),
+            Kind::And(items) => {
+                for item in items {
+                    if !self.truth(item)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Kind::Or(items) => {
+                for item in items {
+                    if self.truth(item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Kind::Not(inner) => Ok(!self.truth(inner)?),
+            _ => Ok(self.eval(n)?.view().truthy()),
+        }
+    }
+
+    #[inline]
+    fn chain(&self, first: &'a Node, rest: &'a [(CmpOp, u32, Node)]) -> R<bool> {
+        let mut left = self.eval(first)?;
+        for (op, col, node) in rest {
+            let right = self.eval(node)?;
+            if !compare(*op, left.view(), right.view()).map_err(|m| Fail::new(*col, m))? {
+                return Ok(false);
+            }
+            left = right;
+        }
+        Ok(true)
+    }
+
+    fn eval(&self, n: &'a Node) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(n.col, m);
+        Ok(match &n.kind {
+            Kind::Null => Val::Null,
+            Kind::Bool(b) => Val::Bool(*b),
+            Kind::Int(i) => Val::Int(*i),
+            Kind::Float(f) => Val::Float(*f),
+            Kind::Str(s) => Val::Ref(s),
+            Kind::Name(i) => {
+                let name = &self.keys[*i];
+                match self.scope.lookup(name) {
+                    Some(Cow::Borrowed(v)) => Val::Ref(v),
+                    Some(Cow::Owned(v)) => Val::Own(v),
+                    None => return Err(fail(format!("name `{name}` is not defined in the state"))),
+                }
+            }
+            Kind::Attr(target, name) => {
+                let target = self.eval(target)?;
+                let missing = |t: V<'_>| match t {
+                    V::Dict(_) => format!("object has no key `{name}`"),
+                    other => format!("`{}` value has no attribute `{name}`", other.type_name()),
+                };
+                match target {
+                    Val::Ref(Value::Object(m)) => match m.get(&**name) {
+                        Some(v) => Val::Ref(v),
+                        None => return Err(fail(missing(target.view()))),
+                    },
+                    Val::Own(Value::Object(mut m)) => match m.swap_remove(&**name) {
+                        Some(v) => Val::Own(v),
+                        None => return Err(fail(format!("object has no key `{name}`"))),
+                    },
+                    other => return Err(fail(missing(other.view()))),
+                }
+            }
+            Kind::Index(target, index) => {
+                let target = self.eval(target)?;
+                let index = self.eval(index)?;
+                self.index(target, &index).map_err(fail)?
+            }
+            Kind::Slice(target, parts) => {
+                let target = self.eval(target)?;
+                let mut bounds = [None, None, None];
+                for (bound, part) in bounds.iter_mut().zip(parts.iter()) {
+                    if let Some(part) = part {
+                        let v = self.eval(part)?;
+                        *bound = match v.view() {
+                            V::Null => None,
+                            other => Some(other.index().ok_or_else(|| {
+                                Fail::new(
+                                    part.col,
+                                    format!(
+                                        "slice indices must be integers or None, not `{}`",
+                                        other.type_name()
+                                    ),
+                                )
+                            })?),
+                        };
+                    }
+                }
+                let step = bounds[2].unwrap_or(1);
+                if step == 0 {
+                    return Err(fail("slice step cannot be zero".into()));
+                }
+                match target.view() {
+                    V::List(l) => Val::Own(Value::Array(
+                        slice_positions(l.len(), bounds[0], bounds[1], step)
+                            .into_iter()
+                            .map(|i| l[i].clone())
+                            .collect(),
+                    )),
+                    V::Str(s) => {
+                        let chars: Vec<char> = s.chars().collect();
+                        Val::string(
+                            slice_positions(chars.len(), bounds[0], bounds[1], step)
+                                .into_iter()
+                                .map(|i| chars[i])
+                                .collect(),
+                        )
+                    }
+                    other => {
+                        return Err(fail(format!(
+                            "`{}` object is not subscriptable",
+                            other.type_name()
+                        )));
+                    }
+                }
+            }
+            Kind::Neg(inner) => {
+                let v = self.eval(inner)?;
+                match v.view().num() {
+                    Some(Num::I(i)) => Val::Int(
+                        i.checked_neg()
+                            .ok_or_else(|| fail("integer overflow in unary `-`".into()))?,
+                    ),
+                    Some(Num::F(f)) => Val::Float(-f),
+                    None => {
+                        return Err(fail(format!(
+                            "bad operand type for unary `-`: `{}`",
+                            v.view().type_name()
+                        )));
+                    }
+                }
+            }
+            Kind::Pos(inner) => {
+                let v = self.eval(inner)?;
+                match v.view().num() {
+                    Some(num) => num.into_val(),
+                    None => {
+                        return Err(fail(format!(
+                            "bad operand type for unary `+`: `{}`",
+                            v.view().type_name()
+                        )));
+                    }
+                }
+            }
+            Kind::Not(inner) => Val::Bool(!self.truth(inner)?),
+            Kind::Bin(op, left, right) => {
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
+                arith(*op, &left, &right).map_err(fail)?
+            }
+            Kind::Cmp(first, rest) => Val::Bool(self.chain(first, rest)?),
+            Kind::And(items) => {
+                let (last, init) = items
+                    .split_last()
+                    .ok_or_else(|| fail("empty `and`".into()))?;
+                for item in init {
+                    let v = self.eval(item)?;
+                    if !v.view().truthy() {
+                        return Ok(v);
+                    }
+                }
+                self.eval(last)?
+            }
+            Kind::Or(items) => {
+                let (last, init) = items
+                    .split_last()
+                    .ok_or_else(|| fail("empty `or`".into()))?;
+                for item in init {
+                    let v = self.eval(item)?;
+                    if v.view().truthy() {
+                        return Ok(v);
+                    }
+                }
+                self.eval(last)?
+            }
+            Kind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.json(item)?);
+                }
+                Val::Own(Value::Array(out))
+            }
+            Kind::Set(items) => {
+                let mut out: Vec<Value> = Vec::with_capacity(items.len());
+                for item in items {
+                    let v = self.json(item)?;
+                    if matches!(v, Value::Array(_) | Value::Object(_)) {
+                        return Err(Fail::new(
+                            item.col,
+                            format!("unhashable type: `{}`", V::of(&v).type_name()),
+                        ));
+                    }
+                    if !out.iter().any(|e| py_eq(V::of(e), V::of(&v))) {
+                        out.push(v);
+                    }
+                }
+                Val::Own(Value::Array(out))
+            }
+            Kind::Dict(pairs) => {
+                let mut out = Map::with_capacity(pairs.len());
+                for (key, value) in pairs {
+                    let k = match self.json(key)? {
+                        Value::String(s) => s,
+                        other => {
+                            return Err(Fail::new(
+                                key.col,
+                                format!(
+                                    "dict keys must be strings, not `{}`",
+                                    V::of(&other).type_name()
+                                ),
+                            ));
+                        }
+                    };
+                    out.insert(k, self.json(value)?);
+                }
+                Val::Own(Value::Object(out))
+            }
+            Kind::Call(builtin, args) => self.call(*builtin, args, n.col)?,
+        })
+    }
+
+    fn json(&self, n: &'a Node) -> R<Value> {
+        self.eval(n)?.into_value().map_err(|m| Fail::new(n.col, m))
+    }
+
+    fn index(&self, target: Val<'a>, index: &Val<'a>) -> Result<Val<'a>, String> {
+        let iv = index.view();
+        let position = |len: usize, what: &str| -> Result<usize, String> {
+            let i = iv.index().ok_or_else(|| {
+                format!(
+                    "{what} indices must be integers or slices, not `{}`",
+                    iv.type_name()
+                )
+            })?;
+            let len = len as i128;
+            let i = if i < 0 { i + len } else { i };
+            if (0..len).contains(&i) {
+                Ok(i as usize)
+            } else {
+                Err(format!("{what} index out of range"))
+            }
+        };
+        let key_error = || {
+            let mut k = String::new();
+            py_repr(iv, &mut k);
+            format!("key {k} not found")
+        };
+        match target {
+            Val::Ref(Value::Array(a)) => Ok(Val::Ref(&a[position(a.len(), "list")?])),
+            Val::Own(Value::Array(mut a)) => {
+                let i = position(a.len(), "list")?;
+                Ok(Val::Own(a.swap_remove(i)))
+            }
+            Val::Ref(Value::Object(m)) => match iv {
+                V::Str(k) => m.get(k).map(Val::Ref).ok_or_else(key_error),
+                _ => Err(key_error()),
+            },
+            Val::Own(Value::Object(mut m)) => match iv {
+                V::Str(k) => m.swap_remove(k).map(Val::Own).ok_or_else(key_error),
+                _ => Err(key_error()),
+            },
+            other => match other.view() {
+                V::Str(s) => {
+                    let i = position(s.chars().count(), "string")?;
+                    Ok(Val::string(
+                        s.chars().nth(i).map(String::from).unwrap_or_default(),
+                    ))
+                }
+                t => Err(format!("`{}` object is not subscriptable", t.type_name())),
+            },
+        }
+    }
+
+    fn call(&self, builtin: Builtin, args: &'a [Node], col: u32) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(col, m);
+        let name = builtin.name();
+        let mut vals = Vec::with_capacity(args.len());
+        for arg in args {
+            vals.push(self.eval(arg)?);
+        }
+        let first = vals.first().map(Val::view);
+        Ok(match (builtin, first) {
+            (Builtin::Len, Some(v)) => {
+                let n = match v {
+                    V::Str(s) => s.chars().count(),
+                    V::List(l) => l.len(),
+                    V::Dict(d) => d.len(),
+                    other => {
+                        return Err(fail(format!(
+                            "object of type `{}` has no len()",
+                            other.type_name()
+                        )));
+                    }
+                };
+                Val::Int(n as i128)
+            }
+            (Builtin::Abs, Some(v)) => match v.num() {
+                Some(Num::I(i)) => Val::Int(
+                    i.checked_abs()
+                        .ok_or_else(|| fail("integer overflow in `abs`".into()))?,
+                ),
+                Some(Num::F(f)) => Val::Float(f.abs()),
+                None => {
+                    return Err(fail(format!(
+                        "bad operand type for abs(): `{}`",
+                        v.type_name()
+                    )));
+                }
+            },
+            (Builtin::All | Builtin::Any, Some(v)) => {
+                let mut it = items(v).map_err(fail)?;
+                Val::Bool(if builtin == Builtin::All {
+                    it.all(V::truthy)
+                } else {
+                    it.any(V::truthy)
+                })
+            }
+            (Builtin::Min | Builtin::Max, Some(v)) => {
+                let want = if builtin == Builtin::Min {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+                let op = if builtin == Builtin::Min { "<" } else { ">" };
+                let better = |x: V<'_>, best: V<'_>| -> R<bool> {
+                    Ok(py_order(x, best, op).map_err(fail)? == Some(want))
+                };
+                if vals.len() == 1 {
+                    let mut best: Option<(usize, V<'_>)> = None;
+                    for (i, x) in items(v).map_err(fail)?.enumerate() {
+                        match best {
+                            Some((_, b)) if !better(x, b)? => {}
+                            _ => best = Some((i, x)),
+                        }
+                    }
+                    let Some((i, _)) = best else {
+                        return Err(fail(format!("{name}() arg is an empty sequence")));
+                    };
+                    let arg = vals.pop().unwrap_or(Val::Null);
+                    nth_item(arg, i)
+                } else {
+                    let mut best = 0;
+                    for i in 1..vals.len() {
+                        if better(vals[i].view(), vals[best].view())? {
+                            best = i;
+                        }
+                    }
+                    vals.swap_remove(best)
+                }
+            }
+            (Builtin::Sum, Some(v)) => {
+                let mut acc = match vals.get(1) {
+                    None => Val::Int(0),
+                    Some(start) => match start.view() {
+                        V::Str(_) => {
+                            return Err(fail("sum() can't sum strings".into()));
+                        }
+                        other => other.to_val(),
+                    },
+                };
+                for x in items(v).map_err(fail)? {
+                    acc = match (acc.view().num(), x.num()) {
+                        (Some(a), Some(b)) => num_arith(BinOp::Add, a, b).map_err(fail)?.into_val(),
+                        _ => arith(BinOp::Add, &acc, &x.to_val()).map_err(fail)?,
+                    };
+                }
+                acc
+            }
+            (Builtin::Str, None) => Val::string(String::new()),
+            (Builtin::Str, Some(v)) => Val::string(py_str(v)),
+            (Builtin::Bool, None) => Val::Bool(false),
+            (Builtin::Bool, Some(v)) => Val::Bool(v.truthy()),
+            (Builtin::Float, None) => Val::Float(0.0),
+            (Builtin::Float, Some(v)) => match v {
+                V::Str(s) => Val::Float(parse_float(s).ok_or_else(|| {
+                    let mut r = String::new();
+                    py_str_repr(s, &mut r);
+                    fail(format!("could not convert string to float: {r}"))
+                })?),
+                other => match other.num() {
+                    Some(n) => Val::Float(n.as_f64()),
+                    None => {
+                        return Err(fail(format!(
+                            "float() argument must be a string or a number, not `{}`",
+                            other.type_name()
+                        )));
+                    }
+                },
+            },
+            (Builtin::Int, None) => Val::Int(0),
+            (Builtin::Int, Some(v)) => {
+                let base = match vals.get(1).map(Val::view) {
+                    None => None,
+                    Some(b) => match b.index() {
+                        Some(b) if b == 0 || (2..=36).contains(&b) => Some(b as u32),
+                        Some(_) => {
+                            return Err(fail("int() base must be >= 2 and <= 36, or 0".into()));
+                        }
+                        None => {
+                            return Err(fail(format!(
+                                "int() base must be an integer, not `{}`",
+                                b.type_name()
+                            )));
+                        }
+                    },
+                };
+                match (v, base) {
+                    (V::Str(s), base) => {
+                        let base = base.unwrap_or(10);
+                        Val::Int(parse_int(s, base).ok_or_else(|| {
+                            let mut r = String::new();
+                            py_str_repr(s, &mut r);
+                            fail(format!("invalid literal for int() with base {base}: {r}"))
+                        })?)
+                    }
+                    (_, Some(_)) => {
+                        return Err(fail(
+                            "int() can't convert a non-string with an explicit base".into(),
+                        ));
+                    }
+                    (other, None) => match other.num() {
+                        Some(Num::I(i)) => Val::Int(i),
+                        Some(Num::F(f)) if f.is_nan() => {
+                            return Err(fail("cannot convert float NaN to integer".into()));
+                        }
+                        Some(Num::F(f)) if f.is_infinite() => {
+                            return Err(fail("cannot convert float infinity to integer".into()));
+                        }
+                        Some(Num::F(f)) => {
+                            let t = f.trunc();
+                            if t.abs() >= 1.7e38 {
+                                return Err(fail("integer overflow in int()".into()));
+                            }
+                            Val::Int(t as i128)
+                        }
+                        None => {
+                            return Err(fail(format!(
+                                "int() argument must be a string or a number, not `{}`",
+                                other.type_name()
+                            )));
+                        }
+                    },
+                }
+            }
+            (_, None) => return Err(fail(format!("`{name}` needs an argument"))),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scope() -> Value {
+        json!({
+            "count": 3,
+            "done": false,
+            "name": "burr",
+            "items": [1, 2, 3, 4],
+            "empty": [],
+            "user": {"name": "ada", "age": 36, "tags": ["x", "y"]},
+            "f": 2.5,
+            "none": null,
+            "big": u64::MAX,
+        })
+    }
+
+    fn ev(src: &str) -> Value {
+        Expr::parse(src)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .eval(&scope())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn parse_err(src: &str) -> ExprError {
+        match Expr::parse(src) {
+            Ok(e) => panic!("{src:?} parsed as {e:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn eval_err(src: &str) -> ExprError {
+        match Expr::parse(src)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .eval(&scope())
+        {
+            Ok(v) => panic!("{src:?} evaluated to {v}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(ev("1"), json!(1));
+        assert_eq!(ev("1_000"), json!(1000));
+        assert_eq!(ev("0x1F + 0o17 + 0b101"), json!(31 + 15 + 5));
+        assert_eq!(ev("2.5"), json!(2.5));
+        assert_eq!(ev(".5"), json!(0.5));
+        assert_eq!(ev("1."), json!(1.0));
+        assert_eq!(ev("1e3"), json!(1000.0));
+        assert_eq!(ev("1.5E-1"), json!(0.15));
+        assert_eq!(ev("'a'"), json!("a"));
+        assert_eq!(ev("\"b\""), json!("b"));
+        assert_eq!(
+            ev(r#"'it\'s' + "\t\n\\" + '\x41\u00e9\101'"#),
+            json!("it's\t\n\\AéA")
+        );
+        assert_eq!(ev(r"r'\n'"), json!("\\n"));
+        assert_eq!(ev("'''tri'ple'''"), json!("tri'ple"));
+        assert_eq!(ev("'a' 'b'"), json!("ab"));
+        assert_eq!(ev("True"), json!(true));
+        assert_eq!(ev("false"), json!(false));
+        assert_eq!(ev("None"), json!(null));
+        assert_eq!(ev("null"), json!(null));
+        assert_eq!(ev("[1, 'a', None,]"), json!([1, "a", null]));
+        assert_eq!(ev("(1, 2)"), json!([1, 2]));
+        assert_eq!(ev("(1,)"), json!([1]));
+        assert_eq!(ev("()"), json!([]));
+        assert_eq!(ev("(1)"), json!(1));
+        assert_eq!(ev("1, 2"), json!([1, 2]));
+        assert_eq!(ev("{1, 2, 1, True}"), json!([1, 2]));
+        assert_eq!(ev("{'a': 1, 'b': [2], 'a': 3}"), json!({"a": 3, "b": [2]}));
+        assert_eq!(ev("{}"), json!({}));
+        assert_eq!(ev("1 # comment"), json!(1));
+        assert_eq!(ev("u'x'"), json!("x"));
+    }
+
+    #[test]
+    fn names_attributes_subscripts() {
+        assert_eq!(ev("count"), json!(3));
+        assert_eq!(ev("user.name"), json!("ada"));
+        assert_eq!(ev("user.tags[-1]"), json!("y"));
+        assert_eq!(ev("user['age']"), json!(36));
+        assert_eq!(ev("{'a': {'b': 1}}.a.b"), json!(1));
+        assert_eq!(ev("{'a': [5, 6]}['a'][1]"), json!(6));
+        assert_eq!(ev("items[0]"), json!(1));
+        assert_eq!(ev("items[-1]"), json!(4));
+        assert_eq!(ev("items[True]"), json!(2));
+        assert_eq!(ev("name[1]"), json!("u"));
+        assert_eq!(ev("name[-1]"), json!("r"));
+        assert_eq!(ev("items[1:3]"), json!([2, 3]));
+        assert_eq!(ev("items[:2]"), json!([1, 2]));
+        assert_eq!(ev("items[2:]"), json!([3, 4]));
+        assert_eq!(ev("items[::-1]"), json!([4, 3, 2, 1]));
+        assert_eq!(ev("items[::2]"), json!([1, 3]));
+        assert_eq!(ev("items[-3:-1]"), json!([2, 3]));
+        assert_eq!(ev("items[10:]"), json!([]));
+        assert_eq!(ev("items[3:0:-1]"), json!([4, 3, 2]));
+        assert_eq!(ev("items[None:None]"), json!([1, 2, 3, 4]));
+        assert_eq!(ev("name[1:3]"), json!("ur"));
+        assert_eq!(ev("name[::-1]"), json!("rrub"));
+        assert_eq!(ev("'héllo'[1:3]"), json!("él"));
+        assert_eq!(ev("big"), json!(u64::MAX));
+    }
+
+    #[test]
+    fn subscript_errors() {
+        assert!(
+            eval_err("items[4]")
+                .message
+                .contains("list index out of range")
+        );
+        assert!(eval_err("items['a']").message.contains("not `str`"));
+        assert!(
+            eval_err("user['nope']")
+                .message
+                .contains("key 'nope' not found")
+        );
+        assert!(eval_err("user.nope").message.contains("no key `nope`"));
+        assert!(
+            eval_err("count.real")
+                .message
+                .contains("`int` value has no attribute `real`")
+        );
+        assert!(eval_err("count[0]").message.contains("not subscriptable"));
+        assert!(
+            eval_err("items[::0]")
+                .message
+                .contains("step cannot be zero")
+        );
+        assert!(eval_err("items[1.5:]").message.contains("slice indices"));
+        let e = eval_err("items[9]");
+        assert_eq!(e.column, 6);
+    }
+
+    #[test]
+    fn unknown_name_is_an_error_naming_it() {
+        let e = eval_err("count + nope");
+        assert!(e.message.contains("`nope`"), "{}", e.message);
+        assert_eq!(e.column, 9);
+    }
+
+    #[test]
+    fn comparisons() {
+        assert_eq!(ev("count == 3"), json!(true));
+        assert_eq!(ev("count != 3"), json!(false));
+        assert_eq!(ev("count < 4"), json!(true));
+        assert_eq!(ev("count <= 3"), json!(true));
+        assert_eq!(ev("count > 3"), json!(false));
+        assert_eq!(ev("count >= 3"), json!(true));
+        assert_eq!(ev("1 == 1.0"), json!(true));
+        assert_eq!(ev("True == 1"), json!(true));
+        assert_eq!(ev("f > 2"), json!(true));
+        assert_eq!(ev("2 < f < 3"), json!(true));
+        assert_eq!(ev("9007199254740993 == 9007199254740992.0"), json!(false));
+        assert_eq!(ev("'a' < 'b'"), json!(true));
+        assert_eq!(ev("[1, 2] < [1, 3]"), json!(true));
+        assert_eq!(ev("[1, 2] < [1, 2, 0]"), json!(true));
+        assert_eq!(ev("[1, 2] == [1, 2.0]"), json!(true));
+        assert_eq!(ev("{'a': 1} == {'a': 1.0}"), json!(true));
+        assert_eq!(ev("None == 0"), json!(false));
+        assert_eq!(ev("None != 'x'"), json!(true));
+        assert_eq!(ev("'a' == 1"), json!(false));
+        assert_eq!(ev("big > count"), json!(true));
+    }
+
+    #[test]
+    fn chained_comparisons() {
+        assert_eq!(ev("0 < count <= 10"), json!(true));
+        assert_eq!(ev("0 < count <= 2"), json!(false));
+        assert_eq!(ev("1 < 2 > 0"), json!(true));
+        assert_eq!(ev("3 > 2 > 1 > 0"), json!(true));
+        assert_eq!(ev("1 == 1 == True"), json!(true));
+        // Short-circuits: the failing link stops evaluation.
+        assert_eq!(ev("1 > 2 < nope"), json!(false));
+    }
+
+    #[test]
+    fn membership_and_identity() {
+        assert_eq!(ev("2 in items"), json!(true));
+        assert_eq!(ev("2.0 in items"), json!(true));
+        assert_eq!(ev("9 not in items"), json!(true));
+        assert_eq!(ev("'ur' in name"), json!(true));
+        assert_eq!(ev("'x' not in name"), json!(true));
+        assert_eq!(ev("'age' in user"), json!(true));
+        assert_eq!(ev("1 in user"), json!(false));
+        assert_eq!(ev("'x' in user.tags"), json!(true));
+        assert_eq!(ev("none is None"), json!(true));
+        assert_eq!(ev("count is not None"), json!(true));
+        assert_eq!(ev("done is False"), json!(true));
+        assert_eq!(ev("done is 0"), json!(false));
+        assert_eq!(ev("True is not True"), json!(false));
+        assert!(eval_err("1 in count").message.contains("not iterable"));
+        assert!(eval_err("1 in name").message.contains("requires a `str`"));
+        assert!(eval_err("[1] in user").message.contains("unhashable"));
+    }
+
+    #[test]
+    fn incompatible_comparison_names_both_types() {
+        let e = eval_err("'a' < 1");
+        assert_eq!(e.column, 5);
+        assert!(
+            e.message.contains("`<`") && e.message.contains("`str` and `int`"),
+            "{}",
+            e.message
+        );
+        let e = eval_err("none >= 1");
+        assert!(e.message.contains("`NoneType` and `int`"), "{}", e.message);
+        let e = eval_err("[1, 'a'] < [1, 2]");
+        assert!(e.message.contains("`str` and `int`"), "{}", e.message);
+        assert!(
+            eval_err("user < user")
+                .message
+                .contains("`dict` and `dict`")
+        );
+    }
+
+    #[test]
+    fn boolean_operators_return_operands() {
+        assert_eq!(ev("0 or 5"), json!(5));
+        assert_eq!(ev("3 and 0"), json!(0));
+        assert_eq!(ev("3 and 'x'"), json!("x"));
+        assert_eq!(ev("empty or 'default'"), json!("default"));
+        assert_eq!(ev("None or [] or 0"), json!(0));
+        assert_eq!(ev("not 0"), json!(true));
+        assert_eq!(ev("not items"), json!(false));
+        assert_eq!(ev("not not 'a'"), json!(true));
+        // Short-circuit: the unknown name is never looked up.
+        assert_eq!(ev("True or nope"), json!(true));
+        assert_eq!(ev("False and nope"), json!(false));
+        assert_eq!(ev("count > 1 and user.name"), json!("ada"));
+    }
+
+    #[test]
+    fn precedence() {
+        // `not a == b` is `not (a == b)`.
+        assert_eq!(ev("not count == 4"), json!(true));
+        // `a or b and c` is `a or (b and c)`.
+        assert_eq!(ev("1 or 0 and 0"), json!(1));
+        assert_eq!(ev("0 and 1 or 2"), json!(2));
+        assert_eq!(ev("-2 ** 2 == -4"), json!(true));
+        assert_eq!(ev("-2 ** 2"), json!(-4));
+        assert_eq!(ev("(-2) ** 2"), json!(4));
+        assert_eq!(ev("2 ** -1"), json!(0.5));
+        assert_eq!(ev("2 ** 3 ** 2"), json!(512));
+        assert_eq!(ev("1 + 2 * 3"), json!(7));
+        assert_eq!(ev("(1 + 2) * 3"), json!(9));
+        assert_eq!(ev("10 - 4 - 3"), json!(3));
+        assert_eq!(ev("2 * 3 % 4"), json!(2));
+        assert_eq!(ev("1 + 2 < 4"), json!(true));
+        assert_eq!(ev("not 1 + 1 == 3 and 2 in items"), json!(true));
+        assert_eq!(ev("- - 3"), json!(3));
+        assert_eq!(ev("-count ** 2"), json!(-9));
+        assert_eq!(ev("len(items) * 2 + 1"), json!(9));
+    }
+
+    #[test]
+    fn arithmetic() {
+        assert_eq!(ev("7 / 2"), json!(3.5));
+        assert_eq!(ev("6 / 2"), json!(3.0));
+        assert_eq!(ev("7 // 2"), json!(3));
+        assert_eq!(ev("-7 // 2"), json!(-4));
+        assert_eq!(ev("7 // -2"), json!(-4));
+        assert_eq!(ev("-7 % 3"), json!(2));
+        assert_eq!(ev("7 % -3"), json!(-2));
+        assert_eq!(ev("7.5 // -2"), json!(-4.0));
+        assert_eq!(ev("7.5 % -2"), json!(-0.5));
+        assert_eq!(ev("-7.5 % 2"), json!(0.5));
+        assert_eq!(ev("2 ** 10"), json!(1024));
+        assert_eq!(ev("2.0 ** 3"), json!(8.0));
+        assert_eq!(ev("4 ** 0.5"), json!(2.0));
+        assert_eq!(ev("1 + 2.5"), json!(3.5));
+        assert_eq!(ev("True + True"), json!(2));
+        assert_eq!(ev("-True"), json!(-1));
+        assert_eq!(ev("+done"), json!(0));
+        assert_eq!(ev("f * 2"), json!(5.0));
+        assert_eq!(ev("0.1 + 0.2"), json!(0.30000000000000004));
+        assert_eq!(ev("'ab' + 'cd'"), json!("abcd"));
+        assert_eq!(ev("[1] + [2, 3]"), json!([1, 2, 3]));
+        assert_eq!(ev("'ab' * 3"), json!("ababab"));
+        assert_eq!(ev("2 * 'ab'"), json!("abab"));
+        assert_eq!(ev("'ab' * -1"), json!(""));
+        assert_eq!(ev("[0] * 3"), json!([0, 0, 0]));
+        assert_eq!(ev("(-1) ** 3"), json!(-1));
+        assert_eq!(ev("1 ** 100000000000"), json!(1));
+        assert_eq!(ev("2 ** 62 * 2 - 1"), json!(i64::MAX));
+    }
+
+    #[test]
+    fn arithmetic_errors() {
+        assert!(eval_err("1 / 0").message.contains("division by zero"));
+        assert!(eval_err("1 // 0").message.contains("by zero"));
+        assert!(eval_err("1 % 0").message.contains("by zero"));
+        assert!(eval_err("1.0 / 0").message.contains("by zero"));
+        assert!(eval_err("1.0 % 0.0").message.contains("by zero"));
+        assert!(eval_err("0 ** -1").message.contains("negative power"));
+        assert!(eval_err("2 ** 200").message.contains("overflow"));
+        assert!(eval_err("10 ** 30 * 10 ** 30").message.contains("overflow"));
+        assert!(eval_err("2 ** 100").message.contains("too large for JSON"));
+        assert!(eval_err("(-8) ** 0.5").message.contains("complex"));
+        assert!(eval_err("10.0 ** 400").message.contains("out of range"));
+        assert!(eval_err("1e308 * 10").message.contains("JSON"));
+        let e = eval_err("'a' + 1");
+        assert_eq!(e.column, 5);
+        assert!(e.message.contains("`+`: `str` and `int`"), "{}", e.message);
+        assert!(eval_err("'a' - 'b'").message.contains("`-`"));
+        assert!(
+            eval_err("'a' * 1.5")
+                .message
+                .contains("non-int of type `float`")
+        );
+        assert!(eval_err("'a' * 100000000").message.contains("longer than"));
+        assert!(eval_err("-'a'").message.contains("unary `-`"));
+        assert!(eval_err("+name").message.contains("unary `+`"));
+        assert!(
+            eval_err("user + user")
+                .message
+                .contains("`dict` and `dict`")
+        );
+    }
+
+    #[test]
+    fn builtins() {
+        assert_eq!(ev("len(items)"), json!(4));
+        assert_eq!(ev("len('héllo')"), json!(5));
+        assert_eq!(ev("len(user)"), json!(3));
+        assert_eq!(ev("abs(-3)"), json!(3));
+        assert_eq!(ev("abs(-2.5)"), json!(2.5));
+        assert_eq!(ev("abs(True)"), json!(1));
+        assert_eq!(ev("min(items)"), json!(1));
+        assert_eq!(ev("max(items)"), json!(4));
+        assert_eq!(ev("min(3, 1, 2)"), json!(1));
+        assert_eq!(ev("max(3, f, 2)"), json!(3));
+        assert_eq!(ev("max(name)"), json!("u"));
+        assert_eq!(ev("min(user)"), json!("age"));
+        assert_eq!(ev("max([1, 3], [1, 2])"), json!([1, 3]));
+        assert_eq!(ev("max([[1], [2]])"), json!([2]));
+        assert_eq!(ev("max(1, 1.0)"), json!(1));
+        assert_eq!(ev("sum(items)"), json!(10));
+        assert_eq!(ev("sum(items, 10)"), json!(20));
+        assert_eq!(ev("sum([0.5, 1])"), json!(1.5));
+        assert_eq!(ev("sum([])"), json!(0));
+        assert_eq!(ev("sum([[1], [2]], [])"), json!([1, 2]));
+        assert_eq!(ev("all(items)"), json!(true));
+        assert_eq!(ev("all([1, 0])"), json!(false));
+        assert_eq!(ev("all([])"), json!(true));
+        assert_eq!(ev("any([0, None, ''])"), json!(false));
+        assert_eq!(ev("any(name)"), json!(true));
+        assert_eq!(ev("str(count)"), json!("3"));
+        assert_eq!(ev("str(2.5)"), json!("2.5"));
+        assert_eq!(ev("str(1.0)"), json!("1.0"));
+        assert_eq!(ev("str(1e16)"), json!("1e+16"));
+        assert_eq!(ev("str(1.5e-5)"), json!("1.5e-05"));
+        assert_eq!(ev("str(0.0001)"), json!("0.0001"));
+        assert_eq!(ev("str(-123456789.125)"), json!("-123456789.125"));
+        assert_eq!(ev("str(None) + str(True)"), json!("NoneTrue"));
+        assert_eq!(
+            ev("str([1, 'a', None, {'k': True}])"),
+            json!("[1, 'a', None, {'k': True}]")
+        );
+        assert_eq!(ev("str(\"it's\")"), json!("it's"));
+        assert_eq!(ev("str([\"it's\"])"), json!("[\"it's\"]"));
+        assert_eq!(ev("str()"), json!(""));
+        assert_eq!(ev("int('42')"), json!(42));
+        assert_eq!(ev("int(' -4_2 ')"), json!(-42));
+        assert_eq!(ev("int('ff', 16)"), json!(255));
+        assert_eq!(ev("int('0x1f', 0)"), json!(31));
+        assert_eq!(ev("int(2.9)"), json!(2));
+        assert_eq!(ev("int(-2.9)"), json!(-2));
+        assert_eq!(ev("int(True)"), json!(1));
+        assert_eq!(ev("int()"), json!(0));
+        assert_eq!(ev("float('1.5')"), json!(1.5));
+        assert_eq!(ev("float(' 1e3 ')"), json!(1000.0));
+        assert_eq!(ev("float(3)"), json!(3.0));
+        assert_eq!(ev("float('inf') > 10 ** 18"), json!(true));
+        assert_eq!(ev("float()"), json!(0.0));
+        assert_eq!(ev("bool(items)"), json!(true));
+        assert_eq!(ev("bool('')"), json!(false));
+        assert_eq!(ev("bool()"), json!(false));
+        assert_eq!(ev("len(str(count)) == 1"), json!(true));
+    }
+
+    #[test]
+    fn builtin_errors() {
+        let e = eval_err("len(count)");
+        assert_eq!(e.column, 1);
+        assert!(e.message.contains("has no len()"));
+        assert!(eval_err("abs('a')").message.contains("abs()"));
+        assert!(eval_err("min([])").message.contains("empty sequence"));
+        assert!(eval_err("max(1, 'a')").message.contains("`str` and `int`"));
+        assert!(eval_err("sum(['a'])").message.contains("`int` and `str`"));
+        assert!(
+            eval_err("sum(['a'], '')")
+                .message
+                .contains("can't sum strings")
+        );
+        assert!(eval_err("all(1)").message.contains("not iterable"));
+        assert!(
+            eval_err("int('abc')")
+                .message
+                .contains("invalid literal for int() with base 10: 'abc'")
+        );
+        assert!(eval_err("int('1.5')").message.contains("invalid literal"));
+        assert!(eval_err("int(1, 2)").message.contains("non-string"));
+        assert!(eval_err("int('1', 1)").message.contains("base"));
+        assert!(eval_err("int(float('nan'))").message.contains("NaN"));
+        assert!(eval_err("int(float('inf'))").message.contains("infinity"));
+        assert!(
+            eval_err("float('abc')")
+                .message
+                .contains("could not convert")
+        );
+        assert!(eval_err("float(None)").message.contains("`NoneType`"));
+        assert!(eval_err("float('nan')").message.contains("JSON"));
+    }
+
+    #[test]
+    fn eval_bool_uses_truthiness() {
+        let s = scope();
+        let t = |src: &str| Expr::parse(src).unwrap().eval_bool(&s).unwrap();
+        assert!(t("count"));
+        assert!(!t("done"));
+        assert!(!t("empty"));
+        assert!(t("name"));
+        assert!(t("user"));
+        assert!(!t("none"));
+        assert!(t("count < 10 and not done"));
+        assert!(!t("count < 10 and done"));
+        assert!(t("done or items"));
+        assert!(t("float('nan')"));
+        assert!(t("2 ** 100 > 0"));
+        assert!(!t("0.0"));
+        let e = Expr::parse("count < 'x'")
+            .unwrap()
+            .eval_bool(&s)
+            .unwrap_err();
+        assert!(e.message.contains("`int` and `str`"));
+    }
+
+    #[test]
+    fn works_with_state() {
+        let state = crate::State::new()
+            .update("count", 3)
+            .append("history", "a");
+        let e = Expr::parse("count < 10 and len(history) == 1 and history[0] == 'a'").unwrap();
+        assert!(e.eval_bool(&state).unwrap());
+        assert!(!e.eval_bool(&state.update("count", 10)).unwrap());
+    }
+
+    #[test]
+    fn keys_in_order_without_duplicates_or_builtins() {
+        let e = Expr::parse("len(b) > a and b[0] == c.d or True and None is x and a").unwrap();
+        assert_eq!(e.keys(), ["b", "a", "c", "x"]);
+        assert!(Expr::parse("1 + 2").unwrap().keys().is_empty());
+        assert_eq!(
+            Expr::parse("__SEQUENCE_ID > 2").unwrap().keys(),
+            ["__SEQUENCE_ID"]
+        );
+        assert_eq!(Expr::parse("true or null or x").unwrap().keys(), ["x"]);
+    }
+
+    #[test]
+    fn parse_error_columns() {
+        let cases: &[(&str, usize, &str)] = &[
+            ("count <", 8, "unexpected end of expression"),
+            ("foo(1)", 1, "calling `foo` is not allowed"),
+            ("x + foo(1)", 5, "`len`, `abs`"),
+            ("x if y else z", 3, "conditional expressions"),
+            ("[i for i in x]", 4, "comprehensions are not allowed"),
+            ("{k: v for k in x}", 7, "comprehensions"),
+            ("len(i for i in x)", 7, "comprehensions"),
+            ("a.__class__", 3, "`__class__` is not allowed"),
+            ("a.b.__x", 5, "`__x`"),
+            ("lambda: 1", 1, "lambda"),
+            ("(x := 1)", 4, "`:=`"),
+            ("x = 1", 3, "assignment"),
+            ("x += 1", 3, "assignment"),
+            ("len(x=1)", 5, "keyword arguments"),
+            ("len(*x)", 5, "unpacking"),
+            ("max(**x)", 5, "unpacking"),
+            ("[*x]", 2, "unpacking"),
+            ("{**x}", 2, "unpacking"),
+            ("x.upper()", 3, "method `upper`"),
+            ("(x)(1)", 2, "calling `x` is not allowed"),
+            ("len", 1, "can only be called"),
+            ("len(1, 2)", 1, "exactly one argument"),
+            ("min()", 1, "at least two"),
+            ("a | b", 3, "operator `|` is not allowed"),
+            ("a & b", 3, "`&`"),
+            ("~a", 1, "`~`"),
+            ("a @ b", 3, "`@`"),
+            ("a << 1", 3, "`<<`"),
+            ("f'x'", 1, "f-strings"),
+            ("b'x'", 1, "byte strings"),
+            ("1j", 1, "complex"),
+            ("'abc", 1, "unterminated"),
+            ("x $ y", 3, "unexpected character `$`"),
+            ("", 1, "empty expression"),
+            ("(1, 2", 6, "`)` to close the `(` at column 1"),
+            ("a b", 3, "unexpected name `b`"),
+            ("a == not b", 6, "unexpected keyword `not`"),
+            ("await x", 1, "`await`"),
+            ("x; y", 2, "single expression"),
+            ("a[1, 2]", 4, "tuple subscripts"),
+            ("01", 1, "leading zeros"),
+            ("...", 1, "`...`"),
+            ("import os", 1, "keyword `import`"),
+            ("'\\N{DASH}'", 2, "\\N"),
+            ("a.if", 3, "attribute name"),
+        ];
+        for (src, col, msg) in cases {
+            let e = parse_err(src);
+            assert_eq!(e.column, *col, "{src:?}: {e}");
+            assert!(e.message.contains(msg), "{src:?}: {e}");
+            assert_eq!(e.source_text, *src);
+        }
+    }
+
+    #[test]
+    fn disallowed_messages_name_the_allowed_set() {
+        for src in [
+            "x if y else z",
+            "[i for i in x]",
+            "lambda: 1",
+            "a | b",
+            "foo(1)",
+        ] {
+            let e = parse_err(src);
+            assert!(e.message.contains("`bool`"), "{src:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn error_display_names_the_expression() {
+        let e = parse_err("count <");
+        assert_eq!(
+            e.to_string(),
+            "invalid expression \"count <\" at column 8: unexpected end of expression, expected an operand"
+        );
+    }
+
+    #[test]
+    fn python_float_repr() {
+        for (f, s) in [
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (1e15, "1000000000000000.0"),
+            (1e-5, "1e-05"),
+            (-0.0, "-0.0"),
+            (2.5e-4, "0.00025"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(py_float_repr(f), s);
+        }
+    }
+
+    #[test]
+    fn float_floor_semantics_match_python() {
+        // Values computed with CPython 3.11.
+        assert_eq!(float_divmod(7.5, -2.0), (-4.0, -0.5));
+        assert_eq!(float_divmod(-7.5, 2.0), (-4.0, 0.5));
+        assert_eq!(float_divmod(1.0, 0.1), (9.0, 0.09999999999999995));
+        assert_eq!(float_divmod(-0.0, 5.0).1.to_bits(), 0.0_f64.to_bits());
+        assert_eq!(float_divmod(0.0, -5.0).1.to_bits(), (-0.0_f64).to_bits());
+    }
+
+    #[test]
+    fn expr_is_send_sync_and_shows_source() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Expr>();
+        assert_eq!(format!("{:?}", Expr::parse("a").unwrap()), "Expr(\"a\")");
     }
 }
