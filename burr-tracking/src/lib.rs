@@ -1,6 +1,8 @@
 //! Tracking for burr.
 
+pub mod model;
 pub mod persist;
+pub mod reader;
 
 #[cfg(feature = "postgres")]
 pub use persist::postgres::PostgresPersister;
