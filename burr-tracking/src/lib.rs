@@ -1,8 +1,11 @@
 //! Tracking for burr.
 
+mod load;
 pub mod model;
 pub mod persist;
 pub mod reader;
+
+pub use load::{LoadError, LoadedState, TrackingLoader, default_root, load_state};
 
 #[cfg(feature = "postgres")]
 pub use persist::postgres::PostgresPersister;

@@ -288,7 +288,7 @@ fn is_blank(line: &[u8]) -> bool {
 }
 
 /// The line as UTF-8, invalid bytes replaced by U+FFFD (as Burr's server decodes).
-fn lossy(line: &[u8]) -> Cow<'_, [u8]> {
+pub(crate) fn lossy(line: &[u8]) -> Cow<'_, [u8]> {
     match String::from_utf8_lossy(line) {
         Cow::Borrowed(_) => Cow::Borrowed(line),
         Cow::Owned(s) => Cow::Owned(s.into_bytes()),

@@ -1,0 +1,446 @@
+//! Loading the state of any step back from a tracking directory, to debug, resume or fork.
+//!
+//! [`load_state`] follows Apache Burr's `LocalTrackingClient.load`: it takes the last
+//! `end_entry` of the log (or the last one with the requested sequence id), drops every state
+//! key starting with `__`, sets `__SEQUENCE_ID` to the step's sequence id, and reports the
+//! step's action and whether it failed. Unlike Burr it reads the log from the end, so loading
+//! the latest step of a long log costs about as much as loading it from a short one, and it
+//! passes over damaged lines instead of failing.
+//!
+//! [`TrackingLoader`] plugs the same into
+//! [`ApplicationBuilder::initialize_from`](burr_core::ApplicationBuilder::initialize_from).
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_tracking::{load_state, LoadError};
+//!
+//! let root = tempfile::tempdir()?;
+//! let app = root.path().join("p/app-1");
+//! std::fs::create_dir_all(&app)?;
+//! std::fs::write(app.join("log.jsonl"), concat!(
+//!     r#"{"type":"begin_entry","start_time":"2024-01-01T00:00:00","action":"count","inputs":{},"sequence_id":0}"#, "\n",
+//!     r#"{"type":"end_entry","end_time":"2024-01-01T00:00:01","action":"count","result":{},"exception":null,"state":{"n":1,"__SEQUENCE_ID":0,"__PRIOR_STEP":"count"},"sequence_id":0}"#, "\n",
+//! ))?;
+//!
+//! let loaded = load_state(root.path(), "p", "app-1", None)?;
+//! assert_eq!(loaded.position, "count");
+//! assert_eq!(loaded.state.to_json(), serde_json::json!({"n": 1, "__SEQUENCE_ID": 0}));
+//! assert!(matches!(
+//!     load_state(root.path(), "p", "app-1", Some(5)),
+//!     Err(LoadError::StepNotFound { .. })
+//! ));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use burr_core::{PersistedState, PersistenceError, State, StateLoader, Status};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::model::{EndEntryModel, Timestamp, lax_u64};
+use crate::reader::{
+    self, IdError, IdKind, LOG_FILE, ReadError, ReverseLines, app_dir, changed_time, lossy,
+    validate_id,
+};
+
+/// A step's state, loaded back from the log.
+///
+/// # Examples
+///
+/// ```
+/// # let root = tempfile::tempdir()?;
+/// # let app = root.path().join("p/a");
+/// # std::fs::create_dir_all(&app)?;
+/// # std::fs::write(app.join("log.jsonl"), concat!(
+/// #     r#"{"type":"end_entry","end_time":"2024-01-01","action":"boom","result":null,"exception":"RuntimeError: kaboom\n","state":{"n":1,"__SEQUENCE_ID":3},"sequence_id":3}"#, "\n"))?;
+/// let loaded = burr_tracking::load_state(root.path(), "p", "a", None)?;
+/// assert_eq!(loaded.sequence_id, 3);
+/// assert_eq!(loaded.status, burr_core::Status::Failed);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedState {
+    /// The step's sequence id.
+    pub sequence_id: u64,
+    /// The step's action: where the application resumes (after it when the step completed,
+    /// at it again when it failed).
+    pub position: String,
+    /// The state after the step (before it, when it failed): user keys, plus
+    /// `__SEQUENCE_ID`.
+    pub state: State,
+    /// `Completed`, or `Failed` when the step recorded an exception.
+    pub status: Status,
+    /// When the log was created (its inode change time), as naive local ISO 8601, like Burr.
+    pub created_at: String,
+}
+
+/// Why a state could not be loaded.
+///
+/// # Examples
+///
+/// ```
+/// let root = tempfile::tempdir()?;
+/// let err = burr_tracking::load_state(root.path(), "p", "nope", None).unwrap_err();
+/// assert!(matches!(err, burr_tracking::LoadError::AppNotFound { .. }));
+/// assert!(err.to_string().contains("nope"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The project or application id was rejected (see [`reader::validate_id`]).
+    #[error(transparent)]
+    InvalidId(#[from] IdError),
+    /// The application has no `log.jsonl`.
+    #[error("application {app_id:?} of project {project:?} not found: no {}", path.display())]
+    AppNotFound {
+        /// The project.
+        project: String,
+        /// The application id.
+        app_id: String,
+        /// The log file that is missing.
+        path: PathBuf,
+    },
+    /// The log has no readable `end_entry` (the application never finished a step).
+    #[error("application {app_id:?} of project {project:?} has no completed step yet")]
+    NoSteps {
+        /// The project.
+        project: String,
+        /// The application id.
+        app_id: String,
+    },
+    /// The log has no readable `end_entry` with the requested sequence id.
+    #[error("sequence id {sequence_id} not found for {project}/{app_id}")]
+    StepNotFound {
+        /// The project.
+        project: String,
+        /// The application id.
+        app_id: String,
+        /// The requested sequence id.
+        sequence_id: u64,
+    },
+    /// The log could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+/// The tracking root: `$BURR_PATH` (or `$burr_path`, as Burr's server reads it) when set and
+/// not empty, else `~/.burr`. A leading `~/` in the variable is expanded.
+///
+/// # Examples
+///
+/// ```
+/// let root = burr_tracking::default_root();
+/// if std::env::var_os("BURR_PATH").is_none() && std::env::var_os("burr_path").is_none() {
+///     assert!(root.ends_with(".burr"));
+/// }
+/// ```
+pub fn default_root() -> PathBuf {
+    let home = std::env::home_dir();
+    for var in ["BURR_PATH", "burr_path"] {
+        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            let path = PathBuf::from(value);
+            if let (Ok(rest), Some(home)) = (path.strip_prefix("~"), &home) {
+                return home.join(rest);
+            }
+            return path;
+        }
+    }
+    home.unwrap_or_default().join(".burr")
+}
+
+#[derive(Deserialize)]
+struct EndProbe<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default)]
+    sequence_id: Option<Value>,
+}
+
+/// Whether a line may be an `end_entry` (a cheap byte search before any parsing; a `type`
+/// spelled with escapes still gets parsed).
+fn may_be_end_entry(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b"end_entry").is_some() || memchr::memmem::find(line, b"\\u").is_some()
+}
+
+/// Loads the state of a step of `<root>/<project>/<app_id>`: the last step when
+/// `sequence_id` is `None`, else the last `end_entry` with that sequence id.
+///
+/// The state keeps the user's keys (keys starting with `__` are dropped, as Burr does) and
+/// gets `__SEQUENCE_ID` set to the step's sequence id. Values that Burr's serde tagged
+/// (`"__burr_serde__"` dicts) are returned as they are stored.
+///
+/// The log is read backwards from its end, in blocks: loading the latest step does not get
+/// slower as the log grows, and loading an older step costs what lies after it. Lines that
+/// cannot be read (a torn last line, invalid JSON, an `end_entry` missing keys) are passed
+/// over.
+///
+/// # Errors
+///
+/// [`LoadError::InvalidId`] for an id that could leave the root, [`LoadError::AppNotFound`]
+/// without a log, [`LoadError::NoSteps`] / [`LoadError::StepNotFound`] when no `end_entry`
+/// matches, [`LoadError::Read`] for I/O errors.
+///
+/// # Examples
+///
+/// ```
+/// let root = tempfile::tempdir()?;
+/// let err = burr_tracking::load_state(root.path(), "p", "../secrets", None).unwrap_err();
+/// assert!(matches!(err, burr_tracking::LoadError::InvalidId(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load_state(
+    root: &Path,
+    project: &str,
+    app_id: &str,
+    sequence_id: Option<u64>,
+) -> Result<LoadedState, LoadError> {
+    let log = app_dir(root, project, app_id)?.join(LOG_FILE);
+    let not_found = || LoadError::AppNotFound {
+        project: project.to_string(),
+        app_id: app_id.to_string(),
+        path: log.clone(),
+    };
+    let mut lines = match ReverseLines::open(&log) {
+        Ok(lines) => lines,
+        Err(e) if e.is_not_found() => return Err(not_found()),
+        Err(e) => return Err(e.into()),
+    };
+    while let Some(line) = lines.next_line()? {
+        if !may_be_end_entry(&line) {
+            continue;
+        }
+        let line = lossy(&line);
+        let Ok(probe) = serde_json::from_slice::<EndProbe<'_>>(&line) else {
+            continue;
+        };
+        if probe.kind.as_deref() != Some("end_entry") {
+            continue;
+        }
+        if let Some(wanted) = sequence_id {
+            if probe.sequence_id.as_ref().and_then(lax_u64) != Some(wanted) {
+                continue;
+            }
+        }
+        let Ok(entry) = serde_json::from_slice::<EndEntryModel>(&line) else {
+            continue;
+        };
+        let created_at = fs::metadata(&log)
+            .map(|m| {
+                let local = chrono::DateTime::<chrono::Local>::from(changed_time(&m));
+                Timestamp::naive(local.naive_local()).to_string()
+            })
+            .unwrap_or_default();
+        return Ok(loaded_from(entry, created_at));
+    }
+    Err(match sequence_id {
+        None => LoadError::NoSteps {
+            project: project.to_string(),
+            app_id: app_id.to_string(),
+        },
+        Some(sequence_id) => LoadError::StepNotFound {
+            project: project.to_string(),
+            app_id: app_id.to_string(),
+            sequence_id,
+        },
+    })
+}
+
+fn loaded_from(entry: EndEntryModel, created_at: String) -> LoadedState {
+    let status = if entry.succeeded() {
+        Status::Completed
+    } else {
+        Status::Failed
+    };
+    let mut map = entry.state;
+    map.retain(|k, _| !k.starts_with("__"));
+    LoadedState {
+        sequence_id: entry.sequence_id,
+        position: entry.action,
+        state: State::from_map(map).with_sequence_id(entry.sequence_id),
+        status,
+        created_at,
+    }
+}
+
+/// A [`StateLoader`] over a tracking directory: lets an application resume or fork from the
+/// steps another run tracked there.
+///
+/// `load` ignores the partition key for the lookup (application ids are unique within a
+/// project, as in Burr) and returns `None` when the application, or the requested step,
+/// does not exist. `list_app_ids` lists the applications whose metadata has that partition
+/// key, the most recently written log first.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::StateLoader;
+/// use burr_tracking::TrackingLoader;
+///
+/// let root = tempfile::tempdir()?;
+/// let loader = TrackingLoader::with_root(root.path(), "p")?;
+/// assert!(loader.load(None, "missing", None)?.is_none());
+/// assert!(loader.list_app_ids(None)?.is_empty());
+/// assert!(TrackingLoader::with_root(root.path(), "../p").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingLoader {
+    root: PathBuf,
+    project: String,
+}
+
+impl TrackingLoader {
+    /// A loader for `project` under [`default_root`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let loader = burr_tracking::TrackingLoader::new("demo").unwrap();
+    /// assert_eq!(loader.project(), "demo");
+    /// ```
+    pub fn new(project: &str) -> Result<Self, IdError> {
+        Self::with_root(default_root(), project)
+    }
+
+    /// A loader for `project` under `root`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let loader = burr_tracking::TrackingLoader::with_root("/data/burr", "demo").unwrap();
+    /// assert_eq!(loader.root(), std::path::Path::new("/data/burr"));
+    /// ```
+    pub fn with_root(root: impl Into<PathBuf>, project: &str) -> Result<Self, IdError> {
+        validate_id(IdKind::Project, project)?;
+        Ok(TrackingLoader {
+            root: root.into(),
+            project: project.to_string(),
+        })
+    }
+
+    /// The tracking root.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let loader = burr_tracking::TrackingLoader::with_root("/r", "p").unwrap();
+    /// assert_eq!(loader.root().to_str(), Some("/r"));
+    /// ```
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The project.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let loader = burr_tracking::TrackingLoader::with_root("/r", "p").unwrap();
+    /// assert_eq!(loader.project(), "p");
+    /// ```
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+}
+
+impl StateLoader for TrackingLoader {
+    fn load(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: Option<u64>,
+    ) -> Result<Option<PersistedState>, PersistenceError> {
+        match load_state(&self.root, &self.project, app_id, sequence_id) {
+            Ok(loaded) => Ok(Some(PersistedState {
+                partition_key: partition_key.map(str::to_string),
+                app_id: app_id.to_string(),
+                sequence_id: loaded.sequence_id,
+                position: loaded.position,
+                state: loaded.state,
+                created_at: loaded.created_at,
+                status: loaded.status,
+            })),
+            Err(
+                LoadError::AppNotFound { .. }
+                | LoadError::NoSteps { .. }
+                | LoadError::StepNotFound { .. },
+            ) => Ok(None),
+            Err(e) => Err(PersistenceError::backend(e)),
+        }
+    }
+
+    fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
+        let mut apps = reader::list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
+        apps.retain(|a| a.has_log && a.partition_key() == partition_key);
+        apps.sort_by(|a, b| {
+            b.log_modified
+                .cmp(&a.log_modified)
+                .then_with(|| a.app_id.cmp(&b.app_id))
+        });
+        Ok(apps.into_iter().map(|a| a.app_id).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_log(content: &str) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let app = root.path().join("p/a");
+        fs::create_dir_all(&app).unwrap();
+        fs::write(app.join(LOG_FILE), content).unwrap();
+        root
+    }
+
+    fn end(seq: u64, n: u64, exception: Option<&str>) -> String {
+        let e = EndEntryModel {
+            end_time: "2024-01-01T00:00:00".parse().unwrap(),
+            action: format!("act{seq}"),
+            result: None,
+            exception: exception.map(str::to_string),
+            state: serde_json::json!({"n": n, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "x", "__other": 1})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            sequence_id: seq,
+        };
+        crate::model::LogRecord::from(e).to_json_line()
+    }
+
+    #[test]
+    fn last_matching_end_entry_wins() {
+        let log = [end(0, 1, None), end(1, 2, None), end(1, 3, Some("E")), end(2, 4, None)].concat();
+        let root = write_log(&(log + "{\"type\":\"end_entry\",\"torn"));
+        let latest = load_state(root.path(), "p", "a", None).unwrap();
+        assert_eq!(latest.sequence_id, 2);
+        assert_eq!(latest.state.to_json(), serde_json::json!({"n": 4, "__SEQUENCE_ID": 2}));
+        let one = load_state(root.path(), "p", "a", Some(1)).unwrap();
+        assert_eq!(one.status, Status::Failed);
+        assert_eq!(one.state.get::<u64>("n").unwrap(), 3);
+        assert_eq!(one.position, "act1");
+        assert!(matches!(
+            load_state(root.path(), "p", "a", Some(9)),
+            Err(LoadError::StepNotFound { sequence_id: 9, .. })
+        ));
+    }
+
+    #[test]
+    fn empty_and_missing_logs() {
+        let root = write_log("");
+        assert!(matches!(load_state(root.path(), "p", "a", None), Err(LoadError::NoSteps { .. })));
+        assert!(matches!(
+            load_state(root.path(), "p", "b", None),
+            Err(LoadError::AppNotFound { .. })
+        ));
+        let loader = TrackingLoader::with_root(root.path(), "p").unwrap();
+        assert!(loader.load(Some("pk"), "a", None).unwrap().is_none());
+        assert_eq!(loader.list_app_ids(None).unwrap(), ["a"]);
+        assert!(loader.list_app_ids(Some("pk")).unwrap().is_empty());
+    }
+}
