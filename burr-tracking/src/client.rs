@@ -1,0 +1,1077 @@
+//! The local tracking client: a lifecycle hook that records every step, span, attribute and
+//! stream event of an application into `<root>/<project>/<app_id>/`, in Apache Burr's format.
+//!
+//! What it writes, per application:
+//! - when the application is built: the directory, an empty `log.jsonl`, `metadata.json`
+//!   (partition key, fork and spawn parents) and `graph.json` (actions with their reads,
+//!   writes, inputs and source; transitions with their condition names; the entrypoint). An
+//!   application resumed under an id that already has a `graph.json` only appends to its log.
+//!   A fork or a spawned child also appends one line to its parent's `children.jsonl`, under
+//!   an exclusive file lock.
+//! - while it runs: one `log.jsonl` line per event (`begin_entry`/`end_entry` around each
+//!   step, `begin_span`/`end_span`, one `attribute` line per key, `begin_stream`,
+//!   `first_item_stream`, `end_stream`).
+//!
+//! Every line is serialized completely into a buffer first and then handed to the operating
+//! system in one `write` before the hook returns: a viewer reading the log sees each event as
+//! it happens, and a process killed at any moment leaves at most one torn last line (which
+//! the readers of this crate skip). There is no user-space buffering and no `fsync`, as in
+//! Burr: a completed write survives the process, not a power cut.
+//!
+//! The log file of each application stays open, and each application reuses one line buffer,
+//! so an event costs one serialization and one system call.
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
+
+use burr_core::{
+    ActionInfo, ApplicationCreated, AttributesEvent, BurrError, Graph, LifecycleHook,
+    PersistedState, PersistenceError, Pointer, PostRunStep, PreRunStep, SpanEvent, StateLoader,
+    StreamEnd, StreamItem, StreamStart,
+};
+use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::load::{TrackingLoader, default_root};
+use crate::model::{
+    ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel,
+    ChildEventType, PointerModel, PydanticFormatter, Timestamp, TransitionModel, to_json_line,
+    to_python_json,
+};
+use crate::reader::{CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, validate_id};
+
+/// What `graph.json` shows for an action whose source is unknown (Burr's text).
+pub const NO_SOURCE: &str = "No source available";
+
+/// How many application logs one client keeps open at once; the least recently used one is
+/// closed beyond this (and reopened if that application logs again).
+const MAX_OPEN_APPS: usize = 256;
+
+/// Errors of [`LocalTrackingClient`].
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::{LocalTrackingClient, client::TrackingError};
+/// let err = LocalTrackingClient::new("my project").unwrap_err();
+/// assert!(matches!(err, TrackingError::InvalidProject { .. }));
+/// assert!(err.to_string().contains("my project"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrackingError {
+    /// The project name has characters other than ASCII letters, digits, `_`, `-` and `:`.
+    #[error(
+        "invalid project name {project:?}: use only ASCII letters, digits, `_`, `-` and `:` (and at least one of them)"
+    )]
+    InvalidProject {
+        /// The rejected name.
+        project: String,
+    },
+    /// An application id cannot name a directory.
+    #[error(transparent)]
+    InvalidId(#[from] IdError),
+    /// A file or directory could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A record could not be serialized.
+    #[error("cannot serialize the {what} record of application `{app_id}`: {source}")]
+    Serialize {
+        /// Which record.
+        what: &'static str,
+        /// The application.
+        app_id: String,
+        /// The serializer's error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl TrackingError {
+    fn io(path: &Path, source: io::Error) -> Self {
+        TrackingError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Checks a project name the way Burr does: `^[A-Za-z0-9_\-:]+$`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::client::validate_project;
+/// assert!(validate_project("demo:counter_1").is_ok());
+/// assert!(validate_project("../etc").is_err());
+/// assert!(validate_project("").is_err());
+/// ```
+pub fn validate_project(project: &str) -> Result<&str, TrackingError> {
+    let ok = !project.is_empty()
+        && project
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':'));
+    if ok {
+        Ok(project)
+    } else {
+        Err(TrackingError::InvalidProject {
+            project: project.to_string(),
+        })
+    }
+}
+
+/// Records applications into `<root>/<project>/<app_id>/` in Apache Burr's format, so that
+/// Burr's UI, this crate's server and [`load_state`](crate::load_state) can read them.
+///
+/// Add it with `ApplicationBuilder::with_tracker`. The root is `$BURR_PATH` when set, else
+/// `~/.burr`, unless [`LocalTrackingClient::with_storage_dir`] says otherwise. One client can
+/// serve several applications at once (sub-applications reuse their parent's tracker):
+/// clones share the open files, and events are routed by application id.
+///
+/// I/O errors while the application runs are reported through `tracing` (target
+/// `burr_tracking::client`) and never fail the application. An application id that cannot
+/// name a directory (it contains `/`, `..`, `\` or NUL, or starts with `.`) is reported and
+/// not recorded: nothing is ever written outside the root.
+///
+/// The client is also a [`StateLoader`] (loading from the same directory), so it can be
+/// handed to `InitializeFrom` to resume or fork a tracked application.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::{ApplicationBuilder, Input, ResultAction, default, halt_after, inputs};
+/// use burr_tracking::{LocalTrackingClient, load_state};
+///
+/// let root = tempfile::tempdir()?;
+/// let tracker = LocalTrackingClient::new("docs")?.with_storage_dir(root.path());
+/// let mut app = ApplicationBuilder::new()
+///     .with_action("ask", Input::new(["question"]))
+///     .with_action("answer", ResultAction::new(["question"]))
+///     .with_transition("ask", "answer", default())
+///     .with_entrypoint("ask")
+///     .with_app_id("app-1")
+///     .with_tracker(tracker)
+///     .build()?;
+/// app.run(halt_after(["answer"]), inputs! { question: "why?" })?;
+///
+/// let dir = root.path().join("docs/app-1");
+/// assert!(dir.join("graph.json").is_file() && dir.join("metadata.json").is_file());
+/// let log = std::fs::read_to_string(dir.join("log.jsonl"))?;
+/// assert_eq!(log.lines().count(), 4); // begin_entry + end_entry, twice
+/// let loaded = load_state(root.path(), "docs", "app-1", None)?;
+/// assert_eq!(loaded.position, "answer");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct LocalTrackingClient {
+    project: Arc<str>,
+    root: PathBuf,
+    project_dir: PathBuf,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    apps: RwLock<HashMap<Arc<str>, Arc<Mutex<AppLog>>>>,
+    /// Ticks for the least-recently-used eviction of open logs.
+    clock: std::sync::atomic::AtomicU64,
+}
+
+/// The open log of one application and its reusable line buffer.
+#[derive(Debug)]
+struct AppLog {
+    path: PathBuf,
+    file: File,
+    buf: Vec<u8>,
+    last_used: u64,
+    /// Whether the current stream of this application already logged its first item.
+    first_item_logged: Option<u64>,
+}
+
+impl LocalTrackingClient {
+    /// A client for `project`, writing under `$BURR_PATH` (or `~/.burr`).
+    ///
+    /// The project name must match `^[A-Za-z0-9_\-:]+$`, as in Burr.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("chatbot")?;
+    /// assert_eq!(client.project(), "chatbot");
+    /// assert!(burr_tracking::LocalTrackingClient::new("a/b").is_err());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn new(project: impl Into<String>) -> Result<Self, TrackingError> {
+        let project: String = project.into();
+        validate_project(&project)?;
+        let root = default_root();
+        Ok(LocalTrackingClient {
+            project_dir: root.join(&project),
+            project: Arc::from(project),
+            root,
+            shared: Arc::default(),
+        })
+    }
+
+    /// Writes under `dir` instead (a leading `~/` is expanded). Clones made before this call
+    /// keep the previous directory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/tmp/burr");
+    /// assert_eq!(client.project_dir(), std::path::Path::new("/tmp/burr/p"));
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    #[must_use]
+    pub fn with_storage_dir(self, dir: impl Into<PathBuf>) -> Self {
+        let dir: PathBuf = dir.into();
+        let root = match (dir.strip_prefix("~"), std::env::home_dir()) {
+            (Ok(rest), Some(home)) => home.join(rest),
+            _ => dir,
+        };
+        LocalTrackingClient {
+            project_dir: root.join(&*self.project),
+            project: self.project,
+            root,
+            shared: Arc::default(),
+        }
+    }
+
+    /// The project name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_tracking::LocalTrackingClient::new("p")?.project(), "p");
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+
+    /// The tracking root (the directory holding the projects).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.storage_dir(), std::path::Path::new("/data"));
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn storage_dir(&self) -> &Path {
+        &self.root
+    }
+
+    /// The project's directory, `<root>/<project>`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.project_dir(), std::path::Path::new("/data/p"));
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn project_dir(&self) -> &Path {
+        &self.project_dir
+    }
+
+    /// The directory of application `app_id`, after checking that the id names one directory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.app_dir("a1")?, std::path::Path::new("/data/p/a1"));
+    /// assert!(c.app_dir("../../etc").is_err());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn app_dir(&self, app_id: &str) -> Result<PathBuf, TrackingError> {
+        Ok(self.project_dir.join(validate_id(IdKind::App, app_id)?))
+    }
+
+    /// A loader reading this client's project, for `InitializeFrom` or to inspect steps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.loader()?.project(), "p");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn loader(&self) -> Result<TrackingLoader, TrackingError> {
+        Ok(TrackingLoader::with_root(&self.root, &self.project)?)
+    }
+
+    /// Sets up the directory of an application: the files Burr's tools expect before the
+    /// first step. Called by the `post_application_create` hook; exposed to report errors.
+    fn create_app(&self, event: &ApplicationCreated<'_>) -> Result<(), TrackingError> {
+        let app_id = event.app_id;
+        let dir = self.app_dir(app_id)?;
+        fs::create_dir_all(&dir).map_err(|e| TrackingError::io(&dir, e))?;
+        let log_path = dir.join(LOG_FILE);
+        let file = open_append(&log_path)?;
+        self.insert(app_id, log_path, file);
+        let graph_path = dir.join(GRAPH_FILE);
+        if graph_path.exists() {
+            // Resumed under the same id: keep its graph, metadata and parent links.
+            return Ok(());
+        }
+        let metadata = ApplicationMetadataModel {
+            partition_key: event.partition_key.map(str::to_string),
+            parent_pointer: event.parent_pointer.map(pointer_model),
+            spawning_parent_pointer: event.spawning_parent_pointer.map(pointer_model),
+        };
+        write_json_file(&dir.join(METADATA_FILE), &metadata, app_id)?;
+        write_json_file(&graph_path, &graph_model(event.graph), app_id)?;
+        let child = PointerModel {
+            app_id: app_id.to_string(),
+            sequence_id: None,
+            partition_key: event.partition_key.map(str::to_string),
+        };
+        let links = [
+            (event.parent_pointer, ChildEventType::Fork),
+            (event.spawning_parent_pointer, ChildEventType::SpawnStart),
+        ];
+        for (parent, event_type) in links {
+            if let Some(parent) = parent {
+                let record = ChildApplicationModel {
+                    child: child.clone(),
+                    event_time: local_timestamp(event.time),
+                    event_type,
+                    sequence_id: parent.sequence_id,
+                };
+                self.append_child(&parent.app_id, &record, app_id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends one line to the parent's `children.jsonl` under an exclusive lock. A parent
+    /// that was never tracked gets an empty log and a minimal graph too, so that Burr's server
+    /// can still list the project.
+    fn append_child(
+        &self,
+        parent_id: &str,
+        record: &ChildApplicationModel,
+        app_id: &str,
+    ) -> Result<(), TrackingError> {
+        let parent_dir = self.app_dir(parent_id)?;
+        if !parent_dir.join(LOG_FILE).exists() {
+            fs::create_dir_all(&parent_dir).map_err(|e| TrackingError::io(&parent_dir, e))?;
+            open_append(&parent_dir.join(LOG_FILE))?;
+            let graph = parent_dir.join(GRAPH_FILE);
+            if !graph.exists() {
+                let empty = ApplicationModel {
+                    entrypoint: String::new(),
+                    actions: Vec::new(),
+                    transitions: Vec::new(),
+                };
+                write_json_file(&graph, &empty, parent_id)?;
+            }
+        }
+        let line = to_json_line(record).map_err(|source| TrackingError::Serialize {
+            what: "child_application_data",
+            app_id: app_id.to_string(),
+            source,
+        })?;
+        let path = parent_dir.join(CHILDREN_FILE);
+        let mut file = open_append(&path)?;
+        file.lock().map_err(|e| TrackingError::io(&path, e))?;
+        let written = file.write_all(line.as_bytes());
+        let unlocked = file.unlock();
+        written
+            .and(unlocked)
+            .map_err(|e| TrackingError::io(&path, e))
+    }
+
+    fn insert(&self, app_id: &str, path: PathBuf, file: File) -> Arc<Mutex<AppLog>> {
+        let tick = self.tick();
+        let log = Arc::new(Mutex::new(AppLog {
+            path,
+            file,
+            buf: Vec::with_capacity(1024),
+            last_used: tick,
+            first_item_logged: None,
+        }));
+        let mut apps = self.shared.apps.write().unwrap_or_else(|p| p.into_inner());
+        if apps.len() >= MAX_OPEN_APPS && !apps.contains_key(app_id) {
+            let oldest = apps
+                .iter()
+                .min_by_key(|(_, l)| l.lock().map_or(0, |l| l.last_used))
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                apps.remove(&oldest);
+            }
+        }
+        apps.insert(Arc::from(app_id), log.clone());
+        log
+    }
+
+    fn tick(&self) -> u64 {
+        self.shared
+            .clock
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The open log of `app_id`: from the table, or reopened when the application was
+    /// created earlier (its log exists) and its file was closed to stay under the limit.
+    fn log_of(&self, app_id: &str) -> Option<Arc<Mutex<AppLog>>> {
+        if let Some(log) = self
+            .shared
+            .apps
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(app_id)
+        {
+            return Some(log.clone());
+        }
+        let dir = self.app_dir(app_id).ok()?;
+        let path = dir.join(LOG_FILE);
+        if !path.is_file() {
+            return None;
+        }
+        match open_append(&path) {
+            Ok(file) => Some(self.insert(app_id, path, file)),
+            Err(e) => {
+                report(app_id, &e);
+                None
+            }
+        }
+    }
+
+    /// Serializes one record into the application's buffer and writes it as one line.
+    fn append(&self, app_id: &str, what: &'static str, record: &impl Serialize) {
+        let Some(log) = self.log_of(app_id) else { return };
+        let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = log.append(record, what, app_id) {
+            report(app_id, &e);
+        }
+    }
+
+    /// Like [`LocalTrackingClient::append`] for several records (one write per line).
+    fn append_each<'r, R: Serialize + 'r>(
+        &self,
+        app_id: &str,
+        what: &'static str,
+        records: impl IntoIterator<Item = R>,
+    ) {
+        let Some(log) = self.log_of(app_id) else { return };
+        let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+        for record in records {
+            if let Err(e) = log.append(&record, what, app_id) {
+                report(app_id, &e);
+            }
+        }
+    }
+}
+
+impl AppLog {
+    fn append(
+        &mut self,
+        record: &impl Serialize,
+        what: &'static str,
+        app_id: &str,
+    ) -> Result<(), TrackingError> {
+        self.buf.clear();
+        let mut ser = serde_json::Serializer::with_formatter(&mut self.buf, PydanticFormatter);
+        record
+            .serialize(&mut ser)
+            .map_err(|source| TrackingError::Serialize {
+                what,
+                app_id: app_id.to_string(),
+                source,
+            })?;
+        self.buf.push(b'\n');
+        // One complete line per write: a regular file takes it whole.
+        self.file
+            .write_all(&self.buf)
+            .map_err(|e| TrackingError::io(&self.path, e))?;
+        if self.buf.capacity() > 1 << 20 {
+            // Do not keep a huge buffer around after one huge state.
+            self.buf = Vec::with_capacity(1024);
+        }
+        Ok(())
+    }
+}
+
+fn report(app_id: &str, error: &TrackingError) {
+    tracing::error!(target: "burr_tracking::client", app_id, "tracking failed: {error}");
+}
+
+fn open_append(path: &Path) -> Result<File, TrackingError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| TrackingError::io(path, e))
+}
+
+/// Writes `graph.json` or `metadata.json` whole: to a temporary file, then renamed over, so a
+/// crash never leaves half a file.
+fn write_json_file(path: &Path, value: &impl Serialize, app_id: &str) -> Result<(), TrackingError> {
+    let text = to_python_json(value).map_err(|source| TrackingError::Serialize {
+        what: "graph/metadata",
+        app_id: app_id.to_string(),
+        source,
+    })?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, text).map_err(|e| TrackingError::io(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| TrackingError::io(path, e))
+}
+
+fn pointer_model(p: &Pointer) -> PointerModel {
+    PointerModel {
+        app_id: p.app_id.clone(),
+        sequence_id: p.sequence_id,
+        partition_key: p.partition_key.clone(),
+    }
+}
+
+/// The `graph.json` model of a graph. Burr's writer stores required inputs in
+/// `optional_inputs` and optional ones in `inputs`; this does the same, for byte parity.
+fn graph_model(graph: &Graph) -> ApplicationModel {
+    ApplicationModel {
+        entrypoint: graph.entrypoint.clone(),
+        actions: graph.actions.iter().map(action_model).collect(),
+        transitions: graph
+            .transitions
+            .iter()
+            .map(|t| TransitionModel {
+                from: t.from.clone(),
+                to: t.to.clone(),
+                condition: t.condition.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn action_model(a: &ActionInfo) -> ActionModel {
+    let names = |required: bool| {
+        a.inputs
+            .iter()
+            .filter(|i| i.required == required)
+            .map(|i| i.name.clone())
+            .collect()
+    };
+    ActionModel {
+        name: a.name.clone(),
+        reads: a.reads.clone(),
+        writes: a.writes.clone(),
+        code: a.source.clone().unwrap_or_else(|| NO_SOURCE.to_string()),
+        inputs: names(false),
+        optional_inputs: names(true),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps
+// ---------------------------------------------------------------------------------------------
+
+thread_local! {
+    /// The local UTC offset of the last second converted: `(unix second, offset seconds)`.
+    static OFFSET: std::cell::Cell<(i64, i32)> = const { std::cell::Cell::new((i64::MIN, 0)) };
+}
+
+/// A naive local timestamp (Burr's `datetime.now()`) for `time`. The zone offset is looked up
+/// once per second per thread: offsets only change on whole seconds.
+fn local_timestamp(time: SystemTime) -> Timestamp {
+    let utc: DateTime<Utc> = time.into();
+    let second = utc.timestamp();
+    let offset = OFFSET.with(|cell| {
+        let (cached_second, offset) = cell.get();
+        if cached_second == second {
+            offset
+        } else {
+            let offset = chrono::Local
+                .offset_from_utc_datetime(&utc.naive_utc())
+                .local_minus_utc();
+            cell.set((second, offset));
+            offset
+        }
+    });
+    let local: NaiveDateTime = utc.naive_utc() + chrono::TimeDelta::seconds(i64::from(offset));
+    Timestamp::naive(local)
+}
+
+/// A UTC timestamp (Burr's `burr.system.now()`) for `time`.
+fn utc_timestamp(time: SystemTime) -> Timestamp {
+    Timestamp::utc(time.into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Log lines
+//
+// These borrow from the hook events so that a state or a result is serialized straight into
+// the line buffer, with no copy. Each mirrors one record of `crate::model` field for field;
+// the tests check that both give the same bytes.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "begin_entry")]
+struct BeginEntryLine<'a> {
+    start_time: Timestamp,
+    action: &'a str,
+    inputs: InputsWithoutTracer<'a>,
+    sequence_id: u64,
+}
+
+/// Inputs minus the injected tracer, as Burr logs them.
+struct InputsWithoutTracer<'a>(&'a Map<String, Value>);
+
+impl Serialize for InputsWithoutTracer<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().filter(|(k, _)| k.as_str() != "__tracer"))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "end_entry")]
+struct EndEntryLine<'a> {
+    end_time: Timestamp,
+    action: &'a str,
+    result: Option<&'a Map<String, Value>>,
+    exception: Option<&'a str>,
+    state: &'a burr_core::State,
+    sequence_id: u64,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "begin_span")]
+struct BeginSpanLine<'a> {
+    start_time: Timestamp,
+    action_sequence_id: u64,
+    span_id: &'a str,
+    span_name: &'a str,
+    parent_span_id: Option<&'a str>,
+    span_dependencies: &'a [String],
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "end_span")]
+struct EndSpanLine<'a> {
+    end_time: Timestamp,
+    action_sequence_id: u64,
+    span_id: &'a str,
+}
+
+/// Burr always writes empty tags.
+struct NoTags;
+
+impl Serialize for NoTags {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        s.serialize_map(Some(0))?.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "attribute")]
+struct AttributeLine<'a> {
+    key: &'a str,
+    action_sequence_id: u64,
+    span_id: Option<&'a str>,
+    value: &'a Value,
+    tags: NoTags,
+    time_logged: Option<Timestamp>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "begin_stream")]
+struct BeginStreamLine {
+    action_sequence_id: u64,
+    span_id: Option<&'static str>,
+    stream_init_time: Timestamp,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "first_item_stream")]
+struct FirstItemStreamLine {
+    action_sequence_id: u64,
+    span_id: Option<&'static str>,
+    first_item_time: Timestamp,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "end_stream")]
+struct EndStreamLine {
+    action_sequence_id: u64,
+    span_id: Option<&'static str>,
+    end_time: Timestamp,
+    items_streamed: u64,
+}
+
+/// The `exception` text of a failed step, shaped like a Python traceback so that Burr's UI
+/// shows it as one: the causes first (deepest first), then the error itself, ending with
+/// `"{Kind}: {message}\n"` where `Kind` is the error's variant (`ActionFailed`, `MissingKey`,
+/// ...).
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::ActionError;
+/// let err = ActionError::msg("kaboom").into_burr("boom");
+/// let text = burr_tracking::client::format_exception(&err, "boom", 7);
+/// assert!(text.starts_with("kaboom\n"));
+/// assert!(text.contains("in action `boom` (sequence id 7)"));
+/// assert!(text.ends_with("ActionFailed: action `boom` failed: kaboom\n"));
+/// ```
+pub fn format_exception(error: &BurrError, action: &str, sequence_id: u64) -> String {
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    while let Some(s) = source {
+        causes.push(s.to_string());
+        source = s.source();
+    }
+    let mut out = String::new();
+    for cause in causes.iter().rev() {
+        out.push_str(cause);
+        out.push_str("\n\nThe above exception was the direct cause of the following exception:\n\n");
+    }
+    let _ = write!(
+        out,
+        "Traceback (most recent call last):\n  in action `{action}` (sequence id {sequence_id})\n{}: {error}\n",
+        error_kind(error)
+    );
+    out
+}
+
+/// The variant name of an engine error, from its `Debug` form (`ActionFailed { .. }` gives
+/// `ActionFailed`; a wrapper such as `State(MissingKey { .. })` gives the inner
+/// `MissingKey`).
+fn error_kind(error: &BurrError) -> String {
+    let debug = format!("{error:?}");
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let outer = ident(&debug);
+    let rest = &debug[outer.len()..];
+    match rest.strip_prefix('(') {
+        Some(inner) if inner.starts_with(|c: char| c.is_ascii_uppercase()) => ident(inner),
+        _ if outer.is_empty() => "Error".to_string(),
+        _ => outer,
+    }
+}
+
+impl LifecycleHook for LocalTrackingClient {
+    fn post_application_create(&self, event: &ApplicationCreated<'_>) {
+        if let Err(e) = self.create_app(event) {
+            report(event.app_id, &e);
+        }
+    }
+
+    fn pre_run_step(&self, event: &PreRunStep<'_>) {
+        let line = BeginEntryLine {
+            start_time: local_timestamp(event.time),
+            action: &event.action.name,
+            inputs: InputsWithoutTracer(event.inputs.as_map()),
+            sequence_id: event.sequence_id,
+        };
+        self.append(event.app_id, "begin_entry", &line);
+    }
+
+    fn post_run_step(&self, event: &PostRunStep<'_>) {
+        let exception = event
+            .error
+            .map(|e| format_exception(e, &event.action.name, event.sequence_id));
+        let line = EndEntryLine {
+            end_time: local_timestamp(event.time),
+            action: &event.action.name,
+            result: if event.error.is_some() {
+                None
+            } else {
+                event.result
+            },
+            exception: exception.as_deref(),
+            state: event.state,
+            sequence_id: event.sequence_id,
+        };
+        self.append(event.app_id, "end_entry", &line);
+    }
+
+    fn pre_start_span(&self, event: &SpanEvent<'_>) {
+        let span = event.span;
+        let line = BeginSpanLine {
+            start_time: local_timestamp(event.time),
+            action_sequence_id: span.action_sequence_id,
+            span_id: &span.uid,
+            span_name: &span.name,
+            parent_span_id: span.parent_uid.as_deref(),
+            span_dependencies: &span.dependencies,
+        };
+        self.append(event.app_id, "begin_span", &line);
+    }
+
+    fn post_end_span(&self, event: &SpanEvent<'_>) {
+        let line = EndSpanLine {
+            end_time: local_timestamp(event.time),
+            action_sequence_id: event.span.action_sequence_id,
+            span_id: &event.span.uid,
+        };
+        self.append(event.app_id, "end_span", &line);
+    }
+
+    fn do_log_attributes(&self, event: &AttributesEvent<'_>) {
+        let time_logged = Some(utc_timestamp(event.time));
+        let span_id = event.span.map(|s| s.uid.as_str());
+        self.append_each(
+            event.app_id,
+            "attribute",
+            event.attributes.iter().map(|(key, value)| AttributeLine {
+                key,
+                action_sequence_id: event.action_sequence_id,
+                span_id,
+                value,
+                tags: NoTags,
+                time_logged,
+            }),
+        );
+    }
+
+    fn pre_start_stream(&self, event: &StreamStart<'_>) {
+        if let Some(log) = self.log_of(event.app_id) {
+            log.lock().unwrap_or_else(|p| p.into_inner()).first_item_logged = None;
+        }
+        let line = BeginStreamLine {
+            action_sequence_id: event.sequence_id,
+            span_id: None,
+            stream_init_time: utc_timestamp(event.time),
+        };
+        self.append(event.app_id, "begin_stream", &line);
+    }
+
+    fn post_stream_item(&self, event: &StreamItem<'_>) {
+        let Some(log) = self.log_of(event.app_id) else { return };
+        let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+        if log.first_item_logged == Some(event.sequence_id) {
+            return;
+        }
+        log.first_item_logged = Some(event.sequence_id);
+        let line = FirstItemStreamLine {
+            action_sequence_id: event.sequence_id,
+            span_id: None,
+            first_item_time: utc_timestamp(event.time),
+        };
+        if let Err(e) = log.append(&line, "first_item_stream", event.app_id) {
+            report(event.app_id, &e);
+        }
+    }
+
+    fn post_end_stream(&self, event: &StreamEnd<'_>) {
+        let line = EndStreamLine {
+            action_sequence_id: event.sequence_id,
+            span_id: None,
+            end_time: utc_timestamp(event.time),
+            items_streamed: event.items_streamed as u64,
+        };
+        self.append(event.app_id, "end_stream", &line);
+    }
+}
+
+impl StateLoader for LocalTrackingClient {
+    fn load(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: Option<u64>,
+    ) -> Result<Option<PersistedState>, PersistenceError> {
+        self.loader()
+            .map_err(PersistenceError::backend)?
+            .load(partition_key, app_id, sequence_id)
+    }
+
+    fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
+        self.loader()
+            .map_err(PersistenceError::backend)?
+            .list_app_ids(partition_key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LogRecord;
+    use burr_core::{SpanInfo, State};
+    use serde_json::json;
+
+    /// Serializes a line the way the client does.
+    fn line(record: &impl Serialize) -> String {
+        let mut buf = Vec::new();
+        record
+            .serialize(&mut serde_json::Serializer::with_formatter(&mut buf, PydanticFormatter))
+            .unwrap();
+        buf.push(b'\n');
+        String::from_utf8(buf).unwrap()
+    }
+
+    /// The client's line must be exactly what the typed model writes for the same record.
+    fn assert_same_as_model(text: &str) {
+        let parsed = LogRecord::from_json_line(text.trim_end().as_bytes()).unwrap();
+        assert!(!matches!(parsed, LogRecord::Unknown(_)), "{text}");
+        assert_eq!(parsed.to_json_line(), text);
+    }
+
+    #[test]
+    fn every_line_kind_matches_the_model_byte_for_byte() {
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_micros(1_700_000_000_123_456);
+        let state = State::new()
+            .update("counter", 1)
+            .update("ratio", 0.5)
+            .update("big", 1e16)
+            .update("text", "é\"\n")
+            .with_sequence_id(3)
+            .with_prior_step("count");
+        let inputs = json!({"amount": 10, "__tracer": "x", "nested": {"a": [1, 2.25]}});
+        let result = json!({"answer": 42});
+        let deps = vec!["outer".to_string()];
+        let value = json!({"n": [1, null, "x"], "f": 1e-7});
+        let lines = [
+            line(&BeginEntryLine {
+                start_time: local_timestamp(t),
+                action: "count",
+                inputs: InputsWithoutTracer(inputs.as_object().unwrap()),
+                sequence_id: 3,
+            }),
+            line(&EndEntryLine {
+                end_time: local_timestamp(t),
+                action: "count",
+                result: result.as_object(),
+                exception: None,
+                state: &state,
+                sequence_id: 3,
+            }),
+            line(&EndEntryLine {
+                end_time: local_timestamp(t),
+                action: "count",
+                result: None,
+                exception: Some("Traceback\nActionFailed: x\n"),
+                state: &state,
+                sequence_id: 3,
+            }),
+            line(&BeginSpanLine {
+                start_time: local_timestamp(t),
+                action_sequence_id: 3,
+                span_id: "3:0.1",
+                span_name: "inner",
+                parent_span_id: Some("3:0"),
+                span_dependencies: &deps,
+            }),
+            line(&BeginSpanLine {
+                start_time: local_timestamp(t),
+                action_sequence_id: 3,
+                span_id: "3:0",
+                span_name: "outer",
+                parent_span_id: None,
+                span_dependencies: &[],
+            }),
+            line(&EndSpanLine {
+                end_time: local_timestamp(t),
+                action_sequence_id: 3,
+                span_id: "3:0",
+            }),
+            line(&AttributeLine {
+                key: "k",
+                action_sequence_id: 3,
+                span_id: None,
+                value: &value,
+                tags: NoTags,
+                time_logged: Some(utc_timestamp(t)),
+            }),
+            line(&BeginStreamLine {
+                action_sequence_id: 3,
+                span_id: None,
+                stream_init_time: utc_timestamp(t),
+            }),
+            line(&FirstItemStreamLine {
+                action_sequence_id: 3,
+                span_id: None,
+                first_item_time: utc_timestamp(t),
+            }),
+            line(&EndStreamLine {
+                action_sequence_id: 3,
+                span_id: None,
+                end_time: utc_timestamp(t),
+                items_streamed: 5,
+            }),
+        ];
+        for l in &lines {
+            assert_same_as_model(l);
+        }
+        assert!(!lines[0].contains("__tracer"));
+        assert!(lines[1].contains(r#""state":{"counter":1,"ratio":0.5,"big":1e+16,"text":"é\"\n","__SEQUENCE_ID":3,"__PRIOR_STEP":"count"}"#), "{}", lines[1]);
+        assert!(lines[6].ends_with("\"time_logged\":\"2023-11-14T22:13:20.123456Z\"}\n"));
+    }
+
+    #[test]
+    fn local_timestamps_are_naive_and_utc_ones_end_in_z() {
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        assert!(!local_timestamp(t).to_string().ends_with('Z'));
+        assert_eq!(utc_timestamp(t).to_string(), "2023-11-14T22:13:20Z");
+        let expected = chrono::DateTime::<chrono::Local>::from(t).naive_local();
+        assert_eq!(local_timestamp(t).datetime(), expected);
+    }
+
+    #[test]
+    fn error_kinds_come_from_the_variant() {
+        let failed = burr_core::ActionError::msg("x").into_burr("a");
+        assert_eq!(error_kind(&failed), "ActionFailed");
+        let other = BurrError::Other("plain".into());
+        assert_eq!(error_kind(&other), "Other");
+        let missing = BurrError::State(burr_core::StateError::MissingKey {
+            key: "k".into(),
+            known: vec![],
+        });
+        assert_eq!(error_kind(&missing), "MissingKey");
+        assert!(format_exception(&missing, "a", 0).ends_with("MissingKey: key `k` not found in state; keys state knows about are: []; make sure an earlier action wrote it and that the action reading it declares it in `reads`\n"));
+    }
+
+    #[test]
+    fn project_names_follow_burr() {
+        for ok in ["p", "demo_counter", "a-b:c", "X9"] {
+            assert!(validate_project(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "a/b", "..", ".x", "é", "a\0"] {
+            assert!(validate_project(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn span_attribute_and_stream_events_need_a_created_app() {
+        let root = tempfile::tempdir().unwrap();
+        let client = LocalTrackingClient::new("p").unwrap().with_storage_dir(root.path());
+        let span = SpanInfo {
+            uid: "0:0".into(),
+            name: "s".into(),
+            parent_uid: None,
+            dependencies: vec![],
+            action_sequence_id: 0,
+        };
+        // Nothing is created for an application the client never saw.
+        client.append("ghost", "begin_span", &BeginSpanLine {
+            start_time: local_timestamp(SystemTime::now()),
+            action_sequence_id: 0,
+            span_id: &span.uid,
+            span_name: &span.name,
+            parent_span_id: None,
+            span_dependencies: &[],
+        });
+        assert!(!root.path().join("p").exists());
+    }
+}
