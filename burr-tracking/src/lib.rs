@@ -1,10 +1,12 @@
 //! Tracking for burr.
 
+pub mod client;
 mod load;
 pub mod model;
 pub mod persist;
 pub mod reader;
 
+pub use client::LocalTrackingClient;
 pub use load::{LoadError, LoadedState, TrackingLoader, default_root, load_state};
 
 #[cfg(feature = "postgres")]
