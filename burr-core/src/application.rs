@@ -1234,7 +1234,7 @@ impl Application {
                 given: inputs.names().map(str::to_string).collect(),
             });
         }
-        let ctx = ActionContext::new(&self.shared, &n.name, seq);
+        let ctx = ActionContext::for_step(&self.shared, &n.name, seq);
         Ok(Some(Prepared {
             node,
             seq,

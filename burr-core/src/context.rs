@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::hooks::{AttributesEvent, Hooks, SpanEvent, SpanInfo};
 use crate::persistence::{Loader, Saver};
+use crate::tracing_layer;
 
 /// Application-wide things a step's context points to (shared, cloned per step for free).
 #[derive(Debug, Default)]
@@ -59,7 +60,28 @@ pub struct ActionContext {
 
 impl ActionContext {
     pub(crate) fn new(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
-        let tracer = if app.hooks.is_empty() {
+        Self::with_step_span(app, action_name, sequence_id, tracing::Span::none())
+    }
+
+    /// The context of a step the runtime runs: it also opens the step's `tracing` span, and
+    /// records spans when the application has hooks or a `tracing` subscriber listens.
+    pub(crate) fn for_step(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
+        let span = tracing_layer::step_span(
+            &app.app_id,
+            app.partition_key.as_deref(),
+            action_name,
+            sequence_id,
+        );
+        Self::with_step_span(app, action_name, sequence_id, span)
+    }
+
+    fn with_step_span(
+        app: &Arc<AppShared>,
+        action_name: &Arc<str>,
+        sequence_id: u64,
+        tspan: tracing::Span,
+    ) -> Self {
+        let tracer = if app.hooks.is_empty() && tspan.is_disabled() {
             Tracer::noop()
         } else {
             Tracer {
@@ -69,6 +91,7 @@ impl ActionContext {
                     sequence_id,
                     top: AtomicU32::new(0),
                     deferred: Mutex::new(Vec::new()),
+                    tspan,
                 })),
             }
         };
@@ -210,6 +233,8 @@ pub(crate) struct StepTrace {
     top: AtomicU32,
     /// Span and attribute events waiting for the async hooks (delivered after the step).
     deferred: Mutex<Vec<Deferred>>,
+    /// The step's `tracing` span (disabled when nobody listens).
+    tspan: tracing::Span,
 }
 
 impl std::fmt::Debug for StepTrace {
@@ -230,6 +255,35 @@ pub(crate) enum Deferred {
 }
 
 impl StepTrace {
+    /// The description of a new span under `parent` (or at the top of the step): takes the
+    /// next id among its siblings.
+    fn span_info(
+        &self,
+        parent: Option<&SpanNode>,
+        name: &str,
+        dependencies: Vec<String>,
+    ) -> SpanInfo {
+        let uid = match parent {
+            Some(p) => format!(
+                "{}.{}",
+                p.info.uid,
+                p.children.fetch_add(1, Ordering::Relaxed)
+            ),
+            None => format!(
+                "{}:{}",
+                self.sequence_id,
+                self.top.fetch_add(1, Ordering::Relaxed)
+            ),
+        };
+        SpanInfo {
+            uid,
+            name: name.to_string(),
+            parent_uid: parent.map(|p| p.info.uid.clone()),
+            dependencies,
+            action_sequence_id: self.sequence_id,
+        }
+    }
+
     fn fire_span(&self, span: &SpanInfo, start: bool) {
         let time = SystemTime::now();
         let event = SpanEvent {
@@ -316,9 +370,11 @@ impl StepTrace {
 
 /// One open span.
 #[derive(Debug)]
-struct SpanNode {
+pub(crate) struct SpanNode {
     info: SpanInfo,
     children: AtomicU32,
+    /// Its `tracing` span (disabled for spans that come from `tracing` itself).
+    tspan: tracing::Span,
 }
 
 /// What is current on this thread while an action runs.
@@ -333,9 +389,38 @@ thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
 }
 
+impl Current {
+    /// Enters the step's `tracing` span, then the current span's.
+    fn enter_tracing(&self) {
+        tracing_layer::enter(&self.step.tspan);
+        if let Some(span) = &self.span {
+            tracing_layer::enter(&span.tspan);
+        }
+    }
+
+    /// Exits what [`Current::enter_tracing`] entered, innermost first.
+    fn exit_tracing(&self) {
+        if let Some(span) = &self.span {
+            tracing_layer::exit(&span.tspan);
+        }
+        tracing_layer::exit(&self.step.tspan);
+    }
+}
+
+/// Installs `next` as this thread's context and returns the previous one. The `tracing`
+/// spans follow: the previous context's are exited, the next one's entered, so that they
+/// are entered exactly while their code runs (and never across an `.await`).
 fn swap_current(next: Option<Current>) -> Option<Current> {
     ACTIVE.with(|a| a.set(next.is_some()));
-    CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), next))
+    let prev = CURRENT.with(|c| c.borrow_mut().take());
+    if let Some(prev) = &prev {
+        prev.exit_tracing();
+    }
+    if let Some(next) = &next {
+        next.enter_tracing();
+    }
+    CURRENT.with(|c| *c.borrow_mut() = next);
+    prev
 }
 
 /// Runs `f` with `tracer`'s step installed as the current context.
@@ -508,29 +593,31 @@ impl Tracer {
         let Some(step) = &self.step else {
             return SpanGuard { open: None };
         };
-        let parent = CURRENT.with(|c| {
+        let here = CURRENT.with(|c| {
             c.borrow()
                 .as_ref()
                 .filter(|cur| Arc::ptr_eq(&cur.step, step))
-                .and_then(|cur| cur.span.clone())
+                .map(|cur| cur.span.clone())
         });
-        let uid = match &parent {
-            Some(p) => format!("{}.{}", p.info.uid, p.children.fetch_add(1, Ordering::Relaxed)),
-            None => format!(
-                "{}:{}",
-                step.sequence_id,
-                step.top.fetch_add(1, Ordering::Relaxed)
-            ),
-        };
+        let on_step_thread = here.is_some();
+        let parent = here.flatten();
+        let info = step.span_info(
+            parent.as_deref(),
+            name,
+            dependencies.into_iter().map(Into::into).collect(),
+        );
+        // On the action's own thread the current `tracing` span is the right parent; elsewhere
+        // (a thread the action spawned) the step's span is.
+        let tspan = tracing_layer::burr_span(
+            (!on_step_thread).then_some(&step.tspan),
+            &info,
+            &step.action,
+            &step.app.app_id,
+        );
         let node = Arc::new(SpanNode {
-            info: SpanInfo {
-                uid,
-                name: name.to_string(),
-                parent_uid: parent.as_ref().map(|p| p.info.uid.clone()),
-                dependencies: dependencies.into_iter().map(Into::into).collect(),
-                action_sequence_id: step.sequence_id,
-            },
+            info,
             children: AtomicU32::new(0),
+            tspan,
         });
         set_current_span(step, Some(node.clone()));
         step.fire_span(&node.info, true);
@@ -569,19 +656,42 @@ impl Tracer {
                 .filter(|cur| Arc::ptr_eq(&cur.step, step))
                 .and_then(|cur| cur.span.clone())
         });
-        let attributes = attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        let attributes: Vec<(String, Value)> =
+            attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        let on_step_thread = CURRENT.with(|c| {
+            c.borrow()
+                .as_ref()
+                .is_some_and(|cur| Arc::ptr_eq(&cur.step, step))
+        });
+        tracing_layer::attribute_events((!on_step_thread).then_some(&step.tspan), &attributes);
         step.fire_attributes(span.as_ref().map(|s| &s.info), attributes);
     }
 }
 
+/// Makes `span` the current span of `step` on this thread (if `step` is current here), and
+/// moves the `tracing` span entered on its behalf along.
 fn set_current_span(step: &Arc<StepTrace>, span: Option<Arc<SpanNode>>) {
-    CURRENT.with(|c| {
-        if let Some(cur) = c.borrow_mut().as_mut()
-            && Arc::ptr_eq(&cur.step, step)
-        {
-            cur.span = span;
+    let entering = span.clone();
+    if let Some(left) = replace_current_span(step, span) {
+        if let Some(left) = &left {
+            tracing_layer::exit(&left.tspan);
         }
-    });
+        if let Some(entering) = &entering {
+            tracing_layer::enter(&entering.tspan);
+        }
+    }
+}
+
+/// Replaces the current span of `step` on this thread, touching no `tracing` span; returns
+/// the span it replaced, or `None` when `step` is not current on this thread.
+pub(crate) fn replace_current_span(
+    step: &Arc<StepTrace>,
+    span: Option<Arc<SpanNode>>,
+) -> Option<Option<Arc<SpanNode>>> {
+    CURRENT.with(|c| match c.borrow_mut().as_mut() {
+        Some(cur) if Arc::ptr_eq(&cur.step, step) => Some(std::mem::replace(&mut cur.span, span)),
+        _ => None,
+    })
 }
 
 /// Serializes an attribute value; a value that cannot be serialized is logged as its error.
@@ -654,7 +764,9 @@ impl SpanGuard {
     /// ```
     pub fn log_attributes<K: Into<String>>(&self, attributes: impl IntoIterator<Item = (K, Value)>) {
         if let Some(open) = &self.open {
-            let attributes = attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
+            let attributes: Vec<(String, Value)> =
+                attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
+            tracing_layer::attribute_events(Some(&open.node.tspan), &attributes);
             open.step.fire_attributes(Some(&open.node.info), attributes);
         }
     }

@@ -30,6 +30,7 @@ mod persistence;
 mod state;
 pub mod stream;
 mod time;
+mod tracing_layer;
 
 pub use action::{
     Action, Bound, Input, InputSpec, Inputs, IntoAction, Placeholder, ResultAction, ResultMap,
