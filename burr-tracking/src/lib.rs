@@ -5,6 +5,10 @@ mod load;
 pub mod model;
 pub mod persist;
 pub mod reader;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod store;
 
 pub use client::LocalTrackingClient;
 pub use load::{LoadError, LoadedState, TrackingLoader, default_root, load_state};

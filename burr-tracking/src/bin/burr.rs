@@ -1,0 +1,131 @@
+//! The `burr` command: the tracking server and web UI.
+//!
+//! ```text
+//! burr [--host 127.0.0.1] [--port 7241] [--dir ROOT] [--no-open]
+//! ```
+//!
+//! The root is `--dir`, else the `BURR_PATH` environment variable, else `~/.burr`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::{ExitCode, Stdio};
+
+use burr_tracking::server;
+use burr_tracking::store::Store;
+use clap::Parser;
+
+/// Serves the burr tracking UI and API over a folder of tracked applications.
+#[derive(Debug, Parser)]
+#[command(name = "burr", version, about)]
+struct Args {
+    /// Address to listen on. The default only accepts connections from this machine.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 7241)]
+    port: u16,
+    /// Tracking folder (default: $BURR_PATH, else ~/.burr).
+    #[arg(long, value_name = "ROOT")]
+    dir: Option<PathBuf>,
+    /// Do not open a web browser.
+    #[arg(long)]
+    no_open: bool,
+}
+
+/// Where the tracking data is, and whether the user named it (a named folder must exist).
+fn root(args: &Args) -> Result<(PathBuf, bool), String> {
+    if let Some(dir) = &args.dir {
+        return Ok((dir.clone(), true));
+    }
+    for var in ["BURR_PATH", "burr_path"] {
+        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            return Ok((PathBuf::from(value), true));
+        }
+    }
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|v| !v.is_empty())
+        .ok_or("cannot find the home directory: set BURR_PATH or pass --dir")?;
+    Ok((PathBuf::from(home).join(".burr"), false))
+}
+
+/// Opens `url` in the desktop's browser if a launcher is installed; never fails the server.
+fn open_browser(url: &str) {
+    let launcher = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(launcher).is_file()));
+    if !found {
+        return;
+    }
+    let spawned = std::process::Command::new(launcher)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    if let Err(err) = spawned {
+        eprintln!("burr: could not open a browser ({err}); open {url} yourself");
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let (dir, named) = match root(&args) {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("burr: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if !dir.is_dir() {
+        if named {
+            eprintln!(
+                "burr: the tracking folder {} does not exist; create it, or point --dir / BURR_PATH at the folder your applications write to",
+                dir.display()
+            );
+            return ExitCode::from(2);
+        }
+        if let Err(err) = std::fs::create_dir_all(&dir) {
+            eprintln!("burr: cannot create {}: {err}", dir.display());
+            return ExitCode::from(2);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("burr: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = SocketAddr::new(args.host, args.port);
+    let result = runtime.block_on(async {
+        let listener = server::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let shown = if local.ip().is_unspecified() {
+            SocketAddr::new(IpAddr::from([127, 0, 0, 1]), local.port())
+        } else {
+            local
+        };
+        let url = format!("http://{shown}/");
+        println!("burr: serving {} at {url}", dir.display());
+        println!("burr: press Ctrl-C to stop");
+        if !args.no_open {
+            open_browser(&url);
+        }
+        server::serve_on(listener, Store::new(dir.clone())).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("burr: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

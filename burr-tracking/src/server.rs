@@ -1,0 +1,452 @@
+//! The tracking server: Apache Burr's read API plus paging and live updates, and the web UI.
+//!
+//! [`router`] builds the whole HTTP surface from a [`Store`] without opening a socket, so tests
+//! call it with `tower::ServiceExt::oneshot`; [`serve`] binds an address and runs it.
+//!
+//! Burr-compatible endpoints (same paths and JSON shapes as Apache Burr's server):
+//!
+//! | path | answer |
+//! |---|---|
+//! | `GET /ready` | `{"ready":true}` |
+//! | `GET /api/v0/ready` | `true` |
+//! | `GET /api/v0/version` | `{"version":"<this crate's version>"}` |
+//! | `GET /api/v0/metadata/app_spec` | what this backend supports |
+//! | `GET /api/v0/projects` | every project directory |
+//! | `GET /api/v0/{project}/{partition_key}/apps?limit&offset` | apps, newest first (`__none__` = all) |
+//! | `GET /api/v0/{project}/{app_id}/{partition_key}/apps` | graph, children and every step of one app |
+//!
+//! Endpoints of our own, for large and running apps:
+//!
+//! | path | answer |
+//! |---|---|
+//! | `GET /api/v1/{project}/{app_id}/summary` | graph, links, step count, log size, problems |
+//! | `GET /api/v1/{project}/{app_id}/steps?from&to&limit&order` | a page of steps by sequence id |
+//! | `GET /api/v1/{project}/{app_id}/wait?log_size&timeout_ms` | long poll: answers when the log grows |
+//!
+//! Ids in paths are checked before any file is touched: `..`, absolute paths and encoded
+//! separators answer 404 and never reach outside the root.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::store::{Order, StepQuery, Store, StoreError};
+
+const INDEX_HTML: &str = include_str!("../ui/index.html");
+const APP_JS: &str = include_str!("../ui/app.js");
+const STYLE_CSS: &str = include_str!("../ui/style.css");
+
+/// The content security policy sent with every UI file: the page loads nothing from elsewhere
+/// and runs no inline script.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+/// Longest time a `wait` request is held open.
+const MAX_WAIT: Duration = Duration::from_secs(30);
+/// How often a held `wait` request looks at the log's size.
+const WAIT_TICK: Duration = Duration::from_millis(150);
+
+/// Builds the HTTP router (API and UI) over a store, without binding any socket.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::router;
+/// use burr_tracking::store::Store;
+/// use tower::ServiceExt;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let root = tempfile::tempdir().unwrap();
+/// let app = router(Store::new(root.path()));
+/// let request = axum::http::Request::get("/ready").body(axum::body::Body::empty()).unwrap();
+/// let response = app.oneshot(request).await.unwrap();
+/// assert_eq!(response.status(), 200);
+/// # });
+/// ```
+pub fn router(store: Store) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/ui/app.js", get(app_js))
+        .route("/ui/style.css", get(style_css))
+        .route("/ready", get(ready))
+        .route("/api/v0/ready", get(api_ready))
+        .route("/api/v0/version", get(version))
+        .route("/api/v0/metadata/app_spec", get(app_spec))
+        .route("/api/v0/projects", get(projects))
+        .route("/api/v0/{project}/{partition_key}/apps", get(apps))
+        .route(
+            "/api/v0/{project}/{app_id}/{partition_key}/apps",
+            get(app_logs),
+        )
+        .route("/api/v1/{project}/{app_id}/summary", get(summary))
+        .route("/api/v1/{project}/{app_id}/steps", get(steps))
+        .route("/api/v1/{project}/{app_id}/wait", get(wait))
+        .fallback(not_found)
+        .with_state(store)
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// Another process already listens on the address.
+    #[error(
+        "{addr} is already in use (is another burr server running?); pick another port with --port"
+    )]
+    AddrInUse {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
+    /// Binding failed for another reason (permissions, unknown host address, ...).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The server stopped with an I/O error.
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens a listening socket on `addr`, turning the common failures into clear errors.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let listener = burr_tracking::server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+/// assert!(listener.local_addr().unwrap().port() > 0);
+/// # });
+/// ```
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServeError> {
+    TcpListener::bind(addr).await.map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            ServeError::AddrInUse { addr }
+        } else {
+            ServeError::Bind { addr, source }
+        }
+    })
+}
+
+/// Serves the API and UI on an already bound listener until Ctrl-C.
+///
+/// # Examples
+///
+/// ```no_run
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use burr_tracking::{server, store::Store};
+/// let listener = server::bind("127.0.0.1:7241".parse().unwrap()).await.unwrap();
+/// server::serve_on(listener, Store::new("/tmp/burr")).await.unwrap();
+/// # });
+/// ```
+pub async fn serve_on(listener: TcpListener, store: Store) -> Result<(), ServeError> {
+    axum::serve(listener, router(store))
+        .with_graceful_shutdown(async {
+            // If the signal handler cannot be installed, keep serving until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+/// Binds `addr` and serves the API and UI over `store` until Ctrl-C.
+///
+/// # Examples
+///
+/// ```no_run
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use burr_tracking::{server, store::Store};
+/// server::serve("127.0.0.1:7241".parse().unwrap(), Store::new("/tmp/burr")).await.unwrap();
+/// # });
+/// ```
+pub async fn serve(addr: SocketAddr, store: Store) -> Result<(), ServeError> {
+    let listener = bind(addr).await?;
+    serve_on(listener, store).await
+}
+
+// ------------------------------------------------------------------------------------- errors
+
+/// An error answer in FastAPI's shape: `{"detail": "..."}`.
+struct ApiError {
+    status: StatusCode,
+    detail: String,
+}
+
+impl ApiError {
+    fn not_found(detail: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            detail: detail.into(),
+        }
+    }
+
+    fn invalid(detail: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        let status = match &err {
+            StoreError::InvalidId { .. }
+            | StoreError::ProjectNotFound { .. }
+            | StoreError::AppNotFound { .. }
+            | StoreError::GraphNotFound { .. } => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError {
+            status,
+            detail: err.to_string(),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: format!("internal error: {err}"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "detail": self.detail }).to_string();
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+/// A response whose body is JSON text built elsewhere (the store serializes once and caches).
+fn raw_json(body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> ApiResult {
+    serde_json::to_string(value)
+        .map(raw_json)
+        .map_err(|err| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: format!("cannot encode the answer: {err}"),
+        })
+}
+
+/// Runs blocking file work off the async threads.
+async fn blocking<T, F>(store: &Store, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let store = store.clone();
+    Ok(tokio::task::spawn_blocking(move || work(&store)).await??)
+}
+
+// ----------------------------------------------------------------------------------- UI files
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    response
+}
+
+async fn index() -> Response {
+    asset("text/html; charset=utf-8", INDEX_HTML)
+}
+
+async fn app_js() -> Response {
+    asset("text/javascript; charset=utf-8", APP_JS)
+}
+
+async fn style_css() -> Response {
+    asset("text/css; charset=utf-8", STYLE_CSS)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("Not Found")
+}
+
+// ------------------------------------------------------------------------ Burr-compatible API
+
+async fn ready() -> Response {
+    raw_json(r#"{"ready":true}"#.to_owned())
+}
+
+async fn api_ready() -> Response {
+    raw_json("true".to_owned())
+}
+
+async fn version() -> ApiResult {
+    to_json(&json!({ "version": env!("CARGO_PKG_VERSION") }))
+}
+
+async fn app_spec() -> ApiResult {
+    // Annotations, demos (Burr's interactive OpenAI demos), indexing and snapshots are features of
+    // Burr's server that this one does not offer, so it says so; Burr's UI hides them then.
+    to_json(&json!({
+        "indexing": false,
+        "snapshotting": false,
+        "supports_demos": false,
+        "supports_annotations": false,
+    }))
+}
+
+async fn projects(State(store): State<Store>) -> ApiResult {
+    let list = blocking(&store, |s| s.projects()).await?;
+    to_json(&list)
+}
+
+/// Query of the app list; kept as text so that a bad number gets FastAPI's 422, not a 400.
+#[derive(serde::Deserialize)]
+struct PageParams {
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+fn parse_count(name: &str, value: Option<&str>, default: usize) -> Result<usize, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(text) => text.trim().parse::<usize>().map_err(|_| {
+            ApiError::invalid(format!(
+                "query parameter `{name}` must be a non-negative integer, got {text:?}"
+            ))
+        }),
+    }
+}
+
+/// Burr's sentinel for "no partition key".
+fn partition(key: &str) -> Option<String> {
+    (key != "__none__").then(|| key.to_owned())
+}
+
+async fn apps(
+    State(store): State<Store>,
+    Path((project, partition_key)): Path<(String, String)>,
+    Query(params): Query<PageParams>,
+) -> ApiResult {
+    let limit = parse_count("limit", params.limit.as_deref(), 100)?;
+    let offset = parse_count("offset", params.offset.as_deref(), 0)?;
+    let key = partition(&partition_key);
+    let page = blocking(&store, move |s| {
+        s.apps(&project, key.as_deref(), limit, offset)
+    })
+    .await?;
+    to_json(&page)
+}
+
+async fn app_logs(
+    State(store): State<Store>,
+    Path((project, app_id, _partition_key)): Path<(String, String, String)>,
+) -> ApiResult {
+    // Like Burr, the partition key is not needed to find an app: app ids are unique per project.
+    let body = blocking(&store, move |s| s.app_logs_json(&project, &app_id)).await?;
+    Ok(raw_json(body))
+}
+
+// ----------------------------------------------------------------------------- our own API
+
+async fn summary(
+    State(store): State<Store>,
+    Path((project, app_id)): Path<(String, String)>,
+) -> ApiResult {
+    let summary = blocking(&store, move |s| s.summary(&project, &app_id)).await?;
+    to_json(&summary)
+}
+
+fn parse_seq(name: &str, value: Option<&String>) -> Result<Option<u64>, ApiError> {
+    value
+        .map(|text| {
+            text.trim().parse::<u64>().map_err(|_| {
+                ApiError::invalid(format!(
+                    "query parameter `{name}` must be a sequence id (a non-negative integer), got {text:?}"
+                ))
+            })
+        })
+        .transpose()
+}
+
+async fn steps(
+    State(store): State<Store>,
+    Path((project, app_id)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let order = match params.get("order").map(String::as_str) {
+        None | Some("asc") => Order::Ascending,
+        Some("desc") => Order::Descending,
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "query parameter `order` must be `asc` or `desc`, got {other:?}"
+            )));
+        }
+    };
+    let query = StepQuery {
+        from: parse_seq("from", params.get("from"))?,
+        to: parse_seq("to", params.get("to"))?,
+        limit: parse_count("limit", params.get("limit").map(String::as_str), 100)?,
+        order,
+    };
+    let body = blocking(&store, move |s| s.steps_json(&project, &app_id, &query)).await?;
+    Ok(raw_json(body))
+}
+
+async fn wait(
+    State(store): State<Store>,
+    Path((project, app_id)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let known = parse_seq("log_size", params.get("log_size"))?;
+    let timeout_ms = parse_count(
+        "timeout_ms",
+        params.get("timeout_ms").map(String::as_str),
+        20_000,
+    )?;
+    let timeout = Duration::from_millis(timeout_ms as u64).min(MAX_WAIT);
+    let deadline = Instant::now() + timeout;
+    loop {
+        let (p, a) = (project.clone(), app_id.clone());
+        let status = blocking(&store, move |s| s.log_status(&p, &a)).await?;
+        if known != Some(status.log_size) || Instant::now() >= deadline {
+            return to_json(&status);
+        }
+        tokio::time::sleep(WAIT_TICK.min(deadline.saturating_duration_since(Instant::now()))).await;
+    }
+}

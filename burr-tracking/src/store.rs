@@ -1,0 +1,1055 @@
+//! A cached, incremental index over a tracking root, used by the server.
+//!
+//! The root holds `<project>/<app_id>/{graph.json, metadata.json, log.jsonl, children.jsonl}`
+//! in Apache Burr's format. Logs only grow, so for every app the store remembers how many bytes
+//! of `log.jsonl` it has read and, for every sequence id, where that step's lines are in the
+//! file. A request reads only the bytes appended since the last one, then the lines of the steps
+//! it returns; each step's JSON is built once and kept until that step gets a new line. A log
+//! that shrinks or is replaced is read again from the start.
+//!
+//! Reading is tolerant where Burr's server answers 500: a torn last line is left for later (it
+//! is usually being written), and a malformed line is skipped and reported in the app's
+//! [`AppSummary::errors`], so one bad app or line never hides the others.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_tracking::store::{Order, StepQuery, Store};
+//!
+//! let root = tempfile::tempdir().unwrap();
+//! let app = root.path().join("demo").join("app-1");
+//! std::fs::create_dir_all(&app).unwrap();
+//! std::fs::write(
+//!     app.join("log.jsonl"),
+//!     concat!(
+//!         r#"{"type":"begin_entry","start_time":"2024-08-27T11:59:58","action":"count","inputs":{},"sequence_id":0}"#, "\n",
+//!         r#"{"type":"end_entry","end_time":"2024-08-27T11:59:59","action":"count","result":{},"exception":null,"state":{"n":1},"sequence_id":0}"#, "\n",
+//!     ),
+//! )
+//! .unwrap();
+//!
+//! let store = Store::new(root.path());
+//! let page = store.apps("demo", None, 100, 0).unwrap();
+//! assert_eq!(page.applications[0].num_steps, 1);
+//! let steps = store.steps_json("demo", "app-1", &StepQuery::default()).unwrap();
+//! assert!(steps.contains(r#""state":{"n":1}"#));
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::model::{
+    ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel,
+};
+use crate::reader::{self, ReadError};
+
+/// Size of the reads made when scanning a log.
+const CHUNK: usize = 4 << 20;
+/// Most problems remembered per app (the count goes on).
+const MAX_PROBLEMS: usize = 20;
+/// Bytes of step JSON kept per app; past this, steps are rebuilt when asked for.
+const CACHE_BUDGET: usize = 256 << 20;
+/// Most steps one page may hold.
+pub const MAX_PAGE: usize = 5_000;
+
+/// Why the store could not answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// An id from a URL is not a plain directory name (empty, `.`/`..`, a separator, ...).
+    #[error("invalid id {id:?}: ids are plain names without separators")]
+    InvalidId {
+        /// The id as given.
+        id: String,
+    },
+    /// No such project directory.
+    #[error("Project: {project} not found")]
+    ProjectNotFound {
+        /// The project asked for.
+        project: String,
+    },
+    /// No such app directory.
+    #[error("App: {app_id} from project: {project} not found")]
+    AppNotFound {
+        /// The project asked for.
+        project: String,
+        /// The app asked for.
+        app_id: String,
+    },
+    /// The app has no `graph.json` (Burr's server answers 404 too).
+    #[error("Graph file for app: {app_id} from project: {project} not found")]
+    GraphNotFound {
+        /// The project asked for.
+        project: String,
+        /// The app asked for.
+        app_id: String,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// A JSON file of the app is malformed.
+    #[error("malformed {path}: {message}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl StoreError {
+    fn io(path: &Path, source: io::Error) -> Self {
+        StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+impl From<ReadError> for StoreError {
+    fn from(err: ReadError) -> Self {
+        match err {
+            ReadError::InvalidId(id) => StoreError::InvalidId { id: id.id },
+            ReadError::Io { path, source } => StoreError::Io { path, source },
+            ReadError::Invalid { path, source } => StoreError::Malformed {
+                path,
+                message: source.to_string(),
+            },
+        }
+    }
+}
+
+/// One project, in the shape of Burr's `GET /api/v0/projects`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectSummary {
+    /// The directory name.
+    pub name: String,
+    /// The same as `name`.
+    pub id: String,
+    /// Modification time of the directory (UTC).
+    pub last_written: String,
+    /// Status-change time of the directory (UTC), as Burr reports it.
+    pub created: String,
+    /// Entries in the directory, files and hidden ones included (as Burr counts).
+    pub num_apps: usize,
+    /// A link for Burr's demo projects, else empty.
+    pub uri: String,
+}
+
+/// One app in a list, in the shape of Burr's `ApplicationSummary`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppListEntry {
+    /// The directory name.
+    pub app_id: String,
+    /// From `metadata.json`.
+    pub partition_key: Option<String>,
+    /// Status-change time of the app directory (UTC).
+    pub first_written: String,
+    /// Modification time of the app directory (UTC).
+    pub last_written: String,
+    /// The last `sequence_id` in the log plus one (0 for an empty log).
+    pub num_steps: u64,
+    /// Always empty (Burr's local backend has no tags).
+    pub tags: serde_json::Map<String, serde_json::Value>,
+    /// The app this one was forked from.
+    pub parent_pointer: Option<PointerModel>,
+    /// The app that spawned this one.
+    pub spawning_parent_pointer: Option<PointerModel>,
+}
+
+/// A page of apps, in the shape of Burr's `ApplicationPage`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppPage {
+    /// The apps of this page, most recently written first.
+    pub applications: Vec<AppListEntry>,
+    /// All apps that match, over all pages.
+    pub total: usize,
+    /// Whether apps follow this page.
+    pub has_another_page: bool,
+}
+
+/// What the UI needs to open one app: graph, links, and how far its log goes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppSummary {
+    /// The project.
+    pub project: String,
+    /// The app.
+    pub app_id: String,
+    /// From `metadata.json`.
+    pub partition_key: Option<String>,
+    /// `graph.json`, if present and readable.
+    pub application: Option<ApplicationModel>,
+    /// The app this one was forked from.
+    pub parent_pointer: Option<PointerModel>,
+    /// The app that spawned this one.
+    pub spawning_parent_pointer: Option<PointerModel>,
+    /// Forks and spawned apps recorded in `children.jsonl`.
+    pub children: Vec<ChildApplicationModel>,
+    /// Steps that have a `begin_entry`.
+    pub num_steps: usize,
+    /// Smallest sequence id among them.
+    pub first_sequence_id: Option<u64>,
+    /// Largest sequence id among them.
+    pub last_sequence_id: Option<u64>,
+    /// Bytes of `log.jsonl` read so far.
+    pub log_size: u64,
+    /// Problems found while reading the app's files (malformed lines, unreadable files).
+    pub errors: Vec<String>,
+}
+
+/// How far an app's log goes, for live updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LogStatus {
+    /// Bytes of `log.jsonl` read so far.
+    pub log_size: u64,
+    /// Steps that have a `begin_entry`.
+    pub num_steps: usize,
+    /// Largest sequence id.
+    pub last_sequence_id: Option<u64>,
+}
+
+/// Order of a page of steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Oldest first.
+    #[default]
+    Ascending,
+    /// Newest first.
+    Descending,
+}
+
+/// Which steps of an app to return.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::store::{Order, StepQuery};
+/// // The 50 newest steps.
+/// let q = StepQuery { limit: 50, order: Order::Descending, ..StepQuery::default() };
+/// assert_eq!(q.from, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepQuery {
+    /// Smallest sequence id (inclusive).
+    pub from: Option<u64>,
+    /// Largest sequence id (inclusive).
+    pub to: Option<u64>,
+    /// Most steps returned (capped at [`MAX_PAGE`]).
+    pub limit: usize,
+    /// Oldest or newest first; with a limit, the page starts at `from` or at `to`.
+    pub order: Order,
+}
+
+impl Default for StepQuery {
+    fn default() -> Self {
+        StepQuery {
+            from: None,
+            to: None,
+            limit: 100,
+            order: Order::Ascending,
+        }
+    }
+}
+
+/// A cached index over one tracking root. Cloning is cheap and clones share the cache.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::store::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(root.path().join("my-project")).unwrap();
+/// let store = Store::new(root.path());
+/// assert_eq!(store.projects().unwrap()[0].name, "my-project");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    root: PathBuf,
+    apps: Mutex<HashMap<PathBuf, Arc<Mutex<AppIndex>>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The guarded data is a cache that stays consistent between statements; a panic elsewhere
+    // cannot leave it half-updated in a way that matters, so keep serving.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Store {
+    /// A store over `root` (usually `~/.burr`). Nothing is read until asked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = burr_tracking::store::Store::new("/nonexistent");
+    /// assert!(store.projects().unwrap().is_empty());
+    /// ```
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Store {
+            inner: Arc::new(Inner {
+                root: root.into(),
+                apps: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The tracking root.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = burr_tracking::store::Store::new("/tmp/burr");
+    /// assert_eq!(store.root(), std::path::Path::new("/tmp/burr"));
+    /// ```
+    pub fn root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    fn app_dir(&self, project: &str, app_id: &str) -> Result<PathBuf, StoreError> {
+        let dir = reader::app_dir(&self.inner.root, project, app_id).map_err(ReadError::from)?;
+        if !dir.is_dir() {
+            return Err(StoreError::AppNotFound {
+                project: project.to_owned(),
+                app_id: app_id.to_owned(),
+            });
+        }
+        Ok(dir)
+    }
+
+    /// Every directory under the root, as Burr's `GET /api/v0/projects` lists them (sorted by
+    /// name; Burr leaves the order to the file system). A missing root has no projects.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::store::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// std::fs::write(root.path().join("p/annotations.jsonl"), "").unwrap();
+    /// let projects = Store::new(root.path()).projects().unwrap();
+    /// assert_eq!(projects[0].num_apps, 2); // entries, as Burr counts them
+    /// ```
+    pub fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
+        let projects = reader::list_projects(&self.inner.root)?;
+        Ok(projects
+            .into_iter()
+            .map(|p| ProjectSummary {
+                uri: demo_uri(&p.name).to_owned(),
+                id: p.name.clone(),
+                name: p.name,
+                last_written: utc_text(Some(p.last_written)),
+                created: utc_text(Some(p.created)),
+                num_apps: p.num_entries,
+            })
+            .collect())
+    }
+
+    /// The apps of a project, most recently written first, as Burr's
+    /// `GET /api/v0/{project}/{partition_key}/apps`. `partition_key: None` lists all apps.
+    /// An unknown project has no apps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::store::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// for app in ["a", "b", "c"] {
+    ///     std::fs::create_dir_all(root.path().join("p").join(app)).unwrap();
+    /// }
+    /// let page = Store::new(root.path()).apps("p", None, 2, 0).unwrap();
+    /// assert_eq!((page.applications.len(), page.total, page.has_another_page), (2, 3, true));
+    /// ```
+    pub fn apps(
+        &self,
+        project: &str,
+        partition_key: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<AppPage, StoreError> {
+        let mut apps = reader::list_apps(&self.inner.root, project)?;
+        if partition_key.is_some() {
+            apps.retain(|app| app.partition_key() == partition_key);
+        }
+        let total = apps.len();
+        let applications = apps
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|app| AppListEntry {
+                app_id: app.app_id,
+                partition_key: app.metadata.partition_key,
+                first_written: utc_text(Some(app.first_written)),
+                last_written: utc_text(Some(app.last_written)),
+                num_steps: app.num_steps,
+                tags: serde_json::Map::new(),
+                parent_pointer: app.metadata.parent_pointer,
+                spawning_parent_pointer: app.metadata.spawning_parent_pointer,
+            })
+            .collect();
+        Ok(AppPage {
+            applications,
+            total,
+            has_another_page: total > offset.saturating_add(limit),
+        })
+    }
+
+    fn index(&self, dir: &Path) -> Arc<Mutex<AppIndex>> {
+        lock(&self.inner.apps)
+            .entry(dir.to_owned())
+            .or_insert_with(|| Arc::new(Mutex::new(AppIndex::new(dir.join("log.jsonl")))))
+            .clone()
+    }
+
+    /// The whole app as Burr's `GET /api/v0/{project}/{app_id}/{partition_key}/apps` answers:
+    /// `{"application", "children", "steps", "parent_pointer", "spawning_parent_pointer"}`, as
+    /// JSON text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::store::{Store, StoreError};
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let store = Store::new(root.path());
+    /// // Like Burr, an app without graph.json is "not found".
+    /// assert!(matches!(store.app_logs_json("p", "app"), Err(StoreError::GraphNotFound { .. })));
+    /// std::fs::write(
+    ///     root.path().join("p/app/graph.json"),
+    ///     r#"{"type": "application", "entrypoint": "a", "actions": [], "transitions": []}"#,
+    /// )
+    /// .unwrap();
+    /// let json: serde_json::Value = serde_json::from_str(&store.app_logs_json("p", "app").unwrap()).unwrap();
+    /// assert_eq!(json["steps"], serde_json::json!([]));
+    /// ```
+    pub fn app_logs_json(&self, project: &str, app_id: &str) -> Result<String, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let metadata = read_metadata(&dir)?;
+        let graph_path = dir.join("graph.json");
+        if !graph_path.is_file() {
+            return Err(StoreError::GraphNotFound {
+                project: project.to_owned(),
+                app_id: app_id.to_owned(),
+            });
+        }
+        let application = read_graph(&graph_path)?;
+        let (children, _) = read_children(&dir);
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        index.refresh()?;
+        let seqs: Vec<u64> = index.step_ids().collect();
+        let steps = index.steps_json(&seqs)?;
+        let mut out = String::with_capacity(steps.len() + 4096);
+        out.push_str("{\"application\":");
+        out.push_str(&json_text(&application)?);
+        out.push_str(",\"children\":");
+        out.push_str(&json_text(&children)?);
+        out.push_str(",\"steps\":");
+        out.push_str(&steps);
+        out.push_str(",\"parent_pointer\":");
+        out.push_str(&json_text(&metadata.parent_pointer)?);
+        out.push_str(",\"spawning_parent_pointer\":");
+        out.push_str(&json_text(&metadata.spawning_parent_pointer)?);
+        out.push('}');
+        Ok(out)
+    }
+
+    /// Graph, links and extent of one app; problems with its files are listed in `errors`
+    /// rather than failing the request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::store::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// std::fs::write(root.path().join("p/app/log.jsonl"), "not json\n").unwrap();
+    /// let summary = Store::new(root.path()).summary("p", "app").unwrap();
+    /// assert_eq!(summary.num_steps, 0);
+    /// assert!(summary.errors.iter().any(|e| e.contains("line 1")));
+    /// ```
+    pub fn summary(&self, project: &str, app_id: &str) -> Result<AppSummary, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let mut errors = Vec::new();
+        let metadata = read_metadata(&dir).unwrap_or_else(|err| {
+            errors.push(err.to_string());
+            ApplicationMetadataModel::default()
+        });
+        let graph_path = dir.join("graph.json");
+        let application = if graph_path.is_file() {
+            read_graph(&graph_path)
+                .map_err(|err| errors.push(err.to_string()))
+                .ok()
+        } else {
+            errors.push("graph.json is missing: the graph of actions is unknown".to_owned());
+            None
+        };
+        let (children, child_errors) = read_children(&dir);
+        errors.extend(child_errors);
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        if let Err(err) = index.refresh() {
+            errors.push(err.to_string());
+        }
+        errors.extend(index.problems.iter().cloned());
+        if index.problem_count > index.problems.len() {
+            errors.push(format!(
+                "... and {} more problems in log.jsonl",
+                index.problem_count - index.problems.len()
+            ));
+        }
+        let status = index.status();
+        Ok(AppSummary {
+            project: project.to_owned(),
+            app_id: app_id.to_owned(),
+            partition_key: metadata.partition_key,
+            application,
+            parent_pointer: metadata.parent_pointer,
+            spawning_parent_pointer: metadata.spawning_parent_pointer,
+            children,
+            num_steps: status.num_steps,
+            first_sequence_id: index.step_ids().next(),
+            last_sequence_id: status.last_sequence_id,
+            log_size: status.log_size,
+            errors,
+        })
+    }
+
+    /// A page of one app's steps, each in the shape of Burr's `Step`, as JSON text:
+    /// `{"steps": [...], "total": <steps in the app>, "has_more": bool, "next": <seq>|null,
+    /// "log_size": <bytes read>}`. `next` is the sequence id to pass as `from` (ascending) or
+    /// `to` (descending) for the following page.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::store::{Order, StepQuery, Store};
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let mut log = String::new();
+    /// for seq in 0..5 {
+    ///     log.push_str(&format!(
+    ///         "{{\"type\":\"begin_entry\",\"start_time\":\"2024-01-01T00:00:0{seq}\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
+    ///     ));
+    /// }
+    /// std::fs::write(root.path().join("p/app/log.jsonl"), log).unwrap();
+    /// let store = Store::new(root.path());
+    /// let q = StepQuery { limit: 2, order: Order::Descending, ..StepQuery::default() };
+    /// let page: serde_json::Value = serde_json::from_str(&store.steps_json("p", "app", &q).unwrap()).unwrap();
+    /// assert_eq!(page["steps"][0]["step_start_log"]["sequence_id"], 4);
+    /// assert_eq!(page["next"], 2);
+    /// ```
+    pub fn steps_json(
+        &self,
+        project: &str,
+        app_id: &str,
+        query: &StepQuery,
+    ) -> Result<String, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        index.refresh()?;
+        let from = query.from.unwrap_or(0);
+        let to = query.to.unwrap_or(u64::MAX);
+        let limit = query.limit.min(MAX_PAGE);
+        let (seqs, next) = if from > to {
+            (Vec::new(), None)
+        } else {
+            let range = index.step_ids_in(from, to);
+            let mut ids: Box<dyn Iterator<Item = u64>> = match query.order {
+                Order::Ascending => Box::new(range),
+                Order::Descending => Box::new(range.rev()),
+            };
+            let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
+            (seqs, ids.next())
+        };
+        let steps = index.steps_json(&seqs)?;
+        let status = index.status();
+        Ok(format!(
+            "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
+            status.num_steps,
+            next.is_some(),
+            next.map_or_else(|| "null".to_owned(), |n| n.to_string()),
+            status.log_size
+        ))
+    }
+
+    /// How far an app's log goes (reads what was appended since the last call).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::store::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let store = Store::new(root.path());
+    /// assert_eq!(store.log_status("p", "app").unwrap().log_size, 0);
+    /// ```
+    pub fn log_status(&self, project: &str, app_id: &str) -> Result<LogStatus, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        index.refresh()?;
+        Ok(index.status())
+    }
+}
+
+fn demo_uri(project: &str) -> &'static str {
+    match project {
+        "demo_counter" => "https://github.com/apache/burr/tree/main/examples/hello-world-counter",
+        "demo_tracing" => {
+            "https://github.com/apache/burr/tree/main/examples/tracing-and-spans/application.py"
+        }
+        "demo_chatbot" => "https://github.com/apache/burr/tree/main/examples/multi-modal-chatbot",
+        "demo_conversational-rag" => {
+            "https://github.com/apache/burr/tree/main/examples/conversational-rag"
+        }
+        _ => "",
+    }
+}
+
+/// A file time as Burr prints it: UTC, microseconds, `Z`, no fraction when it is zero.
+fn utc_text(time: Option<SystemTime>) -> String {
+    let time = time.unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut utc: chrono::DateTime<chrono::Utc> = time.into();
+    // Round to the microsecond, as Python does when it turns a float time into a datetime.
+    let nanos = utc.timestamp_subsec_nanos() % 1_000_000_000;
+    let rounded = (nanos + 500) / 1000 * 1000;
+    utc += chrono::Duration::nanoseconds(i64::from(rounded) - i64::from(nanos));
+    if utc.timestamp_subsec_micros() == 0 {
+        utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        utc.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+}
+
+fn json_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|err| StoreError::Malformed {
+        path: PathBuf::new(),
+        message: err.to_string(),
+    })
+}
+
+/// `metadata.json`, or all-null when it is missing (as Burr reads it).
+fn read_metadata(dir: &Path) -> Result<ApplicationMetadataModel, StoreError> {
+    Ok(reader::read_metadata(&dir.join(reader::METADATA_FILE))?)
+}
+
+fn read_graph(path: &Path) -> Result<ApplicationModel, StoreError> {
+    Ok(reader::read_graph(path)?)
+}
+
+/// The readable lines of `children.jsonl`, and a message per unreadable one.
+fn read_children(dir: &Path) -> (Vec<ChildApplicationModel>, Vec<String>) {
+    match reader::read_children(&dir.join(reader::CHILDREN_FILE)) {
+        Ok(read) => {
+            let mut errors: Vec<String> = read
+                .problems
+                .iter()
+                .map(|p| format!("children.jsonl line {}: {}", p.line, p.error))
+                .collect();
+            if read.skipped > read.problems.len() {
+                errors.push(format!(
+                    "... and {} more unreadable lines in children.jsonl",
+                    read.skipped - read.problems.len()
+                ));
+            }
+            (read.children, errors)
+        }
+        Err(err) => (Vec::new(), vec![err.to_string()]),
+    }
+}
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    let mut line = line;
+    while let [rest @ .., last] = line {
+        if last.is_ascii_whitespace() {
+            line = rest;
+        } else {
+            break;
+        }
+    }
+    while let [first, rest @ ..] = line {
+        if first.is_ascii_whitespace() {
+            line = rest;
+        } else {
+            break;
+        }
+    }
+    line
+}
+
+// ------------------------------------------------------------------------------ line probes
+
+/// The keys of a log line that decide where it belongs, read without building the rest.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Probe {
+    #[serde(rename = "type", default)]
+    kind: Option<serde_json::Value>,
+    #[serde(default)]
+    sequence_id: Option<serde_json::Value>,
+    #[serde(default)]
+    action_sequence_id: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineKeys {
+    /// The step the line belongs to.
+    step: Option<u64>,
+    /// Whether the line is a `begin_entry`.
+    begins: bool,
+    /// The top-level `sequence_id`, which Burr's step count reads.
+    top_level: Option<u64>,
+}
+
+fn probe(line: &[u8]) -> Result<LineKeys, String> {
+    let probe: Probe = match serde_json::from_slice(line) {
+        Ok(p) => p,
+        Err(err) if err.is_data() || err.is_syntax() => {
+            // Invalid UTF-8 inside a string is a syntax error for serde_json; Burr replaces
+            // such bytes, so try again the same way before calling the line malformed.
+            match std::str::from_utf8(line) {
+                Ok(_) => return Err(err.to_string()),
+                Err(_) => serde_json::from_str(&String::from_utf8_lossy(line))
+                    .map_err(|e: serde_json::Error| e.to_string())?,
+            }
+        }
+        Err(err) => return Err(err.to_string()),
+    };
+    let kind = match &probe.kind {
+        Some(serde_json::Value::String(kind)) => kind.as_str(),
+        Some(_) => "",
+        None => return Err("record has no `type` key".to_owned()),
+    };
+    let top_level = probe.sequence_id.as_ref().and_then(crate::model::lax_u64);
+    let step = match kind {
+        "begin_entry" | "end_entry" => top_level,
+        "begin_span" | "end_span" | "attribute" | "begin_stream" | "first_item_stream"
+        | "end_stream" => probe
+            .action_sequence_id
+            .as_ref()
+            .and_then(crate::model::lax_u64),
+        _ => None,
+    };
+    Ok(LineKeys {
+        step,
+        begins: kind == "begin_entry",
+        top_level,
+    })
+}
+
+// ------------------------------------------------------------------------------- app index
+
+/// Where one step's lines are, and its JSON once built.
+#[derive(Debug, Default)]
+struct Slot {
+    /// `(start, end)` byte ranges of the step's lines, in file order; adjacent lines merge.
+    ranges: Vec<(u64, u64)>,
+    /// Whether a `begin_entry` was seen (Burr drops steps without one).
+    begins: bool,
+    /// The step as JSON, until the step gets another line.
+    json: Option<Arc<str>>,
+}
+
+/// A complete record after the last newline (a writer that does not end its last line).
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    start: u64,
+    end: u64,
+    keys: LineKeys,
+}
+
+#[derive(Debug)]
+struct AppIndex {
+    log: PathBuf,
+    identity: Option<(u64, u64)>,
+    /// Bytes read: everything before is indexed, and ends with a newline.
+    offset: u64,
+    lines: u64,
+    steps: BTreeMap<u64, Slot>,
+    pending: Option<Pending>,
+    problems: Vec<String>,
+    problem_count: usize,
+    cached_bytes: usize,
+}
+
+fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+impl AppIndex {
+    fn new(log: PathBuf) -> Self {
+        AppIndex {
+            log,
+            identity: None,
+            offset: 0,
+            lines: 0,
+            steps: BTreeMap::new(),
+            pending: None,
+            problems: Vec::new(),
+            problem_count: 0,
+            cached_bytes: 0,
+        }
+    }
+
+    fn reset(&mut self) {
+        let log = std::mem::take(&mut self.log);
+        *self = AppIndex::new(log);
+    }
+
+    fn problem(&mut self, message: String) {
+        if self.problems.contains(&message) {
+            return;
+        }
+        self.problem_count += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(message);
+        }
+    }
+
+    fn status(&self) -> LogStatus {
+        LogStatus {
+            log_size: self.pending.map_or(self.offset, |p| p.end),
+            num_steps: self.steps.values().filter(|s| s.begins).count(),
+            last_sequence_id: self.step_ids().next_back(),
+        }
+    }
+
+    /// Sequence ids of the steps that have a `begin_entry`, ascending.
+    fn step_ids(&self) -> impl DoubleEndedIterator<Item = u64> + '_ {
+        self.step_ids_in(0, u64::MAX)
+    }
+
+    fn step_ids_in(&self, from: u64, to: u64) -> impl DoubleEndedIterator<Item = u64> + '_ {
+        let pending = self
+            .pending
+            .filter(|p| p.keys.begins)
+            .and_then(|p| p.keys.step);
+        self.steps
+            .range(from..=to)
+            .filter(move |(seq, slot)| slot.begins || pending == Some(**seq))
+            .map(|(seq, _)| *seq)
+            .chain(
+                // A step whose only line so far is the pending begin_entry.
+                pending.filter(|seq| (from..=to).contains(seq) && !self.steps.contains_key(seq)),
+            )
+    }
+
+    /// Reads what was appended to the log since the last call.
+    fn refresh(&mut self) -> Result<(), StoreError> {
+        let meta = match fs::metadata(&self.log) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                if self.offset > 0 || self.pending.is_some() {
+                    self.reset();
+                }
+                return Ok(());
+            }
+            Err(err) => return Err(StoreError::io(&self.log, err)),
+        };
+        let len = meta.len();
+        let id = identity(&meta);
+        if id != self.identity || len < self.pending.map_or(self.offset, |p| p.end) {
+            self.reset();
+            self.identity = id;
+        }
+        if let Some(pending) = self.pending.take() {
+            if let Some(seq) = pending.keys.step {
+                if let Some(slot) = self.steps.get_mut(&seq) {
+                    if let Some(json) = slot.json.take() {
+                        self.cached_bytes -= json.len();
+                    }
+                }
+            }
+        }
+        if len == self.offset {
+            return Ok(());
+        }
+        let mut file = File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?;
+        file.seek(SeekFrom::Start(self.offset))
+            .map_err(|err| StoreError::io(&self.log, err))?;
+        let mut reader = file.take(len - self.offset);
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK.min((len - self.offset) as usize + 1));
+        let mut buf_start = self.offset;
+        loop {
+            let old_len = buf.len();
+            buf.resize(old_len + CHUNK, 0);
+            let n = reader
+                .read(&mut buf[old_len..])
+                .map_err(|err| StoreError::io(&self.log, err))?;
+            buf.truncate(old_len + n);
+            let mut consumed = 0;
+            while let Some(nl) = memchr::memchr(b'\n', &buf[consumed..]) {
+                let end = consumed + nl + 1;
+                self.add_line(
+                    buf_start + consumed as u64,
+                    buf_start + end as u64,
+                    &buf[consumed..end],
+                );
+                consumed = end;
+            }
+            buf.drain(..consumed);
+            buf_start += consumed as u64;
+            self.offset = buf_start;
+            if n == 0 {
+                break;
+            }
+        }
+        // What is left has no newline yet: a record being written, or a writer that does not
+        // end its last line. Use it if it is complete JSON, and read it again next time.
+        let rest = trim_line(&buf);
+        if !rest.is_empty() {
+            if let Ok(keys) = probe(rest) {
+                self.pending = Some(Pending {
+                    start: buf_start,
+                    end: buf_start + buf.len() as u64,
+                    keys,
+                });
+                if let Some(seq) = keys.step {
+                    if let Some(slot) = self.steps.get_mut(&seq) {
+                        if let Some(json) = slot.json.take() {
+                            self.cached_bytes -= json.len();
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_line(&mut self, start: u64, end: u64, line: &[u8]) {
+        self.lines += 1;
+        let text = trim_line(line);
+        if text.is_empty() {
+            return;
+        }
+        let keys = match probe(text) {
+            Ok(keys) => keys,
+            Err(err) => {
+                let number = self.lines;
+                self.problem(format!("log.jsonl line {number}: {err}"));
+                return;
+            }
+        };
+        let Some(seq) = keys.step else {
+            return;
+        };
+        let slot = self.steps.entry(seq).or_default();
+        slot.begins |= keys.begins;
+        match slot.ranges.last_mut() {
+            Some(last) if last.1 == start => last.1 = end,
+            _ => slot.ranges.push((start, end)),
+        }
+        if let Some(json) = slot.json.take() {
+            self.cached_bytes -= json.len();
+        }
+    }
+
+    /// The JSON array of the given steps, building (and caching) those not built yet.
+    fn steps_json(&mut self, seqs: &[u64]) -> Result<String, StoreError> {
+        let mut file: Option<File> = None;
+        let mut parts: Vec<Arc<str>> = Vec::with_capacity(seqs.len());
+        for &seq in seqs {
+            if let Some(json) = self.steps.get(&seq).and_then(|s| s.json.clone()) {
+                parts.push(json);
+                continue;
+            }
+            let file = match &mut file {
+                Some(f) => f,
+                None => file
+                    .insert(File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?),
+            };
+            let mut bytes: Vec<u8> = Vec::new();
+            if let Some(slot) = self.steps.get(&seq) {
+                for &(start, end) in &slot.ranges {
+                    read_range(file, start, end, &mut bytes)
+                        .map_err(|err| StoreError::io(&self.log, err))?;
+                }
+            }
+            let pending = self.pending.filter(|p| p.keys.step == Some(seq));
+            if let Some(p) = pending {
+                read_range(file, p.start, p.end, &mut bytes)
+                    .map_err(|err| StoreError::io(&self.log, err))?;
+            }
+            let (json, errors) = build_step(&bytes);
+            for err in errors {
+                self.problem(format!("step {seq}: {err}"));
+            }
+            let Some(json) = json else {
+                continue;
+            };
+            let json: Arc<str> = Arc::from(json);
+            if pending.is_none() && self.cached_bytes + json.len() <= CACHE_BUDGET {
+                if let Some(slot) = self.steps.get_mut(&seq) {
+                    self.cached_bytes += json.len();
+                    slot.json = Some(json.clone());
+                }
+            }
+            parts.push(json);
+        }
+        let total: usize = parts.iter().map(|p| p.len() + 1).sum();
+        let mut out = String::with_capacity(total + 2);
+        out.push('[');
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(part);
+        }
+        out.push(']');
+        Ok(out)
+    }
+}
+
+/// Appends bytes `start..end` of the log to `out`, ending with a newline.
+fn read_range(file: &mut File, start: u64, end: u64, out: &mut Vec<u8>) -> io::Result<()> {
+    let len = usize::try_from(end - start).map_err(io::Error::other)?;
+    let at = out.len();
+    out.resize(at + len, 0);
+    file.seek(SeekFrom::Start(start))?;
+    file.read_exact(&mut out[at..])?;
+    if out.last() != Some(&b'\n') {
+        out.push(b'\n');
+    }
+    Ok(())
+}
+
+/// Builds one step's JSON from its lines with the reader's grouping (Burr's `Step.from_logs`).
+/// Returns `None` when the lines make no step (no `begin_entry`), and the unreadable lines.
+fn build_step(bytes: &[u8]) -> (Option<String>, Vec<String>) {
+    let mut log = reader::parse_log(bytes);
+    let mut errors: Vec<String> = log.problems.iter().map(|p| p.error.to_string()).collect();
+    let records = std::mem::take(&mut log.records);
+    let step = reader::steps_from_records(records).into_iter().next_back();
+    let json = step.and_then(|step| match serde_json::to_string(&step) {
+        Ok(json) => Some(json),
+        Err(err) => {
+            errors.push(format!("cannot encode the step: {err}"));
+            None
+        }
+    });
+    (json, errors)
+}

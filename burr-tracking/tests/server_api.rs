@@ -1,0 +1,643 @@
+//! The server's HTTP API, called through `Router::oneshot` on a temporary tracking folder.
+#![cfg(feature = "server")]
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use burr_tracking::server::router;
+use burr_tracking::store::Store;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+// ------------------------------------------------------------------------------------ fixtures
+
+fn begin(seq: u64, action: &str) -> String {
+    format!(
+        r#"{{"type":"begin_entry","start_time":"2026-01-02T03:04:{:02}.000100","action":"{action}","inputs":{{"x":{seq}}},"sequence_id":{seq}}}"#,
+        seq % 60
+    )
+}
+
+fn end(seq: u64, action: &str, state: Value) -> String {
+    format!(
+        r#"{{"type":"end_entry","end_time":"2026-01-02T03:04:{:02}.500000","action":"{action}","result":{{"n":{seq}}},"exception":null,"state":{state},"sequence_id":{seq}}}"#,
+        seq % 60
+    )
+}
+
+fn failed(seq: u64, action: &str) -> String {
+    format!(
+        r#"{{"type":"end_entry","end_time":"2026-01-02T03:05:00","action":"{action}","result":null,"exception":"Traceback (most recent call last):\nRuntimeError: kaboom\n","state":{{}},"sequence_id":{seq}}}"#
+    )
+}
+
+fn span(seq: u64, id: &str, name: &str, parent: Option<&str>) -> [String; 2] {
+    let parent = parent.map_or("null".to_owned(), |p| format!("\"{p}\""));
+    [
+        format!(
+            r#"{{"type":"begin_span","start_time":"2026-01-02T03:04:05.1","action_sequence_id":{seq},"span_id":"{id}","span_name":"{name}","parent_span_id":{parent},"span_dependencies":[]}}"#
+        ),
+        format!(
+            r#"{{"type":"end_span","end_time":"2026-01-02T03:04:05.2","action_sequence_id":{seq},"span_id":"{id}"}}"#
+        ),
+    ]
+}
+
+fn attribute(seq: u64, span: Option<&str>, key: &str, value: Value) -> String {
+    let span = span.map_or("null".to_owned(), |p| format!("\"{p}\""));
+    format!(
+        r#"{{"type":"attribute","key":"{key}","action_sequence_id":{seq},"span_id":{span},"value":{value},"tags":{{}},"time_logged":"2026-01-02T03:04:05.150000Z"}}"#
+    )
+}
+
+const GRAPH: &str = r#"{"type": "application", "entrypoint": "count", "actions": [{"type": "action", "name": "count", "reads": ["n"], "writes": ["n"], "code": "fn count() {}", "inputs": [], "optional_inputs": []}, {"type": "action", "name": "done", "reads": [], "writes": [], "code": "", "inputs": [], "optional_inputs": []}], "transitions": [{"type": "transition", "from_": "count", "to": "count", "condition": "n < 3"}, {"type": "transition", "from_": "count", "to": "done", "condition": "default"}]}"#;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_owned();
+        Fixture { _dir: dir, root }
+    }
+
+    fn app(
+        &self,
+        project: &str,
+        app_id: &str,
+        partition_key: Option<&str>,
+        lines: &[String],
+    ) -> PathBuf {
+        let dir = self.root.join(project).join(app_id);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("graph.json"), GRAPH).unwrap();
+        let pk = partition_key.map_or("null".to_owned(), |k| format!("\"{k}\""));
+        fs::write(
+            dir.join("metadata.json"),
+            format!(r#"{{"type": "application_metadata", "partition_key": {pk}, "parent_pointer": null, "spawning_parent_pointer": null}}"#),
+        )
+        .unwrap();
+        let mut log = String::new();
+        for line in lines {
+            log.push_str(line);
+            log.push('\n');
+        }
+        fs::write(dir.join("log.jsonl"), log).unwrap();
+        dir
+    }
+
+    fn append(&self, project: &str, app_id: &str, text: &str) {
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(self.root.join(project).join(app_id).join("log.jsonl"))
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
+
+    fn store(&self) -> Store {
+        Store::new(&self.root)
+    }
+}
+
+fn counter_lines(steps: u64) -> Vec<String> {
+    let mut lines = Vec::new();
+    for seq in 0..steps {
+        lines.push(begin(seq, "count"));
+        lines.push(end(
+            seq,
+            "count",
+            json!({"n": seq + 1, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "count"}),
+        ));
+    }
+    lines
+}
+
+fn set_mtime(dir: &Path, secs_ago: u64) {
+    let f = fs::File::open(dir).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(secs_ago))
+        .unwrap();
+}
+
+async fn get(store: &Store, uri: &str) -> (StatusCode, Value) {
+    let (status, body) = get_text(store, uri).await;
+    let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    (status, value)
+}
+
+async fn get_text(store: &Store, uri: &str) -> (StatusCode, String) {
+    let response = router(store.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+// --------------------------------------------------------------------------- Burr's endpoints
+
+#[tokio::test]
+async fn fixed_endpoints_answer_like_burr() {
+    let fx = Fixture::new();
+    let store = fx.store();
+    assert_eq!(
+        get(&store, "/ready").await,
+        (StatusCode::OK, json!({"ready": true}))
+    );
+    assert_eq!(
+        get(&store, "/api/v0/ready").await,
+        (StatusCode::OK, json!(true))
+    );
+    let (status, version) = get(&store, "/api/v0/version").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(version, json!({"version": env!("CARGO_PKG_VERSION")}));
+    let (_, spec) = get(&store, "/api/v0/metadata/app_spec").await;
+    let keys: Vec<&str> = spec
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "indexing",
+            "snapshotting",
+            "supports_demos",
+            "supports_annotations"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn projects_list_every_directory_with_burr_fields() {
+    let fx = Fixture::new();
+    fx.app("alpha", "a1", None, &counter_lines(2));
+    fx.app("alpha", "a2", None, &counter_lines(1));
+    fs::write(fx.root.join("alpha").join("annotations.jsonl"), "").unwrap();
+    fs::create_dir_all(fx.root.join("beta")).unwrap();
+    fs::write(fx.root.join("stray-file"), "x").unwrap();
+    let (status, projects) = get(&fx.store(), "/api/v0/projects").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut names: Vec<&str> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["alpha", "beta"]);
+    let alpha = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "alpha")
+        .unwrap();
+    let keys: Vec<&str> = alpha
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["name", "id", "last_written", "created", "num_apps", "uri"]
+    );
+    assert_eq!(alpha["id"], "alpha");
+    assert_eq!(alpha["num_apps"], 3, "entries are counted, files included");
+    assert!(alpha["last_written"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn app_list_is_sorted_paged_and_filtered_by_partition_key() {
+    let fx = Fixture::new();
+    for (i, (app, pk)) in [("old", Some("u1")), ("mid", None), ("new", Some("u1"))]
+        .iter()
+        .enumerate()
+    {
+        let dir = fx.app("p", app, *pk, &counter_lines(i as u64 + 1));
+        set_mtime(&dir, 100 - i as u64 * 10);
+    }
+    fs::create_dir_all(fx.root.join("p").join(".hidden")).unwrap();
+    let store = fx.store();
+
+    let (status, page) = get(&store, "/api/v0/p/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = page["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["app_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["new", "mid", "old"]);
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["has_another_page"], false);
+    let first = &page["applications"][0];
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "app_id",
+            "partition_key",
+            "first_written",
+            "last_written",
+            "num_steps",
+            "tags",
+            "parent_pointer",
+            "spawning_parent_pointer"
+        ]
+    );
+    assert_eq!(first["num_steps"], 3);
+    assert_eq!(first["partition_key"], "u1");
+    assert_eq!(first["tags"], json!({}));
+
+    let (_, page) = get(&store, "/api/v0/p/__none__/apps?limit=1&offset=1").await;
+    assert_eq!(page["applications"].as_array().unwrap().len(), 1);
+    assert_eq!(page["applications"][0]["app_id"], "mid");
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["has_another_page"], true);
+
+    let (_, page) = get(&store, "/api/v0/p/u1/apps").await;
+    let ids: Vec<&str> = page["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["app_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["new", "old"]);
+
+    let (status, page) = get(&store, "/api/v0/nope/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        page,
+        json!({"applications": [], "total": 0, "has_another_page": false})
+    );
+
+    let (status, _) = get(&store, "/api/v0/p/__none__/apps?limit=abc").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn app_logs_have_burr_shape_with_spans_attributes_and_children() {
+    let fx = Fixture::new();
+    let [b0, e0] = span(0, "0:0", "outer", None);
+    let [b1, e1] = span(0, "0:0.0", "inner", Some("0:0"));
+    let lines = vec![
+        begin(0, "count"),
+        attribute(0, None, "step_attr", json!({"n": 0})),
+        b0,
+        b1,
+        attribute(0, Some("0:0.0"), "inner_attr", json!([1, 2])),
+        e1,
+        e0,
+        end(0, "count", json!({"n": 1})),
+        begin(1, "done"),
+        failed(1, "done"),
+    ];
+    let dir = fx.app("p", "main", Some("u1"), &lines);
+    fs::write(
+        dir.join("children.jsonl"),
+        r#"{"type":"child_application_data","child":{"type":"pointer_data","app_id":"kid","sequence_id":null,"partition_key":null},"event_time":"2026-01-02T03:04:05","event_type":"fork","sequence_id":0}"#.to_owned() + "\n",
+    )
+    .unwrap();
+    let (status, logs) = get(&fx.store(), "/api/v0/p/main/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    let keys: Vec<&str> = logs
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "application",
+            "children",
+            "steps",
+            "parent_pointer",
+            "spawning_parent_pointer"
+        ]
+    );
+    assert_eq!(logs["application"]["entrypoint"], "count");
+    assert_eq!(logs["application"]["transitions"][0]["from_"], "count");
+    assert_eq!(logs["children"][0]["child"]["app_id"], "kid");
+    let steps = logs["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    let step = &steps[0];
+    let keys: Vec<&str> = step
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "step_start_log",
+            "step_end_log",
+            "spans",
+            "attributes",
+            "streaming_events"
+        ]
+    );
+    assert_eq!(step["step_end_log"]["state"], json!({"n": 1}));
+    let span_ids: Vec<&str> = step["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["begin_entry"]["span_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(span_ids, ["0:0", "0:0.0"]);
+    assert_eq!(step["spans"][1]["end_entry"]["span_id"], "0:0.0");
+    assert_eq!(step["attributes"][1]["value"], json!([1, 2]));
+    assert_eq!(steps[1]["step_end_log"]["result"], Value::Null);
+    assert!(
+        steps[1]["step_end_log"]["exception"]
+            .as_str()
+            .unwrap()
+            .contains("kaboom")
+    );
+
+    // The partition key in the path is not needed to find the app.
+    let (status, again) = get(&fx.store(), "/api/v0/p/main/anything/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, logs);
+}
+
+#[tokio::test]
+async fn missing_app_or_graph_is_404_like_burr() {
+    let fx = Fixture::new();
+    let dir = fx.app("p", "a", None, &counter_lines(1));
+    let store = fx.store();
+    let (status, body) = get(&store, "/api/v0/p/nope/__none__/apps").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({"detail": "App: nope from project: p not found"})
+    );
+    fs::remove_file(dir.join("graph.json")).unwrap();
+    let (status, body) = get(&store, "/api/v0/p/a/__none__/apps").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({"detail": "Graph file for app: a from project: p not found"})
+    );
+}
+
+// ------------------------------------------------------------------------------ our endpoints
+
+fn seqs(page: &Value) -> Vec<u64> {
+    page["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step_start_log"]["sequence_id"].as_u64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn steps_are_paged_by_sequence_range_in_both_orders() {
+    let fx = Fixture::new();
+    fx.app("p", "a", None, &counter_lines(10));
+    let store = fx.store();
+    let (_, page) = get(&store, "/api/v1/p/a/steps?limit=3").await;
+    assert_eq!(seqs(&page), [0, 1, 2]);
+    assert_eq!(page["total"], 10);
+    assert_eq!(page["has_more"], true);
+    assert_eq!(page["next"], 3);
+    let (_, page) = get(&store, "/api/v1/p/a/steps?order=desc&limit=4").await;
+    assert_eq!(seqs(&page), [9, 8, 7, 6]);
+    assert_eq!(page["next"], 5);
+    let (_, page) = get(&store, "/api/v1/p/a/steps?order=desc&to=5&limit=100").await;
+    assert_eq!(seqs(&page), [5, 4, 3, 2, 1, 0]);
+    assert_eq!(page["has_more"], false);
+    assert_eq!(page["next"], Value::Null);
+    let (_, page) = get(&store, "/api/v1/p/a/steps?from=4&to=6").await;
+    assert_eq!(seqs(&page), [4, 5, 6]);
+    let (_, page) = get(&store, "/api/v1/p/a/steps?from=7&to=2").await;
+    assert_eq!(seqs(&page), Vec::<u64>::new());
+    for bad in ["order=sideways", "from=-1", "limit=x", "to=1.5"] {
+        let (status, _) = get(&store, &format!("/api/v1/p/a/steps?{bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn appended_lines_show_up_and_torn_lines_wait_for_their_end() {
+    let fx = Fixture::new();
+    fx.app("p", "a", None, &counter_lines(2));
+    let store = fx.store();
+    let (_, summary) = get(&store, "/api/v1/p/a/summary").await;
+    assert_eq!(summary["num_steps"], 2);
+    let size = summary["log_size"].as_u64().unwrap();
+
+    // A step starts: the begin line is complete, the end line is half written.
+    let line = end(2, "count", json!({"n": 3}));
+    let (head, tail) = line.split_at(30);
+    fx.append("p", "a", &format!("{}\n{head}", begin(2, "count")));
+    let (_, page) = get(&store, "/api/v1/p/a/steps?order=desc&limit=1").await;
+    assert_eq!(seqs(&page), [2]);
+    assert_eq!(
+        page["steps"][0]["step_end_log"],
+        Value::Null,
+        "running step"
+    );
+    let (_, summary) = get(&store, "/api/v1/p/a/summary").await;
+    assert!(
+        summary["errors"].as_array().unwrap().is_empty(),
+        "a torn last line is not an error: {summary}"
+    );
+
+    fx.append("p", "a", &format!("{tail}\n"));
+    let (_, page) = get(&store, "/api/v1/p/a/steps?order=desc&limit=1").await;
+    assert_eq!(page["steps"][0]["step_end_log"]["state"], json!({"n": 3}));
+    let (_, logs) = get(&store, "/api/v0/p/a/__none__/apps").await;
+    assert_eq!(logs["steps"].as_array().unwrap().len(), 3);
+    let (_, status) = get(
+        &store,
+        &format!("/api/v1/p/a/wait?log_size={size}&timeout_ms=5000"),
+    )
+    .await;
+    assert!(status["log_size"].as_u64().unwrap() > size);
+    assert_eq!(status["num_steps"], 3);
+    assert_eq!(status["last_sequence_id"], 2);
+
+    // A last line without its newline but complete is read, as Burr does.
+    fx.append("p", "a", &begin(3, "done"));
+    let (_, page) = get(&store, "/api/v1/p/a/steps?order=desc&limit=1").await;
+    assert_eq!(seqs(&page), [3]);
+
+    // A log replaced by a shorter one is read again from the start.
+    fx.app("p", "a", None, &counter_lines(1));
+    let (_, logs) = get(&store, "/api/v0/p/a/__none__/apps").await;
+    assert_eq!(logs["steps"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn wait_times_out_when_nothing_changes() {
+    let fx = Fixture::new();
+    fx.app("p", "a", None, &counter_lines(1));
+    let store = fx.store();
+    let (_, summary) = get(&store, "/api/v1/p/a/summary").await;
+    let size = summary["log_size"].as_u64().unwrap();
+    let started = std::time::Instant::now();
+    let (status, body) = get(
+        &store,
+        &format!("/api/v1/p/a/wait?log_size={size}&timeout_ms=300"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["log_size"], size);
+    assert!(started.elapsed() >= Duration::from_millis(250));
+}
+
+#[tokio::test]
+async fn a_malformed_app_fails_alone() {
+    let fx = Fixture::new();
+    fx.app("p", "good", None, &counter_lines(2));
+    let bad = fx.app("p", "bad", None, &counter_lines(2));
+    fs::write(bad.join("graph.json"), "{ not json").unwrap();
+    fs::write(bad.join("metadata.json"), r#"{"partition_key": 5}"#).unwrap();
+    fx.append("p", "bad", "garbage line\n{\"no_type\":1}\n");
+    let store = fx.store();
+
+    let (status, page) = get(&store, "/api/v0/p/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"], 2);
+    let (status, _) = get(&store, "/api/v0/p/good/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = get(&store, "/api/v0/p/bad/__none__/apps").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        body["detail"].as_str().unwrap().contains("metadata.json"),
+        "{body}"
+    );
+
+    let (status, summary) = get(&store, "/api/v1/p/bad/summary").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary["num_steps"], 2);
+    let errors = summary["errors"].to_string();
+    assert!(
+        errors.contains("graph.json") && errors.contains("line 5"),
+        "{errors}"
+    );
+    let (_, page) = get(&store, "/api/v1/p/bad/steps").await;
+    assert_eq!(seqs(&page), [0, 1]);
+}
+
+#[tokio::test]
+async fn hostile_paths_never_escape_the_root_nor_panic() {
+    let fx = Fixture::new();
+    fx.app("p", "a", None, &counter_lines(1));
+    // A tracking folder beside the root that must stay out of reach.
+    let outside = fx.root.parent().unwrap().join(format!(
+        "{}-outside",
+        fx.root.file_name().unwrap().to_string_lossy()
+    ));
+    fs::create_dir_all(outside.join("app")).unwrap();
+    fs::write(outside.join("app").join("graph.json"), GRAPH).unwrap();
+    fs::write(
+        outside.join("app").join("log.jsonl"),
+        counter_lines(1).join("\n"),
+    )
+    .unwrap();
+    let store = fx.store();
+    let hostile = [
+        "/api/v0/../__none__/apps",
+        "/api/v0/%2e%2e/__none__/apps",
+        "/api/v0/%2E%2E/app/__none__/apps",
+        "/api/v0/p/%2e%2e/__none__/apps",
+        "/api/v0/p/..%2F..%2Fetc/__none__/apps",
+        "/api/v0/p/a%2F..%2F..%2F/__none__/apps",
+        "/api/v0/%2Fetc/passwd/__none__/apps",
+        "/api/v0/%2Ftmp/__none__/apps",
+        "/api/v0/p/%5C..%5C/__none__/apps",
+        "/api/v0/p/a%00/__none__/apps",
+        "/api/v0/p/.%2e/__none__/apps",
+        "/api/v1/%2e%2e/app/summary",
+        "/api/v1/p/%2e%2e/steps",
+        "/api/v1/p/..%2Fa/wait?timeout_ms=10",
+        "/api/v1/p/a%2F..%2Fa/steps",
+        "/api/v1/./a/summary",
+        "/api/v1/p/./summary",
+        "/api/v0/p/%FF%FE/__none__/apps",
+        "/api/v0/%C0%AE%C0%AE/__none__/apps",
+        "/api/v1/p/a/steps?from=99999999999999999999999",
+        "/api/v1/p/a/steps?limit=18446744073709551616",
+        "/api/v1/p/a/steps?from=18446744073709551615&to=18446744073709551615",
+        "/api/v1/p/a/wait?timeout_ms=99999999999999999999",
+        "/api/v0/p/__none__/apps?offset=18446744073709551615&limit=18446744073709551615",
+        "/api/v0/p/__none__/apps?limit=-1",
+        "/../../etc/passwd",
+        "/ui/../../Cargo.toml",
+        "/api/v0/bogus",
+        "/api/v0/%/x/apps",
+        "/api/v0/p/a/b/c/d/apps",
+    ];
+    for uri in hostile {
+        let (status, body) = get_text(&store, uri).await;
+        assert!(
+            matches!(status.as_u16(), 200 | 400 | 404 | 422),
+            "{uri} answered {status}: {body}"
+        );
+        assert!(
+            !body.contains("\"n\":1") || uri.contains("/p/a/"),
+            "{uri} leaked app data: {body}"
+        );
+        if uri.contains("%2e%2e")
+            || uri.contains("%2F")
+            || uri.contains("%2E%2E")
+            || uri.contains("..")
+        {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        }
+    }
+    // The valid ids next to the hostile ones still answer.
+    let (status, _) = get(&store, "/api/v0/p/a/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn ui_files_are_served_with_a_strict_policy() {
+    let fx = Fixture::new();
+    for (uri, kind) in [
+        ("/", "text/html"),
+        ("/ui/app.js", "text/javascript"),
+        ("/ui/style.css", "text/css"),
+    ] {
+        let response = router(fx.store())
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let headers = response.headers();
+        assert!(
+            headers["content-type"].to_str().unwrap().starts_with(kind),
+            "{uri}"
+        );
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+    }
+    let (_, html) = get_text(&fx.store(), "/").await;
+    assert!(html.contains("/ui/app.js"));
+    for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
+        assert!(!html.contains(attr), "no external requests: {attr}");
+    }
+}
