@@ -324,6 +324,14 @@ impl LocalTrackingClient {
         fs::create_dir_all(&dir).map_err(|e| TrackingError::io(&dir, e))?;
         let log_path = dir.join(LOG_FILE);
         let file = open_append(&log_path)?;
+        if let Some(cut) = drop_torn_tail(&file).map_err(|e| TrackingError::io(&log_path, e))? {
+            tracing::warn!(
+                target: "burr_tracking::client",
+                app_id,
+                "removed {cut} bytes of a torn last line from {} (a previous run was interrupted mid-write)",
+                log_path.display()
+            );
+        }
         self.insert(app_id, log_path, file);
         let graph_path = dir.join(GRAPH_FILE);
         if graph_path.exists() {
@@ -508,6 +516,43 @@ impl AppLog {
     }
 }
 
+/// Cuts a torn last line (bytes after the last `\n`, left by a process killed mid-write) off
+/// a log about to be appended to, so that the new lines do not glue onto it. Returns how many
+/// bytes were removed.
+fn drop_torn_tail(file: &File) -> io::Result<Option<u64>> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let read_at = |buf: &mut [u8], at: u64| -> io::Result<()> {
+        let mut f = file;
+        f.seek(SeekFrom::Start(at))?;
+        f.read_exact(buf)
+    };
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut last = [0u8; 1];
+    read_at(&mut last, len - 1)?;
+    if last[0] == b'\n' {
+        return Ok(None);
+    }
+    let mut end = len;
+    let mut chunk = vec![0u8; 64 * 1024];
+    let keep = loop {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let buf = &mut chunk[..(end - start) as usize];
+        read_at(buf, start)?;
+        if let Some(i) = memchr::memrchr(b'\n', buf) {
+            break start + i as u64 + 1;
+        }
+        if start == 0 {
+            break 0;
+        }
+        end = start;
+    };
+    file.set_len(keep)?;
+    Ok(Some(len - keep))
+}
+
 fn report(app_id: &str, error: &TrackingError) {
     tracing::error!(target: "burr_tracking::client", app_id, "tracking failed: {error}");
 }
@@ -515,6 +560,7 @@ fn report(app_id: &str, error: &TrackingError) {
 fn open_append(path: &Path) -> Result<File, TrackingError> {
     OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(path)
         .map_err(|e| TrackingError::io(path, e))
