@@ -1,0 +1,731 @@
+//! One behaviour suite, run over every state persister: in memory, SQLite, PostgreSQL and
+//! Redis. Each case runs against a fresh table (or key namespace) and removes it afterwards.
+//!
+//! PostgreSQL (`BURR_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/test`)
+//! and Redis (`BURR_TEST_REDIS_URL`, default `redis://127.0.0.1:6379/`) are used for real;
+//! when one is unreachable its cases print "skipping: ..." and pass, unless
+//! `BURR_REQUIRE_SERVICES=1`. `BURR_SUITE_STEPS` changes the 1,000 saves per task of the
+//! concurrency case.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use burr_core::{
+    AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest, State, Status,
+};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A persister with both async halves.
+trait Store: AsyncStateSaver + AsyncStateLoader {}
+impl<T: AsyncStateSaver + AsyncStateLoader> Store for T {}
+
+/// Writes a row past the persister's checks, to test what loading a bad row does.
+type RawWriter =
+    Box<dyn Fn(&str, u64, &str, &str) -> BoxFuture<'static, ()> + Send + Sync + 'static>;
+
+/// What a case needs from a backend.
+struct Fixture {
+    store: Arc<dyn Store>,
+    /// A second persister (its own connection) on the same table or namespace.
+    reopen: Box<dyn Fn() -> BoxFuture<'static, Arc<dyn Store>> + Send + Sync>,
+    /// The table name, for stores that need `initialize()` first.
+    table: Option<String>,
+    /// Writes a row as-is: (app id, sequence id, state text, status).
+    raw: Option<RawWriter>,
+}
+
+/// Drops what a case created.
+type Cleanup = Option<BoxFuture<'static, ()>>;
+
+/// A name no other test run uses.
+fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Returns `None` (skip) when a service is down, or fails when services are required.
+fn service_missing<T>(what: &str, err: impl std::fmt::Display) -> Option<T> {
+    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
+        panic!("{what} is required (BURR_REQUIRE_SERVICES=1) but unreachable: {err}");
+    }
+    eprintln!("skipping: {what} is unreachable ({err})");
+    None
+}
+
+fn steps_per_task() -> u64 {
+    std::env::var("BURR_SUITE_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// Runs a case on its own task so that the cleanup runs even when the case panics.
+async fn run<F, Fut>(fixture: Fixture, cleanup: Cleanup, case: F)
+where
+    F: FnOnce(Arc<Fixture>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let fixture = Arc::new(fixture);
+    let outcome = tokio::spawn(case(fixture)).await;
+    if let Some(cleanup) = cleanup {
+        cleanup.await;
+    }
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+fn request<'a>(
+    partition_key: Option<&'a str>,
+    app_id: &'a str,
+    sequence_id: u64,
+    position: &'a str,
+    state: &'a State,
+    status: Status,
+) -> SaveRequest<'a> {
+    SaveRequest {
+        partition_key,
+        app_id,
+        sequence_id,
+        position,
+        state,
+        status,
+    }
+}
+
+/// The state an application has after step `seq` ran action `position`.
+fn step_state(app: &str, seq: u64, position: &str) -> State {
+    State::new()
+        .update("app", app)
+        .update("count", seq)
+        .with_sequence_id(seq)
+        .with_prior_step(position)
+}
+
+fn position_of(seq: u64) -> &'static str {
+    ["counter", "check", "report"][(seq % 3) as usize]
+}
+
+async fn ready(f: &Fixture) {
+    f.store.initialize().await.expect("initialize");
+}
+
+async fn save_steps(store: &dyn Store, pk: Option<&str>, app: &str, seqs: std::ops::Range<u64>) {
+    for seq in seqs {
+        let position = position_of(seq);
+        let state = step_state(app, seq, position);
+        store
+            .save(request(pk, app, seq, position, &state, Status::Completed))
+            .await
+            .unwrap_or_else(|e| panic!("saving {app} step {seq}: {e}"));
+    }
+}
+
+mod cases {
+    use super::*;
+
+    pub(super) async fn initialization(f: Arc<Fixture>) {
+        match &f.table {
+            Some(table) => {
+                assert!(!f.store.is_initialized().await.unwrap());
+                let state = State::new();
+                let err = f
+                    .store
+                    .save(request(None, "a", 0, "x", &state, Status::Completed))
+                    .await
+                    .unwrap_err();
+                assert!(matches!(err, PersistenceError::Uninitialized(_)), "{err}");
+                assert!(err.to_string().contains(table.as_str()), "{err}");
+                let err = f.store.load(None, "a", None).await.unwrap_err();
+                assert!(matches!(err, PersistenceError::Uninitialized(_)), "{err}");
+                let err = f.store.list_app_ids(None).await.unwrap_err();
+                assert!(matches!(err, PersistenceError::Uninitialized(_)), "{err}");
+                let second = (f.reopen)().await;
+                assert!(!second.is_initialized().await.unwrap());
+                ready(&f).await;
+                assert!(f.store.is_initialized().await.unwrap());
+                // Idempotent, and visible from another connection.
+                ready(&f).await;
+                let third = (f.reopen)().await;
+                assert!(third.is_initialized().await.unwrap());
+                assert!(second.is_initialized().await.unwrap());
+            }
+            None => {
+                assert!(f.store.is_initialized().await.unwrap());
+                ready(&f).await;
+                assert!((f.reopen)().await.is_initialized().await.unwrap());
+            }
+        }
+    }
+
+    pub(super) async fn starts_empty(f: Arc<Fixture>) {
+        ready(&f).await;
+        assert!(f.store.list_app_ids(None).await.unwrap().is_empty());
+        assert!(f.store.list_app_ids(Some("pk")).await.unwrap().is_empty());
+        assert_eq!(f.store.load(None, "nobody", None).await.unwrap(), None);
+        assert_eq!(f.store.load(None, "nobody", Some(0)).await.unwrap(), None);
+    }
+
+    pub(super) async fn save_then_load(f: Arc<Fixture>) {
+        ready(&f).await;
+        let state = State::new()
+            .update("text", "héllo \"quoted\" \\ 🦀 \u{1}")
+            .update("int", -42)
+            .update("big", 9_007_199_254_740_993_u64)
+            .update("float", 0.1)
+            .update("flag", true)
+            .update("nothing", serde_json::Value::Null)
+            .update("list", serde_json::json!([1, "two", {"three": [3]}]))
+            .update("nested", serde_json::json!({"a": {"b": [], "c": {}}}))
+            .with_sequence_id(0)
+            .with_prior_step("start");
+        f.store
+            .save(request(None, "app", 0, "start", &state, Status::Completed))
+            .await
+            .unwrap();
+        for loaded in [
+            f.store.load(None, "app", None).await.unwrap().unwrap(),
+            f.store.load(None, "app", Some(0)).await.unwrap().unwrap(),
+        ] {
+            assert_eq!(loaded.state, state);
+            assert_eq!(loaded.state.sequence_id(), Some(0));
+            assert_eq!(loaded.state.prior_step(), Some("start"));
+            assert_eq!(
+                loaded.state.get::<String>("text").unwrap(),
+                "héllo \"quoted\" \\ 🦀 \u{1}"
+            );
+            assert_eq!(
+                loaded.state.get::<u64>("big").unwrap(),
+                9_007_199_254_740_993
+            );
+            assert_eq!(loaded.partition_key, None);
+            assert_eq!(loaded.app_id, "app");
+            assert_eq!(loaded.sequence_id, 0);
+            assert_eq!(loaded.position, "start");
+            assert_eq!(loaded.status, Status::Completed);
+            assert!(loaded.created_at.starts_with("20"), "{}", loaded.created_at);
+        }
+        // Another connection sees the same row.
+        let other = (f.reopen)().await;
+        let loaded = other.load(None, "app", None).await.unwrap().unwrap();
+        assert_eq!(loaded.state, state);
+    }
+
+    pub(super) async fn latest_and_exact(f: Arc<Fixture>) {
+        ready(&f).await;
+        save_steps(&*f.store, None, "app", 0..3).await;
+        // A failed step saves the state before the action, with the bumped sequence id.
+        let before = step_state("app", 2, position_of(2));
+        f.store
+            .save(request(None, "app", 3, "explode", &before, Status::Failed))
+            .await
+            .unwrap();
+        let latest = f.store.load(None, "app", None).await.unwrap().unwrap();
+        assert_eq!(
+            (latest.sequence_id, latest.position.as_str(), latest.status),
+            (3, "explode", Status::Failed)
+        );
+        assert_eq!(latest.state, before);
+        for seq in 0..3 {
+            let row = f.store.load(None, "app", Some(seq)).await.unwrap().unwrap();
+            assert_eq!(row.sequence_id, seq);
+            assert_eq!(row.position, position_of(seq));
+            assert_eq!(row.status, Status::Completed);
+            assert_eq!(row.state, step_state("app", seq, position_of(seq)));
+        }
+        assert_eq!(f.store.load(None, "app", Some(4)).await.unwrap(), None);
+        assert_eq!(
+            f.store.load(None, "app", Some(u64::MAX)).await.unwrap(),
+            None
+        );
+        assert_eq!(f.store.load(None, "other", None).await.unwrap(), None);
+        assert_eq!(
+            f.store.load(Some("elsewhere"), "app", None).await.unwrap(),
+            None
+        );
+    }
+
+    pub(super) async fn app_ids_most_recent_first(f: Arc<Fixture>) {
+        ready(&f).await;
+        // Saved in the order a, b, c, each with more steps than the one before, so "most
+        // recently saved" and "highest sequence id" (Redis) give the same order.
+        save_steps(&*f.store, None, "a", 0..1).await;
+        save_steps(&*f.store, None, "b", 0..2).await;
+        save_steps(&*f.store, None, "c", 0..3).await;
+        save_steps(&*f.store, Some("p1"), "z", 0..1).await;
+        assert_eq!(f.store.list_app_ids(None).await.unwrap(), ["c", "b", "a"]);
+        assert_eq!(f.store.list_app_ids(Some("p1")).await.unwrap(), ["z"]);
+        assert!(f.store.list_app_ids(Some("p2")).await.unwrap().is_empty());
+    }
+
+    pub(super) async fn partition_keys(f: Arc<Fixture>) {
+        ready(&f).await;
+        let none = State::new().update("who", "none");
+        let user = State::new().update("who", "user-1");
+        f.store
+            .save(request(None, "app", 0, "x", &none, Status::Completed))
+            .await
+            .unwrap();
+        f.store
+            .save(request(
+                Some("user-1"),
+                "app",
+                0,
+                "x",
+                &user,
+                Status::Completed,
+            ))
+            .await
+            .unwrap();
+        let a = f.store.load(None, "app", None).await.unwrap().unwrap();
+        assert_eq!((a.state, a.partition_key), (none, None));
+        let b = f
+            .store
+            .load(Some("user-1"), "app", None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (b.state, b.partition_key.as_deref()),
+            (user, Some("user-1"))
+        );
+        assert_eq!(f.store.list_app_ids(None).await.unwrap(), ["app"]);
+        assert_eq!(f.store.list_app_ids(Some("user-1")).await.unwrap(), ["app"]);
+    }
+
+    /// A missing partition key is stored as Burr's default, the empty string.
+    pub(super) async fn no_partition_key_is_the_empty_one(f: Arc<Fixture>) {
+        ready(&f).await;
+        save_steps(&*f.store, None, "app", 0..1).await;
+        let row = f.store.load(Some(""), "app", None).await.unwrap().unwrap();
+        assert_eq!(row.partition_key.as_deref(), Some(""));
+        assert_eq!(f.store.list_app_ids(Some("")).await.unwrap(), ["app"]);
+    }
+
+    pub(super) async fn duplicates_are_refused(f: Arc<Fixture>) {
+        ready(&f).await;
+        save_steps(&*f.store, None, "app", 0..2).await;
+        let other = State::new().update("overwrite", true);
+        for position in [position_of(1), "another_action"] {
+            let err = f
+                .store
+                .save(request(None, "app", 1, position, &other, Status::Completed))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, PersistenceError::Duplicate(_)), "{err}");
+            assert!(err.to_string().contains("\"app\""), "{err}");
+        }
+        let kept = f.store.load(None, "app", Some(1)).await.unwrap().unwrap();
+        assert_eq!(kept.state, step_state("app", 1, position_of(1)));
+        // The same step under another partition is another step.
+        f.store
+            .save(request(Some("p"), "app", 1, "x", &other, Status::Completed))
+            .await
+            .unwrap();
+    }
+
+    pub(super) async fn bad_rows_are_corrupt(f: Arc<Fixture>) {
+        ready(&f).await;
+        let raw = f.raw.as_ref().expect("this backend writes raw rows");
+        raw("list_state", 0, "[1, 2]", "completed").await;
+        raw("bad_status", 0, r#"{"a": 1}"#, "done").await;
+        for (app, needle) in [("list_state", "JSON object"), ("bad_status", "\"done\"")] {
+            for seq in [None, Some(0)] {
+                let err = f.store.load(None, app, seq).await.unwrap_err();
+                assert!(matches!(err, PersistenceError::Corrupt(_)), "{err}");
+                let msg = err.to_string();
+                assert!(msg.contains(needle) && msg.contains(app), "{msg}");
+            }
+        }
+        // Good rows next to bad ones still load.
+        save_steps(&*f.store, None, "fine", 0..1).await;
+        assert!(f.store.load(None, "fine", None).await.unwrap().is_some());
+    }
+
+    /// 64 applications save 1,000 steps each at the same time; every step is then there
+    /// once, in order, and the latest is the last one.
+    pub(super) async fn concurrent_apps(f: Arc<Fixture>) {
+        ready(&f).await;
+        let steps = steps_per_task();
+        let apps: Vec<String> = (0..64).map(|i| format!("app-{i:02}")).collect();
+        let mut tasks = tokio::task::JoinSet::new();
+        for app in apps.clone() {
+            let store = f.store.clone();
+            tasks.spawn(async move { save_steps(&*store, Some("load"), &app, 0..steps).await });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("a saving task panicked");
+        }
+        let mut listed = f.store.list_app_ids(Some("load")).await.unwrap();
+        listed.sort();
+        assert_eq!(listed, apps);
+        let mut checks = tokio::task::JoinSet::new();
+        for app in apps {
+            let store = f.store.clone();
+            checks.spawn(async move {
+                let latest = store.load(Some("load"), &app, None).await.unwrap().unwrap();
+                assert_eq!(latest.sequence_id, steps - 1);
+                assert_eq!(
+                    latest.state,
+                    step_state(&app, steps - 1, position_of(steps - 1))
+                );
+                let mut previous: Option<PersistedState> = None;
+                for seq in 0..steps {
+                    let row = store.load(Some("load"), &app, Some(seq)).await.unwrap();
+                    let row = row.unwrap_or_else(|| panic!("{app} step {seq} is missing"));
+                    assert_eq!(row.state, step_state(&app, seq, position_of(seq)));
+                    assert_eq!(row.position, position_of(seq));
+                    if let Some(prev) = &previous {
+                        assert!(
+                            prev.created_at <= row.created_at,
+                            "{app}: step {seq} saved at {} before step {} at {}",
+                            row.created_at,
+                            prev.sequence_id,
+                            prev.created_at
+                        );
+                    }
+                    previous = Some(row);
+                }
+                assert_eq!(
+                    store.load(Some("load"), &app, Some(steps)).await.unwrap(),
+                    None
+                );
+            });
+        }
+        while let Some(done) = checks.join_next().await {
+            done.expect("a checking task panicked");
+        }
+    }
+}
+
+/// Declares one test per case for a backend.
+macro_rules! suite {
+    ($backend:ident => $fixture:expr; $($case:ident),+ $(,)?) => {
+        mod $backend {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let Some((fixture, cleanup)) = $fixture.await else { return };
+                    run(fixture, cleanup, cases::$case).await;
+                }
+            )+
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------- in memory
+
+mod memory_backend {
+    use super::*;
+    use burr_core::{InMemoryPersister, StateLoader, StateSaver};
+
+    /// The in-memory persister is sync; this runs it behind the async traits.
+    pub(super) struct Memory(pub(super) InMemoryPersister);
+
+    impl AsyncStateSaver for Memory {
+        fn save<'a>(&'a self, r: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>> {
+            let done = StateSaver::save(&self.0, r);
+            Box::pin(async move { done })
+        }
+    }
+
+    impl AsyncStateLoader for Memory {
+        fn load<'a>(
+            &'a self,
+            partition_key: Option<&'a str>,
+            app_id: &'a str,
+            sequence_id: Option<u64>,
+        ) -> BoxFuture<'a, Result<Option<PersistedState>, PersistenceError>> {
+            let done = StateLoader::load(&self.0, partition_key, app_id, sequence_id);
+            Box::pin(async move { done })
+        }
+
+        fn list_app_ids<'a>(
+            &'a self,
+            partition_key: Option<&'a str>,
+        ) -> BoxFuture<'a, Result<Vec<String>, PersistenceError>> {
+            let done = StateLoader::list_app_ids(&self.0, partition_key);
+            Box::pin(async move { done })
+        }
+    }
+
+    pub(super) async fn fixture() -> Option<(Fixture, Cleanup)> {
+        let shared = InMemoryPersister::new();
+        let again = shared.clone();
+        Some((
+            Fixture {
+                store: Arc::new(Memory(shared)),
+                reopen: Box::new(move || {
+                    let store: Arc<dyn Store> = Arc::new(Memory(again.clone()));
+                    Box::pin(async move { store })
+                }),
+                table: None,
+                raw: None,
+            },
+            None,
+        ))
+    }
+}
+
+// The in-memory store keeps every save and keys partitions by the `Option` itself (as
+// Burr's does), so duplicates, bad rows and the empty-partition-key equivalence do not apply
+// to it.
+suite!(memory => memory_backend::fixture();
+    initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
+    partition_keys, concurrent_apps);
+
+// ---------------------------------------------------------------------------- SQLite
+
+#[cfg(feature = "sqlite")]
+mod sqlite_backend {
+    use super::*;
+    use burr_tracking::persist::sqlite::SqlitePersister;
+
+    pub(super) async fn fixture() -> Option<(Fixture, Cleanup)> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("state.db");
+        let table = unique("burr_test");
+        let open = {
+            let (path, table) = (path.clone(), table.clone());
+            move || {
+                SqlitePersister::open(&path)
+                    .expect("open")
+                    .with_table_name(&table)
+                    .expect("table name")
+            }
+        };
+        let store = open();
+        let raw: RawWriter = {
+            let (path, table) = (path.clone(), table.clone());
+            Box::new(move |app, seq, state, status| {
+                let conn = rusqlite::Connection::open(&path).expect("open raw");
+                conn.execute(
+                    &format!(
+                        "INSERT INTO {table} (partition_key, app_id, sequence_id, position, \
+                         status, state) VALUES ('', ?1, ?2, 'raw', ?3, ?4)"
+                    ),
+                    rusqlite::params![app, seq as i64, status, state],
+                )
+                .expect("raw insert");
+                Box::pin(async {})
+            })
+        };
+        Some((
+            Fixture {
+                store: Arc::new(store),
+                reopen: Box::new(move || {
+                    let store: Arc<dyn Store> = Arc::new(open());
+                    Box::pin(async move { store })
+                }),
+                table: Some(table),
+                raw: Some(raw),
+            },
+            Some(Box::pin(async move { drop(dir) }) as BoxFuture<'static, ()>),
+        ))
+    }
+}
+
+#[cfg(feature = "sqlite")]
+suite!(sqlite => sqlite_backend::fixture();
+    initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
+    partition_keys, no_partition_key_is_the_empty_one, duplicates_are_refused,
+    bad_rows_are_corrupt, concurrent_apps);
+
+// ---------------------------------------------------------------------------- PostgreSQL
+
+#[cfg(feature = "postgres")]
+mod postgres_backend {
+    use super::*;
+    use burr_tracking::persist::postgres::PostgresPersister;
+
+    pub(super) fn url() -> String {
+        std::env::var("BURR_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    }
+
+    /// A plain client for what the persister does not do (raw rows, dropping tables).
+    pub(super) async fn admin() -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+        let (client, connection) = tokio_postgres::connect(&url(), tokio_postgres::NoTls).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+
+    pub(super) async fn fixture() -> Option<(Fixture, Cleanup)> {
+        let admin = match tokio::time::timeout(Duration::from_secs(5), admin()).await {
+            Ok(Ok(client)) => Arc::new(client),
+            Ok(Err(e)) => return service_missing("PostgreSQL", e),
+            Err(e) => return service_missing("PostgreSQL", e),
+        };
+        let table = unique("burr_t");
+        let open = {
+            let table = table.clone();
+            move || {
+                PostgresPersister::builder(url())
+                    .table_name(&table)
+                    .max_connections(16)
+                    .build()
+                    .expect("build")
+            }
+        };
+        let raw: RawWriter = {
+            let (admin, table) = (admin.clone(), table.clone());
+            Box::new(move |app, seq, state, status| {
+                let (admin, table) = (admin.clone(), table.clone());
+                let (app, state, status) = (app.to_string(), state.to_string(), status.to_string());
+                Box::pin(async move {
+                    admin
+                        .execute(
+                            &format!(
+                                "INSERT INTO {table} (partition_key, app_id, sequence_id, \
+                                 position, status, state) \
+                                 VALUES ('', $1, $2::int4, 'raw', $3, $4::text::jsonb)"
+                            ),
+                            &[&app, &(seq as i32), &status, &state],
+                        )
+                        .await
+                        .expect("raw insert");
+                })
+            })
+        };
+        let cleanup: BoxFuture<'static, ()> = {
+            let table = table.clone();
+            Box::pin(async move {
+                admin
+                    .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+                    .await
+                    .expect("drop table");
+            })
+        };
+        Some((
+            Fixture {
+                store: Arc::new(open()),
+                reopen: Box::new(move || {
+                    let store: Arc<dyn Store> = Arc::new(open());
+                    Box::pin(async move { store })
+                }),
+                table: Some(table),
+                raw: Some(raw),
+            },
+            Some(cleanup),
+        ))
+    }
+}
+
+#[cfg(feature = "postgres")]
+suite!(postgres => postgres_backend::fixture();
+    initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
+    partition_keys, no_partition_key_is_the_empty_one, duplicates_are_refused,
+    bad_rows_are_corrupt, concurrent_apps);
+
+// ---------------------------------------------------------------------------- Redis
+
+#[cfg(feature = "redis")]
+mod redis_backend {
+    use super::*;
+    use burr_tracking::persist::redis::RedisPersister;
+    use burr_tracking::persist::redis::driver::AsyncCommands;
+
+    pub(super) fn url() -> String {
+        std::env::var("BURR_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
+    }
+
+    pub(super) async fn connect(namespace: &str) -> Result<RedisPersister, PersistenceError> {
+        RedisPersister::builder(url())
+            .namespace(namespace)
+            .timeout(Duration::from_secs(5))
+            .connect()
+            .await
+    }
+
+    /// Deletes every key of `namespace`.
+    pub(super) async fn delete_namespace(p: &RedisPersister) {
+        let mut conn = p.connection();
+        let pattern = format!("{}:*", p.namespace());
+        let keys: Vec<String> = {
+            let mut iter = conn.scan_match::<_, String>(&pattern).await.expect("scan");
+            let mut keys = Vec::new();
+            while let Some(key) = iter.next_item().await {
+                keys.push(key.expect("scan item"));
+            }
+            keys
+        };
+        let mut conn = p.connection();
+        for chunk in keys.chunks(500) {
+            let _: () = conn.del(chunk).await.expect("del");
+        }
+    }
+
+    pub(super) async fn fixture() -> Option<(Fixture, Cleanup)> {
+        let namespace = unique("burr_test");
+        let store = match connect(&namespace).await {
+            Ok(store) => store,
+            Err(e) => return service_missing("Redis", e),
+        };
+        let raw: RawWriter = {
+            let store = store.clone();
+            Box::new(move |app, seq, state, status| {
+                let mut conn = store.connection();
+                let ns = store.namespace().to_string();
+                let (app, state, status) = (app.to_string(), state.to_string(), status.to_string());
+                Box::pin(async move {
+                    let key = format!("{ns}::{app}:{seq}");
+                    let fields = [
+                        ("partition_key", String::new()),
+                        ("app_id", app.clone()),
+                        ("sequence_id", seq.to_string()),
+                        ("position", "raw".into()),
+                        ("state", state),
+                        ("status", status),
+                        ("created_at", "2026-01-01T00:00:00+00:00".into()),
+                    ];
+                    let _: () = conn.hset_multiple(&key, &fields).await.expect("raw hset");
+                    let _: () = conn
+                        .zadd(format!("{ns}:"), &app, seq)
+                        .await
+                        .expect("raw zadd");
+                })
+            })
+        };
+        let cleanup: BoxFuture<'static, ()> = {
+            let store = store.clone();
+            Box::pin(async move { delete_namespace(&store).await })
+        };
+        Some((
+            Fixture {
+                store: Arc::new(store),
+                reopen: Box::new(move || {
+                    let namespace = namespace.clone();
+                    Box::pin(async move {
+                        let store: Arc<dyn Store> =
+                            Arc::new(connect(&namespace).await.expect("reconnect"));
+                        store
+                    })
+                }),
+                table: None,
+                raw: Some(raw),
+            },
+            Some(cleanup),
+        ))
+    }
+}
+
+#[cfg(feature = "redis")]
+suite!(redis => redis_backend::fixture();
+    initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
+    partition_keys, no_partition_key_is_the_empty_one, duplicates_are_refused,
+    bad_rows_are_corrupt, concurrent_apps);
