@@ -442,13 +442,15 @@ pub trait Action: Send + Sync + 'static {
         Box::pin(std::future::ready(self.run_and_update(state, inputs, ctx)))
     }
 
-    /// The streaming form (for actions whose [`Action::is_streaming`] is `true`).
-    fn stream<'a>(
-        &'a self,
+    /// The streaming form (for actions whose [`Action::is_streaming`] is `true`): the events
+    /// the action produces, items then the final output (see [`crate::stream`]). The stream
+    /// owns what it needs (clone the context or parts of `self` into it).
+    fn stream(
+        &self,
         state: State,
         inputs: Inputs,
-        ctx: &'a ActionContext,
-    ) -> Result<crate::stream::ActionStream<'a>, ActionError> {
+        ctx: &ActionContext,
+    ) -> Result<crate::stream::ActionStream, ActionError> {
         let _ = (state, inputs);
         Err(ActionError::msg(format!(
             "action `{}` is not a streaming action",
@@ -612,12 +614,12 @@ impl Action for Bound {
         let merged = self.with_bound(inputs);
         Box::pin(async move { self.inner.run_and_update_async(state, &merged, ctx).await })
     }
-    fn stream<'a>(
-        &'a self,
+    fn stream(
+        &self,
         state: State,
         inputs: Inputs,
-        ctx: &'a ActionContext,
-    ) -> Result<crate::stream::ActionStream<'a>, ActionError> {
+        ctx: &ActionContext,
+    ) -> Result<crate::stream::ActionStream, ActionError> {
         self.inner.stream(state, self.with_bound(&inputs), ctx)
     }
 }

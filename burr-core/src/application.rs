@@ -1448,7 +1448,10 @@ impl Application {
         self.fire_pre_step(&p);
         let action = n.action.clone();
         let view = self.state.view_for(&n.view);
-        let outcome = scoped(&p.ctx.tracer, || action.run_and_update(view, &p.inputs, &p.ctx));
+        let streaming = n.info.is_streaming;
+        let outcome = scoped(&p.ctx.tracer, || {
+            crate::streaming::run_action(&*action, streaming, view, &p.inputs, &p.ctx)
+        });
         self.conclude_sync(&p, outcome).map(Some)
     }
 
@@ -1463,11 +1466,14 @@ impl Application {
         let outcome = if n.info.is_async {
             Scoped::new(
                 &p.ctx.tracer,
-                action.run_and_update_async(view, &p.inputs, &p.ctx),
+                crate::streaming::run_action_async(&*action, n.info.is_streaming, view, &p.inputs, &p.ctx),
             )
             .await
         } else {
-            scoped(&p.ctx.tracer, || action.run_and_update(view, &p.inputs, &p.ctx))
+            let streaming = n.info.is_streaming;
+            scoped(&p.ctx.tracer, || {
+                crate::streaming::run_action(&*action, streaming, view, &p.inputs, &p.ctx)
+            })
         };
         if let Some(step) = p.ctx.tracer.step() {
             step.flush_async().await;

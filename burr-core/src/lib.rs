@@ -29,6 +29,7 @@ mod hooks;
 mod persistence;
 mod state;
 pub mod stream;
+pub mod streaming;
 mod time;
 mod tracing_layer;
 
@@ -55,6 +56,9 @@ pub use persistence::{
 };
 pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
 
+pub use streaming::{
+    AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
+};
 #[doc(hidden)]
 pub mod __private {
     //! Not a stable API: used by macros.
