@@ -1,1 +1,200 @@
-//! Attribute macros of burr.
+//! The `#[action]` and `#[trace]` attributes of burr.
+//!
+//! Use them through the `burr` crate (`use burr::prelude::*;` or `burr::action`): the code
+//! they generate names `burr`'s items, so this crate is not meant to be a dependency on its
+//! own.
+//!
+//! - [`macro@action`] turns a function `fn(state: State, inputs...) -> State` into an action
+//!   that declares the state keys it reads and writes.
+//! - [`macro@trace`] records a span (with inputs and result) each time a function is called
+//!   inside an action.
+//!
+//! Set `BURR_MACROS_DEBUG=1` while building to print what each attribute generates
+//! (`BURR_MACROS_DEBUG=<function name>` to print only the expansions that mention it).
+
+mod attr;
+mod expand;
+mod item;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Turns a function into an action.
+///
+/// ```text
+/// #[action(reads = [key, ...], writes = [key, ...], tags = [tag, ...])]
+/// ```
+///
+/// Keys are identifiers (`count`) or string literals (`"chat history"`); every argument is
+/// optional. The function stays as written and directly callable. Beside it the attribute
+/// declares a hidden unit struct of the same name (structs with braces live in the type
+/// namespace, so the two coexist) that implements [`Action`](../burr/trait.Action.html):
+/// `actions![increment]` and `with_action("increment", increment {})` use it.
+///
+/// # The function
+///
+/// - **First parameter: the state**, any name, of type `State`. The action sees only the
+///   keys in `reads` (plus what it wrote); writing a key not in `writes`, or leaving one of
+///   `writes` unwritten, fails the step with an error naming the action and the key.
+/// - **Every other parameter is a runtime input** named after the parameter and
+///   deserialized from the inputs given to `step`/`run`: `Option<T>` makes it optional, any
+///   other type required. A missing input is `BurrError::MissingInputs`, a value of the wrong
+///   type `BurrError::InvalidInput` naming the input.
+/// - **Injected parameters** are not inputs: `&Tracer` (or `Tracer`) receives the step's
+///   tracer, `&ActionContext` (or `ActionContext`) the step's context.
+/// - **It returns** `State`, or `(R, State)` where `R` is a [`ResultMap`] or any `Serialize`
+///   value that serializes to a JSON object (the step's result), or a `Result` of either whose
+///   error is any `std::error::Error + Send + Sync` (or an `ActionError`): the step then fails
+///   with `BurrError::ActionFailed`, whose source is that error.
+/// - It may be `async`; the application then runs it with `astep`/`arun`/`aiterate`.
+///
+/// The generated struct also has `bind`, which fixes some inputs ahead of time (Burr's
+/// `bind`: `increment::bind([("by", 10)])`), and `action()`, the action as an
+/// `Arc<dyn Action>`.
+///
+/// [`ResultMap`]: ../burr/type.ResultMap.html
+///
+/// # Checked at compile time
+///
+/// Besides the arguments and the signature, a state key written as a string literal in a
+/// call on the state parameter must be declared: `state.get("cont")` with `cont` not in
+/// `reads` (or `writes`), or `state.update("total", ..)` with `total` not in `writes`, is a
+/// compile error pointing at the literal. Keys computed at run time are checked when the
+/// action runs.
+///
+/// # Examples
+///
+/// A counter that counts to 10:
+///
+/// ```
+/// use burr::prelude::*;
+///
+/// #[action(reads = [count], writes = [count])]
+/// fn increment(state: State) -> Result<State, ActionError> {
+///     let count: i64 = state.get("count")?;
+///     Ok(state.update("count", count + 1))
+/// }
+///
+/// #[action(reads = [count], writes = [])]
+/// fn done(state: State) -> State {
+///     state
+/// }
+///
+/// let mut app = ApplicationBuilder::new()
+///     .with_actions(actions![increment, done])
+///     .with_transition("increment", "increment", expr("count < 10")?)
+///     .with_transition("increment", "done", default())
+///     .with_state(state! { count: 0 })
+///     .with_entrypoint("increment")
+///     .build()?;
+/// let out = app.run(halt_after(["done"]), Inputs::new())?;
+/// assert_eq!(out.state.get::<i64>("count")?, 10);
+/// # Ok::<(), BurrError>(())
+/// ```
+///
+/// Inputs, a result, and a bound input:
+///
+/// ```
+/// use burr::prelude::*;
+///
+/// #[action(reads = [total], writes = [total])]
+/// fn add(state: State, amount: i64, note: Option<String>) -> (ResultMap, State) {
+///     let total = state.get::<i64>("total").unwrap_or(0) + amount;
+///     let mut result = ResultMap::new();
+///     result.insert("note".into(), note.unwrap_or_default().into());
+///     (result, state.update("total", total))
+/// }
+///
+/// assert_eq!(add {}.inputs().len(), 2);
+/// let add_five = add::bind([("amount", 5)]);
+/// assert_eq!(add_five.inputs().len(), 1); // only `note` is left
+/// ```
+///
+/// A key that is not declared does not compile:
+///
+/// ```compile_fail
+/// use burr::prelude::*;
+///
+/// #[action(reads = [count], writes = [count])]
+/// fn increment(state: State) -> State {
+///     state.update("cuont", 1)
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::action(args.into(), item.into()).into()
+}
+
+/// Records a span each time the function is called inside an action (Burr's `@trace`).
+///
+/// ```text
+/// #[trace(capture_inputs = true, capture_outputs = true, input_filterlist = [param, ...], span_name = "name")]
+/// ```
+///
+/// Inside a running action (of an application with a tracker or hooks) a call opens a span
+/// named `span_name` (default: the function's name), nested under the span current at the
+/// call, and logs as attributes:
+///
+/// - each argument by parameter name, except `self` and those in `input_filterlist`, unless
+///   `capture_inputs = false`. A value is logged as JSON when its type implements
+///   `Serialize`, else as its `Debug` text, else as a placeholder naming its type;
+/// - `__burr_function`, the function's path (`module_path!()` and its name), and
+///   `__burr_function_hash`, the sha256 of its source text, computed when compiling;
+/// - `return`, the returned value, unless `capture_outputs = false`.
+///
+/// The span ends when the call returns. For an `async fn` the span follows the future: it is
+/// current only while the future is polled, so traced futures run concurrently in one action
+/// (`tokio::join!`) each get their own span.
+///
+/// Outside an action the function just runs: the cost is one thread-local read per call.
+/// Works on free functions and methods (`&self`), sync and async; not on `const fn`.
+///
+/// # Examples
+///
+/// ```
+/// use burr::prelude::*;
+///
+/// #[trace(input_filterlist = ["api_key"])]
+/// fn call_model(prompt: &str, api_key: &str) -> String {
+///     let _ = api_key;
+///     format!("echo: {prompt}")
+/// }
+///
+/// #[action(reads = [prompt], writes = [reply])]
+/// fn respond(state: State) -> Result<State, ActionError> {
+///     let prompt: String = state.get("prompt")?;
+///     Ok(state.update("reply", call_model(&prompt, "secret")))
+/// }
+///
+/// // Outside an action, a traced function is an ordinary function.
+/// assert_eq!(call_model("hi", "k"), "echo: hi");
+///
+/// let mut app = ApplicationBuilder::new()
+///     .with_actions(actions![respond])
+///     .with_state(state! { prompt: "hello" })
+///     .with_entrypoint("respond")
+///     .build()?;
+/// app.step()?;
+/// assert_eq!(app.state().get::<String>("reply")?, "echo: hello");
+/// # Ok::<(), BurrError>(())
+/// ```
+///
+/// On an `async fn` and a method:
+///
+/// ```
+/// use burr::trace;
+///
+/// struct Retriever;
+///
+/// impl Retriever {
+///     #[trace(span_name = "retrieve", capture_outputs = false)]
+///     async fn fetch(&self, query: String) -> Vec<String> {
+///         vec![query]
+///     }
+/// }
+/// # let _ = Retriever.fetch(String::new());
+/// ```
+#[proc_macro_attribute]
+pub fn trace(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::trace(args.into(), item.into()).into()
+}
