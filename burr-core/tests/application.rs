@@ -1,0 +1,697 @@
+//! Application behaviours (step, run, iterate, halts, inputs, failures, hooks, persistence,
+//! initialize_from), with hand-written actions.
+
+use std::sync::{Arc, Mutex};
+
+use burr_core::*;
+use serde_json::json;
+
+/// `count += by` (input `by`, optional, default 1).
+struct Counter;
+impl Action for Counter {
+    fn reads(&self) -> Vec<String> {
+        vec!["count".into()]
+    }
+    fn writes(&self) -> Vec<String> {
+        vec!["count".into()]
+    }
+    fn inputs(&self) -> Vec<InputSpec> {
+        vec![InputSpec::optional("by")]
+    }
+    fn tags(&self) -> Vec<String> {
+        vec!["counting".into()]
+    }
+    fn run_and_update(
+        &self,
+        state: State,
+        inputs: &Inputs,
+        ctx: &ActionContext,
+    ) -> std::result::Result<StepOutput, ActionError> {
+        let by: i64 = inputs.get_opt(ctx.action_name(), "by")?.unwrap_or(1);
+        let count: i64 = state.get("count")?;
+        let mut result = ResultMap::new();
+        result.insert("count".into(), json!(count + by));
+        Ok(StepOutput {
+            result,
+            state: state.update("count", count + by),
+        })
+    }
+}
+
+/// An action with configurable declarations and a closure body.
+struct Custom {
+    reads: Vec<&'static str>,
+    writes: Vec<&'static str>,
+    inputs: Vec<InputSpec>,
+    body: Box<dyn Fn(State, &Inputs) -> std::result::Result<State, ActionError> + Send + Sync>,
+}
+
+impl Custom {
+    fn new(
+        reads: &[&'static str],
+        writes: &[&'static str],
+        body: impl Fn(State, &Inputs) -> std::result::Result<State, ActionError> + Send + Sync + 'static,
+    ) -> Self {
+        Custom {
+            reads: reads.to_vec(),
+            writes: writes.to_vec(),
+            inputs: Vec::new(),
+            body: Box::new(body),
+        }
+    }
+}
+
+impl Action for Custom {
+    fn reads(&self) -> Vec<String> {
+        self.reads.iter().map(|s| s.to_string()).collect()
+    }
+    fn writes(&self) -> Vec<String> {
+        self.writes.iter().map(|s| s.to_string()).collect()
+    }
+    fn inputs(&self) -> Vec<InputSpec> {
+        self.inputs.clone()
+    }
+    fn run_and_update(
+        &self,
+        state: State,
+        inputs: &Inputs,
+        _: &ActionContext,
+    ) -> std::result::Result<StepOutput, ActionError> {
+        (self.body)(state, inputs).map(StepOutput::state)
+    }
+}
+
+fn counter_app(limit: i64) -> Application {
+    ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_action("result", ResultAction::new(["count"]))
+        .with_transitions([
+            ("counter", "counter", expr(&format!("count < {limit}")).unwrap()),
+            ("counter", "result", default()),
+        ])
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn first_step_has_sequence_zero_and_prior_step() {
+    let mut app = counter_app(10);
+    let step = app.step().unwrap().unwrap();
+    assert_eq!(step.sequence_id, 0);
+    assert_eq!(step.result["count"], 1);
+    assert_eq!(app.state().prior_step(), Some("counter"));
+    assert_eq!(app.sequence_id(), Some(0));
+}
+
+#[test]
+fn loops_until_condition_then_result() {
+    let mut app = counter_app(10);
+    let out = app.run(halt_after(["result"]), ()).unwrap();
+    assert_eq!(out.halted, Halted::After);
+    assert_eq!(out.action.as_deref(), Some("result"));
+    assert_eq!(out.result.unwrap()["count"], 10);
+    assert_eq!(out.state.get::<i64>("count").unwrap(), 10);
+    // 10 counter steps (0..=9) then result (10).
+    assert_eq!(app.sequence_id(), Some(10));
+}
+
+#[test]
+fn halt_before_returns_next_action_without_result() {
+    let mut app = counter_app(10);
+    let out = app.run(halt_before(["result"]), ()).unwrap();
+    assert_eq!(out.halted, Halted::Before);
+    assert_eq!(out.action.as_deref(), Some("result"));
+    assert!(out.result.is_none());
+    assert_eq!(out.state.get::<i64>("count").unwrap(), 10);
+}
+
+#[test]
+fn halt_before_wins_over_halt_after() {
+    let mut app = counter_app(3);
+    let out = app
+        .run(halt_after(["counter"]).and_before(["counter"]), ())
+        .unwrap();
+    assert_eq!(out.halted, Halted::Before);
+}
+
+#[test]
+fn tags_expand_in_halts_and_unknown_ones_error() {
+    let mut app = counter_app(3);
+    let out = app.run(halt_after(["@tag:counting"]), ()).unwrap();
+    assert_eq!(out.action.as_deref(), Some("counter"));
+    let err = app.run(halt_after(["@tag:nope"]), ()).unwrap_err();
+    assert!(matches!(err, BurrError::UnknownTag { .. }), "{err}");
+    let err = app.run(halt_after(["nope", "other"]), ()).unwrap_err();
+    let BurrError::UnknownHalt { names, .. } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(names, vec!["nope", "other"]);
+}
+
+#[test]
+fn inputs_reach_every_step() {
+    let mut app = counter_app(27);
+    app.run(halt_after(["result"]), inputs! { by: 8 }).unwrap();
+    // 0 -> 8 -> 16 -> 24 -> 32: four counter steps then result.
+    assert_eq!(app.state().get::<i64>("count").unwrap(), 32);
+    assert_eq!(app.sequence_id(), Some(4));
+}
+
+#[test]
+fn dead_end_returns_last_step() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_transition("counter", "counter", expr("count < 3").unwrap())
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .build()
+        .unwrap();
+    let out = app.run(halt_after(["counter"]).and_before(Vec::<String>::new()), ());
+    assert_eq!(out.unwrap().halted, Halted::After);
+    let out = app.run(Halt::default(), ()).unwrap();
+    assert_eq!(out.halted, Halted::NoTransition);
+    assert_eq!(out.action.as_deref(), Some("counter"));
+    assert_eq!(out.state.get::<i64>("count").unwrap(), 3);
+    // Stepping at a dead end returns None but still advances the sequence id.
+    let seq = app.sequence_id().unwrap();
+    assert!(app.step().unwrap().is_none());
+    assert_eq!(app.sequence_id(), Some(seq + 1));
+}
+
+#[test]
+fn iterate_yields_each_step_and_the_outcome() {
+    let mut app = counter_app(3);
+    let mut it = app.iterate(halt_after(["result"]), ());
+    let names: Vec<String> = it.by_ref().map(|s| s.unwrap().action).collect();
+    assert_eq!(names, vec!["counter", "counter", "counter", "result"]);
+    assert_eq!(it.outcome().unwrap().halted, Halted::After);
+}
+
+#[test]
+fn missing_required_input_names_action_and_input() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("ask", Input::new(["question"]))
+        .with_entrypoint("ask")
+        .build()
+        .unwrap();
+    let err = app.step().unwrap_err();
+    let BurrError::MissingInputs { action, missing, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((action.as_str(), missing.as_slice()), ("ask", &["question".to_string()][..]));
+    let err = app.step_with(&inputs! { "__secret": 1 }).unwrap_err();
+    assert!(matches!(err, BurrError::ReservedInput(_)), "{err}");
+}
+
+#[test]
+fn wrong_input_type_is_typed_error() {
+    let mut app = counter_app(3);
+    let err = app.step_with(&inputs! { by: "eight" }).unwrap_err();
+    let BurrError::InvalidInput { action, input, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((action.as_str(), input.as_str()), ("counter", "by"));
+    // The failed step left the state unchanged.
+    assert_eq!(app.state().get::<i64>("count").unwrap(), 0);
+}
+
+#[test]
+fn undeclared_read_names_action_key_and_reads() {
+    let mut app = ApplicationBuilder::new()
+        .with_action(
+            "peek",
+            Custom::new(&["a"], &["a"], |s, _| {
+                let b: i64 = s.get("b")?;
+                Ok(s.update("a", b))
+            }),
+        )
+        .with_state(state! { a: 1, b: 2 })
+        .with_entrypoint("peek")
+        .build()
+        .unwrap();
+    let err = app.step().unwrap_err();
+    let BurrError::State(StateError::UndeclaredRead { action, key, reads }) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((action.as_str(), key.as_str()), ("peek", "b"));
+    assert_eq!(reads, &vec!["a".to_string()]);
+}
+
+#[test]
+fn undeclared_and_missing_writes_are_errors() {
+    let mut app = ApplicationBuilder::new()
+        .with_action(
+            "sneaky",
+            Custom::new(&["a"], &["a"], |s, _| Ok(s.update("a", 2).update("z", 1))),
+        )
+        .with_state(state! { a: 1 })
+        .with_entrypoint("sneaky")
+        .build()
+        .unwrap();
+    let err = app.step().unwrap_err();
+    let BurrError::UndeclaredWrite { action, keys, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((action.as_str(), keys.as_slice()), ("sneaky", &["z".to_string()][..]));
+    assert!(!app.state().contains("z"));
+
+    let mut app = ApplicationBuilder::new()
+        .with_action("lazy", Custom::new(&["a"], &["a", "b"], |s, _| Ok(s.update("a", 2))))
+        .with_state(state! { a: 1 })
+        .with_entrypoint("lazy")
+        .build()
+        .unwrap();
+    let err = app.step().unwrap_err();
+    let BurrError::MissingWrite { action, keys, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((action.as_str(), keys.as_slice()), ("lazy", &["b".to_string()][..]));
+}
+
+#[test]
+fn writing_a_runtime_key_is_rejected() {
+    let mut app = ApplicationBuilder::new()
+        .with_action(
+            "meddle",
+            Custom::new(&[], &[], |s, _| Ok(s.update("__PRIOR_STEP", "other"))),
+        )
+        .with_entrypoint("meddle")
+        .build()
+        .unwrap();
+    assert!(matches!(app.step().unwrap_err(), BurrError::UndeclaredWrite { .. }));
+}
+
+#[test]
+fn actions_can_delete_declared_keys_and_build_fresh_states() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("drop_b", Custom::new(&["b"], &["b"], |s, _| Ok(s.wipe_delete(["b"]))))
+        .with_action(
+            "fresh",
+            Custom::new(&["a"], &["c"], |_, _| Ok(State::new().update("c", 3))),
+        )
+        .with_transition("drop_b", "fresh", default())
+        .with_state(state! { a: 1, b: 2 })
+        .with_entrypoint("drop_b")
+        .build()
+        .unwrap();
+    app.step().unwrap();
+    assert!(!app.state().contains("b"));
+    // `fresh` returned a new State holding only `c`: the read `a` it left out counts as a
+    // deletion, which it did not declare.
+    let err = app.step().unwrap_err();
+    assert!(matches!(err, BurrError::UndeclaredWrite { ref keys, .. } if keys == &vec!["a".to_string()]), "{err}");
+}
+
+#[test]
+fn failing_action_leaves_state_and_reports_source() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("boom", Custom::new(&[], &[], |_, _| Err(ActionError::msg("kaboom"))))
+        .with_state(state! { a: 1 })
+        .with_entrypoint("boom")
+        .build()
+        .unwrap();
+    let err = app.step().unwrap_err();
+    let BurrError::ActionFailed { action, source } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(action, "boom");
+    assert_eq!(source.to_string(), "kaboom");
+    assert_eq!(app.state().get::<i64>("a").unwrap(), 1);
+    assert_eq!(app.state().prior_step(), None);
+}
+
+#[test]
+fn build_reports_every_problem() {
+    let err = ApplicationBuilder::new()
+        .with_action("a", Counter)
+        .with_action("a", Counter)
+        .with_transition("a", "missing", default())
+        .with_transition("ghost", "a", default())
+        .with_entrypoint("nowhere")
+        .build()
+        .unwrap_err();
+    let BurrError::Build { problems } = err else {
+        panic!()
+    };
+    assert!(problems.contains(&BuildProblem::DuplicateAction("a".into())));
+    assert!(problems.iter().any(|p| matches!(p, BuildProblem::UnknownTransitionEndpoint { which: "target", name, .. } if name == "missing")));
+    assert!(problems.iter().any(|p| matches!(p, BuildProblem::UnknownTransitionEndpoint { which: "source", name, .. } if name == "ghost")));
+    assert!(problems.iter().any(|p| matches!(p, BuildProblem::UnknownEntrypoint { name, .. } if name == "nowhere")));
+
+    let err = ApplicationBuilder::new()
+        .with_action("a", Counter)
+        .with_action("b", Counter)
+        .with_transitions([("a", "b", default()), ("a", "a", default())])
+        .with_entrypoint("a")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("redundant"), "{err}");
+
+    let err = ApplicationBuilder::new().build().unwrap_err();
+    assert!(err.to_string().contains("no actions"), "{err}");
+
+    let err = ApplicationBuilder::new()
+        .with_action("a", Counter)
+        .with_entrypoint("a")
+        .with_entrypoint("a")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("once"), "{err}");
+}
+
+#[test]
+fn condition_on_missing_key_is_an_error() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_transition("counter", "counter", expr("limit > count").unwrap())
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .build()
+        .unwrap();
+    app.step().unwrap();
+    let err = app.step().unwrap_err();
+    assert!(matches!(err, BurrError::ConditionMissingKeys { ref missing, .. } if missing == &vec!["limit".to_string()]), "{err}");
+}
+
+#[test]
+fn with_sequence_id_starts_after_it() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_transition("counter", "counter", default())
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .with_sequence_id(5)
+        .build()
+        .unwrap();
+    let seqs: Vec<u64> = (0..10)
+        .map(|_| app.step().unwrap().unwrap().sequence_id)
+        .collect();
+    assert_eq!(seqs, (6..16).collect::<Vec<_>>());
+}
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl Recorder {
+    fn push(&self, s: String) {
+        self.0.lock().unwrap().push(s);
+    }
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+impl LifecycleHook for Recorder {
+    fn post_application_create(&self, e: &ApplicationCreated<'_>) {
+        self.push(format!("create:{}", e.graph.entrypoint));
+    }
+    fn pre_run_execute_call(&self, e: &ExecuteCall<'_>) {
+        self.push(format!("pre_exec:{}", e.method.as_str()));
+    }
+    fn post_run_execute_call(&self, e: &ExecuteCall<'_>) {
+        self.push(format!("post_exec:{}", e.method.as_str()));
+    }
+    fn pre_run_step(&self, e: &PreRunStep<'_>) {
+        self.push(format!("pre:{}:{}", e.sequence_id, e.action.name));
+    }
+    fn post_run_step(&self, e: &PostRunStep<'_>) {
+        self.push(format!(
+            "post:{}:{}:{}",
+            e.sequence_id,
+            e.action.name,
+            if e.error.is_some() { "err" } else { "ok" }
+        ));
+    }
+}
+
+#[test]
+fn hooks_fire_in_order_once_per_public_call() {
+    let rec = Arc::new(Recorder::default());
+    let hook: Arc<dyn LifecycleHook> = rec.clone();
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_action("result", ResultAction::new(["count"]))
+        .with_transitions([
+            ("counter", "counter", expr("count < 2").unwrap()),
+            ("counter", "result", default()),
+        ])
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .with_shared_hook(hook)
+        .build()
+        .unwrap();
+    app.run(halt_after(["result"]), ()).unwrap();
+    assert_eq!(
+        rec.take(),
+        vec![
+            "create:counter",
+            "pre_exec:run",
+            "pre:0:counter",
+            "post:0:counter:ok",
+            "pre:1:counter",
+            "post:1:counter:ok",
+            "pre:2:result",
+            "post:2:result:ok",
+            "post_exec:run",
+        ]
+    );
+    assert!(app.step().unwrap().is_none());
+    assert_eq!(rec.take(), vec!["pre_exec:step", "post_exec:step"]);
+}
+
+#[test]
+fn persister_saves_every_step_and_failures_save_the_state_before() {
+    let store = InMemoryPersister::new();
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_action("boom", Custom::new(&[], &[], |_, _| Err(ActionError::msg("no"))))
+        .with_transitions([
+            ("counter", "counter", expr("count < 2").unwrap()),
+            ("counter", "boom", default()),
+        ])
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .with_app_id("app-1")
+        .with_state_persister(store.clone())
+        .build()
+        .unwrap();
+    assert!(app.run(halt_after(["boom"]), ()).is_err());
+    let last = store.load(None, "app-1", None).unwrap().unwrap();
+    assert_eq!(last.status, Status::Failed);
+    assert_eq!(last.position, "boom");
+    assert_eq!(last.sequence_id, 2);
+    assert_eq!(last.state.get::<i64>("count").unwrap(), 2);
+    assert_eq!(last.state.prior_step(), Some("counter"));
+    let first = store.load(None, "app-1", Some(0)).unwrap().unwrap();
+    assert_eq!(first.status, Status::Completed);
+    assert_eq!(first.state.get::<i64>("count").unwrap(), 1);
+
+    // Resuming re-runs the failed action.
+    let resumed = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_action("boom", Custom::new(&[], &[], |_, _| Ok(State::new())))
+        .with_transitions([
+            ("counter", "counter", expr("count < 2").unwrap()),
+            ("counter", "boom", default()),
+        ])
+        .initialize_from(InitializeFrom::new(store.clone(), State::new(), "counter"))
+        .with_app_id("app-1")
+        .build()
+        .unwrap();
+    assert_eq!(resumed.next_action(), Some("boom"));
+    assert_eq!(resumed.sequence_id(), Some(2));
+}
+
+#[test]
+fn fork_from_a_step_continues_at_the_next_sequence_id() {
+    let store = InMemoryPersister::new();
+    let mut app = counter_app(5);
+    let mut app2 = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_action("result", ResultAction::new(["count"]))
+        .with_transitions([
+            ("counter", "counter", expr("count < 10").unwrap()),
+            ("counter", "result", default()),
+        ])
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .with_app_id("source")
+        .with_state_persister(store.clone())
+        .build()
+        .unwrap();
+    app.run(halt_after(["result"]), ()).unwrap();
+    app2.run(halt_after(["result"]), ()).unwrap();
+    let fork = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_action("result", ResultAction::new(["count"]))
+        .with_transitions([
+            ("counter", "counter", expr("count < 10").unwrap()),
+            ("counter", "result", default()),
+        ])
+        .initialize_from(
+            InitializeFrom::new(store.clone(), State::new(), "counter").fork_from("source", Some(4), None),
+        )
+        .with_app_id("fork")
+        .build()
+        .unwrap();
+    assert_eq!(fork.state().to_json(), json!({"count": 5, "__SEQUENCE_ID": 4, "__PRIOR_STEP": "counter"}));
+    assert_eq!(fork.parent_pointer().unwrap().app_id, "source");
+    assert_eq!(fork.context().sequence_id(), 5);
+
+    let err = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .initialize_from(InitializeFrom::new(store, State::new(), "counter").fork_from("source", None, None))
+        .with_app_id("source")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("same app id"), "{err}");
+}
+
+#[test]
+fn initialize_from_conflicts_with_state_and_entrypoint() {
+    let err = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_state(state! { count: 0 })
+        .initialize_from(InitializeFrom::new(InMemoryPersister::new(), State::new(), "counter"))
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("initialize_from"), "{err}");
+}
+
+#[test]
+fn uninitialized_persister_fails_at_build() {
+    struct NotReady;
+    impl StateSaver for NotReady {
+        fn is_initialized(&self) -> std::result::Result<bool, PersistenceError> {
+            Ok(false)
+        }
+        fn save(&self, _: SaveRequest<'_>) -> std::result::Result<(), PersistenceError> {
+            Ok(())
+        }
+    }
+    let err = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_entrypoint("counter")
+        .with_state_persister(NotReady)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("not initialized"), "{err}");
+}
+
+#[test]
+fn a_failed_save_keeps_the_state_so_the_step_can_be_retried() {
+    struct Flaky(Mutex<bool>);
+    impl StateSaver for Flaky {
+        fn save(&self, _: SaveRequest<'_>) -> std::result::Result<(), PersistenceError> {
+            if *self.0.lock().unwrap() {
+                Err(PersistenceError::backend(std::io::Error::other("down")))
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let flaky = Arc::new(Flaky(Mutex::new(true)));
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_transition("counter", "counter", default())
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .with_saver(Saver::Sync(flaky.clone()))
+        .build()
+        .unwrap();
+    let err = app.step().unwrap_err();
+    assert!(matches!(err, BurrError::Persistence(_)), "{err}");
+    assert_eq!(app.state().get::<i64>("count").unwrap(), 0);
+    assert_eq!(app.sequence_id(), None);
+    *flaky.0.lock().unwrap() = false;
+    let step = app.step().unwrap().unwrap();
+    assert_eq!((step.sequence_id, step.state.get::<i64>("count").unwrap()), (0, 1));
+}
+
+struct AsyncDouble;
+impl Action for AsyncDouble {
+    fn reads(&self) -> Vec<String> {
+        vec!["count".into()]
+    }
+    fn writes(&self) -> Vec<String> {
+        vec!["count".into()]
+    }
+    fn is_async(&self) -> bool {
+        true
+    }
+    fn run_and_update_async<'a>(
+        &'a self,
+        state: State,
+        _: &'a Inputs,
+        _: &'a ActionContext,
+    ) -> futures_util::future::BoxFuture<'a, std::result::Result<StepOutput, ActionError>> {
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            let c: i64 = state.get("count")?;
+            Ok(StepOutput::state(state.update("count", c * 2)))
+        })
+    }
+}
+
+#[tokio::test]
+async fn async_and_sync_actions_mix_under_arun() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_action("double", AsyncDouble)
+        .with_transitions([
+            ("counter", "double", default()),
+            ("double", "counter", expr("count < 20").unwrap()),
+        ])
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .build()
+        .unwrap();
+    let out = app.arun(halt_after(["double"]).and_before(Vec::<String>::new()), ()).await.unwrap();
+    assert_eq!(out.state.get::<i64>("count").unwrap(), 2);
+    let out = app.arun(Halt::default(), ()).await.unwrap();
+    // 2 -> 3 -> 6 -> 7 -> 14 -> 15 -> 30
+    assert_eq!(out.state.get::<i64>("count").unwrap(), 30);
+    assert!(matches!(
+        app.update_state(state! { count: 0 }.with_prior_step("counter")).map(|_| app.step()),
+        Ok(Err(BurrError::AsyncActionInSyncContext { .. }))
+    ));
+}
+
+#[tokio::test]
+async fn abuild_apps_refuse_sync_methods() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", Counter)
+        .with_state(state! { count: 0 })
+        .with_entrypoint("counter")
+        .abuild()
+        .await
+        .unwrap();
+    assert!(matches!(app.step(), Err(BurrError::AsyncOnly)));
+    assert!(app.astep().await.unwrap().is_some());
+}
+
+#[test]
+fn state_is_shared_not_copied_between_steps() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("grow", Custom::new(&["l"], &["l"], |s, _| Ok(s.append("l", 1))))
+        .with_transition("grow", "grow", default())
+        .with_state(state! { l: [] })
+        .with_entrypoint("grow")
+        .build()
+        .unwrap();
+    let first = app.step().unwrap().unwrap().state;
+    app.step().unwrap();
+    assert_eq!(first.get::<Vec<i32>>("l").unwrap(), vec![1]);
+    assert_eq!(app.state().get::<Vec<i32>>("l").unwrap(), vec![1, 1]);
+}
+
+#[test]
+fn visualize_draws_dot() {
+    let app = counter_app(3);
+    let dot = app.visualize();
+    assert!(dot.contains("\"counter\" -> \"result\" [style=solid]"), "{dot}");
+    assert!(dot.contains("\"counter\" -> \"counter\" [style=dashed]"), "{dot}");
+    assert!(dot.contains("input__by"), "{dot}");
+}
