@@ -43,6 +43,8 @@ pub use application::{
 };
 pub use condition::{Condition, default, expr, when};
 pub use context::{ActionContext, SpanGuard, Tracer};
+#[cfg(feature = "tracing-layer")]
+pub use tracing_layer::BurrLayer;
 pub use error::{ActionError, BoxError, BuildProblem, BurrError, Result, StateError};
 pub use graph::{ActionInfo, DotOptions, Graph, TransitionInfo, TransitionSpec};
 pub use hooks::{

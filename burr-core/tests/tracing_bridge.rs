@@ -1,0 +1,691 @@
+//! Burr spans and the `tracing` ecosystem: steps and Burr spans seen by a `tracing`
+//! subscriber, and (feature `tracing-layer`) `tracing` spans and events recorded as Burr spans.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use burr_core::{
+    Action, ActionContext, ActionError, ApplicationBuilder, AttributesEvent, Inputs,
+    LifecycleHook, ResultMap, SpanEvent, State, StepOutput, halt_after,
+};
+use futures_util::future::BoxFuture;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+// ---------------------------------------------------------------------------------------------
+// A capture layer: what a `tracing` subscriber sees, as readable lines.
+
+#[derive(Default)]
+struct Fields(Vec<(String, String)>);
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.push((field.name().to_string(), value.to_string()));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_string(), format!("{value:?}")));
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    /// One line per span lifecycle event or event, in order.
+    lines: Vec<String>,
+    /// The fields of every span, by label.
+    fields: HashMap<String, Vec<(String, String)>>,
+    /// Labels of live spans, by id.
+    labels: HashMap<u64, String>,
+}
+
+/// Records what has target `burr` (what the runtime emits); other spans only get a label.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Seen>>);
+
+impl Capture {
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().lines.clone()
+    }
+
+    fn fields(&self, label: &str) -> Vec<(String, String)> {
+        self.0.lock().unwrap().fields[label].clone()
+    }
+
+    fn label(&self, id: &Id) -> Option<String> {
+        self.0.lock().unwrap().labels.get(&id.into_u64()).cloned()
+    }
+
+    fn push(&self, line: String) {
+        self.0.lock().unwrap().lines.push(line);
+    }
+}
+
+/// `step 3 app-1` for a step span, the Burr id (`0:1.0`) for a Burr span.
+fn label_of(name: &str, fields: &[(String, String)]) -> String {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    match name {
+        "burr.step" => format!("step {} {}", get("burr.sequence_id"), get("burr.app_id")),
+        "burr.span" => get("burr.span_id"),
+        other => other.to_string(),
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if attrs.metadata().target() != "burr" {
+            // Named, so that Burr spans inside it can say so; no line of its own.
+            let name = attrs.metadata().name().to_string();
+            self.0.lock().unwrap().labels.insert(id.into_u64(), name);
+            return;
+        }
+        let mut fields = Fields::default();
+        attrs.record(&mut fields);
+        let label = label_of(attrs.metadata().name(), &fields.0);
+        let parent = ctx
+            .span(id)
+            .and_then(|s| s.parent())
+            .and_then(|p| self.label(&p.id()))
+            .unwrap_or_else(|| "-".into());
+        let mut seen = self.0.lock().unwrap();
+        seen.lines.push(format!("new {label} in {parent}"));
+        seen.fields.insert(label.clone(), fields.0);
+        seen.labels.insert(id.into_u64(), label);
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        if event.metadata().target() != "burr" {
+            return;
+        }
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let fields: Vec<String> = fields.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let span = ctx
+            .event_span(event)
+            .and_then(|s| self.label(&s.id()))
+            .unwrap_or_else(|| "-".into());
+        self.push(format!(
+            "event {} {} in {span}",
+            event.metadata().name(),
+            fields.join(" ")
+        ));
+    }
+
+    fn on_enter(&self, id: &Id, _: Context<'_, S>) {
+        if let Some(label) = self.label(id) {
+            self.push(format!("enter {label}"));
+        }
+    }
+
+    fn on_exit(&self, id: &Id, _: Context<'_, S>) {
+        if let Some(label) = self.label(id) {
+            self.push(format!("exit {label}"));
+        }
+    }
+
+    fn on_close(&self, id: Id, _: Context<'_, S>) {
+        let label = self.0.lock().unwrap().labels.remove(&id.into_u64());
+        if let Some(label) = label {
+            self.push(format!("close {label}"));
+        }
+    }
+}
+
+fn lines(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions.
+
+/// Logs an action-level attribute, then opens `outer` > `inner` and a second top-level span.
+struct Nested;
+
+impl Action for Nested {
+    fn reads(&self) -> Vec<String> {
+        vec![]
+    }
+    fn writes(&self) -> Vec<String> {
+        vec![]
+    }
+    fn run_and_update(
+        &self,
+        state: State,
+        _: &Inputs,
+        ctx: &ActionContext,
+    ) -> Result<StepOutput, ActionError> {
+        let tracer = ctx.tracer();
+        tracer.log_attribute("top", 1);
+        {
+            let outer = tracer.span("outer");
+            {
+                let _inner = tracer.span_with_dependencies("inner", ["outer"]);
+                tracer.log_attribute("k", "v");
+            }
+            outer.log_attribute("n", 2);
+        }
+        {
+            let _second = tracer.span("second");
+        }
+        Ok(StepOutput {
+            result: ResultMap::new(),
+            state,
+        })
+    }
+}
+
+/// An async action that keeps Burr spans open across `.await` points.
+struct AsyncNested(&'static str);
+
+impl Action for AsyncNested {
+    fn reads(&self) -> Vec<String> {
+        vec![]
+    }
+    fn writes(&self) -> Vec<String> {
+        vec![]
+    }
+    fn is_async(&self) -> bool {
+        true
+    }
+    fn run_and_update_async<'a>(
+        &'a self,
+        state: State,
+        _: &'a Inputs,
+        ctx: &'a ActionContext,
+    ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
+        Box::pin(async move {
+            let tracer = ctx.tracer();
+            let outer = tracer.span("outer");
+            tokio::task::yield_now().await;
+            let inner = tracer.span("inner");
+            tokio::task::yield_now().await;
+            tracer.log_attribute("who", self.0);
+            drop(inner);
+            tokio::task::yield_now().await;
+            drop(outer);
+            Ok(StepOutput {
+                result: ResultMap::new(),
+                state,
+            })
+        })
+    }
+}
+
+/// Records span and attribute hooks as lines.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl Recorder {
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl LifecycleHook for Recorder {
+    fn pre_start_span(&self, e: &SpanEvent<'_>) {
+        let parent = e.span.parent_uid.as_deref().unwrap_or("-");
+        self.0.lock().unwrap().push(format!(
+            "start {} {} in {parent}",
+            e.span.uid, e.span.name
+        ));
+    }
+    fn post_end_span(&self, e: &SpanEvent<'_>) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("end {} {}", e.span.uid, e.span.name));
+    }
+    fn do_log_attributes(&self, e: &AttributesEvent<'_>) {
+        let span = e.span.map_or("-", |s| s.uid.as_str());
+        let attrs: Vec<String> = e
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("attrs {span} {}", attrs.join(" ")));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Burr to `tracing`.
+
+#[test]
+fn a_step_and_its_spans_are_nested_tracing_spans() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        // No hooks at all: the subscriber alone makes the step record its spans.
+        let mut app = ApplicationBuilder::new()
+            .with_app_id("app-1")
+            .with_partition_key("user-7")
+            .with_action("work", Nested)
+            .with_entrypoint("work")
+            .build()
+            .unwrap();
+        app.step().unwrap();
+    });
+    assert_eq!(
+        capture.lines(),
+        lines(&[
+            "new step 0 app-1 in -",
+            "enter step 0 app-1",
+            "event burr.attribute key=top value=1 in step 0 app-1",
+            "new 0:0 in step 0 app-1",
+            "enter 0:0",
+            "new 0:0.0 in 0:0",
+            "exit 0:0",
+            "enter 0:0.0",
+            "event burr.attribute key=k value=\"v\" in 0:0.0",
+            "exit 0:0.0",
+            "enter 0:0",
+            "close 0:0.0",
+            "event burr.attribute key=n value=2 in 0:0",
+            "exit 0:0",
+            "close 0:0",
+            "new 0:1 in step 0 app-1",
+            "enter 0:1",
+            "exit 0:1",
+            "close 0:1",
+            "exit step 0 app-1",
+            "close step 0 app-1",
+        ])
+    );
+    let step_fields = capture.fields("step 0 app-1");
+    assert_eq!(
+        step_fields,
+        [
+            ("otel.name", "work"),
+            ("burr.action", "work"),
+            ("burr.sequence_id", "0"),
+            ("burr.app_id", "app-1"),
+            ("burr.partition_key", "user-7"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+    assert_eq!(
+        capture.fields("0:0.0"),
+        [
+            ("otel.name", "inner"),
+            ("burr.span_name", "inner"),
+            ("burr.span_id", "0:0.0"),
+            ("burr.action", "work"),
+            ("burr.sequence_id", "0"),
+            ("burr.app_id", "app-1"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+}
+
+#[test]
+fn hooks_and_tracing_see_the_same_spans() {
+    let capture = Capture::default();
+    let recorder = Arc::new(Recorder::default());
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let mut app = ApplicationBuilder::new()
+            .with_app_id("app-2")
+            .with_action("work", Nested)
+            .with_entrypoint("work")
+            .with_shared_hook(recorder.clone())
+            .build()
+            .unwrap();
+        app.run(halt_after(["work"]), Inputs::new()).unwrap();
+    });
+    let spans: Vec<String> = capture
+        .lines()
+        .iter()
+        .filter_map(|l| l.strip_prefix("new ").map(str::to_string))
+        .collect();
+    assert_eq!(
+        spans,
+        lines(&[
+            "step 0 app-2 in -",
+            "0:0 in step 0 app-2",
+            "0:0.0 in 0:0",
+            "0:1 in step 0 app-2",
+        ])
+    );
+    assert_eq!(
+        recorder.lines(),
+        lines(&[
+            "attrs - top=1",
+            "start 0:0 outer in -",
+            "start 0:0.0 inner in 0:0",
+            "attrs 0:0.0 k=\"v\"",
+            "end 0:0.0 inner",
+            "attrs 0:0 n=2",
+            "end 0:0 outer",
+            "start 0:1 second in -",
+            "end 0:1 second",
+        ])
+    );
+}
+
+#[test]
+fn without_a_subscriber_nothing_is_entered() {
+    // No subscriber and no hooks: the step runs with the no-op tracer.
+    let mut app = ApplicationBuilder::new()
+        .with_action("work", Nested)
+        .with_entrypoint("work")
+        .build()
+        .unwrap();
+    app.step().unwrap();
+    assert!(tracing::Span::current().is_none());
+}
+
+/// Polls alongside the actions and fails if a `tracing` span is left entered between polls.
+async fn watch_for_leaks(rounds: usize) {
+    for _ in 0..rounds {
+        assert!(
+            tracing::Span::current().is_none(),
+            "a span stayed entered across an await: {:?}",
+            tracing::Span::current().metadata().map(|m| m.name())
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+#[test]
+fn async_steps_keep_their_nesting_across_await() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let mut a = ApplicationBuilder::new()
+                .with_app_id("app-a")
+                .with_action("work", AsyncNested("a"))
+                .with_entrypoint("work")
+                .build()
+                .unwrap();
+            let mut b = ApplicationBuilder::new()
+                .with_app_id("app-b")
+                .with_action("work", AsyncNested("b"))
+                .with_entrypoint("work")
+                .build()
+                .unwrap();
+            let (ra, rb, ()) = tokio::join!(a.astep(), b.astep(), watch_for_leaks(10));
+            ra.unwrap();
+            rb.unwrap();
+        });
+    });
+    let all = capture.lines();
+    let new: Vec<&String> = all.iter().filter(|l| l.starts_with("new ")).collect();
+    assert_eq!(new.len(), 6, "{all:#?}");
+    // Each app's spans nest under its own step, whatever the interleaving.
+    for app in ["app-a", "app-b"] {
+        let outer = new
+            .iter()
+            .find(|l| l.starts_with("new 0:0 in ") && l.ends_with(&format!("step 0 {app}")));
+        assert!(outer.is_some(), "no outer span under {app}'s step: {all:#?}");
+    }
+    assert_eq!(
+        new.iter().filter(|l| l.as_str() == "new 0:0.0 in 0:0").count(),
+        2,
+        "{all:#?}"
+    );
+    // The attributes are events of the inner span of their own application.
+    let mut who = Vec::new();
+    for line in &all {
+        if let Some(rest) = line.strip_prefix("event burr.attribute key=who value=") {
+            who.push(rest.to_string());
+        }
+    }
+    who.sort();
+    assert_eq!(who, ["\"a\" in 0:0.0", "\"b\" in 0:0.0"], "{all:#?}");
+    // Every enter is matched by an exit, and the step is never entered twice at once.
+    let enters = all.iter().filter(|l| l.starts_with("enter ")).count();
+    let exits = all.iter().filter(|l| l.starts_with("exit ")).count();
+    assert_eq!(enters, exits, "{all:#?}");
+    assert!(enters >= 6, "{all:#?}");
+}
+
+#[cfg(feature = "tracing-layer")]
+mod layer {
+    //! `tracing` to Burr: `BurrLayer`.
+
+    use super::*;
+    use burr_core::BurrLayer;
+    use tracing::Instrument;
+
+    #[tracing::instrument]
+    fn lookup(id: u32) -> u32 {
+        tracing::info!("looking up");
+        id * 2
+    }
+
+    /// Mixes Burr spans with the user's own `tracing` spans and events.
+    struct Mixed;
+
+    impl Action for Mixed {
+        fn reads(&self) -> Vec<String> {
+            vec![]
+        }
+        fn writes(&self) -> Vec<String> {
+            vec![]
+        }
+        fn run_and_update(
+            &self,
+            state: State,
+            _: &Inputs,
+            ctx: &ActionContext,
+        ) -> Result<StepOutput, ActionError> {
+            let tracer = ctx.tracer();
+            let _outer = tracer.span("outer");
+            {
+                let fetch = tracing::info_span!("fetch", url = "https://example.com");
+                let _entered = fetch.enter();
+                tracing::info!(bytes = 3, "downloaded");
+                tracer.log_attribute("k", 1);
+                {
+                    let _parse = tracer.span("parse");
+                    lookup(21);
+                }
+                fetch.record("url", "https://example.org");
+            }
+            tracing::info!("after");
+            // The runtime's own target is never recorded.
+            let _ignored = tracing::info_span!(target: "burr", "internal").entered();
+            tracing::info!(target: "burr", "internal");
+            Ok(StepOutput {
+                result: ResultMap::new(),
+                state,
+            })
+        }
+    }
+
+    #[test]
+    fn tracing_spans_and_events_inside_an_action_become_burr_spans() {
+        let recorder = Arc::new(Recorder::default());
+        let capture = Capture::default();
+        let subscriber = tracing_subscriber::registry()
+            .with(BurrLayer::new())
+            .with(capture.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let mut app = ApplicationBuilder::new()
+                .with_app_id("app")
+                .with_action("mixed", Mixed)
+                .with_entrypoint("mixed")
+                .with_shared_hook(recorder.clone())
+                .build()
+                .unwrap();
+            app.step().unwrap();
+        });
+        assert_eq!(
+            recorder.lines(),
+            lines(&[
+                "start 0:0 outer in -",
+                "start 0:0.0 fetch in 0:0",
+                "attrs 0:0.0 url=\"https://example.com\"",
+                "attrs 0:0.0 message=\"downloaded\" bytes=3",
+                "attrs 0:0.0 k=1",
+                "start 0:0.0.0 parse in 0:0.0",
+                "start 0:0.0.0.0 lookup in 0:0.0.0",
+                "attrs 0:0.0.0.0 id=21",
+                "attrs 0:0.0.0.0 message=\"looking up\"",
+                "end 0:0.0.0.0 lookup",
+                "end 0:0.0.0 parse",
+                "attrs 0:0.0 url=\"https://example.org\"",
+                "end 0:0.0 fetch",
+                "attrs 0:0 message=\"after\"",
+                "end 0:0 outer",
+            ])
+        );
+        // On the `tracing` side, the Burr span opened inside `fetch` nests under it.
+        let new: Vec<String> = capture
+            .lines()
+            .into_iter()
+            .filter(|l| l.starts_with("new "))
+            .collect();
+        assert_eq!(
+            new,
+            lines(&[
+                "new step 0 app in -",
+                "new 0:0 in step 0 app",
+                "new 0:0.0.0 in fetch",
+                "new internal in 0:0",
+            ])
+        );
+    }
+
+    /// Instruments its work with a `tracing` span and awaits inside it.
+    struct Remote;
+
+    impl Action for Remote {
+        fn reads(&self) -> Vec<String> {
+            vec![]
+        }
+        fn writes(&self) -> Vec<String> {
+            vec![]
+        }
+        fn is_async(&self) -> bool {
+            true
+        }
+        fn run_and_update_async<'a>(
+            &'a self,
+            state: State,
+            _: &'a Inputs,
+            ctx: &'a ActionContext,
+        ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
+            Box::pin(async move {
+                async {
+                    tracing::info!(part = 1, "sent");
+                    tokio::task::yield_now().await;
+                    let _s = ctx.tracer().span("decode");
+                    tokio::task::yield_now().await;
+                    tracing::info!(part = 2, "received");
+                }
+                .instrument(tracing::info_span!("remote"))
+                .await;
+                tokio::task::yield_now().await;
+                tracing::info!("done");
+                Ok(StepOutput {
+                    result: ResultMap::new(),
+                    state,
+                })
+            })
+        }
+    }
+
+    /// Emits events and spans of its own while the actions are suspended.
+    async fn bystander() {
+        for i in 0..6 {
+            assert!(tracing::Span::current().is_none(), "a span leaked across an await");
+            let _span = tracing::info_span!("bystander", i).entered();
+            tracing::info!("noise");
+            drop(_span);
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[test]
+    fn async_actions_keep_tracing_spans_nested_across_await() {
+        let recorder = Arc::new(Recorder::default());
+        let subscriber = tracing_subscriber::registry().with(BurrLayer::new());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(async {
+                let mut app = ApplicationBuilder::new()
+                    .with_action("remote", Remote)
+                    .with_entrypoint("remote")
+                    .with_shared_hook(recorder.clone())
+                    .build()
+                    .unwrap();
+                let (r, ()) = tokio::join!(app.astep(), bystander());
+                r.unwrap();
+            });
+        });
+        assert_eq!(
+            recorder.lines(),
+            lines(&[
+                "start 0:0 remote in -",
+                "attrs 0:0 message=\"sent\" part=1",
+                "start 0:0.0 decode in 0:0",
+                "attrs 0:0.0 message=\"received\" part=2",
+                "end 0:0.0 decode",
+                "end 0:0 remote",
+                "attrs - message=\"done\"",
+            ])
+        );
+    }
+
+    /// Emits a span and an event from a hook, outside the action.
+    struct NoisyHook;
+
+    impl LifecycleHook for NoisyHook {
+        fn pre_run_step(&self, _: &burr_core::PreRunStep<'_>) {
+            let _s = tracing::info_span!("in_hook").entered();
+            tracing::info!("from a hook");
+        }
+    }
+
+    #[test]
+    fn nothing_is_recorded_outside_an_action() {
+        let recorder = Arc::new(Recorder::default());
+        let subscriber = tracing_subscriber::registry().with(BurrLayer::new());
+        tracing::subscriber::with_default(subscriber, || {
+            let before = tracing::info_span!("before_build").entered();
+            tracing::info!("before");
+            let mut app = ApplicationBuilder::new()
+                .with_action("work", Nested)
+                .with_entrypoint("work")
+                .with_hook(NoisyHook)
+                .with_shared_hook(recorder.clone())
+                .build()
+                .unwrap();
+            app.step().unwrap();
+            drop(before);
+            let _after = tracing::info_span!("after_step").entered();
+            tracing::info!("after");
+        });
+        // Only what the action itself did through the tracer.
+        assert_eq!(
+            recorder.lines(),
+            lines(&[
+                "attrs - top=1",
+                "start 0:0 outer in -",
+                "start 0:0.0 inner in 0:0",
+                "attrs 0:0.0 k=\"v\"",
+                "end 0:0.0 inner",
+                "attrs 0:0 n=2",
+                "end 0:0 outer",
+                "start 0:1 second in -",
+                "end 0:1 second",
+            ])
+        );
+    }
+}
