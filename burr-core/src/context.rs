@@ -694,85 +694,6 @@ pub(crate) fn replace_current_span(
     })
 }
 
-/// What the `tracing` layer needs: spans that come from `tracing` itself get Burr ids and
-/// reach the hooks, but get no `tracing` span of their own.
-#[cfg(feature = "tracing-layer")]
-mod untraced {
-    use super::*;
-
-    /// The context current on this thread, if a step is running here.
-    pub(crate) fn current() -> Option<Current> {
-        if !ACTIVE.with(Cell::get) {
-            return None;
-        }
-        CURRENT.with(|c| c.borrow().clone())
-    }
-
-    impl Current {
-        pub(crate) fn step(&self) -> &Arc<StepTrace> {
-            &self.step
-        }
-
-        pub(crate) fn span(&self) -> Option<&Arc<SpanNode>> {
-            self.span.as_ref()
-        }
-    }
-
-    /// Makes `span` the current span of `step` on this thread (when `step` is current here)
-    /// as a `tracing` span is entered, and enters `span`'s own `tracing` span if it has one
-    /// (a span opened inside the entered one and resumed). Returns the span it replaced.
-    pub(crate) fn resume_span(
-        step: &Arc<StepTrace>,
-        span: Arc<SpanNode>,
-    ) -> Option<Option<Arc<SpanNode>>> {
-        let replaced = replace_current_span(step, Some(span.clone()))?;
-        tracing_layer::enter(&span.tspan);
-        Some(replaced)
-    }
-
-    /// The reverse of [`resume_span`]: makes `prev` current again, exits the `tracing` span
-    /// of the span that was current, and returns that span (to resume later).
-    pub(crate) fn suspend_span(
-        step: &Arc<StepTrace>,
-        prev: Option<Arc<SpanNode>>,
-    ) -> Option<Option<Arc<SpanNode>>> {
-        let left = replace_current_span(step, prev)?;
-        if let Some(left) = &left {
-            tracing_layer::exit(&left.tspan);
-        }
-        Some(left)
-    }
-
-    impl StepTrace {
-        /// Opens a span under `parent` and fires its start.
-        pub(crate) fn open_untraced(&self, parent: Option<&SpanNode>, name: &str) -> Arc<SpanNode> {
-            let node = Arc::new(SpanNode {
-                info: self.span_info(parent, name, Vec::new()),
-                children: AtomicU32::new(0),
-                tspan: tracing::Span::none(),
-            });
-            self.fire_span(&node.info, true);
-            node
-        }
-
-        /// Fires the end of a span opened with [`StepTrace::open_untraced`].
-        pub(crate) fn close_untraced(&self, node: &SpanNode) {
-            self.fire_span(&node.info, false);
-        }
-
-        /// Logs attributes on `span` (or on the action).
-        pub(crate) fn log_untraced(
-            &self,
-            span: Option<&SpanNode>,
-            attributes: Vec<(String, Value)>,
-        ) {
-            self.fire_attributes(span.map(|s| &s.info), attributes);
-        }
-    }
-}
-#[cfg(feature = "tracing-layer")]
-pub(crate) use untraced::{current, resume_span, suspend_span};
-
 /// Serializes an attribute value; a value that cannot be serialized is logged as its error.
 pub(crate) fn to_json(value: &impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or_else(|e| Value::String(format!("<unserializable: {e}>")))
@@ -857,5 +778,73 @@ impl Drop for SpanGuard {
             set_current_span(&open.step, open.parent.clone());
             open.step.fire_span(&open.node.info, false);
         }
+    }
+}
+
+impl SpanGuard {
+    /// Runs `future` inside this span, and ends the span when the future completes.
+    ///
+    /// The span is current only while `future` is polled: spans opened inside it nest under
+    /// it across `.await` points, and futures that run concurrently in the same action (two
+    /// branches of a `join!`) each keep their own span. Where the span was opened, its parent
+    /// becomes current again at once. This is what `#[trace]` does for `async fn`s.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # async fn demo(tracer: &burr_core::Tracer) -> u32 {
+    /// let span = tracer.span("fetch");
+    /// span.instrument(async { 42 }).await
+    /// # }
+    /// # let _ = demo;
+    /// ```
+    pub fn instrument<F: Future>(self, future: F) -> impl Future<Output = F::Output> {
+        let slot = self.open.as_ref().map(|open| {
+            set_current_span(&open.step, open.parent.clone());
+            Current {
+                step: open.step.clone(),
+                span: Some(open.node.clone()),
+            }
+        });
+        InSpan {
+            guard: Some(self),
+            slot,
+            inner: future,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future returned by [`SpanGuard::instrument`].
+    struct InSpan<F> {
+        guard: Option<SpanGuard>,
+        // The context installed during each poll: the step, with this span (or whatever span
+        // the future left open inside it) current.
+        slot: Option<Current>,
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F: Future> Future for InSpan<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let Some(slot) = this.slot.take() else {
+            let out = this.inner.poll(cx);
+            if out.is_ready() {
+                this.guard.take();
+            }
+            return out;
+        };
+        let prev = swap_current(Some(slot));
+        let out = this.inner.poll(cx);
+        if out.is_ready() {
+            // End the span while it is still current, so that its parent is restored in the
+            // installed context and not wherever the caller is.
+            this.guard.take();
+        }
+        *this.slot = swap_current(prev);
+        out
     }
 }
