@@ -694,6 +694,85 @@ pub(crate) fn replace_current_span(
     })
 }
 
+/// What the `tracing` layer needs: spans that come from `tracing` itself get Burr ids and
+/// reach the hooks, but get no `tracing` span of their own.
+#[cfg(feature = "tracing-layer")]
+mod untraced {
+    use super::*;
+
+    /// The context current on this thread, if a step is running here.
+    pub(crate) fn current() -> Option<Current> {
+        if !ACTIVE.with(Cell::get) {
+            return None;
+        }
+        CURRENT.with(|c| c.borrow().clone())
+    }
+
+    impl Current {
+        pub(crate) fn step(&self) -> &Arc<StepTrace> {
+            &self.step
+        }
+
+        pub(crate) fn span(&self) -> Option<&Arc<SpanNode>> {
+            self.span.as_ref()
+        }
+    }
+
+    /// Makes `span` the current span of `step` on this thread (when `step` is current here)
+    /// as a `tracing` span is entered, and enters `span`'s own `tracing` span if it has one
+    /// (a span opened inside the entered one and resumed). Returns the span it replaced.
+    pub(crate) fn resume_span(
+        step: &Arc<StepTrace>,
+        span: Arc<SpanNode>,
+    ) -> Option<Option<Arc<SpanNode>>> {
+        let replaced = replace_current_span(step, Some(span.clone()))?;
+        tracing_layer::enter(&span.tspan);
+        Some(replaced)
+    }
+
+    /// The reverse of [`resume_span`]: makes `prev` current again, exits the `tracing` span
+    /// of the span that was current, and returns that span (to resume later).
+    pub(crate) fn suspend_span(
+        step: &Arc<StepTrace>,
+        prev: Option<Arc<SpanNode>>,
+    ) -> Option<Option<Arc<SpanNode>>> {
+        let left = replace_current_span(step, prev)?;
+        if let Some(left) = &left {
+            tracing_layer::exit(&left.tspan);
+        }
+        Some(left)
+    }
+
+    impl StepTrace {
+        /// Opens a span under `parent` and fires its start.
+        pub(crate) fn open_untraced(&self, parent: Option<&SpanNode>, name: &str) -> Arc<SpanNode> {
+            let node = Arc::new(SpanNode {
+                info: self.span_info(parent, name, Vec::new()),
+                children: AtomicU32::new(0),
+                tspan: tracing::Span::none(),
+            });
+            self.fire_span(&node.info, true);
+            node
+        }
+
+        /// Fires the end of a span opened with [`StepTrace::open_untraced`].
+        pub(crate) fn close_untraced(&self, node: &SpanNode) {
+            self.fire_span(&node.info, false);
+        }
+
+        /// Logs attributes on `span` (or on the action).
+        pub(crate) fn log_untraced(
+            &self,
+            span: Option<&SpanNode>,
+            attributes: Vec<(String, Value)>,
+        ) {
+            self.fire_attributes(span.map(|s| &s.info), attributes);
+        }
+    }
+}
+#[cfg(feature = "tracing-layer")]
+pub(crate) use untraced::{current, resume_span, suspend_span};
+
 /// Serializes an attribute value; a value that cannot be serialized is logged as its error.
 pub(crate) fn to_json(value: &impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or_else(|e| Value::String(format!("<unserializable: {e}>")))
