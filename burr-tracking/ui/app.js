@@ -19,6 +19,7 @@
         if (k === "class") el.className = v;
         else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
         else if (k === "checked" || k === "value") el[k] = v;
+        else if (k === "style") el.style.cssText = v; // CSSOM: allowed by the page's policy
         else el.setAttribute(k, v === true ? "" : String(v));
       }
     }
@@ -228,7 +229,7 @@
     const filter = h("input", { type: "search", placeholder: "Filter projects", "aria-label": "Filter projects" });
     const body = h("div", { class: "card" }, h("div", { class: "empty" }, "Loading…"));
     clear(main);
-    page.append(h("h1", null, "Projects"), h("p", { class: "sub", id: "projects-sub" }, ""), h("div", { class: "toolbar" }, filter), body);
+    append(page, [h("h1", null, "Projects"), h("p", { class: "sub", id: "projects-sub" }, ""), h("div", { class: "toolbar" }, filter), body]);
     main.appendChild(page);
     let projects = [];
     const draw = () => {
@@ -329,10 +330,10 @@
       clear(pager);
       if (data.total > PAGE) {
         const go = (o) => { location.hash = projectHref(project, { pk, offset: o, empty: hideEmpty ? "hide" : "" }); };
-        pager.append(
+        append(pager, [
           h("button", { disabled: offset === 0, onclick: () => go(Math.max(0, offset - PAGE)) }, "← Newer"),
           `${(offset + 1).toLocaleString()}–${Math.min(offset + PAGE, data.total).toLocaleString()} of ${data.total.toLocaleString()}`,
-          h("button", { disabled: !data.has_another_page, onclick: () => go(offset + PAGE) }, "Older →"));
+          h("button", { disabled: !data.has_another_page, onclick: () => go(offset + PAGE) }, "Older →")]);
       }
     };
     await load();
@@ -443,13 +444,13 @@
         const kind = c.event_type === "fork" ? "fork" : "spawn";
         links.push(h("a", { class: `chip ${kind}`, href: appHref(project, c.child.app_id), title: `${c.event_type} at step ${c.sequence_id}` }, `${kind === "fork" ? "fork" : "child"} ${short(c.child.app_id, 24)} @${c.sequence_id ?? "?"}`));
       }
-      head.append(
+      append(head, [
         h("h1", null, h("span", { class: "mono" }, appId), sm.partition_key !== null && sm.partition_key !== undefined ? h("a", { class: "chip pk", href: projectHref(project, { pk: sm.partition_key }), title: "partition key" }, sm.partition_key) : null,
           last ? statusChip(stepStatus(last)) : null),
         h("div", { class: "meta" }, h("span", null, plural(sm.num_steps, "step")), orderBtn, liveBtn,
           h("span", null, h("span", { class: "kbd" }, "↑"), h("span", { class: "kbd" }, "↓"), " steps ", h("span", { class: "kbd" }, "←"), h("span", { class: "kbd" }, "→"), " tabs")),
         links.length ? h("div", { class: "meta links" }, links) : null,
-        sm.errors && sm.errors.length ? h("div", { class: "banner err", style: "margin:8px 0 0" }, sm.errors.join("\n")) : null);
+        sm.errors && sm.errors.length ? h("div", { class: "banner err", style: "margin:8px 0 0" }, sm.errors.join("\n")) : null]);
     }
 
     let appSpan = null;
@@ -490,12 +491,12 @@
         return h("tr", { class: `step${seq === st.selected ? " sel" : ""}`, "data-seq": seq, onclick: () => select(seq) },
           h("td", { class: "seq" }, seq),
           h("td", { class: "act", title: step.step_start_log.action }, step.step_start_log.action,
-            streamed ? h("span", { class: "icon-stream", title: "streamed" }, "stream") : null,
-            step.spans && step.spans.length ? h("span", { class: "icon-stream", title: "spans" }, `${step.spans.length}◦`) : null,
-            kids.length ? h("span", { class: "icon-stream", title: kids.map((k) => `${k.event_type} ${k.child.app_id}`).join("\n") }, `⑂${kids.length}`) : null),
+            streamed ? h("span", { class: "tag stream", title: "streamed its result" }, "stream") : null,
+            step.spans && step.spans.length ? h("span", { class: "tag", title: `${plural(step.spans.length, "span")}` }, plural(step.spans.length, "span")) : null,
+            kids.map((k) => h("span", { class: `tag ${k.event_type === "fork" ? "fork" : "spawn"}`, title: `${k.event_type} ${k.child.app_id}` }, k.event_type === "fork" ? "forked" : "spawned"))),
           h("td", { class: "time", title: dateTime(step.step_start_log.start_time) }, clock(step.step_start_log.start_time)),
           h("td", { class: "dur" }, h("div", { class: "dbar", title: t.dur === null ? "running" : dur(t.dur) },
-            h("div", { class: `fill${status === "failure" ? " bad" : status === "running" ? " run" : ""}`, style: `width:${width.toFixed(2)}%` }),
+            h("span", { class: "trk" }, h("span", { class: `fill${status === "failure" ? " bad" : status === "running" ? " run" : ""}`, style: `width:${width.toFixed(2)}%` })),
             h("span", { class: "lbl" }, t.dur === null ? "…" : dur(t.dur)))),
           h("td", { class: "st" }, statusChip(status)));
       });
@@ -809,13 +810,13 @@
     return root;
   }
   function node(key, v, depth, inArray) {
-    const label = inArray ? h("span", { class: "meta" }, `${key}: `) : [h("span", { class: "k" }, String(key)), ": "];
+    const label = inArray ? h("span", { class: "jm" }, `${key}: `) : [h("span", { class: "k" }, String(key)), ": "];
     const internal = !inArray && String(key).startsWith("__");
     if (v === null || typeof v !== "object") return h("div", { class: `row${internal ? " internal" : ""}` }, label, scalar(v));
     const isArr = Array.isArray(v);
     const entries = isArr ? v.map((x, i) => [i, x]) : Object.entries(v);
     const size = entries.length;
-    if (!size) return h("div", { class: "row" }, label, h("span", { class: "meta" }, isArr ? "[]" : "{}"));
+    if (!size) return h("div", { class: "row" }, label, h("span", { class: "jm" }, isArr ? "[]" : "{}"));
     const row = h("div", { class: `row${size > 25 || depth > 3 ? " closed" : ""}${internal ? " internal" : ""}` });
     const tog = h("span", { class: "tog", role: "button", "aria-label": "expand or collapse" }, "");
     const setTog = () => { tog.textContent = row.classList.contains("closed") ? "▸" : "▾"; };
@@ -830,7 +831,7 @@
     };
     if (!row.classList.contains("closed")) render();
     tog.addEventListener("click", render);
-    row.append(tog, label, h("span", { class: "meta" }, isArr ? `[${size} item${size === 1 ? "" : "s"}]` : `{${size} key${size === 1 ? "" : "s"}}`), kids);
+    append(row, [tog, label, h("span", { class: "jm" }, isArr ? `[${size} item${size === 1 ? "" : "s"}]` : `{${size} key${size === 1 ? "" : "s"}}`), kids]);
     return row;
   }
 

@@ -1,0 +1,411 @@
+//! Drives the web UI in headless Chromium (playwright-core, `tests/browser/ui.mjs`) against a
+//! real server on a loopback port and a tracking folder written here.
+//!
+//! Needs `node`, `/usr/bin/chromium` and `npm install` in `tests/browser` (`.ci/setup` does
+//! all three). Without them the test says why and passes, unless `BURR_REQUIRE_SERVICES=1`.
+#![cfg(feature = "server")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use burr_tracking::server;
+use burr_tracking::store::Store;
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const HOSTILE: &str = "<img src=x onerror=window.__pwned=1>";
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("browser")
+}
+
+fn skip_or_fail(reason: &str) {
+    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
+        panic!("browser test cannot run: {reason}");
+    }
+    eprintln!("skipping: browser test: {reason}");
+}
+
+// ------------------------------------------------------------------------------------ fixtures
+
+struct Log(Vec<String>);
+
+impl Log {
+    fn line(&mut self, value: Value) {
+        self.0.push(value.to_string());
+    }
+    fn step(&mut self, seq: u64, action: &str, second: u64, state: Value, inputs: Value) {
+        self.begin(seq, action, second, inputs);
+        self.end(seq, action, second, state, None);
+    }
+    fn begin(&mut self, seq: u64, action: &str, second: u64, inputs: Value) {
+        self.line(json!({"type": "begin_entry", "start_time": format!("2026-11-22T10:00:{second:02}.100000"), "action": action, "inputs": inputs, "sequence_id": seq}));
+    }
+    fn end(&mut self, seq: u64, action: &str, second: u64, state: Value, exception: Option<&str>) {
+        let result = if exception.is_some() {
+            Value::Null
+        } else {
+            json!({"ok": true})
+        };
+        self.line(json!({"type": "end_entry", "end_time": format!("2026-11-22T10:00:{second:02}.{:06}", 300_000 + seq * 20_000), "action": action, "result": result, "exception": exception, "state": state, "sequence_id": seq}));
+    }
+    fn span(
+        &mut self,
+        seq: u64,
+        id: &str,
+        name: &str,
+        parent: Option<&str>,
+        second: u64,
+        from_ms: u64,
+        to_ms: u64,
+    ) {
+        self.line(json!({"type": "begin_span", "start_time": format!("2026-11-22T10:00:{second:02}.{:06}", 100_000 + from_ms * 1000), "action_sequence_id": seq, "span_id": id, "span_name": name, "parent_span_id": parent, "span_dependencies": []}));
+        self.line(json!({"type": "end_span", "end_time": format!("2026-11-22T10:00:{second:02}.{:06}", 100_000 + to_ms * 1000), "action_sequence_id": seq, "span_id": id}));
+    }
+    fn attribute(&mut self, seq: u64, span: Option<&str>, key: &str, value: Value) {
+        self.line(json!({"type": "attribute", "key": key, "action_sequence_id": seq, "span_id": span, "value": value, "tags": {}, "time_logged": "2026-11-22T10:00:05.150000Z"}));
+    }
+}
+
+fn graph(entry: &str, actions: &[(&str, &[&str])], transitions: &[(&str, &str, &str)]) -> String {
+    let actions: Vec<Value> = actions
+        .iter()
+        .map(|(name, inputs)| json!({"type": "action", "name": name, "reads": ["chat_history"], "writes": ["chat_history"], "code": format!("fn {name}(state: State) -> State {{\n    state\n}}"), "inputs": inputs, "optional_inputs": []}))
+        .collect();
+    let transitions: Vec<Value> = transitions
+        .iter()
+        .map(|(from, to, cond)| json!({"type": "transition", "from_": from, "to": to, "condition": cond}))
+        .collect();
+    json!({"type": "application", "entrypoint": entry, "actions": actions, "transitions": transitions}).to_string()
+}
+
+fn write_app(
+    root: &Path,
+    project: &str,
+    app: &str,
+    graph_json: &str,
+    metadata: Value,
+    log: &Log,
+) -> PathBuf {
+    let dir = root.join(project).join(app);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("graph.json"), graph_json).unwrap();
+    fs::write(dir.join("metadata.json"), metadata.to_string()).unwrap();
+    let mut text = log.0.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    fs::write(dir.join("log.jsonl"), text).unwrap();
+    dir
+}
+
+fn metadata(pk: Option<&str>, parent: Option<(&str, u64)>, spawner: Option<(&str, u64)>) -> Value {
+    let ptr = |p: Option<(&str, u64)>| {
+        p.map(|(app, seq)| json!({"type": "pointer_data", "app_id": app, "sequence_id": seq, "partition_key": pk}))
+    };
+    json!({"type": "application_metadata", "partition_key": pk, "parent_pointer": ptr(parent), "spawning_parent_pointer": ptr(spawner)})
+}
+
+/// Writes the folder the browser walks through; returns the log the script appends to.
+fn build_fixture(root: &Path) -> PathBuf {
+    let chat_graph = graph(
+        "prompt",
+        &[
+            ("prompt", &["user_input"]),
+            ("check_safety", &[]),
+            ("decide_mode", &[]),
+            ("answer_question", &[]),
+            ("generate_image", &[]),
+            ("response", &[]),
+        ],
+        &[
+            ("prompt", "check_safety", "default"),
+            ("check_safety", "decide_mode", "safe"),
+            ("check_safety", "response", "default"),
+            ("decide_mode", "generate_image", "mode=generate_image"),
+            ("decide_mode", "answer_question", "default"),
+            ("generate_image", "response", "default"),
+            ("answer_question", "response", "default"),
+            ("response", "prompt", "default"),
+        ],
+    );
+    // A chatbot with spans, attributes, a stream and a failure.
+    let mut log = Log(Vec::new());
+    let mut history = vec![];
+    let mut seq = 0;
+    for (turn, question) in ["Please draw a giraffe.", "What is the capital of France?"]
+        .iter()
+        .enumerate()
+    {
+        let base = turn as u64 * 5;
+        history.push(json!({"role": "user", "content": question}));
+        log.step(seq, "prompt", base, json!({"chat_history": history, "prompt": question, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "prompt"}), json!({"user_input": question}));
+        seq += 1;
+        log.step(seq, "check_safety", base + 1, json!({"chat_history": history, "prompt": question, "safe": true, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "check_safety"}), json!({}));
+        seq += 1;
+        let mode = if turn == 0 {
+            "generate_image"
+        } else {
+            "answer_question"
+        };
+        log.step(seq, "decide_mode", base + 2, json!({"chat_history": history, "prompt": question, "safe": true, "mode": mode, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "decide_mode"}), json!({}));
+        seq += 1;
+        log.begin(seq, mode, base + 3, json!({}));
+        log.attribute(seq, None, "model", json!("canned-model-1"));
+        log.span(
+            seq,
+            &format!("{seq}:0"),
+            "create_client",
+            None,
+            base + 3,
+            0,
+            40,
+        );
+        log.span(
+            seq,
+            &format!("{seq}:1"),
+            "query_model",
+            None,
+            base + 3,
+            45,
+            160,
+        );
+        log.span(
+            seq,
+            &format!("{seq}:1.0"),
+            "build_prompt",
+            Some(&format!("{seq}:1")),
+            base + 3,
+            50,
+            70,
+        );
+        log.attribute(seq, Some(&format!("{seq}:1.0")), "prompt_tokens", json!(42));
+        log.span(
+            seq,
+            &format!("{seq}:1.1"),
+            "http_call",
+            Some(&format!("{seq}:1")),
+            base + 3,
+            72,
+            150,
+        );
+        log.attribute(
+            seq,
+            Some(&format!("{seq}:1.1")),
+            "url",
+            json!("local://canned"),
+        );
+        log.span(
+            seq,
+            &format!("{seq}:2"),
+            "process_response",
+            None,
+            base + 3,
+            162,
+            190,
+        );
+        if turn == 1 {
+            log.line(json!({"type": "begin_stream", "action_sequence_id": seq, "span_id": null, "stream_init_time": "2026-11-22T10:00:08.100000Z"}));
+            log.line(json!({"type": "first_item_stream", "action_sequence_id": seq, "span_id": null, "first_item_time": "2026-11-22T10:00:08.145000Z"}));
+        }
+        let answer = if turn == 0 {
+            "An image of a giraffe."
+        } else {
+            "Paris."
+        };
+        let mut after = history.clone();
+        after.push(json!({"role": "assistant", "content": answer}));
+        log.end(seq, mode, base + 3, json!({"chat_history": after, "prompt": question, "safe": true, "mode": mode, "response": {"content": answer, "type": "text"}, "__SEQUENCE_ID": seq, "__PRIOR_STEP": mode}), None);
+        if turn == 1 {
+            log.line(json!({"type": "end_stream", "action_sequence_id": seq, "span_id": null, "end_time": "2026-11-22T10:00:08.400000Z", "items_streamed": 12}));
+        }
+        seq += 1;
+        history = after;
+        log.step(
+            seq,
+            "response",
+            base + 4,
+            json!({"chat_history": history, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "response"}),
+            json!({}),
+        );
+        seq += 1;
+    }
+    log.begin(seq, "prompt", 20, json!({"user_input": "break please"}));
+    log.end(seq, "prompt", 20, json!({"chat_history": history, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "response"}), Some("Traceback (most recent call last):\n  File \"chat.rs\", line 3, in prompt\nRuntimeError: the canned model refused\n"));
+    let main = write_app(
+        root,
+        "chatbot",
+        "chat-1",
+        &chat_graph,
+        metadata(Some("user-1"), None, None),
+        &log,
+    );
+    fs::write(
+        main.join("children.jsonl"),
+        [
+            json!({"type": "child_application_data", "child": {"type": "pointer_data", "app_id": "chat-1-fork", "sequence_id": null, "partition_key": "user-1"}, "event_time": "2026-11-22T10:01:00", "event_type": "fork", "sequence_id": 4}),
+            json!({"type": "child_application_data", "child": {"type": "pointer_data", "app_id": "chat-1-child", "sequence_id": null, "partition_key": null}, "event_time": "2026-11-22T10:01:01", "event_type": "spawn_start", "sequence_id": 3}),
+        ]
+        .map(|v| v.to_string() + "\n")
+        .concat(),
+    )
+    .unwrap();
+    let mut fork = Log(Vec::new());
+    fork.step(
+        5,
+        "prompt",
+        30,
+        json!({"chat_history": [], "__SEQUENCE_ID": 5, "__PRIOR_STEP": "prompt"}),
+        json!({}),
+    );
+    write_app(
+        root,
+        "chatbot",
+        "chat-1-fork",
+        &chat_graph,
+        metadata(Some("user-1"), Some(("chat-1", 4)), None),
+        &fork,
+    );
+    let mut child = Log(Vec::new());
+    child.step(
+        0,
+        "prompt",
+        31,
+        json!({"chat_history": [], "__SEQUENCE_ID": 0, "__PRIOR_STEP": "prompt"}),
+        json!({}),
+    );
+    write_app(
+        root,
+        "chatbot",
+        "chat-1-child",
+        &chat_graph,
+        metadata(None, None, Some(("chat-1", 3))),
+        &child,
+    );
+
+    // A counter, and a running app the script appends to.
+    let counter_graph = graph(
+        "counter",
+        &[("counter", &[]), ("result", &[])],
+        &[
+            ("counter", "counter", "counter < 5"),
+            ("counter", "result", "default"),
+        ],
+    );
+    let mut counter = Log(Vec::new());
+    for i in 0..5 {
+        counter.step(
+            i,
+            "counter",
+            40 + i,
+            json!({"counter": i + 1, "__SEQUENCE_ID": i, "__PRIOR_STEP": "counter"}),
+            json!({}),
+        );
+    }
+    counter.step(
+        5,
+        "result",
+        46,
+        json!({"counter": 5, "__SEQUENCE_ID": 5, "__PRIOR_STEP": "result"}),
+        json!({}),
+    );
+    write_app(
+        root,
+        "counter",
+        "count-to-5",
+        &counter_graph,
+        metadata(None, None, None),
+        &counter,
+    );
+    let mut live = Log(Vec::new());
+    live.step(0, "counter", 50, json!({"counter": 1}), json!({}));
+    live.begin(1, "counter", 51, json!({}));
+    let live_dir = write_app(
+        root,
+        "counter",
+        "live",
+        &counter_graph,
+        metadata(None, None, None),
+        &live,
+    );
+
+    // Hostile strings everywhere a log can put them.
+    let hostile_graph = graph(
+        HOSTILE,
+        &[(HOSTILE, &[HOSTILE])],
+        &[(HOSTILE, HOSTILE, HOSTILE)],
+    );
+    let mut bad = Log(Vec::new());
+    bad.begin(0, HOSTILE, 55, json!({HOSTILE: HOSTILE}));
+    bad.span(0, "0:0", HOSTILE, None, 55, 0, 10);
+    bad.attribute(0, Some("0:0"), HOSTILE, json!(HOSTILE));
+    bad.end(
+        0,
+        HOSTILE,
+        55,
+        json!({"note": HOSTILE, HOSTILE: [HOSTILE]}),
+        Some(HOSTILE),
+    );
+    write_app(
+        root,
+        "hostile",
+        "xss-app",
+        &hostile_graph,
+        metadata(Some(HOSTILE), None, None),
+        &bad,
+    );
+    live_dir.join("log.jsonl")
+}
+
+// ----------------------------------------------------------------------------------------- test
+
+#[test]
+fn ui_walkthrough_in_chromium() {
+    let dir = browser_dir();
+    if Command::new("node").arg("--version").output().is_err() {
+        return skip_or_fail("`node` is not installed");
+    }
+    if !Path::new(CHROMIUM).exists() {
+        return skip_or_fail("Debian's chromium is not installed (`apt-get install -y chromium`)");
+    }
+    if !dir.join("node_modules").join("playwright-core").exists() {
+        return skip_or_fail(
+            "playwright-core is not installed (`npm install` in burr-tracking/tests/browser)",
+        );
+    }
+    let data = tempfile::tempdir().unwrap();
+    let live_log = build_fixture(data.path());
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let store = Store::new(data.path());
+    runtime.spawn(async move {
+        axum::serve(listener, server::router(store)).await.unwrap();
+    });
+
+    let screenshots = dir.join("screenshots");
+    fs::create_dir_all(&screenshots).unwrap();
+    let output = Command::new("node")
+        .arg(dir.join("ui.mjs"))
+        .env("BURR_URL", format!("http://{addr}/"))
+        .env("BURR_LIVE_LOG", &live_log)
+        .env("BURR_SCREENSHOTS", &screenshots)
+        .env("CHROMIUM", CHROMIUM)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        output.status.success(),
+        "the browser walkthrough failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("walkthrough passed"), "{stdout}");
+}

@@ -1,0 +1,177 @@
+// Walks the burr UI in headless Chromium: projects -> app -> step -> span, live updates,
+// keyboard, and hostile strings. Run by tests/browser.rs, which starts the server and sets:
+//   BURR_URL          the server's base URL
+//   BURR_LIVE_LOG     the log.jsonl of counter/live, which this script appends to
+//   BURR_SCREENSHOTS  where to save screenshots
+//   CHROMIUM          the browser binary
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const base = process.env.BURR_URL;
+const shots = process.env.BURR_SCREENSHOTS;
+const liveLog = process.env.BURR_LIVE_LOG;
+const HOSTILE = "<img src=x onerror=window.__pwned=1>";
+mkdirSync(shots, { recursive: true });
+
+const problems = [];
+function check(cond, what) {
+  if (!cond) {
+    problems.push(what);
+    console.log(`FAIL ${what}`);
+  } else {
+    console.log(`ok   ${what}`);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu"],
+});
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+const page = await context.newPage();
+const external = [];
+const errors = [];
+page.on("request", (r) => {
+  if (!r.url().startsWith(base) && !r.url().startsWith("data:")) external.push(r.url());
+});
+page.on("pageerror", (e) => errors.push(String(e)));
+page.on("console", (m) => {
+  if (m.type() === "error") errors.push(m.text());
+});
+page.on("dialog", (d) => {
+  errors.push(`dialog: ${d.message()}`);
+  d.dismiss();
+});
+page.setDefaultTimeout(10000);
+
+try {
+  // ---- projects
+  await page.goto(base);
+  await page.waitForSelector("tr[data-project]");
+  const projects = await page.$$eval("tr[data-project]", (rows) => rows.map((r) => r.dataset.project));
+  check(["chatbot", "counter", "hostile"].every((p) => projects.includes(p)), `projects listed: ${projects}`);
+  const chatRow = await page.textContent('tr[data-project="chatbot"]');
+  check(chatRow.includes("3"), "project row shows its app count");
+  await page.screenshot({ path: join(shots, "1-projects.png") });
+
+  // ---- apps of a project
+  await page.click('tr[data-project="chatbot"] a');
+  await page.waitForSelector("tr[data-app]");
+  const apps = await page.$$eval("tr[data-app]", (rows) => rows.map((r) => r.dataset.app));
+  check(apps.length === 3 && apps.includes("chat-1-fork"), `apps listed: ${apps}`);
+  const forkRow = await page.textContent('tr[data-app="chat-1-fork"]');
+  check(forkRow.includes("forked from") && forkRow.includes("chat-1"), "fork links to its parent");
+  const childRow = await page.textContent('tr[data-app="chat-1-child"]');
+  check(childRow.includes("spawned by"), "spawned app links to its parent");
+  check((await page.textContent('tr[data-app="chat-1"]')).includes("user-1"), "partition key shown");
+  await page.screenshot({ path: join(shots, "2-apps.png") });
+  // filter by partition key
+  await page.fill('input[aria-label="Filter by partition key"]', "user-1");
+  await page.press('input[aria-label="Filter by partition key"]', "Enter");
+  await page.waitForFunction(() => document.querySelectorAll("tr[data-app]").length === 2);
+  check(true, "partition key filter keeps the two user-1 apps");
+
+  // ---- one app
+  await page.click('tr[data-app="chat-1"] a');
+  await page.waitForSelector("tr.step");
+  const rows = await page.$$eval("tr.step", (r) => r.map((x) => Number(x.dataset.seq)));
+  check(rows.length === 11 && rows[0] === 10, `steps newest first: ${rows}`);
+  check((await page.textContent("tr.step.sel")).includes("failure"), "newest step (a failure) selected first");
+  check((await page.textContent("#exception")).includes("the canned model refused"), "exception text shown");
+  check(await page.$eval("#graph", (g) => g.querySelectorAll(".node").length >= 6), "graph drawn as SVG");
+  check(await page.$eval("#graph", (g) => !!g.querySelector('.node.cur.bad[data-action="prompt"]')), "graph marks the current (failed) action");
+  await page.screenshot({ path: join(shots, "3-app-failure.png") });
+
+  // keyboard: down arrow moves to the next (older) step
+  await page.keyboard.press("ArrowDown");
+  await page.waitForSelector('tr.step.sel[data-seq="9"]');
+  check(true, "ArrowDown selects the next step");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForSelector('tr.step.sel[data-seq="8"]');
+  check((await page.textContent("#detail-action")) === "answer_question", "detail follows the selection");
+  // state: after / changes
+  check((await page.textContent("#state")).includes("Paris."), "state after the step shown");
+  await page.click('button[data-view="changes"]');
+  await page.waitForSelector("#diff");
+  const diff = await page.textContent("#diff");
+  check(diff.includes("response") && diff.includes("chat_history[3]"), `diff against the previous step: ${diff.slice(0, 120)}`);
+  check(await page.$eval("#graph", (g) => g.querySelectorAll(".node.visited").length >= 3), "graph marks visited actions");
+  await page.screenshot({ path: join(shots, "4-app-diff.png") });
+  await page.click('button[data-view="after"]');
+
+  // spans
+  await page.click('button[data-tab="spans"]');
+  await page.waitForSelector("#waterfall");
+  const spanRows = await page.$$eval("#waterfall .srow[data-span]", (r) => r.map((x) => x.dataset.span));
+  check(JSON.stringify(spanRows) === JSON.stringify(["", "8:0", "8:1", "8:1.0", "8:1.1", "8:2"]), `span waterfall rows in order: ${spanRows}`);
+  await page.click('#waterfall .srow[data-span="8:1.0"]');
+  await page.waitForSelector("#waterfall .attrs");
+  check((await page.textContent("#waterfall .attrs")).includes("prompt_tokens"), "span attributes open under their span");
+  const streamStats = await page.textContent("#stream-stats");
+  check(streamStats.includes("45 ms") && streamStats.includes("12"), `stream stats (time to first item, items): ${streamStats}`);
+  await page.screenshot({ path: join(shots, "5-app-spans.png") });
+
+  // links: children of the app
+  const head = await page.textContent(".apphead");
+  check(head.includes("chat-1-fork") && head.includes("chat-1-child"), "app header links to its fork and child");
+  await page.click('.apphead a[href*="chat-1-fork"]');
+  await page.waitForSelector('tr.step[data-seq="5"]');
+  check((await page.textContent(".apphead")).includes("forked from"), "fork links back to its parent");
+
+  // ---- live updates
+  await page.goto(`${base}#/project/counter/app/live`);
+  await page.waitForSelector("tr.step");
+  check((await page.textContent("tr.step.sel")).includes("running"), "running step shown as running");
+  check(await page.$eval(".apphead button.on", (b) => b.textContent.includes("Live")), "live mode turns on for a running app");
+  appendFileSync(
+    liveLog,
+    JSON.stringify({ type: "end_entry", end_time: "2026-11-22T10:00:51.900000", action: "counter", result: {}, exception: null, state: { counter: 2 }, sequence_id: 1 }) +
+      "\n" +
+      JSON.stringify({ type: "begin_entry", start_time: "2026-11-22T10:00:52.000000", action: "result", inputs: {}, sequence_id: 2 }) +
+      "\n",
+  );
+  await page.waitForSelector('tr.step.sel[data-seq="2"]', { timeout: 15000 });
+  check(true, "a step appended to the log appears and is selected");
+  check((await page.textContent('tr.step[data-seq="1"]')).includes("success"), "the finished step is updated");
+  await page.screenshot({ path: join(shots, "6-live.png") });
+
+  // ---- hostile strings
+  await page.goto(`${base}#/project/hostile`);
+  await page.waitForSelector("tr[data-app]");
+  check((await page.textContent('tr[data-app="xss-app"]')).includes(HOSTILE), "hostile partition key shown as text");
+  await page.click('tr[data-app="xss-app"] a');
+  await page.waitForSelector("tr.step");
+  check((await page.textContent("#state")).includes(HOSTILE), "hostile state string shown as text");
+  check((await page.textContent("#exception")).includes(HOSTILE), "hostile exception shown as text");
+  await page.click('button[data-tab="spans"]');
+  await page.click('#waterfall .srow[data-span="0:0"]');
+  await page.waitForSelector("#waterfall .attrs");
+  check((await page.textContent("#waterfall")).includes(HOSTILE), "hostile span name and attribute shown as text");
+  await page.click('button[data-tab="inputs"]');
+  check((await page.textContent("#pane-inputs")).includes(HOSTILE), "hostile input shown as text");
+  await page.waitForTimeout(300);
+  check((await page.evaluate(() => window.__pwned)) === undefined, "no injected script ran");
+  check((await page.$$("main img")).length === 0, "no injected element was created");
+  await page.screenshot({ path: join(shots, "7-hostile.png") });
+
+  // ---- back to projects through the breadcrumb
+  await page.click('#crumbs a[href="#/"]');
+  await page.waitForSelector("tr[data-project]");
+  check(true, "breadcrumb leads back to the projects");
+
+  check(external.length === 0, `no external requests ${external.join(", ")}`);
+  check(errors.length === 0, `no page errors ${[...new Set(errors)].slice(0, 5).join(" | ").slice(0, 2000)}`);
+} catch (e) {
+  problems.push(String(e && e.stack ? e.stack : e));
+  console.log(`FAIL ${e}`);
+  await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
+} finally {
+  await browser.close();
+}
+
+if (problems.length) {
+  console.log(`${problems.length} problem(s)`);
+  process.exit(1);
+}
+console.log("walkthrough passed");
