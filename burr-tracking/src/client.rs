@@ -180,12 +180,33 @@ pub struct LocalTrackingClient {
     project: Arc<str>,
     root: PathBuf,
     project_dir: PathBuf,
+    buffer_spans: bool,
     shared: Arc<Shared>,
 }
 
+/// FNV-1a: application ids are short and chosen by the application itself, so a simple
+/// hash beats SipHash here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type AppTable = HashMap<Arc<str>, Arc<Mutex<AppLog>>, std::hash::BuildHasherDefault<Fnv>>;
+
 #[derive(Debug, Default)]
 struct Shared {
-    apps: RwLock<HashMap<Arc<str>, Arc<Mutex<AppLog>>>>,
+    apps: RwLock<AppTable>,
     /// Ticks for the least-recently-used eviction of open logs.
     clock: std::sync::atomic::AtomicU64,
 }
@@ -222,6 +243,7 @@ impl LocalTrackingClient {
             project_dir: root.join(&project),
             project: Arc::from(project),
             root,
+            buffer_spans: false,
             shared: Arc::default(),
         })
     }
@@ -247,8 +269,44 @@ impl LocalTrackingClient {
             project_dir: root.join(&*self.project),
             project: self.project,
             root,
+            buffer_spans: self.buffer_spans,
             shared: Arc::default(),
         }
+    }
+
+    /// Holds the span, attribute and stream-start lines of a step in memory and writes them
+    /// together with the step's `end_entry`, in one write, instead of one write per line.
+    ///
+    /// Off by default. Steps that open many spans get much cheaper (one system call per step
+    /// instead of one per line), at a price: a viewer sees a step's spans only when the step
+    /// ends, and a process killed in the middle of a step loses that step's spans (never a
+    /// completed step: its `end_entry` goes out in the same write as its spans). `begin_entry`
+    /// is still written as soon as the step starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("p")?.with_buffered_spans(true);
+    /// assert!(client.buffers_spans());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    #[must_use]
+    pub fn with_buffered_spans(mut self, on: bool) -> Self {
+        self.buffer_spans = on;
+        self
+    }
+
+    /// Whether span lines are held until the step ends (see
+    /// [`LocalTrackingClient::with_buffered_spans`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!burr_tracking::LocalTrackingClient::new("p")?.buffers_spans());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn buffers_spans(&self) -> bool {
+        self.buffer_spans
     }
 
     /// The project name.
@@ -461,11 +519,12 @@ impl LocalTrackingClient {
         }
     }
 
-    /// Serializes one record into the application's buffer and writes it as one line.
-    fn append(&self, app_id: &str, what: &'static str, record: &impl Serialize) {
+    /// Serializes one record into the application's buffer and writes it as one line
+    /// (with the lines held before it), unless `hold` and span buffering is on.
+    fn append(&self, app_id: &str, what: &'static str, record: &impl Serialize, hold: bool) {
         let Some(log) = self.log_of(app_id) else { return };
         let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = log.append(record, what, app_id) {
+        if let Err(e) = log.append(record, what, app_id, hold && self.buffer_spans) {
             report(app_id, &e);
         }
     }
@@ -476,43 +535,69 @@ impl LocalTrackingClient {
         app_id: &str,
         what: &'static str,
         records: impl IntoIterator<Item = R>,
+        hold: bool,
     ) {
         let Some(log) = self.log_of(app_id) else { return };
         let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
         for record in records {
-            if let Err(e) = log.append(&record, what, app_id) {
+            if let Err(e) = log.append(&record, what, app_id, hold && self.buffer_spans) {
                 report(app_id, &e);
             }
         }
     }
 }
 
+/// Held lines are written out beyond this many bytes even before the step ends.
+const MAX_HELD: usize = 256 * 1024;
+
 impl AppLog {
+    /// Serializes `record` as one line after the lines already held, then writes them all in
+    /// one write unless `hold` (and the held lines are still small).
     fn append(
         &mut self,
         record: &impl Serialize,
         what: &'static str,
         app_id: &str,
+        hold: bool,
     ) -> Result<(), TrackingError> {
-        self.buf.clear();
+        let start = self.buf.len();
         let mut ser = serde_json::Serializer::with_formatter(&mut self.buf, PydanticFormatter);
-        record
-            .serialize(&mut ser)
-            .map_err(|source| TrackingError::Serialize {
+        if let Err(source) = record.serialize(&mut ser) {
+            // Never write half a record.
+            self.buf.truncate(start);
+            return Err(TrackingError::Serialize {
                 what,
                 app_id: app_id.to_string(),
                 source,
-            })?;
+            });
+        }
         self.buf.push(b'\n');
-        // One complete line per write: a regular file takes it whole.
-        self.file
-            .write_all(&self.buf)
-            .map_err(|e| TrackingError::io(&self.path, e))?;
+        if hold && self.buf.len() < MAX_HELD {
+            return Ok(());
+        }
+        self.flush()
+    }
+
+    /// Writes the buffered complete lines in one write.
+    fn flush(&mut self) -> Result<(), TrackingError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let written = self.file.write_all(&self.buf);
+        self.buf.clear();
         if self.buf.capacity() > 1 << 20 {
             // Do not keep a huge buffer around after one huge state.
             self.buf = Vec::with_capacity(1024);
         }
-        Ok(())
+        written.map_err(|e| TrackingError::io(&self.path, e))
+    }
+}
+
+impl Drop for AppLog {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(target: "burr_tracking::client", "tracking failed: {e}");
+        }
     }
 }
 
@@ -660,6 +745,95 @@ fn utc_timestamp(time: SystemTime) -> Timestamp {
     Timestamp::utc(time.into())
 }
 
+/// A timestamp of a log line, written as [`Timestamp`] displays it (naive local time, or UTC
+/// with `Z`; six fraction digits, left out when zero) but without going through `chrono`'s
+/// formatting: the `YYYY-MM-DDTHH:MM:SS` part is cached per second and thread.
+#[derive(Clone, Copy)]
+struct LineTime {
+    time: SystemTime,
+    utc: bool,
+}
+
+impl LineTime {
+    fn local(time: SystemTime) -> Self {
+        LineTime { time, utc: false }
+    }
+
+    fn utc(time: SystemTime) -> Self {
+        LineTime { time, utc: true }
+    }
+
+    fn timestamp(self) -> Timestamp {
+        if self.utc {
+            utc_timestamp(self.time)
+        } else {
+            local_timestamp(self.time)
+        }
+    }
+}
+
+/// The cached date-and-time text of one second: `(unix second, "YYYY-MM-DDTHH:MM:SS")`.
+type SecondText = (i64, [u8; 19]);
+
+thread_local! {
+    static LOCAL_TEXT: std::cell::Cell<SecondText> = const { std::cell::Cell::new((i64::MIN, [0; 19])) };
+    static UTC_TEXT: std::cell::Cell<SecondText> = const { std::cell::Cell::new((i64::MIN, [0; 19])) };
+}
+
+impl Serialize for LineTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Ok(since) = self.time.duration_since(SystemTime::UNIX_EPOCH) else {
+            // Before 1970: take the general path.
+            return self.timestamp().serialize(s);
+        };
+        let second = since.as_secs() as i64;
+        let micros = since.subsec_micros();
+        let cache = if self.utc { &UTC_TEXT } else { &LOCAL_TEXT };
+        let prefix = cache.with(|cell| {
+            let (cached, text) = cell.get();
+            if cached == second {
+                return Some(text);
+            }
+            let whole = self.time - std::time::Duration::from_nanos(u64::from(since.subsec_nanos()));
+            let shown = if self.utc {
+                utc_timestamp(whole)
+            } else {
+                local_timestamp(whole)
+            }
+            .to_string();
+            if shown.len() != 19 + usize::from(self.utc) {
+                return None;
+            }
+            let text: [u8; 19] = shown.as_bytes().get(..19)?.try_into().ok()?;
+            cell.set((second, text));
+            Some(text)
+        });
+        let Some(prefix) = prefix else {
+            return self.timestamp().serialize(s);
+        };
+        let mut out = [0u8; 27];
+        out[..19].copy_from_slice(&prefix);
+        let mut len = 19;
+        if micros != 0 {
+            out[19] = b'.';
+            let mut m = micros;
+            for i in (20..26).rev() {
+                out[i] = b'0' + (m % 10) as u8;
+                m /= 10;
+            }
+            len = 26;
+        }
+        if self.utc {
+            out[len] = b'Z';
+            len += 1;
+        }
+        match std::str::from_utf8(&out[..len]) {
+            Ok(text) => s.serialize_str(text),
+            Err(_) => self.timestamp().serialize(s),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Log lines
 //
@@ -671,7 +845,7 @@ fn utc_timestamp(time: SystemTime) -> Timestamp {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "begin_entry")]
 struct BeginEntryLine<'a> {
-    start_time: Timestamp,
+    start_time: LineTime,
     action: &'a str,
     inputs: InputsWithoutTracer<'a>,
     sequence_id: u64,
@@ -689,7 +863,7 @@ impl Serialize for InputsWithoutTracer<'_> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "end_entry")]
 struct EndEntryLine<'a> {
-    end_time: Timestamp,
+    end_time: LineTime,
     action: &'a str,
     result: Option<&'a Map<String, Value>>,
     exception: Option<&'a str>,
@@ -700,7 +874,7 @@ struct EndEntryLine<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "begin_span")]
 struct BeginSpanLine<'a> {
-    start_time: Timestamp,
+    start_time: LineTime,
     action_sequence_id: u64,
     span_id: &'a str,
     span_name: &'a str,
@@ -711,7 +885,7 @@ struct BeginSpanLine<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "end_span")]
 struct EndSpanLine<'a> {
-    end_time: Timestamp,
+    end_time: LineTime,
     action_sequence_id: u64,
     span_id: &'a str,
 }
@@ -734,7 +908,7 @@ struct AttributeLine<'a> {
     span_id: Option<&'a str>,
     value: &'a Value,
     tags: NoTags,
-    time_logged: Option<Timestamp>,
+    time_logged: Option<LineTime>,
 }
 
 #[derive(Serialize)]
@@ -742,7 +916,7 @@ struct AttributeLine<'a> {
 struct BeginStreamLine {
     action_sequence_id: u64,
     span_id: Option<&'static str>,
-    stream_init_time: Timestamp,
+    stream_init_time: LineTime,
 }
 
 #[derive(Serialize)]
@@ -750,7 +924,7 @@ struct BeginStreamLine {
 struct FirstItemStreamLine {
     action_sequence_id: u64,
     span_id: Option<&'static str>,
-    first_item_time: Timestamp,
+    first_item_time: LineTime,
 }
 
 #[derive(Serialize)]
@@ -758,7 +932,7 @@ struct FirstItemStreamLine {
 struct EndStreamLine {
     action_sequence_id: u64,
     span_id: Option<&'static str>,
-    end_time: Timestamp,
+    end_time: LineTime,
     items_streamed: u64,
 }
 
@@ -825,12 +999,12 @@ impl LifecycleHook for LocalTrackingClient {
 
     fn pre_run_step(&self, event: &PreRunStep<'_>) {
         let line = BeginEntryLine {
-            start_time: local_timestamp(event.time),
+            start_time: LineTime::local(event.time),
             action: &event.action.name,
             inputs: InputsWithoutTracer(event.inputs.as_map()),
             sequence_id: event.sequence_id,
         };
-        self.append(event.app_id, "begin_entry", &line);
+        self.append(event.app_id, "begin_entry", &line, false);
     }
 
     fn post_run_step(&self, event: &PostRunStep<'_>) {
@@ -838,7 +1012,7 @@ impl LifecycleHook for LocalTrackingClient {
             .error
             .map(|e| format_exception(e, &event.action.name, event.sequence_id));
         let line = EndEntryLine {
-            end_time: local_timestamp(event.time),
+            end_time: LineTime::local(event.time),
             action: &event.action.name,
             result: if event.error.is_some() {
                 None
@@ -849,33 +1023,33 @@ impl LifecycleHook for LocalTrackingClient {
             state: event.state,
             sequence_id: event.sequence_id,
         };
-        self.append(event.app_id, "end_entry", &line);
+        self.append(event.app_id, "end_entry", &line, false);
     }
 
     fn pre_start_span(&self, event: &SpanEvent<'_>) {
         let span = event.span;
         let line = BeginSpanLine {
-            start_time: local_timestamp(event.time),
+            start_time: LineTime::local(event.time),
             action_sequence_id: span.action_sequence_id,
             span_id: &span.uid,
             span_name: &span.name,
             parent_span_id: span.parent_uid.as_deref(),
             span_dependencies: &span.dependencies,
         };
-        self.append(event.app_id, "begin_span", &line);
+        self.append(event.app_id, "begin_span", &line, true);
     }
 
     fn post_end_span(&self, event: &SpanEvent<'_>) {
         let line = EndSpanLine {
-            end_time: local_timestamp(event.time),
+            end_time: LineTime::local(event.time),
             action_sequence_id: event.span.action_sequence_id,
             span_id: &event.span.uid,
         };
-        self.append(event.app_id, "end_span", &line);
+        self.append(event.app_id, "end_span", &line, true);
     }
 
     fn do_log_attributes(&self, event: &AttributesEvent<'_>) {
-        let time_logged = Some(utc_timestamp(event.time));
+        let time_logged = Some(LineTime::utc(event.time));
         let span_id = event.span.map(|s| s.uid.as_str());
         self.append_each(
             event.app_id,
@@ -888,6 +1062,7 @@ impl LifecycleHook for LocalTrackingClient {
                 tags: NoTags,
                 time_logged,
             }),
+            true,
         );
     }
 
@@ -898,9 +1073,9 @@ impl LifecycleHook for LocalTrackingClient {
         let line = BeginStreamLine {
             action_sequence_id: event.sequence_id,
             span_id: None,
-            stream_init_time: utc_timestamp(event.time),
+            stream_init_time: LineTime::utc(event.time),
         };
-        self.append(event.app_id, "begin_stream", &line);
+        self.append(event.app_id, "begin_stream", &line, true);
     }
 
     fn post_stream_item(&self, event: &StreamItem<'_>) {
@@ -913,9 +1088,9 @@ impl LifecycleHook for LocalTrackingClient {
         let line = FirstItemStreamLine {
             action_sequence_id: event.sequence_id,
             span_id: None,
-            first_item_time: utc_timestamp(event.time),
+            first_item_time: LineTime::utc(event.time),
         };
-        if let Err(e) = log.append(&line, "first_item_stream", event.app_id) {
+        if let Err(e) = log.append(&line, "first_item_stream", event.app_id, self.buffer_spans) {
             report(event.app_id, &e);
         }
     }
@@ -924,10 +1099,10 @@ impl LifecycleHook for LocalTrackingClient {
         let line = EndStreamLine {
             action_sequence_id: event.sequence_id,
             span_id: None,
-            end_time: utc_timestamp(event.time),
+            end_time: LineTime::utc(event.time),
             items_streamed: event.items_streamed as u64,
         };
-        self.append(event.app_id, "end_stream", &line);
+        self.append(event.app_id, "end_stream", &line, false);
     }
 }
 
@@ -990,13 +1165,13 @@ mod tests {
         let value = json!({"n": [1, null, "x"], "f": 1e-7});
         let lines = [
             line(&BeginEntryLine {
-                start_time: local_timestamp(t),
+                start_time: LineTime::local(t),
                 action: "count",
                 inputs: InputsWithoutTracer(inputs.as_object().unwrap()),
                 sequence_id: 3,
             }),
             line(&EndEntryLine {
-                end_time: local_timestamp(t),
+                end_time: LineTime::local(t),
                 action: "count",
                 result: result.as_object(),
                 exception: None,
@@ -1004,7 +1179,7 @@ mod tests {
                 sequence_id: 3,
             }),
             line(&EndEntryLine {
-                end_time: local_timestamp(t),
+                end_time: LineTime::local(t),
                 action: "count",
                 result: None,
                 exception: Some("Traceback\nActionFailed: x\n"),
@@ -1012,7 +1187,7 @@ mod tests {
                 sequence_id: 3,
             }),
             line(&BeginSpanLine {
-                start_time: local_timestamp(t),
+                start_time: LineTime::local(t),
                 action_sequence_id: 3,
                 span_id: "3:0.1",
                 span_name: "inner",
@@ -1020,7 +1195,7 @@ mod tests {
                 span_dependencies: &deps,
             }),
             line(&BeginSpanLine {
-                start_time: local_timestamp(t),
+                start_time: LineTime::local(t),
                 action_sequence_id: 3,
                 span_id: "3:0",
                 span_name: "outer",
@@ -1028,7 +1203,7 @@ mod tests {
                 span_dependencies: &[],
             }),
             line(&EndSpanLine {
-                end_time: local_timestamp(t),
+                end_time: LineTime::local(t),
                 action_sequence_id: 3,
                 span_id: "3:0",
             }),
@@ -1038,22 +1213,22 @@ mod tests {
                 span_id: None,
                 value: &value,
                 tags: NoTags,
-                time_logged: Some(utc_timestamp(t)),
+                time_logged: Some(LineTime::utc(t)),
             }),
             line(&BeginStreamLine {
                 action_sequence_id: 3,
                 span_id: None,
-                stream_init_time: utc_timestamp(t),
+                stream_init_time: LineTime::utc(t),
             }),
             line(&FirstItemStreamLine {
                 action_sequence_id: 3,
                 span_id: None,
-                first_item_time: utc_timestamp(t),
+                first_item_time: LineTime::utc(t),
             }),
             line(&EndStreamLine {
                 action_sequence_id: 3,
                 span_id: None,
-                end_time: utc_timestamp(t),
+                end_time: LineTime::utc(t),
                 items_streamed: 5,
             }),
         ];
@@ -1063,6 +1238,32 @@ mod tests {
         assert!(!lines[0].contains("__tracer"));
         assert!(lines[1].contains(r#""state":{"counter":1,"ratio":0.5,"big":1e+16,"text":"é\"\n","__SEQUENCE_ID":3,"__PRIOR_STEP":"count"}"#), "{}", lines[1]);
         assert!(lines[6].ends_with("\"time_logged\":\"2023-11-14T22:13:20.123456Z\"}\n"));
+    }
+
+    #[test]
+    fn line_times_print_like_timestamps() {
+        let base = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        for micros in [0u64, 1, 999_999, 500_000, 123_456, 2_000_000, 86_400_000_000] {
+            let t = base + std::time::Duration::from_micros(micros);
+            // Twice: once filling the per-second cache, once using it.
+            for _ in 0..2 {
+                for line in [LineTime::local(t), LineTime::utc(t)] {
+                    let fast = serde_json::to_string(&line).unwrap();
+                    let slow = serde_json::to_string(&line.timestamp()).unwrap();
+                    assert_eq!(fast, slow);
+                }
+            }
+        }
+        let now = SystemTime::now();
+        assert_eq!(
+            serde_json::to_string(&LineTime::utc(now)).unwrap(),
+            serde_json::to_string(&utc_timestamp(now)).unwrap()
+        );
+        let before_1970 = SystemTime::UNIX_EPOCH - std::time::Duration::from_secs(10);
+        assert_eq!(
+            serde_json::to_string(&LineTime::utc(before_1970)).unwrap(),
+            "\"1969-12-31T23:59:50Z\""
+        );
     }
 
     #[test]
@@ -1110,14 +1311,15 @@ mod tests {
             action_sequence_id: 0,
         };
         // Nothing is created for an application the client never saw.
-        client.append("ghost", "begin_span", &BeginSpanLine {
-            start_time: local_timestamp(SystemTime::now()),
+        let line = BeginSpanLine {
+            start_time: LineTime::local(SystemTime::now()),
             action_sequence_id: 0,
             span_id: &span.uid,
             span_name: &span.name,
             parent_span_id: None,
             span_dependencies: &[],
-        });
+        };
+        client.append("ghost", "begin_span", &line, false);
         assert!(!root.path().join("p").exists());
     }
 }

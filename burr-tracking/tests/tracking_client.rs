@@ -90,7 +90,10 @@ fn counter_action() -> Act {
 
 fn read_log(path: &Path) -> Vec<LogRecord> {
     let text = fs::read_to_string(path).unwrap();
-    assert!(text.is_empty() || text.ends_with('\n'), "log must end with a newline");
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "log must end with a newline"
+    );
     text.lines()
         .map(|l| {
             assert!(!l.is_empty(), "no blank lines");
@@ -107,7 +110,9 @@ fn kinds(records: &[LogRecord]) -> Vec<String> {
 }
 
 fn client(root: &Path) -> LocalTrackingClient {
-    LocalTrackingClient::new("p").unwrap().with_storage_dir(root)
+    LocalTrackingClient::new("p")
+        .unwrap()
+        .with_storage_dir(root)
 }
 
 #[test]
@@ -118,7 +123,10 @@ fn creation_writes_graph_metadata_and_an_empty_log() {
         let amount: i64 = i.get("add", "amount")?;
         Ok(StepOutput::state(s.update("counter", n + amount)))
     })
-    .inputs(vec![InputSpec::required("amount"), InputSpec::optional("note")]);
+    .inputs(vec![
+        InputSpec::required("amount"),
+        InputSpec::optional("note"),
+    ]);
     let _app = ApplicationBuilder::new()
         .with_action("counter", counter_action())
         .with_action("add", add)
@@ -216,26 +224,58 @@ fn steps_spans_and_attributes_are_logged_in_order() {
     expected.extend(["begin_entry", "end_entry"]);
     assert_eq!(kinds(&log), expected);
 
-    let LogRecord::BeginEntry(b) = &log[0] else { panic!() };
+    let LogRecord::BeginEntry(b) = &log[0] else {
+        panic!()
+    };
     assert_eq!((b.action.as_str(), b.sequence_id), ("counter", 0));
     assert!(b.inputs.is_empty());
-    let LogRecord::Attribute(a) = &log[1] else { panic!() };
-    assert_eq!((a.key.as_str(), a.span_id.as_deref()), ("action_level_attr", None));
+    let LogRecord::Attribute(a) = &log[1] else {
+        panic!()
+    };
+    assert_eq!(
+        (a.key.as_str(), a.span_id.as_deref()),
+        ("action_level_attr", None)
+    );
     assert!(a.tags.is_empty());
     assert!(a.time_logged.unwrap().to_string().ends_with('Z'));
-    let LogRecord::BeginSpan(s) = &log[2] else { panic!() };
-    assert_eq!((s.span_id.as_str(), s.span_name.as_str(), s.parent_span_id.as_deref()), ("0:0", "outer", None));
+    let LogRecord::BeginSpan(s) = &log[2] else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            s.span_id.as_str(),
+            s.span_name.as_str(),
+            s.parent_span_id.as_deref()
+        ),
+        ("0:0", "outer", None)
+    );
     assert!(!s.start_time.to_string().ends_with('Z'));
-    let LogRecord::BeginSpan(s) = &log[4] else { panic!() };
-    assert_eq!((s.span_id.as_str(), s.parent_span_id.as_deref()), ("0:0.0", Some("0:0")));
+    let LogRecord::BeginSpan(s) = &log[4] else {
+        panic!()
+    };
+    assert_eq!(
+        (s.span_id.as_str(), s.parent_span_id.as_deref()),
+        ("0:0.0", Some("0:0"))
+    );
     assert_eq!(s.span_dependencies, ["outer"]);
-    let LogRecord::Attribute(a) = &log[7] else { panic!() };
-    assert_eq!((a.key.as_str(), a.span_id.as_deref(), &a.value), ("c", Some("0:0.0"), &Value::Null));
-    let LogRecord::EndSpan(e) = &log[8] else { panic!() };
+    let LogRecord::Attribute(a) = &log[7] else {
+        panic!()
+    };
+    assert_eq!(
+        (a.key.as_str(), a.span_id.as_deref(), &a.value),
+        ("c", Some("0:0.0"), &Value::Null)
+    );
+    let LogRecord::EndSpan(e) = &log[8] else {
+        panic!()
+    };
     assert_eq!(e.span_id, "0:0.0");
-    let LogRecord::BeginSpan(s) = &log[10] else { panic!() };
+    let LogRecord::BeginSpan(s) = &log[10] else {
+        panic!()
+    };
     assert_eq!(s.span_id, "0:1");
-    let LogRecord::EndEntry(e) = &log[12] else { panic!() };
+    let LogRecord::EndEntry(e) = &log[12] else {
+        panic!()
+    };
     assert_eq!(e.result, Some(Default::default()));
     assert_eq!(e.exception, None);
     assert_eq!(
@@ -243,11 +283,18 @@ fn steps_spans_and_attributes_are_logged_in_order() {
         json!({"counter": 1, "__SEQUENCE_ID": 0, "__PRIOR_STEP": "counter"})
     );
     // The second step's spans carry its sequence id.
-    let LogRecord::BeginSpan(s) = &log[15] else { panic!() };
+    let LogRecord::BeginSpan(s) = &log[15] else {
+        panic!()
+    };
     assert_eq!((s.span_id.as_str(), s.action_sequence_id), ("1:0", 1));
-    let LogRecord::EndEntry(e) = log.last().unwrap() else { panic!() };
+    let LogRecord::EndEntry(e) = log.last().unwrap() else {
+        panic!()
+    };
     assert_eq!((e.action.as_str(), e.sequence_id), ("result", 2));
-    assert_eq!(Value::Object(e.result.clone().unwrap()), json!({"counter": 2}));
+    assert_eq!(
+        Value::Object(e.result.clone().unwrap()),
+        json!({"counter": 2})
+    );
     // Spans, attributes and stream events never carry a top-level `sequence_id` key.
     let text = fs::read_to_string(root.path().join("p/app-2/log.jsonl")).unwrap();
     for line in text.lines() {
@@ -276,14 +323,25 @@ fn a_failed_step_logs_the_error_and_the_state_before() {
     app.step().unwrap();
     assert!(app.step().is_err());
     let log = read_log(&root.path().join("p/app-3/log.jsonl"));
-    assert_eq!(kinds(&log), ["begin_entry", "end_entry", "begin_entry", "end_entry"]);
-    let LogRecord::EndEntry(e) = &log[3] else { panic!() };
+    assert_eq!(
+        kinds(&log),
+        ["begin_entry", "end_entry", "begin_entry", "end_entry"]
+    );
+    let LogRecord::EndEntry(e) = &log[3] else {
+        panic!()
+    };
     assert_eq!((e.action.as_str(), e.sequence_id), ("boom", 1));
     assert_eq!(e.result, None);
     let exception = e.exception.as_deref().unwrap();
     assert!(exception.starts_with("kaboom\n"), "{exception}");
-    assert!(exception.contains("Traceback (most recent call last):\n"), "{exception}");
-    assert!(exception.ends_with("ActionFailed: action `boom` failed: kaboom\n"), "{exception}");
+    assert!(
+        exception.contains("Traceback (most recent call last):\n"),
+        "{exception}"
+    );
+    assert!(
+        exception.ends_with("ActionFailed: action `boom` failed: kaboom\n"),
+        "{exception}"
+    );
     assert_eq!(
         Value::Object(e.state.clone()),
         json!({"counter": 1, "__SEQUENCE_ID": 1, "__PRIOR_STEP": "counter"})
@@ -291,14 +349,13 @@ fn a_failed_step_logs_the_error_and_the_state_before() {
     let loaded = load_state(root.path(), "p", "app-3", None).unwrap();
     assert_eq!(loaded.position, "boom");
     assert_eq!(loaded.status, burr_core::Status::Failed);
-    assert_eq!(loaded.state.to_json(), json!({"counter": 1, "__SEQUENCE_ID": 1}));
+    assert_eq!(
+        loaded.state.to_json(),
+        json!({"counter": 1, "__SEQUENCE_ID": 1})
+    );
 }
 
-fn counter_app(
-    root: &Path,
-    app_id: &str,
-    partition_key: Option<&str>,
-) -> burr_core::Application {
+fn counter_app(root: &Path, app_id: &str, partition_key: Option<&str>) -> burr_core::Application {
     let mut b = ApplicationBuilder::new()
         .with_action("counter", counter_action())
         .with_transition("counter", "counter", default())
@@ -321,7 +378,10 @@ fn a_resumed_application_appends_and_keeps_its_graph() {
     drop(app);
     let dir = root.path().join("p/app-r");
     let graph_before = fs::read(dir.join("graph.json")).unwrap();
-    let graph_mtime = fs::metadata(dir.join("graph.json")).unwrap().modified().unwrap();
+    let graph_mtime = fs::metadata(dir.join("graph.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
 
     let tracker = client(root.path());
     let mut resumed = ApplicationBuilder::new()
@@ -339,11 +399,19 @@ fn a_resumed_application_appends_and_keeps_its_graph() {
         .unwrap();
     resumed.step().unwrap();
     assert_eq!(fs::read(dir.join("graph.json")).unwrap(), graph_before);
-    assert_eq!(fs::metadata(dir.join("graph.json")).unwrap().modified().unwrap(), graph_mtime);
+    assert_eq!(
+        fs::metadata(dir.join("graph.json"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        graph_mtime
+    );
     let log = read_log(&dir.join("log.jsonl"));
     let ids: Vec<u64> = log.iter().filter_map(LogRecord::step_sequence_id).collect();
     assert_eq!(ids, [0, 0, 1, 1, 2, 2]);
-    let LogRecord::EndEntry(e) = log.last().unwrap() else { panic!() };
+    let LogRecord::EndEntry(e) = log.last().unwrap() else {
+        panic!()
+    };
     assert_eq!(e.state["counter"], 3);
     assert!(!dir.join("children.jsonl").exists());
 }
@@ -360,8 +428,12 @@ fn a_fork_links_to_its_parent_and_continues_its_sequence() {
         .with_action("counter", counter_action())
         .with_transition("counter", "counter", default())
         .initialize_from(
-            InitializeFrom::new(tracker.clone(), State::new().update("counter", 0), "counter")
-                .fork_from("app-main", Some(2), Some("user_1")),
+            InitializeFrom::new(
+                tracker.clone(),
+                State::new().update("counter", 0),
+                "counter",
+            )
+            .fork_from("app-main", Some(2), Some("user_1")),
         )
         .with_app_id("app-fork")
         .with_partition_key("user_1")
@@ -374,7 +446,10 @@ fn a_fork_links_to_its_parent_and_continues_its_sequence() {
         serde_json::from_slice(&fs::read(root.path().join("p/app-fork/metadata.json")).unwrap())
             .unwrap();
     let parent = meta.parent_pointer.unwrap();
-    assert_eq!((parent.app_id.as_str(), parent.sequence_id), ("app-main", Some(2)));
+    assert_eq!(
+        (parent.app_id.as_str(), parent.sequence_id),
+        ("app-main", Some(2))
+    );
     assert_eq!(meta.spawning_parent_pointer, None);
     let children = fs::read_to_string(root.path().join("p/app-main/children.jsonl")).unwrap();
     assert_eq!(children.lines().count(), 1);
@@ -388,7 +463,9 @@ fn a_fork_links_to_its_parent_and_continues_its_sequence() {
     assert!(children.starts_with(r#"{"type":"child_application_data","child":{"type":"pointer_data","app_id":"app-fork","sequence_id":null,"partition_key":"user_1"},"event_time":""#));
     // The fork's own log starts at the loaded step + 1, with the loaded state.
     let log = read_log(&root.path().join("p/app-fork/log.jsonl"));
-    let LogRecord::EndEntry(e) = &log[1] else { panic!() };
+    let LogRecord::EndEntry(e) = &log[1] else {
+        panic!()
+    };
     assert_eq!((e.sequence_id, &e.state["counter"]), (3, &json!(4)));
 }
 
@@ -410,7 +487,9 @@ fn a_spawned_child_shares_the_tracker_and_links_to_its_parent() {
         child.step()?;
         let total: i64 = child.state().get("counter")?;
         let n: i64 = s.get("counter")?;
-        Ok(StepOutput::state(s.update("counter", n + 1).update("child_total", total)))
+        Ok(StepOutput::state(
+            s.update("counter", n + 1).update("child_total", total),
+        ))
     });
     let mut app = ApplicationBuilder::new()
         .with_action("spawner", spawner)
@@ -426,7 +505,10 @@ fn a_spawned_child_shares_the_tracker_and_links_to_its_parent() {
 
     // The parent's log holds only its own steps; each child has its own log.
     let parent_log = read_log(&root.path().join("p/parent/log.jsonl"));
-    assert_eq!(kinds(&parent_log), ["begin_entry", "end_entry", "begin_entry", "end_entry"]);
+    assert_eq!(
+        kinds(&parent_log),
+        ["begin_entry", "end_entry", "begin_entry", "end_entry"]
+    );
     for seq in [0, 1] {
         let child_log = read_log(&root.path().join(format!("p/child-{seq}/log.jsonl")));
         assert_eq!(child_log.len(), 4);
@@ -435,7 +517,10 @@ fn a_spawned_child_shares_the_tracker_and_links_to_its_parent() {
         )
         .unwrap();
         let spawner = meta.spawning_parent_pointer.unwrap();
-        assert_eq!((spawner.app_id.as_str(), spawner.sequence_id), ("parent", Some(seq)));
+        assert_eq!(
+            (spawner.app_id.as_str(), spawner.sequence_id),
+            ("parent", Some(seq))
+        );
     }
     let children = fs::read_to_string(root.path().join("p/parent/children.jsonl")).unwrap();
     let children: Vec<ChildApplicationModel> = children
@@ -443,7 +528,11 @@ fn a_spawned_child_shares_the_tracker_and_links_to_its_parent() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(children.len(), 2);
-    assert!(children.iter().all(|c| c.event_type == ChildEventType::SpawnStart));
+    assert!(
+        children
+            .iter()
+            .all(|c| c.event_type == ChildEventType::SpawnStart)
+    );
     assert_eq!(children[1].sequence_id, Some(1));
     assert_eq!(children[1].child.app_id, "child-1");
 }
@@ -469,7 +558,13 @@ fn an_untracked_parent_gets_a_log_and_a_graph_next_to_its_children() {
     let graph: ApplicationModel =
         serde_json::from_slice(&fs::read(ghost.join("graph.json")).unwrap()).unwrap();
     assert!(graph.actions.is_empty());
-    assert_eq!(fs::read_to_string(ghost.join("children.jsonl")).unwrap().lines().count(), 1);
+    assert_eq!(
+        fs::read_to_string(ghost.join("children.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -529,7 +624,9 @@ fn each_line_is_on_disk_before_the_hook_returns() {
         let last = text.lines().last().unwrap_or_default().to_string();
         drop(span);
         let begin_line = text.lines().rev().nth(1).unwrap_or_default().to_string();
-        Ok(StepOutput::state(s.update("seen", json!([begin_line, last]))))
+        Ok(StepOutput::state(
+            s.update("seen", json!([begin_line, last])),
+        ))
     });
     let tracker: Arc<dyn LifecycleHook> = Arc::new(client(root.path()));
     let mut app = ApplicationBuilder::new()
@@ -614,7 +711,10 @@ fn more_applications_than_open_files_still_log_everything() {
     }
     for i in [0, 150, 299] {
         let log = read_log(&root.path().join(format!("p/many-{i}/log.jsonl")));
-        assert_eq!(kinds(&log), ["begin_entry", "end_entry", "begin_entry", "end_entry"]);
+        assert_eq!(
+            kinds(&log),
+            ["begin_entry", "end_entry", "begin_entry", "end_entry"]
+        );
     }
 }
 
@@ -631,5 +731,53 @@ fn the_client_is_a_state_loader() {
     assert_eq!((row.sequence_id, row.position.as_str()), (0, "counter"));
     assert_eq!(row.state.get::<i64>("counter").unwrap(), 1);
     let loader = TrackingLoader::with_root(root.path(), "p").unwrap();
-    assert!(burr_core::StateLoader::load(&loader, None, "nope", None).unwrap().is_none());
+    assert!(
+        burr_core::StateLoader::load(&loader, None, "nope", None)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn buffered_spans_write_the_same_lines_once_per_step() {
+    let run = |buffered: bool| {
+        let root = tempfile::tempdir().unwrap();
+        let log_path = root.path().join("p/buf/log.jsonl");
+        let watched = log_path.clone();
+        let traced = Act::new(&["counter", "seen"], &["counter", "seen"], move |s, _, ctx| {
+            {
+                let outer = ctx.tracer().span("outer");
+                outer.log_attribute("k", 1);
+                let _inner = ctx.tracer().span("inner");
+            }
+            // What a viewer sees while the step runs.
+            let lines_now = fs::read_to_string(&watched)?.lines().count() as i64;
+            let n: i64 = s.get("counter")?;
+            let mut seen: Vec<i64> = s.get("seen")?;
+            seen.push(lines_now);
+            Ok(StepOutput::state(s.update("counter", n + 1).update("seen", json!(seen))))
+        });
+        let mut app = ApplicationBuilder::new()
+            .with_action("traced", traced)
+            .with_transition("traced", "traced", default())
+            .with_state(State::new().update("counter", 0).update("seen", json!([])))
+            .with_entrypoint("traced")
+            .with_app_id("buf")
+            .with_tracker(client(root.path()).with_buffered_spans(buffered))
+            .build()
+            .unwrap();
+        for _ in 0..3 {
+            app.step().unwrap();
+        }
+        let seen: Vec<i64> = app.state().get("seen").unwrap();
+        let log = read_log(&log_path);
+        (kinds(&log), seen, root)
+    };
+    let (unbuffered, seen_unbuffered, _a) = run(false);
+    let (buffered, seen_buffered, _b) = run(true);
+    assert_eq!(buffered, unbuffered);
+    assert_eq!(unbuffered.len(), 3 * 7);
+    // Unbuffered, a viewer sees the spans as they end; buffered, only the begin_entry lines.
+    assert_eq!(seen_unbuffered, [6, 13, 20]);
+    assert_eq!(seen_buffered, [1, 8, 15]);
 }
