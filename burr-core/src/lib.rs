@@ -25,6 +25,7 @@ mod context;
 mod error;
 pub mod expr;
 mod graph;
+pub mod parallel;
 mod hooks;
 mod persistence;
 mod state;
