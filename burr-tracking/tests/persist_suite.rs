@@ -729,3 +729,353 @@ suite!(redis => redis_backend::fixture();
     initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
     partition_keys, no_partition_key_is_the_empty_one, duplicates_are_refused,
     bad_rows_are_corrupt, concurrent_apps);
+
+// ---------------------------------------------------------------------------- faults
+
+/// A TCP proxy in front of a server, to take the server away and bring it back.
+#[cfg(any(feature = "postgres", feature = "redis"))]
+mod proxy {
+    use std::net::SocketAddr;
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::task::AbortHandle;
+
+    pub(super) struct Proxy {
+        pub(super) addr: SocketAddr,
+        up: Arc<AtomicBool>,
+        links: Arc<Mutex<Vec<AbortHandle>>>,
+        acceptor: AbortHandle,
+    }
+
+    impl Proxy {
+        pub(super) async fn start(target: SocketAddr) -> Proxy {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+            let addr = listener.local_addr().expect("proxy address");
+            let up = Arc::new(AtomicBool::new(true));
+            let links = Arc::new(Mutex::new(Vec::<AbortHandle>::new()));
+            let acceptor = {
+                let (up, links) = (up.clone(), links.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let Ok((mut inbound, _)) = listener.accept().await else {
+                            continue;
+                        };
+                        if !up.load(Ordering::SeqCst) {
+                            drop(inbound); // the server is "down": hang up at once
+                            continue;
+                        }
+                        let link = tokio::spawn(async move {
+                            if let Ok(mut outbound) = TcpStream::connect(target).await {
+                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
+                                    .await;
+                            }
+                        });
+                        links.lock().unwrap().push(link.abort_handle());
+                    }
+                })
+                .abort_handle()
+            };
+            Proxy {
+                addr,
+                up,
+                links,
+                acceptor,
+            }
+        }
+
+        /// Cuts every open connection and refuses new ones.
+        pub(super) fn down(&self) {
+            self.up.store(false, Ordering::SeqCst);
+            for link in self.links.lock().unwrap().drain(..) {
+                link.abort();
+            }
+        }
+
+        pub(super) fn up(&self) {
+            self.up.store(true, Ordering::SeqCst);
+        }
+    }
+
+    impl Drop for Proxy {
+        fn drop(&mut self) {
+            self.down();
+            self.acceptor.abort();
+        }
+    }
+
+    /// Retries `attempt` until it succeeds (at most ~20 s); every failure must be `Backend`.
+    pub(super) async fn until_ok<T, F, Fut>(what: &str, mut attempt: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, PersistenceError>>,
+    {
+        for _ in 0..100 {
+            match attempt().await {
+                Ok(v) => return v,
+                Err(PersistenceError::Backend(_)) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(other) => {
+                    panic!("{what}: expected a backend error while recovering, got {other}")
+                }
+            }
+        }
+        panic!("{what}: still failing after 20 s");
+    }
+}
+
+/// Steps `0..n` must all be there, with their states.
+#[cfg(any(feature = "postgres", feature = "redis"))]
+async fn assert_all_steps(store: &dyn Store, app: &str, n: u64) {
+    for seq in 0..n {
+        let row = store.load(None, app, Some(seq)).await.unwrap();
+        let row = row.unwrap_or_else(|| panic!("step {seq} was lost"));
+        assert_eq!(row.state, step_state(app, seq, position_of(seq)));
+    }
+    let latest = store.load(None, app, None).await.unwrap().unwrap();
+    assert_eq!(latest.sequence_id, n - 1);
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_faults {
+    use super::proxy::{Proxy, until_ok};
+    use super::*;
+    use burr_tracking::persist::postgres::PostgresPersister;
+
+    /// The server goes away mid-run (its backend connections are terminated, then it is
+    /// unreachable): saves fail with `Backend`, succeed again once it is back, and nothing
+    /// saved before is lost.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn saves_fail_typed_and_recover_when_the_server_goes_away() {
+        let admin = match postgres_backend::admin().await {
+            Ok(admin) => admin,
+            Err(e) => {
+                let _ = service_missing::<()>("PostgreSQL", e);
+                return;
+            }
+        };
+        let config: tokio_postgres::Config = postgres_backend::url().parse().unwrap();
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let target = tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .unwrap()
+            .next()
+            .unwrap();
+        let proxy = Proxy::start(target).await;
+        let table = unique("burr_fault");
+        let application = unique("burr_fault_app");
+        let user = config.get_user().unwrap_or("postgres");
+        let dbname = config.get_dbname().unwrap_or("postgres");
+        let url = format!(
+            "postgres://{user}@{}/{dbname}?application_name={application}",
+            proxy.addr
+        );
+        let store = PostgresPersister::builder(url)
+            .table_name(&table)
+            .max_connections(4)
+            .timeout(Duration::from_secs(2))
+            .build()
+            .unwrap();
+        let outcome = tokio::spawn({
+            let store = store.clone();
+            let admin_app = application.clone();
+            async move {
+                store.initialize().await.unwrap();
+                save_steps(&store, None, "app", 0..5).await;
+
+                // An administrator kills the persister's connections.
+                let killed = admin
+                    .query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                         WHERE application_name = $1",
+                        &[&admin_app],
+                    )
+                    .await
+                    .unwrap();
+                assert!(!killed.is_empty(), "no connection to terminate");
+                let state = step_state("app", 5, position_of(5));
+                let save5 = || {
+                    store.save(request(
+                        None,
+                        "app",
+                        5,
+                        position_of(5),
+                        &state,
+                        Status::Completed,
+                    ))
+                };
+                // The dead connection fails at most the call using it; the next gets a new one.
+                match save5().await {
+                    Ok(()) | Err(PersistenceError::Backend(_)) => {}
+                    Err(other) => panic!("expected Ok or Backend after termination, got {other}"),
+                }
+                if store.load(None, "app", Some(5)).await.unwrap().is_none() {
+                    until_ok("save after termination", save5).await;
+                }
+
+                // The server becomes unreachable.
+                proxy.down();
+                let state = step_state("app", 6, position_of(6));
+                let save6 = || {
+                    store.save(request(
+                        None,
+                        "app",
+                        6,
+                        position_of(6),
+                        &state,
+                        Status::Completed,
+                    ))
+                };
+                let err = save6().await.unwrap_err();
+                assert!(matches!(err, PersistenceError::Backend(_)), "{err}");
+                let err = store.load(None, "app", None).await.unwrap_err();
+                assert!(matches!(err, PersistenceError::Backend(_)), "{err}");
+
+                // It comes back: the retry succeeds and every step is there.
+                proxy.up();
+                until_ok("save once the server is back", save6).await;
+                assert_all_steps(&store, "app", 7).await;
+                admin
+            }
+        })
+        .await;
+        let cleanup = postgres_backend::admin().await.unwrap();
+        cleanup
+            .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+            .await
+            .unwrap();
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+}
+
+#[cfg(feature = "redis")]
+mod redis_faults {
+    use super::proxy::{Proxy, until_ok};
+    use super::*;
+    use burr_tracking::persist::redis::RedisPersister;
+    use burr_tracking::persist::redis::driver::{self, AsyncCommands};
+
+    /// The server goes away mid-run (`CLIENT KILL` of the persister's connection, then the
+    /// server is unreachable): saves fail with `Backend`, succeed again once it is back, and
+    /// nothing saved before is lost.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn saves_fail_typed_and_recover_when_the_server_goes_away() {
+        let admin = match driver::Client::open(redis_backend::url()) {
+            Ok(client) => match client.get_multiplexed_async_connection().await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    let _ = service_missing::<()>("Redis", e);
+                    return;
+                }
+            },
+            Err(e) => {
+                let _ = service_missing::<()>("Redis", e);
+                return;
+            }
+        };
+        let info = driver::Client::open(redis_backend::url())
+            .unwrap()
+            .get_connection_info()
+            .addr()
+            .to_string();
+        let target = tokio::net::lookup_host(info.as_str())
+            .await
+            .unwrap()
+            .next()
+            .unwrap();
+        let proxy = Proxy::start(target).await;
+        let namespace = unique("burr_fault");
+        let store = RedisPersister::builder(format!("redis://{}/", proxy.addr))
+            .namespace(&namespace)
+            .timeout(Duration::from_secs(2))
+            .connect()
+            .await
+            .unwrap();
+        let outcome = tokio::spawn({
+            let store = store.clone();
+            let mut admin = admin.clone();
+            async move {
+                save_steps(&store, None, "app", 0..5).await;
+
+                // An administrator kills the persister's connection.
+                let id: i64 = driver::cmd("CLIENT")
+                    .arg("ID")
+                    .query_async(&mut store.connection())
+                    .await
+                    .unwrap();
+                let killed: i64 = driver::cmd("CLIENT")
+                    .arg("KILL")
+                    .arg("ID")
+                    .arg(id)
+                    .query_async(&mut admin)
+                    .await
+                    .unwrap();
+                assert_eq!(killed, 1);
+                let state = step_state("app", 5, position_of(5));
+                let save5 = || {
+                    store.save(request(
+                        None,
+                        "app",
+                        5,
+                        position_of(5),
+                        &state,
+                        Status::Completed,
+                    ))
+                };
+                match save5().await {
+                    Ok(()) | Err(PersistenceError::Backend(_)) => {}
+                    Err(other) => panic!("expected Ok or Backend after CLIENT KILL, got {other}"),
+                }
+                if until_ok("load after CLIENT KILL", || {
+                    store.load(None, "app", Some(5))
+                })
+                .await
+                .is_none()
+                {
+                    until_ok("save after CLIENT KILL", save5).await;
+                }
+
+                // The server becomes unreachable.
+                proxy.down();
+                let state = step_state("app", 6, position_of(6));
+                let save6 = || {
+                    store.save(request(
+                        None,
+                        "app",
+                        6,
+                        position_of(6),
+                        &state,
+                        Status::Completed,
+                    ))
+                };
+                let err = save6().await.unwrap_err();
+                assert!(matches!(err, PersistenceError::Backend(_)), "{err}");
+                let err = store.load(None, "app", None).await.unwrap_err();
+                assert!(matches!(err, PersistenceError::Backend(_)), "{err}");
+
+                // It comes back: the retry succeeds and every step is there.
+                proxy.up();
+                until_ok("save once the server is back", save6).await;
+                assert_all_steps(&store, "app", 7).await;
+            }
+        })
+        .await;
+        let mut admin = admin;
+        let keys: Vec<String> = admin.keys(format!("{namespace}:*")).await.unwrap();
+        if !keys.is_empty() {
+            let _: () = admin.del(keys).await.unwrap();
+        }
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+}
