@@ -7,6 +7,9 @@
 //! context lives in a thread-local that the runtime installs around the action (and around
 //! every poll of an async action's future), so it follows the action across `.await` points
 //! and costs a single thread-local read outside any action.
+//!
+//! Steps and spans are also `tracing` spans (target `burr`), entered exactly while their
+//! code runs; see [`tracing_layer`](crate::tracing_layer) for their fields and the way back.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -546,7 +549,8 @@ impl Tracer {
         ACTIVE.with(Cell::get)
     }
 
-    /// Whether this tracer records (it belongs to a step of an application with hooks).
+    /// Whether this tracer records: it belongs to a step of an application with hooks, or
+    /// a `tracing` subscriber listens to target `burr` (spans then become `tracing` spans).
     ///
     /// # Examples
     ///

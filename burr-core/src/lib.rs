@@ -32,7 +32,7 @@ mod state;
 pub mod stream;
 pub mod streaming;
 mod time;
-mod tracing_layer;
+pub mod tracing_layer;
 
 pub use action::{
     Action, Bound, Input, InputSpec, Inputs, IntoAction, Placeholder, ResultAction, ResultMap,
