@@ -1,0 +1,484 @@
+//! Applications with a state persister, end to end: many applications saving and resuming
+//! at once, a failed step that re-runs on resume, and a fork from an earlier step.
+//!
+//! Runs over SQLite, PostgreSQL (`BURR_TEST_POSTGRES_URL`) and Redis (`BURR_TEST_REDIS_URL`);
+//! an unreachable service prints "skipping: ..." unless `BURR_REQUIRE_SERVICES=1`.
+//! `BURR_APP_STEPS` changes the 1,000 steps per application of the concurrency tests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use burr_core::{
+    Action, ActionContext, ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver,
+    BurrError, InitializeFrom, Inputs, Loader, Saver, State, StateLoader, StateSaver, Status,
+    StepOutput,
+};
+
+/// `count += 1`; fails while `explode` is set and `count == fail_at`.
+struct Count {
+    explode: Arc<AtomicBool>,
+    fail_at: i64,
+}
+
+impl Action for Count {
+    fn reads(&self) -> Vec<String> {
+        vec!["count".into()]
+    }
+
+    fn writes(&self) -> Vec<String> {
+        vec!["count".into()]
+    }
+
+    fn run_and_update(
+        &self,
+        state: State,
+        _: &Inputs,
+        _: &ActionContext,
+    ) -> Result<StepOutput, ActionError> {
+        let count: i64 = state.get("count")?;
+        if count == self.fail_at && self.explode.load(Ordering::SeqCst) {
+            return Err(ActionError::msg(format!("exploded at count {count}")));
+        }
+        Ok(StepOutput::state(state.update("count", count + 1)))
+    }
+}
+
+/// Where the steps go: a saver and a loader over one store.
+#[derive(Clone)]
+struct Backend {
+    name: &'static str,
+    saver: Saver,
+    loader: Loader,
+    /// A plain async loader, for the checks.
+    check: Arc<dyn AsyncStateLoader>,
+}
+
+fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn skip<T>(what: &str, err: impl std::fmt::Display) -> Option<T> {
+    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
+        panic!("{what} is required (BURR_REQUIRE_SERVICES=1) but unreachable: {err}");
+    }
+    eprintln!("skipping: {what} is unreachable ({err})");
+    None
+}
+
+fn steps_per_app() -> u64 {
+    std::env::var("BURR_APP_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// Builds application `app_id` from what `backend` saved (or from `count = 0`).
+async fn build(
+    backend: &Backend,
+    app_id: &str,
+    init: impl FnOnce(InitializeFrom) -> InitializeFrom,
+    explode: Arc<AtomicBool>,
+) -> Result<burr_core::Application, BurrError> {
+    let initial = InitializeFrom::with_loader(
+        backend.loader.clone(),
+        State::new().update("count", 0),
+        "count",
+    );
+    ApplicationBuilder::new()
+        .with_action(
+            "count",
+            Count {
+                explode,
+                fail_at: 3,
+            },
+        )
+        .with_transitions([("count", "count")])
+        .with_app_id(app_id)
+        .with_saver(backend.saver.clone())
+        .initialize_from(init(initial))
+        .abuild()
+        .await
+}
+
+/// Runs `steps` more steps of `app_id`, resuming from its last saved step.
+async fn run_session(backend: &Backend, app_id: &str, steps: u64) {
+    let mut app = build(backend, app_id, |i| i, Arc::default())
+        .await
+        .unwrap_or_else(|e| panic!("{}: building {app_id}: {e}", backend.name));
+    for _ in 0..steps {
+        app.astep()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {app_id}: {e}", backend.name))
+            .expect("a next action");
+    }
+}
+
+/// 64 applications run 1,000 steps each at the same time, in four sessions: each session
+/// builds the application again from its last saved step.
+async fn concurrent_resumed_apps(backend: Backend) {
+    let steps = steps_per_app();
+    let sessions = 4;
+    let prefix = unique("app");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..64 {
+        let backend = backend.clone();
+        let app_id = format!("{prefix}_{i}");
+        tasks.spawn(async move {
+            for session in 0..sessions {
+                let n = steps / sessions + u64::from(session < steps % sessions);
+                run_session(&backend, &app_id, n).await;
+            }
+            app_id
+        });
+    }
+    let mut apps = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        apps.push(done.expect("an application task panicked"));
+    }
+    for app_id in &apps {
+        let last = backend.check.load(None, app_id, None).await.unwrap();
+        let last = last.unwrap_or_else(|| panic!("{}: nothing saved for {app_id}", backend.name));
+        assert_eq!(last.sequence_id, steps - 1, "{}: {app_id}", backend.name);
+        assert_eq!(last.status, Status::Completed);
+        assert_eq!(last.state.get::<u64>("count").unwrap(), steps);
+        assert_eq!(last.state.sequence_id(), Some(steps - 1));
+        assert_eq!(last.state.prior_step(), Some("count"));
+        // Each step continued from the one before: step `s` holds `count == s + 1`.
+        for seq in [0, steps / 2, steps - 2] {
+            let row = backend
+                .check
+                .load(None, app_id, Some(seq))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.state.get::<u64>("count").unwrap(), seq + 1);
+        }
+    }
+    let listed = backend.check.list_app_ids(None).await.unwrap();
+    for app_id in &apps {
+        assert!(
+            listed.contains(app_id),
+            "{}: {app_id} not listed",
+            backend.name
+        );
+    }
+}
+
+/// A step that fails is saved as `failed` with the state before it; the resumed application
+/// runs the failed action again.
+async fn failed_step_reruns_on_resume(backend: Backend) {
+    let app_id = unique("fails");
+    let explode = Arc::new(AtomicBool::new(true));
+    let mut app = build(&backend, &app_id, |i| i, explode.clone())
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        app.astep().await.unwrap();
+    }
+    let err = app.astep().await.unwrap_err();
+    assert!(err.to_string().contains("exploded at count 3"), "{err}");
+    drop(app);
+
+    let failed = backend
+        .check
+        .load(None, &app_id, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.status, Status::Failed, "{}", backend.name);
+    assert_eq!(failed.sequence_id, 3);
+    assert_eq!(failed.position, "count");
+    assert_eq!(
+        failed.state.get::<i64>("count").unwrap(),
+        3,
+        "the state before the action"
+    );
+
+    explode.store(false, Ordering::SeqCst);
+    let mut app = build(&backend, &app_id, |i| i, explode).await.unwrap();
+    assert_eq!(
+        app.next_action(),
+        Some("count"),
+        "the failed action runs again"
+    );
+    app.astep().await.unwrap().expect("a step");
+    let resumed = backend
+        .check
+        .load(None, &app_id, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(resumed.status, Status::Completed);
+    assert_eq!(resumed.sequence_id, 4);
+    assert_eq!(resumed.position, "count");
+    assert_eq!(resumed.state.get::<i64>("count").unwrap(), 4);
+    // The failed step stays on record.
+    let kept = backend
+        .check
+        .load(None, &app_id, Some(3))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.status, Status::Failed);
+}
+
+/// A new application forks from step 3 of another and goes on from there; the original is
+/// untouched.
+async fn fork_from_step_three(backend: Backend) {
+    let original = unique("original");
+    let forked = unique("forked");
+    run_session(&backend, &original, 6).await;
+    let mut app = build(
+        &backend,
+        &forked,
+        |i| i.fork_from(original.clone(), Some(3), None),
+        Arc::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.state().get::<i64>("count").unwrap(),
+        4,
+        "state of step 3"
+    );
+    let parent = app.parent_pointer().expect("a fork records its parent");
+    assert_eq!(
+        (parent.app_id.as_str(), parent.sequence_id),
+        (original.as_str(), Some(3))
+    );
+    app.astep().await.unwrap().expect("a step");
+    app.astep().await.unwrap().expect("a step");
+
+    let head = backend
+        .check
+        .load(None, &forked, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(head.sequence_id, 5, "{}", backend.name);
+    assert_eq!(head.state.get::<i64>("count").unwrap(), 6);
+    assert_eq!(
+        backend.check.load(None, &forked, Some(3)).await.unwrap(),
+        None
+    );
+    let source = backend
+        .check
+        .load(None, &original, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(source.sequence_id, 5);
+    assert_eq!(source.state.get::<i64>("count").unwrap(), 6);
+    let listed = backend.check.list_app_ids(None).await.unwrap();
+    assert!(listed.contains(&original) && listed.contains(&forked));
+}
+
+// ---------------------------------------------------------------------------- SQLite
+
+/// A sync persister behind the async loader trait, for the checks.
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use super::*;
+    use burr_tracking::persist::sqlite::SqlitePersister;
+
+    pub(super) fn backend(dir: &tempfile::TempDir) -> Backend {
+        let store = SqlitePersister::open(dir.path().join("apps.db")).unwrap();
+        StateSaver::initialize(&store).unwrap();
+        assert!(StateSaver::is_initialized(&store).unwrap());
+        assert!(StateLoader::list_app_ids(&store, None).unwrap().is_empty());
+        Backend {
+            name: "sqlite",
+            saver: Saver::Sync(Arc::new(store.clone())),
+            loader: Loader::Sync(Arc::new(store.clone())),
+            check: Arc::new(store),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn failed_step_reruns_on_resume() {
+        let dir = tempfile::tempdir().unwrap();
+        super::failed_step_reruns_on_resume(backend(&dir)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn fork_from_step_three() {
+        let dir = tempfile::tempdir().unwrap();
+        super::fork_from_step_three(backend(&dir)).await;
+    }
+
+    /// The sync API end to end: `build()` and `step()` with the SQLite persister.
+    #[test]
+    fn sync_application_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqlitePersister::open(dir.path().join("sync.db")).unwrap();
+        StateSaver::initialize(&store).unwrap();
+        let make = || {
+            ApplicationBuilder::new()
+                .with_action(
+                    "count",
+                    Count {
+                        explode: Arc::default(),
+                        fail_at: -1,
+                    },
+                )
+                .with_transitions([("count", "count")])
+                .with_app_id("sync-app")
+                .with_state_persister(store.clone())
+                .initialize_from(InitializeFrom::new(
+                    store.clone(),
+                    State::new().update("count", 0),
+                    "count",
+                ))
+                .build()
+                .unwrap()
+        };
+        let mut app = make();
+        for _ in 0..5 {
+            app.step().unwrap();
+        }
+        let mut app = make();
+        assert_eq!(app.state().get::<i64>("count").unwrap(), 5);
+        app.step().unwrap();
+        let last = StateLoader::load(&store, None, "sync-app", None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (last.sequence_id, last.state.get::<i64>("count").unwrap()),
+            (5, 6)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------- PostgreSQL
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use super::*;
+    use burr_tracking::persist::postgres::PostgresPersister;
+
+    fn url() -> String {
+        std::env::var("BURR_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    }
+
+    /// Runs `test` against a fresh table, dropped afterwards.
+    async fn with_backend<F, Fut>(test: F)
+    where
+        F: FnOnce(Backend) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let table = unique("burr_app");
+        let store = PostgresPersister::builder(url())
+            .table_name(&table)
+            .max_connections(16)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        match tokio::time::timeout(Duration::from_secs(5), store.initialize()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return skip("PostgreSQL", e).unwrap_or(()),
+            Err(e) => return skip("PostgreSQL", e).unwrap_or(()),
+        }
+        let backend = Backend {
+            name: "postgres",
+            saver: Saver::Async(Arc::new(store.clone())),
+            loader: Loader::Async(Arc::new(store.clone())),
+            check: Arc::new(store.clone()),
+        };
+        let outcome = tokio::spawn(test(backend)).await;
+        let client = store.pool().get().await.unwrap();
+        client
+            .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+            .await
+            .unwrap();
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_resumed_apps() {
+        with_backend(super::concurrent_resumed_apps).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn failed_step_reruns_on_resume() {
+        with_backend(super::failed_step_reruns_on_resume).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn fork_from_step_three() {
+        with_backend(super::fork_from_step_three).await;
+    }
+}
+
+// ---------------------------------------------------------------------------- Redis
+
+#[cfg(feature = "redis")]
+mod redis {
+    use super::*;
+    use burr_tracking::persist::redis::RedisPersister;
+    use burr_tracking::persist::redis::driver::AsyncCommands;
+
+    fn url() -> String {
+        std::env::var("BURR_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
+    }
+
+    /// Runs `test` in a fresh namespace, deleted afterwards.
+    async fn with_backend<F, Fut>(test: F)
+    where
+        F: FnOnce(Backend) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let namespace = unique("burr_app");
+        let store = match RedisPersister::builder(url())
+            .namespace(&namespace)
+            .timeout(Duration::from_secs(30))
+            .connect()
+            .await
+        {
+            Ok(store) => store,
+            Err(e) => return skip("Redis", e).unwrap_or(()),
+        };
+        let backend = Backend {
+            name: "redis",
+            saver: Saver::Async(Arc::new(store.clone())),
+            loader: Loader::Async(Arc::new(store.clone())),
+            check: Arc::new(store.clone()),
+        };
+        let outcome = tokio::spawn(test(backend)).await;
+        let mut conn = store.connection();
+        let keys: Vec<String> = conn.keys(format!("{namespace}:*")).await.unwrap();
+        for chunk in keys.chunks(1000) {
+            let _: () = conn.del(chunk).await.unwrap();
+        }
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_resumed_apps() {
+        with_backend(super::concurrent_resumed_apps).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn failed_step_reruns_on_resume() {
+        with_backend(super::failed_step_reruns_on_resume).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn fork_from_step_three() {
+        with_backend(super::fork_from_step_three).await;
+    }
+}
