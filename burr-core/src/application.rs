@@ -1205,7 +1205,7 @@ impl Application {
         let before = self.state.clone();
         let before_prior = self.prior;
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
-        self.state = self.state.with_sequence_id(seq);
+        self.state.set_sequence_id(seq);
         let Some(node) = self.graph.next(self.prior, &self.state)? else {
             return Ok(None);
         };
@@ -1286,8 +1286,21 @@ impl Application {
         let writes = &n.info.writes;
         let StepOutput { result, state: out } = out;
         let mut new_state = if out.is_view_of(&n.view) {
-            let written = out.written();
-            check_writes(&n.info.name, writes, written.iter().map(|k| &**k))?;
+            let (undeclared, missing) = out.write_violations();
+            if !undeclared.is_empty() {
+                return Err(BurrError::UndeclaredWrite {
+                    action: n.info.name.clone(),
+                    keys: undeclared,
+                    writes: writes.clone(),
+                });
+            }
+            if !missing.is_empty() {
+                return Err(BurrError::MissingWrite {
+                    action: n.info.name.clone(),
+                    keys: missing,
+                    writes: writes.clone(),
+                });
+            }
             out.into_unviewed()
         } else {
             // The action built a state of its own: what differs from what it could see is

@@ -333,6 +333,7 @@ pub(crate) fn build_graph(
             view: Arc::new(ViewInfo {
                 action: name.clone(),
                 reads: Arc::from(reads),
+                writes: Arc::from(info.writes.clone()),
             }),
             info,
             name,

@@ -105,12 +105,107 @@ struct Entry {
     field: Field,
 }
 
+/// Up to this many keys, a state keeps its entries in a shared vector (copy-on-write, a few
+/// hundred bytes at most); beyond, in a persistent hash map (O(log n) updates).
+const SMALL_MAX: usize = 16;
+
+type LargeMap = imbl::GenericHashMap<Key, Entry, rustc_hash::FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// The key → entry map of a state: a small copy-on-write vector, or a persistent hash map.
+#[derive(Clone)]
+enum FieldMap {
+    Small(Arc<Vec<(Key, Entry)>>),
+    Large(LargeMap),
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        FieldMap::Small(Arc::new(Vec::new()))
+    }
+}
+
+impl FieldMap {
+    fn len(&self) -> usize {
+        match self {
+            FieldMap::Small(v) => v.len(),
+            FieldMap::Large(m) => m.len(),
+        }
+    }
+
+    #[inline]
+    fn get_key_value(&self, key: &str) -> Option<(&Key, &Entry)> {
+        match self {
+            FieldMap::Small(v) => v.iter().find(|(k, _)| &**k == key).map(|(k, e)| (k, e)),
+            FieldMap::Large(m) => m.get_key_value(key),
+        }
+    }
+
+    #[inline]
+    fn get(&self, key: &str) -> Option<&Entry> {
+        self.get_key_value(key).map(|(_, e)| e)
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    #[inline]
+    fn get_mut(&mut self, key: &str) -> Option<&mut Entry> {
+        match self {
+            FieldMap::Small(v) => {
+                let i = v.iter().position(|(k, _)| &**k == key)?;
+                Some(&mut Arc::make_mut(v)[i].1)
+            }
+            FieldMap::Large(m) => m.get_mut(key),
+        }
+    }
+
+    fn insert(&mut self, key: Key, entry: Entry) {
+        match self {
+            FieldMap::Small(v) if v.len() < SMALL_MAX => Arc::make_mut(v).push((key, entry)),
+            FieldMap::Small(v) => {
+                let mut m: LargeMap = v.iter().cloned().collect();
+                m.insert(key, entry);
+                *self = FieldMap::Large(m);
+            }
+            FieldMap::Large(m) => {
+                m.insert(key, entry);
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        match self {
+            FieldMap::Small(v) => {
+                if let Some(i) = v.iter().position(|(k, _)| &**k == key) {
+                    Arc::make_mut(v).remove(i);
+                }
+            }
+            FieldMap::Large(m) => {
+                m.remove(key);
+            }
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (&Key, &Entry)> + '_> {
+        match self {
+            FieldMap::Small(v) => Box::new(v.iter().map(|(k, e)| (k, e))),
+            FieldMap::Large(m) => Box::new(m.iter()),
+        }
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.iter().map(|(k, _)| k)
+    }
+}
+
 /// The view an action gets: its name and declared reads, so that reading anything else is
 /// an error naming the action, the key and the declared reads.
 #[derive(Debug)]
 pub(crate) struct ViewInfo {
     pub(crate) action: Arc<str>,
     pub(crate) reads: Arc<[String]>,
+    pub(crate) writes: Arc<[String]>,
 }
 
 /// The immutable state of an application.
@@ -129,14 +224,16 @@ pub(crate) struct ViewInfo {
 /// ```
 #[derive(Clone, Default)]
 pub struct State {
-    map: imbl::HashMap<Key, Entry>,
+    map: FieldMap,
     next_order: u64,
     sequence_id: Option<u64>,
     prior_step: Option<Arc<str>>,
     /// Set while an action runs: the keys it may see.
     view: Option<Arc<ViewInfo>>,
-    /// Keys the action wrote (set or deleted) while in view mode.
-    written: Vec<Arc<str>>,
+    /// Declared writes (by index in the view's `writes`) the action wrote while in view mode.
+    written_mask: u64,
+    /// Other keys the action wrote (undeclared ones, or declared writes past the 64th).
+    written_extra: Vec<Arc<str>>,
 }
 
 impl State {
@@ -232,7 +329,7 @@ impl State {
     fn visible(&self, key: &str) -> bool {
         match &self.view {
             None => true,
-            Some(v) => v.reads.iter().any(|r| r == key) || self.written.iter().any(|w| &**w == key),
+            Some(v) => v.reads.iter().any(|r| r == key) || self.was_written(v, key),
         }
     }
 
@@ -481,15 +578,28 @@ impl State {
         }
     }
 
+    fn was_written(&self, view: &ViewInfo, key: &str) -> bool {
+        match view.writes.iter().position(|w| w == key) {
+            Some(i) if i < 64 => self.written_mask & (1 << i) != 0,
+            _ => self.written_extra.iter().any(|w| &**w == key),
+        }
+    }
+
     #[inline]
     fn record_write(&mut self, key: &str) {
-        if self.view.is_some() && !self.written.iter().any(|w| &**w == key) {
-            let k = self
-                .map
-                .get_key_value(key)
-                .map(|(k, _)| k.clone())
-                .unwrap_or_else(|| Arc::from(key));
-            self.written.push(k);
+        let Some(view) = &self.view else { return };
+        match view.writes.iter().position(|w| w == key) {
+            Some(i) if i < 64 => self.written_mask |= 1 << i,
+            _ => {
+                if !self.written_extra.iter().any(|w| &**w == key) {
+                    let k = self
+                        .map
+                        .get_key_value(key)
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_else(|| Arc::from(key));
+                    self.written_extra.push(k);
+                }
+            }
         }
     }
 
@@ -828,6 +938,10 @@ impl State {
         next
     }
 
+    pub(crate) fn set_sequence_id(&mut self, id: u64) {
+        self.sequence_id = Some(id);
+    }
+
     pub(crate) fn set_prior_step_arc(&mut self, action: Arc<str>) {
         self.prior_step = Some(action);
     }
@@ -837,7 +951,8 @@ impl State {
     pub(crate) fn view_for(&self, info: &Arc<ViewInfo>) -> State {
         let mut view = self.clone();
         view.view = Some(info.clone());
-        view.written = Vec::new();
+        view.written_mask = 0;
+        view.written_extra = Vec::new();
         view
     }
 
@@ -846,15 +961,33 @@ impl State {
         self.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, info))
     }
 
-    /// The keys written (set or deleted) while in view mode.
-    pub(crate) fn written(&self) -> &[Arc<str>] {
-        &self.written
+    /// Checks what the action wrote in view mode against its declared writes: returns the
+    /// undeclared keys it wrote and the declared writes it left unwritten (both empty when all
+    /// is well; no allocation then).
+    pub(crate) fn write_violations(&self) -> (Vec<String>, Vec<String>) {
+        let Some(view) = &self.view else {
+            return (Vec::new(), Vec::new());
+        };
+        let undeclared: Vec<String> = self
+            .written_extra
+            .iter()
+            .filter(|k| !view.writes.iter().any(|w| w == &***k))
+            .map(|k| k.to_string())
+            .collect();
+        let missing: Vec<String> = view
+            .writes
+            .iter()
+            .filter(|w| !self.was_written(view, w))
+            .cloned()
+            .collect();
+        (undeclared, missing)
     }
 
     /// Leaves view mode: the full state with the action's writes applied.
     pub(crate) fn into_unviewed(mut self) -> State {
         self.view = None;
-        self.written = Vec::new();
+        self.written_mask = 0;
+        self.written_extra = Vec::new();
         self
     }
 
@@ -1061,7 +1194,11 @@ mod tests {
     #[test]
     fn view_reports_undeclared_read() {
         let s = State::new().update("a", 1).update("b", 2);
-        let info = Arc::new(ViewInfo { action: "act".into(), reads: Arc::from(vec!["a".to_string()]) });
+        let info = Arc::new(ViewInfo {
+            action: "act".into(),
+            reads: Arc::from(vec!["a".to_string()]),
+            writes: Arc::from(vec!["c".to_string()]),
+        });
         let v = s.view_for(&info);
         assert_eq!(v.get::<i32>("a").unwrap(), 1);
         let err = v.get::<i32>("b").unwrap_err().to_string();
@@ -1069,7 +1206,9 @@ mod tests {
         assert_eq!(v.keys(), vec!["a"]);
         let w = v.update("c", 3);
         assert_eq!(w.keys(), vec!["a", "c"]);
-        assert_eq!(w.written().len(), 1);
+        assert_eq!(w.write_violations(), (vec![], vec![]));
+        let (undeclared, _) = w.update("zz", 1).write_violations();
+        assert_eq!(undeclared, vec!["zz"]);
         assert_eq!(w.into_unviewed().keys(), vec!["a", "b", "c"]);
     }
 
