@@ -102,7 +102,7 @@ pub use layer::BurrLayer;
 
 #[cfg(feature = "tracing-layer")]
 mod layer {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::fmt;
     use std::sync::Arc;
 
@@ -178,6 +178,50 @@ mod layer {
     /// assert_eq!(*spans.0.lock().unwrap(), ["0:0 fetch"]);
     /// # Ok::<(), BurrError>(())
     /// ```
+    ///
+    /// A hook may itself log through `tracing`: what happens while the layer reports to the
+    /// hooks is not recorded again, so a hook that logs cannot feed itself (a global
+    /// subscriber, unlike a scoped one, would let it):
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use burr_core::*;
+    /// use tracing_subscriber::layer::SubscriberExt;
+    ///
+    /// struct Greet;
+    /// impl Action for Greet {
+    ///     fn reads(&self) -> Vec<String> { vec![] }
+    ///     fn writes(&self) -> Vec<String> { vec![] }
+    ///     fn run_and_update(&self, state: State, _: &Inputs, _: &ActionContext)
+    ///         -> Result<StepOutput, ActionError> {
+    ///         tracing::info!("hello");
+    ///         Ok(StepOutput { result: ResultMap::new(), state })
+    ///     }
+    /// }
+    ///
+    /// struct Chatty(AtomicUsize);
+    /// impl LifecycleHook for Chatty {
+    ///     fn do_log_attributes(&self, e: &AttributesEvent<'_>) {
+    ///         self.0.fetch_add(1, Ordering::Relaxed);
+    ///         tracing::info!(count = e.attributes.len(), "attributes were logged");
+    ///     }
+    /// }
+    ///
+    /// tracing::subscriber::set_global_default(
+    ///     tracing_subscriber::registry().with(BurrLayer::new()),
+    /// )
+    /// .expect("the first global subscriber");
+    /// let hook = Arc::new(Chatty(AtomicUsize::new(0)));
+    /// let mut app = ApplicationBuilder::new()
+    ///     .with_action("greet", Greet)
+    ///     .with_entrypoint("greet")
+    ///     .with_shared_hook(hook.clone())
+    ///     .build()?;
+    /// app.step()?;
+    /// assert_eq!(hook.0.load(Ordering::Relaxed), 1);
+    /// # Ok::<(), BurrError>(())
+    /// ```
     #[derive(Debug, Default, Clone, Copy)]
     pub struct BurrLayer {
         _private: (),
@@ -218,6 +262,25 @@ mod layer {
 
     thread_local! {
         static ENTERED: RefCell<Vec<Entered>> = const { RefCell::new(Vec::new()) };
+        /// Set while the layer reports to the hooks on this thread.
+        static REPORTING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Runs `report` (which calls the hooks) unless the layer is already reporting on this
+    /// thread: what a hook itself logs or opens through `tracing` is not recorded again, so
+    /// a hook that logs cannot recurse into itself.
+    fn reporting(report: impl FnOnce()) {
+        struct Done;
+        impl Drop for Done {
+            fn drop(&mut self) {
+                REPORTING.with(|r| r.set(false));
+            }
+        }
+        if REPORTING.with(|r| r.replace(true)) {
+            return;
+        }
+        let _done = Done;
+        report();
     }
 
     /// Whether `target` belongs to burr itself (the runtime's spans and events, the tracker's
@@ -270,33 +333,38 @@ mod layer {
             let Some(current) = context::current() else {
                 return;
             };
-            let parent = burr_parent(&ctx, attrs.is_root(), attrs.parent(), &current);
-            let step = current.step();
-            let node = step.open_untraced(parent.as_deref(), attrs.metadata().name());
-            let mut fields = Fields::default();
-            attrs.record(&mut fields);
-            if !fields.0.is_empty() {
-                step.log_untraced(Some(&node), fields.0);
-            }
-            if let Some(span) = ctx.span(id) {
-                span.extensions_mut().insert(Recorded {
-                    step: step.clone(),
-                    node,
-                    resume: None,
-                });
-            }
+            reporting(|| {
+                let parent = burr_parent(&ctx, attrs.is_root(), attrs.parent(), &current);
+                let step = current.step();
+                let node = step.open_untraced(parent.as_deref(), attrs.metadata().name());
+                let mut fields = Fields::default();
+                attrs.record(&mut fields);
+                if !fields.0.is_empty() {
+                    step.log_untraced(Some(&node), fields.0);
+                }
+                if let Some(span) = ctx.span(id) {
+                    span.extensions_mut().insert(Recorded {
+                        step: step.clone(),
+                        node,
+                        resume: None,
+                    });
+                }
+            });
         }
 
         fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
             let Some(span) = ctx.span(id) else { return };
-            let ext = span.extensions();
-            let Some(rec) = ext.get::<Recorded>() else {
+            let Some((step, node)) = span
+                .extensions()
+                .get::<Recorded>()
+                .map(|rec| (rec.step.clone(), rec.node.clone()))
+            else {
                 return;
             };
             let mut fields = Fields::default();
             values.record(&mut fields);
             if !fields.0.is_empty() {
-                rec.step.log_untraced(Some(&rec.node), fields.0);
+                reporting(|| step.log_untraced(Some(&node), fields.0));
             }
         }
 
@@ -311,7 +379,7 @@ mod layer {
             let mut fields = Fields::default();
             event.record(&mut fields);
             if !fields.0.is_empty() {
-                current.step().log_untraced(span.as_deref(), fields.0);
+                reporting(|| current.step().log_untraced(span.as_deref(), fields.0));
             }
         }
 
