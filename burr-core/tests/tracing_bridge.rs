@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, AttributesEvent, Inputs,
-    LifecycleHook, ResultMap, SpanEvent, State, StepOutput, halt_after,
+    Action, ActionContext, ActionError, ApplicationBuilder, AttributesEvent, Inputs, LifecycleHook,
+    ResultMap, SpanEvent, State, StepOutput, halt_after,
 };
 use futures_util::future::BoxFuture;
 use tracing::field::{Field, Visit};
@@ -26,7 +26,8 @@ impl Visit for Fields {
         self.0.push((field.name().to_string(), value.to_string()));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.push((field.name().to_string(), format!("{value:?}")));
+        self.0
+            .push((field.name().to_string(), format!("{value:?}")));
     }
 }
 
@@ -231,10 +232,10 @@ impl Recorder {
 impl LifecycleHook for Recorder {
     fn pre_start_span(&self, e: &SpanEvent<'_>) {
         let parent = e.span.parent_uid.as_deref().unwrap_or("-");
-        self.0.lock().unwrap().push(format!(
-            "start {} {} in {parent}",
-            e.span.uid, e.span.name
-        ));
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("start {} {} in {parent}", e.span.uid, e.span.name));
     }
     fn post_end_span(&self, e: &SpanEvent<'_>) {
         self.0
@@ -429,10 +430,15 @@ fn async_steps_keep_their_nesting_across_await() {
         let outer = new
             .iter()
             .find(|l| l.starts_with("new 0:0 in ") && l.ends_with(&format!("step 0 {app}")));
-        assert!(outer.is_some(), "no outer span under {app}'s step: {all:#?}");
+        assert!(
+            outer.is_some(),
+            "no outer span under {app}'s step: {all:#?}"
+        );
     }
     assert_eq!(
-        new.iter().filter(|l| l.as_str() == "new 0:0.0 in 0:0").count(),
+        new.iter()
+            .filter(|l| l.as_str() == "new 0:0.0 in 0:0")
+            .count(),
         2,
         "{all:#?}"
     );
@@ -602,7 +608,10 @@ mod layer {
     /// Emits events and spans of its own while the actions are suspended.
     async fn bystander() {
         for i in 0..6 {
-            assert!(tracing::Span::current().is_none(), "a span leaked across an await");
+            assert!(
+                tracing::Span::current().is_none(),
+                "a span leaked across an await"
+            );
             let _span = tracing::info_span!("bystander", i).entered();
             tracing::info!("noise");
             drop(_span);
