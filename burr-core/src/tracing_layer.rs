@@ -16,7 +16,42 @@
 //! fields `key` and `value` (the value as compact JSON). A span is entered only while its code
 //! runs: the runtime enters the step span (and the current Burr span) around the action and
 //! around every poll of an async action, never across an `.await`. When no subscriber is
-//! interested in target `burr`, all of this costs a couple of level checks per step.
+//! interested in target `burr`, all of this costs a couple of level checks per step. With a
+//! subscriber listening, an application without hooks records its spans too (for `tracing`).
+//!
+//! # Examples
+//!
+//! Print every step, span and attribute with `tracing-subscriber`'s formatter:
+//!
+//! ```
+//! use burr_core::*;
+//!
+//! struct Answer;
+//! impl Action for Answer {
+//!     fn reads(&self) -> Vec<String> { vec![] }
+//!     fn writes(&self) -> Vec<String> { vec![] }
+//!     fn run_and_update(&self, state: State, _: &Inputs, ctx: &ActionContext)
+//!         -> Result<StepOutput, ActionError> {
+//!         let span = ctx.tracer().span("retrieve");
+//!         span.log_attribute("documents", 3);
+//!         Ok(StepOutput { result: ResultMap::new(), state })
+//!     }
+//! }
+//!
+//! // Prints (fields shortened):
+//! // INFO burr.step{otel.name="answer" ..}:burr.span{otel.name="retrieve" burr.span_id="0:0" ..}:
+//! //   burr: key="documents" value=3
+//! let subscriber = tracing_subscriber::fmt().with_test_writer().finish();
+//! tracing::subscriber::with_default(subscriber, || {
+//!     let mut app = ApplicationBuilder::new()
+//!         .with_action("answer", Answer)
+//!         .with_entrypoint("answer")
+//!         .build()?;
+//!     app.step()?;
+//!     Ok::<(), BurrError>(())
+//! })?;
+//! # Ok::<(), BurrError>(())
+//! ```
 //!
 //! **`tracing` to Burr (feature `tracing-layer`).** `BurrLayer` is a
 //! `tracing-subscriber` layer that turns the spans and events of the code an action calls
