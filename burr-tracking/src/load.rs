@@ -161,10 +161,28 @@ struct EndProbe<'a> {
     sequence_id: Option<Value>,
 }
 
-/// Whether a line may be an `end_entry` (a cheap byte search before any parsing; a `type`
-/// spelled with escapes still gets parsed).
-fn may_be_end_entry(line: &[u8]) -> bool {
-    memchr::memmem::find(line, b"end_entry").is_some() || memchr::memmem::find(line, b"\\u").is_some()
+/// A cheap byte search run before any parsing: a line can only be the wanted `end_entry` if
+/// it contains `end_entry` and, when a sequence id is wanted, its decimal digits. Lines with
+/// `\u` escapes are always parsed (a key or value may be spelled with escapes).
+struct Prefilter {
+    end_entry: memchr::memmem::Finder<'static>,
+    digits: Option<memchr::memmem::Finder<'static>>,
+}
+
+impl Prefilter {
+    fn new(sequence_id: Option<u64>) -> Self {
+        Prefilter {
+            end_entry: memchr::memmem::Finder::new(b"end_entry"),
+            digits: sequence_id
+                .map(|n| memchr::memmem::Finder::new(n.to_string().as_bytes()).into_owned()),
+        }
+    }
+
+    fn may_match(&self, line: &[u8]) -> bool {
+        let candidate = self.end_entry.find(line).is_some()
+            && self.digits.as_ref().is_none_or(|d| d.find(line).is_some());
+        candidate || memchr::memmem::find(line, b"\\u").is_some()
+    }
 }
 
 /// Loads the state of a step of `<root>/<project>/<app_id>`: the last step when
@@ -175,9 +193,11 @@ fn may_be_end_entry(line: &[u8]) -> bool {
 /// (`"__burr_serde__"` dicts) are returned as they are stored.
 ///
 /// The log is read backwards from its end, in blocks: loading the latest step does not get
-/// slower as the log grows, and loading an older step costs what lies after it. Lines that
-/// cannot be read (a torn last line, invalid JSON, an `end_entry` missing keys) are passed
-/// over.
+/// slower as the log grows, and loading an older step costs a byte search through what lies
+/// after it (lines are parsed only when they contain `end_entry` and the sequence id's decimal
+/// digits, which is how every writer spells it: a sequence id written as `"5_000"` or `5e3`
+/// is not found). Lines that cannot be read (a torn last line, invalid JSON, an `end_entry`
+/// missing keys) are passed over.
 ///
 /// # Errors
 ///
@@ -210,8 +230,9 @@ pub fn load_state(
         Err(e) if e.is_not_found() => return Err(not_found()),
         Err(e) => return Err(e.into()),
     };
+    let prefilter = Prefilter::new(sequence_id);
     while let Some(line) = lines.next_line()? {
-        if !may_be_end_entry(&line) {
+        if !prefilter.may_match(&line) {
             continue;
         }
         let line = lossy(&line);
@@ -221,10 +242,10 @@ pub fn load_state(
         if probe.kind.as_deref() != Some("end_entry") {
             continue;
         }
-        if let Some(wanted) = sequence_id {
-            if probe.sequence_id.as_ref().and_then(lax_u64) != Some(wanted) {
-                continue;
-            }
+        if let Some(wanted) = sequence_id
+            && probe.sequence_id.as_ref().and_then(lax_u64) != Some(wanted)
+        {
+            continue;
         }
         let Ok(entry) = serde_json::from_slice::<EndEntryModel>(&line) else {
             continue;
@@ -375,7 +396,8 @@ impl StateLoader for TrackingLoader {
     }
 
     fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
-        let mut apps = reader::list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
+        let mut apps =
+            reader::list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
         apps.retain(|a| a.has_log && a.partition_key() == partition_key);
         apps.sort_by(|a, b| {
             b.log_modified
@@ -404,10 +426,11 @@ mod tests {
             action: format!("act{seq}"),
             result: None,
             exception: exception.map(str::to_string),
-            state: serde_json::json!({"n": n, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "x", "__other": 1})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
+            state:
+                serde_json::json!({"n": n, "__SEQUENCE_ID": seq, "__PRIOR_STEP": "x", "__other": 1})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
             sequence_id: seq,
         };
         crate::model::LogRecord::from(e).to_json_line()
@@ -415,11 +438,20 @@ mod tests {
 
     #[test]
     fn last_matching_end_entry_wins() {
-        let log = [end(0, 1, None), end(1, 2, None), end(1, 3, Some("E")), end(2, 4, None)].concat();
+        let log = [
+            end(0, 1, None),
+            end(1, 2, None),
+            end(1, 3, Some("E")),
+            end(2, 4, None),
+        ]
+        .concat();
         let root = write_log(&(log + "{\"type\":\"end_entry\",\"torn"));
         let latest = load_state(root.path(), "p", "a", None).unwrap();
         assert_eq!(latest.sequence_id, 2);
-        assert_eq!(latest.state.to_json(), serde_json::json!({"n": 4, "__SEQUENCE_ID": 2}));
+        assert_eq!(
+            latest.state.to_json(),
+            serde_json::json!({"n": 4, "__SEQUENCE_ID": 2})
+        );
         let one = load_state(root.path(), "p", "a", Some(1)).unwrap();
         assert_eq!(one.status, Status::Failed);
         assert_eq!(one.state.get::<u64>("n").unwrap(), 3);
@@ -433,7 +465,10 @@ mod tests {
     #[test]
     fn empty_and_missing_logs() {
         let root = write_log("");
-        assert!(matches!(load_state(root.path(), "p", "a", None), Err(LoadError::NoSteps { .. })));
+        assert!(matches!(
+            load_state(root.path(), "p", "a", None),
+            Err(LoadError::NoSteps { .. })
+        ));
         assert!(matches!(
             load_state(root.path(), "p", "b", None),
             Err(LoadError::AppNotFound { .. })

@@ -260,9 +260,16 @@ impl Timestamp {
     /// ```
     pub fn from_epoch(value: f64) -> Result<Self, TimestampError> {
         if !value.is_finite() {
-            return Err(TimestampError::new(value, "epoch value is not a finite number"));
+            return Err(TimestampError::new(
+                value,
+                "epoch value is not a finite number",
+            ));
         }
-        let seconds = if value.abs() > 2e10 { value / 1000.0 } else { value };
+        let seconds = if value.abs() > 2e10 {
+            value / 1000.0
+        } else {
+            value
+        };
         // Beyond year 9999 Burr fails too.
         if seconds.abs() > 253_402_300_800.0 {
             return Err(TimestampError::new(value, "epoch value out of range"));
@@ -331,19 +338,24 @@ impl Timestamp {
     fn parse_str(input: &str) -> Result<Self, TimestampError> {
         let bytes = input.as_bytes();
         let err = |reason| TimestampError::new(input, reason);
-        if !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_digit() || b"+-.".contains(b)) {
-            if let Ok(n) = input.parse::<f64>() {
-                return Timestamp::from_epoch(n);
-            }
+        if !bytes.is_empty()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_digit() || b"+-.".contains(b))
+            && let Ok(n) = input.parse::<f64>()
+        {
+            return Timestamp::from_epoch(n);
         }
         let mut p = Cursor { bytes, pos: 0 };
         let year = p.digits(4).ok_or_else(|| err("expected a 4-digit year"))?;
-        p.expect(b'-').ok_or_else(|| err("expected `-` after the year"))?;
+        p.expect(b'-')
+            .ok_or_else(|| err("expected `-` after the year"))?;
         let month = p.digits(2).ok_or_else(|| err("expected a 2-digit month"))?;
-        p.expect(b'-').ok_or_else(|| err("expected `-` after the month"))?;
+        p.expect(b'-')
+            .ok_or_else(|| err("expected `-` after the month"))?;
         let day = p.digits(2).ok_or_else(|| err("expected a 2-digit day"))?;
-        let date = NaiveDate::from_ymd_opt(year as i32, month, day)
-            .ok_or_else(|| err("no such date"))?;
+        let date =
+            NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(|| err("no such date"))?;
         if p.done() {
             return Ok(Timestamp::naive(date.and_time(NaiveTime::MIN)));
         }
@@ -352,7 +364,8 @@ impl Timestamp {
             _ => return Err(err("expected `T` or a space between date and time")),
         }
         let hour = p.digits(2).ok_or_else(|| err("expected a 2-digit hour"))?;
-        p.expect(b':').ok_or_else(|| err("expected `:` after the hour"))?;
+        p.expect(b':')
+            .ok_or_else(|| err("expected `:` after the hour"))?;
         let minute = p.digits(2).ok_or_else(|| err("expected 2-digit minutes"))?;
         let (mut second, mut micro) = (0, 0);
         if p.peek() == Some(b':') {
@@ -380,11 +393,15 @@ impl Timestamp {
             None => Zone::Naive,
             Some(b'Z' | b'z') => Zone::Utc,
             Some(sign @ (b'+' | b'-')) => {
-                let hours = p.digits(2).ok_or_else(|| err("expected a 2-digit offset hour"))?;
+                let hours = p
+                    .digits(2)
+                    .ok_or_else(|| err("expected a 2-digit offset hour"))?;
                 if p.peek() == Some(b':') {
                     p.pos += 1;
                 }
-                let minutes = p.digits(2).ok_or_else(|| err("expected 2-digit offset minutes"))?;
+                let minutes = p
+                    .digits(2)
+                    .ok_or_else(|| err("expected 2-digit offset minutes"))?;
                 if hours >= 24 || minutes >= 60 {
                     return Err(err("offset out of range"));
                 }
@@ -431,7 +448,11 @@ impl Cursor<'_> {
             return None;
         }
         self.pos += n;
-        Some(slice.iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0')))
+        Some(
+            slice
+                .iter()
+                .fold(0, |acc, d| acc * 10 + u32::from(d - b'0')),
+        )
     }
 }
 
@@ -549,11 +570,14 @@ mod lax {
             Ok(v)
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v).map_err(|_| E::custom(format!("expected a non-negative integer, found {v}")))
+            u64::try_from(v)
+                .map_err(|_| E::custom(format!("expected a non-negative integer, found {v}")))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
             from_f64(v).ok_or_else(|| {
-                E::custom(format!("expected a non-negative integer, found the number {v}"))
+                E::custom(format!(
+                    "expected a non-negative integer, found the number {v}"
+                ))
             })
         }
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<u64, E> {
@@ -561,7 +585,9 @@ mod lax {
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
             parse_str(v).ok_or_else(|| {
-                E::custom(format!("expected a non-negative integer, found the string {v:?}"))
+                E::custom(format!(
+                    "expected a non-negative integer, found the string {v:?}"
+                ))
             })
         }
     }
@@ -1218,7 +1244,10 @@ impl LogRecord {
         to_json_line(self).unwrap_or_else(|e| {
             // Every record is a plain tree of strings, numbers and maps with string keys:
             // serializing it cannot fail. Keep a valid line even so.
-            format!("{{\"type\":\"serialization_error\",\"error\":{:?}}}\n", e.to_string())
+            format!(
+                "{{\"type\":\"serialization_error\",\"error\":{:?}}}\n",
+                e.to_string()
+            )
         })
     }
 }
@@ -1470,7 +1499,12 @@ fn float_parts(v: f64) -> (bool, String, i32) {
 
 /// Formats a finite float: fixed notation (with at least one fraction digit) when
 /// `low <= exp < 16`, else `d.ddde±X` with the exponent padded to `exp_width` digits.
-fn write_float<W: io::Write + ?Sized>(w: &mut W, v: f64, low: i32, exp_width: usize) -> io::Result<()> {
+fn write_float<W: io::Write + ?Sized>(
+    w: &mut W,
+    v: f64,
+    low: i32,
+    exp_width: usize,
+) -> io::Result<()> {
     let (negative, digits, exp) = float_parts(v);
     let mut out = String::with_capacity(digits.len() + 8);
     if negative {
@@ -1549,16 +1583,28 @@ impl serde_json::ser::Formatter for PydanticFormatter {
 pub struct PythonFormatter;
 
 impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: io::Write + ?Sized>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first { Ok(()) } else { w.write_all(b", ") }
     }
-    fn begin_object_key<W: io::Write + ?Sized>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first { Ok(()) } else { w.write_all(b", ") }
     }
     fn begin_object_value<W: io::Write + ?Sized>(&mut self, w: &mut W) -> io::Result<()> {
         w.write_all(b": ")
     }
-    fn write_string_fragment<W: io::Write + ?Sized>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if (c as u32) < 0x7f {
@@ -1596,7 +1642,10 @@ impl serde_json::ser::Formatter for PythonFormatter {
 /// ```
 pub fn to_json_line<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(256);
-    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, PydanticFormatter))?;
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        PydanticFormatter,
+    ))?;
     out.push(b'\n');
     // serde_json writes valid UTF-8 only.
     String::from_utf8(out).map_err(|e| serde_json::Error::io(io::Error::other(e)))
@@ -1617,7 +1666,10 @@ pub fn to_json_line<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_js
 /// ```
 pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(1024);
-    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, PythonFormatter))?;
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        PythonFormatter,
+    ))?;
     String::from_utf8(out).map_err(|e| serde_json::Error::io(io::Error::other(e)))
 }
 
@@ -1657,15 +1709,24 @@ mod tests {
             "",
             "2024-08-27T11:59:58.577318 +02:00",
         ] {
-            assert!(bad.parse::<Timestamp>().is_err(), "{bad:?} should be rejected");
+            assert!(
+                bad.parse::<Timestamp>().is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 
     #[test]
     fn epoch_numbers_read_as_utc() {
         let read = |v: Value| serde_json::from_value::<Timestamp>(v).map(|t| t.to_string());
-        assert_eq!(read(json!(1700000000.5)).unwrap(), "2023-11-14T22:13:20.500000Z");
-        assert_eq!(read(json!(1700000000000u64)).unwrap(), "2023-11-14T22:13:20Z");
+        assert_eq!(
+            read(json!(1700000000.5)).unwrap(),
+            "2023-11-14T22:13:20.500000Z"
+        );
+        assert_eq!(
+            read(json!(1700000000000u64)).unwrap(),
+            "2023-11-14T22:13:20Z"
+        );
         assert_eq!(read(json!(-1.5)).unwrap(), "1969-12-31T23:59:58.500000Z");
         assert!(read(json!(1e20)).is_err());
         assert!(read(json!(true)).is_err());
@@ -1683,9 +1744,19 @@ mod tests {
         ] {
             assert_eq!(lax_u64(&v), Some(n), "{v}");
             let line = json!({"type": "end_span", "end_time": "2024-01-01", "action_sequence_id": v, "span_id": "x"});
-            assert_eq!(LogRecord::from_value(line).unwrap().step_sequence_id(), Some(n));
+            assert_eq!(
+                LogRecord::from_value(line).unwrap().step_sequence_id(),
+                Some(n)
+            );
         }
-        for v in [json!(1.5), json!("1e3"), json!(null), json!("0x10"), json!(-2), json!("3__0")] {
+        for v in [
+            json!(1.5),
+            json!("1e3"),
+            json!(null),
+            json!("0x10"),
+            json!(-2),
+            json!("3__0"),
+        ] {
             assert_eq!(lax_u64(&v), None, "{v}");
             let line = json!({"type": "end_span", "end_time": "2024-01-01", "action_sequence_id": v, "span_id": "x"});
             assert!(LogRecord::from_value(line).is_err(), "{v}");

@@ -391,10 +391,7 @@ impl ReverseLines {
     /// ```
     pub fn open(path: &Path) -> Result<Self, ReadError> {
         let file = File::open(path).map_err(|e| ReadError::io(path, e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| ReadError::io(path, e))?
-            .len();
+        let len = file.metadata().map_err(|e| ReadError::io(path, e))?.len();
         Ok(ReverseLines {
             file,
             path: path.to_path_buf(),
@@ -942,7 +939,11 @@ pub fn list_projects(root: &Path) -> Result<Vec<ProjectEntry>, ReadError> {
             path,
         });
     }
-    out.sort_by(|a, b| b.last_written.cmp(&a.last_written).then_with(|| a.name.cmp(&b.name)));
+    out.sort_by(|a, b| {
+        b.last_written
+            .cmp(&a.last_written)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     Ok(out)
 }
 
@@ -1042,7 +1043,11 @@ pub fn list_apps(root: &Path, project: &str) -> Result<Vec<AppEntry>, ReadError>
             out.push(app);
         }
     }
-    out.sort_by(|a, b| b.last_written.cmp(&a.last_written).then_with(|| a.app_id.cmp(&b.app_id)));
+    out.sort_by(|a, b| {
+        b.last_written
+            .cmp(&a.last_written)
+            .then_with(|| a.app_id.cmp(&b.app_id))
+    });
     Ok(out)
 }
 
@@ -1179,7 +1184,12 @@ mod tests {
                 forward.pop();
             }
             forward.reverse();
-            assert_eq!(reverse_all(case.as_bytes()), forward, "{:?}", &case[..case.len().min(20)]);
+            assert_eq!(
+                reverse_all(case.as_bytes()),
+                forward,
+                "{:?}",
+                &case[..case.len().min(20)]
+            );
         }
     }
 
@@ -1196,7 +1206,10 @@ mod tests {
         check("{\"type\":\"x\",\"sequence_id\":99}\n", 100);
         check("{\"sequence_id\":\"3\"}\r\n\n\n", 4);
         check("{\"sequence_id\":2}\n{\"sequence_id\":null}\n", 3);
-        check("{\"sequence_id\":2}\n[1]\n{\"a\":\"\u{1}\"}\n{\"sequence_id\":", 3);
+        check(
+            "{\"sequence_id\":2}\n[1]\n{\"a\":\"\u{1}\"}\n{\"sequence_id\":",
+            3,
+        );
     }
 
     #[test]
@@ -1216,7 +1229,11 @@ mod tests {
         assert_eq!(log.skipped, 0, "{:?}", log.problems);
         let steps = steps_from_records(log.records);
         assert_eq!(steps.len(), 1);
-        let ids: Vec<_> = steps[0].spans.iter().map(|s| s.begin_entry.span_id.as_str()).collect();
+        let ids: Vec<_> = steps[0]
+            .spans
+            .iter()
+            .map(|s| s.begin_entry.span_id.as_str())
+            .collect();
         // "0:1" appeared first (its end_span), then "0:0"; the begin erased 0:1's end.
         assert_eq!(ids, ["0:1", "0:0"]);
         assert!(steps[0].spans[0].end_entry.is_none());

@@ -9,8 +9,8 @@
 use burr_tracking::model::{
     ActionModel, ApplicationMetadataModel, ApplicationModel, AttributeModel, BeginEntryModel,
     BeginSpanModel, BeginStreamModel, ChildApplicationModel, ChildEventType, EndEntryModel,
-    EndSpanModel, EndStreamModel, FirstItemStreamModel, JsonObject, LogRecord, PointerModel,
-    Tags, Timestamp, TransitionModel, to_json_line, to_python_json,
+    EndSpanModel, EndStreamModel, FirstItemStreamModel, JsonObject, LogRecord, PointerModel, Tags,
+    Timestamp, TransitionModel, to_json_line, to_python_json,
 };
 use serde_json::{Value, json};
 
@@ -363,5 +363,9 @@ fn lenient_input_is_echoed_in_canonical_form() {
         br#"{"type":"attribute","key":"k","action_sequence_id":0,"span_id":null,"value":1,"tags":{},"time_logged":1700000000.5}"#,
     )
     .unwrap();
-    assert!(epoch.to_json_line().contains("\"time_logged\":\"2023-11-14T22:13:20.500000Z\""));
+    assert!(
+        epoch
+            .to_json_line()
+            .contains("\"time_logged\":\"2023-11-14T22:13:20.500000Z\"")
+    );
 }

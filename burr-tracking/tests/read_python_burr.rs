@@ -29,7 +29,10 @@ fn fixtures() -> PathBuf {
 /// `BURR_REQUIRE_SERVICES=1`.
 fn burr_available() -> Option<PathBuf> {
     let out = Command::new("python3")
-        .args(["-c", "import burr, os; print(os.path.dirname(burr.__file__))"])
+        .args([
+            "-c",
+            "import burr, os; print(os.path.dirname(burr.__file__))",
+        ])
         .output();
     let reason = match out {
         Ok(o) if o.status.success() => {
@@ -42,14 +45,19 @@ fn burr_available() -> Option<PathBuf> {
         Err(e) => format!("python3 cannot be run: {e}"),
     };
     if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!("{reason} (and BURR_REQUIRE_SERVICES=1); install it with `python3 -m pip install \"apache-burr[tracking-server]\"`");
+        panic!(
+            "{reason} (and BURR_REQUIRE_SERVICES=1); install it with `python3 -m pip install \"apache-burr[tracking-server]\"`"
+        );
     }
     eprintln!("skipping: {reason}");
     None
 }
 
 fn python(args: &[&str]) -> String {
-    let out = Command::new("python3").args(args).output().expect("python3 runs");
+    let out = Command::new("python3")
+        .args(args)
+        .output()
+        .expect("python3 runs");
     assert!(
         out.status.success(),
         "python3 {args:?} failed:\n{}",
@@ -110,7 +118,11 @@ fn check_app(root: &Path, expected: &OracleApp) -> usize {
     assert_eq!(counts(&steps), expected.counts, "{name}");
     // The whole step view, byte for byte as Burr's server serializes it.
     let ours = to_json_line(&steps).unwrap();
-    assert_eq!(ours.trim_end(), expected.steps_json, "{name}: step JSON differs");
+    assert_eq!(
+        ours.trim_end(),
+        expected.steps_json,
+        "{name}: step JSON differs"
+    );
     assert_eq!(
         reader::num_steps(&dir.join(reader::LOG_FILE)).unwrap(),
         expected.num_steps,
@@ -121,7 +133,10 @@ fn check_app(root: &Path, expected: &OracleApp) -> usize {
         let got = load_state(root, &expected.project, &expected.app_id, sequence_id);
         match want {
             Value::Null => assert!(
-                matches!(got, Err(LoadError::AppNotFound { .. } | LoadError::NoSteps { .. })),
+                matches!(
+                    got,
+                    Err(LoadError::AppNotFound { .. } | LoadError::NoSteps { .. })
+                ),
                 "{name} {key}: {got:?}"
             ),
             Value::Object(o) if o.contains_key("error") => assert!(
@@ -130,7 +145,11 @@ fn check_app(root: &Path, expected: &OracleApp) -> usize {
             ),
             Value::Object(o) => {
                 let got = got.unwrap_or_else(|e| panic!("{name} {key}: {e}"));
-                assert_eq!(Value::from(got.sequence_id), o["sequence_id"], "{name} {key}");
+                assert_eq!(
+                    Value::from(got.sequence_id),
+                    o["sequence_id"],
+                    "{name} {key}"
+                );
                 assert_eq!(got.position, o["position"], "{name} {key}");
                 assert_eq!(got.status.as_str(), o["status"], "{name} {key}");
                 assert_eq!(got.state.to_json(), o["state"], "{name} {key}");
@@ -196,7 +215,10 @@ fn tiny_app_reads_and_loads_like_burr() {
 
     // The loader as `initialize_from` uses it.
     let loader = TrackingLoader::with_root(root, "p").unwrap();
-    let row = loader.load(Some("user_1"), "app-main", Some(2)).unwrap().unwrap();
+    let row = loader
+        .load(Some("user_1"), "app-main", Some(2))
+        .unwrap()
+        .unwrap();
     assert_eq!(row.state.to_json(), main.loads["2"]["state"]);
     assert_eq!(row.status, Status::Completed);
     assert_eq!(row.partition_key.as_deref(), Some("user_1"));
@@ -229,7 +251,11 @@ fn tiny_app_files_round_trip_byte_for_byte() {
         assert_eq!(to_python_json(&parsed).unwrap(), graph, "{app}/graph.json");
         let metadata = fs::read_to_string(app_dir.join("metadata.json")).unwrap();
         let parsed: ApplicationMetadataModel = serde_json::from_str(&metadata).unwrap();
-        assert_eq!(to_python_json(&parsed).unwrap(), metadata, "{app}/metadata.json");
+        assert_eq!(
+            to_python_json(&parsed).unwrap(),
+            metadata,
+            "{app}/metadata.json"
+        );
     }
     assert_eq!(kinds.len(), 8, "every record kind appears: {kinds:?}");
     let children = fs::read_to_string(project.join("app-main/children.jsonl")).unwrap();
@@ -241,7 +267,10 @@ fn tiny_app_files_round_trip_byte_for_byte() {
     let apps = reader::list_apps(dir.path(), "p").unwrap();
     let fork = apps.iter().find(|a| a.app_id == "app-fork").unwrap();
     let parent = fork.metadata.parent_pointer.as_ref().unwrap();
-    assert_eq!((parent.app_id.as_str(), parent.sequence_id), ("app-main", Some(2)));
+    assert_eq!(
+        (parent.app_id.as_str(), parent.sequence_id),
+        ("app-main", Some(2))
+    );
     let child = apps.iter().find(|a| a.app_id == "app-child").unwrap();
     assert_eq!(child.partition_key(), None);
     assert!(child.metadata.spawning_parent_pointer.is_some());
@@ -258,7 +287,13 @@ fn golden_files_match_the_installed_burr() {
     let dir = tempfile::tempdir().unwrap();
     let script = fixtures().join("make_golden.py");
     python(&[script.to_str().unwrap(), dir.path().to_str().unwrap()]);
-    for file in ["log.jsonl", "children.jsonl", "graph.json", "metadata.json", "metadata_fork.json"] {
+    for file in [
+        "log.jsonl",
+        "children.jsonl",
+        "graph.json",
+        "metadata.json",
+        "metadata_fork.json",
+    ] {
         assert_eq!(
             fs::read_to_string(dir.path().join(file)).unwrap(),
             fs::read_to_string(fixtures().join("golden").join(file)).unwrap(),
@@ -275,7 +310,11 @@ const BEGIN: &str = r#"{"type":"begin_entry","start_time":"2024-01-01T00:00:00",
 const END: &str = r#"{"type":"end_entry","end_time":"2024-01-01T00:00:01","action":"a","result":{},"exception":null,"state":{"n":SEQ,"__SEQUENCE_ID":SEQ},"sequence_id":SEQ}"#;
 
 fn step(seq: u64) -> String {
-    format!("{}\n{}\n", BEGIN.replace("SEQ", &seq.to_string()), END.replace("SEQ", &seq.to_string()))
+    format!(
+        "{}\n{}\n",
+        BEGIN.replace("SEQ", &seq.to_string()),
+        END.replace("SEQ", &seq.to_string())
+    )
 }
 
 fn app_with_log(bytes: &[u8]) -> tempfile::TempDir {
@@ -311,7 +350,9 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
     log.extend_from_slice(br#"{"action":"no type","sequence_id":1}"#);
     log.push(b'\n');
     log.extend_from_slice(b"[1,2]\n\"text\"\n42\nnull\n");
-    log.extend_from_slice(br#"{"type":"end_span","end_time":"2024-01-01","action_sequence_id":1,"span_id":"1:7"}"#);
+    log.extend_from_slice(
+        br#"{"type":"end_span","end_time":"2024-01-01","action_sequence_id":1,"span_id":"1:7"}"#,
+    );
     log.push(b'\n');
     log.extend_from_slice(step(2).as_bytes());
     log.extend_from_slice(br#"{"type":"begin_entry","start_ti"#); // torn last line
@@ -321,18 +362,37 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
     let read = reader::read_log(&path).unwrap();
     // sequence_id "abc", end_entry without state, bad tags, no type, 4 non-objects, torn line.
     assert_eq!(read.skipped, 9, "{:#?}", read.problems);
-    assert_eq!(read.problems.last().unwrap().line, log.split(|b| *b == b'\n').count());
+    assert_eq!(
+        read.problems.last().unwrap().line,
+        log.split(|b| *b == b'\n').count()
+    );
     let steps = reader::steps_from_records(read.records);
-    assert_eq!(steps.iter().map(|s| s.step_start_log.sequence_id).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(
+        steps
+            .iter()
+            .map(|s| s.step_start_log.sequence_id)
+            .collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
     assert!(steps[1].spans.is_empty(), "the orphan end_span is dropped");
     assert_eq!(steps[1].attributes.len(), 2);
     assert_eq!(steps[1].attributes[0].key, "k\u{fffd}\u{fffd}");
-    assert_eq!(steps[1].attributes[1].value.as_str().map(str::len), Some(huge_value.len()));
+    assert_eq!(
+        steps[1].attributes[1].value.as_str().map(str::len),
+        Some(huge_value.len())
+    );
 
     assert_eq!(reader::num_steps(&path).unwrap(), 3);
     let latest = load_state(root.path(), "p", "a", None).unwrap();
     assert_eq!(latest.sequence_id, 2);
-    assert_eq!(load_state(root.path(), "p", "a", Some(1)).unwrap().state.get::<u64>("n").unwrap(), 1);
+    assert_eq!(
+        load_state(root.path(), "p", "a", Some(1))
+            .unwrap()
+            .state
+            .get::<u64>("n")
+            .unwrap(),
+        1
+    );
     let apps = reader::list_apps(root.path(), "p").unwrap();
     assert_eq!(apps[0].num_steps, 3);
     let app = reader::read_app(root.path(), "p", "a").unwrap();
@@ -349,19 +409,34 @@ fn a_huge_last_line_is_read_backwards_without_trouble() {
     );
     log.extend_from_slice(huge.as_bytes());
     let root = app_with_log(&log);
-    assert_eq!(reader::num_steps(&root.path().join("p/a/log.jsonl")).unwrap(), 42);
-    assert_eq!(load_state(root.path(), "p", "a", None).unwrap().sequence_id, 0);
+    assert_eq!(
+        reader::num_steps(&root.path().join("p/a/log.jsonl")).unwrap(),
+        42
+    );
+    assert_eq!(
+        load_state(root.path(), "p", "a", None).unwrap().sequence_id,
+        0
+    );
 }
 
 #[test]
 fn matrix_cases_of_burrs_server() {
     // Unknown type with a sequence_id as last line: counted by num_steps, ignored by steps.
-    let root = app_with_log(format!("{}{}\n", step(0), r#"{"type":"custom","sequence_id":99}"#).as_bytes());
+    let root = app_with_log(
+        format!("{}{}\n", step(0), r#"{"type":"custom","sequence_id":99}"#).as_bytes(),
+    );
     let log = root.path().join("p/a/log.jsonl");
     assert_eq!(reader::num_steps(&log).unwrap(), 100);
-    assert_eq!(reader::steps_from_records(reader::read_log(&log).unwrap().records).len(), 1);
+    assert_eq!(
+        reader::steps_from_records(reader::read_log(&log).unwrap().records).len(),
+        1
+    );
     // sequence_id as a string on the last line: lax coercion (Burr's list fails here).
-    fs::write(&log, step(0).replace("\"sequence_id\":0}\n", "\"sequence_id\":\"3\"}\n")).unwrap();
+    fs::write(
+        &log,
+        step(0).replace("\"sequence_id\":0}\n", "\"sequence_id\":\"3\"}\n"),
+    )
+    .unwrap();
     assert_eq!(reader::num_steps(&log).unwrap(), 4);
     // begin_entry only (a running step), duplicate begin_entry: last wins.
     fs::write(
@@ -377,12 +452,19 @@ fn matrix_cases_of_burrs_server() {
     assert_eq!(steps.len(), 1);
     assert_eq!(steps[0].step_start_log.action, "b");
     assert!(steps[0].step_end_log.is_none());
-    assert!(matches!(load_state(root.path(), "p", "a", None), Err(LoadError::NoSteps { .. })));
+    assert!(matches!(
+        load_state(root.path(), "p", "a", None),
+        Err(LoadError::NoSteps { .. })
+    ));
     // Empty log: zero steps.
     fs::write(&log, "").unwrap();
     assert_eq!(reader::num_steps(&log).unwrap(), 0);
     // metadata.json with a wrongly typed partition key, and a stray file and hidden dir.
-    fs::write(root.path().join("p/a/metadata.json"), r#"{"partition_key": 5}"#).unwrap();
+    fs::write(
+        root.path().join("p/a/metadata.json"),
+        r#"{"partition_key": 5}"#,
+    )
+    .unwrap();
     fs::write(root.path().join("p/stray.txt"), "x").unwrap();
     fs::create_dir_all(root.path().join("p/.hidden")).unwrap();
     // A parent dir that only has children.jsonl (Burr's writer makes this).
@@ -393,7 +475,12 @@ fn matrix_cases_of_burrs_server() {
     ids.sort();
     assert_eq!(ids, ["a", "parent"]);
     let a = apps.iter().find(|a| a.app_id == "a").unwrap();
-    assert!(a.metadata_error.as_deref().unwrap().contains("metadata.json"));
+    assert!(
+        a.metadata_error
+            .as_deref()
+            .unwrap()
+            .contains("metadata.json")
+    );
     let parent = apps.iter().find(|a| a.app_id == "parent").unwrap();
     assert!(!parent.has_log && parent.num_steps == 0);
     assert!(matches!(
@@ -404,7 +491,10 @@ fn matrix_cases_of_burrs_server() {
     assert!(!parent_logs.has_log);
     assert_eq!(parent_logs.children.skipped, 1);
     let projects = reader::list_projects(root.path()).unwrap();
-    assert_eq!(projects[0].num_entries, 4, "files and hidden entries count, as in Burr");
+    assert_eq!(
+        projects[0].num_entries, 4,
+        "files and hidden entries count, as in Burr"
+    );
 }
 
 #[test]
@@ -413,9 +503,20 @@ fn ids_cannot_leave_the_root() {
     fs::write(outside.path().join("log.jsonl"), step(0)).unwrap();
     let root = outside.path().join("root");
     fs::create_dir_all(root.join("p")).unwrap();
-    for (project, app) in [("p", ".."), ("..", "root"), ("p", "../.."), ("p/..", "x"), (".", "p"), ("p", "a\0b"), ("p", "..\\x")] {
+    for (project, app) in [
+        ("p", ".."),
+        ("..", "root"),
+        ("p", "../.."),
+        ("p/..", "x"),
+        (".", "p"),
+        ("p", "a\0b"),
+        ("p", "..\\x"),
+    ] {
         let err = load_state(&root, project, app, None).unwrap_err();
-        assert!(matches!(err, LoadError::InvalidId(_)), "{project:?}/{app:?}: {err}");
+        assert!(
+            matches!(err, LoadError::InvalidId(_)),
+            "{project:?}/{app:?}: {err}"
+        );
         assert!(reader::read_app(&root, project, app).is_err());
     }
     assert!(reader::list_apps(&root, "..").is_err());
