@@ -39,6 +39,15 @@ impl Errors {
         self.push(syn::Error::new(span, message));
     }
 
+    /// Adds an error spanning all of `tokens`.
+    pub(crate) fn spanned(
+        &mut self,
+        tokens: impl quote::ToTokens,
+        message: impl std::fmt::Display,
+    ) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
     /// `Ok(value)` when no error was collected.
     pub(crate) fn finish<T>(self, value: T) -> syn::Result<T> {
         match self.0 {

@@ -22,15 +22,11 @@ pub(crate) fn action(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => with_item_error("action", e, &item),
         Ok(parsed) => {
             let checked = match args_parsed {
-                Ok(args) => validate::action(&args, &parsed).map(|f| (args, f)),
+                Ok(args) => validate::action(Some(&args), &parsed).map(|f| (args, f)),
                 Err(mut e) => {
-                    // Report the signature's problems too (with no declared keys).
-                    if let Err(more) = validate::action(&ActionArgs::default(), &parsed) {
-                        let more: Vec<_> = more
-                            .into_iter()
-                            .filter(|m| !m.to_string().contains("state key"))
-                            .collect();
-                        more.into_iter().for_each(|m| e.combine(m));
+                    // Report the signature's problems too.
+                    if let Err(more) = validate::action(None, &parsed) {
+                        e.combine(more);
                     }
                     Err(e)
                 }
@@ -111,6 +107,10 @@ fn strings<'a>(keys: impl IntoIterator<Item = &'a Key>) -> impl Iterator<Item = 
 /// The struct and `Action` impl emitted beside a function the checks rejected, so that uses
 /// of the action elsewhere do not add errors of their own.
 fn fallback_action(item: &MaybeItemFn) -> TokenStream {
+    if item.sig.receiver().is_some() {
+        // A method: a struct cannot be declared where it is.
+        return TokenStream::new();
+    }
     let vis = &item.vis;
     let name = &item.sig.ident;
     let core = quote!(::burr::__private::burr_core);

@@ -1,16 +1,4 @@
-//! The `#[action]` and `#[trace]` attributes of burr.
-//!
-//! Use them through the `burr` crate (`use burr::prelude::*;` or `burr::action`): the code
-//! they generate names `burr`'s items, so this crate is not meant to be a dependency on its
-//! own.
-//!
-//! - [`macro@action`] turns a function `fn(state: State, inputs...) -> State` into an action
-//!   that declares the state keys it reads and writes.
-//! - [`macro@trace`] records a span (with inputs and result) each time a function is called
-//!   inside an action.
-//!
-//! Set `BURR_MACROS_DEBUG=1` while building to print what each attribute generates
-//! (`BURR_MACROS_DEBUG=<function name>` to print only the expansions that mention it).
+#![doc = include_str!("../README.md")]
 
 mod attr;
 mod expand;

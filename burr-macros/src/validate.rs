@@ -43,7 +43,7 @@ pub(crate) enum ParamKind {
     /// parameter is an `Option<T>` (then `ty` is `T`).
     Input {
         name: String,
-        ty: Type,
+        ty: Box<Type>,
         optional: bool,
     },
     /// The step's tracer, by reference or cloned.
@@ -52,24 +52,30 @@ pub(crate) enum ParamKind {
     Context { by_ref: bool },
 }
 
-/// Checks an `#[action]` function against its arguments.
-pub(crate) fn action<'a>(args: &ActionArgs, item: &'a MaybeItemFn) -> syn::Result<ActionFn<'a>> {
+/// Checks an `#[action]` function against its arguments; with `None` (the arguments did
+/// not parse), checks the signature alone.
+pub(crate) fn action<'a>(
+    args: Option<&ActionArgs>,
+    item: &'a MaybeItemFn,
+) -> syn::Result<ActionFn<'a>> {
     let mut errors = Errors::default();
     let sig = &item.sig;
     let fn_name = sig.ident.unraw().to_string();
 
-    for list in [&args.reads, &args.writes, &args.tags]
-        .into_iter()
-        .flatten()
-    {
-        check_duplicates(list, &mut errors);
+    if let Some(args) = args {
+        for list in [&args.reads, &args.writes, &args.tags]
+            .into_iter()
+            .flatten()
+        {
+            check_duplicates(list, &mut errors);
+        }
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.error(
-            generics_span(sig),
+        errors.push(generics_error(
+            sig,
             "`#[action]` does not support generic functions: each input is deserialized into \
              the concrete type of its parameter; use concrete types",
-        );
+        ));
     }
     if let syn::ReturnType::Default = sig.output {
         errors.error(
@@ -89,8 +95,8 @@ pub(crate) fn action<'a>(args: &ActionArgs, item: &'a MaybeItemFn) -> syn::Resul
                 "an action takes the state as its first parameter, like `fn {fn_name}(state: State)`"
             ),
         ),
-        Some(FnArg::Receiver(r)) => errors.error(
-            r.span(),
+        Some(FnArg::Receiver(r)) => errors.spanned(
+            r,
             "`#[action]` cannot be used on methods: an action is a free function whose first \
              parameter is the state",
         ),
@@ -98,8 +104,8 @@ pub(crate) fn action<'a>(args: &ActionArgs, item: &'a MaybeItemFn) -> syn::Resul
             if is_state(&first.ty) {
                 match plain_ident(&first.pat) {
                     Some(ident) => state_ident = Some(ident),
-                    None => errors.error(
-                        first.pat.span(),
+                    None => errors.spanned(
+                        &first.pat,
                         "the state parameter must be a plain name, like `state: State`",
                     ),
                 }
@@ -116,17 +122,17 @@ pub(crate) fn action<'a>(args: &ActionArgs, item: &'a MaybeItemFn) -> syn::Resul
                          `fn {fn_name}(state: State)`"
                     )
                 };
-                errors.error(first.ty.span(), message);
+                errors.spanned(&first.ty, message);
             }
         }
     }
     for arg in inputs {
         match arg {
-            FnArg::Receiver(r) => errors.error(r.span(), "`self` must be the first parameter"),
+            FnArg::Receiver(r) => errors.spanned(r, "`self` must be the first parameter"),
             FnArg::Typed(t) => {
                 let Some(ident) = plain_ident(&t.pat) else {
-                    errors.error(
-                        t.pat.span(),
+                    errors.spanned(
+                        &t.pat,
                         "an action's parameters must be plain names, since each name is the \
                          name of an input; destructure the value inside the body",
                     );
@@ -157,7 +163,7 @@ pub(crate) fn action<'a>(args: &ActionArgs, item: &'a MaybeItemFn) -> syn::Resul
         }
     }
 
-    if let Some(state) = state_ident {
+    if let (Some(args), Some(state)) = (args, state_ident) {
         let mut check = KeyCheck {
             state: &state,
             action: &fn_name,
@@ -227,7 +233,7 @@ pub(crate) fn trace<'a>(args: &TraceArgs, item: &'a MaybeItemFn) -> syn::Result<
                 );
             }
         }
-        captured.retain(|p| !list.names().any(|n| n == p.unraw().to_string()));
+        captured.retain(|p| !list.names().any(|n| p.unraw() == n));
     }
     if !args.capture_inputs() {
         captured.clear();
@@ -275,11 +281,14 @@ fn plain_ident(pat: &Pat) -> Option<Ident> {
     }
 }
 
-fn generics_span(sig: &syn::Signature) -> Span {
-    match (sig.generics.lt_token, &sig.generics.where_clause) {
-        (Some(lt), _) => lt.span,
-        (None, Some(w)) => w.where_token.span,
-        (None, None) => sig.ident.span(),
+fn generics_error(sig: &syn::Signature, message: &str) -> syn::Error {
+    if sig.generics.params.is_empty() {
+        match &sig.generics.where_clause {
+            Some(w) => syn::Error::new_spanned(w, message),
+            None => syn::Error::new(sig.ident.span(), message),
+        }
+    } else {
+        syn::Error::new_spanned(&sig.generics, message)
     }
 }
 
@@ -304,8 +313,8 @@ fn is_state(ty: &Type) -> bool {
 /// What the runtime passes for a parameter of type `ty`, or why it cannot pass anything.
 fn classify(ty: &Type, name: &str) -> syn::Result<ParamKind> {
     let not_input = |what: &str, fix: &str| {
-        Err(syn::Error::new(
-            ty.span(),
+        Err(syn::Error::new_spanned(
+            ty,
             format!("parameter `{name}` cannot be an input: {what}; {fix}"),
         ))
     };
@@ -358,12 +367,12 @@ fn classify(ty: &Type, name: &str) -> syn::Result<ParamKind> {
         _ => Ok(match option_inner(ty) {
             Some(inner) => ParamKind::Input {
                 name: name.to_string(),
-                ty: inner.clone(),
+                ty: Box::new(inner.clone()),
                 optional: true,
             },
             None => ParamKind::Input {
                 name: name.to_string(),
-                ty: ty.clone(),
+                ty: Box::new(ty.clone()),
                 optional: false,
             },
         }),
@@ -582,7 +591,7 @@ mod tests {
     ) -> Result<usize, Vec<String>> {
         let args: ActionArgs = syn::parse2(args).unwrap();
         let item: MaybeItemFn = syn::parse2(item).unwrap();
-        action(&args, &item)
+        action(Some(&args), &item)
             .map(|f| f.params.len())
             .map_err(|e| e.into_iter().map(|e| e.to_string()).collect())
     }
@@ -616,7 +625,7 @@ mod tests {
             }
         ))
         .unwrap();
-        let f = action(&args, &item).unwrap();
+        let f = action(Some(&args), &item).unwrap();
         let kinds: Vec<String> = f
             .params
             .iter()

@@ -1,0 +1,6 @@
+use burr::prelude::*;
+
+#[action(reads = [], writes = [])]
+const LIMIT: i64 = 10;
+
+fn main() {}

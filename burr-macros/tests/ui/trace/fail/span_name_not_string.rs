@@ -1,0 +1,8 @@
+use burr::trace;
+
+#[trace(span_name = retrieve)]
+fn fetch() -> u8 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use burr::trace;
+
+#[trace]
+struct Client {
+    url: String,
+}
+
+fn main() {}
