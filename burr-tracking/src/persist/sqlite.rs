@@ -144,7 +144,7 @@ impl SqlitePersister {
     /// let dir = tempfile::tempdir()?;
     /// let persister = SqlitePersister::open(dir.path().join("burr.db"))?;
     /// assert!(!persister.is_initialized()?);
-    /// # Ok::<(), burr_core::PersistenceError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self, PersistenceError> {
         let conn = Connection::open(path.as_ref()).map_err(PersistenceError::backend)?;
@@ -654,7 +654,8 @@ mod tests {
                 "INSERT INTO burr_state (partition_key, app_id, sequence_id, position, status, state) \
                  VALUES ('', 'py', 0, 'start', 'completed', '{\"x\": 1}'), \
                         ('', 'neg', -1, 'start', 'completed', '{}'), \
-                        ('', 'num', 0, 'start', 'completed', 5);",
+                        ('', 'num', 0, 'start', 'completed', 5), \
+                        ('', 'blob', 0, 'start', 'completed', X'FF');",
             )
             .unwrap();
         let row = StateLoader::load(&p, None, "py", None).unwrap().unwrap();
@@ -662,7 +663,10 @@ mod tests {
         assert_eq!(row.created_at.len(), "2026-01-01 00:00:00".len());
         let err = StateLoader::load(&p, None, "neg", None).unwrap_err();
         assert!(err.to_string().contains("negative"), "{err}");
+        // TEXT affinity stores the number as the text `5`: valid JSON, not an object.
         let err = StateLoader::load(&p, None, "num", None).unwrap_err();
+        assert!(err.to_string().contains("JSON object"), "{err}");
+        let err = StateLoader::load(&p, None, "blob", None).unwrap_err();
         assert!(
             err.to_string().contains("state column is not text"),
             "{err}"
