@@ -1848,4 +1848,62 @@ mod tests {
         assert_eq!(to_json_line(&F { x: f64::NAN }).unwrap(), "{\"x\":null}\n");
         assert!(to_json_line(&a).unwrap().contains("\"value\":null"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn timestamps_round_trip(
+            secs in -2_000_000_000i64..4_000_000_000,
+            micros in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..1_000_000],
+            zone in 0u8..3,
+            offset_minutes in -1439i32..1440,
+        ) {
+            let datetime = DateTime::from_timestamp(secs, micros * 1000).unwrap().naive_utc();
+            let t = match zone {
+                0 => Timestamp::naive(datetime),
+                1 => Timestamp::utc(datetime.and_utc()),
+                _ => Timestamp::with_offset(
+                    FixedOffset::east_opt(offset_minutes * 60).unwrap().from_utc_datetime(&datetime),
+                ),
+            };
+            let text = t.to_string();
+            proptest::prop_assert_eq!(text.contains('.'), micros != 0);
+            let back: Timestamp = text.parse().unwrap();
+            proptest::prop_assert_eq!(back, t);
+            proptest::prop_assert_eq!(back.to_string(), text);
+        }
+
+        #[test]
+        fn attribute_values_round_trip(value in json_value()) {
+            let record = LogRecord::from(AttributeModel {
+                key: "k".into(),
+                action_sequence_id: 0,
+                span_id: None,
+                value,
+                tags: Tags::new(),
+                time_logged: None,
+            });
+            let line = record.to_json_line();
+            let back = LogRecord::from_json_line(line.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(&back, &record);
+            proptest::prop_assert_eq!(back.to_json_line(), line);
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::vec(("[a-z_é]{0,6}", inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
 }

@@ -377,6 +377,7 @@ pub struct ReverseLines {
     /// Whether the final line of the file (after the last `\n`) was dealt with.
     started: bool,
     done: bool,
+    block: u64,
 }
 
 const BLOCK: u64 = 64 * 1024;
@@ -399,13 +400,20 @@ impl ReverseLines {
             buf: Vec::new(),
             started: false,
             done: false,
+            block: BLOCK,
         })
+    }
+
+    #[cfg(test)]
+    fn with_block(mut self, block: u64) -> Self {
+        self.block = block.max(1);
+        self
     }
 
     /// Reads the block before `buf_start` (at least as large as what is buffered, so a huge
     /// line costs linear time) and prepends it.
     fn fill(&mut self) -> Result<(), ReadError> {
-        let want = BLOCK.max(self.buf.len() as u64).min(self.buf_start);
+        let want = self.block.max(self.buf.len() as u64).min(self.buf_start);
         let start = self.buf_start - want;
         let mut block = vec![0; want as usize];
         self.file
@@ -1150,12 +1158,17 @@ pub fn read_app(root: &Path, project: &str, app_id: &str) -> Result<AppLogs, Rea
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Just;
 
     fn reverse_all(content: &[u8]) -> Vec<Vec<u8>> {
+        reverse_all_with_block(content, BLOCK)
+    }
+
+    fn reverse_all_with_block(content: &[u8], block: u64) -> Vec<Vec<u8>> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         fs::write(&path, content).unwrap();
-        let mut lines = ReverseLines::open(&path).unwrap();
+        let mut lines = ReverseLines::open(&path).unwrap().with_block(block);
         let mut out = Vec::new();
         while let Some(l) = lines.next_line().unwrap() {
             out.push(l);
@@ -1239,5 +1252,64 @@ mod tests {
         assert!(steps[0].spans[0].end_entry.is_none());
         assert!(steps[0].spans[1].end_entry.is_some());
         assert_eq!(steps[0].attributes.len(), 1);
+    }
+
+    fn forward_reversed(content: &[u8]) -> Vec<Vec<u8>> {
+        let mut forward: Vec<Vec<u8>> =
+            content.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+        if content.ends_with(b"\n") || content.is_empty() {
+            forward.pop();
+        }
+        forward.reverse();
+        forward
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reverse_lines_agree_at_any_block_size(
+            content in proptest::collection::vec(proptest::prop_oneof![Just(b'\n'), Just(b'a'), Just(b'{'), Just(0xffu8)], 0..400),
+            block in 1u64..40,
+        ) {
+            proptest::prop_assert_eq!(reverse_all_with_block(&content, block), forward_reversed(&content));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(content in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let log = parse_log(&content);
+            let non_blank = content.split(|b| *b == b'\n').filter(|l| !is_blank(l)).count();
+            proptest::prop_assert_eq!(log.records.len() + log.skipped, non_blank);
+            let _ = steps_from_records(log.records);
+            let _ = parse_children(&content);
+            let _ = probe_sequence_id(&content);
+        }
+
+        #[test]
+        fn num_steps_equals_the_last_sequence_id_plus_one(
+            ids in proptest::collection::vec(proptest::option::of(0u64..1_000_000), 0..30),
+            block in 1u64..64,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("log.jsonl");
+            let mut content = String::new();
+            for id in &ids {
+                match id {
+                    Some(id) => content.push_str(&format!("{{\"type\":\"x\",\"sequence_id\":{id}}}\n")),
+                    None => content.push_str("{\"type\":\"attribute\",\"action_sequence_id\":1}\n"),
+                }
+            }
+            fs::write(&path, &content).unwrap();
+            let expected = ids.iter().rev().find_map(|id| *id).map_or(0, |id| id + 1);
+            proptest::prop_assert_eq!(num_steps(&path).unwrap(), expected);
+            // The same walk with a tiny block size.
+            let mut lines = ReverseLines::open(&path).unwrap().with_block(block);
+            let mut found = 0;
+            while let Some(line) = lines.next_line().unwrap() {
+                if let SequenceProbe::Found(n) = probe_sequence_id(&line) {
+                    found = n + 1;
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(found, expected);
+        }
     }
 }
