@@ -372,6 +372,78 @@ fn hooks_and_tracing_see_the_same_spans() {
     );
 }
 
+/// Runs a whole child application inside a span of its own step.
+struct Spawner;
+
+impl Action for Spawner {
+    fn reads(&self) -> Vec<String> {
+        vec![]
+    }
+    fn writes(&self) -> Vec<String> {
+        vec![]
+    }
+    fn run_and_update(
+        &self,
+        state: State,
+        _: &Inputs,
+        ctx: &ActionContext,
+    ) -> Result<StepOutput, ActionError> {
+        let _spawn = ctx.tracer().span("spawn");
+        let mut child = ApplicationBuilder::new()
+            .with_app_id("child")
+            .with_action("work", Nested)
+            .with_entrypoint("work")
+            .build()?;
+        child.step()?;
+        ctx.tracer().log_attribute("back", true);
+        Ok(StepOutput {
+            result: ResultMap::new(),
+            state,
+        })
+    }
+}
+
+#[test]
+fn a_child_application_nests_under_the_span_that_runs_it() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let mut app = ApplicationBuilder::new()
+            .with_app_id("parent")
+            .with_action("spawner", Spawner)
+            .with_entrypoint("spawner")
+            .build()
+            .unwrap();
+        app.step().unwrap();
+        assert!(tracing::Span::current().is_none());
+    });
+    let all = capture.lines();
+    let new: Vec<String> = all
+        .iter()
+        .filter(|l| l.starts_with("new "))
+        .cloned()
+        .collect();
+    assert_eq!(
+        new,
+        lines(&[
+            "new step 0 parent in -",
+            "new 0:0 in step 0 parent",
+            "new step 0 child in 0:0",
+            "new 0:0 in step 0 child",
+            "new 0:0.0 in 0:0",
+            "new 0:1 in step 0 child",
+        ])
+    );
+    // Back in the parent, its own span is current again.
+    assert!(
+        all.contains(&"event burr.attribute key=back value=true in 0:0".to_string()),
+        "{all:#?}"
+    );
+    let enters = all.iter().filter(|l| l.starts_with("enter ")).count();
+    let exits = all.iter().filter(|l| l.starts_with("exit ")).count();
+    assert_eq!(enters, exits, "{all:#?}");
+}
+
 #[test]
 fn without_a_subscriber_nothing_is_entered() {
     // No subscriber and no hooks: the step runs with the no-op tracer.
