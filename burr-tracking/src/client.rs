@@ -50,8 +50,8 @@ use crate::reader::{CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADA
 /// What `graph.json` shows for an action whose source is unknown (Burr's text).
 pub const NO_SOURCE: &str = "No source available";
 
-/// How many application logs one client keeps open at once; the least recently used one is
-/// closed beyond this (and reopened if that application logs again).
+/// How many application logs one client keeps open at once; beyond this the one opened
+/// longest ago is closed (and reopened if that application logs again).
 const MAX_OPEN_APPS: usize = 256;
 
 /// Errors of [`LocalTrackingClient`].
@@ -184,8 +184,8 @@ pub struct LocalTrackingClient {
     shared: Arc<Shared>,
 }
 
-/// FNV-1a: application ids are short and chosen by the application itself, so a simple
-/// hash beats SipHash here.
+/// A small FNV-style hash: application ids are short and chosen by the application itself,
+/// so a simple hash beats SipHash here.
 #[derive(Default)]
 struct Fnv(u64);
 
@@ -194,8 +194,15 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
+        // FNV-style mixing eight bytes at a time.
         let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3).rotate_left(23);
+        }
+        for b in chunks.remainder() {
             h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
         }
         self.0 = h;
@@ -207,7 +214,7 @@ type AppTable = HashMap<Arc<str>, Arc<Mutex<AppLog>>, std::hash::BuildHasherDefa
 #[derive(Debug, Default)]
 struct Shared {
     apps: RwLock<AppTable>,
-    /// Ticks for the least-recently-used eviction of open logs.
+    /// Ticks ordering the opening of logs, for closing the oldest beyond the limit.
     clock: std::sync::atomic::AtomicU64,
 }
 
@@ -493,40 +500,39 @@ impl LocalTrackingClient {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The open log of `app_id`: from the table, or reopened when the application was
-    /// created earlier (its log exists) and its file was closed to stay under the limit.
-    fn log_of(&self, app_id: &str) -> Option<Arc<Mutex<AppLog>>> {
-        if let Some(log) = self
-            .shared
-            .apps
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(app_id)
+    /// Runs `f` on the open log of `app_id`: from the table, or reopened when the
+    /// application was created earlier (its log exists) and its file was closed to stay under
+    /// the limit. Does nothing for an application this client never set up.
+    fn with_log(&self, app_id: &str, f: impl FnOnce(&mut AppLog)) {
         {
-            return Some(log.clone());
+            let apps = self.shared.apps.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(log) = apps.get(app_id) {
+                f(&mut log.lock().unwrap_or_else(|p| p.into_inner()));
+                return;
+            }
         }
-        let dir = self.app_dir(app_id).ok()?;
+        let Ok(dir) = self.app_dir(app_id) else { return };
         let path = dir.join(LOG_FILE);
         if !path.is_file() {
-            return None;
+            return;
         }
         match open_append(&path) {
-            Ok(file) => Some(self.insert(app_id, path, file)),
-            Err(e) => {
-                report(app_id, &e);
-                None
+            Ok(file) => {
+                let log = self.insert(app_id, path, file);
+                f(&mut log.lock().unwrap_or_else(|p| p.into_inner()));
             }
+            Err(e) => report(app_id, &e),
         }
     }
 
     /// Serializes one record into the application's buffer and writes it as one line
     /// (with the lines held before it), unless `hold` and span buffering is on.
     fn append(&self, app_id: &str, what: &'static str, record: &impl Serialize, hold: bool) {
-        let Some(log) = self.log_of(app_id) else { return };
-        let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = log.append(record, what, app_id, hold && self.buffer_spans) {
-            report(app_id, &e);
-        }
+        self.with_log(app_id, |log| {
+            if let Err(e) = log.append(record, what, app_id, hold && self.buffer_spans) {
+                report(app_id, &e);
+            }
+        });
     }
 
     /// Like [`LocalTrackingClient::append`] for several records (one write per line).
@@ -537,13 +543,13 @@ impl LocalTrackingClient {
         records: impl IntoIterator<Item = R>,
         hold: bool,
     ) {
-        let Some(log) = self.log_of(app_id) else { return };
-        let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-        for record in records {
-            if let Err(e) = log.append(&record, what, app_id, hold && self.buffer_spans) {
-                report(app_id, &e);
+        self.with_log(app_id, |log| {
+            for record in records {
+                if let Err(e) = log.append(&record, what, app_id, hold && self.buffer_spans) {
+                    report(app_id, &e);
+                }
             }
-        }
+        });
     }
 }
 
@@ -1067,9 +1073,7 @@ impl LifecycleHook for LocalTrackingClient {
     }
 
     fn pre_start_stream(&self, event: &StreamStart<'_>) {
-        if let Some(log) = self.log_of(event.app_id) {
-            log.lock().unwrap_or_else(|p| p.into_inner()).first_item_logged = None;
-        }
+        self.with_log(event.app_id, |log| log.first_item_logged = None);
         let line = BeginStreamLine {
             action_sequence_id: event.sequence_id,
             span_id: None,
@@ -1079,20 +1083,20 @@ impl LifecycleHook for LocalTrackingClient {
     }
 
     fn post_stream_item(&self, event: &StreamItem<'_>) {
-        let Some(log) = self.log_of(event.app_id) else { return };
-        let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-        if log.first_item_logged == Some(event.sequence_id) {
-            return;
-        }
-        log.first_item_logged = Some(event.sequence_id);
-        let line = FirstItemStreamLine {
-            action_sequence_id: event.sequence_id,
-            span_id: None,
-            first_item_time: LineTime::utc(event.time),
-        };
-        if let Err(e) = log.append(&line, "first_item_stream", event.app_id, self.buffer_spans) {
-            report(event.app_id, &e);
-        }
+        self.with_log(event.app_id, |log| {
+            if log.first_item_logged == Some(event.sequence_id) {
+                return;
+            }
+            log.first_item_logged = Some(event.sequence_id);
+            let line = FirstItemStreamLine {
+                action_sequence_id: event.sequence_id,
+                span_id: None,
+                first_item_time: LineTime::utc(event.time),
+            };
+            if let Err(e) = log.append(&line, "first_item_stream", event.app_id, self.buffer_spans) {
+                report(event.app_id, &e);
+            }
+        });
     }
 
     fn post_end_stream(&self, event: &StreamEnd<'_>) {
