@@ -23,7 +23,10 @@ fn increment(state: State) -> Result<State, ActionError> {
 #[action(reads = [count], writes = [])]
 fn done(state: State) -> Result<(ResultMap, State), ActionError> {
     let mut result = ResultMap::new();
-    result.insert("final_count".into(), state.get_value("count").unwrap_or_default());
+    result.insert(
+        "final_count".into(),
+        state.get_value("count").unwrap_or_default(),
+    );
     Ok((result, state))
 }
 
@@ -45,6 +48,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.state.sequence_id().map_or(0, |s| s + 1),
         project_dir.join(app.app_id()).display()
     );
-    println!("see them in the UI: burr --dir {}", project_dir.parent().unwrap_or(&project_dir).display());
+    println!(
+        "see them in the UI: burr --dir {}",
+        project_dir.parent().unwrap_or(&project_dir).display()
+    );
     Ok(())
 }

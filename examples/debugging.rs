@@ -99,10 +99,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     assert_eq!(app.next_action(), Some("parse"));
     let out = app.run(halt_after(["summarize"]), Inputs::new())?;
-    println!("resumed and finished: total = {}", out.state.get::<i64>("total")?);
+    println!(
+        "resumed and finished: total = {}",
+        out.state.get::<i64>("total")?
+    );
 
     let last = load_state(&root, PROJECT, &app_id, None)?;
-    assert_eq!((last.position.as_str(), last.status), ("summarize", Status::Completed));
-    println!("the log of {} now ends with step {} (`{}`)", app_id, last.sequence_id, last.position);
+    assert_eq!(
+        (last.position.as_str(), last.status),
+        ("summarize", Status::Completed)
+    );
+    println!(
+        "the log of {} now ends with step {} (`{}`)",
+        app_id, last.sequence_id, last.position
+    );
     Ok(())
 }

@@ -20,18 +20,24 @@ use burr::tracking::model::LogRecord;
 #[trace]
 async fn retrieve(query: String, limit: usize) -> Vec<String> {
     tokio::task::yield_now().await;
-    ["Burr runs applications as state machines.", "Each step is one action."]
-        .iter()
-        .take(limit)
-        .map(|d| format!("{d} (for: {query})"))
-        .collect()
+    [
+        "Burr runs applications as state machines.",
+        "Each step is one action.",
+    ]
+    .iter()
+    .take(limit)
+    .map(|d| format!("{d} (for: {query})"))
+    .collect()
 }
 
 /// A canned model call; `api_key` is never logged.
 #[trace(input_filterlist = ["api_key"])]
 fn call_model(prompt: &str, api_key: &str) -> String {
     let _ = api_key;
-    format!("A short answer, from {} characters of prompt.", prompt.len())
+    format!(
+        "A short answer, from {} characters of prompt.",
+        prompt.len()
+    )
 }
 
 #[action(reads = [question], writes = [documents])]
@@ -91,7 +97,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         match LogRecord::from_json_line(line.as_bytes())? {
             LogRecord::BeginEntry(b) => println!("step {} `{}`", b.sequence_id, b.action),
             LogRecord::BeginSpan(s) => {
-                let depth = s.span_id.split(':').nth(1).map_or(0, |p| p.split('.').count());
+                let depth = s
+                    .span_id
+                    .split(':')
+                    .nth(1)
+                    .map_or(0, |p| p.split('.').count());
                 println!("{}{} [{}]", "  ".repeat(depth), s.span_name, s.span_id);
             }
             LogRecord::Attribute(a) => {
@@ -105,6 +115,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => {}
         }
     }
-    assert!(!text.contains("sk-not-a-real-key"), "the filtered key never reaches the log");
+    assert!(
+        !text.contains("sk-not-a-real-key"),
+        "the filtered key never reaches the log"
+    );
     Ok(())
 }

@@ -47,7 +47,12 @@ impl Action for Spell {
     fn is_streaming(&self) -> bool {
         true
     }
-    fn stream(&self, state: State, _: Inputs, ctx: &ActionContext) -> Result<ActionStream, ActionError> {
+    fn stream(
+        &self,
+        state: State,
+        _: Inputs,
+        ctx: &ActionContext,
+    ) -> Result<ActionStream, ActionError> {
         Ok(ActionStream::from_fn(ctx, move |emit| {
             for letter in ["b", "u", "r", "r"] {
                 emit.item(json!({ "letter": letter }))?;
@@ -99,12 +104,18 @@ fn a_tracked_run_reads_back_into_the_typed_model() -> Result<(), Box<dyn std::er
     assert_eq!(to_python_json(&graph)?, graph_text);
     let names: Vec<&str> = graph.actions.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["count", "explode", "spell"]);
-    assert!(graph.actions[0].code.contains("fn count"), "the macro records the source");
+    assert!(
+        graph.actions[0].code.contains("fn count"),
+        "the macro records the source"
+    );
     assert_eq!(graph.transitions[0].condition, "count < 2");
     let metadata_text = fs::read_to_string(dir.join("metadata.json"))?;
     let metadata: ApplicationMetadataModel = serde_json::from_str(&metadata_text)?;
     assert_eq!(to_python_json(&metadata)?, metadata_text);
-    assert!(metadata_text.contains(r#""tenant-\u00e9""#), "Python's ASCII escapes");
+    assert!(
+        metadata_text.contains(r#""tenant-\u00e9""#),
+        "Python's ASCII escapes"
+    );
     assert_eq!(metadata.partition_key.as_deref(), Some("tenant-é"));
 
     // log.jsonl: every line parses and writes back to the same bytes.
@@ -124,12 +135,21 @@ fn a_tracked_run_reads_back_into_the_typed_model() -> Result<(), Box<dyn std::er
         .iter()
         .map(|s| {
             let end = s.step_end_log.as_ref().expect("every step ended");
-            (s.step_start_log.action.as_str(), s.step_start_log.sequence_id, end.succeeded())
+            (
+                s.step_start_log.action.as_str(),
+                s.step_start_log.sequence_id,
+                end.succeeded(),
+            )
         })
         .collect();
     assert_eq!(
         actions,
-        [("count", 0, true), ("count", 1, true), ("spell", 2, true), ("explode", 3, false)]
+        [
+            ("count", 0, true),
+            ("count", 1, true),
+            ("spell", 2, true),
+            ("explode", 3, false)
+        ]
     );
 
     // The spans of a counting step: the tracer's two, then the `#[trace]` one inside.
@@ -139,7 +159,12 @@ fn a_tracked_run_reads_back_into_the_typed_model() -> Result<(), Box<dyn std::er
         .iter()
         .map(|s| {
             let b = &s.begin_entry;
-            (b.span_id.as_str(), b.span_name.as_str(), b.parent_span_id.as_deref(), s.end_entry.is_some())
+            (
+                b.span_id.as_str(),
+                b.span_name.as_str(),
+                b.parent_span_id.as_deref(),
+                s.end_entry.is_some(),
+            )
         })
         .collect();
     assert_eq!(
@@ -168,7 +193,12 @@ fn a_tracked_run_reads_back_into_the_typed_model() -> Result<(), Box<dyn std::er
         ]
     );
     assert_eq!(first.attributes[5].value, json!(0));
-    assert!(first.attributes.iter().all(|a| a.tags.is_empty() && a.time_logged.is_some()));
+    assert!(
+        first
+            .attributes
+            .iter()
+            .all(|a| a.tags.is_empty() && a.time_logged.is_some())
+    );
     let end = first.step_end_log.as_ref().unwrap();
     assert_eq!(end.result, Some(Default::default()));
     assert_eq!(
@@ -188,14 +218,25 @@ fn a_tracked_run_reads_back_into_the_typed_model() -> Result<(), Box<dyn std::er
         })
         .collect();
     assert_eq!(kinds, ["begin", "first_item", "end"]);
-    let StreamEvent::End(end_stream) = &spell.streaming_events[2] else { unreachable!() };
+    let StreamEvent::End(end_stream) = &spell.streaming_events[2] else {
+        unreachable!()
+    };
     assert_eq!(end_stream.items_streamed, 4);
     let position = |pred: &dyn Fn(&LogRecord) -> bool| records.iter().position(pred).unwrap();
     let spell_end = position(&|r| matches!(r, LogRecord::EndEntry(e) if e.sequence_id == 2));
     let stream_end = position(&|r| matches!(r, LogRecord::EndStream(_)));
-    assert!(stream_end > spell_end, "end_stream follows the step's end_entry");
+    assert!(
+        stream_end > spell_end,
+        "end_stream follows the step's end_entry"
+    );
     assert_eq!(
-        spell.step_end_log.as_ref().unwrap().result.as_ref().unwrap()["word"],
+        spell
+            .step_end_log
+            .as_ref()
+            .unwrap()
+            .result
+            .as_ref()
+            .unwrap()["word"],
         "burr"
     );
 
@@ -208,7 +249,11 @@ fn a_tracked_run_reads_back_into_the_typed_model() -> Result<(), Box<dyn std::er
     assert_eq!(failed.state["__PRIOR_STEP"], "spell");
 
     // Every step loads back.
-    for (seq, status) in [(0, Status::Completed), (2, Status::Completed), (3, Status::Failed)] {
+    for (seq, status) in [
+        (0, Status::Completed),
+        (2, Status::Completed),
+        (3, Status::Failed),
+    ] {
         let loaded = load_state(root.path(), "rt", "roundtrip", Some(seq))?;
         assert_eq!((loaded.sequence_id, loaded.status), (seq, status));
     }

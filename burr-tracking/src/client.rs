@@ -41,11 +41,12 @@ use serde_json::{Map, Value};
 
 use crate::load::{TrackingLoader, default_root};
 use crate::model::{
-    ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel,
-    ChildEventType, PointerModel, PydanticFormatter, Timestamp, TransitionModel, to_json_line,
-    to_python_json,
+    ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType,
+    PointerModel, PydanticFormatter, Timestamp, TransitionModel, to_json_line, to_python_json,
 };
-use crate::reader::{CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, validate_id};
+use crate::reader::{
+    CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, validate_id,
+};
 
 /// What `graph.json` shows for an action whose source is unknown (Burr's text).
 pub const NO_SOURCE: &str = "No source available";
@@ -195,12 +196,18 @@ impl std::hash::Hasher for Fnv {
     }
     fn write(&mut self, bytes: &[u8]) {
         // FNV-style mixing eight bytes at a time.
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
-            h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3).rotate_left(23);
+            h = (h ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x0100_0000_01b3)
+                .rotate_left(23);
         }
         for b in chunks.remainder() {
             h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
@@ -511,7 +518,9 @@ impl LocalTrackingClient {
                 return;
             }
         }
-        let Ok(dir) = self.app_dir(app_id) else { return };
+        let Ok(dir) = self.app_dir(app_id) else {
+            return;
+        };
         let path = dir.join(LOG_FILE);
         if !path.is_file() {
             return;
@@ -800,7 +809,8 @@ impl Serialize for LineTime {
             if cached == second {
                 return Some(text);
             }
-            let whole = self.time - std::time::Duration::from_nanos(u64::from(since.subsec_nanos()));
+            let whole =
+                self.time - std::time::Duration::from_nanos(u64::from(since.subsec_nanos()));
             let shown = if self.utc {
                 utc_timestamp(whole)
             } else {
@@ -967,7 +977,9 @@ pub fn format_exception(error: &BurrError, action: &str, sequence_id: u64) -> St
     let mut out = String::new();
     for cause in causes.iter().rev() {
         out.push_str(cause);
-        out.push_str("\n\nThe above exception was the direct cause of the following exception:\n\n");
+        out.push_str(
+            "\n\nThe above exception was the direct cause of the following exception:\n\n",
+        );
     }
     let _ = write!(
         out,
@@ -1093,7 +1105,8 @@ impl LifecycleHook for LocalTrackingClient {
                 span_id: None,
                 first_item_time: LineTime::utc(event.time),
             };
-            if let Err(e) = log.append(&line, "first_item_stream", event.app_id, self.buffer_spans) {
+            if let Err(e) = log.append(&line, "first_item_stream", event.app_id, self.buffer_spans)
+            {
                 report(event.app_id, &e);
             }
         });
@@ -1140,7 +1153,10 @@ mod tests {
     fn line(record: &impl Serialize) -> String {
         let mut buf = Vec::new();
         record
-            .serialize(&mut serde_json::Serializer::with_formatter(&mut buf, PydanticFormatter))
+            .serialize(&mut serde_json::Serializer::with_formatter(
+                &mut buf,
+                PydanticFormatter,
+            ))
             .unwrap();
         buf.push(b'\n');
         String::from_utf8(buf).unwrap()
@@ -1247,7 +1263,15 @@ mod tests {
     #[test]
     fn line_times_print_like_timestamps() {
         let base = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
-        for micros in [0u64, 1, 999_999, 500_000, 123_456, 2_000_000, 86_400_000_000] {
+        for micros in [
+            0u64,
+            1,
+            999_999,
+            500_000,
+            123_456,
+            2_000_000,
+            86_400_000_000,
+        ] {
             let t = base + std::time::Duration::from_micros(micros);
             // Twice: once filling the per-second cache, once using it.
             for _ in 0..2 {
@@ -1306,7 +1330,9 @@ mod tests {
     #[test]
     fn span_attribute_and_stream_events_need_a_created_app() {
         let root = tempfile::tempdir().unwrap();
-        let client = LocalTrackingClient::new("p").unwrap().with_storage_dir(root.path());
+        let client = LocalTrackingClient::new("p")
+            .unwrap()
+            .with_storage_dir(root.path());
         let span = SpanInfo {
             uid: "0:0".into(),
             name: "s".into(),

@@ -51,7 +51,12 @@ impl Action for Counter {
     fn writes(&self) -> Vec<String> {
         vec!["counter".into(), "last_double".into()]
     }
-    fn run_and_update(&self, state: State, _: &Inputs, ctx: &ActionContext) -> Result<StepOutput, ActionError> {
+    fn run_and_update(
+        &self,
+        state: State,
+        _: &Inputs,
+        ctx: &ActionContext,
+    ) -> Result<StepOutput, ActionError> {
         let n: i64 = state.get("counter")?;
         let t = ctx.tracer();
         t.log_attribute("action_level_attr", json!({ "n": n }));
@@ -70,7 +75,9 @@ impl Action for Counter {
         }
         drop(t.span("second_top"));
         Ok(StepOutput::state(
-            state.update("counter", n + 1).update("last_double", doubled),
+            state
+                .update("counter", n + 1)
+                .update("last_double", doubled),
         ))
     }
 }
@@ -87,7 +94,12 @@ impl Action for Add {
     fn inputs(&self) -> Vec<InputSpec> {
         vec![InputSpec::required("amount")]
     }
-    fn run_and_update(&self, state: State, inputs: &Inputs, _: &ActionContext) -> Result<StepOutput, ActionError> {
+    fn run_and_update(
+        &self,
+        state: State,
+        inputs: &Inputs,
+        _: &ActionContext,
+    ) -> Result<StepOutput, ActionError> {
         let total = state.get::<i64>("counter")? + inputs.get::<i64>("add", "amount")?;
         let mut result = ResultMap::new();
         result.insert("total".into(), json!(total));
@@ -111,7 +123,12 @@ impl Action for StreamIt {
     fn is_streaming(&self) -> bool {
         true
     }
-    fn stream(&self, state: State, _: Inputs, ctx: &ActionContext) -> Result<ActionStream, ActionError> {
+    fn stream(
+        &self,
+        state: State,
+        _: Inputs,
+        ctx: &ActionContext,
+    ) -> Result<ActionStream, ActionError> {
         Ok(ActionStream::from_fn(ctx, move |emit| {
             let mut items = Vec::new();
             for i in 0..3 {
@@ -137,7 +154,12 @@ impl Action for Boom {
     fn writes(&self) -> Vec<String> {
         vec!["counter".into()]
     }
-    fn run_and_update(&self, _: State, _: &Inputs, _: &ActionContext) -> Result<StepOutput, ActionError> {
+    fn run_and_update(
+        &self,
+        _: State,
+        _: &Inputs,
+        _: &ActionContext,
+    ) -> Result<StepOutput, ActionError> {
         Err(ActionError::msg("kaboom"))
     }
 }
@@ -180,16 +202,17 @@ fn write_rust_twin(root: &Path, project: &str) {
     assert!(app.step().is_err());
     drop(app);
 
-    let mut fork = graph(ApplicationBuilder::new())
-        .initialize_from(
-            InitializeFrom::new(tracker(), State::new().update("counter", 0), "counter")
-                .fork_from("app-main", Some(2), Some("user_1")),
-        )
-        .with_app_id("app-fork")
-        .with_partition_key("user_1")
-        .with_tracker(tracker())
-        .build()
-        .unwrap();
+    let mut fork =
+        graph(ApplicationBuilder::new())
+            .initialize_from(
+                InitializeFrom::new(tracker(), State::new().update("counter", 0), "counter")
+                    .fork_from("app-main", Some(2), Some("user_1")),
+            )
+            .with_app_id("app-fork")
+            .with_partition_key("user_1")
+            .with_tracker(tracker())
+            .build()
+            .unwrap();
     fork.step().unwrap();
 
     let mut child = graph(ApplicationBuilder::new())
@@ -222,7 +245,10 @@ fn write_rust_extras(root: &Path, project: &str) {
             State::new()
                 .update("counter", 0)
                 .update("text", hostile)
-                .update("nested", json!({ "k": [hostile, 1e300, -0.0, 12345678901234567_i64] })),
+                .update(
+                    "nested",
+                    json!({ "k": [hostile, 1e300, -0.0, 12345678901234567_i64] }),
+                ),
         )
         .with_entrypoint("counter")
         .with_tracker(tracker())
@@ -270,7 +296,10 @@ fn python_ready() -> bool {
         Ok(out) if out.status.success() => return true,
         Ok(out) => format!(
             "Apache Burr's tracking server is not importable by python3: {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or_default()
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
         ),
         Err(e) => format!("python3 cannot be run: {e}"),
     };
@@ -310,9 +339,19 @@ impl Server {
             .port();
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new("python3")
-            .args(["-m", "uvicorn", "burr.tracking.server.run:app", "--host", "127.0.0.1", "--port"])
+            .args([
+                "-m",
+                "uvicorn",
+                "burr.tracking.server.run:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+            ])
             .arg(port.to_string())
-            .env("BURR_BACKEND_IMPL", "burr.tracking.server.backend.LocalBackend")
+            .env(
+                "BURR_BACKEND_IMPL",
+                "burr.tracking.server.backend.LocalBackend",
+            )
             .env("BURR_PATH", root)
             .env("BURR_SERVE_STATIC", "false")
             .stdout(out.try_clone().unwrap())
@@ -329,7 +368,11 @@ impl Server {
             if let Some(status) = server.child.try_wait().unwrap() {
                 panic!("Burr's server exited ({status}):\n{}", server.log_text());
             }
-            assert!(Instant::now() < deadline, "Burr's server did not start:\n{}", server.log_text());
+            assert!(
+                Instant::now() < deadline,
+                "Burr's server did not start:\n{}",
+                server.log_text()
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
     }
@@ -359,7 +402,10 @@ impl Server {
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| std::io::Error::other("no status"))?;
         let mut body = raw[split + 4..].to_vec();
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             body = dechunk(&body);
         }
         Ok((status, body))
@@ -382,7 +428,8 @@ impl Server {
 fn dechunk(mut body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = body.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&body[..eol]).trim(), 16).unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&body[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
         }
@@ -544,7 +591,10 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys()) {
-                let (va, vb) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
+                let (va, vb) = (
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                );
                 if let Some(d) = first_difference(&format!("{path}.{k}"), va, vb) {
                     return Some(d);
                 }
@@ -623,9 +673,15 @@ fn burrs_server_serves_rust_files_like_python_ones() {
 
     // The app lists match, partition filtering included.
     for partition in ["__none__", "user_1"] {
-        let rust = normalize_list(&server.get(&format!("/api/v0/rust/{partition}/apps?limit=1000")));
-        let python = normalize_list(&server.get(&format!("/api/v0/python/{partition}/apps?limit=1000")));
-        assert_eq!(Value::Object(rust.clone()), Value::Object(python), "{partition}");
+        let rust =
+            normalize_list(&server.get(&format!("/api/v0/rust/{partition}/apps?limit=1000")));
+        let python =
+            normalize_list(&server.get(&format!("/api/v0/python/{partition}/apps?limit=1000")));
+        assert_eq!(
+            Value::Object(rust.clone()),
+            Value::Object(python),
+            "{partition}"
+        );
         assert!(!rust.is_empty());
     }
 
@@ -644,7 +700,11 @@ fn burrs_server_serves_rust_files_like_python_ones() {
     let main = server.get("/api/v0/rust/app-main/__none__/apps");
     assert_eq!(main["steps"].as_array().unwrap().len(), 8);
     let boom = &main["steps"][7]["step_end_log"]["exception"];
-    assert!(boom.as_str().unwrap().ends_with("ActionFailed: action `boom` failed: kaboom\n"));
+    assert!(
+        boom.as_str()
+            .unwrap()
+            .ends_with("ActionFailed: action `boom` failed: kaboom\n")
+    );
 }
 
 /// The graph the Rust twin declares is the one Burr's writer would produce (names, reads,

@@ -83,7 +83,12 @@ fn child_process_entry() {
 fn run_and_kill(root: &Path, min_len: u64) {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
-        .args(["--exact", "child_process_entry", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_process_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -99,7 +104,10 @@ fn run_and_kill(root: &Path, min_len: u64) {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the child exited on its own: {status}");
         }
-        assert!(Instant::now() < deadline, "the child wrote too little in time");
+        assert!(
+            Instant::now() < deadline,
+            "the child wrote too little in time"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     // SIGKILL: no destructor, no flush, no chance to finish the current write.
@@ -127,7 +135,11 @@ fn check_log(root: &Path) -> Checked {
     let mut completed = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let record = LogRecord::from_json_line(line).unwrap_or_else(|e| {
-            panic!("line {} does not parse ({e}): {}", i + 1, String::from_utf8_lossy(line))
+            panic!(
+                "line {} does not parse ({e}): {}",
+                i + 1,
+                String::from_utf8_lossy(line)
+            )
         });
         if let LogRecord::EndEntry(e) = record {
             assert_eq!(e.state["counter"], e.sequence_id + 1);
@@ -158,7 +170,11 @@ fn a_killed_run_loses_no_completed_step_and_resumes() {
 
     run_and_kill(root.path(), 1 << 20);
     let first = check_log(root.path());
-    assert!(first.completed.len() > 10, "{} steps", first.completed.len());
+    assert!(
+        first.completed.len() > 10,
+        "{} steps",
+        first.completed.len()
+    );
     let expected: Vec<u64> = (0..first.completed.len() as u64).collect();
     assert_eq!(first.completed, expected, "steps are consecutive from 0");
     check_reloads(root.path(), &first.completed);
@@ -169,7 +185,10 @@ fn a_killed_run_loses_no_completed_step_and_resumes() {
     let second = check_log(root.path());
     assert!(second.completed.len() > first.completed.len() + 10);
     let expected: Vec<u64> = (0..second.completed.len() as u64).collect();
-    assert_eq!(second.completed, expected, "the resumed run continues the sequence");
+    assert_eq!(
+        second.completed, expected,
+        "the resumed run continues the sequence"
+    );
     check_reloads(root.path(), &second.completed);
     eprintln!(
         "completed steps: {} then {}; torn tails: {} then {}",

@@ -744,19 +744,25 @@ fn buffered_spans_write_the_same_lines_once_per_step() {
         let root = tempfile::tempdir().unwrap();
         let log_path = root.path().join("p/buf/log.jsonl");
         let watched = log_path.clone();
-        let traced = Act::new(&["counter", "seen"], &["counter", "seen"], move |s, _, ctx| {
-            {
-                let outer = ctx.tracer().span("outer");
-                outer.log_attribute("k", 1);
-                let _inner = ctx.tracer().span("inner");
-            }
-            // What a viewer sees while the step runs.
-            let lines_now = fs::read_to_string(&watched)?.lines().count() as i64;
-            let n: i64 = s.get("counter")?;
-            let mut seen: Vec<i64> = s.get("seen")?;
-            seen.push(lines_now);
-            Ok(StepOutput::state(s.update("counter", n + 1).update("seen", json!(seen))))
-        });
+        let traced = Act::new(
+            &["counter", "seen"],
+            &["counter", "seen"],
+            move |s, _, ctx| {
+                {
+                    let outer = ctx.tracer().span("outer");
+                    outer.log_attribute("k", 1);
+                    let _inner = ctx.tracer().span("inner");
+                }
+                // What a viewer sees while the step runs.
+                let lines_now = fs::read_to_string(&watched)?.lines().count() as i64;
+                let n: i64 = s.get("counter")?;
+                let mut seen: Vec<i64> = s.get("seen")?;
+                seen.push(lines_now);
+                Ok(StepOutput::state(
+                    s.update("counter", n + 1).update("seen", json!(seen)),
+                ))
+            },
+        );
         let mut app = ApplicationBuilder::new()
             .with_action("traced", traced)
             .with_transition("traced", "traced", default())

@@ -20,9 +20,8 @@ fn arg<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
 
 /// The tracking root: `--track DIR`, else a fresh directory under the system's temp dir.
 fn track_dir(args: &[String]) -> PathBuf {
-    arg(args, "--track").unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("burr-bench-{}", std::process::id()))
-    })
+    arg(args, "--track")
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("burr-bench-{}", std::process::id())))
 }
 
 /// Runs `app` to `done`, timing the run, and reports it as one JSON object.
@@ -40,7 +39,9 @@ fn measure(
         let seconds = start.elapsed().as_secs_f64();
         let count: u64 = out.state.get("count")?;
         if count != steps {
-            return Err(BurrError::Other(format!("the counter reached {count}, not {steps}")));
+            return Err(BurrError::Other(format!(
+                "the counter reached {count}, not {steps}"
+            )));
         }
         let executed = steps + 1;
         Ok(json!({
