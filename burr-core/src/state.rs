@@ -795,7 +795,7 @@ impl State {
             .collect();
         for k in &dropped {
             next.record_write(k);
-            next.map.remove(&**k);
+            next.map.remove(k);
         }
         next
     }
