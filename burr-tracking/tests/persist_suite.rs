@@ -6,6 +6,11 @@
 //! when one is unreachable its cases print "skipping: ..." and pass, unless
 //! `BURR_REQUIRE_SERVICES=1`. `BURR_SUITE_STEPS` changes the 1,000 saves per task of the
 //! concurrency case.
+// Built without the PostgreSQL or Redis feature, their helpers go unused.
+#![cfg_attr(
+    not(all(feature = "postgres", feature = "redis")),
+    allow(dead_code, unused_imports)
+)]
 
 use std::future::Future;
 use std::pin::Pin;
