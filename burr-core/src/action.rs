@@ -22,10 +22,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::State;
 use crate::context::ActionContext;
 use crate::error::{ActionError, BurrError};
 use crate::state::json_type_name;
-use crate::State;
 
 /// The result map of a step (`{}` for actions that only change state).
 pub type ResultMap = Map<String, Value>;
@@ -150,7 +150,8 @@ impl Inputs {
         name: impl Into<String>,
         value: &T,
     ) -> Result<Self, serde_json::Error> {
-        self.values.insert(name.into(), serde_json::to_value(value)?);
+        self.values
+            .insert(name.into(), serde_json::to_value(value)?);
         Ok(self)
     }
 
@@ -270,12 +271,14 @@ impl Inputs {
     ) -> Result<Option<T>, BurrError> {
         match self.values.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => T::deserialize(v).map(Some).map_err(|e| BurrError::InvalidInput {
-                action: action.to_string(),
-                input: name.to_string(),
-                expected: std::any::type_name::<T>().to_string(),
-                message: format!("got a {}: {e}", json_type_name(v)),
-            }),
+            Some(v) => T::deserialize(v)
+                .map(Some)
+                .map_err(|e| BurrError::InvalidInput {
+                    action: action.to_string(),
+                    input: name.to_string(),
+                    expected: std::any::type_name::<T>().to_string(),
+                    message: format!("got a {}: {e}", json_type_name(v)),
+                }),
         }
     }
 
@@ -286,7 +289,11 @@ impl Inputs {
         }
         let mut values = Map::new();
         for spec in specs {
-            if let Some(v) = self.values.get(&spec.name).or_else(|| bound.get(&spec.name)) {
+            if let Some(v) = self
+                .values
+                .get(&spec.name)
+                .or_else(|| bound.get(&spec.name))
+            {
                 values.insert(spec.name.clone(), v.clone());
             }
         }
@@ -303,7 +310,10 @@ impl From<Map<String, Value>> for Inputs {
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Inputs {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Inputs {
-            values: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            values: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 }
@@ -564,7 +574,9 @@ impl Bound {
 
 impl fmt::Debug for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Bound").field("bound", &self.bound).finish_non_exhaustive()
+        f.debug_struct("Bound")
+            .field("bound", &self.bound)
+            .finish_non_exhaustive()
     }
 }
 
@@ -603,7 +615,8 @@ impl Action for Bound {
         inputs: &Inputs,
         ctx: &ActionContext,
     ) -> Result<StepOutput, ActionError> {
-        self.inner.run_and_update(state, &self.with_bound(inputs), ctx)
+        self.inner
+            .run_and_update(state, &self.with_bound(inputs), ctx)
     }
     fn run_and_update_async<'a>(
         &'a self,

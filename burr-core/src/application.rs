@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use futures_core::Stream;
 
+use crate::State;
 use crate::action::{Action, Inputs, IntoAction, ResultMap, StepOutput};
 use crate::condition::Condition;
 use crate::context::{ActionContext, AppShared, Scoped, scoped};
@@ -19,7 +20,6 @@ use crate::persistence::{
     AsyncStateLoader, AsyncStateSaver, Loader, PersistedState, SaveRequest, Saver, StateLoader,
     StateSaver, Status,
 };
-use crate::State;
 
 /// Where a run stops: before any of `before` runs, or after any of `after` ran. Names may be
 /// `@tag:<tag>` to mean every action with that tag.
@@ -187,7 +187,11 @@ impl InitializeFrom {
         default_state: State,
         default_entrypoint: impl Into<String>,
     ) -> Self {
-        Self::with_loader(Loader::Sync(Arc::new(loader)), default_state, default_entrypoint)
+        Self::with_loader(
+            Loader::Sync(Arc::new(loader)),
+            default_state,
+            default_entrypoint,
+        )
     }
 
     /// Loads with an async loader (the application must be built with
@@ -210,7 +214,11 @@ impl InitializeFrom {
         default_state: State,
         default_entrypoint: impl Into<String>,
     ) -> Self {
-        Self::with_loader(Loader::Async(Arc::new(loader)), default_state, default_entrypoint)
+        Self::with_loader(
+            Loader::Async(Arc::new(loader)),
+            default_state,
+            default_entrypoint,
+        )
     }
 
     /// Loads with a shared loader.
@@ -330,7 +338,10 @@ pub struct ApplicationBuilder {
 impl std::fmt::Debug for ApplicationBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApplicationBuilder")
-            .field("actions", &self.actions.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "actions",
+                &self.actions.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .field("entrypoint", &self.entrypoint)
             .field("app_id", &self.app_id)
             .finish_non_exhaustive()
@@ -740,12 +751,14 @@ impl ApplicationBuilder {
         match &self.saver {
             Some(Saver::Async(s)) if !s.is_initialized().await? => {
                 return Err(BurrError::build(vec![BuildProblem::Persistence(
-                    "the state persister is not initialized: call `initialize()` on it first".into(),
+                    "the state persister is not initialized: call `initialize()` on it first"
+                        .into(),
                 )]));
             }
             Some(Saver::Sync(s)) if !s.is_initialized()? => {
                 return Err(BurrError::build(vec![BuildProblem::Persistence(
-                    "the state persister is not initialized: call `initialize()` on it first".into(),
+                    "the state persister is not initialized: call `initialize()` on it first"
+                        .into(),
                 )]));
             }
             _ => {}
@@ -797,7 +810,10 @@ impl ApplicationBuilder {
         let mut parent_pointer = None;
         if let Some(init) = &self.initializer {
             entrypoint = Some(init.default_entrypoint.clone());
-            match loaded.flatten().filter(|_| self.app_id.is_some() || init.fork_from.is_some()) {
+            match loaded
+                .flatten()
+                .filter(|_| self.app_id.is_some() || init.fork_from.is_some())
+            {
                 None => {
                     state = state.merge(&init.default_state);
                     sequence_id = None;
@@ -1145,9 +1161,7 @@ impl Application {
     /// ```
     pub fn context(&self) -> ActionContext {
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
-        let name = self
-            .next_action()
-            .map_or_else(|| Arc::from(""), Arc::from);
+        let name = self.next_action().map_or_else(|| Arc::from(""), Arc::from);
         ActionContext::new(&self.shared, &name, seq)
     }
 
@@ -1178,7 +1192,12 @@ impl Application {
         }
     }
 
-    pub(crate) async fn afire_execute(&self, method: ExecuteMethod, pre: bool, error: Option<&BurrError>) {
+    pub(crate) async fn afire_execute(
+        &self,
+        method: ExecuteMethod,
+        pre: bool,
+        error: Option<&BurrError>,
+    ) {
         self.fire_execute(method, pre, error);
         if self.shared.hooks.asynchronous.is_empty() {
             return;
@@ -1347,7 +1366,11 @@ impl Application {
         self.commit(p, applied, saved)
     }
 
-    pub(crate) fn save_sync(&self, p: &Prepared, out: Option<&StepOutput>) -> Result<(), BurrError> {
+    pub(crate) fn save_sync(
+        &self,
+        p: &Prepared,
+        out: Option<&StepOutput>,
+    ) -> Result<(), BurrError> {
         match &self.shared.saver {
             None => Ok(()),
             Some(Saver::Sync(s)) => Ok(s.save(self.save_request(p, out))?),
@@ -1355,7 +1378,11 @@ impl Application {
         }
     }
 
-    pub(crate) async fn save_async(&self, p: &Prepared, out: Option<&StepOutput>) -> Result<(), BurrError> {
+    pub(crate) async fn save_async(
+        &self,
+        p: &Prepared,
+        out: Option<&StepOutput>,
+    ) -> Result<(), BurrError> {
         match &self.shared.saver {
             None => Ok(()),
             Some(Saver::Sync(s)) => Ok(s.save(self.save_request(p, out))?),
@@ -1363,7 +1390,11 @@ impl Application {
         }
     }
 
-    pub(crate) fn save_request<'a>(&'a self, p: &'a Prepared, out: Option<&'a StepOutput>) -> SaveRequest<'a> {
+    pub(crate) fn save_request<'a>(
+        &'a self,
+        p: &'a Prepared,
+        out: Option<&'a StepOutput>,
+    ) -> SaveRequest<'a> {
         SaveRequest {
             partition_key: self.shared.partition_key.as_deref(),
             app_id: &self.shared.app_id,
@@ -1425,7 +1456,11 @@ impl Application {
         result
     }
 
-    pub(crate) async fn afire_post_step(&self, p: &Prepared, result: &Result<StepResult, BurrError>) {
+    pub(crate) async fn afire_post_step(
+        &self,
+        p: &Prepared,
+        result: &Result<StepResult, BurrError>,
+    ) {
         if self.shared.hooks.asynchronous.is_empty() {
             return;
         }
@@ -1468,7 +1503,10 @@ impl Application {
         self.conclude_sync(&p, outcome).map(Some)
     }
 
-    pub(crate) async fn astep_inner(&mut self, inputs: &Inputs) -> Result<Option<StepResult>, BurrError> {
+    pub(crate) async fn astep_inner(
+        &mut self,
+        inputs: &Inputs,
+    ) -> Result<Option<StepResult>, BurrError> {
         let Some(p) = self.prepare(inputs)? else {
             return Ok(None);
         };
@@ -1479,7 +1517,13 @@ impl Application {
         let outcome = if n.info.is_async {
             Scoped::new(
                 &p.ctx.tracer,
-                crate::streaming::run_action_async(&*action, n.info.is_streaming, view, &p.inputs, &p.ctx),
+                crate::streaming::run_action_async(
+                    &*action,
+                    n.info.is_streaming,
+                    view,
+                    &p.inputs,
+                    &p.ctx,
+                ),
             )
             .await
         } else {
@@ -1620,7 +1664,11 @@ impl Application {
         }
     }
 
-    pub(crate) fn check_halt(&self, halts: &Halts, step: &StepResult) -> Result<Option<Outcome>, BurrError> {
+    pub(crate) fn check_halt(
+        &self,
+        halts: &Halts,
+        step: &StepResult,
+    ) -> Result<Option<Outcome>, BurrError> {
         if !halts.before.is_empty()
             && let Some(next) = self.graph.next(self.prior, &self.state)?
             && halts.before.contains(&next)
@@ -1655,7 +1703,11 @@ impl Application {
     /// assert_eq!(out.halted, Halted::After);
     /// # });
     /// ```
-    pub async fn arun(&mut self, halt: Halt, inputs: impl Into<Inputs>) -> Result<Outcome, BurrError> {
+    pub async fn arun(
+        &mut self,
+        halt: Halt,
+        inputs: impl Into<Inputs>,
+    ) -> Result<Outcome, BurrError> {
         let inputs = inputs.into();
         self.afire_execute(ExecuteMethod::ARun, true, None).await;
         let r = self.arun_inner(&halt, &inputs).await;
@@ -1664,7 +1716,11 @@ impl Application {
         r
     }
 
-    pub(crate) async fn arun_inner(&mut self, halt: &Halt, inputs: &Inputs) -> Result<Outcome, BurrError> {
+    pub(crate) async fn arun_inner(
+        &mut self,
+        halt: &Halt,
+        inputs: &Inputs,
+    ) -> Result<Outcome, BurrError> {
         let halts = Halts::resolve(&self.graph, halt)?;
         let mut last: Option<StepResult> = None;
         loop {
@@ -1699,7 +1755,9 @@ impl Application {
     /// ```
     pub fn iterate(&mut self, halt: Halt, inputs: impl Into<Inputs>) -> Iterate<'_> {
         let inputs = inputs.into();
-        let start = self.check_sync().and_then(|()| Halts::resolve(&self.graph, &halt));
+        let start = self
+            .check_sync()
+            .and_then(|()| Halts::resolve(&self.graph, &halt));
         self.fire_execute(ExecuteMethod::Iterate, true, None);
         Iterate {
             app: self,
@@ -1743,7 +1801,8 @@ impl Application {
                 };
                 match app.astep_inner(&inputs).await {
                     Ok(None) => {
-                        app.afire_execute(ExecuteMethod::AIterate, false, None).await;
+                        app.afire_execute(ExecuteMethod::AIterate, false, None)
+                            .await;
                         None
                     }
                     Err(e) => {
@@ -1757,7 +1816,8 @@ impl Application {
                             Err(e) => return Some((Err(e), (None, inputs, Ok(halts)))),
                         };
                         if stop {
-                            app.afire_execute(ExecuteMethod::AIterate, false, None).await;
+                            app.afire_execute(ExecuteMethod::AIterate, false, None)
+                                .await;
                             Some((Ok(step), (None, inputs, Ok(halts))))
                         } else {
                             Some((Ok(step), (Some(app), inputs, Ok(halts))))
@@ -1850,8 +1910,7 @@ impl Iterate<'_> {
 
     fn finish(&mut self, error: Option<&BurrError>) {
         self.done = true;
-        self.app
-            .fire_execute(ExecuteMethod::Iterate, false, error);
+        self.app.fire_execute(ExecuteMethod::Iterate, false, error);
     }
 }
 

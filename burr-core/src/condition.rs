@@ -420,9 +420,16 @@ mod tests {
             when([("s__in", serde_json::json!([1, 2]))]).unwrap().name(),
             "s in [1, 2]"
         );
-        let s = State::new().update("age", 20).update("tags", serde_json::json!(["a"]));
+        let s = State::new()
+            .update("age", 20)
+            .update("tags", serde_json::json!(["a"]));
         assert!(when([("age__gt", 18)]).unwrap().evaluate(&s).unwrap());
-        assert!(when([("tags__contains", "a")]).unwrap().evaluate(&s).unwrap());
+        assert!(
+            when([("tags__contains", "a")])
+                .unwrap()
+                .evaluate(&s)
+                .unwrap()
+        );
         assert!(!when([("age__lt", 18)]).unwrap().evaluate(&s).unwrap());
     }
 
@@ -439,7 +446,10 @@ mod tests {
 
     #[test]
     fn missing_key_is_error_even_for_when() {
-        let err = when([("x", 1)]).unwrap().evaluate(&State::new()).unwrap_err();
+        let err = when([("x", 1)])
+            .unwrap()
+            .evaluate(&State::new())
+            .unwrap_err();
         assert!(matches!(err, BurrError::ConditionMissingKeys { .. }));
     }
 }

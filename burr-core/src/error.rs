@@ -18,7 +18,9 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum StateError {
     /// The key is not in the state.
-    #[error("key `{key}` not found in state; keys state knows about are: {known:?}; make sure an earlier action wrote it and that the action reading it declares it in `reads`")]
+    #[error(
+        "key `{key}` not found in state; keys state knows about are: {known:?}; make sure an earlier action wrote it and that the action reading it declares it in `reads`"
+    )]
     MissingKey {
         /// The key that was asked for.
         key: String,
@@ -26,7 +28,9 @@ pub enum StateError {
         known: Vec<String>,
     },
     /// An action read a key it did not declare.
-    #[error("action `{action}` read `{key}`, which it did not declare; its declared reads are {reads:?}")]
+    #[error(
+        "action `{action}` read `{key}`, which it did not declare; its declared reads are {reads:?}"
+    )]
     UndeclaredRead {
         /// The action.
         action: String,
@@ -48,7 +52,9 @@ pub enum StateError {
         message: String,
     },
     /// `append`/`extend` on a value that is not a list.
-    #[error("cannot append to {what} value: `{key}` holds a {found}; make sure the field is a list")]
+    #[error(
+        "cannot append to {what} value: `{key}` holds a {found}; make sure the field is a list"
+    )]
     NotAList {
         /// The key.
         key: String,
@@ -187,7 +193,9 @@ pub enum BuildProblem {
         known: Vec<String>,
     },
     /// Two default transitions leave the same action.
-    #[error("transition `{from}` -> `{to}` is redundant: a default transition has already been set for `{from}`")]
+    #[error(
+        "transition `{from}` -> `{to}` is redundant: a default transition has already been set for `{from}`"
+    )]
     RedundantDefault {
         /// Source action.
         from: String,
@@ -248,7 +256,9 @@ pub enum BurrError {
         source: BoxError,
     },
     /// Required inputs were not given.
-    #[error("action `{action}` is missing required inputs {missing:?}; it was given {given:?}; pass them in `inputs`")]
+    #[error(
+        "action `{action}` is missing required inputs {missing:?}; it was given {given:?}; pass them in `inputs`"
+    )]
     MissingInputs {
         /// The action.
         action: String,
@@ -273,7 +283,9 @@ pub enum BurrError {
     #[error("inputs starting with a double underscore ({0:?}) are reserved for injected values")]
     ReservedInput(Vec<String>),
     /// An action wrote keys it did not declare.
-    #[error("action `{action}` wrote {keys:?}, which it did not declare; its declared writes are {writes:?}")]
+    #[error(
+        "action `{action}` wrote {keys:?}, which it did not declare; its declared writes are {writes:?}"
+    )]
     UndeclaredWrite {
         /// The action.
         action: String,
@@ -283,7 +295,9 @@ pub enum BurrError {
         writes: Vec<String>,
     },
     /// An action left declared writes unwritten.
-    #[error("state is missing write keys after running `{action}`: {keys:?} were declared in `writes` but not written")]
+    #[error(
+        "state is missing write keys after running `{action}`: {keys:?} were declared in `writes` but not written"
+    )]
     MissingWrite {
         /// The action.
         action: String,
@@ -312,13 +326,17 @@ pub enum BurrError {
     #[error(transparent)]
     Expr(#[from] crate::expr::ExprError),
     /// An async action was run from a sync method.
-    #[error("cannot run async action `{action}` in a sync context; use `astep`/`arun`/`aiterate` instead")]
+    #[error(
+        "cannot run async action `{action}` in a sync context; use `astep`/`arun`/`aiterate` instead"
+    )]
     AsyncActionInSyncContext {
         /// The action.
         action: String,
     },
     /// A sync method was called on an application built for async use only.
-    #[error("this application was built with `abuild` and must be run with the async methods (`astep`, `arun`, `aiterate`)")]
+    #[error(
+        "this application was built with `abuild` and must be run with the async methods (`astep`, `arun`, `aiterate`)"
+    )]
     AsyncOnly,
     /// Halt names that are not actions.
     #[error("halt conditions {names:?} are not registered actions; actions are {known:?}")]

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::State;
 use crate::action::{Action, InputSpec};
 use crate::condition::Condition;
 use crate::error::{BuildProblem, BurrError};
 use crate::state::ViewInfo;
-use crate::State;
 
 /// What the application knows about one action (what hooks and trackers see).
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +122,9 @@ impl DotOptions {
 }
 
 fn dot_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 impl Graph {
@@ -159,7 +161,12 @@ impl Graph {
         out.push_str("\tgraph [compound=false concentrate=false rankdir=TB ranksep=0.4]\n");
         for a in &self.actions {
             let label = if options.include_state {
-                format!("{}({}): {}", a.name, a.reads.join(", "), a.writes.join(", "))
+                format!(
+                    "{}({}): {}",
+                    a.name,
+                    a.reads.join(", "),
+                    a.writes.join(", ")
+                )
             } else {
                 a.name.clone()
             };
@@ -177,7 +184,12 @@ impl Graph {
                     dot_escape(&node),
                     dot_escape(&input.name)
                 );
-                let _ = writeln!(out, "\t\"{}\" -> \"{}\"", dot_escape(&node), dot_escape(&a.name));
+                let _ = writeln!(
+                    out,
+                    "\t\"{}\" -> \"{}\"",
+                    dot_escape(&node),
+                    dot_escape(&a.name)
+                );
             }
         }
         for t in &self.transitions {
@@ -369,7 +381,9 @@ pub(crate) fn build_graph(
                 });
                 continue;
             }
-            if let Some(k) = t.condition.keys().iter().find(|k| k.starts_with("__") && *k != crate::SEQUENCE_ID_KEY && *k != crate::PRIOR_STEP_KEY) {
+            if let Some(k) = t.condition.keys().iter().find(|k| {
+                k.starts_with("__") && *k != crate::SEQUENCE_ID_KEY && *k != crate::PRIOR_STEP_KEY
+            }) {
                 problems.push(BuildProblem::InvalidCondition {
                     condition: t.condition.name().to_string(),
                     from: from.clone(),
@@ -423,7 +437,11 @@ pub(crate) fn build_graph(
 impl RuntimeGraph {
     /// The next action after `prior` (the entrypoint when `None`): the first transition whose
     /// condition holds, in declaration order; `None` when none holds.
-    pub(crate) fn next(&self, prior: Option<usize>, state: &State) -> Result<Option<usize>, BurrError> {
+    pub(crate) fn next(
+        &self,
+        prior: Option<usize>,
+        state: &State,
+    ) -> Result<Option<usize>, BurrError> {
         let Some(p) = prior else {
             return Ok(Some(self.entrypoint));
         };
@@ -436,10 +454,13 @@ impl RuntimeGraph {
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Result<usize, BurrError> {
-        self.index.get(name).copied().ok_or_else(|| BurrError::UnknownAction {
-            name: name.to_string(),
-            known: self.public.actions.iter().map(|a| a.name.clone()).collect(),
-        })
+        self.index
+            .get(name)
+            .copied()
+            .ok_or_else(|| BurrError::UnknownAction {
+                name: name.to_string(),
+                known: self.public.actions.iter().map(|a| a.name.clone()).collect(),
+            })
     }
 
     /// Expands halt names (`@tag:x` included) into node indices.

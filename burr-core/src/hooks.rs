@@ -16,10 +16,10 @@ use std::time::SystemTime;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
+use crate::State;
 use crate::action::{Inputs, ResultMap};
 use crate::error::BurrError;
 use crate::graph::{ActionInfo, Graph};
-use crate::State;
 
 /// A pointer to another application (the one this was forked from, or spawned by).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -109,7 +109,8 @@ struct Entry {
 /// hundred bytes at most); beyond, in a persistent hash map (O(log n) updates).
 const SMALL_MAX: usize = 16;
 
-type LargeMap = imbl::GenericHashMap<Key, Entry, rustc_hash::FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
+type LargeMap =
+    imbl::GenericHashMap<Key, Entry, rustc_hash::FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
 
 /// The key → entry map of a state: a small copy-on-write vector, or a persistent hash map.
 #[derive(Clone)]
@@ -311,7 +312,11 @@ impl State {
         if let Some(seq) = self.sequence_id.filter(|_| self.visible(SEQUENCE_ID_KEY)) {
             out.insert(SEQUENCE_ID_KEY.into(), seq.into());
         }
-        if let Some(p) = self.prior_step.as_ref().filter(|_| self.visible(PRIOR_STEP_KEY)) {
+        if let Some(p) = self
+            .prior_step
+            .as_ref()
+            .filter(|_| self.visible(PRIOR_STEP_KEY))
+        {
             out.insert(PRIOR_STEP_KEY.into(), Value::String(p.to_string()));
         }
         out
@@ -369,7 +374,11 @@ impl State {
     /// assert_eq!(s.keys(), vec!["z", "a"]);
     /// ```
     pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.ordered().into_iter().map(|(k, _)| k.to_string()).collect();
+        let mut keys: Vec<String> = self
+            .ordered()
+            .into_iter()
+            .map(|(k, _)| k.to_string())
+            .collect();
         if self.sequence_id.is_some() && self.visible(SEQUENCE_ID_KEY) {
             keys.push(SEQUENCE_ID_KEY.into());
         }
@@ -499,7 +508,10 @@ impl State {
         }
         match key {
             SEQUENCE_ID_KEY => self.sequence_id.map(Value::from),
-            PRIOR_STEP_KEY => self.prior_step.as_ref().map(|p| Value::String(p.to_string())),
+            PRIOR_STEP_KEY => self
+                .prior_step
+                .as_ref()
+                .map(|p| Value::String(p.to_string())),
             _ => self.map.get(key).map(|e| e.field.to_value()),
         }
     }
@@ -626,7 +638,11 @@ impl State {
     /// let s = burr_core::State::new().try_update("m", &Msg { role: "user".into() }).unwrap();
     /// assert_eq!(s.get_value("m").unwrap()["role"], "user");
     /// ```
-    pub fn try_update<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<State, StateError> {
+    pub fn try_update<T: Serialize + ?Sized>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<State, StateError> {
         let value = serde_json::to_value(value).map_err(|e| StateError::Serialize {
             key: key.to_string(),
             message: e.to_string(),
@@ -711,11 +727,14 @@ impl State {
             None => Ok(imbl::Vector::new()),
             Some(e) => {
                 let type_name = e.field.type_name();
-                e.field.clone().into_list().ok_or_else(|| StateError::NotAList {
-                    key: key.to_string(),
-                    found: type_name,
-                    what,
-                })
+                e.field
+                    .clone()
+                    .into_list()
+                    .ok_or_else(|| StateError::NotAList {
+                        key: key.to_string(),
+                        found: type_name,
+                        what,
+                    })
             }
         }
     }
@@ -744,10 +763,12 @@ impl State {
                 }
             },
         };
-        let next = current.checked_add(delta).ok_or_else(|| StateError::NotAnInteger {
-            key: key.to_string(),
-            found: "integer that overflows",
-        })?;
+        let next = current
+            .checked_add(delta)
+            .ok_or_else(|| StateError::NotAnInteger {
+                key: key.to_string(),
+                found: "integer that overflows",
+            })?;
         Ok(self.update(key, next))
     }
 
@@ -1040,7 +1061,11 @@ impl Serialize for State {
         if let Some(seq) = self.sequence_id.filter(|_| self.visible(SEQUENCE_ID_KEY)) {
             map.serialize_entry(SEQUENCE_ID_KEY, &seq)?;
         }
-        if let Some(p) = self.prior_step.as_ref().filter(|_| self.visible(PRIOR_STEP_KEY)) {
+        if let Some(p) = self
+            .prior_step
+            .as_ref()
+            .filter(|_| self.visible(PRIOR_STEP_KEY))
+        {
             map.serialize_entry(PRIOR_STEP_KEY, &**p)?;
         }
         map.end()
@@ -1147,9 +1172,15 @@ mod tests {
     fn append_to_json_array_and_string() {
         let s = State::new().update("l", json!([1]));
         assert_eq!(s.append("l", 2).to_json(), json!({"l": [1, 2]}));
-        let err = State::new().update("s", "abc").try_append("s", 1).unwrap_err();
+        let err = State::new()
+            .update("s", "abc")
+            .try_append("s", 1)
+            .unwrap_err();
         assert!(err.to_string().contains("non-appendable"), "{err}");
-        let err = State::new().update("s", "abc").extend("s", [1]).unwrap_err();
+        let err = State::new()
+            .update("s", "abc")
+            .extend("s", [1])
+            .unwrap_err();
         assert!(err.to_string().contains("non-extendable"), "{err}");
     }
 
@@ -1158,7 +1189,10 @@ mod tests {
         let s = State::new().update("foo", 1);
         let s = s.increment("foo", 2).unwrap().increment("bar", 5).unwrap();
         assert_eq!(s.to_json(), json!({"foo": 3, "bar": 5}));
-        let err = State::new().update("foo", "x").increment("foo", 1).unwrap_err();
+        let err = State::new()
+            .update("foo", "x")
+            .increment("foo", 1)
+            .unwrap_err();
         assert!(err.to_string().contains("non-integer"));
     }
 
@@ -1166,7 +1200,10 @@ mod tests {
     fn missing_key_lists_user_keys_only() {
         let s = State::new().update("a", 1).with_sequence_id(0);
         let err = s.get::<i32>("b").unwrap_err().to_string();
-        assert!(err.contains("`b`") && err.contains("a") && !err.contains("__SEQUENCE_ID"), "{err}");
+        assert!(
+            err.contains("`b`") && err.contains("a") && !err.contains("__SEQUENCE_ID"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1188,7 +1225,10 @@ mod tests {
         assert_eq!(s.wipe_keep(["b"]).keys(), vec!["b"]);
         assert_eq!(s.subset(["c", "a"]).to_json(), json!({"a": 1, "c": 3}));
         let o = State::new().update("b", 20).update("d", 4);
-        assert_eq!(s.merge(&o).to_json(), json!({"a": 1, "b": 20, "c": 3, "d": 4}));
+        assert_eq!(
+            s.merge(&o).to_json(),
+            json!({"a": 1, "b": 20, "c": 3, "d": 4})
+        );
     }
 
     #[test]
@@ -1202,7 +1242,10 @@ mod tests {
         let v = s.view_for(&info);
         assert_eq!(v.get::<i32>("a").unwrap(), 1);
         let err = v.get::<i32>("b").unwrap_err().to_string();
-        assert!(err.contains("act") && err.contains("`b`") && err.contains("a"), "{err}");
+        assert!(
+            err.contains("act") && err.contains("`b`") && err.contains("a"),
+            "{err}"
+        );
         assert_eq!(v.keys(), vec!["a"]);
         let w = v.update("c", 3);
         assert_eq!(w.keys(), vec!["a", "c"]);

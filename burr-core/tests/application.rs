@@ -86,7 +86,11 @@ fn counter_app(limit: i64) -> Application {
         .with_action("counter", Counter)
         .with_action("result", ResultAction::new(["count"]))
         .with_transitions([
-            ("counter", "counter", expr(&format!("count < {limit}")).unwrap()),
+            (
+                "counter",
+                "counter",
+                expr(&format!("count < {limit}")).unwrap(),
+            ),
             ("counter", "result", default()),
         ])
         .with_state(state! { count: 0 })
@@ -197,10 +201,16 @@ fn missing_required_input_names_action_and_input() {
         .build()
         .unwrap();
     let err = app.step().unwrap_err();
-    let BurrError::MissingInputs { action, missing, .. } = &err else {
+    let BurrError::MissingInputs {
+        action, missing, ..
+    } = &err
+    else {
         panic!("{err}")
     };
-    assert_eq!((action.as_str(), missing.as_slice()), ("ask", &["question".to_string()][..]));
+    assert_eq!(
+        (action.as_str(), missing.as_slice()),
+        ("ask", &["question".to_string()][..])
+    );
     let err = app.step_with(&inputs! { "__secret": 1 }).unwrap_err();
     assert!(matches!(err, BurrError::ReservedInput(_)), "{err}");
 }
@@ -254,11 +264,17 @@ fn undeclared_and_missing_writes_are_errors() {
     let BurrError::UndeclaredWrite { action, keys, .. } = &err else {
         panic!("{err}")
     };
-    assert_eq!((action.as_str(), keys.as_slice()), ("sneaky", &["z".to_string()][..]));
+    assert_eq!(
+        (action.as_str(), keys.as_slice()),
+        ("sneaky", &["z".to_string()][..])
+    );
     assert!(!app.state().contains("z"));
 
     let mut app = ApplicationBuilder::new()
-        .with_action("lazy", Custom::new(&["a"], &["a", "b"], |s, _| Ok(s.update("a", 2))))
+        .with_action(
+            "lazy",
+            Custom::new(&["a"], &["a", "b"], |s, _| Ok(s.update("a", 2))),
+        )
         .with_state(state! { a: 1 })
         .with_entrypoint("lazy")
         .build()
@@ -267,7 +283,10 @@ fn undeclared_and_missing_writes_are_errors() {
     let BurrError::MissingWrite { action, keys, .. } = &err else {
         panic!("{err}")
     };
-    assert_eq!((action.as_str(), keys.as_slice()), ("lazy", &["b".to_string()][..]));
+    assert_eq!(
+        (action.as_str(), keys.as_slice()),
+        ("lazy", &["b".to_string()][..])
+    );
 }
 
 #[test]
@@ -280,13 +299,19 @@ fn writing_a_runtime_key_is_rejected() {
         .with_entrypoint("meddle")
         .build()
         .unwrap();
-    assert!(matches!(app.step().unwrap_err(), BurrError::UndeclaredWrite { .. }));
+    assert!(matches!(
+        app.step().unwrap_err(),
+        BurrError::UndeclaredWrite { .. }
+    ));
 }
 
 #[test]
 fn actions_can_delete_declared_keys_and_build_fresh_states() {
     let mut app = ApplicationBuilder::new()
-        .with_action("drop_b", Custom::new(&["b"], &["b"], |s, _| Ok(s.wipe_delete(["b"]))))
+        .with_action(
+            "drop_b",
+            Custom::new(&["b"], &["b"], |s, _| Ok(s.wipe_delete(["b"]))),
+        )
         .with_action(
             "fresh",
             Custom::new(&["a"], &["c"], |_, _| Ok(State::new().update("c", 3))),
@@ -301,13 +326,19 @@ fn actions_can_delete_declared_keys_and_build_fresh_states() {
     // `fresh` returned a new State holding only `c`: the read `a` it left out counts as a
     // deletion, which it did not declare.
     let err = app.step().unwrap_err();
-    assert!(matches!(err, BurrError::UndeclaredWrite { ref keys, .. } if keys == &vec!["a".to_string()]), "{err}");
+    assert!(
+        matches!(err, BurrError::UndeclaredWrite { ref keys, .. } if keys == &vec!["a".to_string()]),
+        "{err}"
+    );
 }
 
 #[test]
 fn failing_action_leaves_state_and_reports_source() {
     let mut app = ApplicationBuilder::new()
-        .with_action("boom", Custom::new(&[], &[], |_, _| Err(ActionError::msg("kaboom"))))
+        .with_action(
+            "boom",
+            Custom::new(&[], &[], |_, _| Err(ActionError::msg("kaboom"))),
+        )
         .with_state(state! { a: 1 })
         .with_entrypoint("boom")
         .build()
@@ -338,7 +369,11 @@ fn build_reports_every_problem() {
     assert!(problems.contains(&BuildProblem::DuplicateAction("a".into())));
     assert!(problems.iter().any(|p| matches!(p, BuildProblem::UnknownTransitionEndpoint { which: "target", name, .. } if name == "missing")));
     assert!(problems.iter().any(|p| matches!(p, BuildProblem::UnknownTransitionEndpoint { which: "source", name, .. } if name == "ghost")));
-    assert!(problems.iter().any(|p| matches!(p, BuildProblem::UnknownEntrypoint { name, .. } if name == "nowhere")));
+    assert!(
+        problems.iter().any(
+            |p| matches!(p, BuildProblem::UnknownEntrypoint { name, .. } if name == "nowhere")
+        )
+    );
 
     let err = ApplicationBuilder::new()
         .with_action("a", Counter)
@@ -372,7 +407,10 @@ fn condition_on_missing_key_is_an_error() {
         .unwrap();
     app.step().unwrap();
     let err = app.step().unwrap_err();
-    assert!(matches!(err, BurrError::ConditionMissingKeys { ref missing, .. } if missing == &vec!["limit".to_string()]), "{err}");
+    assert!(
+        matches!(err, BurrError::ConditionMissingKeys { ref missing, .. } if missing == &vec!["limit".to_string()]),
+        "{err}"
+    );
 }
 
 #[test]
@@ -466,7 +504,10 @@ fn persister_saves_every_step_and_failures_save_the_state_before() {
     let store = InMemoryPersister::new();
     let mut app = ApplicationBuilder::new()
         .with_action("counter", Counter)
-        .with_action("boom", Custom::new(&[], &[], |_, _| Err(ActionError::msg("no"))))
+        .with_action(
+            "boom",
+            Custom::new(&[], &[], |_, _| Err(ActionError::msg("no"))),
+        )
         .with_transitions([
             ("counter", "counter", expr("count < 2").unwrap()),
             ("counter", "boom", default()),
@@ -531,18 +572,27 @@ fn fork_from_a_step_continues_at_the_next_sequence_id() {
             ("counter", "result", default()),
         ])
         .initialize_from(
-            InitializeFrom::new(store.clone(), State::new(), "counter").fork_from("source", Some(4), None),
+            InitializeFrom::new(store.clone(), State::new(), "counter").fork_from(
+                "source",
+                Some(4),
+                None,
+            ),
         )
         .with_app_id("fork")
         .build()
         .unwrap();
-    assert_eq!(fork.state().to_json(), json!({"count": 5, "__SEQUENCE_ID": 4, "__PRIOR_STEP": "counter"}));
+    assert_eq!(
+        fork.state().to_json(),
+        json!({"count": 5, "__SEQUENCE_ID": 4, "__PRIOR_STEP": "counter"})
+    );
     assert_eq!(fork.parent_pointer().unwrap().app_id, "source");
     assert_eq!(fork.context().sequence_id(), 5);
 
     let err = ApplicationBuilder::new()
         .with_action("counter", Counter)
-        .initialize_from(InitializeFrom::new(store, State::new(), "counter").fork_from("source", None, None))
+        .initialize_from(
+            InitializeFrom::new(store, State::new(), "counter").fork_from("source", None, None),
+        )
         .with_app_id("source")
         .build()
         .unwrap_err();
@@ -554,7 +604,11 @@ fn initialize_from_conflicts_with_state_and_entrypoint() {
     let err = ApplicationBuilder::new()
         .with_action("counter", Counter)
         .with_state(state! { count: 0 })
-        .initialize_from(InitializeFrom::new(InMemoryPersister::new(), State::new(), "counter"))
+        .initialize_from(InitializeFrom::new(
+            InMemoryPersister::new(),
+            State::new(),
+            "counter",
+        ))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("initialize_from"), "{err}");
@@ -607,7 +661,10 @@ fn a_failed_save_keeps_the_state_so_the_step_can_be_retried() {
     assert_eq!(app.sequence_id(), None);
     *flaky.0.lock().unwrap() = false;
     let step = app.step().unwrap().unwrap();
-    assert_eq!((step.sequence_id, step.state.get::<i64>("count").unwrap()), (0, 1));
+    assert_eq!(
+        (step.sequence_id, step.state.get::<i64>("count").unwrap()),
+        (0, 1)
+    );
 }
 
 struct AsyncDouble;
@@ -648,13 +705,17 @@ async fn async_and_sync_actions_mix_under_arun() {
         .with_entrypoint("counter")
         .build()
         .unwrap();
-    let out = app.arun(halt_after(["double"]).and_before(Vec::<String>::new()), ()).await.unwrap();
+    let out = app
+        .arun(halt_after(["double"]).and_before(Vec::<String>::new()), ())
+        .await
+        .unwrap();
     assert_eq!(out.state.get::<i64>("count").unwrap(), 2);
     let out = app.arun(Halt::default(), ()).await.unwrap();
     // 2 -> 3 -> 6 -> 7 -> 14 -> 15 -> 30
     assert_eq!(out.state.get::<i64>("count").unwrap(), 30);
     assert!(matches!(
-        app.update_state(state! { count: 0 }.with_prior_step("counter")).map(|_| app.step()),
+        app.update_state(state! { count: 0 }.with_prior_step("counter"))
+            .map(|_| app.step()),
         Ok(Err(BurrError::AsyncActionInSyncContext { .. }))
     ));
 }
@@ -675,7 +736,10 @@ async fn abuild_apps_refuse_sync_methods() {
 #[test]
 fn state_is_shared_not_copied_between_steps() {
     let mut app = ApplicationBuilder::new()
-        .with_action("grow", Custom::new(&["l"], &["l"], |s, _| Ok(s.append("l", 1))))
+        .with_action(
+            "grow",
+            Custom::new(&["l"], &["l"], |s, _| Ok(s.append("l", 1))),
+        )
         .with_transition("grow", "grow", default())
         .with_state(state! { l: [] })
         .with_entrypoint("grow")
@@ -691,7 +755,13 @@ fn state_is_shared_not_copied_between_steps() {
 fn visualize_draws_dot() {
     let app = counter_app(3);
     let dot = app.visualize();
-    assert!(dot.contains("\"counter\" -> \"result\" [style=solid]"), "{dot}");
-    assert!(dot.contains("\"counter\" -> \"counter\" [style=dashed]"), "{dot}");
+    assert!(
+        dot.contains("\"counter\" -> \"result\" [style=solid]"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"counter\" -> \"counter\" [style=dashed]"),
+        "{dot}"
+    );
     assert!(dot.contains("input__by"), "{dot}");
 }
