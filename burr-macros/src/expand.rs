@@ -91,9 +91,7 @@ fn debug_print(attr: &str, out: &TokenStream) {
     let text = out.to_string();
     let filter = filter.to_string_lossy();
     if filter.is_empty() || filter == "1" || text.contains(&*filter) {
-        let pretty = syn::parse2::<syn::File>(out.clone())
-            .map_or(text, |file| file.into_token_stream().to_string());
-        eprintln!("---- #[{attr}] expansion ----\n{pretty}\n----");
+        eprintln!("---- #[{attr}] expansion ----\n{text}\n----");
     }
 }
 

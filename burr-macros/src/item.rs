@@ -123,7 +123,9 @@ fn text_from_spans(item: &TokenStream) -> Option<String> {
                 continue;
             }
             if start.0 > prev.0 {
-                out.push_str(&"\n".repeat(start.0 - prev.0));
+                // One line break, whatever the gap: the lines in between held the attribute
+                // being expanded.
+                out.push('\n');
                 out.push_str(&" ".repeat(start.1.saturating_sub(1)));
             } else {
                 out.push_str(&" ".repeat(start.1 - prev.1));

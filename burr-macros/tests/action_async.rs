@@ -17,7 +17,11 @@ fn finish(state: State) -> State {
 fn app() -> Application {
     ApplicationBuilder::new()
         .with_actions(actions![slow_increment, finish])
-        .with_transition("slow_increment", "slow_increment", expr("count < 10").unwrap())
+        .with_transition(
+            "slow_increment",
+            "slow_increment",
+            expr("count < 10").unwrap(),
+        )
         .with_transition("slow_increment", "finish", default())
         .with_state(state! { count: 0 })
         .with_entrypoint("slow_increment")
@@ -34,7 +38,10 @@ fn declared_async() {
 #[tokio::test]
 async fn arun_counts_to_ten() {
     let mut app = app();
-    let out = app.arun(halt_after(["finish"]), inputs! { by: 2 }).await.unwrap();
+    let out = app
+        .arun(halt_after(["finish"]), inputs! { by: 2 })
+        .await
+        .unwrap();
     assert_eq!(out.state.get::<i64>("count").unwrap(), 10);
 }
 

@@ -22,7 +22,10 @@ fn take_inputs(
     scale: Option<f64>,
     tags: Option<Vec<String>>,
 ) -> State {
-    let seen = format!("{count} {label} ({}, {}) {scale:?} {tags:?}", point.x, point.y);
+    let seen = format!(
+        "{count} {label} ({}, {}) {scale:?} {tags:?}",
+        point.x, point.y
+    );
     state.update("seen", seen)
 }
 
@@ -93,7 +96,9 @@ fn wrong_type_names_the_input() {
 fn missing_required_input() {
     let mut app = app_for(take_inputs {});
     match app.step_with(&inputs! { count: 1 }).unwrap_err() {
-        BurrError::MissingInputs { action, missing, .. } => {
+        BurrError::MissingInputs {
+            action, missing, ..
+        } => {
             assert_eq!(action, "act");
             assert_eq!(missing, ["label", "point"]);
         }
@@ -132,7 +137,10 @@ struct SpanNames(Mutex<Vec<String>>);
 
 impl LifecycleHook for SpanNames {
     fn pre_start_span(&self, e: &SpanEvent<'_>) {
-        self.0.lock().unwrap().push(format!("{} {}", e.span.uid, e.span.name));
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("{} {}", e.span.uid, e.span.name));
     }
 }
 
@@ -140,7 +148,12 @@ impl LifecycleHook for SpanNames {
 fn introspect(state: State, tracer: &Tracer, ctx: &ActionContext, owned: ActionContext) -> State {
     let _span = tracer.span("inside");
     assert_eq!(ctx.sequence_id(), owned.sequence_id());
-    let who = format!("{}#{}@{}", ctx.action_name(), ctx.sequence_id(), ctx.app_id());
+    let who = format!(
+        "{}#{}@{}",
+        ctx.action_name(),
+        ctx.sequence_id(),
+        ctx.app_id()
+    );
     state.update("who", who)
 }
 
@@ -165,6 +178,9 @@ fn tracer_and_context_are_injected_not_inputs() {
         .unwrap();
     app.step().unwrap();
     app.step().unwrap();
-    assert_eq!(app.state().get::<String>("who").unwrap(), "introspect#0@app-1");
+    assert_eq!(
+        app.state().get::<String>("who").unwrap(),
+        "introspect#0@app-1"
+    );
     assert_eq!(*names.0.lock().unwrap(), ["0:0 inside", "1:0 owned"]);
 }

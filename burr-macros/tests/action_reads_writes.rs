@@ -30,6 +30,15 @@ fn declarations_are_reported() {
         "{source}"
     );
     assert!(done {}.writes().is_empty());
+    // The source is the item as written: doc comments included, the attribute left out.
+    let source = dynamic {}.source().unwrap();
+    assert!(
+        source.starts_with(
+            "/// Reads and writes a key chosen at run time, so only the runtime can check it.\n\
+             fn dynamic(state: State) -> Result<State, ActionError> {\n    let key"
+        ),
+        "{source}"
+    );
 }
 
 #[test]
@@ -55,10 +64,15 @@ fn counts_to_ten() {
 
 #[test]
 fn actions_are_usable_inside_a_function_body() {
+    /// Says hello.
     #[action(reads = [], writes = [greeting])]
     fn greet(state: State) -> State {
         state.update("greeting", "hello")
     }
+    assert_eq!(
+        greet {}.source().unwrap(),
+        "/// Says hello.\n    fn greet(state: State) -> State {\n        state.update(\"greeting\", \"hello\")\n    }"
+    );
     let mut app = ApplicationBuilder::new()
         .with_actions(actions![greet])
         .with_entrypoint("greet")

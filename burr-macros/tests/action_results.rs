@@ -64,7 +64,10 @@ fn a_result_that_is_not_an_object_is_an_error() {
     match step(not_an_object {}).unwrap_err() {
         BurrError::InvalidOutput { action, message } => {
             assert_eq!(action, "act");
-            assert!(message.contains("a list") && message.contains("Vec<u8>"), "{message}");
+            assert!(
+                message.contains("a list") && message.contains("Vec<u8>"),
+                "{message}"
+            );
         }
         other => panic!("expected an invalid output, got {other:?}"),
     }
@@ -83,7 +86,11 @@ impl std::fmt::Display for ModelDown {
 
 #[action(reads = [], writes = [n])]
 fn fails(state: State, fail: bool) -> Result<State, ModelDown> {
-    if fail { Err(ModelDown) } else { Ok(state.update("n", 1)) }
+    if fail {
+        Err(ModelDown)
+    } else {
+        Ok(state.update("n", 1))
+    }
 }
 
 #[action(reads = [missing], writes = [])]

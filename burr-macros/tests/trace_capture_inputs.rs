@@ -57,7 +57,11 @@ fn check(user: &str) -> bool {
     user == "ada"
 }
 
-#[trace(capture_inputs = false, capture_outputs = false, span_name = "quiet-span")]
+#[trace(
+    capture_inputs = false,
+    capture_outputs = false,
+    span_name = "quiet-span"
+)]
 fn quiet(x: u32) -> u32 {
     x + 1
 }
@@ -86,7 +90,11 @@ fn sign_in(state: State) -> Result<State, ActionError> {
     Ok(state.update("ok", ok))
 }
 
-fn app_with(recorder: &Arc<Recorder>, actions: Vec<(String, Arc<dyn Action>)>, entry: &str) -> Application {
+fn app_with(
+    recorder: &Arc<Recorder>,
+    actions: Vec<(String, Arc<dyn Action>)>,
+    entry: &str,
+) -> Application {
     ApplicationBuilder::new()
         .with_actions(actions)
         .with_state(state! { user: "ada" })
@@ -163,7 +171,10 @@ fn outside_an_action_nothing_is_recorded() {
     assert!(login("ada", "pw"));
     assert!(!login("bob", "pw"));
     assert_eq!(quiet(41), 42);
-    assert_eq!(Service.describe(Opaque, DebugOnly(1), (3, 4)), "DebugOnly(1)34");
+    assert_eq!(
+        Service.describe(Opaque, DebugOnly(1), (3, 4)),
+        "DebugOnly(1)34"
+    );
     assert!(recorder.take().is_empty());
 }
 
@@ -215,7 +226,11 @@ async fn async_spans_follow_their_futures() {
     for (span, id) in [("0:1", 1), ("0:2", 2)] {
         let mine: Vec<&String> = joined
             .iter()
-            .filter(|e| e.split(' ').nth(1).is_some_and(|s| s == span || s.starts_with(&format!("{span}."))))
+            .filter(|e| {
+                e.split(' ')
+                    .nth(1)
+                    .is_some_and(|s| s == span || s.starts_with(&format!("{span}.")))
+            })
             .collect();
         let expected = [
             format!("begin {span} fetch parent=-"),
@@ -232,7 +247,10 @@ async fn async_spans_follow_their_futures() {
     }
     assert_eq!(joined.len(), 18, "{events:#?}");
     // Both joined calls were open at the same time.
-    let begin_2 = joined.iter().position(|e| e == "begin 0:2 fetch parent=-").unwrap();
+    let begin_2 = joined
+        .iter()
+        .position(|e| e == "begin 0:2 fetch parent=-")
+        .unwrap();
     let end_1 = joined.iter().position(|e| e == "end 0:1").unwrap();
     assert!(begin_2 < end_1, "{events:#?}");
 }
