@@ -166,6 +166,25 @@ impl RunnableGraph {
         self
     }
 
+    /// Adds named actions (see [`actions!`](crate::actions)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{actions, Input};
+    /// let g = burr_core::parallel::RunnableGraph::new("a", ["a"]).with_actions(actions!["a" => Input::new(["x"])]);
+    /// # let _ = g;
+    /// ```
+    #[must_use]
+    pub fn with_actions<S: Into<String>>(
+        mut self,
+        actions: impl IntoIterator<Item = (S, Arc<dyn Action>)>,
+    ) -> Self {
+        self.actions
+            .extend(actions.into_iter().map(|(n, a)| (n.into(), a)));
+        self
+    }
+
     /// Adds transitions (the same forms as
     /// [`ApplicationBuilder::with_transitions`]).
     ///
@@ -276,7 +295,7 @@ impl<T: Clone> Cascade<T> {
 /// assert_ne!(a, burr_core::parallel::child_app_id(&burr_core::ActionContext::detached("parent", "fanout", 4), "0-1"));
 /// ```
 pub fn child_app_id(parent: &ActionContext, key: &str) -> String {
-    use std::fmt::Write as _;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hasher = Sha256::new();
     hasher.update(parent.app_id().as_bytes());
     hasher.update(b":");
@@ -286,7 +305,8 @@ pub fn child_app_id(parent: &ActionContext, key: &str) -> String {
     let digest = hasher.finalize();
     let mut out = String::with_capacity(64);
     for b in digest {
-        let _ = write!(out, "{b:02x}");
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     out
 }
@@ -1022,11 +1042,13 @@ async fn run_async(
 ) -> Result<Vec<State>, ActionError> {
     let n = tasks.len();
     let mut results: Vec<Option<State>> = vec![None; n];
-    let mut running =
-        futures_util::stream::iter(tasks.into_iter().enumerate().map(|(i, t)| async move {
+    let mut running = futures_util::stream::iter(tasks.into_iter().enumerate())
+        .map(|(i, t)| {
             let id = (t.key.clone(), t.app_id.clone());
-            (i, id, t.arun(ctx).await)
-        }))
+            // Boxed: a sub-application's future is large; moving a pointer is cheaper.
+            let fut = Box::pin(t.arun(ctx));
+            async move { (i, id, fut.await) }
+        })
         .buffer_unordered(limit);
     while let Some((i, id, r)) = running.next().await {
         match r {
