@@ -135,6 +135,11 @@ pub struct SqlitePersister {
 impl SqlitePersister {
     /// Opens (or creates) the database file at `path`, in WAL mode, with table `burr_state`.
     ///
+    /// WAL mode is recorded in the file itself, so a database made by Python Burr (rollback
+    /// journal) stays in WAL mode afterwards; Python's `sqlite3` reads and writes it as
+    /// before. Keep the file on a local disk: processes sharing a WAL database share memory
+    /// through its `-shm` file, which network file systems do not support.
+    ///
     /// # Examples
     ///
     /// ```
