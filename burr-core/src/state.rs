@@ -29,24 +29,49 @@ pub const PRIOR_STEP_KEY: &str = "__PRIOR_STEP";
 /// A shared, immutable key.
 type Key = Arc<str>;
 
-/// One stored value: a plain JSON value, or a list kept as a persistent vector so that
-/// appending is O(1) amortized without copying.
+/// One stored value: a scalar kept inline (no allocation), any other JSON value behind an
+/// `Arc`, or a list kept as a persistent vector so that appending is O(1) amortized without
+/// copying.
 #[derive(Clone)]
 enum Field {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
     Value(Arc<Value>),
     List(imbl::Vector<Value>),
 }
 
 impl Field {
-    fn to_value(&self) -> Value {
-        match self {
-            Field::Value(v) => (**v).clone(),
-            Field::List(l) => Value::Array(l.iter().cloned().collect()),
+    fn from_value(v: Value) -> Field {
+        match v {
+            Value::Null => Field::Null,
+            Value::Bool(b) => Field::Bool(b),
+            Value::Number(n) => Field::Number(n),
+            other => Field::Value(Arc::new(other)),
         }
+    }
+
+    /// The value, borrowed when it is stored as one.
+    fn as_cow(&self) -> std::borrow::Cow<'_, Value> {
+        use std::borrow::Cow;
+        match self {
+            Field::Null => Cow::Owned(Value::Null),
+            Field::Bool(b) => Cow::Owned(Value::Bool(*b)),
+            Field::Number(n) => Cow::Owned(Value::Number(n.clone())),
+            Field::Value(v) => Cow::Borrowed(&**v),
+            Field::List(l) => Cow::Owned(Value::Array(l.iter().cloned().collect())),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        self.as_cow().into_owned()
     }
 
     fn same_as(&self, other: &Field) -> bool {
         match (self, other) {
+            (Field::Null, Field::Null) => true,
+            (Field::Bool(a), Field::Bool(b)) => a == b,
+            (Field::Number(a), Field::Number(b)) => a == b,
             (Field::Value(a), Field::Value(b)) => Arc::ptr_eq(a, b),
             (Field::List(a), Field::List(b)) => a.ptr_eq(b),
             _ => false,
@@ -56,6 +81,10 @@ impl Field {
     fn type_name(&self) -> &'static str {
         match self {
             Field::List(_) => "list",
+            Field::Null => "null",
+            Field::Bool(_) => "bool",
+            Field::Number(n) if n.is_f64() => "float",
+            Field::Number(_) => "integer",
             Field::Value(v) => json_type_name(v),
         }
     }
@@ -67,6 +96,7 @@ impl Field {
                 Value::Array(a) => Some(a.into_iter().collect()),
                 _ => None,
             },
+            _ => None,
         }
     }
 }
@@ -74,6 +104,9 @@ impl Field {
 impl Serialize for Field {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
+            Field::Null => s.serialize_unit(),
+            Field::Bool(b) => s.serialize_bool(*b),
+            Field::Number(n) => n.serialize(s),
             Field::Value(v) => v.serialize(s),
             Field::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;
@@ -115,13 +148,13 @@ type LargeMap =
 /// The key → entry map of a state: a small copy-on-write vector, or a persistent hash map.
 #[derive(Clone)]
 enum FieldMap {
-    Small(Arc<Vec<(Key, Entry)>>),
+    Small(Arc<[(Key, Entry)]>),
     Large(LargeMap),
 }
 
 impl Default for FieldMap {
     fn default() -> Self {
-        FieldMap::Small(Arc::new(Vec::new()))
+        FieldMap::Small(Arc::from(Vec::new()))
     }
 }
 
@@ -163,7 +196,9 @@ impl FieldMap {
 
     fn insert(&mut self, key: Key, entry: Entry) {
         match self {
-            FieldMap::Small(v) if v.len() < SMALL_MAX => Arc::make_mut(v).push((key, entry)),
+            FieldMap::Small(v) if v.len() < SMALL_MAX => {
+                *v = v.iter().cloned().chain(std::iter::once((key, entry))).collect();
+            }
             FieldMap::Small(v) => {
                 let mut m: LargeMap = v.iter().cloned().collect();
                 m.insert(key, entry);
@@ -178,8 +213,8 @@ impl FieldMap {
     fn remove(&mut self, key: &str) {
         match self {
             FieldMap::Small(v) => {
-                if let Some(i) = v.iter().position(|(k, _)| &**k == key) {
-                    Arc::make_mut(v).remove(i);
+                if v.iter().any(|(k, _)| &**k == key) {
+                    *v = v.iter().filter(|(k, _)| &**k != key).cloned().collect();
                 }
             }
             FieldMap::Large(m) => {
@@ -447,13 +482,13 @@ impl State {
             }
             _ => match self.map.get(key).map(|e| &e.field) {
                 None => return Err(self.missing(key)),
-                Some(Field::Value(v)) => T::deserialize(&**v),
                 Some(Field::List(l)) => {
                     let seq = serde::de::value::SeqDeserializer::<_, serde_json::Error>::new(
                         l.iter().map(ValueRef),
                     );
                     T::deserialize(seq)
                 }
+                Some(field) => T::deserialize(&*field.as_cow()),
             },
         };
         result.map_err(|e| StateError::WrongType {
@@ -525,10 +560,7 @@ impl State {
         }
         match key {
             SEQUENCE_ID_KEY | PRIOR_STEP_KEY => self.get_value(key).map(Cow::Owned),
-            _ => match &self.map.get(key)?.field {
-                Field::Value(v) => Some(Cow::Borrowed(&**v)),
-                list => Some(Cow::Owned(list.to_value())),
-            },
+            _ => Some(self.map.get(key)?.field.as_cow()),
         }
     }
 
@@ -564,8 +596,8 @@ impl State {
         self.record_write(key);
         match key {
             SEQUENCE_ID_KEY => {
-                if let Field::Value(v) = &field
-                    && let Some(n) = v.as_u64()
+                if let Field::Number(n) = &field
+                    && let Some(n) = n.as_u64()
                 {
                     self.sequence_id = Some(n);
                     return;
@@ -625,7 +657,7 @@ impl State {
     /// ```
     #[must_use]
     pub fn update(&self, key: &str, value: impl Into<Value>) -> State {
-        self.put(key, Field::Value(Arc::new(value.into())))
+        self.put(key, Field::from_value(value.into()))
     }
 
     /// Sets `key` to any serializable value.
@@ -665,7 +697,7 @@ impl State {
     ) -> State {
         let mut next = self.clone();
         for (k, v) in pairs {
-            next.put_mut(k.as_ref(), Field::Value(Arc::new(v.into())));
+            next.put_mut(k.as_ref(), Field::from_value(v.into()));
         }
         next
     }
@@ -754,7 +786,7 @@ impl State {
         let current = match self.map.get(key) {
             None => 0,
             Some(e) => match &e.field {
-                Field::Value(v) if v.is_i64() => v.as_i64().unwrap_or_default(),
+                Field::Number(n) if n.is_i64() => n.as_i64().unwrap_or_default(),
                 other => {
                     return Err(StateError::NotAnInteger {
                         key: key.to_string(),
