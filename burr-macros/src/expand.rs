@@ -66,9 +66,17 @@ pub(crate) fn trace(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// The item could not be parsed as a function: say what the attribute is for, and emit the
 /// item untouched.
-fn with_item_error(attr: &str, parse_error: syn::Error, item: &TokenStream) -> TokenStream {
-    let is_fn = syn::parse2::<syn::Item>(item.clone())
-        .is_ok_and(|i| matches!(i, syn::Item::Fn(_) | syn::Item::Verbatim(_)));
+pub(crate) fn with_item_error(
+    attr: &str,
+    parse_error: syn::Error,
+    item: &TokenStream,
+) -> TokenStream {
+    // A function that failed to parse (no body, say) gets the parse error; anything else is
+    // told what the attribute is for.
+    let is_fn = item
+        .clone()
+        .into_iter()
+        .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "fn"));
     let err = if is_fn {
         parse_error
     } else {
@@ -84,7 +92,7 @@ fn with_item_error(attr: &str, parse_error: syn::Error, item: &TokenStream) -> T
 
 /// Prints the expansion to stderr when `BURR_MACROS_DEBUG` is set (to `1`, or to the name of
 /// the function to show).
-fn debug_print(attr: &str, out: &TokenStream) {
+pub(crate) fn debug_print(attr: &str, out: &TokenStream) {
     let Some(filter) = std::env::var_os("BURR_MACROS_DEBUG") else {
         return;
     };
@@ -104,7 +112,7 @@ fn strings<'a>(keys: impl IntoIterator<Item = &'a Key>) -> impl Iterator<Item = 
 
 /// The struct and `Action` impl emitted beside a function the checks rejected, so that uses
 /// of the action elsewhere do not add errors of their own.
-fn fallback_action(item: &MaybeItemFn) -> TokenStream {
+pub(crate) fn fallback_action(item: &MaybeItemFn) -> TokenStream {
     if item.sig.receiver().is_some() {
         // A method: a struct cannot be declared where it is.
         return TokenStream::new();
@@ -128,22 +136,22 @@ fn fallback_action(item: &MaybeItemFn) -> TokenStream {
     }
 }
 
-fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStream {
-    let item = f.item;
-    let vis = &item.vis;
-    let name = &item.sig.ident;
-    let name_str = name.unraw().to_string();
-    let private = quote!(::burr::__private);
-    let core = quote!(#private::burr_core);
-    let is_async = item.sig.asyncness.is_some();
+/// What the run methods of a generated action need to call the user's function: one `let`
+/// per input (reading `__burr_inputs` for the action `__burr_ctx`, returning early with an
+/// `ActionError`), and the arguments after the state, in order.
+pub(crate) struct CallArgs {
+    pub(crate) input_specs: Vec<TokenStream>,
+    pub(crate) lets: Vec<TokenStream>,
+    pub(crate) args: Vec<TokenStream>,
+}
 
-    let reads = strings(args.reads());
-    let writes = strings(args.writes());
-    let tags = strings(args.tags());
-
-    let mut input_specs = Vec::new();
-    let mut lets = Vec::new();
-    let mut call_args = Vec::new();
+pub(crate) fn call_args(f: &ActionFn<'_>) -> CallArgs {
+    let core = quote!(::burr::__private::burr_core);
+    let mut out = CallArgs {
+        input_specs: Vec::new(),
+        lets: Vec::new(),
+        args: Vec::new(),
+    };
     for (i, param) in f.params.iter().enumerate() {
         match &param.kind {
             ParamKind::Input { name, ty, optional } => {
@@ -153,8 +161,8 @@ fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStre
                 } else {
                     (quote!(required), quote!(get))
                 };
-                input_specs.push(quote!(#core::InputSpec::#spec(#name)));
-                lets.push(quote_spanned! {param.span=>
+                out.input_specs.push(quote!(#core::InputSpec::#spec(#name)));
+                out.lets.push(quote_spanned! {param.span=>
                     let #var = match __burr_inputs.#getter::<#ty>(__burr_ctx.action_name(), #name) {
                         ::core::result::Result::Ok(value) => value,
                         ::core::result::Result::Err(e) => {
@@ -162,18 +170,104 @@ fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStre
                         }
                     };
                 });
-                call_args.push(quote!(#var));
+                out.args.push(quote!(#var));
             }
-            ParamKind::Tracer { by_ref: true } => call_args.push(quote!(__burr_ctx.tracer())),
+            ParamKind::Tracer { by_ref: true } => out.args.push(quote!(__burr_ctx.tracer())),
             ParamKind::Tracer { by_ref: false } => {
-                call_args.push(quote!(::core::clone::Clone::clone(__burr_ctx.tracer())));
+                out.args
+                    .push(quote!(::core::clone::Clone::clone(__burr_ctx.tracer())));
             }
-            ParamKind::Context { by_ref: true } => call_args.push(quote!(__burr_ctx)),
+            ParamKind::Context { by_ref: true } => out.args.push(quote!(__burr_ctx)),
             ParamKind::Context { by_ref: false } => {
-                call_args.push(quote!(::core::clone::Clone::clone(__burr_ctx)));
+                out.args
+                    .push(quote!(::core::clone::Clone::clone(__burr_ctx)));
             }
         }
     }
+    out
+}
+
+/// The `Action` methods that describe an action: reads, writes, tags, inputs, source,
+/// default name.
+pub(crate) fn declarations(
+    args: &ActionArgs,
+    item: &MaybeItemFn,
+    input_specs: &[TokenStream],
+    source: &str,
+) -> TokenStream {
+    let core = quote!(::burr::__private::burr_core);
+    let name_str = item.sig.ident.unraw().to_string();
+    let reads = strings(args.reads());
+    let writes = strings(args.writes());
+    let tags = strings(args.tags());
+    quote! {
+        fn reads(&self) -> ::std::vec::Vec<::std::string::String> {
+            ::std::vec![#(#reads),*]
+        }
+        fn writes(&self) -> ::std::vec::Vec<::std::string::String> {
+            ::std::vec![#(#writes),*]
+        }
+        fn tags(&self) -> ::std::vec::Vec<::std::string::String> {
+            ::std::vec![#(#tags),*]
+        }
+        fn inputs(&self) -> ::std::vec::Vec<#core::InputSpec> {
+            ::std::vec![#(#input_specs),*]
+        }
+        fn source(&self) -> ::core::option::Option<::std::string::String> {
+            ::core::option::Option::Some(::std::string::String::from(#source))
+        }
+        fn default_name(&self) -> ::core::option::Option<::std::string::String> {
+            ::core::option::Option::Some(::std::string::String::from(#name_str))
+        }
+    }
+}
+
+/// The hidden unit struct named after the function, with its `bind` and `action`.
+pub(crate) fn action_struct(item: &MaybeItemFn) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let private = quote!(::burr::__private);
+    let core = quote!(#private::burr_core);
+    quote! {
+        #[allow(non_camel_case_types, dead_code)]
+        #[doc(hidden)]
+        #vis struct #name {}
+
+        #[allow(dead_code)]
+        impl #name {
+            /// This action with some of its inputs bound ahead of time: they are no longer
+            /// inputs, and every run receives the bound values.
+            #vis fn bind<__BurrK, __BurrV>(
+                values: impl ::core::iter::IntoIterator<Item = (__BurrK, __BurrV)>,
+            ) -> #core::Bound
+            where
+                __BurrK: ::core::convert::Into<::std::string::String>,
+                __BurrV: ::core::convert::Into<#private::serde_json::Value>,
+            {
+                #core::Bound::new(#name {}, values)
+            }
+
+            /// This action, shared.
+            #vis fn action() -> ::std::sync::Arc<dyn #core::Action> {
+                ::std::sync::Arc::new(#name {})
+            }
+        }
+    }
+}
+
+fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStream {
+    let item = f.item;
+    let name = &item.sig.ident;
+    let private = quote!(::burr::__private);
+    let core = quote!(#private::burr_core);
+    let is_async = item.sig.asyncness.is_some();
+    let CallArgs {
+        input_specs,
+        lets,
+        args: call_args,
+    } = call_args(f);
+    let declarations = declarations(args, item, &input_specs, source);
+    let action_struct = action_struct(item);
 
     let ret_span = match &item.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -220,53 +314,14 @@ fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStre
     quote! {
         #item
 
-        #[allow(non_camel_case_types, dead_code)]
-        #[doc(hidden)]
-        #vis struct #name {}
+        #action_struct
 
         impl #core::Action for #name {
-            fn reads(&self) -> ::std::vec::Vec<::std::string::String> {
-                ::std::vec![#(#reads),*]
-            }
-            fn writes(&self) -> ::std::vec::Vec<::std::string::String> {
-                ::std::vec![#(#writes),*]
-            }
-            fn tags(&self) -> ::std::vec::Vec<::std::string::String> {
-                ::std::vec![#(#tags),*]
-            }
-            fn inputs(&self) -> ::std::vec::Vec<#core::InputSpec> {
-                ::std::vec![#(#input_specs),*]
-            }
-            fn source(&self) -> ::core::option::Option<::std::string::String> {
-                ::core::option::Option::Some(::std::string::String::from(#source))
-            }
-            fn default_name(&self) -> ::core::option::Option<::std::string::String> {
-                ::core::option::Option::Some(::std::string::String::from(#name_str))
-            }
+            #declarations
             fn is_async(&self) -> bool {
                 #is_async
             }
             #run
-        }
-
-        #[allow(dead_code)]
-        impl #name {
-            /// This action with some of its inputs bound ahead of time: they are no longer
-            /// inputs, and every run receives the bound values.
-            #vis fn bind<__BurrK, __BurrV>(
-                values: impl ::core::iter::IntoIterator<Item = (__BurrK, __BurrV)>,
-            ) -> #core::Bound
-            where
-                __BurrK: ::core::convert::Into<::std::string::String>,
-                __BurrV: ::core::convert::Into<#private::serde_json::Value>,
-            {
-                #core::Bound::new(#name {}, values)
-            }
-
-            /// This action, shared.
-            #vis fn action() -> ::std::sync::Arc<dyn #core::Action> {
-                ::std::sync::Arc::new(#name {})
-            }
         }
     }
 }
@@ -432,6 +487,14 @@ mod tests {
         );
         assert!(out.contains("InputSpec :: optional (\"by\")"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn a_function_without_body_gets_the_parse_error() {
+        let out = trace(quote!(), quote!(fn f(&self) -> u8;)).to_string();
+        assert!(out.contains("expected the function's body"), "{out}");
+        let out = action(quote!(), quote!(static X: u8 = 1;)).to_string();
+        assert!(out.contains("not on a static"), "{out}");
     }
 
     #[test]

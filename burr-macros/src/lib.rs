@@ -3,6 +3,7 @@
 mod attr;
 mod expand;
 mod item;
+mod streaming;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -185,4 +186,61 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn trace(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::trace(args.into(), item.into()).into()
+}
+
+/// Turns a function into a streaming action: it pushes intermediate items (tokens, partial
+/// results) through an emitter and returns its final state, like an `#[action]` function.
+///
+/// ```text
+/// #[streaming_action(reads = [key, ...], writes = [key, ...], tags = [tag, ...])]
+/// ```
+///
+/// The arguments, the state parameter, inputs, injected `&Tracer`/`&ActionContext`, the
+/// return types and the reads/writes checks are those of `#[action]`. One more parameter,
+/// anywhere after the state, is the emitter (from `burr::stream`):
+///
+/// - a sync function takes `emit: &Emitter` and calls `emit.item(json!({..}))?`;
+/// - an `async fn` takes `emit: AsyncEmitter` (or `&AsyncEmitter`) and calls
+///   `emit.item(json!({..})).await?`.
+///
+/// Each item is a JSON object. `Application::stream_result` (or `astream_result`) hands the
+/// items to the caller as they are emitted; the state advances when the function returns.
+/// The function runs lazily: a sync one on its own thread, one item ahead of the consumer at
+/// most; an async one only while the consumer polls. When the consumer drops the stream,
+/// `emit.item` returns an error, and `?` ends the function. Run with `step`/`run`, the items
+/// are dropped and only the final state counts.
+///
+/// # Examples
+///
+/// ```
+/// use burr::prelude::*;
+/// use burr::stream::Emitter;
+/// use serde_json::json;
+///
+/// #[streaming_action(reads = [prompt], writes = [reply])]
+/// fn reply(state: State, emit: &Emitter) -> Result<State, ActionError> {
+///     let prompt: String = state.get("prompt")?;
+///     let mut reply = String::new();
+///     for word in prompt.split(' ') {
+///         emit.item(json!({ "token": word }))?;
+///         reply.push_str(word);
+///     }
+///     Ok(state.update("reply", reply))
+/// }
+///
+/// let mut app = ApplicationBuilder::new()
+///     .with_actions(actions![reply])
+///     .with_state(state! { prompt: "hello there" })
+///     .with_entrypoint("reply")
+///     .build()?;
+/// let (_, mut stream) = app.stream_result(halt_after(["reply"]), ())?;
+/// let tokens: Vec<String> = stream.by_ref().map(|i| i["token"].as_str().unwrap().to_string()).collect();
+/// assert_eq!(tokens, ["hello", "there"]);
+/// let (_, state) = stream.finish()?;
+/// assert_eq!(state.get::<String>("reply")?, "hellothere");
+/// # Ok::<(), BurrError>(())
+/// ```
+#[proc_macro_attribute]
+pub fn streaming_action(args: TokenStream, item: TokenStream) -> TokenStream {
+    streaming::streaming_action(args.into(), item.into()).into()
 }
