@@ -359,6 +359,63 @@ mod cases {
         assert!(f.store.load(None, "fine", None).await.unwrap().is_some());
     }
 
+    /// Two writers race to save every step of one application: for each step exactly one
+    /// wins, the other gets `Duplicate`, and the saved step is the winner's, whole.
+    pub(super) async fn racing_writers_never_mix(f: Arc<Fixture>) {
+        ready(&f).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for seq in 0..100_u64 {
+            for writer in ["left", "right"] {
+                let store = f.store.clone();
+                tasks.spawn(async move {
+                    let state = State::new()
+                        .update("writer", writer)
+                        .update("payload", writer.repeat(200))
+                        .with_sequence_id(seq);
+                    let saved = store
+                        .save(request(
+                            None,
+                            "race",
+                            seq,
+                            "step",
+                            &state,
+                            Status::Completed,
+                        ))
+                        .await;
+                    (seq, writer, saved)
+                });
+            }
+        }
+        let mut winners = std::collections::HashMap::new();
+        while let Some(done) = tasks.join_next().await {
+            let (seq, writer, saved) = done.expect("a writer panicked");
+            match saved {
+                Ok(()) => {
+                    let previous = winners.insert(seq, writer);
+                    assert_eq!(previous, None, "step {seq} saved by both writers");
+                }
+                Err(PersistenceError::Duplicate(_)) => {}
+                Err(other) => panic!("step {seq} by {writer}: {other}"),
+            }
+        }
+        assert_eq!(winners.len(), 100, "every step has a winner");
+        for (seq, writer) in winners {
+            let row = f
+                .store
+                .load(None, "race", Some(seq))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.state.get::<String>("writer").unwrap(), writer);
+            assert_eq!(
+                row.state.get::<String>("payload").unwrap(),
+                writer.repeat(200)
+            );
+        }
+        let latest = f.store.load(None, "race", None).await.unwrap().unwrap();
+        assert_eq!(latest.sequence_id, 99);
+    }
+
     /// 64 applications save 1,000 steps each at the same time; every step is then there
     /// once, in order, and the latest is the last one.
     pub(super) async fn concurrent_apps(f: Arc<Fixture>) {
@@ -547,7 +604,8 @@ mod sqlite_backend {
 suite!(sqlite => sqlite_backend::fixture();
     initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
     partition_keys, no_partition_key_is_the_empty_one, duplicates_are_refused,
-    bad_rows_are_corrupt, concurrent_apps);
+    bad_rows_are_corrupt, racing_writers_never_mix,
+    concurrent_apps);
 
 // ---------------------------------------------------------------------------- PostgreSQL
 
@@ -635,7 +693,8 @@ mod postgres_backend {
 suite!(postgres => postgres_backend::fixture();
     initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
     partition_keys, no_partition_key_is_the_empty_one, duplicates_are_refused,
-    bad_rows_are_corrupt, concurrent_apps);
+    bad_rows_are_corrupt, racing_writers_never_mix,
+    concurrent_apps);
 
 // ---------------------------------------------------------------------------- Redis
 
@@ -733,7 +792,8 @@ mod redis_backend {
 suite!(redis => redis_backend::fixture();
     initialization, starts_empty, save_then_load, latest_and_exact, app_ids_most_recent_first,
     partition_keys, no_partition_key_is_the_empty_one, duplicates_are_refused,
-    bad_rows_are_corrupt, concurrent_apps);
+    bad_rows_are_corrupt, racing_writers_never_mix,
+    concurrent_apps);
 
 // ---------------------------------------------------------------------------- faults
 

@@ -16,8 +16,9 @@ use super::{
     BoxFuture, DEFAULT_PARTITION_KEY, RowName, state_from_text, state_to_text, status_from_text,
 };
 
-/// Writes one step atomically: refuses an existing hash, else writes the hash and moves the
-/// app id's score in the partition's sorted set to this sequence id.
+/// Writes one step atomically: refuses an existing hash, else writes the hash and raises the
+/// app id's score in the partition's sorted set to this sequence id (never lowers it, so the
+/// score stays the highest saved sequence id whatever order concurrent saves land in).
 static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -26,7 +27,10 @@ end
 redis.call('HSET', KEYS[1],
     'partition_key', ARGV[1], 'app_id', ARGV[2], 'sequence_id', ARGV[3],
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+local latest = redis.call('ZSCORE', KEYS[2], ARGV[2])
+if not latest or tonumber(latest) < tonumber(ARGV[3]) then
+    redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+end
 return 1",
     )
 });
@@ -36,7 +40,7 @@ return 1",
 /// Each step is a hash at `[namespace:]{partition_key}:{app_id}:{sequence_id}` with fields
 /// `partition_key`, `app_id`, `sequence_id`, `position`, `state` (JSON text), `status` and
 /// `created_at` (UTC, ISO 8601); the sorted set `[namespace:]{partition_key}` maps each app
-/// id to the sequence id of its latest save. A missing partition key is stored as the empty
+/// id to its highest saved sequence id. A missing partition key is stored as the empty
 /// string. Burr's `RedisBasePersister` given the same namespace reads these keys.
 ///
 /// - A save is one Lua script: the existence check, the hash and the sorted-set update
@@ -44,8 +48,8 @@ return 1",
 ///   [`PersistenceError::Duplicate`].
 /// - Redis has no schema: [`initialize`](AsyncStateSaver::initialize) does nothing and
 ///   [`is_initialized`](AsyncStateSaver::is_initialized) is always true.
-/// - [`list_app_ids`](AsyncStateLoader::list_app_ids) orders app ids by the sequence id of
-///   their latest save, highest first (Burr's order).
+/// - [`list_app_ids`](AsyncStateLoader::list_app_ids) orders app ids by their highest saved
+///   sequence id, highest first (Burr's order, as Redis sorts a sorted set).
 /// - All clones share one multiplexed connection ([`ConnectionManager`]): calls are
 ///   pipelined, and a lost connection fails the calls in flight with
 ///   [`PersistenceError::Backend`] and is re-established for the next ones.
