@@ -89,6 +89,12 @@ impl Sql {
 /// (UTC), primary key `(partition_key, app_id, sequence_id, position)`, and an index on
 /// `created_at`. A JSONB state keeps its values but not its key order.
 ///
+/// A save of a step that exists is [`PersistenceError::Duplicate`]. The primary key makes
+/// this hold for any number of concurrent writers of the same step and action; the check
+/// that also refuses the same step under another action name is part of the insert, so two
+/// writers racing on one step with different action names (which one application never
+/// does) could both succeed.
+///
 /// Connections come from a [`deadpool_postgres`] pool, each caching its prepared
 /// statements. A connection that dies (the server restarts, an administrator terminates it)
 /// fails the call that was using it with [`PersistenceError::Backend`] and is replaced on the
