@@ -167,12 +167,14 @@ struct EndProbe<'a> {
 struct Prefilter {
     end_entry: memchr::memmem::Finder<'static>,
     digits: Option<memchr::memmem::Finder<'static>>,
+    escape: memchr::memmem::Finder<'static>,
 }
 
 impl Prefilter {
     fn new(sequence_id: Option<u64>) -> Self {
         Prefilter {
             end_entry: memchr::memmem::Finder::new(b"end_entry"),
+            escape: memchr::memmem::Finder::new(b"\\u"),
             digits: sequence_id
                 .map(|n| memchr::memmem::Finder::new(n.to_string().as_bytes()).into_owned()),
         }
@@ -181,7 +183,7 @@ impl Prefilter {
     fn may_match(&self, line: &[u8]) -> bool {
         let candidate = self.end_entry.find(line).is_some()
             && self.digits.as_ref().is_none_or(|d| d.find(line).is_some());
-        candidate || memchr::memmem::find(line, b"\\u").is_some()
+        candidate || self.escape.find(line).is_some()
     }
 }
 
@@ -231,11 +233,11 @@ pub fn load_state(
         Err(e) => return Err(e.into()),
     };
     let prefilter = Prefilter::new(sequence_id);
-    while let Some(line) = lines.next_line()? {
-        if !prefilter.may_match(&line) {
+    while let Some(line) = lines.next_line_ref()? {
+        if !prefilter.may_match(line) {
             continue;
         }
-        let line = lossy(&line);
+        let line = lossy(line);
         let Ok(probe) = serde_json::from_slice::<EndProbe<'_>>(&line) else {
             continue;
         };

@@ -372,8 +372,9 @@ pub struct ReverseLines {
     path: PathBuf,
     /// File offset of `buf[0]`.
     buf_start: u64,
-    /// Bytes `[buf_start, buf_start + buf.len())` not yet returned.
+    /// `buf[..end]` holds the bytes `[buf_start, buf_start + end)`, not yet returned.
     buf: Vec<u8>,
+    end: usize,
     /// Whether the final line of the file (after the last `\n`) was dealt with.
     started: bool,
     done: bool,
@@ -398,6 +399,7 @@ impl ReverseLines {
             path: path.to_path_buf(),
             buf_start: len,
             buf: Vec::new(),
+            end: 0,
             started: false,
             done: false,
             block: BLOCK,
@@ -411,16 +413,17 @@ impl ReverseLines {
     }
 
     /// Reads the block before `buf_start` (at least as large as what is buffered, so a huge
-    /// line costs linear time) and prepends it.
+    /// line costs linear time) and puts it in front of the unreturned bytes.
     fn fill(&mut self) -> Result<(), ReadError> {
-        let want = self.block.max(self.buf.len() as u64).min(self.buf_start);
+        let want = self.block.max(self.end as u64).min(self.buf_start);
         let start = self.buf_start - want;
         let mut block = vec![0; want as usize];
         self.file
             .seek(SeekFrom::Start(start))
             .and_then(|_| self.file.read_exact(&mut block))
             .map_err(|e| ReadError::io(&self.path, e))?;
-        block.extend_from_slice(&self.buf);
+        block.extend_from_slice(&self.buf[..self.end]);
+        self.end = block.len();
         self.buf = block;
         self.buf_start = start;
         Ok(())
@@ -442,6 +445,26 @@ impl ReverseLines {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn next_line(&mut self) -> Result<Option<Vec<u8>>, ReadError> {
+        Ok(self.next_line_ref()?.map(<[u8]>::to_vec))
+    }
+
+    /// Like [`ReverseLines::next_line`], without copying the line: it is borrowed from the
+    /// reader's buffer until the next call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::reader::ReverseLines;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("f");
+    /// std::fs::write(&path, "a\r\nb")?;
+    /// let mut lines = ReverseLines::open(&path)?;
+    /// assert_eq!(lines.next_line_ref()?, Some(&b"b"[..]));
+    /// assert_eq!(lines.next_line_ref()?, Some(&b"a\r"[..]));
+    /// assert_eq!(lines.next_line_ref()?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_line_ref(&mut self) -> Result<Option<&[u8]>, ReadError> {
         if self.done {
             return Ok(None);
         }
@@ -451,30 +474,28 @@ impl ReverseLines {
                 self.done = true;
                 return Ok(None);
             }
+            self.fill()?;
             // Drop the final `\n` so that it does not produce an empty last line.
-            if self.buf_start > 0 {
-                self.fill()?;
-                if self.buf.last() == Some(&b'\n') {
-                    self.buf.pop();
-                }
+            if self.buf[..self.end].last() == Some(&b'\n') {
+                self.end -= 1;
             }
         }
+        // The last `searched` bytes of `buf[..end]` are known to hold no `\n`.
         let mut searched = 0;
         loop {
-            let unsearched = self.buf.len() - searched;
-            if let Some(i) = memchr::memrchr(b'\n', &self.buf[..unsearched]) {
-                let line = self.buf.split_off(i + 1);
-                self.buf.pop();
-                return Ok(Some(line));
+            if let Some(i) = memchr::memrchr(b'\n', &self.buf[..self.end - searched]) {
+                let line_end = self.end;
+                self.end = i;
+                return Ok(Some(&self.buf[i + 1..line_end]));
             }
             if self.buf_start == 0 {
                 self.done = true;
-                return Ok(Some(std::mem::take(&mut self.buf)));
+                let line_end = self.end;
+                self.end = 0;
+                return Ok(Some(&self.buf[..line_end]));
             }
-            let before = self.buf.len();
+            searched = self.end;
             self.fill()?;
-            // The part already searched moved to the end of the buffer.
-            searched = before;
         }
     }
 }
@@ -545,11 +566,11 @@ fn probe_sequence_id(line: &[u8]) -> SequenceProbe {
 /// ```
 pub fn num_steps(path: &Path) -> Result<u64, ReadError> {
     let mut lines = ReverseLines::open(path)?;
-    while let Some(line) = lines.next_line()? {
-        if is_blank(&line) {
+    while let Some(line) = lines.next_line_ref()? {
+        if is_blank(line) {
             continue;
         }
-        if let SequenceProbe::Found(n) = probe_sequence_id(&line) {
+        if let SequenceProbe::Found(n) = probe_sequence_id(line) {
             return Ok(n.saturating_add(1));
         }
     }
@@ -1303,8 +1324,8 @@ mod tests {
             // The same walk with a tiny block size.
             let mut lines = ReverseLines::open(&path).unwrap().with_block(block);
             let mut found = 0;
-            while let Some(line) = lines.next_line().unwrap() {
-                if let SequenceProbe::Found(n) = probe_sequence_id(&line) {
+            while let Some(line) = lines.next_line_ref().unwrap() {
+                if let SequenceProbe::Found(n) = probe_sequence_id(line) {
                     found = n + 1;
                     break;
                 }
