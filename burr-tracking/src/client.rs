@@ -234,6 +234,9 @@ struct AppLog {
     last_used: u64,
     /// Whether the current stream of this application already logged its first item.
     first_item_logged: Option<u64>,
+    /// A write failed (disk full...) and may have left part of a line: cut it before the
+    /// next write.
+    needs_repair: bool,
 }
 
 impl LocalTrackingClient {
@@ -486,6 +489,7 @@ impl LocalTrackingClient {
             buf: Vec::with_capacity(1024),
             last_used: tick,
             first_item_logged: None,
+            needs_repair: false,
         }));
         let mut apps = self.shared.apps.write().unwrap_or_else(|p| p.into_inner());
         if apps.len() >= MAX_OPEN_APPS && !apps.contains_key(app_id) {
@@ -598,7 +602,15 @@ impl AppLog {
         if self.buf.is_empty() {
             return Ok(());
         }
+        if self.needs_repair {
+            if let Err(e) = drop_torn_tail(&self.file) {
+                self.buf.clear();
+                return Err(TrackingError::io(&self.path, e));
+            }
+            self.needs_repair = false;
+        }
         let written = self.file.write_all(&self.buf);
+        self.needs_repair = written.is_err();
         self.buf.clear();
         if self.buf.capacity() > 1 << 20 {
             // Do not keep a huge buffer around after one huge state.
