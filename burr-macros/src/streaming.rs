@@ -7,7 +7,7 @@
 //! (`ActionStream::from_fn`), an async one as a future polled by the consumer
 //! (`ActionStream::from_async_fn`).
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -26,7 +26,7 @@ struct EmitterParam {
 }
 
 /// `Emitter` or `AsyncEmitter` (last path segment), behind at most one reference.
-fn emitter_kind(ty: &Type) -> Option<(&'static str, bool, Span)> {
+fn emitter_kind(ty: &Type) -> Option<(&'static str, bool, &Type)> {
     let (inner, by_ref) = match ty {
         Type::Reference(r) => (&*r.elem, true),
         other => (other, false),
@@ -36,9 +36,9 @@ fn emitter_kind(ty: &Type) -> Option<(&'static str, bool, Span)> {
     };
     let last = p.path.segments.last()?;
     if last.ident == "Emitter" {
-        Some(("Emitter", by_ref, ty.span()))
+        Some(("Emitter", by_ref, ty))
     } else if last.ident == "AsyncEmitter" {
-        Some(("AsyncEmitter", by_ref, ty.span()))
+        Some(("AsyncEmitter", by_ref, ty))
     } else {
         None
     }
@@ -59,29 +59,29 @@ fn split_emitter(item: &MaybeItemFn) -> syn::Result<(EmitterParam, MaybeItemFn)>
             continue;
         };
         if found.is_some() {
-            push(syn::Error::new(
+            push(syn::Error::new_spanned(
                 span,
                 "a streaming action takes one emitter; remove this one",
             ));
             continue;
         }
         if i == 0 {
-            push(syn::Error::new(
+            push(syn::Error::new_spanned(
                 span,
                 "the first parameter of a streaming action is the state; put the emitter after it",
             ));
             continue;
         }
         match (is_async, kind, by_ref) {
-            (false, "AsyncEmitter", _) => push(syn::Error::new(
+            (false, "AsyncEmitter", _) => push(syn::Error::new_spanned(
                 span,
                 "a sync streaming action takes `&Emitter`; `AsyncEmitter` is for `async fn`",
             )),
-            (true, "Emitter", _) => push(syn::Error::new(
+            (true, "Emitter", _) => push(syn::Error::new_spanned(
                 span,
                 "an async streaming action takes `AsyncEmitter` (or `&AsyncEmitter`); `Emitter` is for sync functions",
             )),
-            (false, _, false) => push(syn::Error::new(
+            (false, _, false) => push(syn::Error::new_spanned(
                 span,
                 "take the emitter by reference: `emit: &Emitter`",
             )),
@@ -134,7 +134,13 @@ pub(crate) fn streaming_action(args: TokenStream, item: TokenStream) -> TokenStr
             let checked = split_emitter(&parsed).and_then(|(emitter, stripped)| {
                 let args = args_parsed?;
                 let f = validate::action(Some(&args), &stripped)?;
-                Ok(expand_streaming(&args, &f, &emitter, &parsed, &item::source_text(&item)))
+                Ok(expand_streaming(
+                    &args,
+                    &f,
+                    &emitter,
+                    &parsed,
+                    &item::source_text(&item),
+                ))
             });
             match checked {
                 Ok(tokens) => tokens,

@@ -11,7 +11,11 @@ use serde_json::json;
 static PRODUCED: AtomicUsize = AtomicUsize::new(0);
 
 #[streaming_action(reads = [prompt], writes = [reply])]
-fn speak(state: State, emit: &Emitter, suffix: Option<String>) -> Result<(ResultMap, State), ActionError> {
+fn speak(
+    state: State,
+    emit: &Emitter,
+    suffix: Option<String>,
+) -> Result<(ResultMap, State), ActionError> {
     let prompt: String = state.get("prompt")?;
     let mut reply = String::new();
     for word in prompt.split(' ') {
@@ -34,10 +38,15 @@ fn endless(state: State, emit: &Emitter) -> Result<State, ActionError> {
 }
 
 #[streaming_action(reads = [prompt], writes = [reply])]
-async fn aspeak(state: State, ctx: &ActionContext, emit: AsyncEmitter) -> Result<State, ActionError> {
+async fn aspeak(
+    state: State,
+    ctx: &ActionContext,
+    emit: AsyncEmitter,
+) -> Result<State, ActionError> {
     let prompt: String = state.get("prompt")?;
     for word in prompt.split(' ') {
-        emit.item(json!({ "token": word, "seq": ctx.sequence_id() })).await?;
+        emit.item(json!({ "token": word, "seq": ctx.sequence_id() }))
+            .await?;
     }
     Ok(state.update("reply", prompt.to_uppercase()))
 }
@@ -92,7 +101,11 @@ fn dropping_the_stream_stops_the_function() {
         }
     }
     std::thread::sleep(std::time::Duration::from_millis(50));
-    assert!(PRODUCED.load(Ordering::SeqCst) <= 4, "{}", PRODUCED.load(Ordering::SeqCst));
+    assert!(
+        PRODUCED.load(Ordering::SeqCst) <= 4,
+        "{}",
+        PRODUCED.load(Ordering::SeqCst)
+    );
     assert!(!app.state().contains("count"));
 }
 
@@ -108,7 +121,10 @@ fn async_streaming_action() {
                 .with_entrypoint("aspeak")
                 .build()
                 .unwrap();
-            let (_, mut stream) = app.astream_result(halt_after(["aspeak"]), ()).await.unwrap();
+            let (_, mut stream) = app
+                .astream_result(halt_after(["aspeak"]), ())
+                .await
+                .unwrap();
             let mut items = Vec::new();
             while let Some(item) = stream.next().await {
                 items.push(item);
