@@ -64,9 +64,25 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// A JSON object, keys in file order (`inputs`, `state`, `result`).
+///
+/// # Examples
+///
+/// ```
+/// let state: burr_tracking::model::JsonObject =
+///     serde_json::from_str(r#"{"b": 1, "a": 2}"#).unwrap();
+/// assert_eq!(state.keys().collect::<Vec<_>>(), ["b", "a"]);
+/// ```
 pub type JsonObject = Map<String, Value>;
 
 /// The `tags` of an attribute: string keys to string values, in file order.
+///
+/// # Examples
+///
+/// ```
+/// let mut tags = burr_tracking::model::Tags::new();
+/// tags.insert("env".into(), "prod".into());
+/// assert_eq!(serde_json::to_string(&tags).unwrap(), r#"{"env":"prod"}"#);
+/// ```
 pub type Tags = IndexMap<String, String>;
 
 // ---------------------------------------------------------------------------------------------

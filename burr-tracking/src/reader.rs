@@ -53,15 +53,49 @@ use crate::model::{
 };
 
 /// Name of the event log in an application's directory.
+///
+/// # Examples
+///
+/// ```
+/// let log = std::path::Path::new("/root/p/app").join(burr_tracking::reader::LOG_FILE);
+/// assert!(log.ends_with("app/log.jsonl"));
+/// ```
 pub const LOG_FILE: &str = "log.jsonl";
 /// Name of the graph file in an application's directory.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(burr_tracking::reader::GRAPH_FILE, "graph.json");
+/// ```
 pub const GRAPH_FILE: &str = "graph.json";
 /// Name of the metadata file in an application's directory.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(burr_tracking::reader::METADATA_FILE, "metadata.json");
+/// ```
 pub const METADATA_FILE: &str = "metadata.json";
 /// Name of the children file in a parent application's directory.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(burr_tracking::reader::CHILDREN_FILE, "children.jsonl");
+/// ```
 pub const CHILDREN_FILE: &str = "children.jsonl";
 
 /// How many skipped lines [`LogRead::problems`] describes (the rest are only counted).
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::reader::{parse_log, MAX_REPORTED_PROBLEMS};
+/// let log = parse_log("oops\n".repeat(500).as_bytes());
+/// assert_eq!(log.skipped, 500);
+/// assert_eq!(log.problems.len(), MAX_REPORTED_PROBLEMS);
+/// ```
 pub const MAX_REPORTED_PROBLEMS: usize = 100;
 
 // ---------------------------------------------------------------------------------------------
