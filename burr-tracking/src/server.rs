@@ -35,6 +35,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -150,6 +151,12 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServeError> {
 /// # });
 /// ```
 pub async fn serve_on(listener: TcpListener, store: Store) -> Result<(), ServeError> {
+    // Answers are written in more than one piece; without TCP_NODELAY the kernel may hold the
+    // last piece back until the client acknowledges the first.
+    let listener = listener.tap_io(|stream| {
+        // Only latency depends on it: keep serving if the option cannot be set.
+        let _ = stream.set_nodelay(true);
+    });
     axum::serve(listener, router(store))
         .with_graceful_shutdown(async {
             // If the signal handler cannot be installed, keep serving until killed.

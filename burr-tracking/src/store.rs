@@ -55,6 +55,10 @@ const CHUNK: usize = 4 << 20;
 const MAX_PROBLEMS: usize = 20;
 /// Bytes of step JSON kept per app; past this, steps are rebuilt when asked for.
 const CACHE_BUDGET: usize = 256 << 20;
+/// Steps read from disk at once when many are built.
+const BUILD_BATCH: usize = 4096;
+/// Below this many steps to build, one thread does it.
+const PARALLEL_FROM: usize = 256;
 /// Most steps one page may hold.
 pub const MAX_PAGE: usize = 5_000;
 
@@ -876,14 +880,8 @@ impl AppIndex {
             self.reset();
             self.identity = id;
         }
-        if let Some(pending) = self.pending.take() {
-            if let Some(seq) = pending.keys.step {
-                if let Some(slot) = self.steps.get_mut(&seq) {
-                    if let Some(json) = slot.json.take() {
-                        self.cached_bytes -= json.len();
-                    }
-                }
-            }
+        if let Some(seq) = self.pending.take().and_then(|p| p.keys.step) {
+            self.forget_json(seq);
         }
         if len == self.offset {
             return Ok(());
@@ -921,23 +919,24 @@ impl AppIndex {
         // What is left has no newline yet: a record being written, or a writer that does not
         // end its last line. Use it if it is complete JSON, and read it again next time.
         let rest = trim_line(&buf);
-        if !rest.is_empty() {
-            if let Ok(keys) = probe(rest) {
-                self.pending = Some(Pending {
-                    start: buf_start,
-                    end: buf_start + buf.len() as u64,
-                    keys,
-                });
-                if let Some(seq) = keys.step {
-                    if let Some(slot) = self.steps.get_mut(&seq) {
-                        if let Some(json) = slot.json.take() {
-                            self.cached_bytes -= json.len();
-                        }
-                    }
-                }
+        if let Some(keys) = (!rest.is_empty()).then(|| probe(rest).ok()).flatten() {
+            self.pending = Some(Pending {
+                start: buf_start,
+                end: buf_start + buf.len() as u64,
+                keys,
+            });
+            if let Some(seq) = keys.step {
+                self.forget_json(seq);
             }
         }
         Ok(())
+    }
+
+    /// Drops the cached JSON of a step that changed.
+    fn forget_json(&mut self, seq: u64) {
+        if let Some(json) = self.steps.get_mut(&seq).and_then(|slot| slot.json.take()) {
+            self.cached_bytes -= json.len();
+        }
     }
 
     fn add_line(&mut self, start: u64, end: u64, line: &[u8]) {
@@ -970,46 +969,62 @@ impl AppIndex {
 
     /// The JSON array of the given steps, building (and caching) those not built yet.
     fn steps_json(&mut self, seqs: &[u64]) -> Result<String, StoreError> {
-        let mut file: Option<File> = None;
-        let mut parts: Vec<Arc<str>> = Vec::with_capacity(seqs.len());
-        for &seq in seqs {
-            if let Some(json) = self.steps.get(&seq).and_then(|s| s.json.clone()) {
-                parts.push(json);
-                continue;
-            }
-            let file = match &mut file {
-                Some(f) => f,
-                None => file
-                    .insert(File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?),
-            };
-            let mut bytes: Vec<u8> = Vec::new();
-            if let Some(slot) = self.steps.get(&seq) {
-                for &(start, end) in &slot.ranges {
-                    read_range(file, start, end, &mut bytes)
-                        .map_err(|err| StoreError::io(&self.log, err))?;
+        let missing: Vec<u64> = seqs
+            .iter()
+            .copied()
+            .filter(|seq| self.steps.get(seq).is_none_or(|slot| slot.json.is_none()))
+            .collect();
+        // Steps built now but not cached (still being written, or over the cache budget).
+        let mut uncached: HashMap<u64, Arc<str>> = HashMap::new();
+        if !missing.is_empty() {
+            let mut file = File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?;
+            for batch in missing.chunks(BUILD_BATCH) {
+                let mut inputs = Vec::with_capacity(batch.len());
+                for &seq in batch {
+                    let mut bytes: Vec<u8> = Vec::new();
+                    if let Some(slot) = self.steps.get(&seq) {
+                        for &(start, end) in &slot.ranges {
+                            read_range(&mut file, start, end, &mut bytes)
+                                .map_err(|err| StoreError::io(&self.log, err))?;
+                        }
+                    }
+                    if let Some(p) = self.pending.filter(|p| p.keys.step == Some(seq)) {
+                        read_range(&mut file, p.start, p.end, &mut bytes)
+                            .map_err(|err| StoreError::io(&self.log, err))?;
+                    }
+                    inputs.push((seq, bytes));
+                }
+                for (seq, json, errors) in build_steps(inputs) {
+                    for err in errors {
+                        self.problem(format!("step {seq}: {err}"));
+                    }
+                    let Some(json) = json else {
+                        continue;
+                    };
+                    let pending = self.pending.is_some_and(|p| p.keys.step == Some(seq));
+                    match self.steps.get_mut(&seq) {
+                        Some(slot)
+                            if !pending && self.cached_bytes + json.len() <= CACHE_BUDGET =>
+                        {
+                            self.cached_bytes += json.len();
+                            slot.json = Some(json);
+                        }
+                        _ => {
+                            uncached.insert(seq, json);
+                        }
+                    }
                 }
             }
-            let pending = self.pending.filter(|p| p.keys.step == Some(seq));
-            if let Some(p) = pending {
-                read_range(file, p.start, p.end, &mut bytes)
-                    .map_err(|err| StoreError::io(&self.log, err))?;
-            }
-            let (json, errors) = build_step(&bytes);
-            for err in errors {
-                self.problem(format!("step {seq}: {err}"));
-            }
-            let Some(json) = json else {
-                continue;
-            };
-            let json: Arc<str> = Arc::from(json);
-            if pending.is_none() && self.cached_bytes + json.len() <= CACHE_BUDGET {
-                if let Some(slot) = self.steps.get_mut(&seq) {
-                    self.cached_bytes += json.len();
-                    slot.json = Some(json.clone());
-                }
-            }
-            parts.push(json);
         }
+        let parts: Vec<&Arc<str>> = seqs
+            .iter()
+            .filter_map(|seq| {
+                self.steps
+                    .get(seq)
+                    .and_then(|slot| slot.json.as_ref())
+                    .or_else(|| uncached.get(seq))
+            })
+            .collect();
         let total: usize = parts.iter().map(|p| p.len() + 1).sum();
         let mut out = String::with_capacity(total + 2);
         out.push('[');
@@ -1035,6 +1050,33 @@ fn read_range(file: &mut File, start: u64, end: u64, out: &mut Vec<u8>) -> io::R
         out.push(b'\n');
     }
     Ok(())
+}
+
+/// Builds many steps' JSON, on several threads when there are many.
+fn build_steps(inputs: Vec<(u64, Vec<u8>)>) -> Vec<(u64, Option<Arc<str>>, Vec<String>)> {
+    let build = |(seq, bytes): &(u64, Vec<u8>)| {
+        let (json, errors) = build_step(bytes);
+        (*seq, json.map(Arc::from), errors)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || inputs.len() < PARALLEL_FROM {
+        return inputs.iter().map(build).collect();
+    }
+    let chunk = inputs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = inputs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(build).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(built) => built,
+                // A panic while building is a bug; keep the panic's payload going up.
+                Err(payload) => std::panic::resume_unwind(payload),
+            })
+            .collect()
+    })
 }
 
 /// Builds one step's JSON from its lines with the reader's grouping (Burr's `Step.from_logs`).

@@ -58,9 +58,7 @@ impl Log {
         id: &str,
         name: &str,
         parent: Option<&str>,
-        second: u64,
-        from_ms: u64,
-        to_ms: u64,
+        (second, from_ms, to_ms): (u64, u64, u64),
     ) {
         self.line(json!({"type": "begin_span", "start_time": format!("2026-11-22T10:00:{second:02}.{:06}", 100_000 + from_ms * 1000), "action_sequence_id": seq, "span_id": id, "span_name": name, "parent_span_id": parent, "span_dependencies": []}));
         self.line(json!({"type": "end_span", "end_time": format!("2026-11-22T10:00:{second:02}.{:06}", 100_000 + to_ms * 1000), "action_sequence_id": seq, "span_id": id}));
@@ -160,27 +158,21 @@ fn build_fixture(root: &Path) -> PathBuf {
             &format!("{seq}:0"),
             "create_client",
             None,
-            base + 3,
-            0,
-            40,
+            (base + 3, 0, 40),
         );
         log.span(
             seq,
             &format!("{seq}:1"),
             "query_model",
             None,
-            base + 3,
-            45,
-            160,
+            (base + 3, 45, 160),
         );
         log.span(
             seq,
             &format!("{seq}:1.0"),
             "build_prompt",
             Some(&format!("{seq}:1")),
-            base + 3,
-            50,
-            70,
+            (base + 3, 50, 70),
         );
         log.attribute(seq, Some(&format!("{seq}:1.0")), "prompt_tokens", json!(42));
         log.span(
@@ -188,9 +180,7 @@ fn build_fixture(root: &Path) -> PathBuf {
             &format!("{seq}:1.1"),
             "http_call",
             Some(&format!("{seq}:1")),
-            base + 3,
-            72,
-            150,
+            (base + 3, 72, 150),
         );
         log.attribute(
             seq,
@@ -203,9 +193,7 @@ fn build_fixture(root: &Path) -> PathBuf {
             &format!("{seq}:2"),
             "process_response",
             None,
-            base + 3,
-            162,
-            190,
+            (base + 3, 162, 190),
         );
         if turn == 1 {
             log.line(json!({"type": "begin_stream", "action_sequence_id": seq, "span_id": null, "stream_init_time": "2026-11-22T10:00:08.100000Z"}));
@@ -340,7 +328,7 @@ fn build_fixture(root: &Path) -> PathBuf {
     );
     let mut bad = Log(Vec::new());
     bad.begin(0, HOSTILE, 55, json!({HOSTILE: HOSTILE}));
-    bad.span(0, "0:0", HOSTILE, None, 55, 0, 10);
+    bad.span(0, "0:0", HOSTILE, None, (55, 0, 10));
     bad.attribute(0, Some("0:0"), HOSTILE, json!(HOSTILE));
     bad.end(
         0,
