@@ -5,9 +5,9 @@
 //!
 //! | Store | Type | Feature | Traits |
 //! |---|---|---|---|
-//! | SQLite file (or memory) | [`SqlitePersister`](sqlite::SqlitePersister) | `sqlite` (default) | sync and async |
-//! | PostgreSQL | [`PostgresPersister`](postgres::PostgresPersister) | `postgres` | async |
-//! | Redis | [`RedisPersister`](redis::RedisPersister) | `redis` | async |
+//! | SQLite file (or memory) | `sqlite::SqlitePersister` | `sqlite` (default) | sync and async |
+//! | PostgreSQL | `postgres::PostgresPersister` | `postgres` | async |
+//! | Redis | `redis::RedisPersister` | `redis` | async |
 //!
 //! All of them store what Apache Burr's persisters store, in the same layout, so a database
 //! written by one side is read by the other:
