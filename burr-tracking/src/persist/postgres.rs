@@ -188,7 +188,7 @@ impl PostgresPersisterBuilder {
         self
     }
 
-    /// The most connections the pool opens (default 16).
+    /// The most connections the pool opens (default 16, at least 1).
     ///
     /// # Examples
     ///
