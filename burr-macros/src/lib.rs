@@ -43,6 +43,9 @@ use proc_macro::TokenStream;
 ///
 /// [`ResultMap`]: ../burr/type.ResultMap.html
 ///
+/// An action is a free function (in a module or a function body, not in an `impl` block,
+/// where the struct could not be declared), not generic, with plain parameter names.
+///
 /// # Checked at compile time
 ///
 /// Besides the arguments and the signature, a state key written as a string literal in a
@@ -136,7 +139,8 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 /// (`tokio::join!`) each get their own span.
 ///
 /// Outside an action the function just runs: the cost is one thread-local read per call.
-/// Works on free functions and methods (`&self`), sync and async; not on `const fn`.
+/// A future handed to `tokio::spawn` runs outside the action, so calls inside it record
+/// nothing. Works on free functions and methods (`&self`), sync and async; not on `const fn`.
 ///
 /// # Examples
 ///
