@@ -276,8 +276,8 @@ impl Expr {
     fn error(&self, f: Fail) -> ExprError {
         ExprError {
             source_text: self.source.clone(),
-            column: f.col as usize,
-            message: f.msg,
+            column: f.0.0 as usize,
+            message: f.0.1,
         }
     }
 }
@@ -790,6 +790,21 @@ enum Kind {
     Set(Vec<Node>),
     Dict(Vec<(Node, Node)>),
     Call(Builtin, Vec<Node>),
+}
+
+impl Node {
+    /// The view of a scalar or string literal.
+    #[inline(always)]
+    fn literal(&self) -> Option<V<'_>> {
+        match &self.kind {
+            Kind::Int(i) => Some(V::Int(*i)),
+            Kind::Float(f) => Some(V::Float(*f)),
+            Kind::Bool(b) => Some(V::Bool(*b)),
+            Kind::Null => Some(V::Null),
+            Kind::Str(s) => Some(V::of(s)),
+            _ => None,
+        }
+    }
 }
 
 struct Parser {
@@ -1677,6 +1692,11 @@ fn compare(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
             CmpOp::In | CmpOp::NotIn => return Err("argument of type `int` is not iterable".into()),
         });
     }
+    compare_general(op, a, b)
+}
+
+#[inline(never)]
+fn compare_general(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
     let ordered = |want: fn(Ordering) -> bool| -> Result<bool, String> {
         Ok(py_order(a, b, op.symbol())?.is_some_and(want))
     };
@@ -1818,11 +1838,18 @@ fn repeat_count(n: i128, len: usize) -> Result<usize, String> {
     }
 }
 
+#[inline]
 fn arith<'a>(op: BinOp, a: &Val<'a>, b: &Val<'a>) -> Result<Val<'a>, String> {
     let (va, vb) = (a.view(), b.view());
     if let (Some(x), Some(y)) = (va.num(), vb.num()) {
         return num_arith(op, x, y).map(Num::into_val);
     }
+    arith_sequences(op, va, vb)
+}
+
+/// `+` and `*` on strings and lists, and the type errors of every operator.
+#[inline(never)]
+fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, String> {
     let unsupported = || {
         format!(
             "unsupported operand types for `{}`: `{}` and `{}`",
@@ -2126,21 +2153,35 @@ fn slice_positions(len: usize, start: Option<i128>, stop: Option<i128>, step: i1
 // Evaluation
 // ---------------------------------------------------------------------------------------------
 
-struct Fail {
-    col: u32,
-    msg: String,
-}
+/// An evaluation failure, boxed so that results on the success path stay small.
+struct Fail(Box<(u32, String)>);
 
 impl Fail {
+    #[cold]
     fn new(col: u32, msg: impl Into<String>) -> Fail {
-        Fail {
-            col,
-            msg: msg.into(),
-        }
+        Fail(Box::new((col, msg.into())))
     }
 }
 
 type R<T> = Result<T, Fail>;
+
+/// An operand of a comparison.
+enum Operand<'a> {
+    Lit(V<'a>),
+    Json(Cow<'a, Value>),
+    Val(Val<'a>),
+}
+
+impl Operand<'_> {
+    #[inline(always)]
+    fn view(&self) -> V<'_> {
+        match self {
+            Operand::Lit(v) => *v,
+            Operand::Json(v) => V::of(v),
+            Operand::Val(v) => v.view(),
+        }
+    }
+}
 
 struct Eval<'a> {
     keys: &'a [String],
@@ -2169,12 +2210,75 @@ impl<'a> Eval<'a> {
                 Ok(false)
             }
             Kind::Not(inner) => Ok(!self.truth(inner)?),
-            _ => Ok(self.eval(n)?.view().truthy()),
+            _ => self.with_view(n, |v| Ok(v.truthy())),
+        }
+    }
+
+    /// The value of an operand; names and literals are borrowed, not converted.
+    #[inline(always)]
+    fn operand(&self, n: &'a Node) -> R<Operand<'a>> {
+        Ok(match &n.kind {
+            Kind::Name(i) => match self.scope.lookup(&self.keys[*i]) {
+                Some(value) => Operand::Json(value),
+                None => return Err(self.undefined(n, *i)),
+            },
+            Kind::Int(i) => Operand::Lit(V::Int(*i)),
+            Kind::Str(s) => Operand::Lit(V::of(s)),
+            _ => Operand::Val(self.eval(n)?),
+        })
+    }
+
+    /// Calls `f` with a view of `n`'s value; names and literals are viewed in place, without
+    /// building an intermediate value.
+    #[inline(always)]
+    fn with_view<T>(&self, n: &'a Node, f: impl FnOnce(V<'_>) -> R<T>) -> R<T> {
+        match &n.kind {
+            Kind::Name(i) => match self.scope.lookup(&self.keys[*i]) {
+                Some(value) => f(V::of(&value)),
+                None => Err(self.undefined(n, *i)),
+            },
+            Kind::Int(i) => f(V::Int(*i)),
+            Kind::Float(x) => f(V::Float(*x)),
+            Kind::Bool(b) => f(V::Bool(*b)),
+            Kind::Null => f(V::Null),
+            Kind::Str(s) => f(V::of(s)),
+            _ => {
+                let value = self.eval(n)?;
+                f(value.view())
+            }
         }
     }
 
     #[inline]
     fn chain(&self, first: &'a Node, rest: &'a [(CmpOp, u32, Node)]) -> R<bool> {
+        match rest {
+            [(op, col, node)] => self.compare_one(first, *op, *col, node),
+            _ => self.compare_chain(first, rest),
+        }
+    }
+
+    /// A single comparison. The most common condition shape, `name <op> literal`, is compared
+    /// in place, without intermediate values.
+    #[inline]
+    fn compare_one(&self, a: &'a Node, op: CmpOp, col: u32, b: &'a Node) -> R<bool> {
+        if let (Kind::Name(i), Some(lit)) = (&a.kind, b.literal()) {
+            let Some(value) = self.scope.lookup(&self.keys[*i]) else {
+                return Err(self.undefined(a, *i));
+            };
+            return compare(op, V::of(&value), lit).map_err(|m| Fail::new(col, m));
+        }
+        self.compare_operands(a, op, col, b)
+    }
+
+    #[inline(never)]
+    fn compare_operands(&self, a: &'a Node, op: CmpOp, col: u32, b: &'a Node) -> R<bool> {
+        let a = self.operand(a)?;
+        let b = self.operand(b)?;
+        compare(op, a.view(), b.view()).map_err(|m| Fail::new(col, m))
+    }
+
+    #[inline(never)]
+    fn compare_chain(&self, first: &'a Node, rest: &'a [(CmpOp, u32, Node)]) -> R<bool> {
         let mut left = self.eval(first)?;
         for (op, col, node) in rest {
             let right = self.eval(node)?;
@@ -2187,21 +2291,62 @@ impl<'a> Eval<'a> {
     }
 
     fn eval(&self, n: &'a Node) -> R<Val<'a>> {
-        let fail = |m: String| Fail::new(n.col, m);
         Ok(match &n.kind {
             Kind::Null => Val::Null,
             Kind::Bool(b) => Val::Bool(*b),
             Kind::Int(i) => Val::Int(*i),
             Kind::Float(f) => Val::Float(*f),
             Kind::Str(s) => Val::Ref(s),
-            Kind::Name(i) => {
-                let name = &self.keys[*i];
-                match self.scope.lookup(name) {
-                    Some(Cow::Borrowed(v)) => Val::Ref(v),
-                    Some(Cow::Owned(v)) => Val::Own(v),
-                    None => return Err(fail(format!("name `{name}` is not defined in the state"))),
-                }
+            Kind::Name(i) => match self.scope.lookup(&self.keys[*i]) {
+                Some(Cow::Borrowed(v)) => Val::Ref(v),
+                Some(Cow::Owned(v)) => Val::Own(v),
+                None => return Err(self.undefined(n, *i)),
+            },
+            Kind::Not(inner) => Val::Bool(!self.truth(inner)?),
+            Kind::Bin(op, left, right) => {
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
+                arith(*op, &left, &right).map_err(|m| Fail::new(n.col, m))?
             }
+            Kind::Cmp(first, rest) => Val::Bool(self.chain(first, rest)?),
+            Kind::And(items) => {
+                let mut value = Val::Bool(true);
+                for item in items {
+                    value = self.eval(item)?;
+                    if !value.view().truthy() {
+                        break;
+                    }
+                }
+                value
+            }
+            Kind::Or(items) => {
+                let mut value = Val::Bool(false);
+                for item in items {
+                    value = self.eval(item)?;
+                    if value.view().truthy() {
+                        break;
+                    }
+                }
+                value
+            }
+            _ => self.eval_compound(n)?,
+        })
+    }
+
+    #[cold]
+    fn undefined(&self, n: &Node, i: usize) -> Fail {
+        Fail::new(
+            n.col,
+            format!("name `{}` is not defined in the state", self.keys[i]),
+        )
+    }
+
+    /// Containers, attribute access, subscripts, unary arithmetic and calls: kept out of
+    /// [`Eval::eval`] so the common path stays small.
+    #[inline(never)]
+    fn eval_compound(&self, n: &'a Node) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(n.col, m);
+        Ok(match &n.kind {
             Kind::Attr(target, name) => {
                 let target = self.eval(target)?;
                 let missing = |t: V<'_>| match t {
@@ -2301,37 +2446,6 @@ impl<'a> Eval<'a> {
                     }
                 }
             }
-            Kind::Not(inner) => Val::Bool(!self.truth(inner)?),
-            Kind::Bin(op, left, right) => {
-                let left = self.eval(left)?;
-                let right = self.eval(right)?;
-                arith(*op, &left, &right).map_err(fail)?
-            }
-            Kind::Cmp(first, rest) => Val::Bool(self.chain(first, rest)?),
-            Kind::And(items) => {
-                let (last, init) = items
-                    .split_last()
-                    .ok_or_else(|| fail("empty `and`".into()))?;
-                for item in init {
-                    let v = self.eval(item)?;
-                    if !v.view().truthy() {
-                        return Ok(v);
-                    }
-                }
-                self.eval(last)?
-            }
-            Kind::Or(items) => {
-                let (last, init) = items
-                    .split_last()
-                    .ok_or_else(|| fail("empty `or`".into()))?;
-                for item in init {
-                    let v = self.eval(item)?;
-                    if v.view().truthy() {
-                        return Ok(v);
-                    }
-                }
-                self.eval(last)?
-            }
             Kind::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
@@ -2375,6 +2489,7 @@ impl<'a> Eval<'a> {
                 Val::Own(Value::Object(out))
             }
             Kind::Call(builtin, args) => self.call(*builtin, args, n.col)?,
+            _ => return self.eval(n),
         })
     }
 
