@@ -38,12 +38,15 @@ impl Action for Counter {
     }
 }
 
+/// The body of a [`Custom`] action.
+type Body = Box<dyn Fn(State, &Inputs) -> std::result::Result<State, ActionError> + Send + Sync>;
+
 /// An action with configurable declarations and a closure body.
 struct Custom {
     reads: Vec<&'static str>,
     writes: Vec<&'static str>,
     inputs: Vec<InputSpec>,
-    body: Box<dyn Fn(State, &Inputs) -> std::result::Result<State, ActionError> + Send + Sync>,
+    body: Body,
 }
 
 impl Custom {
