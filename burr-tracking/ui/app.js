@@ -939,21 +939,28 @@
       if (shift) for (const nd of nodes) nd.layer += 1;
     }
     const L = Math.max(0, ...nodes.map((nd) => nd.layer)) + 1;
-    // long forward edges get dummy nodes
+    // Every edge between different layers becomes a chain from the upper to the lower node,
+    // with a dummy point per layer crossed; back edges are laid out reversed.
     edges.forEach((e, ei) => {
-      if (back.has(ei)) return;
-      let prev = e.from;
-      const chain = [e.from];
-      for (let l = nodes[e.from].layer + 1; l < nodes[e.to].layer; l++) {
+      if (e.from === e.to) return;
+      const reversed = nodes[e.from].layer > nodes[e.to].layer;
+      const [top, bottom] = reversed ? [e.to, e.from] : [e.from, e.to];
+      if (nodes[top].layer === nodes[bottom].layer) {
+        chains.push({ ei, chain: [e.from, e.to], reversed: false, flat: true });
+        return;
+      }
+      let prev = top;
+      const chain = [top];
+      for (let l = nodes[top].layer + 1; l < nodes[bottom].layer; l++) {
         nodes.push({ name: "", kind: "dummy", layer: l });
         const d = nodes.length - 1;
         segs.push([prev, d]);
         chain.push(d);
         prev = d;
       }
-      segs.push([prev, e.to]);
-      chain.push(e.to);
-      chains.push({ ei, chain });
+      segs.push([prev, bottom]);
+      chain.push(bottom);
+      chains.push({ ei, chain, reversed });
     });
     nodes.forEach((nd, i) => { if (nd.kind === "input") segs.push([i, nd.target]); });
     const layers = Array.from({ length: L }, () => []);
@@ -985,9 +992,9 @@
     const NH = 30, LGAP = 74, XGAP = 34, PAD = 24;
     nodes.forEach((nd) => { nd.w = nd.kind === "dummy" ? 8 : Math.max(56, textWidth(nd.name, FONT) + 26); nd.h = nd.kind === "dummy" ? 0 : NH; });
     const widths = layers.map((ly) => ly.reduce((s0, v) => s0 + nodes[v].w, 0) + XGAP * Math.max(0, ly.length - 1));
-    const W = Math.max(200, ...widths) + PAD * 2 + 120;
+    const W = Math.max(200, ...widths) + PAD * 2 + 220;
     layers.forEach((ly, l) => {
-      let x = (W - 120 - widths[l]) / 2;
+      let x = (W - widths[l]) / 2;
       for (const v of ly) { nodes[v].x = x + nodes[v].w / 2; nodes[v].y = PAD + 8 + l * LGAP + NH / 2; x += nodes[v].w + XGAP; }
     });
     const H = PAD * 2 + 8 + L * LGAP;
@@ -1004,41 +1011,59 @@
       if (!text || text === "default") return;
       gLabels.appendChild(s("text", { x, y, class: "elabel", "text-anchor": anchor || "middle" }, short(text, 30), s("title", null, text)));
     };
-    for (const { ei, chain } of chains) {
+    // Pairs linked both ways get their two curves bent apart.
+    const pairKey = (a, b) => (a < b ? `${a} ${b}` : `${b} ${a}`);
+    const pairCount = new Map();
+    for (const e of edges) pairCount.set(pairKey(e.from, e.to), (pairCount.get(pairKey(e.from, e.to)) || 0) + 1);
+    const bez = (p0, c1, c2, p1, t) => {
+      const u = 1 - t;
+      return [0, 1].map((k) => u * u * u * p0[k] + 3 * u * u * t * c1[k] + 3 * u * t * t * c2[k] + t * t * t * p1[k]);
+    };
+    for (const { ei, chain, reversed, flat } of chains) {
       const e = edges[ei];
+      const tk = isTaken(e);
+      const title = s("title", null, `${names[e.from]} → ${names[e.to]}: ${e.label}`);
+      if (flat) {
+        // Same layer: an arc over the nodes.
+        const a = nodes[e.from], b = nodes[e.to];
+        const y = a.y - a.h / 2, lift = 30 + Math.abs(a.x - b.x) * 0.08;
+        const d = `M${a.x},${y} C${a.x},${y - lift} ${b.x},${y - lift} ${b.x},${y}`;
+        gEdges.appendChild(s("path", { d, class: `edge${tk ? " taken" : ""}`, "marker-end": `url(#${tk ? "aht" : "ah"})` }, title));
+        label((a.x + b.x) / 2, y - lift * 0.75 - 3, e.label, "middle");
+        continue;
+      }
+      const bend = pairCount.get(pairKey(e.from, e.to)) > 1 ? (reversed ? 22 : -22) : 0;
       const pts = chain.map((v, i) => {
         const nd = nodes[v];
-        if (i === 0) return [nd.x, nd.y + nd.h / 2];
-        if (i === chain.length - 1) return [nd.x, nd.y - nd.h / 2];
-        return [nd.x, nd.y];
+        if (i === 0) return [nd.x + bend * 0.6, nd.y + nd.h / 2];
+        if (i === chain.length - 1) return [nd.x + bend * 0.6, nd.y - nd.h / 2];
+        return [nd.x + bend, nd.y];
       });
       let d = `M${pts[0][0]},${pts[0][1]}`;
+      const curves = [];
       for (let i = 1; i < pts.length; i++) {
         const [x0, y0] = pts[i - 1], [x1, y1] = pts[i];
         const my = (y0 + y1) / 2;
-        d += ` C${x0},${my} ${x1},${my} ${x1},${y1}`;
+        const c1 = [x0 + bend, my], c2 = [x1 + bend, my];
+        curves.push([pts[i - 1], c1, c2, pts[i]]);
+        d += ` C${c1[0]},${c1[1]} ${c2[0]},${c2[1]} ${x1},${y1}`;
       }
-      const tk = isTaken(e);
-      gEdges.appendChild(s("path", { d, class: `edge${tk ? " taken" : ""}`, "marker-end": `url(#${tk ? "aht" : "ah"})` }, s("title", null, `${names[e.from]} → ${names[e.to]}: ${e.label}`)));
-      const mid = pts.length > 2 ? pts[Math.floor(pts.length / 2)] : [(pts[0][0] + pts[1][0]) / 2, (pts[0][1] + pts[1][1]) / 2];
-      label(mid[0] + 4, mid[1] + 3, e.label, "start");
+      const marker = `url(#${tk ? "aht" : "ah"})`;
+      gEdges.appendChild(s("path", { d, class: `edge${tk ? " taken" : ""}`, "marker-end": reversed ? null : marker, "marker-start": reversed ? marker : null }, title));
+      // Label near the target, where edges fanning out of one node have spread apart.
+      const seg = reversed ? curves[0] : curves[curves.length - 1];
+      const at = bez(...seg, reversed ? 0.35 : 0.62);
+      label(at[0] + 5, at[1] + 3, e.label, "start");
     }
-    edges.forEach((e, ei) => {
-      if (!back.has(ei)) return;
-      const a = nodes[e.from], b = nodes[e.to];
+    edges.forEach((e) => {
+      if (e.from !== e.to) return;
+      // A loop on the left side of its node.
+      const a = nodes[e.from];
       const tk = isTaken(e);
-      let d;
-      if (e.from === e.to) {
-        const x = a.x + a.w / 2, y = a.y;
-        d = `M${x},${y - 7} C${x + 34},${y - 26} ${x + 34},${y + 26} ${x},${y + 7}`;
-        label(x + 30, y + 3, e.label, "start");
-      } else {
-        const x0 = a.x + a.w / 2, y0 = a.y, x1 = b.x + b.w / 2, y1 = b.y;
-        const bulge = Math.max(x0, x1) + 40 + Math.abs(y0 - y1) * 0.12;
-        d = `M${x0},${y0} C${bulge},${y0} ${bulge},${y1} ${x1},${y1}`;
-        label(bulge - 8, (y0 + y1) / 2, e.label, "start");
-      }
+      const x = a.x - a.w / 2, y = a.y;
+      const d = `M${x},${y - 7} C${x - 34},${y - 26} ${x - 34},${y + 26} ${x},${y + 7}`;
       gEdges.appendChild(s("path", { d, class: `edge${tk ? " taken" : ""}`, "marker-end": `url(#${tk ? "aht" : "ah"})` }, s("title", null, `${names[e.from]} → ${names[e.to]}: ${e.label}`)));
+      label(x - 30, y + 3, e.label, "end");
     });
     nodes.forEach((nd, i) => {
       if (nd.kind !== "input") return;
