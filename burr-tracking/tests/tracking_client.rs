@@ -787,3 +787,82 @@ fn buffered_spans_write_the_same_lines_once_per_step() {
     assert_eq!(seen_unbuffered, [6, 13, 20]);
     assert_eq!(seen_buffered, [1, 8, 15]);
 }
+
+/// An async action whose spans stay open across `.await` points.
+struct AsyncTraced;
+
+impl Action for AsyncTraced {
+    fn reads(&self) -> Vec<String> {
+        vec!["counter".into()]
+    }
+    fn writes(&self) -> Vec<String> {
+        vec!["counter".into()]
+    }
+    fn is_async(&self) -> bool {
+        true
+    }
+    fn run_and_update_async<'a>(
+        &'a self,
+        state: State,
+        _: &'a Inputs,
+        ctx: &'a ActionContext,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<StepOutput, ActionError>> + Send + 'a>,
+    > {
+        Box::pin(async move {
+            let outer = ctx.tracer().span("outer");
+            tokio::task::yield_now().await;
+            {
+                let inner = ctx.tracer().span("inner");
+                tokio::task::yield_now().await;
+                inner.log_attribute("awaited", true);
+            }
+            drop(outer);
+            let n: i64 = state.get("counter")?;
+            Ok(StepOutput::state(state.update("counter", n + 1)))
+        })
+    }
+}
+
+#[test]
+fn async_steps_log_each_line_once() {
+    let root = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut app = ApplicationBuilder::new()
+            .with_action("traced", AsyncTraced)
+            .with_transition("traced", "traced", default())
+            .with_state(State::new().update("counter", 0))
+            .with_entrypoint("traced")
+            .with_app_id("async")
+            .with_tracker(client(root.path()))
+            .build()
+            .unwrap();
+        app.astep().await.unwrap();
+        app.astep().await.unwrap();
+    });
+    let log = read_log(&root.path().join("p/async/log.jsonl"));
+    let step = [
+        "begin_entry",
+        "begin_span",
+        "begin_span",
+        "attribute",
+        "end_span",
+        "end_span",
+        "end_entry",
+    ];
+    assert_eq!(kinds(&log), [step, step].concat());
+    let LogRecord::BeginSpan(s) = &log[9] else {
+        panic!()
+    };
+    assert_eq!(
+        (s.span_id.as_str(), s.parent_span_id.as_deref()),
+        ("1:0.0", Some("1:0"))
+    );
+    let LogRecord::Attribute(a) = &log[10] else {
+        panic!()
+    };
+    assert_eq!(a.span_id.as_deref(), Some("1:0.0"));
+}
