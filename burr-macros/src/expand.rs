@@ -491,9 +491,11 @@ mod tests {
 
     #[test]
     fn a_function_without_body_gets_the_parse_error() {
-        let out = trace(quote!(), quote!(fn f(&self) -> u8;)).to_string();
+        let declaration = quote! { fn f(&self) -> u8; };
+        let out = trace(quote!(), declaration).to_string();
         assert!(out.contains("expected the function's body"), "{out}");
-        let out = action(quote!(), quote!(static X: u8 = 1;)).to_string();
+        let not_a_fn = quote! { static X: u8 = 1; };
+        let out = action(quote!(), not_a_fn).to_string();
         assert!(out.contains("not on a static"), "{out}");
     }
 
