@@ -1,22 +1,4 @@
-//! The runtime of burr: [`State`], [`Action`], conditions, the graph, [`ApplicationBuilder`]
-//! and [`Application`], lifecycle hooks, span context and persister traits.
-//!
-//! Most users depend on the `burr` crate, which re-exports all of this together with the
-//! `#[action]` and `#[trace]` attributes and the tracking client.
-//!
-//! ```
-//! use burr_core::*;
-//!
-//! let mut app = ApplicationBuilder::new()
-//!     .with_action("ask", Input::new(["question"]))
-//!     .with_action("answer", ResultAction::new(["question"]))
-//!     .with_transition("ask", "answer", default())
-//!     .with_entrypoint("ask")
-//!     .build()?;
-//! let out = app.run(halt_after(["answer"]), inputs! { question: "why?" })?;
-//! assert_eq!(out.state.get::<String>("question")?, "why?");
-//! # Ok::<(), BurrError>(())
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod action;
 mod application;
@@ -57,11 +39,11 @@ pub use persistence::{
     AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState,
     PersistenceError, SaveRequest, Saver, StateLoader, StateSaver, Status,
 };
-pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
-
 pub use streaming::{
     AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
 };
+pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
+
 #[doc(hidden)]
 pub mod __private {
     //! Not a stable API: used by macros.

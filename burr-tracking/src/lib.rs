@@ -1,10 +1,12 @@
-//! Tracking for burr.
+#![doc = include_str!("../README.md")]
 
 pub mod client;
 mod load;
 pub mod model;
 pub mod persist;
 pub mod reader;
+#[cfg(feature = "server")]
+pub mod demo;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
