@@ -18,9 +18,18 @@
 //! conditional expressions, `:=`, assignment, bitwise operators — is rejected by
 //! [`Expr::parse`] with an error pointing at the offending token.
 //!
-//! Tuples and sets evaluate to JSON arrays (sets without duplicates), integers are 128-bit while
-//! computing and must fit an `i64` or `u64` when returned as JSON, and overflow or division by
-//! zero is an error rather than a panic.
+//! Where JSON cannot follow Python exactly:
+//!
+//! - tuples and sets evaluate to JSON arrays (sets without duplicates), so `[1] == (1,)` holds;
+//! - `a.b` reads the key `b` of an object; other values have no attributes;
+//! - dictionary keys must be strings;
+//! - integers are 128-bit while computing and must fit an `i64` or `u64` when returned as JSON;
+//!   overflow is an error, as are division by zero and results JSON cannot hold (`inf`, `nan`);
+//! - `is` compares type and value (`None is None`, `x is True`), not object identity;
+//! - the eleven function names can only be called, so they never name state keys.
+//!
+//! Evaluation errors name the culprit (the unknown name, both operand types, the missing key) and
+//! point at the operator or token they come from.
 //!
 //! # Examples
 //!
