@@ -1514,7 +1514,7 @@ impl Application {
         let n = &self.graph.nodes[p.node];
         let action = n.action.clone();
         let view = self.state.view_for(&n.view);
-        let outcome = if n.info.is_async {
+        let outcome = if n.info.is_async || n.info.is_streaming {
             Scoped::new(
                 &p.ctx.tracer,
                 crate::streaming::run_action_async(
