@@ -540,7 +540,7 @@ impl LocalTrackingClient {
 
     /// Serializes one record into the application's buffer and writes it as one line
     /// (with the lines held before it), unless `hold` and span buffering is on.
-    fn append(&self, app_id: &str, what: &'static str, record: &impl Serialize, hold: bool) {
+    fn append(&self, app_id: &str, what: &'static str, record: &impl Line, hold: bool) {
         self.with_log(app_id, |log| {
             if let Err(e) = log.append(record, what, app_id, hold && self.buffer_spans) {
                 report(app_id, &e);
@@ -549,7 +549,7 @@ impl LocalTrackingClient {
     }
 
     /// Like [`LocalTrackingClient::append`] for several records (one write per line).
-    fn append_each<'r, R: Serialize + 'r>(
+    fn append_each<'r, R: Line + 'r>(
         &self,
         app_id: &str,
         what: &'static str,
@@ -574,14 +574,13 @@ impl AppLog {
     /// one write unless `hold` (and the held lines are still small).
     fn append(
         &mut self,
-        record: &impl Serialize,
+        record: &impl Line,
         what: &'static str,
         app_id: &str,
         hold: bool,
     ) -> Result<(), TrackingError> {
         let start = self.buf.len();
-        let mut ser = serde_json::Serializer::with_formatter(&mut self.buf, PydanticFormatter);
-        if let Err(source) = record.serialize(&mut ser) {
+        if let Err(source) = record.write_to(&mut self.buf) {
             // Never write half a record.
             self.buf.truncate(start);
             return Err(TrackingError::Serialize {
@@ -807,12 +806,11 @@ thread_local! {
     static UTC_TEXT: std::cell::Cell<SecondText> = const { std::cell::Cell::new((i64::MIN, [0; 19])) };
 }
 
-impl Serialize for LineTime {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Ok(since) = self.time.duration_since(SystemTime::UNIX_EPOCH) else {
-            // Before 1970: take the general path.
-            return self.timestamp().serialize(s);
-        };
+impl LineTime {
+    /// The text of the timestamp, from the per-second cache; `None` before 1970 (or should
+    /// the cached form ever not be 19 bytes), where the general path is taken.
+    fn text(self) -> Option<([u8; 27], usize)> {
+        let since = self.time.duration_since(SystemTime::UNIX_EPOCH).ok()?;
         let second = since.as_secs() as i64;
         let micros = since.subsec_micros();
         let cache = if self.utc { &UTC_TEXT } else { &LOCAL_TEXT };
@@ -835,10 +833,7 @@ impl Serialize for LineTime {
             let text: [u8; 19] = shown.as_bytes().get(..19)?.try_into().ok()?;
             cell.set((second, text));
             Some(text)
-        });
-        let Some(prefix) = prefix else {
-            return self.timestamp().serialize(s);
-        };
+        })?;
         let mut out = [0u8; 27];
         out[..19].copy_from_slice(&prefix);
         let mut len = 19;
@@ -855,9 +850,44 @@ impl Serialize for LineTime {
             out[len] = b'Z';
             len += 1;
         }
-        match std::str::from_utf8(&out[..len]) {
-            Ok(text) => s.serialize_str(text),
-            Err(_) => self.timestamp().serialize(s),
+        Some((out, len))
+    }
+
+    /// Writes the timestamp as a JSON string (it never needs escaping).
+    fn write_json(self, buf: &mut Vec<u8>) {
+        match self.text() {
+            Some((text, len)) => {
+                buf.push(b'"');
+                buf.extend_from_slice(&text[..len]);
+                buf.push(b'"');
+            }
+            None => {
+                buf.push(b'"');
+                let _ = write!(ByteSink(buf), "{}", self.timestamp());
+                buf.push(b'"');
+            }
+        }
+    }
+}
+
+/// `fmt::Write` into a byte buffer.
+struct ByteSink<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for ByteSink<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl Serialize for LineTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.text() {
+            Some((text, len)) => match std::str::from_utf8(&text[..len]) {
+                Ok(text) => s.serialize_str(text),
+                Err(_) => self.timestamp().serialize(s),
+            },
+            None => self.timestamp().serialize(s),
         }
     }
 }
@@ -869,6 +899,112 @@ impl Serialize for LineTime {
 // the line buffer, with no copy. Each mirrors one record of `crate::model` field for field;
 // the tests check that both give the same bytes.
 // ---------------------------------------------------------------------------------------------
+
+/// A log record that writes itself as one compact JSON object (without the newline).
+///
+/// The derived `Serialize` of each line type is the reference; the span and attribute lines,
+/// the most frequent ones, write their fixed parts directly instead (the tests check that the
+/// bytes are the same).
+trait Line {
+    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error>;
+}
+
+/// Writes `value` with the log lines' formatter.
+fn write_serde(
+    buf: &mut Vec<u8>,
+    value: &(impl Serialize + ?Sized),
+) -> Result<(), serde_json::Error> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        buf,
+        PydanticFormatter,
+    ))
+}
+
+/// Writes a JSON string, escaped as serde_json escapes it.
+fn write_str(buf: &mut Vec<u8>, s: &str) -> Result<(), serde_json::Error> {
+    serde_json::to_writer(buf, s)
+}
+
+macro_rules! line_via_serde {
+    ($($ty:ty),* $(,)?) => {$(
+        impl Line for $ty {
+            fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+                write_serde(buf, self)
+            }
+        }
+    )*};
+}
+
+line_via_serde!(
+    BeginEntryLine<'_>,
+    EndEntryLine<'_>,
+    BeginStreamLine,
+    FirstItemStreamLine,
+    EndStreamLine,
+);
+
+impl Line for BeginSpanLine<'_> {
+    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        buf.extend_from_slice(br#"{"type":"begin_span","start_time":"#);
+        self.start_time.write_json(buf);
+        buf.extend_from_slice(br#","action_sequence_id":"#);
+        write_serde(buf, &self.action_sequence_id)?;
+        buf.extend_from_slice(br#","span_id":"#);
+        write_str(buf, self.span_id)?;
+        buf.extend_from_slice(br#","span_name":"#);
+        write_str(buf, self.span_name)?;
+        buf.extend_from_slice(br#","parent_span_id":"#);
+        match self.parent_span_id {
+            Some(parent) => write_str(buf, parent)?,
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(br#","span_dependencies":["#);
+        for (i, dependency) in self.span_dependencies.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            write_str(buf, dependency)?;
+        }
+        buf.extend_from_slice(b"]}");
+        Ok(())
+    }
+}
+
+impl Line for EndSpanLine<'_> {
+    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        buf.extend_from_slice(br#"{"type":"end_span","end_time":"#);
+        self.end_time.write_json(buf);
+        buf.extend_from_slice(br#","action_sequence_id":"#);
+        write_serde(buf, &self.action_sequence_id)?;
+        buf.extend_from_slice(br#","span_id":"#);
+        write_str(buf, self.span_id)?;
+        buf.push(b'}');
+        Ok(())
+    }
+}
+
+impl Line for AttributeLine<'_> {
+    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        buf.extend_from_slice(br#"{"type":"attribute","key":"#);
+        write_str(buf, self.key)?;
+        buf.extend_from_slice(br#","action_sequence_id":"#);
+        write_serde(buf, &self.action_sequence_id)?;
+        buf.extend_from_slice(br#","span_id":"#);
+        match self.span_id {
+            Some(span) => write_str(buf, span)?,
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(br#","value":"#);
+        write_serde(buf, self.value)?;
+        buf.extend_from_slice(br#","tags":{},"time_logged":"#);
+        match self.time_logged {
+            Some(time) => time.write_json(buf),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.push(b'}');
+        Ok(())
+    }
+}
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "begin_entry")]
@@ -1161,15 +1297,22 @@ mod tests {
     use burr_core::{SpanInfo, State};
     use serde_json::json;
 
-    /// Serializes a line the way the client does.
-    fn line(record: &impl Serialize) -> String {
+    /// The derived `Serialize` of a line, behind a trait object.
+    mod erased {
+        pub(super) trait Ser {
+            fn ser(&self, buf: &mut Vec<u8>);
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn ser(&self, buf: &mut Vec<u8>) {
+                super::write_serde(buf, self).unwrap();
+            }
+        }
+    }
+
+    /// Writes a line the way the client does.
+    fn line(record: &impl Line) -> String {
         let mut buf = Vec::new();
-        record
-            .serialize(&mut serde_json::Serializer::with_formatter(
-                &mut buf,
-                PydanticFormatter,
-            ))
-            .unwrap();
+        record.write_to(&mut buf).unwrap();
         buf.push(b'\n');
         String::from_utf8(buf).unwrap()
     }
@@ -1264,8 +1407,69 @@ mod tests {
                 items_streamed: 5,
             }),
         ];
-        for l in &lines {
+        // Strings that need escaping, through the hand-written lines.
+        let odd = "q\"b\\n\n\t\u{1}\u{1f}\u{7f}é😀</script>";
+        let odd_deps = vec![odd.to_string(), String::new()];
+        let before_1970 = SystemTime::UNIX_EPOCH - std::time::Duration::from_micros(1_500_000);
+        let odd_lines = [
+            line(&BeginSpanLine {
+                start_time: LineTime::local(before_1970),
+                action_sequence_id: u64::MAX,
+                span_id: odd,
+                span_name: odd,
+                parent_span_id: Some(odd),
+                span_dependencies: &odd_deps,
+            }),
+            line(&EndSpanLine {
+                end_time: LineTime::utc(before_1970),
+                action_sequence_id: 0,
+                span_id: odd,
+            }),
+            line(&AttributeLine {
+                key: odd,
+                action_sequence_id: 7,
+                span_id: Some(odd),
+                value: &json!({ odd: [odd, 1.5, -0.0, 1e300, u64::MAX, i64::MIN] }),
+                tags: NoTags,
+                time_logged: None,
+            }),
+        ];
+        for l in lines.iter().chain(&odd_lines) {
             assert_same_as_model(l);
+        }
+        // The hand-written lines are exactly what the derived serialization writes.
+        let reference = |record: &dyn erased::Ser| {
+            let mut buf = Vec::new();
+            record.ser(&mut buf);
+            buf.push(b'\n');
+            String::from_utf8(buf).unwrap()
+        };
+        let span = BeginSpanLine {
+            start_time: LineTime::local(t),
+            action_sequence_id: 3,
+            span_id: odd,
+            span_name: odd,
+            parent_span_id: Some(odd),
+            span_dependencies: &odd_deps,
+        };
+        assert_eq!(reference(&span), line(&span));
+        let end = EndSpanLine {
+            end_time: LineTime::local(t),
+            action_sequence_id: 3,
+            span_id: odd,
+        };
+        assert_eq!(reference(&end), line(&end));
+        let odd_value = json!([odd, 0.1]);
+        for (span_id, time_logged) in [(None, Some(LineTime::utc(t))), (Some(odd), None)] {
+            let attribute = AttributeLine {
+                key: odd,
+                action_sequence_id: 3,
+                span_id,
+                value: &odd_value,
+                tags: NoTags,
+                time_logged,
+            };
+            assert_eq!(reference(&attribute), line(&attribute));
         }
         assert!(!lines[0].contains("__tracer"));
         assert!(lines[1].contains(r#""state":{"counter":1,"ratio":0.5,"big":1e+16,"text":"é\"\n","__SEQUENCE_ID":3,"__PRIOR_STEP":"count"}"#), "{}", lines[1]);
