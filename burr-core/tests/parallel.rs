@@ -732,3 +732,47 @@ fn parallel_inside_parallel() {
     );
     assert_eq!(rec.apps.lock().unwrap().len(), 1 + 3 + 6);
 }
+
+#[test]
+fn a_failing_sync_child_stops_new_tasks_from_starting() {
+    let started = Arc::new(AtomicUsize::new(0));
+    struct Work(Arc<AtomicUsize>);
+    impl Action for Work {
+        fn reads(&self) -> Vec<String> {
+            vec!["i".into()]
+        }
+        fn writes(&self) -> Vec<String> {
+            vec![]
+        }
+        fn run_and_update(
+            &self,
+            s: State,
+            _: &Inputs,
+            _: &ActionContext,
+        ) -> Result<StepOutput, ActionError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            if s.get::<i64>("i")? == 0 {
+                return Err(ActionError::msg("first task fails"));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+            Ok(StepOutput::state(s))
+        }
+    }
+    let action = Parallel::map_states(
+        RunnableGraph::from_action("work", Work(started.clone())),
+        |_, _| Ok((0..50).map(|i| State::new().update("i", i)).collect()),
+    )
+    .with_writes(["results"])
+    .reduce(collect_n)
+    .sync()
+    .concurrency(2);
+    let rec = Arc::new(Recorder::default());
+    let mut app = parent_app(action, &rec);
+    let err = app.run(halt_after(["fanout"]), ()).unwrap_err();
+    assert!(err.to_string().contains("task `0-0`"), "{err}");
+    assert!(
+        started.load(Ordering::SeqCst) < 10,
+        "{}",
+        started.load(Ordering::SeqCst)
+    );
+}

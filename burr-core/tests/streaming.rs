@@ -781,3 +781,79 @@ fn no_next_action_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn stream_iterate_stops_before_a_halt_before_action() {
+    let rec = Arc::new(Recorder::default());
+    let mut app = app_with(StreamingCounter::sync(), &rec);
+    let mut steps = app.stream_iterate(halt_before(["streaming_counter"]), ());
+    let mut names = Vec::new();
+    while let Some(step) = steps.next() {
+        names.push(step.unwrap().0);
+    }
+    drop(steps);
+    assert_eq!(names, vec!["counter"; 10]);
+    assert_eq!(app.state().get::<i64>("count").unwrap(), 10);
+    assert_eq!(app.next_action(), Some("streaming_counter"));
+}
+
+/// A sync action whose stream is a future: it runs under the async methods.
+struct SyncWithAsyncStream;
+
+impl Action for SyncWithAsyncStream {
+    fn reads(&self) -> Vec<String> {
+        vec![]
+    }
+    fn writes(&self) -> Vec<String> {
+        vec!["done".into()]
+    }
+    fn is_streaming(&self) -> bool {
+        true
+    }
+    fn stream(
+        &self,
+        state: State,
+        _: Inputs,
+        ctx: &ActionContext,
+    ) -> Result<ActionStream, ActionError> {
+        Ok(ActionStream::from_async_fn(ctx, |emit| async move {
+            emit.item(json!({"step": 1})).await?;
+            Ok(StepOutput::state(state.update("done", true)))
+        }))
+    }
+}
+
+#[test]
+fn async_stream_of_a_sync_action_runs_under_arun_and_astream_result() {
+    rt().block_on(async {
+        let build = || {
+            ApplicationBuilder::new()
+                .with_action("work", SyncWithAsyncStream)
+                .with_entrypoint("work")
+                .build()
+                .unwrap()
+        };
+        let mut app = build();
+        let out = app.arun(halt_after(["work"]), ()).await.unwrap();
+        assert!(out.state.get::<bool>("done").unwrap());
+        let mut app = build();
+        let (_, mut stream) = app.astream_result(halt_after(["work"]), ()).await.unwrap();
+        assert_eq!(stream.next().await.unwrap()["step"], 1);
+        assert!(
+            stream
+                .finish()
+                .await
+                .unwrap()
+                .1
+                .get::<bool>("done")
+                .unwrap()
+        );
+        // The sync method reports the mismatch instead of blocking.
+        let mut app = build();
+        let (_, stream) = app.stream_result(halt_after(["work"]), ()).unwrap();
+        assert!(matches!(
+            stream.finish().unwrap_err(),
+            BurrError::Stream { .. }
+        ));
+    });
+}
