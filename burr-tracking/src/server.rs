@@ -22,6 +22,7 @@
 //! | `GET /api/v1/{project}/{app_id}/summary` | graph, links, step count, log size, problems |
 //! | `GET /api/v1/{project}/{app_id}/steps?from&to&limit&order` | a page of steps by sequence id |
 //! | `GET /api/v1/{project}/{app_id}/wait?log_size&timeout_ms` | long poll: answers when the log grows |
+//! | `POST /api/v1/demo` (JSON) | adds the missing demo projects (see [`crate::demo`]) |
 //!
 //! Ids in paths are checked before any file is touched: `..`, absolute paths and encoded
 //! separators answer 404 and never reach outside the root.
@@ -34,7 +35,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -90,6 +91,7 @@ pub fn router(store: Store) -> Router {
         .route("/api/v1/{project}/{app_id}/summary", get(summary))
         .route("/api/v1/{project}/{app_id}/steps", get(steps))
         .route("/api/v1/{project}/{app_id}/wait", get(wait))
+        .route("/api/v1/demo", post(demo))
         .fallback(not_found)
         .with_state(store)
 }
@@ -433,6 +435,29 @@ async fn steps(
     };
     let body = blocking(&store, move |s| s.steps_json(&project, &app_id, &query)).await?;
     Ok(raw_json(body))
+}
+
+/// Adds the demo projects that are missing. Only JSON requests are accepted, so that a web page
+/// elsewhere cannot trigger it with a plain form (browsers ask first for JSON across origins).
+async fn demo(State(store): State<Store>, headers: axum::http::HeaderMap) -> ApiResult {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            detail: "send the request with `content-type: application/json`".to_owned(),
+        });
+    }
+    let root = store.root().to_owned();
+    let written = tokio::task::spawn_blocking(move || crate::demo::write_demo_projects(&root))
+        .await?
+        .map_err(|err| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: err.to_string(),
+        })?;
+    to_json(&json!({ "written": written }))
 }
 
 async fn wait(

@@ -376,12 +376,25 @@ fn ui_walkthrough_in_chromium() {
     runtime.spawn(async move {
         axum::serve(listener, server::router(store)).await.unwrap();
     });
+    // A second server on an empty folder, where the UI offers the demo projects.
+    let empty = tempfile::tempdir().unwrap();
+    let empty_listener = runtime
+        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let empty_addr = empty_listener.local_addr().unwrap();
+    let empty_store = Store::new(empty.path());
+    runtime.spawn(async move {
+        axum::serve(empty_listener, server::router(empty_store))
+            .await
+            .unwrap();
+    });
 
     let screenshots = dir.join("screenshots");
     fs::create_dir_all(&screenshots).unwrap();
     let output = Command::new("node")
         .arg(dir.join("ui.mjs"))
         .env("BURR_URL", format!("http://{addr}/"))
+        .env("BURR_EMPTY_URL", format!("http://{empty_addr}/"))
         .env("BURR_LIVE_LOG", &live_log)
         .env("BURR_SCREENSHOTS", &screenshots)
         .env("CHROMIUM", CHROMIUM)

@@ -641,3 +641,95 @@ async fn ui_files_are_served_with_a_strict_policy() {
         assert!(!html.contains(attr), "no external requests: {attr}");
     }
 }
+
+#[tokio::test]
+async fn demo_projects_are_added_once_and_read_back() {
+    let fx = Fixture::new();
+    let store = fx.store();
+    let post = |content_type: Option<&'static str>| {
+        let store = store.clone();
+        async move {
+            let mut request = Request::post("/api/v1/demo");
+            if let Some(kind) = content_type {
+                request = request.header("content-type", kind);
+            }
+            let response = router(store)
+                .oneshot(request.body(Body::from("{}")).unwrap())
+                .await
+                .unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    let (status, _) = post(Some("application/x-www-form-urlencoded")).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        fs::read_dir(&fx.root).unwrap().next().is_none(),
+        "nothing written"
+    );
+
+    let (status, body) = post(Some("application/json")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"written": ["demo_counter", "demo_chatbot"]}));
+    let (_, body) = post(Some("application/json")).await;
+    assert_eq!(
+        body,
+        json!({"written": []}),
+        "existing projects are left alone"
+    );
+
+    let (_, page) = get(&store, "/api/v0/demo_chatbot/__none__/apps").await;
+    let apps = page["applications"].as_array().unwrap();
+    let by_id = |id: &str| apps.iter().find(|a| a["app_id"] == id).unwrap().clone();
+    assert_eq!(page["total"], 5);
+    assert_eq!(
+        by_id("chat-1-fork")["parent_pointer"]["app_id"],
+        "chat-1-draw-and-ask"
+    );
+    assert_eq!(by_id("chat-1-fork")["parent_pointer"]["sequence_id"], 4);
+    assert_eq!(
+        by_id("chat-2-review")["spawning_parent_pointer"]["app_id"],
+        "chat-2-rust-and-jokes"
+    );
+
+    let (status, logs) = get(
+        &store,
+        "/api/v0/demo_chatbot/chat-1-draw-and-ask/__none__/apps",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let steps = logs["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 10, "two turns of five steps");
+    let answer = steps
+        .iter()
+        .find(|s| s["step_start_log"]["action"] == "answer_question")
+        .unwrap();
+    let spans: Vec<&str> = answer["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["begin_entry"]["span_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(spans, ["build_prompt", "call_model", "http_request"]);
+    let children: Vec<&str> = logs["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["event_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["fork"]);
+
+    let (_, logs) = get(&store, "/api/v0/demo_chatbot/chat-3-failure/__none__/apps").await;
+    let last = logs["steps"].as_array().unwrap().last().unwrap().clone();
+    assert!(
+        last["step_end_log"]["exception"]
+            .as_str()
+            .unwrap()
+            .contains("canned failure")
+    );
+    let (_, counter) = get(&store, "/api/v0/demo_counter/count-to-10/__none__/apps").await;
+    assert_eq!(counter["steps"].as_array().unwrap().len(), 11);
+}

@@ -1,7 +1,8 @@
 //! Our server and Apache Burr's, started on the same folder, must answer the read API alike.
 //!
-//! The folder holds Burr's own demo data and a small app written by Python Burr
-//! (`tests/oracle/tiny_app.py`: spans, attributes, a stream, a failure, a fork and a spawn).
+//! The folder holds Burr's own demo data, a small app written by Python Burr
+//! (`tests/oracle/tiny_app.py`: spans, attributes, a stream, a failure, a fork and a spawn) and
+//! the demo projects written by burr-rs (`burr_tracking::demo`).
 //! Burr's server runs as `python3 -m uvicorn burr.tracking.server.run:app` with
 //! `BURR_SERVE_STATIC=false`. Without Python Burr (`pip install "apache-burr[tracking-server]"`)
 //! the test says why and passes, unless `BURR_REQUIRE_SERVICES=1`.
@@ -221,6 +222,14 @@ async fn our_read_api_answers_like_burrs_on_the_same_folder() {
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &root.join(entry.file_name()));
         }
+    }
+    // Apps written by burr-rs itself (the demo projects), under names of their own.
+    let ours_dir = tmp.path().join("ours");
+    for project in burr_tracking::demo::write_demo_projects(&ours_dir).unwrap() {
+        copy_dir(
+            &ours_dir.join(&project),
+            &root.join(format!("rs_{project}")),
+        );
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/tiny_app.py");
     let written = Command::new("python3")

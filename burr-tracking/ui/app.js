@@ -237,7 +237,23 @@
       const shown = projects.filter((p) => !term || p.name.toLowerCase().includes(term));
       clear(body);
       if (!projects.length) {
-        body.appendChild(h("div", { class: "empty" }, "No projects yet. Run an application with a tracker, then refresh."));
+        const add = h("button", { class: "on", id: "add-demo", onclick: async () => {
+          add.disabled = true;
+          add.textContent = "Running the demo applications…";
+          try {
+            const res = await fetch("/api/v1/demo", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+            if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail || res.statusText);
+            await load();
+          } catch (e) {
+            add.disabled = false;
+            add.textContent = "Add demo projects";
+            body.appendChild(h("div", { class: "banner err" }, String(e.message || e)));
+          }
+        } }, "Add demo projects");
+        body.appendChild(h("div", { class: "empty" },
+          h("p", null, "No projects yet. Run an application with a tracker and it shows up here."),
+          h("p", null, "Or look around first: the demo projects come from small burr applications (a counter and a chatbot with spans, a failure, a fork and a spawned app), run now into this folder."),
+          add));
         return;
       }
       const rows = shown.map((p) =>

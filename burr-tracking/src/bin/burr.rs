@@ -115,11 +115,15 @@ fn main() -> ExitCode {
         };
         let url = format!("http://{shown}/");
         println!("burr: serving {} at {url}", dir.display());
+        let store = Store::new(dir.clone());
+        if store.projects().is_ok_and(|projects| projects.is_empty()) {
+            println!("burr: no projects there yet; the page offers demo projects to look around");
+        }
         println!("burr: press Ctrl-C to stop");
         if !args.no_open {
             open_browser(&url);
         }
-        server::serve_on(listener, Store::new(dir.clone())).await
+        server::serve_on(listener, store).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 // Walks the burr UI in headless Chromium: projects -> app -> step -> span, live updates,
 // keyboard, and hostile strings. Run by tests/browser.rs, which starts the server and sets:
 //   BURR_URL          the server's base URL
+//   BURR_EMPTY_URL    a server on an empty folder (the UI offers demo projects there)
 //   BURR_LIVE_LOG     the log.jsonl of counter/live, which this script appends to
 //   BURR_SCREENSHOTS  where to save screenshots
 //   CHROMIUM          the browser binary
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 const base = process.env.BURR_URL;
+const emptyBase = process.env.BURR_EMPTY_URL;
 const shots = process.env.BURR_SCREENSHOTS;
 const liveLog = process.env.BURR_LIVE_LOG;
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
@@ -33,7 +35,7 @@ const page = await context.newPage();
 const external = [];
 const errors = [];
 page.on("request", (r) => {
-  if (!r.url().startsWith(base) && !r.url().startsWith("data:")) external.push(r.url());
+  if (![base, emptyBase, "data:"].some((p) => p && r.url().startsWith(p))) external.push(r.url());
 });
 page.on("pageerror", (e) => errors.push(String(e)));
 page.on("console", (m) => {
@@ -159,6 +161,28 @@ try {
   await page.click('#crumbs a[href="#/"]');
   await page.waitForSelector("tr[data-project]");
   check(true, "breadcrumb leads back to the projects");
+
+  // ---- an empty folder offers demo projects made by burr-rs applications
+  if (emptyBase) {
+    await page.goto(emptyBase);
+    await page.waitForSelector("#add-demo");
+    await page.screenshot({ path: join(shots, "8-empty.png") });
+    await page.click("#add-demo");
+    await page.waitForSelector('tr[data-project="demo_chatbot"]', { timeout: 20000 });
+    check(!!(await page.$('tr[data-project="demo_counter"]')), "demo projects added");
+    await page.click('tr[data-project="demo_chatbot"] a');
+    await page.waitForSelector('tr[data-app="chat-1-fork"]');
+    await page.screenshot({ path: join(shots, "9-demo-apps.png") });
+    await page.click('tr[data-app="chat-1-draw-and-ask"] a');
+    await page.waitForSelector("tr.step");
+    await page.click('tr.step[data-seq="8"]');
+    await page.click('button[data-tab="spans"]');
+    await page.click('#waterfall .srow[data-span="8:1"]');
+    await page.waitForSelector("#waterfall .attrs");
+    const wf = await page.textContent("#waterfall");
+    check(wf.includes("call_model") && wf.includes("http_request") && wf.includes("canned-chat-1"), "demo chatbot spans and attributes shown");
+    await page.screenshot({ path: join(shots, "10-demo-spans.png") });
+  }
 
   check(external.length === 0, `no external requests ${external.join(", ")}`);
   check(errors.length === 0, `no page errors ${[...new Set(errors)].slice(0, 5).join(" | ").slice(0, 2000)}`);
