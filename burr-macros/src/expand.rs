@@ -400,17 +400,27 @@ fn expand_trace(args: &TraceArgs, f: &TraceFn<'_>, original: &TokenStream) -> To
             }
         }
     } else if args.capture_outputs() {
-        let annotation = match &sig.output {
-            syn::ReturnType::Type(_, ty) if !mentions_impl(&ty.to_token_stream()) => {
-                quote!(: #ty)
+        // The body becomes a closure's, so that its value can be logged. Its return type is
+        // written on the closure when it can be (so that `return` coerces as in the function,
+        // e.g. to a `Box<dyn Trait>`), else on the variable: an `impl Trait` cannot be named,
+        // and an elided lifetime means something else in a closure's signature.
+        let (closure_ty, let_ty) = match &sig.output {
+            syn::ReturnType::Type(_, ty) => {
+                let tokens = ty.to_token_stream();
+                if mentions_impl(&tokens) {
+                    (TokenStream::new(), TokenStream::new())
+                } else if may_elide_lifetimes(&tokens) {
+                    (TokenStream::new(), quote!(: #ty))
+                } else {
+                    (quote!(-> #ty), TokenStream::new())
+                }
             }
-            _ => TokenStream::new(),
+            syn::ReturnType::Default => (quote!(-> ()), TokenStream::new()),
         };
         quote_spanned! {*block_span=>
             {
                 #enter
-                #[allow(clippy::redundant_closure_call)]
-                let __burr_ret #annotation = #private::call_once(move || #block);
+                let __burr_ret #let_ty = #private::call_once(move || #closure_ty #block);
                 if let ::core::option::Option::Some(__burr_span) = &__burr_span {
                     #private::trace_return(::core::option::Option::Some(__burr_span), #capture_return);
                 }
@@ -440,6 +450,21 @@ fn mentions_impl(tokens: &TokenStream) -> bool {
     })
 }
 
+/// Whether a type may hold an elided lifetime: a reference or `'_`.
+fn may_elide_lifetimes(tokens: &TokenStream) -> bool {
+    let mut prev_quote = false;
+    tokens.clone().into_iter().any(|t| {
+        let found = match &t {
+            proc_macro2::TokenTree::Punct(p) => p.as_char() == '&',
+            proc_macro2::TokenTree::Ident(i) => prev_quote && i == "_",
+            proc_macro2::TokenTree::Group(g) => may_elide_lifetimes(&g.stream()),
+            proc_macro2::TokenTree::Literal(_) => false,
+        };
+        prev_quote = matches!(&t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'');
+        found
+    })
+}
+
 /// The sha256 of `text`, as lowercase hex.
 fn sha256_hex(text: &str) -> String {
     use std::fmt::Write;
@@ -461,6 +486,14 @@ mod tests {
             sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn elided_lifetimes_are_found() {
+        assert!(may_elide_lifetimes(&quote!(Option<&str>)));
+        assert!(may_elide_lifetimes(&quote!(Cow<'_, str>)));
+        assert!(!may_elide_lifetimes(&quote!(Cow<'static, str>)));
+        assert!(!may_elide_lifetimes(&quote!(Box<dyn Error + Send>)));
     }
 
     #[test]

@@ -45,6 +45,20 @@ fn destructured((a, b): (u8, u8), _ignored: u8) -> u8 {
 }
 
 #[trace]
+fn boxed(flag: bool) -> Box<dyn std::fmt::Debug> {
+    if flag {
+        return Box::new(1u8);
+    }
+    Box::new("s")
+}
+
+#[trace]
+#[allow(mismatched_lifetime_syntaxes)]
+fn chars_of(s: &str) -> std::str::Chars {
+    s.chars()
+}
+
+#[trace]
 unsafe fn unchecked(x: u8) -> u8 {
     x
 }
@@ -59,6 +73,8 @@ fn main() {
     assert_eq!(returns_impl(3).count(), 3);
     assert_eq!(generic(5, || 1), 5);
     assert_eq!(destructured((1, 2), 0), 3);
+    assert_eq!(format!("{:?}", boxed(true)), "1");
+    assert_eq!(chars_of("ab").count(), 2);
     // SAFETY: `unchecked` has no safety requirement.
     assert_eq!(unsafe { unchecked(1) }, 1);
 }
