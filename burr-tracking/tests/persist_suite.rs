@@ -892,16 +892,18 @@ mod proxy {
     }
 }
 
-/// Steps `0..n` must all be there, with their states.
+/// Steps `0..n` must all be there, with their states. Connections cut during the outage
+/// may still sit in a pool, each failing one call, hence the retries.
 #[cfg(any(feature = "postgres", feature = "redis"))]
 async fn assert_all_steps(store: &dyn Store, app: &str, n: u64) {
+    use proxy::until_ok;
     for seq in 0..n {
-        let row = store.load(None, app, Some(seq)).await.unwrap();
+        let row = until_ok("load", || store.load(None, app, Some(seq))).await;
         let row = row.unwrap_or_else(|| panic!("step {seq} was lost"));
         assert_eq!(row.state, step_state(app, seq, position_of(seq)));
     }
-    let latest = store.load(None, app, None).await.unwrap().unwrap();
-    assert_eq!(latest.sequence_id, n - 1);
+    let latest = until_ok("load latest", || store.load(None, app, None)).await;
+    assert_eq!(latest.unwrap().sequence_id, n - 1);
 }
 
 #[cfg(feature = "postgres")]
@@ -976,12 +978,18 @@ mod postgres_faults {
                         Status::Completed,
                     ))
                 };
-                // The dead connection fails at most the call using it; the next gets a new one.
+                // Each dead pooled connection fails at most the call using it (with Backend);
+                // fresh connections replace them.
                 match save5().await {
                     Ok(()) | Err(PersistenceError::Backend(_)) => {}
                     Err(other) => panic!("expected Ok or Backend after termination, got {other}"),
                 }
-                if store.load(None, "app", Some(5)).await.unwrap().is_none() {
+                if until_ok("load after termination", || {
+                    store.load(None, "app", Some(5))
+                })
+                .await
+                .is_none()
+                {
                     until_ok("save after termination", save5).await;
                 }
 
