@@ -365,7 +365,7 @@
   // ---------------------------------------------------------------- one app
 
   const STEP_PAGE = 200;
-  const TABS = ["state", "spans", "inputs", "result", "code"];
+  const TABS = ["state", "spans", "inputs", "result", "code", "graph"];
 
   function stepStatus(step) {
     if (!step.step_end_log) return "running";
@@ -573,7 +573,9 @@
         box.appendChild(h("div", { class: "meta" }, h("a", { class: `chip ${c.event_type === "fork" ? "fork" : "spawn"}`, href: appHref(project, c.child.app_id) }, `${c.event_type === "fork" ? "forked into" : "spawned"} ${c.child.app_id}`)));
       }
       if (end && end.exception !== null && end.exception !== undefined) {
-        box.appendChild(h("div", { class: "section" }, h("h3", null, "Exception"), h("pre", { class: "exc", id: "exception" }, String(end.exception))));
+        const exc = h("pre", { class: "exc", id: "exception", title: "The error's own message is at the end" }, String(end.exception));
+        box.appendChild(h("div", { class: "section" }, h("h3", null, "Exception"), exc));
+        requestAnimationFrame(() => { exc.scrollTop = exc.scrollHeight; });
       }
       const counts = {
         spans: (step.spans || []).length + (step.attributes || []).length,
@@ -582,7 +584,7 @@
       };
       const tabs = h("div", { class: "tabs", role: "tablist" }, TABS.map((name) =>
         h("button", { role: "tab", class: st.tab === name ? "active" : "", "aria-selected": st.tab === name ? "true" : "false", "data-tab": name, onclick: () => { st.tab = name; setQuery({ seq, tab: name === "state" ? null : name }); drawDetail(); } },
-          { state: "State", spans: "Spans & attributes", inputs: "Inputs", result: "Result", code: "Code" }[name],
+          { state: "State", spans: "Spans & attributes", inputs: "Inputs", result: "Result", code: "Code", graph: "Graph" }[name],
           counts[name] ? h("span", { class: "count" }, counts[name]) : null)));
       box.appendChild(tabs);
       const pane = h("div", { class: "pane", id: `pane-${st.tab}` });
@@ -591,7 +593,16 @@
       else if (st.tab === "spans") drawSpans(pane, step);
       else if (st.tab === "inputs") pane.appendChild(section("Inputs", jsonTree(step.step_start_log.inputs || {}, "No inputs.")));
       else if (st.tab === "result") pane.appendChild(section("Result", end ? (end.result === null ? h("div", { class: "muted" }, "No result (the step failed).") : jsonTree(end.result, "Empty result.")) : h("div", { class: "muted" }, "The step is still running.")));
-      else if (st.tab === "code") {
+      else if (st.tab === "graph") {
+        const big = h("div", { class: "biggraph" });
+        const svg = graphFor();
+        if (svg) {
+          svg.setAttribute("id", "graph-large");
+          big.appendChild(svg);
+        }
+        else big.appendChild(h("div", { class: "muted" }, "No graph recorded for this app."));
+        pane.appendChild(section("Actions and transitions", big));
+      } else if (st.tab === "code") {
         const action = ((st.summary.application || {}).actions || []).find((a) => a.name === step.step_start_log.action);
         pane.appendChild(section(`Code of ${step.step_start_log.action}`, action ? h("div", { class: "box" }, h("pre", { class: "code" }, action.code || "")) : h("div", { class: "muted" }, "No code recorded for this action.")));
         if (action) pane.appendChild(section("Reads / writes", h("div", { class: "box mono" }, `reads: ${(action.reads || []).join(", ") || "—"}`, h("br"), `writes: ${(action.writes || []).join(", ") || "—"}`)));
@@ -694,13 +705,10 @@
     }
 
     // ---- graph
-    function drawGraph() {
+    /** The graph as SVG, marked with the selected step's action and the path that led to it. */
+    function graphFor() {
       const app = st.summary.application;
-      clear(graphBox);
-      if (!app || !Array.isArray(app.actions)) {
-        graphBox.appendChild(h("div", { class: "empty" }, "No graph recorded for this app."));
-        return;
-      }
+      if (!app || !Array.isArray(app.actions)) return null;
       const cur = st.selected !== null && st.steps.has(st.selected) ? st.steps.get(st.selected) : null;
       const visited = new Set();
       const taken = new Set();
@@ -712,13 +720,23 @@
         if (prevAction !== null) taken.add(`${prevAction}\u0000${a}`);
         prevAction = a;
       }
-      const toggle = h("label", { class: "hint" }, h("input", { type: "checkbox", checked: st.showInputs, onchange: (e) => { st.showInputs = e.target.checked; localStorage.setItem("burr.inputs", st.showInputs ? "1" : "0"); drawGraph(); } }), " inputs");
-      graphBox.appendChild(toggle);
-      graphBox.appendChild(graphSvg(app, {
+      return graphSvg(app, {
         current: cur ? cur.step_start_log.action : null,
         currentFailed: cur ? stepStatus(cur) === "failure" : false,
         visited, taken, showInputs: st.showInputs,
-      }));
+      });
+    }
+
+    function drawGraph() {
+      clear(graphBox);
+      const svg = graphFor();
+      if (!svg) {
+        graphBox.appendChild(h("div", { class: "empty" }, "No graph recorded for this app."));
+        return;
+      }
+      const toggle = h("label", { class: "hint" }, h("input", { type: "checkbox", checked: st.showInputs, onchange: (e) => { st.showInputs = e.target.checked; localStorage.setItem("burr.inputs", st.showInputs ? "1" : "0"); drawGraph(); } }), " inputs");
+      const bigger = h("button", { class: "enlarge", title: "Show the graph large (Graph tab)", onclick: () => { st.tab = "graph"; setQuery({ seq: st.selected, tab: "graph" }); drawDetail(); } }, "Enlarge");
+      graphBox.append(toggle, bigger, svg);
     }
 
     // ---- live updates

@@ -114,6 +114,12 @@ try {
   check(streamStats.includes("45 ms") && streamStats.includes("12"), `stream stats (time to first item, items): ${streamStats}`);
   await page.screenshot({ path: join(shots, "5-app-spans.png") });
 
+  // the graph tab shows the graph large
+  await page.click('button[data-tab="graph"]');
+  await page.waitForSelector("#graph-large");
+  check(await page.$eval("#graph-large", (g) => !!g.querySelector('.node.cur[data-action="answer_question"]')), "graph tab marks the selected step's action");
+  await page.screenshot({ path: join(shots, "5b-graph.png") });
+
   // links: children of the app
   const head = await page.textContent(".apphead");
   check(head.includes("chat-1-fork") && head.includes("chat-1-child"), "app header links to its fork and child");
