@@ -1,12 +1,12 @@
 #![doc = include_str!("../README.md")]
 
 pub mod client;
+#[cfg(feature = "server")]
+pub mod demo;
 mod load;
 pub mod model;
 pub mod persist;
 pub mod reader;
-#[cfg(feature = "server")]
-pub mod demo;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
