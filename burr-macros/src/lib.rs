@@ -138,6 +138,9 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 /// current only while the future is polled, so traced futures run concurrently in one action
 /// (`tokio::join!`) each get their own span.
 ///
+/// The body of a traced `async fn` runs as an `async` block: an early `return` that needs an
+/// unsizing coercion (to a `Box<dyn Trait>`) must say so with `as`.
+///
 /// Outside an action the function just runs: the cost is one thread-local read per call.
 /// A future handed to `tokio::spawn` runs outside the action, so calls inside it record
 /// nothing. Works on free functions and methods (`&self`), sync and async; not on `const fn`.

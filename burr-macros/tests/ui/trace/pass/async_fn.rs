@@ -19,6 +19,15 @@ async fn borrowed(items: &[u8]) -> Option<&u8> {
     items.first()
 }
 
+// The body runs as an `async` block, whose early `return`s do not coerce: say the type.
+#[trace]
+async fn boxed(flag: bool) -> Box<dyn std::fmt::Debug + Send> {
+    if flag {
+        return Box::new(1u8) as Box<dyn std::fmt::Debug + Send>;
+    }
+    Box::new("s")
+}
+
 fn assert_send<T: Send>(_: &T) {}
 
 #[tokio::main(flavor = "current_thread")]
@@ -28,4 +37,5 @@ async fn main() {
     assert_eq!(fut.await.unwrap(), "1-7");
     assert_eq!(early(true).await, 1);
     assert_eq!(borrowed(&[4, 5]).await, Some(&4));
+    assert_eq!(format!("{:?}", boxed(true).await), "1");
 }
