@@ -38,7 +38,7 @@ enum Field {
     Bool(bool),
     Number(serde_json::Number),
     Value(Arc<Value>),
-    List(imbl::Vector<Value>),
+    List(imbl::Vector<Arc<Value>>),
 }
 
 impl Field {
@@ -59,7 +59,7 @@ impl Field {
             Field::Bool(b) => Cow::Owned(Value::Bool(*b)),
             Field::Number(n) => Cow::Owned(Value::Number(n.clone())),
             Field::Value(v) => Cow::Borrowed(&**v),
-            Field::List(l) => Cow::Owned(Value::Array(l.iter().cloned().collect())),
+            Field::List(l) => Cow::Owned(Value::Array(l.iter().map(|v| (**v).clone()).collect())),
         }
     }
 
@@ -89,11 +89,11 @@ impl Field {
         }
     }
 
-    fn into_list(self) -> Option<imbl::Vector<Value>> {
+    fn into_list(self) -> Option<imbl::Vector<Arc<Value>>> {
         match self {
             Field::List(l) => Some(l),
             Field::Value(v) => match Arc::try_unwrap(v).unwrap_or_else(|v| (*v).clone()) {
-                Value::Array(a) => Some(a.into_iter().collect()),
+                Value::Array(a) => Some(a.into_iter().map(Arc::new).collect()),
                 _ => None,
             },
             _ => None,
@@ -484,7 +484,7 @@ impl State {
                 None => return Err(self.missing(key)),
                 Some(Field::List(l)) => {
                     let seq = serde::de::value::SeqDeserializer::<_, serde_json::Error>::new(
-                        l.iter().map(ValueRef),
+                        l.iter().map(|v| ValueRef(v)),
                     );
                     T::deserialize(seq)
                 }
@@ -731,7 +731,7 @@ impl State {
     /// ```
     pub fn try_append(&self, key: &str, value: impl Into<Value>) -> Result<State, StateError> {
         let mut list = self.list_for(key, "non-appendable")?;
-        list.push_back(value.into());
+        list.push_back(Arc::new(value.into()));
         Ok(self.put(key, Field::List(list)))
     }
 
@@ -750,11 +750,15 @@ impl State {
         values: impl IntoIterator<Item = V>,
     ) -> Result<State, StateError> {
         let mut list = self.list_for(key, "non-extendable")?;
-        list.extend(values.into_iter().map(Into::into));
+        list.extend(values.into_iter().map(|v| Arc::new(v.into())));
         Ok(self.put(key, Field::List(list)))
     }
 
-    fn list_for(&self, key: &str, what: &'static str) -> Result<imbl::Vector<Value>, StateError> {
+    fn list_for(
+        &self,
+        key: &str,
+        what: &'static str,
+    ) -> Result<imbl::Vector<Arc<Value>>, StateError> {
         match self.map.get(key) {
             None => Ok(imbl::Vector::new()),
             Some(e) => {
