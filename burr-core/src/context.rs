@@ -329,7 +329,10 @@ impl StepTrace {
     }
 
     fn defer(&self, d: Deferred) {
-        self.deferred.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+        self.deferred
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(d);
     }
 
     /// Delivers the deferred events to the async hooks, in order.
@@ -652,7 +655,10 @@ impl Tracer {
     /// ```
     /// burr_core::Tracer::noop().log_attributes([("a", serde_json::json!(1))]);
     /// ```
-    pub fn log_attributes<K: Into<String>>(&self, attributes: impl IntoIterator<Item = (K, Value)>) {
+    pub fn log_attributes<K: Into<String>>(
+        &self,
+        attributes: impl IntoIterator<Item = (K, Value)>,
+    ) {
         let Some(step) = &self.step else { return };
         let span = CURRENT.with(|c| {
             c.borrow()
@@ -845,7 +851,10 @@ impl SpanGuard {
     /// ```
     /// burr_core::SpanGuard::none().log_attributes([("k", serde_json::json!(1))]);
     /// ```
-    pub fn log_attributes<K: Into<String>>(&self, attributes: impl IntoIterator<Item = (K, Value)>) {
+    pub fn log_attributes<K: Into<String>>(
+        &self,
+        attributes: impl IntoIterator<Item = (K, Value)>,
+    ) {
         if let Some(open) = &self.open {
             let attributes: Vec<(String, Value)> =
                 attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
