@@ -7,8 +7,8 @@ mod context;
 mod error;
 pub mod expr;
 mod graph;
-pub mod parallel;
 mod hooks;
+pub mod parallel;
 mod persistence;
 mod state;
 pub mod stream;
@@ -26,8 +26,6 @@ pub use application::{
 };
 pub use condition::{Condition, default, expr, when};
 pub use context::{ActionContext, SpanGuard, Tracer};
-#[cfg(feature = "tracing-layer")]
-pub use tracing_layer::BurrLayer;
 pub use error::{ActionError, BoxError, BuildProblem, BurrError, Result, StateError};
 pub use graph::{ActionInfo, DotOptions, Graph, TransitionInfo, TransitionSpec};
 pub use hooks::{
@@ -36,13 +34,15 @@ pub use hooks::{
     StreamStart,
 };
 pub use persistence::{
-    AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState,
-    PersistenceError, SaveRequest, Saver, StateLoader, StateSaver, Status,
+    AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState, PersistenceError,
+    SaveRequest, Saver, StateLoader, StateSaver, Status,
 };
+pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
 pub use streaming::{
     AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
 };
-pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
+#[cfg(feature = "tracing-layer")]
+pub use tracing_layer::BurrLayer;
 
 #[doc(hidden)]
 pub mod __private {

@@ -197,7 +197,11 @@ impl FieldMap {
     fn insert(&mut self, key: Key, entry: Entry) {
         match self {
             FieldMap::Small(v) if v.len() < SMALL_MAX => {
-                *v = v.iter().cloned().chain(std::iter::once((key, entry))).collect();
+                *v = v
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once((key, entry)))
+                    .collect();
             }
             FieldMap::Small(v) => {
                 let mut m: LargeMap = v.iter().cloned().collect();
