@@ -329,14 +329,16 @@
       } else {
         body.appendChild(h("table", { class: "grid" },
           h("thead", null, h("tr", null, h("th", null, "App"), anyPk ? h("th", null, "Partition key") : null, h("th", { class: "num" }, "Steps"), h("th", null, "Last written"), h("th", null, "Links"))),
-          h("tbody", null, apps.map((a) => {
+          h("tbody", null, nestChildren(apps).map(({ app: a, depth }) => {
             const links = [];
             if (a.parent_pointer) links.push(ptrChip(project, a.parent_pointer, "fork", "forked from"));
             if (a.spawning_parent_pointer) links.push(ptrChip(project, a.spawning_parent_pointer, "spawn", "spawned by"));
             const ks = kids.get(a.app_id) || [];
             if (ks.length) links.push(h("span", { class: "chip pk", title: ks.map((k) => `${k.kind}: ${k.app}`).join("\n") }, `${plural(ks.length, "child")}`.replace("childs", "children")));
             return h("tr", { "data-app": a.app_id },
-              h("td", null, h("a", { class: "rowlink mono", href: appHref(project, a.app_id) }, a.app_id)),
+              h("td", { class: depth ? "nested" : null, style: depth ? `padding-left:${14 + depth * 22}px` : null },
+                depth ? h("span", { class: "muted", "aria-hidden": "true" }, "↳ ") : null,
+                h("a", { class: "rowlink mono", href: appHref(project, a.app_id) }, a.app_id)),
               anyPk ? h("td", null, a.partition_key === null || a.partition_key === undefined ? h("span", { class: "muted" }, "—") : h("a", { class: "chip pk", href: projectHref(project, { pk: a.partition_key }) }, a.partition_key)) : null,
               h("td", { class: "num" }, a.num_steps.toLocaleString()),
               h("td", { title: dateTime(a.last_written) }, ago(a.last_written)),
@@ -354,6 +356,35 @@
     };
     await load();
     visiblePoll(ctx, 5000, load);
+  }
+
+  /** Orders apps so that forks and spawned apps come right under their parent when both are
+   * on the page (parents keep their order); returns each app with its nesting depth. */
+  function nestChildren(apps) {
+    const ids = new Set(apps.map((a) => a.app_id));
+    const parentOf = (a) => {
+      const ptr = a.spawning_parent_pointer || a.parent_pointer;
+      return ptr && ids.has(ptr.app_id) && ptr.app_id !== a.app_id ? ptr.app_id : null;
+    };
+    const children = new Map();
+    for (const a of apps) {
+      const p = parentOf(a);
+      if (p !== null) {
+        if (!children.has(p)) children.set(p, []);
+        children.get(p).push(a);
+      }
+    }
+    const out = [];
+    const seen = new Set();
+    const visit = (a, depth) => {
+      if (seen.has(a.app_id)) return;
+      seen.add(a.app_id);
+      out.push({ app: a, depth });
+      for (const c of children.get(a.app_id) || []) visit(c, depth + 1);
+    };
+    for (const a of apps) if (parentOf(a) === null) visit(a, 0);
+    for (const a of apps) visit(a, 0); // cycles: whatever is left
+    return out;
   }
 
   function ptrChip(project, ptr, kind, verb) {
