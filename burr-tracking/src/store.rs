@@ -781,6 +781,8 @@ struct Pending {
 struct AppIndex {
     log: PathBuf,
     identity: Option<(u64, u64)>,
+    /// The last bytes before `offset`, to notice a log rewritten in place.
+    seen_tail: Vec<u8>,
     /// Bytes read: everything before is indexed, and ends with a newline.
     offset: u64,
     lines: u64,
@@ -809,6 +811,7 @@ impl AppIndex {
         AppIndex {
             log,
             identity: None,
+            seen_tail: Vec::new(),
             offset: 0,
             lines: 0,
             steps: BTreeMap::new(),
@@ -876,7 +879,10 @@ impl AppIndex {
         };
         let len = meta.len();
         let id = identity(&meta);
-        if id != self.identity || len < self.pending.map_or(self.offset, |p| p.end) {
+        if id != self.identity
+            || len < self.pending.map_or(self.offset, |p| p.end)
+            || !self.tail_unchanged()
+        {
             self.reset();
             self.identity = id;
         }
@@ -889,7 +895,7 @@ impl AppIndex {
         let mut file = File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?;
         file.seek(SeekFrom::Start(self.offset))
             .map_err(|err| StoreError::io(&self.log, err))?;
-        let mut reader = file.take(len - self.offset);
+        let mut reader = (&mut file).take(len - self.offset);
         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK.min((len - self.offset) as usize + 1));
         let mut buf_start = self.offset;
         loop {
@@ -916,6 +922,8 @@ impl AppIndex {
                 break;
             }
         }
+        self.seen_tail =
+            read_tail(&mut file, self.offset).map_err(|err| StoreError::io(&self.log, err))?;
         // What is left has no newline yet: a record being written, or a writer that does not
         // end its last line. Use it if it is complete JSON, and read it again next time.
         let rest = trim_line(&buf);
@@ -930,6 +938,17 @@ impl AppIndex {
             }
         }
         Ok(())
+    }
+
+    /// Whether the bytes read last time are still where they were (a log truncated and written
+    /// again in place keeps its inode and may grow past the old size).
+    fn tail_unchanged(&self) -> bool {
+        if self.offset == 0 {
+            return true;
+        }
+        File::open(&self.log)
+            .and_then(|mut file| read_tail(&mut file, self.offset))
+            .is_ok_and(|tail| tail == self.seen_tail)
     }
 
     /// Drops the cached JSON of a step that changed.
@@ -1037,6 +1056,15 @@ impl AppIndex {
         out.push(']');
         Ok(out)
     }
+}
+
+/// The (at most 64) bytes before `offset`.
+fn read_tail(file: &mut File, offset: u64) -> io::Result<Vec<u8>> {
+    let start = offset.saturating_sub(64);
+    let mut tail = vec![0; usize::try_from(offset - start).map_err(io::Error::other)?];
+    file.seek(SeekFrom::Start(start))?;
+    file.read_exact(&mut tail)?;
+    Ok(tail)
 }
 
 /// Appends bytes `start..end` of the log to `out`, ending with a newline.

@@ -481,6 +481,23 @@ async fn appended_lines_show_up_and_torn_lines_wait_for_their_end() {
     let (_, page) = get(&store, "/api/v1/p/a/steps?order=desc&limit=1").await;
     assert_eq!(seqs(&page), [3]);
 
+    // A log rewritten in place (same file, longer content) is read again from the start.
+    let path = fx.root.join("p").join("a").join("log.jsonl");
+    let mut other = counter_lines(6);
+    other[0] = begin(0, "rewritten");
+    let text = other.join("\n") + "\n";
+    assert!(text.len() as u64 > fs::metadata(&path).unwrap().len());
+    fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let (_, page) = get(&store, "/api/v1/p/a/steps?limit=1").await;
+    assert_eq!(page["steps"][0]["step_start_log"]["action"], "rewritten");
+    assert_eq!(page["total"], 6);
+
     // A log replaced by a shorter one is read again from the start.
     fx.app("p", "a", None, &counter_lines(1));
     let (_, logs) = get(&store, "/api/v0/p/a/__none__/apps").await;
