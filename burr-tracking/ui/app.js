@@ -550,7 +550,7 @@
       const more = st.hasOlder ? h("tr", null, h("td", { colspan: 5, class: "more" }, h("button", { onclick: async () => { await loadOlder(); drawSteps(); } }, `Load older steps (${(st.seqs[0]).toLocaleString()} earlier)`))) : null;
       const tbody = h("tbody", null, st.asc ? [more, rows] : [rows, more]);
       stepsBox.appendChild(h("table", null,
-        h("colgroup", null, h("col", { class: "seq" }), h("col"), h("col", { class: "time" }), h("col", { class: "dur" }), h("col", { class: "st" })),
+        h("colgroup", null, h("col", { class: "seq", style: `width:${Math.max(44, String(st.seqs[st.seqs.length - 1]).length * 9 + 22)}px` }), h("col"), h("col", { class: "time" }), h("col", { class: "dur" }), h("col", { class: "st" })),
         h("thead", null, h("tr", null, h("th", { style: "text-align:right" }, "#"), h("th", null, "Action"), h("th", null, "Start"), h("th", null, "Duration"), h("th", { style: "text-align:right" }, "Status"))),
         tbody));
       stepsBox.scrollTop = keep;
