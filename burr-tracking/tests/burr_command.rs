@@ -64,9 +64,8 @@ fn it_serves_the_folder_and_prints_its_url() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
     let started = Instant::now();
     let answer = loop {
         if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
@@ -85,8 +84,17 @@ fn it_serves_the_folder_and_prints_its_url() {
         );
         std::thread::sleep(Duration::from_millis(100));
     };
+    let mut rest = String::new();
+    stdout.read_line(&mut rest).unwrap();
+    drop(stdout); // the server keeps running with its output closed
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "burr stopped when its output was closed"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(rest.contains("demo projects"), "{rest}");
     assert!(
         first.contains(&format!("http://127.0.0.1:{port}/")),
         "{first}"

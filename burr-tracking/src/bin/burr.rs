@@ -6,6 +6,7 @@
 //!
 //! The root is `--dir`, else the `BURR_PATH` environment variable, else `~/.burr`.
 
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
@@ -72,6 +73,12 @@ fn open_browser(url: &str) {
     }
 }
 
+/// Prints a line; a closed standard output must not stop the server.
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let (dir, named) = match root(&args) {
@@ -114,12 +121,12 @@ fn main() -> ExitCode {
             local
         };
         let url = format!("http://{shown}/");
-        println!("burr: serving {} at {url}", dir.display());
+        say(&format!("burr: serving {} at {url}", dir.display()));
         let store = Store::new(dir.clone());
         if store.projects().is_ok_and(|projects| projects.is_empty()) {
-            println!("burr: no projects there yet; the page offers demo projects to look around");
+            say("burr: no projects there yet; the page offers demo projects to look around");
         }
-        println!("burr: press Ctrl-C to stop");
+        say("burr: press Ctrl-C to stop");
         if !args.no_open {
             open_browser(&url);
         }
