@@ -7,7 +7,7 @@
 # Needs python3 with "apache-burr[tracking-server]" and curl. Prints one line per endpoint.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burr-rs-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burr-target}"
 RUNS="${RUNS:-5}"
 DATA="$(mktemp -d)"
 trap 'kill "${BURR_PID:-}" "${OURS_PID:-}" 2>/dev/null || true; rm -rf "$DATA"' EXIT

@@ -1078,14 +1078,29 @@ impl LogRecord {
                 Err(e) => RecordError::NotJson(e),
             });
         }
-        let probe: TypeProbe<'_> = serde_json::from_slice(line).map_err(RecordError::NotJson)?;
-        let kind = match probe.kind {
-            None => return Err(RecordError::MissingType),
-            Some(ProbeKind::Str(s)) if KNOWN_TYPES.contains(&&*s) => s.into_owned(),
-            Some(_) => {
-                return serde_json::from_slice(line)
-                    .map(|raw| LogRecord::Unknown(UnknownRecord { raw }))
-                    .map_err(RecordError::NotJson);
+        // Every writer puts `type` first: read it from the bytes when it is there, and parse
+        // the line only once.
+        let leading = line
+            .strip_prefix(b"{\"type\":\"")
+            .and_then(|rest| {
+                let end = rest.iter().position(|&b| b == b'"')?;
+                std::str::from_utf8(&rest[..end]).ok()
+            })
+            .filter(|k| KNOWN_TYPES.contains(k));
+        let kind = match leading {
+            Some(k) => k.to_string(),
+            None => {
+                let probe: TypeProbe<'_> =
+                    serde_json::from_slice(line).map_err(RecordError::NotJson)?;
+                match probe.kind {
+                    None => return Err(RecordError::MissingType),
+                    Some(ProbeKind::Str(s)) if KNOWN_TYPES.contains(&&*s) => s.into_owned(),
+                    Some(_) => {
+                        return serde_json::from_slice(line)
+                            .map(|raw| LogRecord::Unknown(UnknownRecord { raw }))
+                            .map_err(RecordError::NotJson);
+                    }
+                }
             }
         };
         fn typed<T: DeserializeOwned>(
