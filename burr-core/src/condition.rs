@@ -170,7 +170,7 @@ pub fn when<K: AsRef<str>, V: Into<Value>>(
     })
 }
 
-/// A condition written in the safe expression language (see [`crate::expr`]), parsed once.
+/// A condition written in the safe expression language (see [`expr`](mod@crate::expr)), parsed once.
 /// Its reads are the expression's free names.
 ///
 /// # Examples
