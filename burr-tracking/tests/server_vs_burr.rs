@@ -1,7 +1,7 @@
 //! Our server and Apache Burr's, started on the same folder, must answer the read API alike.
 //!
 //! The folder holds Burr's own demo data, a small app written by Python Burr
-//! (`tests/oracle/tiny_app.py`: spans, attributes, a stream, a failure, a fork and a spawn) and
+//! (`tests/fixtures/tiny_app.py`: spans, attributes, a stream, a failure, a fork and a spawn) and
 //! the demo projects written by burr-rs (`burr_tracking::demo`).
 //! Burr's server runs as `python3 -m uvicorn burr.tracking.server.run:app` with
 //! `BURR_SERVE_STATIC=false`. Without Python Burr (`pip install "apache-burr[tracking-server]"`)
@@ -231,7 +231,7 @@ async fn our_read_api_answers_like_burrs_on_the_same_folder() {
             &root.join(format!("rs_{project}")),
         );
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/tiny_app.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_app.py");
     let written = Command::new("python3")
         .arg(&script)
         .arg(&root)
