@@ -57,7 +57,7 @@ use crate::model::{
 /// # Examples
 ///
 /// ```
-/// let log = std::path::Path::new("/root/p/app").join(burr_tracking::reader::LOG_FILE);
+/// let log = std::path::Path::new("tracking-root/p/app").join(burr_tracking::reader::LOG_FILE);
 /// assert!(log.ends_with("app/log.jsonl"));
 /// ```
 pub const LOG_FILE: &str = "log.jsonl";
