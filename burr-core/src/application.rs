@@ -954,7 +954,8 @@ pub(crate) struct Prepared {
     pub(crate) seq: u64,
     pub(crate) inputs: Inputs,
     pub(crate) ctx: ActionContext,
-    pub(crate) before: State,
+    /// The state before the step, when a saver may need it back.
+    pub(crate) before: Option<State>,
     pub(crate) before_prior: Option<usize>,
 }
 
@@ -1221,7 +1222,8 @@ impl Application {
 
     /// Bumps the sequence id, picks the next action, checks the inputs.
     pub(crate) fn prepare(&mut self, inputs: &Inputs) -> Result<Option<Prepared>, BurrError> {
-        let before = self.state.clone();
+        // Kept only to roll back when saving fails (nothing else needs it).
+        let before = self.shared.saver.as_ref().map(|_| self.state.clone());
         let before_prior = self.prior;
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
@@ -1431,8 +1433,10 @@ impl Application {
             (Err(e), _) => Err(e),
             (Ok(_), Err(e)) => {
                 // Nothing was saved: go back to before the step so that it can be retried.
-                self.state = p.before.clone();
-                self.prior = p.before_prior;
+                if let Some(before) = &p.before {
+                    self.state = before.clone();
+                    self.prior = p.before_prior;
+                }
                 Err(e)
             }
         };

@@ -1029,6 +1029,11 @@ impl State {
         let Some(view) = &self.view else {
             return (Vec::new(), Vec::new());
         };
+        let n = view.writes.len();
+        if self.written_extra.is_empty() && n <= 64 && self.written_mask.count_ones() as usize == n
+        {
+            return (Vec::new(), Vec::new());
+        }
         let undeclared: Vec<String> = self
             .written_extra
             .iter()
