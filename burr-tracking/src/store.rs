@@ -905,15 +905,9 @@ impl AppIndex {
                 .read(&mut buf[old_len..])
                 .map_err(|err| StoreError::io(&self.log, err))?;
             buf.truncate(old_len + n);
-            let mut consumed = 0;
-            while let Some(nl) = memchr::memchr(b'\n', &buf[consumed..]) {
-                let end = consumed + nl + 1;
-                self.add_line(
-                    buf_start + consumed as u64,
-                    buf_start + end as u64,
-                    &buf[consumed..end],
-                );
-                consumed = end;
+            let consumed = memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1);
+            for (start, end, keys) in probe_lines(&buf[..consumed]) {
+                self.add_line(buf_start + start as u64, buf_start + end as u64, keys);
             }
             buf.drain(..consumed);
             buf_start += consumed as u64;
@@ -958,13 +952,13 @@ impl AppIndex {
         }
     }
 
-    fn add_line(&mut self, start: u64, end: u64, line: &[u8]) {
+    /// Files one line (`start..end`, probed by [`probe_lines`]); `None` is a blank line.
+    fn add_line(&mut self, start: u64, end: u64, keys: Option<Result<LineKeys, String>>) {
         self.lines += 1;
-        let text = trim_line(line);
-        if text.is_empty() {
+        let Some(keys) = keys else {
             return;
-        }
-        let keys = match probe(text) {
+        };
+        let keys = match keys {
             Ok(keys) => keys,
             Err(err) => {
                 let number = self.lines;
@@ -1058,6 +1052,61 @@ impl AppIndex {
     }
 }
 
+/// Lines probed together below this many bytes (threads cost more than they save).
+const PARALLEL_PROBE_FROM: usize = 1 << 20;
+
+/// One probed line: its byte range in the probed buffer and its keys (`None` when blank).
+type ProbedLine = (usize, usize, Option<Result<LineKeys, String>>);
+
+/// Probes the newline-terminated lines of `buf`, in order, on several threads when it is big.
+fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
+    let probe_part = |part: &[u8], base: usize| {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while let Some(nl) = memchr::memchr(b'\n', &part[at..]) {
+            let end = at + nl + 1;
+            let text = trim_line(&part[at..end]);
+            let keys = (!text.is_empty()).then(|| probe(text));
+            out.push((base + at, base + end, keys));
+            at = end;
+        }
+        out
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || buf.len() < PARALLEL_PROBE_FROM {
+        return probe_part(buf, 0);
+    }
+    // Cut the buffer into about equal parts that each end with a newline.
+    let mut parts = Vec::with_capacity(threads);
+    let mut start = 0;
+    for i in 1..=threads {
+        let target = (buf.len() * i / threads).max(start);
+        let end = if i == threads {
+            buf.len()
+        } else {
+            memchr::memchr(b'\n', &buf[target..]).map_or(buf.len(), |nl| target + nl + 1)
+        };
+        if end > start {
+            parts.push((start, end));
+            start = end;
+        }
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .iter()
+            .map(|&(start, end)| scope.spawn(move || probe_part(&buf[start..end], start)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(probed) => probed,
+                // A panic while probing is a bug; keep the panic's payload going up.
+                Err(payload) => std::panic::resume_unwind(payload),
+            })
+            .collect()
+    })
+}
+
 /// The (at most 64) bytes before `offset`.
 fn read_tail(file: &mut File, offset: u64) -> io::Result<Vec<u8>> {
     let start = offset.saturating_sub(64);
@@ -1122,4 +1171,35 @@ fn build_step(bytes: &[u8]) -> (Option<String>, Vec<String>) {
         }
     });
     (json, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probing_in_parts_keeps_every_line_in_order() {
+        let mut buf = Vec::new();
+        let mut expected = Vec::new();
+        let mut seq = 0u64;
+        while buf.len() < 3 * PARALLEL_PROBE_FROM {
+            let start = buf.len();
+            let line = match seq % 4 {
+                0 => format!(
+                    "{{\"type\":\"begin_entry\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
+                ),
+                1 => format!("{{\"type\":\"end_span\",\"action_sequence_id\":{seq}}}\n"),
+                2 => "   \n".to_owned(),
+                _ => "not json\n".to_owned(),
+            };
+            buf.extend_from_slice(line.as_bytes());
+            let text = trim_line(line.as_bytes());
+            let keys = (!text.is_empty()).then(|| probe(text));
+            expected.push((start, buf.len(), keys));
+            seq += 1;
+        }
+        assert_eq!(probe_lines(&buf), expected);
+        assert_eq!(probe_lines(&buf[..expected[5].1]), expected[..6]);
+        assert!(probe_lines(b"").is_empty());
+    }
 }
