@@ -68,14 +68,17 @@ fn it_serves_the_folder_and_prints_its_url() {
     stdout.read_line(&mut first).unwrap();
     let started = Instant::now();
     let answer = loop {
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+        // A connection refused or reset means the server is not listening yet: retry.
+        let attempt = TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
             write!(
                 stream,
                 "GET /api/v0/projects HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            )
-            .unwrap();
+            )?;
             let mut text = String::new();
-            stream.read_to_string(&mut text).unwrap();
+            stream.read_to_string(&mut text)?;
+            Ok(text)
+        });
+        if let Ok(text) = attempt {
             break text;
         }
         assert!(
