@@ -283,17 +283,13 @@ impl Inputs {
     }
 
     /// Keeps only the inputs named in `specs` (undeclared inputs are dropped, as Burr does).
-    pub(crate) fn filtered(&self, specs: &[InputSpec], bound: &Map<String, Value>) -> Inputs {
+    pub(crate) fn filtered(&self, specs: &[InputSpec]) -> Inputs {
         if specs.is_empty() {
             return Inputs::new();
         }
         let mut values = Map::new();
         for spec in specs {
-            if let Some(v) = self
-                .values
-                .get(&spec.name)
-                .or_else(|| bound.get(&spec.name))
-            {
+            if let Some(v) = self.values.get(&spec.name) {
                 values.insert(spec.name.clone(), v.clone());
             }
         }

@@ -1174,18 +1174,26 @@ impl Application {
         }
     }
 
-    pub(crate) fn fire_execute(&self, method: ExecuteMethod, pre: bool, error: Option<&BurrError>) {
-        if self.shared.hooks.sync.is_empty() {
-            return;
-        }
-        let event = ExecuteCall {
+    fn execute_event<'a>(
+        &'a self,
+        method: ExecuteMethod,
+        error: Option<&'a BurrError>,
+    ) -> ExecuteCall<'a> {
+        ExecuteCall {
             app_id: &self.shared.app_id,
             partition_key: self.shared.partition_key.as_deref(),
             state: &self.state,
             method,
             error,
             time: SystemTime::now(),
-        };
+        }
+    }
+
+    pub(crate) fn fire_execute(&self, method: ExecuteMethod, pre: bool, error: Option<&BurrError>) {
+        if self.shared.hooks.sync.is_empty() {
+            return;
+        }
+        let event = self.execute_event(method, error);
         if pre {
             self.shared.hooks.each(|h| h.pre_run_execute_call(&event));
         } else {
@@ -1203,14 +1211,7 @@ impl Application {
         if self.shared.hooks.asynchronous.is_empty() {
             return;
         }
-        let event = ExecuteCall {
-            app_id: &self.shared.app_id,
-            partition_key: self.shared.partition_key.as_deref(),
-            state: &self.state,
-            method,
-            error,
-            time: SystemTime::now(),
-        };
+        let event = self.execute_event(method, error);
         for h in &self.shared.hooks.asynchronous {
             if pre {
                 h.pre_run_execute_call(&event).await;
@@ -1240,7 +1241,7 @@ impl Application {
                     .collect(),
             ));
         }
-        let inputs = inputs.filtered(&n.info.inputs, &serde_json::Map::new());
+        let inputs = inputs.filtered(&n.info.inputs);
         let missing: Vec<String> = n
             .info
             .inputs
@@ -1266,11 +1267,8 @@ impl Application {
         }))
     }
 
-    pub(crate) fn fire_pre_step(&self, p: &Prepared) {
-        if self.shared.hooks.sync.is_empty() {
-            return;
-        }
-        let event = PreRunStep {
+    fn pre_step_event<'a>(&'a self, p: &'a Prepared) -> PreRunStep<'a> {
+        PreRunStep {
             app_id: &self.shared.app_id,
             partition_key: self.shared.partition_key.as_deref(),
             sequence_id: p.seq,
@@ -1278,7 +1276,14 @@ impl Application {
             action: &self.graph.nodes[p.node].info,
             inputs: &p.inputs,
             time: SystemTime::now(),
-        };
+        }
+    }
+
+    pub(crate) fn fire_pre_step(&self, p: &Prepared) {
+        if self.shared.hooks.sync.is_empty() {
+            return;
+        }
+        let event = self.pre_step_event(p);
         self.shared.hooks.each(|h| h.pre_run_step(&event));
     }
 
@@ -1287,15 +1292,7 @@ impl Application {
         if self.shared.hooks.asynchronous.is_empty() {
             return;
         }
-        let event = PreRunStep {
-            app_id: &self.shared.app_id,
-            partition_key: self.shared.partition_key.as_deref(),
-            sequence_id: p.seq,
-            state: &self.state,
-            action: &self.graph.nodes[p.node].info,
-            inputs: &p.inputs,
-            time: SystemTime::now(),
-        };
+        let event = self.pre_step_event(p);
         for h in &self.shared.hooks.asynchronous {
             h.pre_run_step(&event).await;
         }
@@ -1308,20 +1305,7 @@ impl Application {
         let StepOutput { result, state: out } = out;
         let mut new_state = if out.is_view_of(&n.view) {
             let (undeclared, missing) = out.write_violations();
-            if !undeclared.is_empty() {
-                return Err(BurrError::UndeclaredWrite {
-                    action: n.info.name.clone(),
-                    keys: undeclared,
-                    writes: writes.clone(),
-                });
-            }
-            if !missing.is_empty() {
-                return Err(BurrError::MissingWrite {
-                    action: n.info.name.clone(),
-                    keys: missing,
-                    writes: writes.clone(),
-                });
-            }
+            write_errors(&n.info.name, writes, undeclared, missing)?;
             out.into_unviewed()
         } else {
             // The action built a state of its own: what differs from what it could see is
@@ -1339,7 +1323,17 @@ impl Application {
                     .filter(|r| before.has_raw(r) && !out.has_raw(r))
                     .cloned(),
             );
-            check_writes(&n.info.name, writes, written.iter().map(String::as_str))?;
+            let undeclared = written
+                .iter()
+                .filter(|k| !writes.contains(k))
+                .cloned()
+                .collect();
+            let missing = writes
+                .iter()
+                .filter(|w| !written.contains(w))
+                .cloned()
+                .collect();
+            write_errors(&n.info.name, writes, undeclared, missing)?;
             let mut merged = before.clone();
             for k in &written {
                 merged.copy_field_from(&out, k);
@@ -1441,23 +1435,31 @@ impl Application {
             }
         };
         if !self.shared.hooks.sync.is_empty() {
-            let (res, err) = match &result {
-                Ok(r) => (Some(&r.result), None),
-                Err(e) => (None, Some(e)),
-            };
-            let event = PostRunStep {
-                app_id: &self.shared.app_id,
-                partition_key: self.shared.partition_key.as_deref(),
-                sequence_id: p.seq,
-                state: &self.state,
-                action: &self.graph.nodes[node].info,
-                result: res,
-                error: err,
-                time: SystemTime::now(),
-            };
+            let event = self.post_step_event(p, &result);
             self.shared.hooks.each(|h| h.post_run_step(&event));
         }
         result
+    }
+
+    fn post_step_event<'a>(
+        &'a self,
+        p: &'a Prepared,
+        result: &'a Result<StepResult, BurrError>,
+    ) -> PostRunStep<'a> {
+        let (result, error) = match result {
+            Ok(r) => (Some(&r.result), None),
+            Err(e) => (None, Some(e)),
+        };
+        PostRunStep {
+            app_id: &self.shared.app_id,
+            partition_key: self.shared.partition_key.as_deref(),
+            sequence_id: p.seq,
+            state: &self.state,
+            action: &self.graph.nodes[p.node].info,
+            result,
+            error,
+            time: SystemTime::now(),
+        }
     }
 
     pub(crate) async fn afire_post_step(
@@ -1468,20 +1470,7 @@ impl Application {
         if self.shared.hooks.asynchronous.is_empty() {
             return;
         }
-        let (res, err) = match result {
-            Ok(r) => (Some(&r.result), None),
-            Err(e) => (None, Some(e)),
-        };
-        let event = PostRunStep {
-            app_id: &self.shared.app_id,
-            partition_key: self.shared.partition_key.as_deref(),
-            sequence_id: p.seq,
-            state: &self.state,
-            action: &self.graph.nodes[p.node].info,
-            result: res,
-            error: err,
-            time: SystemTime::now(),
-        };
+        let event = self.post_step_event(p, result);
         for h in &self.shared.hooks.asynchronous {
             h.post_run_step(&event).await;
         }
@@ -1833,16 +1822,14 @@ impl Application {
     }
 }
 
-fn check_writes<'a>(
+/// The error for an action's writes: undeclared keys first, then declared writes left
+/// unwritten.
+fn write_errors(
     action: &str,
     writes: &[String],
-    written: impl Iterator<Item = &'a str> + Clone,
+    undeclared: Vec<String>,
+    missing: Vec<String>,
 ) -> Result<(), BurrError> {
-    let undeclared: Vec<String> = written
-        .clone()
-        .filter(|k| !writes.iter().any(|w| w == k))
-        .map(str::to_string)
-        .collect();
     if !undeclared.is_empty() {
         return Err(BurrError::UndeclaredWrite {
             action: action.to_string(),
@@ -1850,11 +1837,6 @@ fn check_writes<'a>(
             writes: writes.to_vec(),
         });
     }
-    let missing: Vec<String> = writes
-        .iter()
-        .filter(|w| !written.clone().any(|k| k == w.as_str()))
-        .cloned()
-        .collect();
     if !missing.is_empty() {
         return Err(BurrError::MissingWrite {
             action: action.to_string(),

@@ -1214,6 +1214,23 @@ mod tests {
     }
 
     #[test]
+    fn append_shares_the_list_with_older_states() {
+        let a = State::new().append("l", "x".repeat(200)).append("l", "y");
+        let b = a.append("l", "z");
+        let (Some(Field::List(la)), Some(Field::List(lb))) = (
+            a.map.get("l").map(|e| e.field.clone()),
+            b.map.get("l").map(|e| e.field.clone()),
+        ) else {
+            panic!("lists are kept as persistent vectors");
+        };
+        assert_eq!((la.len(), lb.len()), (2, 3));
+        // The older items are the same allocations in both states: nothing was copied.
+        for (x, y) in la.iter().zip(lb.iter()) {
+            assert!(Arc::ptr_eq(x, y));
+        }
+    }
+
+    #[test]
     fn append_to_json_array_and_string() {
         let s = State::new().update("l", json!([1]));
         assert_eq!(s.append("l", 2).to_json(), json!({"l": [1, 2]}));
