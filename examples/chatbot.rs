@@ -25,7 +25,7 @@ struct Message {
 
 /// Records the user's prompt.
 #[action(reads = [chat_history], writes = [chat_history, prompt])]
-fn user_input(state: State, prompt: String) -> Result<State, BurrError> {
+fn user_input(state: State, prompt: String) -> Result<State, Error> {
     let message = Message {
         role: "user".into(),
         content: prompt.clone(),
@@ -33,21 +33,21 @@ fn user_input(state: State, prompt: String) -> Result<State, BurrError> {
     Ok(state
         .try_append(
             "chat_history",
-            serde_json::to_value(message).map_err(|e| BurrError::Other(e.to_string()))?,
+            serde_json::to_value(message).map_err(|e| Error::Other(e.to_string()))?,
         )?
         .update("prompt", prompt))
 }
 
 /// Flags prompts that mention a forbidden word.
 #[action(reads = [prompt], writes = [safe])]
-fn safety_check(state: State) -> Result<State, BurrError> {
+fn safety_check(state: State) -> Result<State, Error> {
     let prompt: String = state.get("prompt")?;
     Ok(state.update("safe", !prompt.to_lowercase().contains("password")))
 }
 
 /// Picks how to answer.
 #[action(reads = [prompt], writes = [mode])]
-fn decide_mode(state: State, tracer: &Tracer) -> Result<State, BurrError> {
+fn decide_mode(state: State, tracer: &Tracer) -> Result<State, Error> {
     let prompt: String = state.get("prompt")?;
     let mode = classify(&prompt);
     tracer.log_attribute("mode", mode);
@@ -67,11 +67,7 @@ fn classify(prompt: &str) -> &'static str {
 
 /// Asks the (canned) LLM for a reply.
 #[action(reads = [prompt, chat_history, mode], writes = [response])]
-async fn generate(
-    state: State,
-    tracer: &Tracer,
-    temperature: Option<f64>,
-) -> Result<State, BurrError> {
+async fn generate(state: State, tracer: &Tracer, temperature: Option<f64>) -> Result<State, Error> {
     let prompt: String = state.get("prompt")?;
     let mode: String = state.get("mode")?;
     let history: Vec<Message> = state.get("chat_history")?;
@@ -107,7 +103,7 @@ fn refuse(state: State) -> State {
 
 /// Appends the reply to the history.
 #[action(reads = [response, chat_history], writes = [chat_history])]
-fn respond(state: State) -> Result<(ResultMap, State), BurrError> {
+fn respond(state: State) -> Result<(ResultMap, State), Error> {
     let response: String = state.get("response")?;
     let mut result = ResultMap::new();
     result.insert("response".into(), response.clone().into());
@@ -147,7 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ] {
         println!("user: {prompt}");
         let out = app
-            .arun(
+            .run_async(
                 halt_after(["respond"]),
                 inputs! { prompt: prompt, temperature: 0.2 },
             )

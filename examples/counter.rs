@@ -10,20 +10,20 @@ use burr::prelude::*;
 
 /// Adds one to `count`.
 #[action(reads = [count], writes = [count])]
-fn increment(state: State) -> Result<State, BurrError> {
+fn increment(state: State) -> Result<State, Error> {
     let count: i64 = state.get("count")?;
     Ok(state.update("count", count + 1))
 }
 
 /// Returns the final count as the step's result.
 #[action(reads = [count], writes = [])]
-fn done(state: State) -> Result<(ResultMap, State), BurrError> {
+fn done(state: State) -> Result<(ResultMap, State), Error> {
     let mut result = ResultMap::new();
     result.insert("final_count".into(), state.get::<i64>("count")?.into());
     Ok((result, state))
 }
 
-fn main() -> Result<(), BurrError> {
+fn main() -> Result<(), Error> {
     let mut app = ApplicationBuilder::new()
         .with_actions(actions![increment, done])
         .with_transitions([

@@ -11,9 +11,10 @@
 //! The files go to `$BURR_PATH/demo_debugging/<app id>/` (`~/.burr` when `BURR_PATH` is not
 //! set): the UI shows the failed step with its error, then the resumed steps.
 
+use burr::InitializeFrom;
+use burr::persistence::Status;
 use burr::prelude::*;
 use burr::tracking::{LocalTrackingClient, TrackingLoader, default_root, load_state};
-use burr::{InitializeFrom, Status};
 
 const PROJECT: &str = "demo_debugging";
 

@@ -105,7 +105,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     let started = std::time::Instant::now();
-    let out = app.arun(halt_after(["vote"]), ()).await?;
+    let out = app.run_async(halt_after(["vote"]), ()).await?;
     println!("question: {}", out.state.get::<String>("question")?);
     let answers: Vec<String> = out.state.get("answers")?;
     for (model, answer) in MODELS.iter().zip(&answers) {

@@ -13,21 +13,22 @@
 
 use std::process::Command;
 
+use burr::InitializeFrom;
+use burr::persistence::StateSaver;
 use burr::prelude::*;
 use burr::tracking::LocalTrackingClient;
 use burr::tracking::SqlitePersister;
-use burr::{InitializeFrom, StateSaver};
 
 /// Adds one to `count`.
 #[action(reads = [count], writes = [count])]
-fn increment(state: State) -> Result<State, BurrError> {
+fn increment(state: State) -> Result<State, Error> {
     let count: i64 = state.get("count")?;
     Ok(state.update("count", count + 1))
 }
 
 /// Records the final count.
 #[action(reads = [count], writes = [summary])]
-fn report(state: State) -> Result<State, BurrError> {
+fn report(state: State) -> Result<State, Error> {
     let count: i64 = state.get("count")?;
     Ok(state.update("summary", format!("counted to {count}")))
 }

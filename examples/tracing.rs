@@ -87,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_entrypoint("search")
         .with_tracker(tracker)
         .build()?;
-    let out = app.arun(halt_after(["answer"]), Inputs::new()).await?;
+    let out = app.run_async(halt_after(["answer"]), Inputs::new()).await?;
     println!("answer: {}", out.state.get::<String>("answer")?);
 
     let log_path = project_dir.join(app.app_id()).join("log.jsonl");

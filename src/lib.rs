@@ -1,7 +1,82 @@
 #![doc = include_str!("../README.md")]
 
-pub use burr_core::*;
+pub use burr_core::action::{ActionKind, Call};
+pub use burr_core::{
+    Action, ActionContext, ActionError, Application, ApplicationBuilder, Bound, BoxError,
+    BuildProblem, Condition, Error, FnAction, Halt, Halted, InitializeFrom, Input, InputSpec,
+    Inputs, IntoAction, IntoStepOutput, Iterate, Outcome, Placeholder, ResultAction, ResultMap,
+    SpanGuard, State, StateError, StepOutput, StepResult, Tracer, actions, default, expr,
+    halt_after, halt_before, inputs, state, when,
+};
 pub use burr_macros::{action, streaming_action, trace};
+
+/// The former name of [`Error`].
+#[deprecated(since = "0.2.0", note = "renamed to `burr::Error`")]
+pub type BurrError = Error;
+
+/// Shorthand for results whose error is [`Error`]. Not in the prelude: it would shadow
+/// `std::result::Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The reserved state keys the runtime maintains.
+pub mod keys {
+    pub use burr_core::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY};
+}
+
+/// Lifecycle hooks: code that runs around an application's calls, steps, spans and streams.
+pub mod hooks {
+    pub use burr_core::hooks::{Hook, IntoHook};
+    pub use burr_core::{
+        ApplicationCreated, AsyncLifecycleHook, AttributesEvent, ExecuteCall, ExecuteMethod,
+        LifecycleHook, Pointer, PostRunStep, PreRunStep, SpanEvent, SpanInfo, StreamEnd,
+        StreamItem, StreamStart,
+    };
+}
+
+/// The markers that let one builder method take sync and async hooks, savers and loaders.
+pub mod marker {
+    pub use burr_core::marker::{Async, Converted, SharedAsync, SharedSync, Sync};
+}
+
+/// State persistence: the saver and loader traits, the in-memory persister, and (with the
+/// `sqlite`, `postgres` and `redis` features) the database persisters.
+pub mod persistence {
+    pub use burr_core::persistence::{IntoLoader, IntoSaver};
+    pub use burr_core::{
+        AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState,
+        PersistenceError, SaveRequest, Saver, StateLoader, StateSaver, Status,
+    };
+    #[cfg(feature = "postgres")]
+    pub use burr_tracking::PostgresPersister;
+    #[cfg(feature = "redis")]
+    pub use burr_tracking::RedisPersister;
+    #[cfg(feature = "sqlite")]
+    pub use burr_tracking::SqlitePersister;
+}
+
+/// Streaming actions and the containers that stream a step's items.
+pub mod stream {
+    pub use burr_core::stream::{ActionStream, AsyncEmitter, EmitError, Emitter, StreamEvent};
+    pub use burr_core::{
+        AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
+    };
+}
+
+/// Parallel map/reduce over sub-applications.
+pub mod parallel {
+    pub use burr_core::parallel::{
+        Adapters, Cascade, Parallel, RunnableGraph, SubApplicationError, SubGraphTask, child_app_id,
+    };
+}
+
+/// The application's graph as data, and its DOT picture.
+pub mod graph {
+    pub use burr_core::{ActionInfo, DotOptions, Graph, TransitionInfo, TransitionSpec};
+}
+
+/// Spans of the `tracing` ecosystem recorded as Burr spans.
+#[cfg(feature = "tracking")]
+pub use burr_core::BurrLayer;
 
 /// Tracking: the local tracking client (writes `~/.burr`), the log reader, `load_state`,
 /// state persisters and the tracking server.
@@ -11,8 +86,8 @@ pub use burr_tracking as tracking;
 /// Everything an application needs, in one `use burr::prelude::*;`.
 pub mod prelude {
     pub use burr_core::{
-        Action, ActionContext, ActionError, Application, ApplicationBuilder, BurrError, Condition,
-        Halt, Halted, Inputs, Outcome, Result, ResultMap, State, StepOutput, StepResult, Tracer,
+        Action, ActionContext, ActionError, Application, ApplicationBuilder, Condition, Error,
+        FnAction, Halt, Halted, Inputs, Outcome, ResultMap, State, StepOutput, StepResult, Tracer,
         actions, default, expr, halt_after, halt_before, inputs, state, when,
     };
     pub use burr_macros::{action, streaming_action, trace};
@@ -23,6 +98,7 @@ pub mod __private {
     //! Not a stable API: used by the code `#[action]` and `#[trace]` generate. It may change
     //! in any release.
     pub use burr_core;
+    pub use burr_core::IntoStepOutput;
     pub use futures_core;
     pub use serde;
     pub use serde_json;

@@ -1,16 +1,16 @@
 //! The counter end to end through the facade: `#[action]`, `actions!`, `expr`, `run`,
-//! `iterate`, `arun`, and the three shapes of a run's outcome.
+//! `iterate`, `run_async`, and the three shapes of a run's outcome.
 
 use burr::prelude::*;
 
 #[action(reads = [count], writes = [count])]
-fn increment(state: State, by: Option<i64>) -> Result<State, BurrError> {
+fn increment(state: State, by: Option<i64>) -> Result<State, Error> {
     let count: i64 = state.get("count")?;
     Ok(state.update("count", count + by.unwrap_or(1)))
 }
 
 #[action(reads = [count], writes = [])]
-fn done(state: State) -> Result<(ResultMap, State), BurrError> {
+fn done(state: State) -> Result<(ResultMap, State), Error> {
     let mut result = ResultMap::new();
     result.insert("final".into(), state.get::<i64>("count")?.into());
     Ok((result, state))
@@ -74,7 +74,7 @@ fn iterate_yields_eleven_steps() {
 #[tokio::test]
 async fn runs_from_tokio_too() {
     let mut app = app();
-    let out = app.arun(halt_after(["done"]), ()).await.unwrap();
+    let out = app.run_async(halt_after(["done"]), ()).await.unwrap();
     assert_eq!(out.state.get::<i64>("count").unwrap(), 10);
 }
 
@@ -83,7 +83,7 @@ fn a_wrong_input_type_is_a_typed_error() {
     let mut app = app();
     let err = app.step_with(&inputs! { by: "three" }).unwrap_err();
     assert!(
-        matches!(err, BurrError::InvalidInput { ref input, .. } if input == "by"),
+        matches!(err, Error::InvalidInput { ref input, .. } if input == "by"),
         "{err}"
     );
 }

@@ -5,6 +5,8 @@
 
 use std::fs;
 
+use burr::ActionContext;
+use burr::persistence::Status;
 use burr::prelude::*;
 use burr::stream::ActionStream;
 use burr::tracking::model::{
@@ -12,7 +14,6 @@ use burr::tracking::model::{
 };
 use burr::tracking::reader::{StreamEvent, steps_from_records};
 use burr::tracking::{LocalTrackingClient, load_state};
-use burr::{ActionContext, Status};
 use serde_json::{Value, json};
 
 #[trace(input_filterlist = ["token"])]

@@ -10,38 +10,24 @@
 use std::hint::black_box;
 
 use burr_core::{
-    Action, ActionContext, ActionError, Application, ApplicationBuilder, BurrLayer, Inputs,
-    LifecycleHook, ResultMap, State, StepOutput,
+    Application, ApplicationBuilder, BurrLayer, FnAction, LifecycleHook, ResultMap, StepOutput,
 };
 use criterion::{Criterion, criterion_main};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// Two nested spans and an attribute, the shape of a typical traced action.
-struct Traced;
-
-impl Action for Traced {
-    fn reads(&self) -> Vec<String> {
-        vec![]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec![]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        _: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
+fn traced() -> FnAction {
+    FnAction::new(None::<&str>, None::<&str>, |state, _, ctx| {
         let tracer = ctx.tracer();
         let _outer = tracer.span("outer");
         let inner = tracer.span("inner");
         inner.log_attribute("n", 1);
-        Ok(StepOutput {
+        StepOutput {
             result: ResultMap::new(),
             state,
-        })
-    }
+        }
+    })
 }
 
 /// A hook that ignores everything, so that the tracer records.
@@ -50,7 +36,7 @@ impl LifecycleHook for Quiet {}
 
 fn app(hooks: bool) -> Application {
     let builder = ApplicationBuilder::new()
-        .with_action("traced", Traced)
+        .with_action("traced", traced())
         .with_transition("traced", "traced", burr_core::default())
         .with_entrypoint("traced");
     let builder = if hooks {

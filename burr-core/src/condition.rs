@@ -3,7 +3,7 @@
 //!
 //! Every condition has a readable name (shown in the tracking graph and the UI) and the list
 //! of keys it reads; evaluating it on a state that lacks one of those keys is an error
-//! ([`BurrError::ConditionMissingKeys`]), never a silent `false`.
+//! ([`Error::ConditionMissingKeys`]), never a silent `false`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,10 +11,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::State;
-use crate::error::BurrError;
+use crate::error::Error;
 use crate::expr::Expr;
 
-type Resolver = Arc<dyn Fn(&State) -> Result<bool, BurrError> + Send + Sync>;
+type Resolver = Arc<dyn Fn(&State) -> Result<bool, Error> + Send + Sync>;
 
 #[derive(Clone)]
 enum Kind {
@@ -130,14 +130,14 @@ pub fn default() -> Condition {
 /// ```
 pub fn when<K: AsRef<str>, V: Into<Value>>(
     pairs: impl IntoIterator<Item = (K, V)>,
-) -> Result<Condition, BurrError> {
+) -> Result<Condition, Error> {
     let mut clauses = Vec::new();
     for (k, v) in pairs {
         let k = k.as_ref();
         let (key, op) = match k.rsplit_once("__") {
             Some((key, suffix)) if Op::parse(suffix).is_some() => {
                 if key.is_empty() {
-                    return Err(BurrError::Other(format!(
+                    return Err(Error::Other(format!(
                         "invalid `when` key `{k}`: no state key before `__{suffix}`"
                     )));
                 }
@@ -183,7 +183,7 @@ pub fn when<K: AsRef<str>, V: Into<Value>>(
 /// let err = expr("count <").unwrap_err();
 /// assert!(err.to_string().contains("column"));
 /// ```
-pub fn expr(source: &str) -> Result<Condition, BurrError> {
+pub fn expr(source: &str) -> Result<Condition, Error> {
     let parsed = Expr::parse(source)?;
     Ok(Condition {
         name: source.to_string(),
@@ -206,7 +206,7 @@ impl Condition {
     pub fn lambda<K: Into<String>>(
         name: &str,
         keys: impl IntoIterator<Item = K>,
-        f: impl Fn(&State) -> Result<bool, BurrError> + Send + Sync + 'static,
+        f: impl Fn(&State) -> Result<bool, Error> + Send + Sync + 'static,
     ) -> Condition {
         Condition {
             name: name.to_string(),
@@ -257,7 +257,7 @@ impl Condition {
     /// let err = expr("x > 1").unwrap().evaluate(&State::new()).unwrap_err();
     /// assert!(err.to_string().contains("x"));
     /// ```
-    pub fn evaluate(&self, state: &State) -> Result<bool, BurrError> {
+    pub fn evaluate(&self, state: &State) -> Result<bool, Error> {
         if !self.keys.iter().all(|k| state.contains(k)) {
             let missing = self
                 .keys
@@ -265,7 +265,7 @@ impl Condition {
                 .filter(|k| !state.contains(k))
                 .cloned()
                 .collect();
-            return Err(BurrError::ConditionMissingKeys {
+            return Err(Error::ConditionMissingKeys {
                 condition: self.name.clone(),
                 missing,
             });
@@ -273,7 +273,7 @@ impl Condition {
         self.eval_unchecked(state)
     }
 
-    fn eval_unchecked(&self, state: &State) -> Result<bool, BurrError> {
+    fn eval_unchecked(&self, state: &State) -> Result<bool, Error> {
         match &self.kind {
             Kind::Default => Ok(true),
             Kind::When(clauses) => {
@@ -286,7 +286,7 @@ impl Condition {
                 }
                 Ok(true)
             }
-            Kind::Expr(e) => e.eval_bool(state).map_err(|err| BurrError::Condition {
+            Kind::Expr(e) => e.eval_bool(state).map_err(|err| Error::Condition {
                 condition: self.name.clone(),
                 message: err.message,
             }),
@@ -450,6 +450,6 @@ mod tests {
             .unwrap()
             .evaluate(&State::new())
             .unwrap_err();
-        assert!(matches!(err, BurrError::ConditionMissingKeys { .. }));
+        assert!(matches!(err, Error::ConditionMissingKeys { .. }));
     }
 }

@@ -32,7 +32,7 @@ pub(crate) struct AppShared {
     pub(crate) app_id: Arc<str>,
     pub(crate) partition_key: Option<Arc<str>>,
     pub(crate) hooks: Hooks,
-    pub(crate) tracker: Option<Arc<dyn crate::hooks::LifecycleHook>>,
+    pub(crate) tracker: Option<crate::hooks::Hook>,
     pub(crate) saver: Option<Saver>,
     pub(crate) loader: Option<Loader>,
 }
@@ -185,7 +185,7 @@ impl ActionContext {
     /// ```
     /// assert!(burr_core::ActionContext::detached("a", "b", 0).tracker().is_none());
     /// ```
-    pub fn tracker(&self) -> Option<&Arc<dyn crate::hooks::LifecycleHook>> {
+    pub fn tracker(&self) -> Option<&crate::hooks::Hook> {
         self.app.tracker.as_ref()
     }
 

@@ -1,9 +1,9 @@
 //! Error types of the engine.
 //!
-//! [`BurrError`] is what the application's methods return. Every variant names the culprit
+//! [`Error`] is what the application's methods return. Every variant names the culprit
 //! (the action, the key, the input, the condition) so that a message alone is enough to find
 //! the mistake. [`ActionError`] is what an action's body returns: any error converts into it
-//! with `?`, and the runtime turns it into a [`BurrError`] naming the action.
+//! with `?`, and the runtime turns it into a [`Error`] naming the action.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -129,23 +129,23 @@ impl ActionError {
         self.0
     }
 
-    /// Turns this into the engine error for `action`: a [`BurrError`] raised inside the body
+    /// Turns this into the engine error for `action`: a [`Error`] raised inside the body
     /// (a missing state key, a missing input...) stays what it is; any other error becomes
-    /// [`BurrError::ActionFailed`].
+    /// [`Error::ActionFailed`].
     ///
     /// # Examples
     ///
     /// ```
-    /// use burr_core::{ActionError, BurrError};
+    /// use burr_core::{ActionError, Error};
     /// let e = ActionError::msg("boom").into_burr("step");
-    /// assert!(matches!(e, BurrError::ActionFailed { ref action, .. } if action == "step"));
+    /// assert!(matches!(e, Error::ActionFailed { ref action, .. } if action == "step"));
     /// ```
-    pub fn into_burr(self, action: &str) -> BurrError {
-        match self.0.downcast::<BurrError>() {
+    pub fn into_burr(self, action: &str) -> Error {
+        match self.0.downcast::<Error>() {
             Ok(e) => *e,
             Err(other) => match other.downcast::<StateError>() {
-                Ok(e) => BurrError::State(*e),
-                Err(source) => BurrError::ActionFailed {
+                Ok(e) => Error::State(*e),
+                Err(source) => Error::ActionFailed {
                     action: action.to_string(),
                     source,
                 },
@@ -236,7 +236,7 @@ pub enum BuildProblem {
 /// The errors the engine returns.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum BurrError {
+pub enum Error {
     /// A state operation failed.
     #[error(transparent)]
     State(#[from] StateError),
@@ -327,7 +327,7 @@ pub enum BurrError {
     Expr(#[from] crate::expr::ExprError),
     /// An async action was run from a sync method.
     #[error(
-        "cannot run async action `{action}` in a sync context; use `astep`/`arun`/`aiterate` instead"
+        "cannot run async action `{action}` in a sync context; use `step_async`/`run_async`/`iterate_async` instead"
     )]
     AsyncActionInSyncContext {
         /// The action.
@@ -335,7 +335,7 @@ pub enum BurrError {
     },
     /// A sync method was called on an application built for async use only.
     #[error(
-        "this application was built with `abuild` and must be run with the async methods (`astep`, `arun`, `aiterate`)"
+        "this application was built with `build_async` and must be run with the async methods (`step_async`, `run_async`, `iterate_async`)"
     )]
     AsyncOnly,
     /// Halt names that are not actions.
@@ -394,7 +394,7 @@ fn list(problems: &[BuildProblem]) -> String {
         .join("; ")
 }
 
-impl BurrError {
+impl Error {
     /// The error's message followed by its chain of sources, one `caused by:` line each.
     ///
     /// # Examples
@@ -415,9 +415,12 @@ impl BurrError {
     }
 
     pub(crate) fn build(problems: Vec<BuildProblem>) -> Self {
-        BurrError::Build { problems }
+        Error::Build { problems }
     }
 }
 
 /// Shorthand for results of the engine.
-pub type Result<T, E = BurrError> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The former name of [`Error`].
+pub type BurrError = Error;

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::State;
-use crate::action::{Action, InputSpec};
+use crate::action::{Action, ActionKind, InputSpec};
 use crate::condition::Condition;
-use crate::error::{BuildProblem, BurrError};
+use crate::error::{BuildProblem, Error};
 use crate::state::ViewInfo;
 
 /// What the application knows about one action (what hooks and trackers see).
@@ -231,6 +231,7 @@ pub(crate) struct Node {
     pub(crate) info: ActionInfo,
     pub(crate) name: Arc<str>,
     pub(crate) action: Arc<dyn Action>,
+    pub(crate) kind: ActionKind,
     pub(crate) view: Arc<ViewInfo>,
     pub(crate) edges: Vec<(Condition, usize)>,
 }
@@ -330,6 +331,7 @@ pub(crate) fn build_graph(
         }
         index.insert(name.clone(), nodes.len());
         let reads = action.reads();
+        let kind = action.kind();
         let info = ActionInfo {
             name: name.clone(),
             reads: reads.clone(),
@@ -337,8 +339,8 @@ pub(crate) fn build_graph(
             inputs: action.inputs(),
             tags: action.tags(),
             source: action.source(),
-            is_async: action.is_async(),
-            is_streaming: action.is_streaming(),
+            is_async: kind.is_async(),
+            is_streaming: kind.is_streaming(),
         };
         let name: Arc<str> = Arc::from(name.as_str());
         nodes.push(Node {
@@ -350,6 +352,7 @@ pub(crate) fn build_graph(
             info,
             name,
             action: action.clone(),
+            kind,
             edges: Vec::new(),
         });
     }
@@ -437,11 +440,7 @@ pub(crate) fn build_graph(
 impl RuntimeGraph {
     /// The next action after `prior` (the entrypoint when `None`): the first transition whose
     /// condition holds, in declaration order; `None` when none holds.
-    pub(crate) fn next(
-        &self,
-        prior: Option<usize>,
-        state: &State,
-    ) -> Result<Option<usize>, BurrError> {
+    pub(crate) fn next(&self, prior: Option<usize>, state: &State) -> Result<Option<usize>, Error> {
         let Some(p) = prior else {
             return Ok(Some(self.entrypoint));
         };
@@ -453,18 +452,18 @@ impl RuntimeGraph {
         Ok(None)
     }
 
-    pub(crate) fn lookup(&self, name: &str) -> Result<usize, BurrError> {
+    pub(crate) fn lookup(&self, name: &str) -> Result<usize, Error> {
         self.index
             .get(name)
             .copied()
-            .ok_or_else(|| BurrError::UnknownAction {
+            .ok_or_else(|| Error::UnknownAction {
                 name: name.to_string(),
                 known: self.public.actions.iter().map(|a| a.name.clone()).collect(),
             })
     }
 
     /// Expands halt names (`@tag:x` included) into node indices.
-    pub(crate) fn resolve_halts(&self, names: &[String]) -> Result<Vec<usize>, BurrError> {
+    pub(crate) fn resolve_halts(&self, names: &[String]) -> Result<Vec<usize>, Error> {
         let mut out = Vec::new();
         let mut unknown = Vec::new();
         for n in names {
@@ -484,7 +483,7 @@ impl RuntimeGraph {
                         .collect();
                     known.sort();
                     known.dedup();
-                    return Err(BurrError::UnknownTag {
+                    return Err(Error::UnknownTag {
                         tag: tag.to_string(),
                         known,
                     });
@@ -498,7 +497,7 @@ impl RuntimeGraph {
             }
         }
         if !unknown.is_empty() {
-            return Err(BurrError::UnknownHalt {
+            return Err(Error::UnknownHalt {
                 names: unknown,
                 known: self.public.actions.iter().map(|a| a.name.clone()).collect(),
             });

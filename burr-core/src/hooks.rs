@@ -16,10 +16,11 @@ use std::time::SystemTime;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-use crate::State;
 use crate::action::{Inputs, ResultMap};
-use crate::error::BurrError;
+use crate::error::Error;
 use crate::graph::{ActionInfo, Graph};
+use crate::marker;
+use crate::state::State;
 
 /// A pointer to another application (the one this was forked from, or spawned by).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -38,23 +39,23 @@ pub struct Pointer {
 pub enum ExecuteMethod {
     /// `step`
     Step,
-    /// `astep`
+    /// `step_async`
     AStep,
     /// `iterate`
     Iterate,
-    /// `aiterate`
+    /// `iterate_async`
     AIterate,
     /// `run`
     Run,
-    /// `arun`
+    /// `run_async`
     ARun,
     /// `stream_result`
     StreamResult,
-    /// `astream_result`
+    /// `stream_result_async`
     AStreamResult,
     /// `stream_iterate`
     StreamIterate,
-    /// `astream_iterate`
+    /// `stream_iterate_async`
     AStreamIterate,
 }
 
@@ -130,7 +131,7 @@ pub struct ExecuteCall<'a> {
     /// Which method.
     pub method: ExecuteMethod,
     /// The error the call ended with (only on the post event).
-    pub error: Option<&'a BurrError>,
+    pub error: Option<&'a Error>,
     /// When.
     pub time: SystemTime,
 }
@@ -172,7 +173,7 @@ pub struct PostRunStep<'a> {
     /// Its result (`None` when it failed).
     pub result: Option<&'a ResultMap>,
     /// Its error.
-    pub error: Option<&'a BurrError>,
+    pub error: Option<&'a Error>,
     /// When.
     pub time: SystemTime,
 }
@@ -374,6 +375,87 @@ pub trait AsyncLifecycleHook: Send + Sync + 'static {
     }
 }
 
+/// A hook of either kind, as an application keeps it: what [`IntoHook`] makes of a value.
+#[derive(Clone)]
+pub enum Hook {
+    /// A sync hook: runs in every method.
+    Sync(Arc<dyn LifecycleHook>),
+    /// An async hook: runs in the `_async` methods only.
+    Async(Arc<dyn AsyncLifecycleHook>),
+}
+
+impl std::fmt::Debug for Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Hook::Sync(_) => "Hook::Sync",
+            Hook::Async(_) => "Hook::Async",
+        })
+    }
+}
+
+/// Converts a value into a [`Hook`]: any [`LifecycleHook`] or [`AsyncLifecycleHook`], an
+/// `Arc` of one (to share it), or a `Hook`. Whether it is sync or async is decided by its
+/// type; `M` is inferred.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use burr_core::hooks::{Hook, IntoHook};
+/// struct Quiet;
+/// impl burr_core::LifecycleHook for Quiet {}
+/// struct Later;
+/// impl burr_core::AsyncLifecycleHook for Later {}
+/// assert!(matches!(Quiet.into_hook(), Hook::Sync(_)));
+/// assert!(matches!(Arc::new(Later).into_hook(), Hook::Async(_)));
+/// ```
+pub trait IntoHook<M> {
+    /// The hook.
+    fn into_hook(self) -> Hook;
+}
+
+impl<T: LifecycleHook> IntoHook<marker::Sync> for T {
+    fn into_hook(self) -> Hook {
+        Hook::Sync(Arc::new(self))
+    }
+}
+
+impl<T: AsyncLifecycleHook> IntoHook<marker::Async> for T {
+    fn into_hook(self) -> Hook {
+        Hook::Async(Arc::new(self))
+    }
+}
+
+impl<T: LifecycleHook> IntoHook<marker::SharedSync> for Arc<T> {
+    fn into_hook(self) -> Hook {
+        Hook::Sync(self)
+    }
+}
+
+impl<T: AsyncLifecycleHook> IntoHook<marker::SharedAsync> for Arc<T> {
+    fn into_hook(self) -> Hook {
+        Hook::Async(self)
+    }
+}
+
+impl IntoHook<marker::SharedSync> for Arc<dyn LifecycleHook> {
+    fn into_hook(self) -> Hook {
+        Hook::Sync(self)
+    }
+}
+
+impl IntoHook<marker::SharedAsync> for Arc<dyn AsyncLifecycleHook> {
+    fn into_hook(self) -> Hook {
+        Hook::Async(self)
+    }
+}
+
+impl IntoHook<marker::Converted> for Hook {
+    fn into_hook(self) -> Hook {
+        self
+    }
+}
+
 /// The hooks of one application.
 #[derive(Clone, Default)]
 pub(crate) struct Hooks {
@@ -382,6 +464,13 @@ pub(crate) struct Hooks {
 }
 
 impl Hooks {
+    pub(crate) fn push(&mut self, hook: Hook) {
+        match hook {
+            Hook::Sync(h) => self.sync.push(h),
+            Hook::Async(h) => self.asynchronous.push(h),
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.sync.is_empty() && self.asynchronous.is_empty()
     }

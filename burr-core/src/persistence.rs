@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::future::BoxFuture;
 
-use crate::State;
+use crate::marker;
+use crate::state::State;
 
 /// The status saved with a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -235,6 +236,83 @@ impl fmt::Debug for Loader {
         })
     }
 }
+
+/// Converts a value into a [`Saver`]: any [`StateSaver`] or [`AsyncStateSaver`], an `Arc` of
+/// one, or a `Saver`. Sync or async is decided by the type; `M` is inferred. A type that
+/// implements both traits converts with [`Saver::Sync`] or [`Saver::Async`] explicitly.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::persistence::{IntoSaver, Saver};
+/// assert!(matches!(burr_core::InMemoryPersister::new().into_saver(), Saver::Sync(_)));
+/// ```
+pub trait IntoSaver<M> {
+    /// The saver.
+    fn into_saver(self) -> Saver;
+}
+
+/// Converts a value into a [`Loader`], as [`IntoSaver`] does for savers.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::persistence::{IntoLoader, Loader};
+/// assert!(matches!(burr_core::InMemoryPersister::new().into_loader(), Loader::Sync(_)));
+/// ```
+pub trait IntoLoader<M> {
+    /// The loader.
+    fn into_loader(self) -> Loader;
+}
+
+macro_rules! conversions {
+    ($into:ident, $method:ident, $out:ident, $sync:ident, $async_:ident) => {
+        impl<T: $sync + 'static> $into<marker::Sync> for T {
+            fn $method(self) -> $out {
+                $out::Sync(Arc::new(self))
+            }
+        }
+        impl<T: $async_ + 'static> $into<marker::Async> for T {
+            fn $method(self) -> $out {
+                $out::Async(Arc::new(self))
+            }
+        }
+        impl<T: $sync + 'static> $into<marker::SharedSync> for Arc<T> {
+            fn $method(self) -> $out {
+                $out::Sync(self)
+            }
+        }
+        impl<T: $async_ + 'static> $into<marker::SharedAsync> for Arc<T> {
+            fn $method(self) -> $out {
+                $out::Async(self)
+            }
+        }
+        impl $into<marker::SharedSync> for Arc<dyn $sync> {
+            fn $method(self) -> $out {
+                $out::Sync(self)
+            }
+        }
+        impl $into<marker::SharedAsync> for Arc<dyn $async_> {
+            fn $method(self) -> $out {
+                $out::Async(self)
+            }
+        }
+        impl $into<marker::Converted> for $out {
+            fn $method(self) -> $out {
+                self
+            }
+        }
+    };
+}
+
+conversions!(IntoSaver, into_saver, Saver, StateSaver, AsyncStateSaver);
+conversions!(
+    IntoLoader,
+    into_loader,
+    Loader,
+    StateLoader,
+    AsyncStateLoader
+);
 
 type Rows = HashMap<Option<String>, Vec<(String, Vec<PersistedState>)>>;
 

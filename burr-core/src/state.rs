@@ -1170,23 +1170,24 @@ impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for State {
     }
 }
 
-/// Builds a [`State`] from `key: value` pairs; each value goes through `serde_json::json!`.
+/// Builds a [`State`] from `key: value` pairs. A value is any expression whose type converts
+/// into a JSON value (`-1`, `f(x)`, `"text"`); a value written in braces or brackets is a
+/// JSON literal, as in `serde_json::json!`.
 ///
 /// # Examples
 ///
 /// ```
 /// use burr_core::state;
-/// let s = state! { count: 0, history: ["hi"], "with space": {"a": 1} };
-/// assert_eq!(s.keys(), vec!["count", "history", "with space"]);
+/// let start = 41;
+/// let s = state! { count: start + 1, offset: -1, history: ["hi"], "with space": {"a": 1} };
+/// assert_eq!(s.keys(), vec!["count", "offset", "history", "with space"]);
+/// assert_eq!(s.get::<i64>("count").unwrap(), 42);
 /// ```
 #[macro_export]
 macro_rules! state {
-    () => { $crate::State::new() };
-    ($($key:tt : $value:tt),+ $(,)?) => {{
-        let s = $crate::State::new();
-        $( let s = s.update($crate::__state_key!($key), $crate::__private::serde_json::json!($value)); )+
-        s
-    }};
+    ($($pairs:tt)*) => {
+        $crate::__with_pairs!(update; $crate::State::new(); $($pairs)*)
+    };
 }
 
 #[doc(hidden)]

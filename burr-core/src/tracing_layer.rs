@@ -26,17 +26,11 @@
 //! ```
 //! use burr_core::*;
 //!
-//! struct Answer;
-//! impl Action for Answer {
-//!     fn reads(&self) -> Vec<String> { vec![] }
-//!     fn writes(&self) -> Vec<String> { vec![] }
-//!     fn run_and_update(&self, state: State, _: &Inputs, ctx: &ActionContext)
-//!         -> Result<StepOutput, ActionError> {
-//!         let span = ctx.tracer().span("retrieve");
-//!         span.log_attribute("documents", 3);
-//!         Ok(StepOutput { result: ResultMap::new(), state })
-//!     }
-//! }
+//! let answer = FnAction::new(None::<&str>, None::<&str>, |state, _, ctx| {
+//!     let span = ctx.tracer().span("retrieve");
+//!     span.log_attribute("documents", 3);
+//!     state
+//! });
 //!
 //! // Prints (fields shortened):
 //! // INFO burr.step{otel.name="answer" ..}:burr.span{otel.name="retrieve" burr.span_id="0:0" ..}:
@@ -44,13 +38,13 @@
 //! let subscriber = tracing_subscriber::fmt().with_test_writer().finish();
 //! tracing::subscriber::with_default(subscriber, || {
 //!     let mut app = ApplicationBuilder::new()
-//!         .with_action("answer", Answer)
+//!         .with_action("answer", answer)
 //!         .with_entrypoint("answer")
 //!         .build()?;
 //!     app.step()?;
-//!     Ok::<(), BurrError>(())
+//!     Ok::<(), Error>(())
 //! })?;
-//! # Ok::<(), BurrError>(())
+//! # Ok::<(), Error>(())
 //! ```
 //!
 //! **`tracing` to Burr (feature `tracing-layer`).** `BurrLayer` is a
@@ -179,17 +173,11 @@ mod layer {
     /// use burr_core::*;
     /// use tracing_subscriber::layer::SubscriberExt;
     ///
-    /// struct Fetch;
-    /// impl Action for Fetch {
-    ///     fn reads(&self) -> Vec<String> { vec![] }
-    ///     fn writes(&self) -> Vec<String> { vec![] }
-    ///     fn run_and_update(&self, state: State, _: &Inputs, _: &ActionContext)
-    ///         -> Result<StepOutput, ActionError> {
-    ///         let _span = tracing::info_span!("fetch", url = "https://example.com").entered();
-    ///         tracing::info!(bytes = 512, "downloaded");
-    ///         Ok(StepOutput { result: ResultMap::new(), state })
-    ///     }
-    /// }
+    /// let fetch = FnAction::new(None::<&str>, None::<&str>, |state, _, _| {
+    ///     let _span = tracing::info_span!("fetch", url = "https://example.com").entered();
+    ///     tracing::info!(bytes = 512, "downloaded");
+    ///     state
+    /// });
     ///
     /// #[derive(Default)]
     /// struct Spans(Mutex<Vec<String>>);
@@ -203,15 +191,15 @@ mod layer {
     /// let subscriber = tracing_subscriber::registry().with(BurrLayer::new());
     /// tracing::subscriber::with_default(subscriber, || {
     ///     let mut app = ApplicationBuilder::new()
-    ///         .with_action("fetch", Fetch)
+    ///         .with_action("fetch", fetch)
     ///         .with_entrypoint("fetch")
-    ///         .with_shared_hook(spans.clone())
+    ///         .with_hook(spans.clone())
     ///         .build()?;
     ///     app.step()?;
-    ///     Ok::<(), BurrError>(())
+    ///     Ok::<(), Error>(())
     /// })?;
     /// assert_eq!(*spans.0.lock().unwrap(), ["0:0 fetch"]);
-    /// # Ok::<(), BurrError>(())
+    /// # Ok::<(), Error>(())
     /// ```
     ///
     /// A hook may itself log through `tracing`: what happens while the layer reports to the
@@ -224,16 +212,10 @@ mod layer {
     /// use burr_core::*;
     /// use tracing_subscriber::layer::SubscriberExt;
     ///
-    /// struct Greet;
-    /// impl Action for Greet {
-    ///     fn reads(&self) -> Vec<String> { vec![] }
-    ///     fn writes(&self) -> Vec<String> { vec![] }
-    ///     fn run_and_update(&self, state: State, _: &Inputs, _: &ActionContext)
-    ///         -> Result<StepOutput, ActionError> {
-    ///         tracing::info!("hello");
-    ///         Ok(StepOutput { result: ResultMap::new(), state })
-    ///     }
-    /// }
+    /// let greet = FnAction::new(None::<&str>, None::<&str>, |state, _, _| {
+    ///     tracing::info!("hello");
+    ///     state
+    /// });
     ///
     /// struct Chatty(AtomicUsize);
     /// impl LifecycleHook for Chatty {
@@ -249,13 +231,13 @@ mod layer {
     /// .expect("the first global subscriber");
     /// let hook = Arc::new(Chatty(AtomicUsize::new(0)));
     /// let mut app = ApplicationBuilder::new()
-    ///     .with_action("greet", Greet)
+    ///     .with_action("greet", greet)
     ///     .with_entrypoint("greet")
-    ///     .with_shared_hook(hook.clone())
+    ///     .with_hook(hook.clone())
     ///     .build()?;
     /// app.step()?;
     /// assert_eq!(hook.0.load(Ordering::Relaxed), 1);
-    /// # Ok::<(), BurrError>(())
+    /// # Ok::<(), Error>(())
     /// ```
     #[derive(Debug, Default, Clone, Copy)]
     pub struct BurrLayer {

@@ -7,86 +7,37 @@ use burr_core::*;
 use serde_json::json;
 
 /// `count += by` (input `by`, optional, default 1).
-struct Counter;
-impl Action for Counter {
-    fn reads(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-    fn inputs(&self) -> Vec<InputSpec> {
-        vec![InputSpec::optional("by")]
-    }
-    fn tags(&self) -> Vec<String> {
-        vec!["counting".into()]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        inputs: &Inputs,
-        ctx: &ActionContext,
-    ) -> std::result::Result<StepOutput, ActionError> {
+fn counter() -> FnAction {
+    FnAction::new(["count"], ["count"], |state, inputs, ctx| {
         let by: i64 = inputs.get_opt(ctx.action_name(), "by")?.unwrap_or(1);
         let count: i64 = state.get("count")?;
         let mut result = ResultMap::new();
         result.insert("count".into(), json!(count + by));
-        Ok(StepOutput {
+        Ok::<_, ActionError>(StepOutput {
             result,
             state: state.update("count", count + by),
         })
-    }
+    })
+    .with_inputs([InputSpec::optional("by")])
+    .with_tags(["counting"])
 }
 
-/// The body of a [`Custom`] action.
-type Body = Box<dyn Fn(State, &Inputs) -> std::result::Result<State, ActionError> + Send + Sync>;
-
-/// An action with configurable declarations and a closure body.
-struct Custom {
-    reads: Vec<&'static str>,
-    writes: Vec<&'static str>,
-    inputs: Vec<InputSpec>,
-    body: Body,
-}
-
-impl Custom {
-    fn new(
-        reads: &[&'static str],
-        writes: &[&'static str],
-        body: impl Fn(State, &Inputs) -> std::result::Result<State, ActionError> + Send + Sync + 'static,
-    ) -> Self {
-        Custom {
-            reads: reads.to_vec(),
-            writes: writes.to_vec(),
-            inputs: Vec::new(),
-            body: Box::new(body),
-        }
-    }
-}
-
-impl Action for Custom {
-    fn reads(&self) -> Vec<String> {
-        self.reads.iter().map(|s| s.to_string()).collect()
-    }
-    fn writes(&self) -> Vec<String> {
-        self.writes.iter().map(|s| s.to_string()).collect()
-    }
-    fn inputs(&self) -> Vec<InputSpec> {
-        self.inputs.clone()
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        inputs: &Inputs,
-        _: &ActionContext,
-    ) -> std::result::Result<StepOutput, ActionError> {
-        (self.body)(state, inputs).map(StepOutput::state)
-    }
+/// An action with the given declarations and a body that returns the new state.
+fn custom(
+    reads: &[&'static str],
+    writes: &[&'static str],
+    body: impl Fn(State, &Inputs) -> std::result::Result<State, ActionError> + Send + Sync + 'static,
+) -> FnAction {
+    FnAction::new(
+        reads.iter().copied(),
+        writes.iter().copied(),
+        move |s, i, _| body(s, i),
+    )
 }
 
 fn counter_app(limit: i64) -> Application {
     ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_action("result", ResultAction::new(["count"]))
         .with_transitions([
             (
@@ -149,9 +100,9 @@ fn tags_expand_in_halts_and_unknown_ones_error() {
     let out = app.run(halt_after(["@tag:counting"]), ()).unwrap();
     assert_eq!(out.action.as_deref(), Some("counter"));
     let err = app.run(halt_after(["@tag:nope"]), ()).unwrap_err();
-    assert!(matches!(err, BurrError::UnknownTag { .. }), "{err}");
+    assert!(matches!(err, Error::UnknownTag { .. }), "{err}");
     let err = app.run(halt_after(["nope", "other"]), ()).unwrap_err();
-    let BurrError::UnknownHalt { names, .. } = err else {
+    let Error::UnknownHalt { names, .. } = err else {
         panic!("{err}")
     };
     assert_eq!(names, vec!["nope", "other"]);
@@ -169,7 +120,7 @@ fn inputs_reach_every_step() {
 #[test]
 fn dead_end_returns_last_step() {
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_transition("counter", "counter", expr("count < 3").unwrap())
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
@@ -204,7 +155,7 @@ fn missing_required_input_names_action_and_input() {
         .build()
         .unwrap();
     let err = app.step().unwrap_err();
-    let BurrError::MissingInputs {
+    let Error::MissingInputs {
         action, missing, ..
     } = &err
     else {
@@ -215,14 +166,14 @@ fn missing_required_input_names_action_and_input() {
         ("ask", &["question".to_string()][..])
     );
     let err = app.step_with(&inputs! { "__secret": 1 }).unwrap_err();
-    assert!(matches!(err, BurrError::ReservedInput(_)), "{err}");
+    assert!(matches!(err, Error::ReservedInput(_)), "{err}");
 }
 
 #[test]
 fn wrong_input_type_is_typed_error() {
     let mut app = counter_app(3);
     let err = app.step_with(&inputs! { by: "eight" }).unwrap_err();
-    let BurrError::InvalidInput { action, input, .. } = &err else {
+    let Error::InvalidInput { action, input, .. } = &err else {
         panic!("{err}")
     };
     assert_eq!((action.as_str(), input.as_str()), ("counter", "by"));
@@ -235,7 +186,7 @@ fn undeclared_read_names_action_key_and_reads() {
     let mut app = ApplicationBuilder::new()
         .with_action(
             "peek",
-            Custom::new(&["a"], &["a"], |s, _| {
+            custom(&["a"], &["a"], |s, _| {
                 let b: i64 = s.get("b")?;
                 Ok(s.update("a", b))
             }),
@@ -245,7 +196,7 @@ fn undeclared_read_names_action_key_and_reads() {
         .build()
         .unwrap();
     let err = app.step().unwrap_err();
-    let BurrError::State(StateError::UndeclaredRead { action, key, reads }) = &err else {
+    let Error::State(StateError::UndeclaredRead { action, key, reads }) = &err else {
         panic!("{err}")
     };
     assert_eq!((action.as_str(), key.as_str()), ("peek", "b"));
@@ -257,14 +208,14 @@ fn undeclared_and_missing_writes_are_errors() {
     let mut app = ApplicationBuilder::new()
         .with_action(
             "sneaky",
-            Custom::new(&["a"], &["a"], |s, _| Ok(s.update("a", 2).update("z", 1))),
+            custom(&["a"], &["a"], |s, _| Ok(s.update("a", 2).update("z", 1))),
         )
         .with_state(state! { a: 1 })
         .with_entrypoint("sneaky")
         .build()
         .unwrap();
     let err = app.step().unwrap_err();
-    let BurrError::UndeclaredWrite { action, keys, .. } = &err else {
+    let Error::UndeclaredWrite { action, keys, .. } = &err else {
         panic!("{err}")
     };
     assert_eq!(
@@ -276,14 +227,14 @@ fn undeclared_and_missing_writes_are_errors() {
     let mut app = ApplicationBuilder::new()
         .with_action(
             "lazy",
-            Custom::new(&["a"], &["a", "b"], |s, _| Ok(s.update("a", 2))),
+            custom(&["a"], &["a", "b"], |s, _| Ok(s.update("a", 2))),
         )
         .with_state(state! { a: 1 })
         .with_entrypoint("lazy")
         .build()
         .unwrap();
     let err = app.step().unwrap_err();
-    let BurrError::MissingWrite { action, keys, .. } = &err else {
+    let Error::MissingWrite { action, keys, .. } = &err else {
         panic!("{err}")
     };
     assert_eq!(
@@ -297,14 +248,14 @@ fn writing_a_runtime_key_is_rejected() {
     let mut app = ApplicationBuilder::new()
         .with_action(
             "meddle",
-            Custom::new(&[], &[], |s, _| Ok(s.update("__PRIOR_STEP", "other"))),
+            custom(&[], &[], |s, _| Ok(s.update("__PRIOR_STEP", "other"))),
         )
         .with_entrypoint("meddle")
         .build()
         .unwrap();
     assert!(matches!(
         app.step().unwrap_err(),
-        BurrError::UndeclaredWrite { .. }
+        Error::UndeclaredWrite { .. }
     ));
 }
 
@@ -313,11 +264,11 @@ fn actions_can_delete_declared_keys_and_build_fresh_states() {
     let mut app = ApplicationBuilder::new()
         .with_action(
             "drop_b",
-            Custom::new(&["b"], &["b"], |s, _| Ok(s.wipe_delete(["b"]))),
+            custom(&["b"], &["b"], |s, _| Ok(s.wipe_delete(["b"]))),
         )
         .with_action(
             "fresh",
-            Custom::new(&["a"], &["c"], |_, _| Ok(State::new().update("c", 3))),
+            custom(&["a"], &["c"], |_, _| Ok(State::new().update("c", 3))),
         )
         .with_transition("drop_b", "fresh", default())
         .with_state(state! { a: 1, b: 2 })
@@ -330,7 +281,7 @@ fn actions_can_delete_declared_keys_and_build_fresh_states() {
     // deletion, which it did not declare.
     let err = app.step().unwrap_err();
     assert!(
-        matches!(err, BurrError::UndeclaredWrite { ref keys, .. } if keys == &vec!["a".to_string()]),
+        matches!(err, Error::UndeclaredWrite { ref keys, .. } if keys == &vec!["a".to_string()]),
         "{err}"
     );
 }
@@ -340,14 +291,14 @@ fn failing_action_leaves_state_and_reports_source() {
     let mut app = ApplicationBuilder::new()
         .with_action(
             "boom",
-            Custom::new(&[], &[], |_, _| Err(ActionError::msg("kaboom"))),
+            custom(&[], &[], |_, _| Err(ActionError::msg("kaboom"))),
         )
         .with_state(state! { a: 1 })
         .with_entrypoint("boom")
         .build()
         .unwrap();
     let err = app.step().unwrap_err();
-    let BurrError::ActionFailed { action, source } = &err else {
+    let Error::ActionFailed { action, source } = &err else {
         panic!("{err}")
     };
     assert_eq!(action, "boom");
@@ -359,14 +310,14 @@ fn failing_action_leaves_state_and_reports_source() {
 #[test]
 fn build_reports_every_problem() {
     let err = ApplicationBuilder::new()
-        .with_action("a", Counter)
-        .with_action("a", Counter)
+        .with_action("a", counter())
+        .with_action("a", counter())
         .with_transition("a", "missing", default())
         .with_transition("ghost", "a", default())
         .with_entrypoint("nowhere")
         .build()
         .unwrap_err();
-    let BurrError::Build { problems } = err else {
+    let Error::Build { problems } = err else {
         panic!()
     };
     assert!(problems.contains(&BuildProblem::DuplicateAction("a".into())));
@@ -379,8 +330,8 @@ fn build_reports_every_problem() {
     );
 
     let err = ApplicationBuilder::new()
-        .with_action("a", Counter)
-        .with_action("b", Counter)
+        .with_action("a", counter())
+        .with_action("b", counter())
         .with_transitions([("a", "b", default()), ("a", "a", default())])
         .with_entrypoint("a")
         .build()
@@ -391,7 +342,7 @@ fn build_reports_every_problem() {
     assert!(err.to_string().contains("no actions"), "{err}");
 
     let err = ApplicationBuilder::new()
-        .with_action("a", Counter)
+        .with_action("a", counter())
         .with_entrypoint("a")
         .with_entrypoint("a")
         .build()
@@ -402,7 +353,7 @@ fn build_reports_every_problem() {
 #[test]
 fn condition_on_missing_key_is_an_error() {
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_transition("counter", "counter", expr("limit > count").unwrap())
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
@@ -411,7 +362,7 @@ fn condition_on_missing_key_is_an_error() {
     app.step().unwrap();
     let err = app.step().unwrap_err();
     assert!(
-        matches!(err, BurrError::ConditionMissingKeys { ref missing, .. } if missing == &vec!["limit".to_string()]),
+        matches!(err, Error::ConditionMissingKeys { ref missing, .. } if missing == &vec!["limit".to_string()]),
         "{err}"
     );
 }
@@ -419,7 +370,7 @@ fn condition_on_missing_key_is_an_error() {
 #[test]
 fn with_sequence_id_starts_after_it() {
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_transition("counter", "counter", default())
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
@@ -472,7 +423,7 @@ fn hooks_fire_in_order_once_per_public_call() {
     let rec = Arc::new(Recorder::default());
     let hook: Arc<dyn LifecycleHook> = rec.clone();
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_action("result", ResultAction::new(["count"]))
         .with_transitions([
             ("counter", "counter", expr("count < 2").unwrap()),
@@ -480,7 +431,7 @@ fn hooks_fire_in_order_once_per_public_call() {
         ])
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
-        .with_shared_hook(hook)
+        .with_hook(hook)
         .build()
         .unwrap();
     app.run(halt_after(["result"]), ()).unwrap();
@@ -506,11 +457,8 @@ fn hooks_fire_in_order_once_per_public_call() {
 fn persister_saves_every_step_and_failures_save_the_state_before() {
     let store = InMemoryPersister::new();
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
-        .with_action(
-            "boom",
-            Custom::new(&[], &[], |_, _| Err(ActionError::msg("no"))),
-        )
+        .with_action("counter", counter())
+        .with_action("boom", custom(&[], &[], |_, _| Err(ActionError::msg("no"))))
         .with_transitions([
             ("counter", "counter", expr("count < 2").unwrap()),
             ("counter", "boom", default()),
@@ -534,8 +482,8 @@ fn persister_saves_every_step_and_failures_save_the_state_before() {
 
     // Resuming re-runs the failed action.
     let resumed = ApplicationBuilder::new()
-        .with_action("counter", Counter)
-        .with_action("boom", Custom::new(&[], &[], |_, _| Ok(State::new())))
+        .with_action("counter", counter())
+        .with_action("boom", custom(&[], &[], |_, _| Ok(State::new())))
         .with_transitions([
             ("counter", "counter", expr("count < 2").unwrap()),
             ("counter", "boom", default()),
@@ -553,7 +501,7 @@ fn fork_from_a_step_continues_at_the_next_sequence_id() {
     let store = InMemoryPersister::new();
     let mut app = counter_app(5);
     let mut app2 = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_action("result", ResultAction::new(["count"]))
         .with_transitions([
             ("counter", "counter", expr("count < 10").unwrap()),
@@ -568,7 +516,7 @@ fn fork_from_a_step_continues_at_the_next_sequence_id() {
     app.run(halt_after(["result"]), ()).unwrap();
     app2.run(halt_after(["result"]), ()).unwrap();
     let fork = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_action("result", ResultAction::new(["count"]))
         .with_transitions([
             ("counter", "counter", expr("count < 10").unwrap()),
@@ -592,7 +540,7 @@ fn fork_from_a_step_continues_at_the_next_sequence_id() {
     assert_eq!(fork.context().sequence_id(), 5);
 
     let err = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .initialize_from(
             InitializeFrom::new(store, State::new(), "counter").fork_from("source", None, None),
         )
@@ -605,7 +553,7 @@ fn fork_from_a_step_continues_at_the_next_sequence_id() {
 #[test]
 fn initialize_from_conflicts_with_state_and_entrypoint() {
     let err = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_state(state! { count: 0 })
         .initialize_from(InitializeFrom::new(
             InMemoryPersister::new(),
@@ -629,7 +577,7 @@ fn uninitialized_persister_fails_at_build() {
         }
     }
     let err = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_entrypoint("counter")
         .with_state_persister(NotReady)
         .build()
@@ -651,15 +599,15 @@ fn a_failed_save_keeps_the_state_so_the_step_can_be_retried() {
     }
     let flaky = Arc::new(Flaky(Mutex::new(true)));
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_transition("counter", "counter", default())
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
-        .with_saver(Saver::Sync(flaky.clone()))
+        .with_state_persister(Saver::Sync(flaky.clone()))
         .build()
         .unwrap();
     let err = app.step().unwrap_err();
-    assert!(matches!(err, BurrError::Persistence(_)), "{err}");
+    assert!(matches!(err, Error::Persistence(_)), "{err}");
     assert_eq!(app.state().get::<i64>("count").unwrap(), 0);
     assert_eq!(app.sequence_id(), None);
     *flaky.0.lock().unwrap() = false;
@@ -670,36 +618,20 @@ fn a_failed_save_keeps_the_state_so_the_step_can_be_retried() {
     );
 }
 
-struct AsyncDouble;
-impl Action for AsyncDouble {
-    fn reads(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-    fn is_async(&self) -> bool {
-        true
-    }
-    fn run_and_update_async<'a>(
-        &'a self,
-        state: State,
-        _: &'a Inputs,
-        _: &'a ActionContext,
-    ) -> futures_util::future::BoxFuture<'a, std::result::Result<StepOutput, ActionError>> {
-        Box::pin(async move {
-            tokio::task::yield_now().await;
-            let c: i64 = state.get("count")?;
-            Ok(StepOutput::state(state.update("count", c * 2)))
-        })
-    }
+/// `count *= 2`, async.
+fn async_double() -> FnAction {
+    FnAction::new_async(["count"], ["count"], |state, _, _| async move {
+        tokio::task::yield_now().await;
+        let c: i64 = state.get("count")?;
+        Ok::<_, ActionError>(state.update("count", c * 2))
+    })
 }
 
 #[tokio::test]
 async fn async_and_sync_actions_mix_under_arun() {
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
-        .with_action("double", AsyncDouble)
+        .with_action("counter", counter())
+        .with_action("double", async_double())
         .with_transitions([
             ("counter", "double", default()),
             ("double", "counter", expr("count < 20").unwrap()),
@@ -709,40 +641,37 @@ async fn async_and_sync_actions_mix_under_arun() {
         .build()
         .unwrap();
     let out = app
-        .arun(halt_after(["double"]).and_before(Vec::<String>::new()), ())
+        .run_async(halt_after(["double"]).and_before(Vec::<String>::new()), ())
         .await
         .unwrap();
     assert_eq!(out.state.get::<i64>("count").unwrap(), 2);
-    let out = app.arun(Halt::default(), ()).await.unwrap();
+    let out = app.run_async(Halt::default(), ()).await.unwrap();
     // 2 -> 3 -> 6 -> 7 -> 14 -> 15 -> 30
     assert_eq!(out.state.get::<i64>("count").unwrap(), 30);
     assert!(matches!(
         app.update_state(state! { count: 0 }.with_prior_step("counter"))
             .map(|_| app.step()),
-        Ok(Err(BurrError::AsyncActionInSyncContext { .. }))
+        Ok(Err(Error::AsyncActionInSyncContext { .. }))
     ));
 }
 
 #[tokio::test]
 async fn abuild_apps_refuse_sync_methods() {
     let mut app = ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
-        .abuild()
+        .build_async()
         .await
         .unwrap();
-    assert!(matches!(app.step(), Err(BurrError::AsyncOnly)));
-    assert!(app.astep().await.unwrap().is_some());
+    assert!(matches!(app.step(), Err(Error::AsyncOnly)));
+    assert!(app.step_async().await.unwrap().is_some());
 }
 
 #[test]
 fn state_is_shared_not_copied_between_steps() {
     let mut app = ApplicationBuilder::new()
-        .with_action(
-            "grow",
-            Custom::new(&["l"], &["l"], |s, _| Ok(s.append("l", 1))),
-        )
+        .with_action("grow", custom(&["l"], &["l"], |s, _| Ok(s.append("l", 1))))
         .with_transition("grow", "grow", default())
         .with_state(state! { l: [] })
         .with_entrypoint("grow")

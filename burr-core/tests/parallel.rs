@@ -6,102 +6,51 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use burr_core::hooks::Hook;
 use burr_core::parallel::{
     Cascade, Parallel, RunnableGraph, SubApplicationError, SubGraphTask, child_app_id,
 };
 use burr_core::*;
-use futures_util::future::BoxFuture;
 
 /// `n += add` (sync, or async when `is_async`).
-struct Add {
-    add: i64,
-    is_async: bool,
-}
-
-fn add(add: i64) -> Add {
-    Add {
-        add,
-        is_async: false,
-    }
-}
-
-impl Action for Add {
-    fn reads(&self) -> Vec<String> {
-        vec!["n".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["n".into()]
-    }
-    fn is_async(&self) -> bool {
-        self.is_async
-    }
-    fn run_and_update(
-        &self,
-        s: State,
-        _: &Inputs,
-        _: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        let n: i64 = s.get("n")?;
-        Ok(StepOutput::state(s.update("n", n + self.add)))
-    }
-    fn run_and_update_async<'a>(
-        &'a self,
-        s: State,
-        i: &'a Inputs,
-        c: &'a ActionContext,
-    ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
-        Box::pin(async move {
+fn adder(add: i64, is_async: bool) -> FnAction {
+    if is_async {
+        FnAction::new_async(["n"], ["n"], move |s, _, _| async move {
             tokio::task::yield_now().await;
-            self.run_and_update(s, i, c)
+            let n: i64 = s.get("n")?;
+            Ok::<_, ActionError>(s.update("n", n + add))
+        })
+    } else {
+        FnAction::new(["n"], ["n"], move |s, _, _| {
+            let n: i64 = s.get("n")?;
+            Ok::<_, ActionError>(s.update("n", n + add))
         })
     }
 }
 
-/// `n += k` where `k` is an input (to be bound).
-struct AddInput;
+/// `n += add`, sync.
+fn add(add: i64) -> FnAction {
+    adder(add, false)
+}
 
-impl Action for AddInput {
-    fn reads(&self) -> Vec<String> {
-        vec!["n".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["n".into()]
-    }
-    fn inputs(&self) -> Vec<InputSpec> {
-        vec![InputSpec::required("k")]
-    }
-    fn run_and_update(
-        &self,
-        s: State,
-        i: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
+/// `n += k` where `k` is an input (to be bound).
+fn add_input() -> FnAction {
+    FnAction::new(["n"], ["n"], |s, i, ctx| {
         let n: i64 = s.get("n")?;
         let k: i64 = i.get(ctx.action_name(), "k")?;
-        Ok(StepOutput::state(s.update("n", n + k)))
-    }
+        Ok::<_, ActionError>(s.update("n", n + k))
+    })
+    .with_inputs([InputSpec::required("k")])
 }
 
 /// Three kinds of sub-graphs adding 1000, 2000 and 3000: a bound action, an action, and a
 /// two-action graph (+2000 then +1000).
 fn three_graphs(is_async: bool) -> Vec<RunnableGraph> {
     vec![
-        RunnableGraph::from_action("bound", Bound::new(AddInput, [("k", 1000)])),
-        RunnableGraph::from_action(
-            "plain",
-            Add {
-                add: 2000,
-                is_async,
-            },
-        ),
+        RunnableGraph::from_action("bound", Bound::new(add_input(), [("k", 1000)])),
+        RunnableGraph::from_action("plain", adder(2000, is_async)),
         RunnableGraph::new("first", ["second"])
-            .with_action(
-                "first",
-                Add {
-                    add: 2000,
-                    is_async,
-                },
-            )
+            .with_action("first", adder(2000, is_async))
             .with_action("second", add(1000))
             .with_transitions([("first", "second")]),
     ]
@@ -171,9 +120,9 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn run(app: &mut Application, is_async: bool) -> Result<Outcome, BurrError> {
+fn run(app: &mut Application, is_async: bool) -> Result<Outcome, Error> {
     if is_async {
-        rt().block_on(app.arun(halt_after(["fanout"]), ()))
+        rt().block_on(app.run_async(halt_after(["fanout"]), ()))
     } else {
         app.run(halt_after(["fanout"]), ())
     }
@@ -246,7 +195,7 @@ fn map_actions_and_states_is_actions_outer_states_inner() {
     for is_async in [false, true] {
         let rec = Arc::new(Recorder::default());
         let graphs =
-            [1000, 2000, 3000].map(|k| RunnableGraph::from_action("add", Add { add: k, is_async }));
+            [1000, 2000, 3000].map(|k| RunnableGraph::from_action("add", adder(k, is_async)));
         let mut action = Parallel::map_actions_and_states(graphs, |_, _| {
             Ok((0..3)
                 .map(|j| State::new().update("n", 111 + 100 * j))
@@ -359,7 +308,7 @@ fn cascade_rules() {
         .with_reads(["n"])
         .with_writes(["results"])
         .reduce(collect_n)
-        .tracker(Cascade::Fixed(other.clone() as Arc<dyn LifecycleHook>))
+        .tracker(Cascade::Fixed(Hook::Sync(other.clone())))
         .sync();
     let mut app = parent_app(action, &rec);
     app.run(halt_after(["fanout"]), ()).unwrap();
@@ -403,27 +352,16 @@ fn cascade_rules() {
 #[test]
 fn a_completed_child_is_resumed_not_rerun_with_an_initializer() {
     let runs = Arc::new(AtomicUsize::new(0));
-    struct Counted(Arc<AtomicUsize>);
-    impl Action for Counted {
-        fn reads(&self) -> Vec<String> {
-            vec![]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec!["done".into()]
-        }
-        fn run_and_update(
-            &self,
-            s: State,
-            _: &Inputs,
-            _: &ActionContext,
-        ) -> Result<StepOutput, ActionError> {
-            self.0.fetch_add(1, Ordering::SeqCst);
-            Ok(StepOutput::state(s.update("done", true)))
-        }
-    }
+    let counted = {
+        let runs = runs.clone();
+        FnAction::new(None::<&str>, ["done"], move |s, _, _| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            s.update("done", true)
+        })
+    };
     let store = InMemoryPersister::new();
     let ctx = ActionContext::detached("parent", "fanout", 0);
-    let graph = Arc::new(RunnableGraph::from_action("work", Counted(runs.clone())));
+    let graph = Arc::new(RunnableGraph::from_action("work", counted));
     for _ in 0..2 {
         let mut task = SubGraphTask::new(graph.clone(), State::new(), "child");
         task.persister = Some(Saver::Sync(Arc::new(store.clone())));
@@ -436,54 +374,25 @@ fn a_completed_child_is_resumed_not_rerun_with_an_initializer() {
 
 #[test]
 fn a_failing_child_fails_the_step_names_the_task_and_cancels_the_others() {
-    struct Fails;
-    impl Action for Fails {
-        fn reads(&self) -> Vec<String> {
-            vec![]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec![]
-        }
-        fn is_async(&self) -> bool {
-            true
-        }
-        fn run_and_update_async<'a>(
-            &'a self,
-            _: State,
-            _: &'a Inputs,
-            _: &'a ActionContext,
-        ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
-            Box::pin(async { Err(ActionError::msg("model unavailable")) })
-        }
-    }
-    struct Slow(Arc<AtomicUsize>);
-    impl Action for Slow {
-        fn reads(&self) -> Vec<String> {
-            vec![]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec![]
-        }
-        fn is_async(&self) -> bool {
-            true
-        }
-        fn run_and_update_async<'a>(
-            &'a self,
-            s: State,
-            _: &'a Inputs,
-            _: &'a ActionContext,
-        ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
-            Box::pin(async move {
+    let fails = || {
+        FnAction::new_async(None::<&str>, None::<&str>, |_, _, _| async {
+            Err::<State, _>(ActionError::msg("model unavailable"))
+        })
+    };
+    let slow = |finished: Arc<AtomicUsize>| {
+        FnAction::new_async(None::<&str>, None::<&str>, move |s, _, _| {
+            let finished = finished.clone();
+            async move {
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                self.0.fetch_add(1, Ordering::SeqCst);
-                Ok(StepOutput::state(s))
-            })
-        }
-    }
+                finished.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ActionError>(s)
+            }
+        })
+    };
     let finished = Arc::new(AtomicUsize::new(0));
-    let mut graphs = vec![RunnableGraph::from_action("slow", Slow(finished.clone()))];
-    graphs.push(RunnableGraph::from_action("fails", Fails));
-    graphs.push(RunnableGraph::from_action("slow", Slow(finished.clone())));
+    let mut graphs = vec![RunnableGraph::from_action("slow", slow(finished.clone()))];
+    graphs.push(RunnableGraph::from_action("fails", fails()));
+    graphs.push(RunnableGraph::from_action("slow", slow(finished.clone())));
     let action = Parallel::map_actions(graphs)
         .with_reads(["n"])
         .with_writes(["results"])
@@ -493,12 +402,12 @@ fn a_failing_child_fails_the_step_names_the_task_and_cancels_the_others() {
     let before = app.state().clone();
     let err = rt()
         .block_on(async {
-            let r = app.arun(halt_after(["fanout"]), ()).await;
+            let r = app.run_async(halt_after(["fanout"]), ()).await;
             tokio::time::sleep(Duration::from_millis(100)).await;
             r
         })
         .unwrap_err();
-    let BurrError::ActionFailed { action, source } = &err else {
+    let Error::ActionFailed { action, source } = &err else {
         panic!("{err}")
     };
     assert_eq!(action, "fanout");
@@ -524,26 +433,12 @@ fn a_failing_child_fails_the_step_names_the_task_and_cancels_the_others() {
 
 #[test]
 fn a_failing_child_fails_a_sync_step_too() {
-    struct Fails;
-    impl Action for Fails {
-        fn reads(&self) -> Vec<String> {
-            vec![]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec![]
-        }
-        fn run_and_update(
-            &self,
-            _: State,
-            _: &Inputs,
-            _: &ActionContext,
-        ) -> Result<StepOutput, ActionError> {
-            Err(ActionError::msg("boom"))
-        }
-    }
+    let fails = FnAction::new(None::<&str>, None::<&str>, |_, _, _| {
+        Err::<State, _>(ActionError::msg("boom"))
+    });
     let graphs = vec![
         RunnableGraph::from_action("ok", add(1)),
-        RunnableGraph::from_action("fails", Fails),
+        RunnableGraph::from_action("fails", fails),
     ];
     let action = Parallel::map_actions(graphs)
         .with_reads(["n"])
@@ -561,33 +456,20 @@ fn a_failing_child_fails_a_sync_step_too() {
 fn the_concurrency_bound_holds() {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
-    struct Track(Arc<AtomicUsize>, Arc<AtomicUsize>);
-    impl Action for Track {
-        fn reads(&self) -> Vec<String> {
-            vec![]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec![]
-        }
-        fn is_async(&self) -> bool {
-            true
-        }
-        fn run_and_update_async<'a>(
-            &'a self,
-            s: State,
-            _: &'a Inputs,
-            _: &'a ActionContext,
-        ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
-            Box::pin(async move {
-                let now = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-                self.1.fetch_max(now, Ordering::SeqCst);
+    let track = {
+        let peak = peak.clone();
+        FnAction::new_async(None::<&str>, None::<&str>, move |s, _, _| {
+            let (in_flight, peak) = (in_flight.clone(), peak.clone());
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(5)).await;
-                self.0.fetch_sub(1, Ordering::SeqCst);
-                Ok(StepOutput::state(s))
-            })
-        }
-    }
-    let graph = RunnableGraph::from_action("t", Track(in_flight, peak.clone()));
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, ActionError>(s)
+            }
+        })
+    };
+    let graph = RunnableGraph::from_action("t", track);
     let action = Parallel::map_states(graph, |_, _| Ok((0..20).map(|_| State::new()).collect()))
         .with_writes(["count"])
         .reduce(|s, c| Ok(s.update("count", c.len())))
@@ -613,10 +495,6 @@ fn missing_reduce_is_an_error_naming_the_action() {
 
 /// Counts the nodes of a binary tree of applications: each application's action spawns two
 /// sub-applications one level down, with the helper for ordinary actions.
-struct Recurse {
-    is_async: bool,
-}
-
 fn tree_app(
     ctx: Option<&ActionContext>,
     depth: i64,
@@ -624,7 +502,7 @@ fn tree_app(
     rec: &Arc<Recorder>,
 ) -> ApplicationBuilder {
     let b = ApplicationBuilder::new()
-        .with_action("recurse", Recurse { is_async })
+        .with_action("recurse", recurse(is_async))
         .with_state(state! { depth: depth })
         .with_entrypoint("recurse");
     match ctx {
@@ -633,22 +511,24 @@ fn tree_app(
     }
 }
 
-impl Action for Recurse {
-    fn reads(&self) -> Vec<String> {
-        vec!["depth".into()]
+/// The action of [`tree_app`]: sync or async.
+fn recurse(is_async: bool) -> FnAction {
+    if is_async {
+        return FnAction::new_async(["depth"], ["total_count"], |s, _, ctx| async move {
+            let depth: i64 = s.get("depth")?;
+            let mut total = 1;
+            if depth > 0 {
+                for _ in 0..2 {
+                    let rec = Arc::new(Recorder::default());
+                    let mut child = tree_app(Some(&ctx), depth - 1, true, &rec).build()?;
+                    let out = child.run_async(halt_after(["recurse"]), ()).await?;
+                    total += out.state.get::<i64>("total_count")?;
+                }
+            }
+            Ok::<_, ActionError>(s.update("total_count", total))
+        });
     }
-    fn writes(&self) -> Vec<String> {
-        vec!["total_count".into()]
-    }
-    fn is_async(&self) -> bool {
-        self.is_async
-    }
-    fn run_and_update(
-        &self,
-        s: State,
-        _: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
+    FnAction::new(["depth"], ["total_count"], |s, _, ctx| {
         let depth: i64 = s.get("depth")?;
         let mut total = 1;
         if depth > 0 {
@@ -659,28 +539,8 @@ impl Action for Recurse {
                 total += out.state.get::<i64>("total_count")?;
             }
         }
-        Ok(StepOutput::state(s.update("total_count", total)))
-    }
-    fn run_and_update_async<'a>(
-        &'a self,
-        s: State,
-        _: &'a Inputs,
-        ctx: &'a ActionContext,
-    ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
-        Box::pin(async move {
-            let depth: i64 = s.get("depth")?;
-            let mut total = 1;
-            if depth > 0 {
-                for _ in 0..2 {
-                    let rec = Arc::new(Recorder::default());
-                    let mut child = tree_app(Some(ctx), depth - 1, true, &rec).build()?;
-                    let out = child.arun(halt_after(["recurse"]), ()).await?;
-                    total += out.state.get::<i64>("total_count")?;
-                }
-            }
-            Ok(StepOutput::state(s.update("total_count", total)))
-        })
-    }
+        Ok::<_, ActionError>(s.update("total_count", total))
+    })
 }
 
 #[test]
@@ -689,7 +549,7 @@ fn recursive_sub_applications() {
         let rec = Arc::new(Recorder::default());
         let mut app = tree_app(None, 5, is_async, &rec).build().unwrap();
         let out = if is_async {
-            rt().block_on(app.arun(halt_after(["recurse"]), ()))
+            rt().block_on(app.run_async(halt_after(["recurse"]), ()))
                 .unwrap()
         } else {
             app.run(halt_after(["recurse"]), ()).unwrap()
@@ -736,32 +596,20 @@ fn parallel_inside_parallel() {
 #[test]
 fn a_failing_sync_child_stops_new_tasks_from_starting() {
     let started = Arc::new(AtomicUsize::new(0));
-    struct Work(Arc<AtomicUsize>);
-    impl Action for Work {
-        fn reads(&self) -> Vec<String> {
-            vec!["i".into()]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec![]
-        }
-        fn run_and_update(
-            &self,
-            s: State,
-            _: &Inputs,
-            _: &ActionContext,
-        ) -> Result<StepOutput, ActionError> {
-            self.0.fetch_add(1, Ordering::SeqCst);
+    let work = {
+        let started = started.clone();
+        FnAction::new(["i"], None::<&str>, move |s, _, _| {
+            started.fetch_add(1, Ordering::SeqCst);
             if s.get::<i64>("i")? == 0 {
                 return Err(ActionError::msg("first task fails"));
             }
             std::thread::sleep(Duration::from_millis(5));
-            Ok(StepOutput::state(s))
-        }
-    }
-    let action = Parallel::map_states(
-        RunnableGraph::from_action("work", Work(started.clone())),
-        |_, _| Ok((0..50).map(|i| State::new().update("i", i)).collect()),
-    )
+            Ok(s)
+        })
+    };
+    let action = Parallel::map_states(RunnableGraph::from_action("work", work), |_, _| {
+        Ok((0..50).map(|i| State::new().update("i", i)).collect())
+    })
     .with_writes(["results"])
     .reduce(collect_n)
     .sync()

@@ -1,10 +1,11 @@
-//! Streaming actions: `stream_result`, `astream_result`, `stream_iterate`,
-//! `astream_iterate`, the stream hooks, and the edge cases (pass-through, halt before,
+//! Streaming actions: `stream_result`, `stream_result_async`, `stream_iterate`,
+//! `stream_iterate_async`, the stream hooks, and the edge cases (pass-through, halt before,
 //! early drop, missing final output, reads/writes enforcement).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use burr_core::action::{ActionKind, Call};
 use burr_core::stream::{ActionStream, StreamEvent};
 use burr_core::*;
 use futures_util::StreamExt;
@@ -98,29 +99,16 @@ impl AsyncLifecycleHook for AsyncCounter {
 }
 
 /// A plain counter: `count += 1`.
-struct Counter;
-
-impl Action for Counter {
-    fn reads(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        _: &Inputs,
-        _: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
+fn counter() -> FnAction {
+    FnAction::new(["count"], ["count"], |state, _, _| {
         let n: i64 = state.get("count")?;
         let mut r = ResultMap::new();
         r.insert("count".into(), json!(n + 1));
-        Ok(StepOutput {
+        Ok::<_, ActionError>(StepOutput {
             result: r,
             state: state.update("count", n + 1),
         })
-    }
+    })
 }
 
 /// How a streaming counter ends.
@@ -191,18 +179,19 @@ impl Action for StreamingCounter {
     fn writes(&self) -> Vec<String> {
         vec!["count".into()]
     }
-    fn is_async(&self) -> bool {
-        self.is_async
+    fn kind(&self) -> ActionKind {
+        ActionKind::new(self.is_async, true)
     }
-    fn is_streaming(&self) -> bool {
-        true
+    fn call<'a>(&'a self, state: State, _: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        match self.events(state, ctx) {
+            Ok(events) => Call::Stream(events),
+            Err(e) => Call::Ready(Err(e)),
+        }
     }
-    fn stream(
-        &self,
-        state: State,
-        _: Inputs,
-        ctx: &ActionContext,
-    ) -> Result<ActionStream, ActionError> {
+}
+
+impl StreamingCounter {
+    fn events(&self, state: State, ctx: &ActionContext) -> Result<ActionStream, ActionError> {
         let n: i64 = state.get("count")?;
         let ending = self.ending;
         let produced = self.produced.clone();
@@ -244,7 +233,7 @@ impl Action for StreamingCounter {
 
 fn app_with(streamer: StreamingCounter, recorder: &Arc<Recorder>) -> Application {
     ApplicationBuilder::new()
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_action("streaming_counter", streamer)
         .with_action("result", ResultAction::new(["count"]))
         .with_transitions([
@@ -254,7 +243,7 @@ fn app_with(streamer: StreamingCounter, recorder: &Arc<Recorder>) -> Application
         ])
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
-        .with_shared_hook(recorder.clone() as Arc<dyn LifecycleHook>)
+        .with_hook(recorder.clone() as Arc<dyn LifecycleHook>)
         .build()
         .unwrap()
 }
@@ -263,11 +252,11 @@ fn app_with(streamer: StreamingCounter, recorder: &Arc<Recorder>) -> Application
 fn streaming_first(streamer: StreamingCounter, recorder: &Arc<Recorder>) -> Application {
     ApplicationBuilder::new()
         .with_action("streaming_counter", streamer)
-        .with_action("counter", Counter)
+        .with_action("counter", counter())
         .with_transitions([("streaming_counter", "counter", default())])
         .with_state(state! { count: 1 })
         .with_entrypoint("streaming_counter")
-        .with_shared_hook(recorder.clone() as Arc<dyn LifecycleHook>)
+        .with_hook(recorder.clone() as Arc<dyn LifecycleHook>)
         .build()
         .unwrap()
 }
@@ -439,7 +428,7 @@ fn a_stream_without_final_output_is_a_typed_error() {
         assert_eq!(stream.by_ref().count(), 10);
         let err = stream.finish().unwrap_err();
         assert!(
-            matches!(err, BurrError::Stream { ref action, .. } | BurrError::ActionFailed { ref action, .. } if action == "streaming_counter"),
+            matches!(err, Error::Stream { ref action, .. } | Error::ActionFailed { ref action, .. } if action == "streaming_counter"),
             "{err}"
         );
         assert_eq!(app.state().get::<i64>("count").unwrap(), 1);
@@ -450,7 +439,7 @@ fn a_stream_without_final_output_is_a_typed_error() {
         .stream_result(halt_after(["streaming_counter"]), ())
         .unwrap();
     let err = stream.finish().unwrap_err();
-    assert!(matches!(err, BurrError::Stream { .. }), "{err}");
+    assert!(matches!(err, Error::Stream { .. }), "{err}");
     assert!(err.to_string().contains("without a final result"), "{err}");
 }
 
@@ -463,7 +452,7 @@ fn writes_are_enforced_on_streaming_actions() {
         .unwrap();
     let err = stream.finish().unwrap_err();
     assert!(
-        matches!(err, BurrError::MissingWrite { ref keys, .. } if keys == &["count"]),
+        matches!(err, Error::MissingWrite { ref keys, .. } if keys == &["count"]),
         "{err}"
     );
 
@@ -476,7 +465,7 @@ fn writes_are_enforced_on_streaming_actions() {
         .unwrap();
     let err = stream.finish().unwrap_err();
     assert!(
-        matches!(err, BurrError::UndeclaredWrite { ref keys, .. } if keys == &["other"]),
+        matches!(err, Error::UndeclaredWrite { ref keys, .. } if keys == &["other"]),
         "{err}"
     );
     assert_eq!(app.state().get::<i64>("count").unwrap(), 1);
@@ -492,17 +481,15 @@ impl Action for ReadsTooMuch {
     fn writes(&self) -> Vec<String> {
         vec![]
     }
-    fn is_streaming(&self) -> bool {
-        true
+    fn kind(&self) -> ActionKind {
+        ActionKind::Stream
     }
-    fn stream(
-        &self,
-        state: State,
-        _: Inputs,
-        _: &ActionContext,
-    ) -> Result<ActionStream, ActionError> {
-        let n: i64 = state.get("count")?;
-        Ok(ActionStream::from_iter([Ok(StreamEvent::Done(
+    fn call<'a>(&'a self, state: State, _: &'a Inputs, _: &'a ActionContext) -> Call<'a> {
+        let n: i64 = match state.get("count") {
+            Ok(n) => n,
+            Err(e) => return Call::Ready(Err(e.into())),
+        };
+        Call::Stream(ActionStream::from_iter([Ok(StreamEvent::Done(
             StepOutput::state(state.update("x", n)),
         ))]))
     }
@@ -531,16 +518,11 @@ fn a_panicking_streaming_function_fails_the_step() {
         fn writes(&self) -> Vec<String> {
             vec![]
         }
-        fn is_streaming(&self) -> bool {
-            true
+        fn kind(&self) -> ActionKind {
+            ActionKind::Stream
         }
-        fn stream(
-            &self,
-            _: State,
-            _: Inputs,
-            ctx: &ActionContext,
-        ) -> Result<ActionStream, ActionError> {
-            Ok(ActionStream::from_fn(ctx, |emit| {
+        fn call<'a>(&'a self, _: State, _: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+            Call::Stream(ActionStream::from_fn(ctx, |emit| {
                 emit.item(json!({"a": 1}))?;
                 panic!("model exploded");
             }))
@@ -564,7 +546,7 @@ fn async_streaming_action_in_sync_method_is_an_error() {
         .stream_result(halt_after(["streaming_counter"]), ())
         .unwrap_err();
     assert!(
-        matches!(err, BurrError::AsyncActionInSyncContext { .. }),
+        matches!(err, Error::AsyncActionInSyncContext { .. }),
         "{err}"
     );
     assert_eq!(rec.events().last().unwrap(), "post_exec:stream_result:true");
@@ -627,12 +609,12 @@ fn astream_result_streams_async_and_sync_actions() {
                 .with_action("streaming_counter", streamer)
                 .with_state(state! { count: 1 })
                 .with_entrypoint("streaming_counter")
-                .with_shared_hook(rec.clone() as Arc<dyn LifecycleHook>)
-                .with_async_hook(SharedAsync(counter.clone()))
+                .with_hook(rec.clone() as Arc<dyn LifecycleHook>)
+                .with_hook(SharedAsync(counter.clone()))
                 .build()
                 .unwrap();
             let (action, mut stream) = app
-                .astream_result(halt_after(["streaming_counter"]), ())
+                .stream_result_async(halt_after(["streaming_counter"]), ())
                 .await
                 .unwrap();
             assert_eq!(action, "streaming_counter");
@@ -676,7 +658,7 @@ fn astream_result_edge_cases() {
         let rec = Arc::new(Recorder::default());
         let mut app = app_with(StreamingCounter::asynchronous(), &rec);
         let (action, stream) = app
-            .astream_result(halt_before(["streaming_counter"]), ())
+            .stream_result_async(halt_before(["streaming_counter"]), ())
             .await
             .unwrap();
         assert_eq!(action, "streaming_counter");
@@ -684,7 +666,7 @@ fn astream_result_edge_cases() {
         assert_eq!((result, state.get::<i64>("count").unwrap()), (None, 10));
 
         let (_, stream) = app
-            .astream_result(halt_after(["result"]), ())
+            .stream_result_async(halt_after(["result"]), ())
             .await
             .unwrap();
         let (result, state) = stream.finish().await.unwrap();
@@ -698,7 +680,7 @@ fn astream_result_edge_cases() {
         let mut app = streaming_first(streamer, &rec);
         {
             let (_, mut stream) = app
-                .astream_result(halt_after(["streaming_counter"]), ())
+                .stream_result_async(halt_after(["streaming_counter"]), ())
                 .await
                 .unwrap();
             assert!(stream.next().await.is_some());
@@ -717,11 +699,11 @@ fn astream_result_edge_cases() {
             &rec,
         );
         let (_, stream) = app
-            .astream_result(halt_after(["streaming_counter"]), ())
+            .stream_result_async(halt_after(["streaming_counter"]), ())
             .await
             .unwrap();
         let err = stream.finish().await.unwrap_err();
-        assert!(matches!(err, BurrError::Stream { .. }), "{err}");
+        assert!(matches!(err, Error::Stream { .. }), "{err}");
 
         // Missing write.
         let mut app = streaming_first(
@@ -729,12 +711,12 @@ fn astream_result_edge_cases() {
             &rec,
         );
         let (_, stream) = app
-            .astream_result(halt_after(["streaming_counter"]), ())
+            .stream_result_async(halt_after(["streaming_counter"]), ())
             .await
             .unwrap();
         assert!(matches!(
             stream.finish().await.unwrap_err(),
-            BurrError::MissingWrite { .. }
+            Error::MissingWrite { .. }
         ));
     });
 }
@@ -745,7 +727,7 @@ fn astream_iterate_with_and_without_draining() {
         for drain in [true, false] {
             let rec = Arc::new(Recorder::default());
             let mut app = app_with(StreamingCounter::asynchronous(), &rec);
-            let mut steps = app.astream_iterate(halt_after(["result"]), ()).await;
+            let mut steps = app.stream_iterate_async(halt_after(["result"]), ()).await;
             let mut names = Vec::new();
             while let Some(step) = steps.next().await {
                 let (name, stream) = step.unwrap();
@@ -777,7 +759,7 @@ fn no_next_action_is_an_error() {
     app.run(halt_after(["a"]), inputs! { x: 1 }).unwrap();
     let err = app.stream_result(halt_after(["a"]), ()).unwrap_err();
     assert!(
-        matches!(err, BurrError::Stream { ref action, .. } if action == "a"),
+        matches!(err, Error::Stream { ref action, .. } if action == "a"),
         "{err}"
     );
 }
@@ -807,16 +789,12 @@ impl Action for SyncWithAsyncStream {
     fn writes(&self) -> Vec<String> {
         vec!["done".into()]
     }
-    fn is_streaming(&self) -> bool {
-        true
+    /// A sync streaming kind, although the stream it answers is async.
+    fn kind(&self) -> ActionKind {
+        ActionKind::Stream
     }
-    fn stream(
-        &self,
-        state: State,
-        _: Inputs,
-        ctx: &ActionContext,
-    ) -> Result<ActionStream, ActionError> {
-        Ok(ActionStream::from_async_fn(ctx, |emit| async move {
+    fn call<'a>(&'a self, state: State, _: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        Call::Stream(ActionStream::from_async_fn(ctx, |emit| async move {
             emit.item(json!({"step": 1})).await?;
             Ok(StepOutput::state(state.update("done", true)))
         }))
@@ -834,10 +812,13 @@ fn async_stream_of_a_sync_action_runs_under_arun_and_astream_result() {
                 .unwrap()
         };
         let mut app = build();
-        let out = app.arun(halt_after(["work"]), ()).await.unwrap();
+        let out = app.run_async(halt_after(["work"]), ()).await.unwrap();
         assert!(out.state.get::<bool>("done").unwrap());
         let mut app = build();
-        let (_, mut stream) = app.astream_result(halt_after(["work"]), ()).await.unwrap();
+        let (_, mut stream) = app
+            .stream_result_async(halt_after(["work"]), ())
+            .await
+            .unwrap();
         assert_eq!(stream.next().await.unwrap()["step"], 1);
         assert!(
             stream
@@ -851,9 +832,7 @@ fn async_stream_of_a_sync_action_runs_under_arun_and_astream_result() {
         // The sync method reports the mismatch instead of blocking.
         let mut app = build();
         let (_, stream) = app.stream_result(halt_after(["work"]), ()).unwrap();
-        assert!(matches!(
-            stream.finish().unwrap_err(),
-            BurrError::Stream { .. }
-        ));
+        let err = stream.finish().unwrap_err();
+        assert!(matches!(err, Error::Stream { .. }), "{err:?}");
     });
 }

@@ -5,10 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, AttributesEvent, Inputs, LifecycleHook,
-    ResultMap, SpanEvent, State, StepOutput, halt_after,
+    ActionError, ApplicationBuilder, AttributesEvent, FnAction, Inputs, LifecycleHook, ResultMap,
+    SpanEvent, StepOutput, halt_after,
 };
-use futures_util::future::BoxFuture;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::{Event, Subscriber};
@@ -147,21 +146,8 @@ fn lines(v: &[&str]) -> Vec<String> {
 // Actions.
 
 /// Logs an action-level attribute, then opens `outer` > `inner` and a second top-level span.
-struct Nested;
-
-impl Action for Nested {
-    fn reads(&self) -> Vec<String> {
-        vec![]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec![]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        _: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
+fn nested() -> FnAction {
+    FnAction::new(None::<&str>, None::<&str>, |state, _, ctx| {
         let tracer = ctx.tracer();
         tracer.log_attribute("top", 1);
         {
@@ -175,48 +161,34 @@ impl Action for Nested {
         {
             let _second = tracer.span("second");
         }
-        Ok(StepOutput {
+        StepOutput {
             result: ResultMap::new(),
             state,
-        })
-    }
+        }
+    })
 }
 
 /// An async action that keeps Burr spans open across `.await` points.
-struct AsyncNested(&'static str);
-
-impl Action for AsyncNested {
-    fn reads(&self) -> Vec<String> {
-        vec![]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec![]
-    }
-    fn is_async(&self) -> bool {
-        true
-    }
-    fn run_and_update_async<'a>(
-        &'a self,
-        state: State,
-        _: &'a Inputs,
-        ctx: &'a ActionContext,
-    ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
-        Box::pin(async move {
+fn async_nested(who: &'static str) -> FnAction {
+    FnAction::new_async(
+        None::<&str>,
+        None::<&str>,
+        move |state, _, ctx| async move {
             let tracer = ctx.tracer();
             let outer = tracer.span("outer");
             tokio::task::yield_now().await;
             let inner = tracer.span("inner");
             tokio::task::yield_now().await;
-            tracer.log_attribute("who", self.0);
+            tracer.log_attribute("who", who);
             drop(inner);
             tokio::task::yield_now().await;
             drop(outer);
-            Ok(StepOutput {
+            StepOutput {
                 result: ResultMap::new(),
                 state,
-            })
-        })
-    }
+            }
+        },
+    )
 }
 
 /// Records span and attribute hooks as lines.
@@ -269,7 +241,7 @@ fn a_step_and_its_spans_are_nested_tracing_spans() {
         let mut app = ApplicationBuilder::new()
             .with_app_id("app-1")
             .with_partition_key("user-7")
-            .with_action("work", Nested)
+            .with_action("work", nested())
             .with_entrypoint("work")
             .build()
             .unwrap();
@@ -335,9 +307,9 @@ fn hooks_and_tracing_see_the_same_spans() {
     tracing::subscriber::with_default(subscriber, || {
         let mut app = ApplicationBuilder::new()
             .with_app_id("app-2")
-            .with_action("work", Nested)
+            .with_action("work", nested())
             .with_entrypoint("work")
-            .with_shared_hook(recorder.clone())
+            .with_hook(recorder.clone())
             .build()
             .unwrap();
         app.run(halt_after(["work"]), Inputs::new()).unwrap();
@@ -373,34 +345,21 @@ fn hooks_and_tracing_see_the_same_spans() {
 }
 
 /// Runs a whole child application inside a span of its own step.
-struct Spawner;
-
-impl Action for Spawner {
-    fn reads(&self) -> Vec<String> {
-        vec![]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec![]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        _: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
+fn spawner() -> FnAction {
+    FnAction::new(None::<&str>, None::<&str>, |state, _, ctx| {
         let _spawn = ctx.tracer().span("spawn");
         let mut child = ApplicationBuilder::new()
             .with_app_id("child")
-            .with_action("work", Nested)
+            .with_action("work", nested())
             .with_entrypoint("work")
             .build()?;
         child.step()?;
         ctx.tracer().log_attribute("back", true);
-        Ok(StepOutput {
+        Ok::<_, ActionError>(StepOutput {
             result: ResultMap::new(),
             state,
         })
-    }
+    })
 }
 
 #[test]
@@ -410,7 +369,7 @@ fn a_child_application_nests_under_the_span_that_runs_it() {
     tracing::subscriber::with_default(subscriber, || {
         let mut app = ApplicationBuilder::new()
             .with_app_id("parent")
-            .with_action("spawner", Spawner)
+            .with_action("spawner", spawner())
             .with_entrypoint("spawner")
             .build()
             .unwrap();
@@ -448,7 +407,7 @@ fn a_child_application_nests_under_the_span_that_runs_it() {
 fn without_a_subscriber_nothing_is_entered() {
     // No subscriber and no hooks: the step runs with the no-op tracer.
     let mut app = ApplicationBuilder::new()
-        .with_action("work", Nested)
+        .with_action("work", nested())
         .with_entrypoint("work")
         .build()
         .unwrap();
@@ -479,17 +438,17 @@ fn async_steps_keep_their_nesting_across_await() {
         runtime.block_on(async {
             let mut a = ApplicationBuilder::new()
                 .with_app_id("app-a")
-                .with_action("work", AsyncNested("a"))
+                .with_action("work", async_nested("a"))
                 .with_entrypoint("work")
                 .build()
                 .unwrap();
             let mut b = ApplicationBuilder::new()
                 .with_app_id("app-b")
-                .with_action("work", AsyncNested("b"))
+                .with_action("work", async_nested("b"))
                 .with_entrypoint("work")
                 .build()
                 .unwrap();
-            let (ra, rb, ()) = tokio::join!(a.astep(), b.astep(), watch_for_leaks(10));
+            let (ra, rb, ()) = tokio::join!(a.step_async(), b.step_async(), watch_for_leaks(10));
             ra.unwrap();
             rb.unwrap();
         });
@@ -545,21 +504,8 @@ mod layer {
     }
 
     /// Mixes Burr spans with the user's own `tracing` spans and events.
-    struct Mixed;
-
-    impl Action for Mixed {
-        fn reads(&self) -> Vec<String> {
-            vec![]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec![]
-        }
-        fn run_and_update(
-            &self,
-            state: State,
-            _: &Inputs,
-            ctx: &ActionContext,
-        ) -> Result<StepOutput, ActionError> {
+    fn mixed() -> FnAction {
+        FnAction::new(None::<&str>, None::<&str>, |state, _, ctx| {
             let tracer = ctx.tracer();
             let _outer = tracer.span("outer");
             {
@@ -577,11 +523,11 @@ mod layer {
             // The runtime's own target is never recorded.
             let _ignored = tracing::info_span!(target: "burr", "internal").entered();
             tracing::info!(target: "burr", "internal");
-            Ok(StepOutput {
+            StepOutput {
                 result: ResultMap::new(),
                 state,
-            })
-        }
+            }
+        })
     }
 
     #[test]
@@ -594,9 +540,9 @@ mod layer {
         tracing::subscriber::with_default(subscriber, || {
             let mut app = ApplicationBuilder::new()
                 .with_app_id("app")
-                .with_action("mixed", Mixed)
+                .with_action("mixed", mixed())
                 .with_entrypoint("mixed")
-                .with_shared_hook(recorder.clone())
+                .with_hook(recorder.clone())
                 .build()
                 .unwrap();
             app.step().unwrap();
@@ -639,42 +585,24 @@ mod layer {
     }
 
     /// Instruments its work with a `tracing` span and awaits inside it.
-    struct Remote;
-
-    impl Action for Remote {
-        fn reads(&self) -> Vec<String> {
-            vec![]
-        }
-        fn writes(&self) -> Vec<String> {
-            vec![]
-        }
-        fn is_async(&self) -> bool {
-            true
-        }
-        fn run_and_update_async<'a>(
-            &'a self,
-            state: State,
-            _: &'a Inputs,
-            ctx: &'a ActionContext,
-        ) -> BoxFuture<'a, Result<StepOutput, ActionError>> {
-            Box::pin(async move {
-                async {
-                    tracing::info!(part = 1, "sent");
-                    tokio::task::yield_now().await;
-                    let _s = ctx.tracer().span("decode");
-                    tokio::task::yield_now().await;
-                    tracing::info!(part = 2, "received");
-                }
-                .instrument(tracing::info_span!("remote"))
-                .await;
+    fn remote() -> FnAction {
+        FnAction::new_async(None::<&str>, None::<&str>, |state, _, ctx| async move {
+            async {
+                tracing::info!(part = 1, "sent");
                 tokio::task::yield_now().await;
-                tracing::info!("done");
-                Ok(StepOutput {
-                    result: ResultMap::new(),
-                    state,
-                })
-            })
-        }
+                let _s = ctx.tracer().span("decode");
+                tokio::task::yield_now().await;
+                tracing::info!(part = 2, "received");
+            }
+            .instrument(tracing::info_span!("remote"))
+            .await;
+            tokio::task::yield_now().await;
+            tracing::info!("done");
+            StepOutput {
+                result: ResultMap::new(),
+                state,
+            }
+        })
     }
 
     /// Emits events and spans of its own while the actions are suspended.
@@ -701,12 +629,12 @@ mod layer {
         tracing::subscriber::with_default(subscriber, || {
             runtime.block_on(async {
                 let mut app = ApplicationBuilder::new()
-                    .with_action("remote", Remote)
+                    .with_action("remote", remote())
                     .with_entrypoint("remote")
-                    .with_shared_hook(recorder.clone())
+                    .with_hook(recorder.clone())
                     .build()
                     .unwrap();
-                let (r, ()) = tokio::join!(app.astep(), bystander());
+                let (r, ()) = tokio::join!(app.step_async(), bystander());
                 r.unwrap();
             });
         });
@@ -742,10 +670,10 @@ mod layer {
             let before = tracing::info_span!("before_build").entered();
             tracing::info!("before");
             let mut app = ApplicationBuilder::new()
-                .with_action("work", Nested)
+                .with_action("work", nested())
                 .with_entrypoint("work")
                 .with_hook(NoisyHook)
-                .with_shared_hook(recorder.clone())
+                .with_hook(recorder.clone())
                 .build()
                 .unwrap();
             app.step().unwrap();

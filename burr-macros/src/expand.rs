@@ -132,6 +132,16 @@ pub(crate) fn fallback_action(item: &MaybeItemFn) -> TokenStream {
             fn writes(&self) -> ::std::vec::Vec<::std::string::String> {
                 ::std::vec::Vec::new()
             }
+            fn call<'__burr>(
+                &'__burr self,
+                _: #core::State,
+                _: &'__burr #core::Inputs,
+                _: &'__burr #core::ActionContext,
+            ) -> #core::action::Call<'__burr> {
+                #core::action::Call::Ready(::core::result::Result::Err(
+                    #core::ActionError::msg("this action did not compile"),
+                ))
+            }
         }
     }
 }
@@ -279,36 +289,28 @@ fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStre
     let result_ty = quote! {
         ::core::result::Result<#core::StepOutput, #core::ActionError>
     };
-    let run = if is_async {
-        quote! {
-            fn run_and_update_async<'__burr>(
-                &'__burr self,
-                __burr_state: #core::State,
-                __burr_inputs: &'__burr #core::Inputs,
-                __burr_ctx: &'__burr #core::ActionContext,
-            ) -> ::core::pin::Pin<::std::boxed::Box<
-                dyn ::core::future::Future<Output = #result_ty> + ::core::marker::Send + '__burr,
-            >> {
-                ::std::boxed::Box::pin(async move {
+    let (kind, call) = if is_async {
+        (
+            quote!(Async),
+            quote! {
+                #core::action::Call::Future(::std::boxed::Box::pin(async move {
                     #(#lets)*
                     let __burr_ret = #name(__burr_state, #(#call_args),*).await;
                     #convert
-                })
-            }
-        }
+                }))
+            },
+        )
     } else {
-        quote! {
-            fn run_and_update(
-                &self,
-                __burr_state: #core::State,
-                __burr_inputs: &#core::Inputs,
-                __burr_ctx: &#core::ActionContext,
-            ) -> #result_ty {
-                #(#lets)*
-                let __burr_ret = #name(__burr_state, #(#call_args),*);
-                #convert
-            }
-        }
+        (
+            quote!(Sync),
+            quote! {
+                #core::action::Call::Ready((move || -> #result_ty {
+                    #(#lets)*
+                    let __burr_ret = #name(__burr_state, #(#call_args),*);
+                    #convert
+                })())
+            },
+        )
     };
 
     quote! {
@@ -318,10 +320,17 @@ fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStre
 
         impl #core::Action for #name {
             #declarations
-            fn is_async(&self) -> bool {
-                #is_async
+            fn kind(&self) -> #core::action::ActionKind {
+                #core::action::ActionKind::#kind
             }
-            #run
+            fn call<'__burr>(
+                &'__burr self,
+                __burr_state: #core::State,
+                __burr_inputs: &'__burr #core::Inputs,
+                __burr_ctx: &'__burr #core::ActionContext,
+            ) -> #core::action::Call<'__burr> {
+                #call
+            }
         }
     }
 }

@@ -27,15 +27,15 @@ use proc_macro::TokenStream;
 ///   `writes` unwritten, fails the step with an error naming the action and the key.
 /// - **Every other parameter is a runtime input** named after the parameter and
 ///   deserialized from the inputs given to `step`/`run`: `Option<T>` makes it optional, any
-///   other type required. A missing input is `BurrError::MissingInputs`, a value of the wrong
-///   type `BurrError::InvalidInput` naming the input.
+///   other type required. A missing input is `Error::MissingInputs`, a value of the wrong
+///   type `Error::InvalidInput` naming the input.
 /// - **Injected parameters** are not inputs: `&Tracer` (or `Tracer`) receives the step's
 ///   tracer, `&ActionContext` (or `ActionContext`) the step's context.
 /// - **It returns** `State`, or `(R, State)` where `R` is a [`ResultMap`] or any `Serialize`
 ///   value that serializes to a JSON object (the step's result), or a `Result` of either whose
 ///   error is any `std::error::Error + Send + Sync` (or an `ActionError`): the step then fails
-///   with `BurrError::ActionFailed`, whose source is that error.
-/// - It may be `async`; the application then runs it with `astep`/`arun`/`aiterate`.
+///   with `Error::ActionFailed`, whose source is that error.
+/// - It may be `async`; the application then runs it with `step_async`/`run_async`/`iterate_async`.
 ///
 /// The generated struct also has `bind`, which fixes some inputs ahead of time (Burr's
 /// `bind`: `increment::bind([("by", 10)])`), and `action()`, the action as an
@@ -81,7 +81,7 @@ use proc_macro::TokenStream;
 ///     .build()?;
 /// let out = app.run(halt_after(["done"]), Inputs::new())?;
 /// assert_eq!(out.state.get::<i64>("count")?, 10);
-/// # Ok::<(), BurrError>(())
+/// # Ok::<(), Error>(())
 /// ```
 ///
 /// Inputs, a result, and a bound input:
@@ -172,7 +172,7 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     .build()?;
 /// app.step()?;
 /// assert_eq!(app.state().get::<String>("reply")?, "echo: hello");
-/// # Ok::<(), BurrError>(())
+/// # Ok::<(), Error>(())
 /// ```
 ///
 /// On an `async fn` and a method:
@@ -210,7 +210,7 @@ pub fn trace(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - an `async fn` takes `emit: AsyncEmitter` (or `&AsyncEmitter`) and calls
 ///   `emit.item(json!({..})).await?`.
 ///
-/// Each item is a JSON object. `Application::stream_result` (or `astream_result`) hands the
+/// Each item is a JSON object. `Application::stream_result` (or `stream_result_async`) hands the
 /// items to the caller as they are emitted; the state advances when the function returns.
 /// The function runs lazily: a sync one on its own thread, one item ahead of the consumer at
 /// most; an async one only while the consumer polls. When the consumer drops the stream,
@@ -245,7 +245,7 @@ pub fn trace(args: TokenStream, item: TokenStream) -> TokenStream {
 /// assert_eq!(tokens, ["hello", "there"]);
 /// let (_, state) = stream.finish()?;
 /// assert_eq!(state.get::<String>("reply")?, "hellothere");
-/// # Ok::<(), BurrError>(())
+/// # Ok::<(), Error>(())
 /// ```
 #[proc_macro_attribute]
 pub fn streaming_action(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -187,6 +187,11 @@ fn expand_streaming(
     let convert = quote::quote_spanned! {ret_span=>
         #private::IntoStepOutput::into_step_output(__burr_ret, __burr_ctx.action_name())
     };
+    let kind = if is_async {
+        quote!(AsyncStream)
+    } else {
+        quote!(Stream)
+    };
     let body = if is_async {
         quote! {
             #core::stream::ActionStream::from_async_fn(__burr_ctx, move |__burr_emit: #core::stream::AsyncEmitter| async move {
@@ -211,22 +216,26 @@ fn expand_streaming(
 
         impl #core::Action for #name {
             #declarations
-            fn is_async(&self) -> bool {
-                #is_async
+            fn kind(&self) -> #core::action::ActionKind {
+                #core::action::ActionKind::#kind
             }
-            fn is_streaming(&self) -> bool {
-                true
-            }
-            fn stream(
-                &self,
+            fn call<'__burr>(
+                &'__burr self,
                 __burr_state: #core::State,
-                __burr_inputs_owned: #core::Inputs,
-                __burr_ctx: &#core::ActionContext,
-            ) -> ::core::result::Result<#core::stream::ActionStream, #core::ActionError> {
-                let __burr_inputs = &__burr_inputs_owned;
-                #(#lets)*
-                let __burr_ctx_owned = ::core::clone::Clone::clone(__burr_ctx);
-                ::core::result::Result::Ok(#body)
+                __burr_inputs: &'__burr #core::Inputs,
+                __burr_ctx: &'__burr #core::ActionContext,
+            ) -> #core::action::Call<'__burr> {
+                let __burr_started = (move || -> ::core::result::Result<#core::stream::ActionStream, #core::ActionError> {
+                    #(#lets)*
+                    let __burr_ctx_owned = ::core::clone::Clone::clone(__burr_ctx);
+                    ::core::result::Result::Ok(#body)
+                })();
+                match __burr_started {
+                    ::core::result::Result::Ok(__burr_events) => #core::action::Call::Stream(__burr_events),
+                    ::core::result::Result::Err(__burr_error) => {
+                        #core::action::Call::Ready(::core::result::Result::Err(__burr_error))
+                    }
+                }
             }
         }
     }

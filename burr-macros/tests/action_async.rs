@@ -1,4 +1,4 @@
-//! Async actions: run with `astep`/`arun`, refused by the sync methods.
+//! Async actions: run with `step_async`/`run_async`, refused by the sync methods.
 
 use burr::prelude::*;
 
@@ -31,15 +31,15 @@ fn app() -> Application {
 
 #[test]
 fn declared_async() {
-    assert!(slow_increment {}.is_async());
-    assert!(!finish {}.is_async());
+    assert!(slow_increment {}.kind().is_async());
+    assert!(!finish {}.kind().is_async());
 }
 
 #[tokio::test]
 async fn arun_counts_to_ten() {
     let mut app = app();
     let out = app
-        .arun(halt_after(["finish"]), inputs! { by: 2 })
+        .run_async(halt_after(["finish"]), inputs! { by: 2 })
         .await
         .unwrap();
     assert_eq!(out.state.get::<i64>("count").unwrap(), 10);
@@ -48,7 +48,7 @@ async fn arun_counts_to_ten() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn astep_on_a_multi_thread_runtime() {
     let mut app = app();
-    let step = app.astep().await.unwrap().unwrap();
+    let step = app.step_async().await.unwrap().unwrap();
     assert_eq!(step.action, "slow_increment");
     assert_eq!(step.state.get::<i64>("count").unwrap(), 1);
 }
@@ -57,7 +57,7 @@ async fn astep_on_a_multi_thread_runtime() {
 fn sync_step_on_an_async_action_is_refused() {
     let mut app = app();
     match app.step().unwrap_err() {
-        BurrError::AsyncActionInSyncContext { action } => assert_eq!(action, "slow_increment"),
+        Error::AsyncActionInSyncContext { action } => assert_eq!(action, "slow_increment"),
         other => panic!("expected AsyncActionInSyncContext, got {other:?}"),
     }
 }

@@ -3,8 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use burr::InputSpec;
+use burr::hooks::{LifecycleHook, SpanEvent};
 use burr::prelude::*;
-use burr::{InputSpec, LifecycleHook, SpanEvent};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -67,7 +68,7 @@ fn wrong_type_names_the_input() {
     let mut app = app_for(take_inputs {});
     let inputs = inputs! { count: 300, label: "hi", point: {"x": 1, "y": 2} };
     match app.step_with(&inputs).unwrap_err() {
-        BurrError::InvalidInput {
+        Error::InvalidInput {
             action,
             input,
             expected,
@@ -81,13 +82,13 @@ fn wrong_type_names_the_input() {
     let inputs = inputs! { count: 1, label: "hi", point: {"x": 1} };
     let err = app.step_with(&inputs).unwrap_err();
     assert!(
-        matches!(&err, BurrError::InvalidInput { input, .. } if input == "point"),
+        matches!(&err, Error::InvalidInput { input, .. } if input == "point"),
         "{err:?}"
     );
     let inputs = inputs! { count: 1, label: "hi", point: {"x": 1, "y": 1}, tags: "one" };
     let err = app.step_with(&inputs).unwrap_err();
     assert!(
-        matches!(&err, BurrError::InvalidInput { input, .. } if input == "tags"),
+        matches!(&err, Error::InvalidInput { input, .. } if input == "tags"),
         "{err:?}"
     );
 }
@@ -96,7 +97,7 @@ fn wrong_type_names_the_input() {
 fn missing_required_input() {
     let mut app = app_for(take_inputs {});
     match app.step_with(&inputs! { count: 1 }).unwrap_err() {
-        BurrError::MissingInputs {
+        Error::MissingInputs {
             action, missing, ..
         } => {
             assert_eq!(action, "act");
@@ -173,7 +174,7 @@ fn tracer_and_context_are_injected_not_inputs() {
         .with_transition("introspect", "owned_tracer", default())
         .with_entrypoint("introspect")
         .with_app_id("app-1")
-        .with_shared_hook(names.clone())
+        .with_hook(names.clone())
         .build()
         .unwrap();
     app.step().unwrap();

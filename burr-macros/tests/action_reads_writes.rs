@@ -22,7 +22,7 @@ fn declarations_are_reported() {
     assert_eq!(a.tags(), ["counter", "hot path"]);
     assert_eq!(a.inputs(), Vec::<InputSpec>::new());
     assert_eq!(a.default_name().as_deref(), Some("increment"));
-    assert!(!a.is_async());
+    assert!(!a.kind().is_async());
     let source = a.source().unwrap();
     assert!(source.starts_with("fn increment(state: State)"), "{source}");
     assert!(
@@ -92,7 +92,7 @@ fn dynamic(state: State) -> Result<State, ActionError> {
     Ok(state.update(&key, read_it))
 }
 
-fn run_dynamic(key: &str) -> BurrError {
+fn run_dynamic(key: &str) -> Error {
     let mut app = ApplicationBuilder::new()
         .with_actions(actions![dynamic])
         .with_state(state! { key: key, secret: 7, other: 1 })
@@ -108,7 +108,7 @@ fn run_dynamic(key: &str) -> BurrError {
 #[test]
 fn undeclared_read_at_run_time() {
     match run_dynamic("secret") {
-        BurrError::State(StateError::UndeclaredRead { action, key, reads }) => {
+        Error::State(StateError::UndeclaredRead { action, key, reads }) => {
             assert_eq!((action.as_str(), key.as_str()), ("dynamic", "secret"));
             assert_eq!(reads, ["key"]);
         }
@@ -136,7 +136,7 @@ fn undeclared_and_missing_writes() {
         .build()
         .unwrap();
     match app.step().unwrap_err() {
-        BurrError::UndeclaredWrite {
+        Error::UndeclaredWrite {
             action,
             keys,
             writes,
@@ -154,7 +154,7 @@ fn undeclared_and_missing_writes() {
         .build()
         .unwrap();
     match app.step().unwrap_err() {
-        BurrError::MissingWrite { action, keys, .. } => {
+        Error::MissingWrite { action, keys, .. } => {
             assert_eq!(action, "writes_only_a");
             assert_eq!(keys, ["b"]);
         }

@@ -39,7 +39,7 @@ fn not_an_object(state: State) -> (Vec<u8>, State) {
     (vec![1, 2], state.update("n", 3))
 }
 
-fn step(action: impl burr::IntoAction) -> Result<StepResult, BurrError> {
+fn step(action: impl burr::IntoAction) -> Result<StepResult, Error> {
     let mut app = ApplicationBuilder::new()
         .with_action("act", action)
         .with_state(state! { prompt: "hi" })
@@ -62,7 +62,7 @@ fn tuple_results() {
 #[test]
 fn a_result_that_is_not_an_object_is_an_error() {
     match step(not_an_object {}).unwrap_err() {
-        BurrError::InvalidOutput { action, message } => {
+        Error::InvalidOutput { action, message } => {
             assert_eq!(action, "act");
             assert!(
                 message.contains("a list") && message.contains("Vec<u8>"),
@@ -107,7 +107,7 @@ fn user_errors_become_action_failed_with_their_source() {
         .build()
         .unwrap();
     match app.step_with(&inputs! { fail: true }).unwrap_err() {
-        BurrError::ActionFailed { action, source } => {
+        Error::ActionFailed { action, source } => {
             assert_eq!(action, "fails");
             assert!(source.downcast_ref::<ModelDown>().is_some());
             assert_eq!(source.to_string(), "the model is down");
@@ -122,7 +122,7 @@ fn user_errors_become_action_failed_with_their_source() {
 fn engine_errors_raised_in_the_body_stay_typed() {
     let err = step(reads_missing {}).unwrap_err();
     assert!(
-        matches!(err, BurrError::State(burr::StateError::MissingKey { ref key, .. }) if key == "missing"),
+        matches!(err, Error::State(burr::StateError::MissingKey { ref key, .. }) if key == "missing"),
         "{err:?}"
     );
 }

@@ -122,7 +122,7 @@ fn async_streaming_action() {
                 .build()
                 .unwrap();
             let (_, mut stream) = app
-                .astream_result(halt_after(["aspeak"]), ())
+                .stream_result_async(halt_after(["aspeak"]), ())
                 .await
                 .unwrap();
             let mut items = Vec::new();

@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use burr::hooks::{AttributesEvent, LifecycleHook, SpanEvent};
 use burr::prelude::*;
-use burr::{AttributesEvent, LifecycleHook, SpanEvent};
 
 /// Records span and attribute events as lines, in the order the hooks fire.
 #[derive(Default)]
@@ -99,7 +99,7 @@ fn app_with(
         .with_actions(actions)
         .with_state(state! { user: "ada" })
         .with_entrypoint(entry)
-        .with_shared_hook(recorder.clone())
+        .with_hook(recorder.clone())
         .build()
         .unwrap()
 }
@@ -153,7 +153,7 @@ fn hashes_differ_between_functions() {
         .with_actions(actions![sign_in])
         .with_state(state! { user: "ada" })
         .with_entrypoint("sign_in")
-        .with_shared_hook(hashes.clone())
+        .with_hook(hashes.clone())
         .build()
         .unwrap();
     app.step().unwrap();
@@ -200,7 +200,7 @@ async fn gather(state: State) -> State {
 async fn async_spans_follow_their_futures() {
     let recorder = Arc::new(Recorder::default());
     let mut app = app_with(&recorder, actions![gather], "gather");
-    app.astep().await.unwrap();
+    app.step_async().await.unwrap();
     assert_eq!(app.state().get::<u32>("sum").unwrap(), 26);
     let events = recorder.take();
     let function = |name: &str, span: &str| {

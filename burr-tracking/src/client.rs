@@ -31,9 +31,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
 
 use burr_core::{
-    ActionInfo, ApplicationCreated, AttributesEvent, BurrError, Graph, LifecycleHook,
-    PersistedState, PersistenceError, Pointer, PostRunStep, PreRunStep, SpanEvent, StateLoader,
-    StreamEnd, StreamItem, StreamStart,
+    ActionInfo, ApplicationCreated, AttributesEvent, Error, Graph, LifecycleHook, PersistedState,
+    PersistenceError, Pointer, PostRunStep, PreRunStep, SpanEvent, StateLoader, StreamEnd,
+    StreamItem, StreamStart,
 };
 use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
 use serde::Serialize;
@@ -1149,7 +1149,7 @@ struct EndStreamLine {
 /// assert!(text.contains("in action `boom` (sequence id 7)"));
 /// assert!(text.ends_with("ActionFailed: action `boom` failed: kaboom\n"));
 /// ```
-pub fn format_exception(error: &BurrError, action: &str, sequence_id: u64) -> String {
+pub fn format_exception(error: &Error, action: &str, sequence_id: u64) -> String {
     let mut causes = Vec::new();
     let mut source = error.source();
     while let Some(s) = source {
@@ -1174,7 +1174,7 @@ pub fn format_exception(error: &BurrError, action: &str, sequence_id: u64) -> St
 /// The variant name of an engine error, from its `Debug` form (`ActionFailed { .. }` gives
 /// `ActionFailed`; a wrapper such as `State(MissingKey { .. })` gives the inner
 /// `MissingKey`).
-fn error_kind(error: &BurrError) -> String {
+fn error_kind(error: &Error) -> String {
     let debug = format!("{error:?}");
     let ident = |s: &str| -> String {
         s.chars()
@@ -1578,9 +1578,9 @@ mod tests {
     fn error_kinds_come_from_the_variant() {
         let failed = burr_core::ActionError::msg("x").into_burr("a");
         assert_eq!(error_kind(&failed), "ActionFailed");
-        let other = BurrError::Other("plain".into());
+        let other = Error::Other("plain".into());
         assert_eq!(error_kind(&other), "Other");
-        let missing = BurrError::State(burr_core::StateError::MissingKey {
+        let missing = Error::State(burr_core::StateError::MissingKey {
             key: "k".into(),
             known: vec![],
         });

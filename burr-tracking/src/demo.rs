@@ -12,8 +12,9 @@
 
 use std::path::Path;
 
+use burr_core::action::Call;
 use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, BurrError, InitializeFrom, InputSpec,
+    Action, ActionContext, ActionError, ApplicationBuilder, Error, InitializeFrom, InputSpec,
     Inputs, Pointer, ResultMap, State, StepOutput, default, expr, halt_after, when,
 };
 use serde_json::{Value, json};
@@ -76,13 +77,8 @@ impl Action for DemoAction {
         Some(self.source.to_owned())
     }
 
-    fn run_and_update(
-        &self,
-        state: State,
-        inputs: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        (self.run)(state, inputs, ctx)
+    fn call<'a>(&'a self, state: State, inputs: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        Call::Ready((self.run)(state, inputs, ctx))
     }
 }
 
@@ -133,7 +129,7 @@ fn tracker(root: &Path, project: &str) -> Result<LocalTrackingClient, DemoError>
         })
 }
 
-fn app_err(app: &str) -> impl FnOnce(BurrError) -> DemoError + '_ {
+fn app_err(app: &str) -> impl FnOnce(Error) -> DemoError + '_ {
     move |err| DemoError::App {
         app: app.to_owned(),
         message: err.to_string(),

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use burr_core::{
     Action, ActionContext, ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver,
-    BurrError, InitializeFrom, Inputs, Loader, Saver, State, StateLoader, StateSaver, Status,
+    Error, InitializeFrom, Inputs, Loader, Saver, State, StateLoader, StateSaver, Status,
     StepOutput,
 };
 
@@ -93,8 +93,8 @@ async fn build(
     app_id: &str,
     init: impl FnOnce(InitializeFrom) -> InitializeFrom,
     explode: Arc<AtomicBool>,
-) -> Result<burr_core::Application, BurrError> {
-    let initial = InitializeFrom::with_loader(
+) -> Result<burr_core::Application, Error> {
+    let initial = InitializeFrom::new(
         backend.loader.clone(),
         State::new().update("count", 0),
         "count",
@@ -109,9 +109,9 @@ async fn build(
         )
         .with_transitions([("count", "count")])
         .with_app_id(app_id)
-        .with_saver(backend.saver.clone())
+        .with_state_persister(backend.saver.clone())
         .initialize_from(init(initial))
-        .abuild()
+        .build_async()
         .await
 }
 
@@ -121,7 +121,7 @@ async fn run_session(backend: &Backend, app_id: &str, steps: u64) {
         .await
         .unwrap_or_else(|e| panic!("{}: building {app_id}: {e}", backend.name));
     for _ in 0..steps {
-        app.astep()
+        app.step_async()
             .await
             .unwrap_or_else(|e| panic!("{}: {app_id}: {e}", backend.name))
             .expect("a next action");
@@ -188,9 +188,9 @@ async fn failed_step_reruns_on_resume(backend: Backend) {
         .await
         .unwrap();
     for _ in 0..3 {
-        app.astep().await.unwrap();
+        app.step_async().await.unwrap();
     }
-    let err = app.astep().await.unwrap_err();
+    let err = app.step_async().await.unwrap_err();
     assert!(err.to_string().contains("exploded at count 3"), "{err}");
     drop(app);
 
@@ -216,7 +216,7 @@ async fn failed_step_reruns_on_resume(backend: Backend) {
         Some("count"),
         "the failed action runs again"
     );
-    app.astep().await.unwrap().expect("a step");
+    app.step_async().await.unwrap().expect("a step");
     let resumed = backend
         .check
         .load(None, &app_id, None)
@@ -261,8 +261,8 @@ async fn fork_from_step_three(backend: Backend) {
         (parent.app_id.as_str(), parent.sequence_id),
         (original.as_str(), Some(3))
     );
-    app.astep().await.unwrap().expect("a step");
-    app.astep().await.unwrap().expect("a step");
+    app.step_async().await.unwrap().expect("a step");
+    app.step_async().await.unwrap().expect("a step");
 
     let head = backend
         .check

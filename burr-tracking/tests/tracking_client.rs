@@ -840,8 +840,8 @@ fn async_steps_log_each_line_once() {
             .with_tracker(client(root.path()))
             .build()
             .unwrap();
-        app.astep().await.unwrap();
-        app.astep().await.unwrap();
+        app.step_async().await.unwrap();
+        app.step_async().await.unwrap();
     });
     let log = read_log(&root.path().join("p/async/log.jsonl"));
     let step = [

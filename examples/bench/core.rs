@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::flag;
 
 /// `increment` loops on `count < N`, then `done` (N + 1 steps).
-pub(crate) fn counter(args: &[String]) -> Result<Value, BurrError> {
+pub(crate) fn counter(args: &[String]) -> Result<Value, Error> {
     let steps: u64 = flag(args, "--steps").unwrap_or(100_000);
     let mut app = counter_app(steps)?;
     let start = Instant::now();
@@ -26,7 +26,7 @@ pub(crate) fn counter(args: &[String]) -> Result<Value, BurrError> {
 }
 
 /// The two-action counter used by the counter scenarios.
-pub(crate) fn counter_app(steps: u64) -> Result<Application, BurrError> {
+pub(crate) fn counter_app(steps: u64) -> Result<Application, Error> {
     ApplicationBuilder::new()
         .with_actions(actions![increment, done])
         .with_transitions([
@@ -39,7 +39,7 @@ pub(crate) fn counter_app(steps: u64) -> Result<Application, BurrError> {
 }
 
 #[action(reads = [count], writes = [count])]
-fn increment(state: State) -> Result<State, BurrError> {
+fn increment(state: State) -> Result<State, Error> {
     let count: i64 = state.get("count")?;
     Ok(state.update("count", count + 1))
 }
@@ -51,7 +51,7 @@ fn done(state: State) -> State {
 
 /// Appends a 200-byte string to a list each step; reports the mean step cost around steps
 /// 100, 1,000 and 10,000.
-pub(crate) fn state_growth(args: &[String]) -> Result<Value, BurrError> {
+pub(crate) fn state_growth(args: &[String]) -> Result<Value, Error> {
     let steps: u64 = flag(args, "--steps").unwrap_or(10_000);
     let mut app = ApplicationBuilder::new()
         .with_actions(actions![grow])

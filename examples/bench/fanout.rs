@@ -8,13 +8,13 @@ use burr::prelude::*;
 use serde_json::{Value, json};
 
 #[action(reads = [n], writes = [n])]
-fn first(state: State) -> Result<State, BurrError> {
+fn first(state: State) -> Result<State, Error> {
     let n: i64 = state.get("n")?;
     Ok(state.update("n", n + 1))
 }
 
 #[action(reads = [n], writes = [n])]
-fn second(state: State) -> Result<State, BurrError> {
+fn second(state: State) -> Result<State, Error> {
     let n: i64 = state.get("n")?;
     Ok(state.update("n", n * 2))
 }
@@ -29,7 +29,7 @@ pub(crate) fn run(args: &[String]) -> Value {
     }
 }
 
-fn fanout(tasks: usize, concurrency: usize) -> Result<Value, BurrError> {
+fn fanout(tasks: usize, concurrency: usize) -> Result<Value, Error> {
     let graph = RunnableGraph::new("first", ["second"])
         .with_actions(actions![first, second])
         .with_transitions([("first", "second")]);
@@ -51,9 +51,9 @@ fn fanout(tasks: usize, concurrency: usize) -> Result<Value, BurrError> {
         .build()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| BurrError::Other(e.to_string()))?;
+        .map_err(|e| Error::Other(e.to_string()))?;
     let start = Instant::now();
-    let out = runtime.block_on(app.arun(halt_after(["fanout"]), ()))?;
+    let out = runtime.block_on(app.run_async(halt_after(["fanout"]), ()))?;
     let seconds = start.elapsed().as_secs_f64();
     let n = tasks as i64;
     assert_eq!(

@@ -11,8 +11,9 @@
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use burr::State;
+use burr::persistence::{PersistenceError, SaveRequest, StateSaver, Status};
 use burr::tracking::persist::sqlite::SqlitePersister;
-use burr::{PersistenceError, SaveRequest, State, StateSaver, Status};
 use serde_json::{Value, json};
 
 use crate::flag;

@@ -30,16 +30,16 @@ fn measure(
     steps: u64,
     dir: PathBuf,
     buffered: bool,
-    app: Result<Application, BurrError>,
+    app: Result<Application, Error>,
 ) -> Value {
-    let run = || -> Result<Value, BurrError> {
+    let run = || -> Result<Value, Error> {
         let mut app = app?;
         let start = Instant::now();
         let out = app.run(halt_after(["done"]), Inputs::new())?;
         let seconds = start.elapsed().as_secs_f64();
         let count: u64 = out.state.get("count")?;
         if count != steps {
-            return Err(BurrError::Other(format!(
+            return Err(Error::Other(format!(
                 "the counter reached {count}, not {steps}"
             )));
         }
@@ -58,9 +58,9 @@ fn measure(
 }
 
 /// The tracker; `--buffered-spans` holds a step's span lines until the step ends.
-fn tracker(dir: &std::path::Path, args: &[String]) -> Result<LocalTrackingClient, BurrError> {
+fn tracker(dir: &std::path::Path, args: &[String]) -> Result<LocalTrackingClient, Error> {
     Ok(LocalTrackingClient::new("bench")
-        .map_err(|e| BurrError::Other(e.to_string()))?
+        .map_err(|e| Error::Other(e.to_string()))?
         .with_storage_dir(dir)
         .with_buffered_spans(args.iter().any(|a| a == "--buffered-spans")))
 }
@@ -109,7 +109,7 @@ pub(crate) fn spans(args: &[String]) -> Value {
 }
 
 #[action(reads = [count], writes = [count])]
-fn increment(state: State) -> Result<State, BurrError> {
+fn increment(state: State) -> Result<State, Error> {
     let count: i64 = state.get("count")?;
     Ok(state.update("count", count + 1))
 }
@@ -125,7 +125,7 @@ fn square(x: i64) -> i64 {
 }
 
 #[action(reads = [count], writes = [count])]
-fn traced_increment(state: State, tracer: &Tracer) -> Result<State, BurrError> {
+fn traced_increment(state: State, tracer: &Tracer) -> Result<State, Error> {
     let count: i64 = state.get("count")?;
     {
         let outer = tracer.span("outer");

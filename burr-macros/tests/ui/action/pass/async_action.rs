@@ -14,6 +14,6 @@ async fn main() {
         .with_entrypoint("increment")
         .build()
         .unwrap();
-    app.astep_with(&inputs! { by: 5 }).await.unwrap();
+    app.step_with_async(&inputs! { by: 5 }).await.unwrap();
     assert_eq!(app.state().get::<i64>("count").unwrap(), 5);
 }

@@ -34,5 +34,5 @@ fn main() {
         .build()
         .unwrap();
     let err = app.step_with(&inputs! { fail: true }).unwrap_err();
-    assert!(matches!(err, BurrError::ActionFailed { .. }));
+    assert!(matches!(err, Error::ActionFailed { .. }));
 }

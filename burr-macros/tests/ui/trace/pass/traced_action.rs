@@ -1,7 +1,7 @@
 use std::sync::{Arc, Mutex};
 
 use burr::prelude::*;
-use burr::{LifecycleHook, SpanEvent};
+use burr::hooks::{LifecycleHook, SpanEvent};
 
 #[derive(Default)]
 struct Spans(Mutex<Vec<String>>);
@@ -33,7 +33,7 @@ fn main() {
         .with_transition("first", "second", default())
         .with_state(state! { n: 1 })
         .with_entrypoint("first")
-        .with_shared_hook(spans.clone())
+        .with_hook(spans.clone())
         .build()
         .unwrap();
     app.run(halt_after(["second"]), Inputs::new()).unwrap();

@@ -11,16 +11,11 @@
 //! use burr_core::parallel::{Parallel, RunnableGraph};
 //!
 //! // Squares one number: the sub-graph run for every state.
-//! struct Square;
-//! impl Action for Square {
-//!     fn reads(&self) -> Vec<String> { vec!["x".into()] }
-//!     fn writes(&self) -> Vec<String> { vec!["y".into()] }
-//!     fn run_and_update(&self, s: State, _: &Inputs, _: &ActionContext) -> Result<StepOutput, ActionError> {
-//!         let x: i64 = s.get("x")?;
-//!         Ok(StepOutput::state(s.update("y", x * x)))
-//!     }
-//! }
-//! let fanout = Parallel::map_states(RunnableGraph::from_action("square", Square), |state, _| {
+//! let square = FnAction::new(["x"], ["y"], |s, _, _| {
+//!     let x: i64 = s.get("x")?;
+//!     Ok::<_, ActionError>(s.update("y", x * x))
+//! });
+//! let fanout = Parallel::map_states(RunnableGraph::from_action("square", square), |state, _| {
 //!     let xs: Vec<i64> = state.get("xs")?;
 //!     Ok(xs.into_iter().map(|x| State::new().update("x", x)).collect())
 //! })
@@ -36,17 +31,17 @@
 //!     .with_entrypoint("fanout")
 //!     .build()?;
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! let out = app.arun(halt_after(["fanout"]), ()).await?;
+//! let out = app.run_async(halt_after(["fanout"]), ()).await?;
 //! assert_eq!(out.state.get::<Vec<i64>>("ys")?, vec![1, 4, 9]);
-//! # Ok::<(), BurrError>(())
+//! # Ok::<(), Error>(())
 //! # })?;
-//! # Ok::<(), BurrError>(())
+//! # Ok::<(), Error>(())
 //! ```
 //!
 //! # How sub-applications run
 //!
 //! - **Async (the default)**: the parallel action is async (`is_async` is `true`, so the
-//!   parent runs it with `astep`/`arun`); the sub-applications run with `arun`, at most
+//!   parent runs it with `step_async`/`run_async`); the sub-applications run with `run_async`, at most
 //!   [`Parallel::concurrency`] at a time (default 64), interleaved on the parent's task.
 //! - **Sync** ([`Parallel::sync`]): the parent runs it with `step`/`run`; the
 //!   sub-applications run with `run` on up to `concurrency` scoped threads (default: the
@@ -63,7 +58,7 @@
 //!
 //! The first sub-application to fail fails the parallel step with a
 //! [`SubApplicationError`] naming the task and the child's app id (inside
-//! [`BurrError::ActionFailed`]). The others are cancelled: in async mode their futures are
+//! [`Error::ActionFailed`]). The others are cancelled: in async mode their futures are
 //! dropped at their next `.await` point; in sync mode no further task starts and running
 //! ones finish their current run. The parent's state is unchanged, as for any failed step.
 
@@ -73,14 +68,14 @@ use std::sync::{Arc, Mutex};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::State;
-use crate::action::{Action, InputSpec, Inputs, IntoAction, StepOutput};
-use crate::application::{ApplicationBuilder, InitializeFrom, halt_after};
+use crate::action::{Action, ActionKind, Call, InputSpec, Inputs, IntoAction, StepOutput};
+use crate::application::{ApplicationBuilder, InitializeFrom, Mode, drive, halt_after};
 use crate::context::ActionContext;
-use crate::error::{ActionError, BurrError};
+use crate::error::{ActionError, Error};
 use crate::graph::TransitionSpec;
-use crate::hooks::LifecycleHook;
+use crate::hooks::Hook;
 use crate::persistence::{Loader, Saver};
+use crate::state::State;
 
 /// A sub-graph to run as a sub-application: actions, transitions, the entrypoint and the
 /// actions after which it stops.
@@ -329,7 +324,7 @@ impl ApplicationBuilder {
     ///     .build()?;
     /// let p = app.spawning_parent_pointer().unwrap();
     /// assert_eq!((p.app_id.as_str(), p.sequence_id), ("parent", Some(2)));
-    /// # Ok::<(), BurrError>(())
+    /// # Ok::<(), Error>(())
     /// ```
     #[must_use]
     pub fn with_parent_context(self, ctx: &ActionContext) -> Self {
@@ -341,7 +336,7 @@ impl ApplicationBuilder {
             b = b.with_tracker(t.clone());
         }
         if let Some(s) = ctx.state_persister() {
-            b = b.with_saver(s.clone());
+            b = b.with_state_persister(s.clone());
         }
         b
     }
@@ -360,7 +355,7 @@ impl ApplicationBuilder {
 ///     .with_inputs(inputs! { x: 5 });
 /// let state = task.run(&parent)?;
 /// assert_eq!(state.get::<i32>("x")?, 5);
-/// # Ok::<(), BurrError>(())
+/// # Ok::<(), Error>(())
 /// ```
 #[derive(Clone)]
 pub struct SubGraphTask {
@@ -375,7 +370,7 @@ pub struct SubGraphTask {
     /// A name for the task in errors (`"i-j"` for the map forms).
     pub key: String,
     /// Its tracker.
-    pub tracker: Option<Arc<dyn LifecycleHook>>,
+    pub tracker: Option<Hook>,
     /// Its state persister.
     pub persister: Option<Saver>,
     /// Its state initializer (resumes an already-run sub-application).
@@ -449,26 +444,17 @@ impl SubGraphTask {
             b = b.with_tracker(t.clone());
         }
         if let Some(s) = &self.persister {
-            b = b.with_saver(s.clone());
+            b = b.with_state_persister(s.clone());
         }
         match &self.initializer {
             Some(l) => b.initialize_from(
-                InitializeFrom::with_loader(
-                    l.clone(),
-                    self.state.clone(),
-                    self.graph.entrypoint.clone(),
-                )
-                .resume_at_next_action(true),
+                InitializeFrom::new(l.clone(), self.state.clone(), self.graph.entrypoint.clone())
+                    .resume_at_next_action(true),
             ),
             None => b
                 .with_state(self.state.clone())
                 .with_entrypoint(self.graph.entrypoint.clone()),
         }
-    }
-
-    fn needs_async_build(&self) -> bool {
-        matches!(self.persister, Some(Saver::Async(_)))
-            || matches!(self.initializer, Some(Loader::Async(_)))
     }
 
     /// Builds and runs the sub-application (sync) until its `halt_after`; returns its final
@@ -483,14 +469,12 @@ impl SubGraphTask {
     /// let t = SubGraphTask::new(RunnableGraph::from_action("a", Input::new(["x"])), State::new(), "c");
     /// assert!(t.run(&ctx).is_err()); // `x` is a required input
     /// ```
-    pub fn run(self, parent: &ActionContext) -> Result<State, BurrError> {
-        let mut app = self.builder(parent).build()?;
-        let out = app.run(halt_after(self.graph.halt_after.iter()), self.inputs)?;
-        Ok(out.state)
+    pub fn run(self, parent: &ActionContext) -> Result<State, Error> {
+        drive(self.run_in(parent, Mode::Sync))
     }
 
-    /// Builds (with `abuild` when an adapter is async) and runs the sub-application with
-    /// `arun`; returns its final state.
+    /// The async [`SubGraphTask::run`]: builds the sub-application (awaiting async
+    /// persisters and loaders) and runs it with `run_async`.
     ///
     /// # Examples
     ///
@@ -501,20 +485,19 @@ impl SubGraphTask {
     /// let ctx = ActionContext::detached("p", "a", 0);
     /// let t = SubGraphTask::new(RunnableGraph::from_action("a", Input::new(["x"])), State::new(), "c")
     ///     .with_inputs(inputs! { x: 1 });
-    /// assert_eq!(t.arun(&ctx).await?.get::<i32>("x")?, 1);
-    /// # Ok::<(), BurrError>(())
+    /// assert_eq!(t.run_async(&ctx).await?.get::<i32>("x")?, 1);
+    /// # Ok::<(), Error>(())
     /// # }).unwrap();
     /// ```
-    pub async fn arun(self, parent: &ActionContext) -> Result<State, BurrError> {
-        let builder = self.builder(parent);
-        let mut app = if self.needs_async_build() {
-            builder.abuild().await?
-        } else {
-            builder.build()?
-        };
-        let out = app
-            .arun(halt_after(self.graph.halt_after.iter()), self.inputs)
-            .await?;
+    #[doc(alias = "arun")]
+    pub async fn run_async(self, parent: &ActionContext) -> Result<State, Error> {
+        self.run_in(parent, Mode::Async).await
+    }
+
+    async fn run_in(self, parent: &ActionContext, mode: Mode) -> Result<State, Error> {
+        let mut app = self.builder(parent).build_in(mode).await?;
+        let halt = halt_after(self.graph.halt_after.iter());
+        let out = app.run_in(&halt, &self.inputs, mode).await?;
         Ok(out.state)
     }
 }
@@ -525,7 +508,7 @@ impl SubGraphTask {
 ///
 /// ```
 /// use burr_core::parallel::SubApplicationError;
-/// let e = SubApplicationError { key: "0-2".into(), app_id: "abc".into(), source: burr_core::BurrError::Other("boom".into()) };
+/// let e = SubApplicationError { key: "0-2".into(), app_id: "abc".into(), source: burr_core::Error::Other("boom".into()) };
 /// assert_eq!(e.to_string(), "sub-application for task `0-2` (app id `abc`) failed: boom");
 /// ```
 #[derive(Debug, thiserror::Error)]
@@ -537,7 +520,7 @@ pub struct SubApplicationError {
     pub app_id: String,
     /// What it failed with.
     #[source]
-    pub source: BurrError,
+    pub source: Error,
 }
 
 type TasksFn = dyn Fn(&State, &ActionContext, &Inputs, &Adapters) -> Result<Vec<SubGraphTask>, ActionError>
@@ -550,7 +533,7 @@ type ReduceFn = dyn Fn(State, Vec<State>) -> Result<State, ActionError> + Send +
 #[derive(Clone)]
 pub struct Adapters {
     /// The tracker.
-    pub tracker: Option<Arc<dyn LifecycleHook>>,
+    pub tracker: Option<Hook>,
     /// The state persister.
     pub persister: Option<Saver>,
     /// The state initializer.
@@ -595,16 +578,11 @@ impl Adapters {
 /// ```
 /// use burr_core::*;
 /// use burr_core::parallel::{Parallel, RunnableGraph};
-/// # struct Add(i64);
-/// # impl Action for Add {
-/// #     fn reads(&self) -> Vec<String> { vec!["n".into()] }
-/// #     fn writes(&self) -> Vec<String> { vec!["n".into()] }
-/// #     fn run_and_update(&self, s: State, _: &Inputs, _: &ActionContext) -> Result<StepOutput, ActionError> {
-/// #         let n: i64 = s.get("n")?;
-/// #         Ok(StepOutput::state(s.update("n", n + self.0)))
-/// #     }
-/// # }
-/// let graphs = (1..=3).map(|k| RunnableGraph::from_action("add", Add(k * 1000)));
+/// let add = |k: i64| FnAction::new(["n"], ["n"], move |s, _, _| {
+///     let n: i64 = s.get("n")?;
+///     Ok::<_, ActionError>(s.update("n", n + k))
+/// });
+/// let graphs = (1..=3).map(|k| RunnableGraph::from_action("add", add(k * 1000)));
 /// let fanout = Parallel::map_actions(graphs)
 ///     .with_reads(["n"])
 ///     .with_writes(["all"])
@@ -620,7 +598,7 @@ impl Adapters {
 ///     .build()?;
 /// let out = app.run(halt_after(["fanout"]), ())?;
 /// assert_eq!(out.state.get::<Vec<i64>>("all")?, vec![1111, 2111, 3111]);
-/// # Ok::<(), BurrError>(())
+/// # Ok::<(), Error>(())
 /// ```
 pub struct Parallel {
     tasks: Arc<TasksFn>,
@@ -630,7 +608,7 @@ pub struct Parallel {
     inputs: Vec<InputSpec>,
     concurrency: Option<usize>,
     is_async: bool,
-    tracker: Cascade<Arc<dyn LifecycleHook>>,
+    tracker: Cascade<Hook>,
     persister: Cascade<Saver>,
     initializer: Cascade<Loader>,
 }
@@ -675,7 +653,7 @@ impl Parallel {
     /// .sync();
     /// let mut app = ApplicationBuilder::new().with_action("p", p).with_entrypoint("p").build()?;
     /// assert_eq!(app.run(halt_after(["p"]), ())?.state.get::<Vec<i32>>("xs")?, vec![0, 1]);
-    /// # Ok::<(), BurrError>(())
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn from_tasks<F>(tasks: F) -> Self
     where
@@ -713,7 +691,7 @@ impl Parallel {
     ///     .sync();
     /// let mut app = ApplicationBuilder::new().with_action("p", p).with_entrypoint("p").build()?;
     /// assert_eq!(app.run(halt_after(["p"]), ())?.state.get::<usize>("n")?, 1);
-    /// # Ok::<(), BurrError>(())
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn map_actions_and_states<F>(
         graphs: impl IntoIterator<Item = RunnableGraph>,
@@ -756,7 +734,7 @@ impl Parallel {
     /// .sync();
     /// let mut app = ApplicationBuilder::new().with_action("p", p).with_entrypoint("p").build()?;
     /// assert_eq!(app.run(halt_after(["p"]), ())?.state.get::<usize>("n")?, 4);
-    /// # Ok::<(), BurrError>(())
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn map_states<F>(graph: RunnableGraph, states: F) -> Self
     where
@@ -780,7 +758,7 @@ impl Parallel {
     ///     .sync();
     /// let mut app = ApplicationBuilder::new().with_action("p", p).with_state(state! { v: 1 }).with_entrypoint("p").build()?;
     /// assert_eq!(app.run(halt_after(["p"]), ())?.state.get::<usize>("n")?, 3);
-    /// # Ok::<(), BurrError>(())
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn map_actions(graphs: impl IntoIterator<Item = RunnableGraph>) -> Self {
         Self::map_actions_and_states(graphs, |state, _| Ok(vec![state.clone()]))
@@ -870,7 +848,7 @@ impl Parallel {
     ///
     /// ```
     /// use burr_core::Action;
-    /// assert!(!burr_core::parallel::Parallel::map_actions([]).sync().is_async());
+    /// assert!(!burr_core::parallel::Parallel::map_actions([]).sync().kind().is_async());
     /// ```
     #[must_use]
     pub fn sync(mut self) -> Self {
@@ -888,7 +866,7 @@ impl Parallel {
     /// # let _ = p;
     /// ```
     #[must_use]
-    pub fn tracker(mut self, rule: Cascade<Arc<dyn LifecycleHook>>) -> Self {
+    pub fn tracker(mut self, rule: Cascade<Hook>) -> Self {
         self.tracker = rule;
         self
     }
@@ -947,6 +925,17 @@ impl Parallel {
         Ok((tasks, reduce))
     }
 
+    fn run_on_threads(
+        &self,
+        state: State,
+        inputs: &Inputs,
+        ctx: &ActionContext,
+    ) -> Result<StepOutput, ActionError> {
+        let (tasks, reduce) = self.plan(&state, inputs, ctx)?;
+        let states = run_threads(tasks, ctx, self.limit())?;
+        Ok(StepOutput::state(reduce(state, states)?))
+    }
+
     fn limit(&self) -> usize {
         self.concurrency.unwrap_or_else(|| {
             if self.is_async {
@@ -958,7 +947,7 @@ impl Parallel {
     }
 }
 
-fn failed(task: (String, String), source: BurrError) -> ActionError {
+fn failed(task: (String, String), source: Error) -> ActionError {
     ActionError::from(SubApplicationError {
         key: task.0,
         app_id: task.1,
@@ -1033,9 +1022,9 @@ fn run_threads(
         .collect()
 }
 
-/// Runs the tasks with `arun`, at most `limit` at once; results in task order. The first
+/// Runs the tasks with `run_async`, at most `limit` at once; results in task order. The first
 /// failure drops (cancels) the others.
-async fn run_async(
+async fn run_tasks(
     tasks: Vec<SubGraphTask>,
     ctx: &ActionContext,
     limit: usize,
@@ -1046,7 +1035,7 @@ async fn run_async(
         .map(|(i, t)| {
             let id = (t.key.clone(), t.app_id.clone());
             // Boxed: a sub-application's future is large; moving a pointer is cheaper.
-            let fut = Box::pin(t.arun(ctx));
+            let fut = Box::pin(t.run_async(ctx));
             async move { (i, id, fut.await) }
         })
         .buffer_unordered(limit);
@@ -1072,8 +1061,12 @@ impl Action for Parallel {
     fn inputs(&self) -> Vec<InputSpec> {
         self.inputs.clone()
     }
-    fn is_async(&self) -> bool {
-        self.is_async
+    fn kind(&self) -> ActionKind {
+        if self.is_async {
+            ActionKind::Async
+        } else {
+            ActionKind::Sync
+        }
     }
     fn source(&self) -> Option<String> {
         Some(format!(
@@ -1085,27 +1078,14 @@ impl Action for Parallel {
         ))
     }
 
-    fn run_and_update(
-        &self,
-        state: State,
-        inputs: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        let (tasks, reduce) = self.plan(&state, inputs, ctx)?;
-        let states = run_threads(tasks, ctx, self.limit())?;
-        Ok(StepOutput::state(reduce(state, states)?))
-    }
-
-    fn run_and_update_async<'a>(
-        &'a self,
-        state: State,
-        inputs: &'a Inputs,
-        ctx: &'a ActionContext,
-    ) -> futures_util::future::BoxFuture<'a, Result<StepOutput, ActionError>> {
-        Box::pin(async move {
+    fn call<'a>(&'a self, state: State, inputs: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        if !self.is_async {
+            return Call::Ready(self.run_on_threads(state, inputs, ctx));
+        }
+        Call::Future(Box::pin(async move {
             let (tasks, reduce) = self.plan(&state, inputs, ctx)?;
-            let states = run_async(tasks, ctx, self.limit()).await?;
+            let states = run_tasks(tasks, ctx, self.limit()).await?;
             Ok(StepOutput::state(reduce(state, states)?))
-        })
+        }))
     }
 }

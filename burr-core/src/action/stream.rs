@@ -1,12 +1,12 @@
 //! Streaming actions: what a streaming action produces, and the emitters that let a plain
 //! function push intermediate items.
 //!
-//! A streaming action returns `true` from [`Action::is_streaming`](crate::Action::is_streaming)
-//! and implements [`Action::stream`](crate::Action::stream), which returns an
+//! A streaming action announces [`ActionKind::Stream`](crate::action::ActionKind) (or `AsyncStream`)
+//! and answers [`Call::Stream`](crate::action::Call) from [`Action::call`](crate::Action::call) with an
 //! [`ActionStream`]: a sequence of [`StreamEvent::Item`]s (tokens, partial results) ended by
 //! one [`StreamEvent::Done`] carrying the final result and the new state. The state advances
 //! only when `Done` arrives; a stream that ends without it is an error
-//! ([`BurrError::Stream`](crate::BurrError::Stream)).
+//! ([`Error::Stream`](crate::Error::Stream)).
 //!
 //! Three ways to build an [`ActionStream`]:
 //!

@@ -1,0 +1,368 @@
+//! The step engine: the one place where a step happens, for every public method.
+//!
+//! A step is: [`prepare`](Application::prepare) (sequence id, next action, inputs) → the
+//! `pre_run_step` hooks → [`call`](Application::call_action) the action → apply its output
+//! (the reads/writes checks) → save → commit → the `post_run_step` hooks. Each part is an
+//! `async fn` taking a [`Mode`]: the async API awaits them, the sync API
+//! [`drive`]s them. In sync mode nothing pends: async actions and async savers are refused
+//! before they run, and async hooks are skipped (see [`crate::hooks`]), so the future
+//! completes on its first poll without a runtime.
+//!
+//! `run`, `iterate`, the streaming methods and parallel sub-applications all go through these
+//! functions; the sync/async pairs of the public API are thin wrappers.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use futures_util::StreamExt;
+
+use super::{Application, StepResult};
+use crate::action::stream::{ActionStream, StreamEvent};
+use crate::action::{Call, Inputs, StepOutput};
+use crate::context::{ActionContext, Scoped, scoped};
+use crate::error::{ActionError, Error};
+use crate::persistence::{SaveRequest, Saver, Status};
+use crate::state::State;
+
+/// Which API a call came through: the sync one (`step`, `run`...) or the async one (`step_async`,
+/// `run_async`...). Async hooks run only in async mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The sync API: nothing may pend.
+    Sync,
+    /// The async API.
+    Async,
+}
+
+impl Mode {
+    pub(crate) fn is_async(self) -> bool {
+        self == Mode::Async
+    }
+}
+
+/// Runs a future of the engine to completion from sync code. In sync mode the engine never
+/// awaits anything that pends, so the first poll finishes it; should a future pend anyway,
+/// the thread parks until it is woken, as a `block_on` would.
+pub(crate) fn drive<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    if let Poll::Ready(out) = fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        return out;
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        match fut.as_mut().poll(&mut cx) {
+            Poll::Ready(out) => return out,
+            Poll::Pending => std::thread::park(),
+        }
+    }
+}
+
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// A step that was prepared (sequence id bumped, action chosen, inputs checked).
+pub(crate) struct Prepared {
+    pub(crate) node: usize,
+    pub(crate) seq: u64,
+    pub(crate) inputs: Inputs,
+    pub(crate) ctx: ActionContext,
+    /// The state before the step, when a saver may need it back.
+    pub(crate) before: Option<State>,
+    pub(crate) before_prior: Option<usize>,
+}
+
+impl Application {
+    /// Bumps the sequence id, picks the next action, checks the inputs. `None` at a dead end.
+    pub(crate) fn prepare(&mut self, inputs: &Inputs) -> Result<Option<Prepared>, Error> {
+        // Kept only to roll back when saving fails (nothing else needs it).
+        let before = self.shared.saver.as_ref().map(|_| self.state.clone());
+        let before_prior = self.prior;
+        let seq = self.state.sequence_id().map_or(0, |s| s + 1);
+        self.state.set_sequence_id(seq);
+        let Some(node) = self.graph.next(self.prior, &self.state)? else {
+            return Ok(None);
+        };
+        let n = &self.graph.nodes[node];
+        if inputs.names().any(|k| k.starts_with("__")) {
+            return Err(Error::ReservedInput(
+                inputs
+                    .names()
+                    .filter(|k| k.starts_with("__"))
+                    .map(str::to_string)
+                    .collect(),
+            ));
+        }
+        let inputs = inputs.filtered(&n.info.inputs);
+        let missing: Vec<String> = n
+            .info
+            .inputs
+            .iter()
+            .filter(|i| i.required && !inputs.contains(&i.name))
+            .map(|i| i.name.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::MissingInputs {
+                action: n.info.name.clone(),
+                missing,
+                given: inputs.names().map(str::to_string).collect(),
+            });
+        }
+        let ctx = ActionContext::for_step(&self.shared, &n.name, seq);
+        Ok(Some(Prepared {
+            node,
+            seq,
+            inputs,
+            ctx,
+            before,
+            before_prior,
+        }))
+    }
+
+    /// Prepares the next step and fires its `pre_run_step` hooks; refuses an async action in
+    /// sync mode. `None` at a dead end.
+    pub(crate) async fn begin_step(
+        &mut self,
+        inputs: &Inputs,
+        mode: Mode,
+    ) -> Result<Option<Prepared>, Error> {
+        let Some(p) = self.prepare(inputs)? else {
+            return Ok(None);
+        };
+        let n = &self.graph.nodes[p.node];
+        if n.kind.is_async() && !mode.is_async() {
+            return Err(Error::AsyncActionInSyncContext {
+                action: n.info.name.clone(),
+            });
+        }
+        self.fire_pre_step(&p, mode).await;
+        Ok(Some(p))
+    }
+
+    /// Calls the action of a prepared step with the state it may see, the step's tracer
+    /// current around its body.
+    pub(crate) fn start_call<'a>(&'a self, p: &'a Prepared) -> Call<'a> {
+        let n = &self.graph.nodes[p.node];
+        let view = self.state.view_for(&n.view);
+        scoped(&p.ctx.tracer, || n.action.call(view, &p.inputs, &p.ctx))
+    }
+
+    /// Calls the action of a prepared step and waits for its output; a stream is drained
+    /// (its items are not reported: `stream_result` reports them).
+    pub(crate) async fn call_action(&self, p: &Prepared, mode: Mode) -> Result<StepOutput, Error> {
+        let name = &self.graph.nodes[p.node].info.name;
+        let out = match self.start_call(p) {
+            Call::Ready(out) => out,
+            Call::Future(_) if !mode.is_async() => {
+                return Err(Error::AsyncActionInSyncContext {
+                    action: name.clone(),
+                });
+            }
+            Call::Future(fut) => Scoped::new(&p.ctx.tracer, fut).await,
+            Call::Stream(mut events) => loop {
+                match next_event(&mut events, &p.ctx, mode).await {
+                    Some(Ok(StreamEvent::Item(_))) => {}
+                    Some(Ok(StreamEvent::Done(out))) => break Ok(out),
+                    Some(Err(e)) => break Err(e),
+                    None => return Err(stream_ended(name)),
+                }
+            },
+        };
+        out.map_err(|e| e.into_burr(name))
+    }
+
+    /// Concludes a step with the action's outcome: applies it (the reads/writes checks),
+    /// saves, commits, and fires the `post_run_step` hooks.
+    pub(crate) async fn finish_step(
+        &mut self,
+        p: &Prepared,
+        outcome: Result<StepOutput, Error>,
+        mode: Mode,
+    ) -> Result<StepResult, Error> {
+        if mode.is_async()
+            && let Some(step) = p.ctx.tracer.step()
+        {
+            step.flush_async().await;
+        }
+        let applied = outcome.and_then(|out| self.apply(p.node, out));
+        let saved = self.save(p, applied.as_ref().ok(), mode).await;
+        let result = self.commit(p, applied, saved);
+        self.fire_post_step(p, &result, mode).await;
+        result
+    }
+
+    /// One whole step: what `step`, `run` and `iterate` repeat. `None` at a dead end.
+    pub(crate) async fn step_once(
+        &mut self,
+        inputs: &Inputs,
+        mode: Mode,
+    ) -> Result<Option<StepResult>, Error> {
+        let Some(p) = self.begin_step(inputs, mode).await? else {
+            return Ok(None);
+        };
+        let outcome = self.call_action(&p, mode).await;
+        self.finish_step(&p, outcome, mode).await.map(Some)
+    }
+
+    /// Checks the action's output against its declarations and merges it into the state.
+    fn apply(&self, node: usize, out: StepOutput) -> Result<StepOutput, Error> {
+        let n = &self.graph.nodes[node];
+        let writes = &n.info.writes;
+        let StepOutput { result, state: out } = out;
+        let mut new_state = if out.is_view_of(&n.view) {
+            let (undeclared, missing) = out.write_violations();
+            write_errors(&n.info.name, writes, undeclared, missing)?;
+            out.into_unviewed()
+        } else {
+            // The action built a state of its own: what differs from what it could see is
+            // what it wrote.
+            let before = &self.state;
+            let reads = &n.info.reads;
+            let mut written: Vec<String> = out
+                .raw_keys()
+                .filter(|k| !(reads.iter().any(|r| r == k) && before.same_field(&out, k)))
+                .map(str::to_string)
+                .collect();
+            written.extend(
+                reads
+                    .iter()
+                    .filter(|r| before.has_raw(r) && !out.has_raw(r))
+                    .cloned(),
+            );
+            let undeclared = written
+                .iter()
+                .filter(|k| !writes.contains(k))
+                .cloned()
+                .collect();
+            let missing = writes
+                .iter()
+                .filter(|w| !written.contains(w))
+                .cloned()
+                .collect();
+            write_errors(&n.info.name, writes, undeclared, missing)?;
+            let mut merged = before.clone();
+            for k in &written {
+                merged.copy_field_from(&out, k);
+            }
+            merged
+        };
+        new_state.set_prior_step_arc(n.name.clone());
+        Ok(StepOutput {
+            result,
+            state: new_state,
+        })
+    }
+
+    /// Saves the step: the new state when it completed, the state before it when it failed.
+    async fn save(&self, p: &Prepared, out: Option<&StepOutput>, mode: Mode) -> Result<(), Error> {
+        let request = || SaveRequest {
+            partition_key: self.shared.partition_key.as_deref(),
+            app_id: &self.shared.app_id,
+            sequence_id: p.seq,
+            position: &self.graph.nodes[p.node].info.name,
+            state: out.map_or(&self.state, |o| &o.state),
+            status: if out.is_some() {
+                Status::Completed
+            } else {
+                Status::Failed
+            },
+        };
+        match &self.shared.saver {
+            None => Ok(()),
+            Some(Saver::Sync(s)) => Ok(s.save(request())?),
+            Some(Saver::Async(_)) if !mode.is_async() => Err(Error::AsyncOnly),
+            Some(Saver::Async(s)) => Ok(s.save(request()).await?),
+        }
+    }
+
+    /// Applies the outcome to the application: the new state when the step completed and was
+    /// saved; the state before the step when saving failed, so that it can be retried.
+    fn commit(
+        &mut self,
+        p: &Prepared,
+        applied: Result<StepOutput, Error>,
+        saved: Result<(), Error>,
+    ) -> Result<StepResult, Error> {
+        match (applied, saved) {
+            (Ok(out), Ok(())) => {
+                self.state = out.state;
+                self.prior = Some(p.node);
+                Ok(StepResult {
+                    action: self.graph.nodes[p.node].info.name.clone(),
+                    sequence_id: p.seq,
+                    result: out.result,
+                    state: self.state.clone(),
+                })
+            }
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => {
+                if let Some(before) = &p.before {
+                    self.state = before.clone();
+                    self.prior = p.before_prior;
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The next event of a running stream, the step's tracer current while it is produced. An
+/// async stream in sync mode is an error.
+pub(crate) async fn next_event(
+    events: &mut ActionStream,
+    ctx: &ActionContext,
+    mode: Mode,
+) -> Option<Result<StreamEvent, ActionError>> {
+    match events {
+        ActionStream::Sync(it) => scoped(&ctx.tracer, || it.next()),
+        ActionStream::Async(_) if !mode.is_async() => {
+            Some(Err(ActionError::from(Error::AsyncActionInSyncContext {
+                action: ctx.action_name().to_string(),
+            })))
+        }
+        ActionStream::Async(s) => Scoped::new(&ctx.tracer, s.next()).await,
+    }
+}
+
+/// The error of a stream that ended without its final output.
+pub(crate) fn stream_ended(action: &str) -> Error {
+    Error::Stream {
+        action: action.to_string(),
+        message: "the stream ended without a final result and state; a streaming action must end with `StreamEvent::Done`".into(),
+    }
+}
+
+/// The error for an action's writes: undeclared keys first, then declared writes left
+/// unwritten.
+fn write_errors(
+    action: &str,
+    writes: &[String],
+    undeclared: Vec<String>,
+    missing: Vec<String>,
+) -> Result<(), Error> {
+    if !undeclared.is_empty() {
+        return Err(Error::UndeclaredWrite {
+            action: action.to_string(),
+            keys: undeclared,
+            writes: writes.to_vec(),
+        });
+    }
+    if !missing.is_empty() {
+        return Err(Error::MissingWrite {
+            action: action.to_string(),
+            keys: missing,
+            writes: writes.to_vec(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! [`ApplicationBuilder`] and [`Application`]: compose actions and transitions, then step,
+//! run, iterate and stream, from sync code or from tokio.
+//!
+//! Every public method goes through the one [step engine](engine): the sync methods and
+//! their `_async` twins differ only in the [`Mode`](engine::Mode) they pass.
+
+mod builder;
+mod engine;
+mod events;
+mod halt;
+mod initialize;
+mod iterate;
+mod outcome;
+mod run;
+mod streaming;
+
+use std::sync::Arc;
+
+pub use builder::ApplicationBuilder;
+pub(crate) use engine::{Mode, drive};
+pub use halt::{Halt, halt_after, halt_before};
+pub use initialize::InitializeFrom;
+pub use iterate::Iterate;
+pub use outcome::{Halted, Outcome, StepResult};
+pub use streaming::{
+    AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
+};
+
+use crate::context::{ActionContext, AppShared};
+use crate::error::Error;
+use crate::graph::{Graph, RuntimeGraph};
+use crate::hooks::{Hook, Pointer};
+use crate::persistence::Saver;
+use crate::state::State;
+
+/// A running application: a graph, a state, and the position in the graph.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::*;
+/// let mut app = ApplicationBuilder::new()
+///     .with_action("ask", Input::new(["q"]))
+///     .with_entrypoint("ask")
+///     .build()
+///     .unwrap();
+/// let step = app.step_with(&inputs! { q: "hi" }).unwrap().unwrap();
+/// assert_eq!((step.action.as_str(), step.sequence_id), ("ask", 0));
+/// assert_eq!(app.state().get::<String>("q").unwrap(), "hi");
+/// assert!(app.step().unwrap().is_none()); // no transition out of `ask`
+/// ```
+pub struct Application {
+    pub(crate) graph: Arc<RuntimeGraph>,
+    pub(crate) shared: Arc<AppShared>,
+    pub(crate) state: State,
+    /// Index of the node named by `state.prior_step()`, kept in sync with it.
+    pub(crate) prior: Option<usize>,
+    pub(crate) async_only: bool,
+    pub(crate) parent_pointer: Option<Pointer>,
+    pub(crate) spawning_parent_pointer: Option<Pointer>,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("app_id", &self.shared.app_id)
+            .field("partition_key", &self.shared.partition_key)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// The application id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert_eq!(app.app_id().len(), 36); // a UUID
+    /// ```
+    pub fn app_id(&self) -> &str {
+        &self.shared.app_id
+    }
+
+    /// The partition key, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert_eq!(app.partition_key(), None);
+    /// ```
+    pub fn partition_key(&self) -> Option<&str> {
+        self.shared.partition_key.as_deref()
+    }
+
+    /// The sequence id of the last step (`None` before the first).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert_eq!(app.sequence_id(), None);
+    /// ```
+    pub fn sequence_id(&self) -> Option<u64> {
+        self.state.sequence_id()
+    }
+
+    /// The current state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(app.state().is_empty());
+    /// ```
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The graph.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert_eq!(app.graph().entrypoint, "a");
+    /// ```
+    pub fn graph(&self) -> &Graph {
+        &self.graph.public
+    }
+
+    /// The graph in Graphviz DOT.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(app.visualize().contains("\"a\""));
+    /// ```
+    pub fn visualize(&self) -> String {
+        self.graph.public.to_dot()
+    }
+
+    /// The application this one was forked from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(app.parent_pointer().is_none());
+    /// ```
+    pub fn parent_pointer(&self) -> Option<&Pointer> {
+        self.parent_pointer.as_ref()
+    }
+
+    /// The application that spawned this one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(app.spawning_parent_pointer().is_none());
+    /// ```
+    pub fn spawning_parent_pointer(&self) -> Option<&Pointer> {
+        self.spawning_parent_pointer.as_ref()
+    }
+
+    /// The tracker, if one was set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(app.tracker().is_none());
+    /// ```
+    pub fn tracker(&self) -> Option<&Hook> {
+        self.shared.tracker.as_ref()
+    }
+
+    /// The state saver, if one was set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(app.state_persister().is_none());
+    /// ```
+    pub fn state_persister(&self) -> Option<&Saver> {
+        self.shared.saver.as_ref()
+    }
+
+    /// Whether it was built with `build_async` (only the async methods work).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(!app.is_async_only());
+    /// ```
+    pub fn is_async_only(&self) -> bool {
+        self.async_only
+    }
+
+    /// Replaces the state (the position follows its `__PRIOR_STEP`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// app.update_state(burr_core::State::new().update("x", 1)).unwrap();
+    /// assert_eq!(app.state().get::<i32>("x").unwrap(), 1);
+    /// ```
+    pub fn update_state(&mut self, state: State) -> Result<(), Error> {
+        self.prior = match state.prior_step() {
+            Some(p) => Some(self.graph.lookup(p)?),
+            None => None,
+        };
+        self.state = state;
+        Ok(())
+    }
+
+    /// Goes back to the entrypoint (forgets `__PRIOR_STEP`), keeping the state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// app.reset_to_entrypoint();
+    /// assert_eq!(app.next_action(), Some("a"));
+    /// ```
+    pub fn reset_to_entrypoint(&mut self) {
+        self.state = self.state.without_prior_step();
+        self.prior = None;
+    }
+
+    /// The action the next step would run (`None` at a dead end). Conditions that fail to
+    /// evaluate count as no next action here; `step` reports their error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert_eq!(app.next_action(), Some("a"));
+    /// assert!(app.has_next_action());
+    /// ```
+    pub fn next_action(&self) -> Option<&str> {
+        let next = self.graph.next(self.prior, &self.state).ok()??;
+        Some(&self.graph.nodes[next].info.name)
+    }
+
+    /// Whether there is a next action.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert!(app.has_next_action());
+    /// ```
+    pub fn has_next_action(&self) -> bool {
+        self.next_action().is_some()
+    }
+
+    /// The context the next step's action would get (ids and sequence id).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let app = burr_core::ApplicationBuilder::new().with_app_id("x").with_action("a", burr_core::Input::new(["x"])).with_entrypoint("a").build().unwrap();
+    /// assert_eq!(app.context().app_id(), "x");
+    /// assert_eq!(app.context().sequence_id(), 0);
+    /// ```
+    pub fn context(&self) -> ActionContext {
+        let seq = self.state.sequence_id().map_or(0, |s| s + 1);
+        let name = self.next_action().map_or_else(|| Arc::from(""), Arc::from);
+        ActionContext::new(&self.shared, &name, seq)
+    }
+
+    pub(crate) fn check_sync(&self) -> Result<(), Error> {
+        if self.async_only {
+            Err(Error::AsyncOnly)
+        } else {
+            Ok(())
+        }
+    }
+}
