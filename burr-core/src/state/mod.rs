@@ -12,6 +12,7 @@
 //! [`State::get_value`], exactly as in Apache Burr.
 
 mod field;
+mod view;
 
 use std::fmt;
 use std::sync::Arc;
@@ -26,20 +27,12 @@ use crate::error::StateError;
 use field::{Entry, Field, FieldMap, Key};
 
 pub(crate) use field::json_type_name;
+pub(crate) use view::ViewInfo;
 
 /// Name of the runtime key holding the sequence id of the last step.
 pub const SEQUENCE_ID_KEY: &str = "__SEQUENCE_ID";
 /// Name of the runtime key holding the name of the last completed action.
 pub const PRIOR_STEP_KEY: &str = "__PRIOR_STEP";
-
-/// The view an action gets: its name and declared reads, so that reading anything else is
-/// an error naming the action, the key and the declared reads.
-#[derive(Debug)]
-pub(crate) struct ViewInfo {
-    pub(crate) action: Arc<str>,
-    pub(crate) reads: Arc<[String]>,
-    pub(crate) writes: Arc<[String]>,
-}
 
 /// The immutable state of an application.
 ///
@@ -158,16 +151,6 @@ impl State {
         let mut entries: Vec<_> = self.map.iter().filter(|(k, _)| self.visible(k)).collect();
         entries.sort_unstable_by_key(|(_, e)| e.order);
         entries.into_iter().map(|(k, e)| (k, &e.field)).collect()
-    }
-
-    /// Whether `key` is visible: always, except inside an action, where only its declared
-    /// reads and the keys it wrote are.
-    #[inline]
-    fn visible(&self, key: &str) -> bool {
-        match &self.view {
-            None => true,
-            Some(v) => v.reads.iter().any(|r| r == key) || self.was_written(v, key),
-        }
     }
 
     /// Number of keys, runtime keys included.
@@ -416,31 +399,6 @@ impl State {
             let order = self.next_order;
             self.next_order += 1;
             self.map.insert(Arc::from(key), Entry { order, field });
-        }
-    }
-
-    fn was_written(&self, view: &ViewInfo, key: &str) -> bool {
-        match view.writes.iter().position(|w| w == key) {
-            Some(i) if i < 64 => self.written_mask & (1 << i) != 0,
-            _ => self.written_extra.iter().any(|w| &**w == key),
-        }
-    }
-
-    #[inline]
-    fn record_write(&mut self, key: &str) {
-        let Some(view) = &self.view else { return };
-        match view.writes.iter().position(|w| w == key) {
-            Some(i) if i < 64 => self.written_mask |= 1 << i,
-            _ => {
-                if !self.written_extra.iter().any(|w| &**w == key) {
-                    let k = self
-                        .map
-                        .get_key_value(key)
-                        .map(|(k, _)| k.clone())
-                        .unwrap_or_else(|| Arc::from(key));
-                    self.written_extra.push(k);
-                }
-            }
         }
     }
 
@@ -798,86 +756,6 @@ impl State {
 
     pub(crate) fn set_prior_step_arc(&mut self, action: Arc<str>) {
         self.prior_step = Some(action);
-    }
-
-    /// The state an action sees: the full map (nothing is copied), tagged so that only its
-    /// declared reads (and what it writes) are visible, and so that its writes are recorded.
-    pub(crate) fn view_for(&self, info: &Arc<ViewInfo>) -> State {
-        let mut view = self.clone();
-        view.view = Some(info.clone());
-        view.written_mask = 0;
-        view.written_extra = Vec::new();
-        view
-    }
-
-    /// Whether this state is (derived from) the view made with `info`.
-    pub(crate) fn is_view_of(&self, info: &Arc<ViewInfo>) -> bool {
-        self.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, info))
-    }
-
-    /// Checks what the action wrote in view mode against its declared writes: returns the
-    /// undeclared keys it wrote and the declared writes it left unwritten (both empty when all
-    /// is well; no allocation then).
-    pub(crate) fn write_violations(&self) -> (Vec<String>, Vec<String>) {
-        let Some(view) = &self.view else {
-            return (Vec::new(), Vec::new());
-        };
-        let n = view.writes.len();
-        if self.written_extra.is_empty() && n <= 64 && self.written_mask.count_ones() as usize == n
-        {
-            return (Vec::new(), Vec::new());
-        }
-        let undeclared: Vec<String> = self
-            .written_extra
-            .iter()
-            .filter(|k| !view.writes.iter().any(|w| w == &***k))
-            .map(|k| k.to_string())
-            .collect();
-        let missing: Vec<String> = view
-            .writes
-            .iter()
-            .filter(|w| !self.was_written(view, w))
-            .cloned()
-            .collect();
-        (undeclared, missing)
-    }
-
-    /// Leaves view mode: the full state with the action's writes applied.
-    pub(crate) fn into_unviewed(mut self) -> State {
-        self.view = None;
-        self.written_mask = 0;
-        self.written_extra = Vec::new();
-        self
-    }
-
-    /// Whether `key` holds the very same stored value in both states (pointer equality: O(1)).
-    pub(crate) fn same_field(&self, other: &State, key: &str) -> bool {
-        match (self.map.get(key), other.map.get(key)) {
-            (Some(a), Some(b)) => a.field.same_as(&b.field),
-            (None, None) => true,
-            _ => false,
-        }
-    }
-
-    /// Whether the user key is stored (ignores views).
-    pub(crate) fn has_raw(&self, key: &str) -> bool {
-        self.map.contains_key(key)
-    }
-
-    /// The user keys stored (ignores views), in no particular order.
-    pub(crate) fn raw_keys(&self) -> impl Iterator<Item = &str> {
-        self.map.keys().map(|k| &**k)
-    }
-
-    /// Copies `key` from `source` into `self` (sharing the stored value), or removes it when
-    /// `source` lacks it.
-    pub(crate) fn copy_field_from(&mut self, source: &State, key: &str) {
-        match source.map.get(key) {
-            Some(e) => self.put_mut(key, e.field.clone()),
-            None => {
-                self.map.remove(key);
-            }
-        }
     }
 }
 
