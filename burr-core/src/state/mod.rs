@@ -12,6 +12,7 @@
 //! [`State::get_value`], exactly as in Apache Burr.
 
 mod field;
+mod serde_impls;
 mod update;
 mod view;
 
@@ -19,8 +20,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::de::{DeserializeOwned, IntoDeserializer};
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::StateError;
@@ -449,33 +448,6 @@ impl<'a> IntoDeserializer<'a, serde_json::Error> for ValueRef<'a> {
     type Deserializer = &'a Value;
     fn into_deserializer(self) -> &'a Value {
         self.0
-    }
-}
-
-impl Serialize for State {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.len()))?;
-        for (k, f) in self.ordered() {
-            map.serialize_entry(&**k, f)?;
-        }
-        if let Some(seq) = self.sequence_id.filter(|_| self.visible(SEQUENCE_ID_KEY)) {
-            map.serialize_entry(SEQUENCE_ID_KEY, &seq)?;
-        }
-        if let Some(p) = self
-            .prior_step
-            .as_ref()
-            .filter(|_| self.visible(PRIOR_STEP_KEY))
-        {
-            map.serialize_entry(PRIOR_STEP_KEY, &**p)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for State {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(d)?;
-        Ok(State::from_map(map))
     }
 }
 
