@@ -17,7 +17,7 @@ impl State {
         next
     }
 
-    pub(super) fn put_mut(&mut self, key: &str, field: Field) {
+    fn put_mut(&mut self, key: &str, field: Field) {
         self.record_write(key);
         match key {
             SEQUENCE_ID_KEY => {
@@ -326,5 +326,16 @@ impl State {
             }
         }
         Ok(self.subset(keys))
+    }
+
+    /// Copies `key` from `source` into `self` (sharing the stored value), or removes it when
+    /// `source` lacks it.
+    pub(crate) fn copy_field_from(&mut self, source: &State, key: &str) {
+        match source.map.get(key) {
+            Some(e) => self.put_mut(key, e.field.clone()),
+            None => {
+                self.map.remove(key);
+            }
+        }
     }
 }

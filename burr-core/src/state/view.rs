@@ -117,15 +117,4 @@ impl State {
     pub(crate) fn raw_keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(|k| &**k)
     }
-
-    /// Copies `key` from `source` into `self` (sharing the stored value), or removes it when
-    /// `source` lacks it.
-    pub(crate) fn copy_field_from(&mut self, source: &State, key: &str) {
-        match source.map.get(key) {
-            Some(e) => self.put_mut(key, e.field.clone()),
-            None => {
-                self.map.remove(key);
-            }
-        }
-    }
 }
