@@ -321,29 +321,6 @@ macro_rules! inputs {
     };
 }
 
-/// Applies `$method(key, value)` for each `key: value` pair of `state!` and `inputs!`: braces
-/// and brackets are JSON literals, anything else an expression.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __with_pairs {
-    ($method:ident; $acc:expr;) => { $acc };
-    ($method:ident; $acc:expr; $key:tt : { $($json:tt)* } $(, $($rest:tt)*)?) => {
-        $crate::__with_pairs!($method; $acc.$method(
-            $crate::__state_key!($key),
-            $crate::__private::serde_json::json!({ $($json)* }),
-        ); $($($rest)*)?)
-    };
-    ($method:ident; $acc:expr; $key:tt : [ $($json:tt)* ] $(, $($rest:tt)*)?) => {
-        $crate::__with_pairs!($method; $acc.$method(
-            $crate::__state_key!($key),
-            $crate::__private::serde_json::json!([ $($json)* ]),
-        ); $($($rest)*)?)
-    };
-    ($method:ident; $acc:expr; $key:tt : $value:expr $(, $($rest:tt)*)?) => {
-        $crate::__with_pairs!($method; $acc.$method($crate::__state_key!($key), $value); $($($rest)*)?)
-    };
-}
-
 impl From<()> for Inputs {
     fn from(_: ()) -> Self {
         Inputs::new()

@@ -1,0 +1,597 @@
+//! Evaluation: walking the syntax tree over a scope.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+use super::ast::{BinOp, Builtin, CmpOp, Kind, Node};
+use super::python::{
+    arith, compare, items, nth_item, num_arith, parse_float, parse_int, py_eq, py_order, py_repr,
+    py_str, py_str_repr, slice_positions,
+};
+use super::scope::Scope;
+use super::value::{Num, V, Val};
+
+/// An evaluation failure, boxed so that results on the success path stay small.
+pub(super) struct Fail(pub(super) Box<(u32, String)>);
+
+impl Fail {
+    #[cold]
+    pub(super) fn new(col: u32, msg: impl Into<String>) -> Fail {
+        Fail(Box::new((col, msg.into())))
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+/// An operand of a comparison.
+enum Operand<'a> {
+    Lit(V<'a>),
+    Json(Cow<'a, Value>),
+    Val(Val<'a>),
+}
+
+impl Operand<'_> {
+    #[inline(always)]
+    fn view(&self) -> V<'_> {
+        match self {
+            Operand::Lit(v) => *v,
+            Operand::Json(v) => V::of(v),
+            Operand::Val(v) => v.view(),
+        }
+    }
+}
+
+pub(super) struct Eval<'a> {
+    pub(super) keys: &'a [String],
+    pub(super) scope: &'a dyn Scope,
+}
+
+impl<'a> Eval<'a> {
+    /// Truthiness, without materializing `and`/`or`/comparison results.
+    pub(super) fn truth(&self, n: &'a Node) -> R<bool> {
+        match &n.kind {
+            Kind::Cmp(first, rest) => self.chain(first, rest),
+            Kind::And(items) => {
+                for item in items {
+                    if !self.truth(item)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Kind::Or(items) => {
+                for item in items {
+                    if self.truth(item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Kind::Not(inner) => Ok(!self.truth(inner)?),
+            _ => self.with_view(n, |v| Ok(v.truthy())),
+        }
+    }
+
+    /// The value of an operand; names and literals are borrowed, not converted.
+    #[inline(always)]
+    fn operand(&self, n: &'a Node) -> R<Operand<'a>> {
+        Ok(match &n.kind {
+            Kind::Name(i) => match self.scope.lookup(&self.keys[*i]) {
+                Some(value) => Operand::Json(value),
+                None => return Err(self.undefined(n, *i)),
+            },
+            Kind::Int(i) => Operand::Lit(V::Int(*i)),
+            Kind::Str(s) => Operand::Lit(V::of(s)),
+            _ => Operand::Val(self.eval(n)?),
+        })
+    }
+
+    /// Calls `f` with a view of `n`'s value; names and literals are viewed in place, without
+    /// building an intermediate value.
+    #[inline(always)]
+    fn with_view<T>(&self, n: &'a Node, f: impl FnOnce(V<'_>) -> R<T>) -> R<T> {
+        match &n.kind {
+            Kind::Name(i) => match self.scope.lookup(&self.keys[*i]) {
+                Some(value) => f(V::of(&value)),
+                None => Err(self.undefined(n, *i)),
+            },
+            Kind::Int(i) => f(V::Int(*i)),
+            Kind::Float(x) => f(V::Float(*x)),
+            Kind::Bool(b) => f(V::Bool(*b)),
+            Kind::Null => f(V::Null),
+            Kind::Str(s) => f(V::of(s)),
+            _ => {
+                let value = self.eval(n)?;
+                f(value.view())
+            }
+        }
+    }
+
+    #[inline]
+    fn chain(&self, first: &'a Node, rest: &'a [(CmpOp, u32, Node)]) -> R<bool> {
+        match rest {
+            [(op, col, node)] => self.compare_one(first, *op, *col, node),
+            _ => self.compare_chain(first, rest),
+        }
+    }
+
+    /// A single comparison. The most common condition shape, `name <op> literal`, is compared
+    /// in place, without intermediate values.
+    #[inline]
+    fn compare_one(&self, a: &'a Node, op: CmpOp, col: u32, b: &'a Node) -> R<bool> {
+        if let (Kind::Name(i), Some(lit)) = (&a.kind, b.literal()) {
+            let Some(value) = self.scope.lookup(&self.keys[*i]) else {
+                return Err(self.undefined(a, *i));
+            };
+            return compare(op, V::of(&value), lit).map_err(|m| Fail::new(col, m));
+        }
+        self.compare_operands(a, op, col, b)
+    }
+
+    #[inline(never)]
+    fn compare_operands(&self, a: &'a Node, op: CmpOp, col: u32, b: &'a Node) -> R<bool> {
+        let a = self.operand(a)?;
+        let b = self.operand(b)?;
+        compare(op, a.view(), b.view()).map_err(|m| Fail::new(col, m))
+    }
+
+    #[inline(never)]
+    fn compare_chain(&self, first: &'a Node, rest: &'a [(CmpOp, u32, Node)]) -> R<bool> {
+        let mut left = self.eval(first)?;
+        for (op, col, node) in rest {
+            let right = self.eval(node)?;
+            if !compare(*op, left.view(), right.view()).map_err(|m| Fail::new(*col, m))? {
+                return Ok(false);
+            }
+            left = right;
+        }
+        Ok(true)
+    }
+
+    pub(super) fn eval(&self, n: &'a Node) -> R<Val<'a>> {
+        Ok(match &n.kind {
+            Kind::Null => Val::Null,
+            Kind::Bool(b) => Val::Bool(*b),
+            Kind::Int(i) => Val::Int(*i),
+            Kind::Float(f) => Val::Float(*f),
+            Kind::Str(s) => Val::Ref(s),
+            Kind::Name(i) => match self.scope.lookup(&self.keys[*i]) {
+                Some(Cow::Borrowed(v)) => Val::Ref(v),
+                Some(Cow::Owned(v)) => Val::Own(v),
+                None => return Err(self.undefined(n, *i)),
+            },
+            Kind::Not(inner) => Val::Bool(!self.truth(inner)?),
+            Kind::Bin(op, left, right) => {
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
+                arith(*op, &left, &right).map_err(|m| Fail::new(n.col, m))?
+            }
+            Kind::Cmp(first, rest) => Val::Bool(self.chain(first, rest)?),
+            Kind::And(items) => {
+                let mut value = Val::Bool(true);
+                for item in items {
+                    value = self.eval(item)?;
+                    if !value.view().truthy() {
+                        break;
+                    }
+                }
+                value
+            }
+            Kind::Or(items) => {
+                let mut value = Val::Bool(false);
+                for item in items {
+                    value = self.eval(item)?;
+                    if value.view().truthy() {
+                        break;
+                    }
+                }
+                value
+            }
+            _ => self.eval_compound(n)?,
+        })
+    }
+
+    #[cold]
+    fn undefined(&self, n: &Node, i: usize) -> Fail {
+        Fail::new(
+            n.col,
+            format!("name `{}` is not defined in the state", self.keys[i]),
+        )
+    }
+
+    /// Containers, attribute access, subscripts, unary arithmetic and calls: kept out of
+    /// [`Eval::eval`] so the common path stays small.
+    #[inline(never)]
+    fn eval_compound(&self, n: &'a Node) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(n.col, m);
+        Ok(match &n.kind {
+            Kind::Attr(target, name) => {
+                let target = self.eval(target)?;
+                let missing = |t: V<'_>| match t {
+                    V::Dict(_) => format!("object has no key `{name}`"),
+                    other => format!("`{}` value has no attribute `{name}`", other.type_name()),
+                };
+                match target {
+                    Val::Ref(Value::Object(m)) => match m.get(&**name) {
+                        Some(v) => Val::Ref(v),
+                        None => return Err(fail(missing(target.view()))),
+                    },
+                    Val::Own(Value::Object(mut m)) => match m.swap_remove(&**name) {
+                        Some(v) => Val::Own(v),
+                        None => return Err(fail(format!("object has no key `{name}`"))),
+                    },
+                    other => return Err(fail(missing(other.view()))),
+                }
+            }
+            Kind::Index(target, index) => {
+                let target = self.eval(target)?;
+                let index = self.eval(index)?;
+                self.index(target, &index).map_err(fail)?
+            }
+            Kind::Slice(target, parts) => {
+                let target = self.eval(target)?;
+                let mut bounds = [None, None, None];
+                for (bound, part) in bounds.iter_mut().zip(parts.iter()) {
+                    if let Some(part) = part {
+                        let v = self.eval(part)?;
+                        *bound = match v.view() {
+                            V::Null => None,
+                            other => Some(other.index().ok_or_else(|| {
+                                Fail::new(
+                                    part.col,
+                                    format!(
+                                        "slice indices must be integers or None, not `{}`",
+                                        other.type_name()
+                                    ),
+                                )
+                            })?),
+                        };
+                    }
+                }
+                let step = bounds[2].unwrap_or(1);
+                if step == 0 {
+                    return Err(fail("slice step cannot be zero".into()));
+                }
+                match target.view() {
+                    V::List(l) => Val::Own(Value::Array(
+                        slice_positions(l.len(), bounds[0], bounds[1], step)
+                            .into_iter()
+                            .map(|i| l[i].clone())
+                            .collect(),
+                    )),
+                    V::Str(s) => {
+                        let chars: Vec<char> = s.chars().collect();
+                        Val::string(
+                            slice_positions(chars.len(), bounds[0], bounds[1], step)
+                                .into_iter()
+                                .map(|i| chars[i])
+                                .collect(),
+                        )
+                    }
+                    other => {
+                        return Err(fail(format!(
+                            "`{}` object is not subscriptable",
+                            other.type_name()
+                        )));
+                    }
+                }
+            }
+            Kind::Neg(inner) => {
+                let v = self.eval(inner)?;
+                match v.view().num() {
+                    Some(Num::I(i)) => Val::Int(
+                        i.checked_neg()
+                            .ok_or_else(|| fail("integer overflow in unary `-`".into()))?,
+                    ),
+                    Some(Num::F(f)) => Val::Float(-f),
+                    None => {
+                        return Err(fail(format!(
+                            "bad operand type for unary `-`: `{}`",
+                            v.view().type_name()
+                        )));
+                    }
+                }
+            }
+            Kind::Pos(inner) => {
+                let v = self.eval(inner)?;
+                match v.view().num() {
+                    Some(num) => num.into_val(),
+                    None => {
+                        return Err(fail(format!(
+                            "bad operand type for unary `+`: `{}`",
+                            v.view().type_name()
+                        )));
+                    }
+                }
+            }
+            Kind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.json(item)?);
+                }
+                Val::Own(Value::Array(out))
+            }
+            Kind::Set(items) => {
+                let mut out: Vec<Value> = Vec::with_capacity(items.len());
+                for item in items {
+                    let v = self.json(item)?;
+                    if matches!(v, Value::Array(_) | Value::Object(_)) {
+                        return Err(Fail::new(
+                            item.col,
+                            format!("unhashable type: `{}`", V::of(&v).type_name()),
+                        ));
+                    }
+                    if !out.iter().any(|e| py_eq(V::of(e), V::of(&v))) {
+                        out.push(v);
+                    }
+                }
+                Val::Own(Value::Array(out))
+            }
+            Kind::Dict(pairs) => {
+                let mut out = Map::with_capacity(pairs.len());
+                for (key, value) in pairs {
+                    let k = match self.json(key)? {
+                        Value::String(s) => s,
+                        other => {
+                            return Err(Fail::new(
+                                key.col,
+                                format!(
+                                    "dict keys must be strings, not `{}`",
+                                    V::of(&other).type_name()
+                                ),
+                            ));
+                        }
+                    };
+                    out.insert(k, self.json(value)?);
+                }
+                Val::Own(Value::Object(out))
+            }
+            Kind::Call(builtin, args) => self.call(*builtin, args, n.col)?,
+            _ => return self.eval(n),
+        })
+    }
+
+    fn json(&self, n: &'a Node) -> R<Value> {
+        self.eval(n)?.into_value().map_err(|m| Fail::new(n.col, m))
+    }
+
+    fn index(&self, target: Val<'a>, index: &Val<'a>) -> Result<Val<'a>, String> {
+        let iv = index.view();
+        let position = |len: usize, what: &str| -> Result<usize, String> {
+            let i = iv.index().ok_or_else(|| {
+                format!(
+                    "{what} indices must be integers or slices, not `{}`",
+                    iv.type_name()
+                )
+            })?;
+            let len = len as i128;
+            let i = if i < 0 { i + len } else { i };
+            if (0..len).contains(&i) {
+                Ok(i as usize)
+            } else {
+                Err(format!("{what} index out of range"))
+            }
+        };
+        let key_error = || {
+            let mut k = String::new();
+            py_repr(iv, &mut k);
+            format!("key {k} not found")
+        };
+        match target {
+            Val::Ref(Value::Array(a)) => Ok(Val::Ref(&a[position(a.len(), "list")?])),
+            Val::Own(Value::Array(mut a)) => {
+                let i = position(a.len(), "list")?;
+                Ok(Val::Own(a.swap_remove(i)))
+            }
+            Val::Ref(Value::Object(m)) => match iv {
+                V::Str(k) => m.get(k).map(Val::Ref).ok_or_else(key_error),
+                _ => Err(key_error()),
+            },
+            Val::Own(Value::Object(mut m)) => match iv {
+                V::Str(k) => m.swap_remove(k).map(Val::Own).ok_or_else(key_error),
+                _ => Err(key_error()),
+            },
+            other => match other.view() {
+                V::Str(s) => {
+                    let i = position(s.chars().count(), "string")?;
+                    Ok(Val::string(
+                        s.chars().nth(i).map(String::from).unwrap_or_default(),
+                    ))
+                }
+                t => Err(format!("`{}` object is not subscriptable", t.type_name())),
+            },
+        }
+    }
+
+    fn call(&self, builtin: Builtin, args: &'a [Node], col: u32) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(col, m);
+        let name = builtin.name();
+        let mut vals = Vec::with_capacity(args.len());
+        for arg in args {
+            vals.push(self.eval(arg)?);
+        }
+        let first = vals.first().map(Val::view);
+        Ok(match (builtin, first) {
+            (Builtin::Len, Some(v)) => {
+                let n = match v {
+                    V::Str(s) => s.chars().count(),
+                    V::List(l) => l.len(),
+                    V::Dict(d) => d.len(),
+                    other => {
+                        return Err(fail(format!(
+                            "object of type `{}` has no len()",
+                            other.type_name()
+                        )));
+                    }
+                };
+                Val::Int(n as i128)
+            }
+            (Builtin::Abs, Some(v)) => match v.num() {
+                Some(Num::I(i)) => Val::Int(
+                    i.checked_abs()
+                        .ok_or_else(|| fail("integer overflow in `abs`".into()))?,
+                ),
+                Some(Num::F(f)) => Val::Float(f.abs()),
+                None => {
+                    return Err(fail(format!(
+                        "bad operand type for abs(): `{}`",
+                        v.type_name()
+                    )));
+                }
+            },
+            (Builtin::All | Builtin::Any, Some(v)) => {
+                let mut it = items(v).map_err(fail)?;
+                Val::Bool(if builtin == Builtin::All {
+                    it.all(V::truthy)
+                } else {
+                    it.any(V::truthy)
+                })
+            }
+            (Builtin::Min | Builtin::Max, Some(v)) => {
+                let want = if builtin == Builtin::Min {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+                let op = if builtin == Builtin::Min { "<" } else { ">" };
+                let better = |x: V<'_>, best: V<'_>| -> R<bool> {
+                    Ok(py_order(x, best, op).map_err(fail)? == Some(want))
+                };
+                if vals.len() == 1 {
+                    let mut best: Option<(usize, V<'_>)> = None;
+                    for (i, x) in items(v).map_err(fail)?.enumerate() {
+                        match best {
+                            Some((_, b)) if !better(x, b)? => {}
+                            _ => best = Some((i, x)),
+                        }
+                    }
+                    let Some((i, _)) = best else {
+                        return Err(fail(format!("{name}() arg is an empty sequence")));
+                    };
+                    let arg = vals.pop().unwrap_or(Val::Null);
+                    nth_item(arg, i)
+                } else {
+                    let mut best = 0;
+                    for i in 1..vals.len() {
+                        if better(vals[i].view(), vals[best].view())? {
+                            best = i;
+                        }
+                    }
+                    vals.swap_remove(best)
+                }
+            }
+            (Builtin::Sum, Some(v)) => {
+                let mut acc = match vals.get(1) {
+                    None => Val::Int(0),
+                    Some(start) => match start.view() {
+                        V::Str(_) => {
+                            return Err(fail("sum() can't sum strings".into()));
+                        }
+                        other => other.to_val(),
+                    },
+                };
+                for x in items(v).map_err(fail)? {
+                    acc = match (acc.view().num(), x.num()) {
+                        (Some(a), Some(b)) => num_arith(BinOp::Add, a, b).map_err(fail)?.into_val(),
+                        _ => arith(BinOp::Add, &acc, &x.to_val()).map_err(fail)?,
+                    };
+                }
+                acc
+            }
+            (Builtin::Str, None) => Val::string(String::new()),
+            (Builtin::Str, Some(v)) => Val::string(py_str(v)),
+            (Builtin::Bool, None) => Val::Bool(false),
+            (Builtin::Bool, Some(v)) => Val::Bool(v.truthy()),
+            (Builtin::Float, None) => Val::Float(0.0),
+            (Builtin::Float, Some(v)) => match v {
+                V::Str(s) => Val::Float(parse_float(s).ok_or_else(|| {
+                    let mut r = String::new();
+                    py_str_repr(s, &mut r);
+                    fail(format!("could not convert string to float: {r}"))
+                })?),
+                other => match other.num() {
+                    Some(n) => Val::Float(n.as_f64()),
+                    None => {
+                        return Err(fail(format!(
+                            "float() argument must be a string or a number, not `{}`",
+                            other.type_name()
+                        )));
+                    }
+                },
+            },
+            (Builtin::Int, None) => Val::Int(0),
+            (Builtin::Int, Some(v)) => {
+                let base = match vals.get(1).map(Val::view) {
+                    None => None,
+                    Some(b) => match b.index() {
+                        Some(b) if b == 0 || (2..=36).contains(&b) => Some(b as u32),
+                        Some(_) => {
+                            return Err(fail("int() base must be >= 2 and <= 36, or 0".into()));
+                        }
+                        None => {
+                            return Err(fail(format!(
+                                "int() base must be an integer, not `{}`",
+                                b.type_name()
+                            )));
+                        }
+                    },
+                };
+                match (v, base) {
+                    (V::Str(s), base) => {
+                        let base = base.unwrap_or(10);
+                        Val::Int(parse_int(s, base).ok_or_else(|| {
+                            let mut r = String::new();
+                            py_str_repr(s, &mut r);
+                            fail(format!("invalid literal for int() with base {base}: {r}"))
+                        })?)
+                    }
+                    (_, Some(_)) => {
+                        return Err(fail(
+                            "int() can't convert a non-string with an explicit base".into(),
+                        ));
+                    }
+                    (other, None) => match other.num() {
+                        Some(Num::I(i)) => Val::Int(i),
+                        Some(Num::F(f)) if f.is_nan() => {
+                            return Err(fail("cannot convert float NaN to integer".into()));
+                        }
+                        Some(Num::F(f)) if f.is_infinite() => {
+                            return Err(fail("cannot convert float infinity to integer".into()));
+                        }
+                        Some(Num::F(f)) => {
+                            let t = f.trunc();
+                            if t.abs() >= 1.7e38 {
+                                return Err(fail("integer overflow in int()".into()));
+                            }
+                            Val::Int(t as i128)
+                        }
+                        None => {
+                            return Err(fail(format!(
+                                "int() argument must be a string or a number, not `{}`",
+                                other.type_name()
+                            )));
+                        }
+                    },
+                }
+            }
+            (_, None) => return Err(fail(format!("`{name}` needs an argument"))),
+        })
+    }
+}
+
+impl Node {
+    /// The view of a scalar or string literal.
+    #[inline(always)]
+    fn literal(&self) -> Option<V<'_>> {
+        match &self.kind {
+            Kind::Int(i) => Some(V::Int(*i)),
+            Kind::Float(f) => Some(V::Float(*f)),
+            Kind::Bool(b) => Some(V::Bool(*b)),
+            Kind::Null => Some(V::Null),
+            Kind::Str(s) => Some(V::of(s)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! A small, safe expression language for transition conditions.
+//!
+//! Expressions use a subset of Python's expression grammar and Python's semantics, evaluated over
+//! JSON values. They are parsed once into a compact tree and can then be evaluated cheaply on
+//! every step; nothing is ever executed beyond the operations listed here.
+//!
+//! | Construct | Examples |
+//! |---|---|
+//! | literals | `1`, `-2.5e3`, `0x1f`, `'a\n'`, `"b"`, `True`/`False`/`None` (also `true`/`false`/`null`), `[1, 2]`, `(1, 2)`, `{1, 2}`, `{"k": 1}` |
+//! | names | `count` (a state key) |
+//! | attributes, subscripts, slices | `user.name`, `items[0]`, `items[-1]`, `d["k"]`, `items[1:3]`, `s[::-1]` |
+//! | comparisons (chained) | `== != < <= > >= in not in is is not`, `0 < x <= 10` |
+//! | boolean | `and`, `or` (short-circuit, yield an operand), `not` |
+//! | arithmetic | unary `-`/`+`, `+ - * / // % **` |
+//! | calls | `len abs min max sum all any str int float bool`, positional arguments only |
+//!
+//! Everything else — other calls, methods, keyword arguments, `*args`, lambdas, comprehensions,
+//! conditional expressions, `:=`, assignment, bitwise operators — is rejected by
+//! [`Expr::parse`] with an error pointing at the offending token.
+//!
+//! Where JSON cannot follow Python exactly:
+//!
+//! - tuples and sets evaluate to JSON arrays (sets without duplicates), so `[1] == (1,)` holds;
+//! - `a.b` reads the key `b` of an object; other values have no attributes;
+//! - dictionary keys must be strings;
+//! - integers are 128-bit while computing and must fit an `i64` or `u64` when returned as JSON;
+//!   overflow is an error, as are division by zero and results JSON cannot hold (`inf`, `nan`);
+//! - `is` compares type and value (`None is None`, `x is True`), not object identity;
+//! - the eleven function names can only be called, so they never name state keys.
+//!
+//! Evaluation errors name the culprit (the unknown name, both operand types, the missing key) and
+//! point at the operator or token they come from.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_core::{State, expr::Expr};
+//!
+//! let cond = Expr::parse("count < 10 and not done").unwrap();
+//! assert_eq!(cond.keys(), ["count", "done"]);
+//!
+//! let state = State::new().update("count", 3).update("done", false);
+//! assert!(cond.eval_bool(&state).unwrap());
+//! assert!(!cond.eval_bool(&state.update("count", 10)).unwrap());
+//! ```
+
+mod ast;
+mod eval;
+mod lex;
+mod parse;
+mod python;
+mod scope;
+mod value;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::Value;
+
+use ast::Node;
+use eval::{Eval, Fail};
+use lex::lex;
+use parse::parse;
+use value::V;
+
+pub use scope::Scope;
+
+/// An error parsing or evaluating an expression.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::Expr;
+///
+/// let err = Expr::parse("foo(1)").unwrap_err();
+/// assert_eq!(err.column, 1);
+/// assert!(err.message.contains("`len`"));
+///
+/// let err = Expr::parse("a < 1").unwrap().eval(&serde_json::json!({"a": "x"})).unwrap_err();
+/// assert_eq!(err.column, 3);
+/// assert!(err.message.contains("`str` and `int`"));
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid expression {source_text:?} at column {column}: {message}")]
+pub struct ExprError {
+    /// The expression text.
+    pub source_text: String,
+    /// 1-based column (in characters) of the offending token or operation; for multi-line
+    /// sources it counts from the start of the text.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The functions an expression may call, in the order they are listed in error messages.
+///
+/// # Examples
+///
+/// ```
+/// assert!(burr_core::expr::BUILTIN_FUNCTIONS.contains(&"len"));
+/// assert!(!burr_core::expr::BUILTIN_FUNCTIONS.contains(&"print"));
+/// ```
+pub const BUILTIN_FUNCTIONS: &[&str] = &[
+    "len", "abs", "min", "max", "sum", "all", "any", "str", "int", "float", "bool",
+];
+
+/// A parsed expression.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::Expr;
+///
+/// let e: Expr = "len(items) >= 2".parse().unwrap();
+/// assert_eq!(e.source(), "len(items) >= 2");
+/// assert_eq!(e.keys(), ["items"]);
+/// assert!(e.eval_bool(&serde_json::json!({"items": [1, 2]})).unwrap());
+/// ```
+#[derive(Clone)]
+pub struct Expr {
+    source: String,
+    keys: Vec<String>,
+    root: Node,
+}
+
+impl Expr {
+    /// Parses `source`, rejecting anything outside the allowed grammar (see the
+    /// [module documentation](self)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::expr::Expr;
+    ///
+    /// assert!(Expr::parse("0 < x <= 10").is_ok());
+    /// let err = Expr::parse("x if y else z").unwrap_err();
+    /// assert_eq!(err.column, 3);
+    /// assert!(err.message.contains("conditional"));
+    /// ```
+    pub fn parse(source: &str) -> Result<Expr, ExprError> {
+        let fail = |(col, message): (u32, String)| ExprError {
+            source_text: source.to_owned(),
+            column: col as usize,
+            message,
+        };
+        let tokens = lex(source).map_err(fail)?;
+        let (root, keys) = parse(tokens).map_err(fail)?;
+        Ok(Expr {
+            source: source.to_owned(),
+            keys,
+            root,
+        })
+    }
+
+    /// The text it was parsed from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::expr::Expr::parse("a or b").unwrap();
+    /// assert_eq!(e.source(), "a or b");
+    /// ```
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The free names it reads, builtin functions and `True`/`False`/`None` excluded, in order of
+    /// first appearance and without duplicates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::expr::Expr::parse("max(b, a) > a and c.d is None").unwrap();
+    /// assert_eq!(e.keys(), ["b", "a", "c"]);
+    /// ```
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// Evaluates to a JSON value. Unknown names, type mismatches, overflow, division by zero and
+    /// results that JSON cannot hold (such as `inf`) are errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::expr::Expr;
+    /// use serde_json::json;
+    ///
+    /// let scope = json!({"xs": [3, 1, 2], "name": "burr"});
+    /// assert_eq!(Expr::parse("sorted_ok or max(xs)").unwrap().eval(&json!({"sorted_ok": 0, "xs": [1, 5]})).unwrap(), 5);
+    /// assert_eq!(Expr::parse("name[1:3] + '!'").unwrap().eval(&scope).unwrap(), "ur!");
+    /// assert_eq!(Expr::parse("7 // -2").unwrap().eval(&scope).unwrap(), -4);
+    /// assert!(Expr::parse("missing > 1").unwrap().eval(&scope).unwrap_err().message.contains("`missing`"));
+    /// ```
+    pub fn eval(&self, scope: &dyn Scope) -> Result<Value, ExprError> {
+        let ev = Eval {
+            keys: &self.keys,
+            scope,
+        };
+        ev.eval(&self.root)
+            .and_then(|v| v.into_value().map_err(|m| Fail::new(self.root.col, m)))
+            .map_err(|f| self.error(f))
+    }
+
+    /// Evaluates and takes Python truthiness, without building JSON for the result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::expr::Expr;
+    /// let scope = serde_json::json!({"items": [], "n": 0.5});
+    /// assert!(!Expr::parse("items").unwrap().eval_bool(&scope).unwrap());
+    /// assert!(Expr::parse("n").unwrap().eval_bool(&scope).unwrap());
+    /// ```
+    pub fn eval_bool(&self, scope: &dyn Scope) -> Result<bool, ExprError> {
+        let ev = Eval {
+            keys: &self.keys,
+            scope,
+        };
+        ev.truth(&self.root).map_err(|f| self.error(f))
+    }
+
+    fn error(&self, f: Fail) -> ExprError {
+        ExprError {
+            source_text: self.source.clone(),
+            column: f.0.0 as usize,
+            message: f.0.1,
+        }
+    }
+}
+
+impl fmt::Debug for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Expr").field(&self.source).finish()
+    }
+}
+
+/// Shows the source text.
+///
+/// ```
+/// let e = burr_core::expr::Expr::parse("a  ==  1").unwrap();
+/// assert_eq!(e.to_string(), "a  ==  1");
+/// ```
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// Two expressions are equal when their source texts are.
+///
+/// ```
+/// use burr_core::expr::Expr;
+/// assert_eq!(Expr::parse("a").unwrap(), Expr::parse("a").unwrap());
+/// ```
+impl PartialEq for Expr {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for Expr {}
+
+/// Same as [`Expr::parse`].
+///
+/// ```
+/// let e: burr_core::expr::Expr = "x > 1".parse().unwrap();
+/// assert_eq!(e.keys(), ["x"]);
+/// ```
+impl FromStr for Expr {
+    type Err = ExprError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Expr::parse(s)
+    }
+}
+
+/// Python truthiness of a JSON value: `null`, `false`, zero, and empty strings, arrays and
+/// objects are false.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::truthy;
+/// use serde_json::json;
+/// assert!(!truthy(&json!(0.0)));
+/// assert!(!truthy(&json!({})));
+/// assert!(truthy(&json!("0")));
+/// ```
+pub fn truthy(v: &Value) -> bool {
+    V::of(v).truthy()
+}
+
+#[cfg(test)]
+mod tests;

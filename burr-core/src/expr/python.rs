@@ -1,0 +1,568 @@
+//! Python semantics: comparison, arithmetic, `repr`/`str`, number parsing and iteration.
+
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+use super::ast::{BinOp, CmpOp};
+use super::value::{Num, V, Val, py_float_repr};
+
+/// Longest string or list an operation may build (guards `"a" * 10**12`).
+const MAX_SEQUENCE_LEN: usize = 1 << 24;
+
+/// Compares an integer with a float exactly, as Python does.
+fn int_float_cmp(i: i128, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    // 2^127 as f64 is exact.
+    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
+    let floor = f.floor();
+    if floor >= LIMIT {
+        return Some(Ordering::Less);
+    }
+    if floor < -LIMIT {
+        return Some(Ordering::Greater);
+    }
+    Some(match i.cmp(&(floor as i128)) {
+        Ordering::Equal if f > floor => Ordering::Less,
+        o => o,
+    })
+}
+
+#[inline]
+fn num_cmp(a: Num, b: Num) -> Option<Ordering> {
+    match (a, b) {
+        (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
+        (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
+        (Num::I(x), Num::F(y)) => int_float_cmp(x, y),
+        (Num::F(x), Num::I(y)) => int_float_cmp(y, x).map(Ordering::reverse),
+    }
+}
+
+/// Python `==`.
+pub(super) fn py_eq(a: V<'_>, b: V<'_>) -> bool {
+    if let (Some(x), Some(y)) = (a.num(), b.num()) {
+        return num_cmp(x, y) == Some(Ordering::Equal);
+    }
+    match (a, b) {
+        (V::Null, V::Null) => true,
+        (V::Str(x), V::Str(y)) => x == y,
+        (V::List(x), V::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(V::of(p), V::of(q)))
+        }
+        (V::Dict(x), V::Dict(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, p)| y.get(k).is_some_and(|q| py_eq(V::of(p), V::of(q))))
+        }
+        _ => false,
+    }
+}
+
+/// Python ordering for `< <= > >=`; `None` when unordered (NaN).
+pub(super) fn py_order(a: V<'_>, b: V<'_>, op: &str) -> Result<Option<Ordering>, String> {
+    if let (Some(x), Some(y)) = (a.num(), b.num()) {
+        return Ok(num_cmp(x, y));
+    }
+    match (a, b) {
+        (V::Str(x), V::Str(y)) => Ok(Some(x.cmp(y))),
+        (V::List(x), V::List(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                let (p, q) = (V::of(p), V::of(q));
+                if !py_eq(p, q) {
+                    return py_order(p, q, op);
+                }
+            }
+            Ok(Some(x.len().cmp(&y.len())))
+        }
+        _ => Err(format!(
+            "`{op}` is not supported between `{}` and `{}`",
+            a.type_name(),
+            b.type_name()
+        )),
+    }
+}
+
+/// Python `needle in haystack`.
+fn contains(haystack: V<'_>, needle: V<'_>) -> Result<bool, String> {
+    match haystack {
+        V::List(items) => Ok(items.iter().any(|x| py_eq(V::of(x), needle))),
+        V::Str(s) => match needle {
+            V::Str(n) => Ok(s.contains(n)),
+            other => Err(format!(
+                "`in <str>` requires a `str` on the left, not `{}`",
+                other.type_name()
+            )),
+        },
+        V::Dict(d) => match needle {
+            V::Str(k) => Ok(d.contains_key(k)),
+            V::List(_) | V::Dict(_) => Err(format!("unhashable type: `{}`", needle.type_name())),
+            _ => Ok(false),
+        },
+        other => Err(format!(
+            "argument of type `{}` is not iterable",
+            other.type_name()
+        )),
+    }
+}
+
+/// Python `is`, approximated: same type and equal.
+fn identical(a: V<'_>, b: V<'_>) -> bool {
+    match (a, b) {
+        (V::Null, V::Null) => true,
+        (V::Bool(x), V::Bool(y)) => x == y,
+        (V::Int(x), V::Int(y)) => x == y,
+        (V::Float(x), V::Float(y)) => x.to_bits() == y.to_bits(),
+        (V::Str(_), V::Str(_)) | (V::List(_), V::List(_)) | (V::Dict(_), V::Dict(_)) => py_eq(a, b),
+        _ => false,
+    }
+}
+
+#[inline]
+pub(super) fn compare(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
+    if let (V::Int(x), V::Int(y)) = (a, b) {
+        return Ok(match op {
+            CmpOp::Eq | CmpOp::Is => x == y,
+            CmpOp::Ne | CmpOp::IsNot => x != y,
+            CmpOp::Lt => x < y,
+            CmpOp::Le => x <= y,
+            CmpOp::Gt => x > y,
+            CmpOp::Ge => x >= y,
+            CmpOp::In | CmpOp::NotIn => return Err("argument of type `int` is not iterable".into()),
+        });
+    }
+    compare_general(op, a, b)
+}
+
+#[inline(never)]
+fn compare_general(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
+    let ordered = |want: fn(Ordering) -> bool| -> Result<bool, String> {
+        Ok(py_order(a, b, op.symbol())?.is_some_and(want))
+    };
+    match op {
+        CmpOp::Eq => Ok(py_eq(a, b)),
+        CmpOp::Ne => Ok(!py_eq(a, b)),
+        CmpOp::Lt => ordered(Ordering::is_lt),
+        CmpOp::Le => ordered(Ordering::is_le),
+        CmpOp::Gt => ordered(Ordering::is_gt),
+        CmpOp::Ge => ordered(Ordering::is_ge),
+        CmpOp::In => contains(b, a),
+        CmpOp::NotIn => contains(b, a).map(|x| !x),
+        CmpOp::Is => Ok(identical(a, b)),
+        CmpOp::IsNot => Ok(!identical(a, b)),
+    }
+}
+
+fn floor_div_int(a: i128, b: i128) -> Option<i128> {
+    let q = a.checked_div(b)?;
+    if (a % b != 0) && ((a % b < 0) != (b < 0)) {
+        q.checked_sub(1)
+    } else {
+        Some(q)
+    }
+}
+
+fn floor_mod_int(a: i128, b: i128) -> Option<i128> {
+    if b == -1 {
+        return Some(0);
+    }
+    let r = a.checked_rem(b)?;
+    Some(if r != 0 && ((r < 0) != (b < 0)) {
+        r + b
+    } else {
+        r
+    })
+}
+
+/// Python's `divmod` for floats (`b` non-zero).
+fn float_divmod(a: f64, b: f64) -> (f64, f64) {
+    let mut m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 {
+        if (b < 0.0) != (m < 0.0) {
+            m += b;
+            div -= 1.0;
+        }
+    } else {
+        m = 0.0_f64.copysign(b);
+    }
+    let floordiv = if div != 0.0 {
+        let mut f = div.floor();
+        if div - f > 0.5 {
+            f += 1.0;
+        }
+        f
+    } else {
+        0.0_f64.copysign(a / b)
+    };
+    (floordiv, m)
+}
+
+fn float_pow(a: f64, b: f64) -> Result<f64, String> {
+    if a == 0.0 && b < 0.0 {
+        return Err("0.0 cannot be raised to a negative power".into());
+    }
+    if a < 0.0 && a.is_finite() && b.is_finite() && b.fract() != 0.0 {
+        return Err(
+            "a negative number cannot be raised to a fractional power (complex result)".into(),
+        );
+    }
+    let r = a.powf(b);
+    if r.is_infinite() && a.is_finite() && b.is_finite() {
+        return Err("numerical result out of range in `**`".into());
+    }
+    Ok(r)
+}
+
+pub(super) fn num_arith(op: BinOp, x: Num, y: Num) -> Result<Num, String> {
+    let overflow = || format!("integer overflow in `{}`", op.symbol());
+    if let (Num::I(a), Num::I(b)) = (x, y) {
+        return match op {
+            BinOp::Add => a.checked_add(b).map(Num::I).ok_or_else(overflow),
+            BinOp::Sub => a.checked_sub(b).map(Num::I).ok_or_else(overflow),
+            BinOp::Mul => a.checked_mul(b).map(Num::I).ok_or_else(overflow),
+            BinOp::Div => {
+                if b == 0 {
+                    Err("division by zero".into())
+                } else {
+                    Ok(Num::F(a as f64 / b as f64))
+                }
+            }
+            BinOp::FloorDiv | BinOp::Mod if b == 0 => {
+                Err("integer division or modulo by zero".into())
+            }
+            BinOp::FloorDiv => floor_div_int(a, b).map(Num::I).ok_or_else(overflow),
+            BinOp::Mod => floor_mod_int(a, b).map(Num::I).ok_or_else(overflow),
+            BinOp::Pow => {
+                if b < 0 {
+                    if a == 0 {
+                        return Err("0.0 cannot be raised to a negative power".into());
+                    }
+                    return float_pow(a as f64, b as f64).map(Num::F);
+                }
+                match a {
+                    0 | 1 => Ok(Num::I(if b == 0 { 1 } else { a })),
+                    -1 => Ok(Num::I(if b % 2 == 0 { 1 } else { -1 })),
+                    _ => u32::try_from(b)
+                        .ok()
+                        .and_then(|b| a.checked_pow(b))
+                        .map(Num::I)
+                        .ok_or_else(overflow),
+                }
+            }
+        };
+    }
+    let (a, b) = (x.as_f64(), y.as_f64());
+    Ok(Num::F(match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div if b == 0.0 => return Err("float division by zero".into()),
+        BinOp::Div => a / b,
+        BinOp::FloorDiv if b == 0.0 => return Err("float floor division by zero".into()),
+        BinOp::FloorDiv => float_divmod(a, b).0,
+        BinOp::Mod if b == 0.0 => return Err("float modulo by zero".into()),
+        BinOp::Mod => float_divmod(a, b).1,
+        BinOp::Pow => float_pow(a, b)?,
+    }))
+}
+
+fn repeat_count(n: i128, len: usize) -> Result<usize, String> {
+    let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
+    match n.checked_mul(len) {
+        Some(total) if total <= MAX_SEQUENCE_LEN => Ok(n),
+        _ => Err(format!(
+            "the result of `*` would be longer than {MAX_SEQUENCE_LEN} items"
+        )),
+    }
+}
+
+#[inline]
+pub(super) fn arith<'a>(op: BinOp, a: &Val<'a>, b: &Val<'a>) -> Result<Val<'a>, String> {
+    let (va, vb) = (a.view(), b.view());
+    if let (Some(x), Some(y)) = (va.num(), vb.num()) {
+        return num_arith(op, x, y).map(Num::into_val);
+    }
+    arith_sequences(op, va, vb)
+}
+
+/// `+` and `*` on strings and lists, and the type errors of every operator.
+#[inline(never)]
+fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, String> {
+    let unsupported = || {
+        format!(
+            "unsupported operand types for `{}`: `{}` and `{}`",
+            op.symbol(),
+            va.type_name(),
+            vb.type_name()
+        )
+    };
+    match (op, va, vb) {
+        (BinOp::Add, V::Str(x), V::Str(y)) => {
+            if x.len() + y.len() > MAX_SEQUENCE_LEN {
+                return Err(format!(
+                    "the result of `+` would be longer than {MAX_SEQUENCE_LEN} bytes"
+                ));
+            }
+            Ok(Val::string([x, y].concat()))
+        }
+        (BinOp::Add, V::List(x), V::List(y)) => {
+            let mut out = Vec::with_capacity(x.len() + y.len());
+            out.extend_from_slice(x);
+            out.extend_from_slice(y);
+            Ok(Val::Own(Value::Array(out)))
+        }
+        (BinOp::Mul, V::Str(s), n) | (BinOp::Mul, n, V::Str(s)) => match n.index() {
+            Some(n) => Ok(Val::string(s.repeat(repeat_count(n, s.len())?))),
+            None if n.num().is_some() => Err(format!(
+                "cannot multiply a sequence by a non-int of type `{}`",
+                n.type_name()
+            )),
+            None => Err(unsupported()),
+        },
+        (BinOp::Mul, V::List(l), n) | (BinOp::Mul, n, V::List(l)) => match n.index() {
+            Some(n) => {
+                let n = repeat_count(n, l.len())?;
+                let mut out = Vec::with_capacity(n * l.len());
+                for _ in 0..n {
+                    out.extend_from_slice(l);
+                }
+                Ok(Val::Own(Value::Array(out)))
+            }
+            None if n.num().is_some() => Err(format!(
+                "cannot multiply a sequence by a non-int of type `{}`",
+                n.type_name()
+            )),
+            None => Err(unsupported()),
+        },
+        _ => Err(unsupported()),
+    }
+}
+pub(super) fn py_str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
+/// Python `repr`.
+pub(super) fn py_repr(v: V<'_>, out: &mut String) {
+    match v {
+        V::Null => out.push_str("None"),
+        V::Bool(true) => out.push_str("True"),
+        V::Bool(false) => out.push_str("False"),
+        V::Int(i) => out.push_str(&i.to_string()),
+        V::Float(f) => out.push_str(&py_float_repr(f)),
+        V::Str(s) => py_str_repr(s, out),
+        V::List(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                py_repr(V::of(x), out);
+            }
+            out.push(']');
+        }
+        V::Dict(d) => {
+            out.push('{');
+            for (i, (k, x)) in d.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                py_str_repr(k, out);
+                out.push_str(": ");
+                py_repr(V::of(x), out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Python `str`.
+pub(super) fn py_str(v: V<'_>) -> String {
+    match v {
+        V::Str(s) => s.to_owned(),
+        other => {
+            let mut out = String::new();
+            py_repr(other, &mut out);
+            out
+        }
+    }
+}
+
+/// Strips `_` separators from a numeric string the way Python's `int()`/`float()` accept them
+/// (only between two digits); `None` when misplaced.
+fn strip_underscores(s: &str) -> Option<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            let ok = i > 0
+                && chars[i - 1].is_ascii_alphanumeric()
+                && chars.get(i + 1).is_some_and(char::is_ascii_alphanumeric);
+            if !ok {
+                return None;
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+pub(super) fn parse_int(text: &str, base: u32) -> Option<i128> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = t.to_ascii_lowercase();
+    let prefixed = |p: &str| {
+        lower
+            .strip_prefix(p)
+            .map(|r| r.trim_start_matches('_').to_owned())
+    };
+    let (digits, base) = match base {
+        0 => match (prefixed("0x"), prefixed("0o"), prefixed("0b")) {
+            (Some(d), _, _) => (d, 16),
+            (_, Some(d), _) => (d, 8),
+            (_, _, Some(d)) => (d, 2),
+            _ => {
+                if lower.len() > 1
+                    && lower.starts_with('0')
+                    && lower.chars().any(|c| c != '0' && c != '_')
+                {
+                    return None;
+                }
+                (lower.clone(), 10)
+            }
+        },
+        16 => (prefixed("0x").unwrap_or_else(|| lower.clone()), 16),
+        8 => (prefixed("0o").unwrap_or_else(|| lower.clone()), 8),
+        2 => (prefixed("0b").unwrap_or_else(|| lower.clone()), 2),
+        b => (lower.clone(), b),
+    };
+    let digits = strip_underscores(&digits)?;
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let n = i128::from_str_radix(&digits, base).ok()?;
+    Some(if neg { -n } else { n })
+}
+
+pub(super) fn parse_float(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if matches!(unsigned, "inf" | "infinity" | "nan") {
+        return lower.parse().ok();
+    }
+    if !unsigned
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-' | '_'))
+    {
+        return None;
+    }
+    strip_underscores(t)?.parse().ok()
+}
+
+/// Iterates the items of a list, the characters of a string or the keys of an object.
+pub(super) enum Items<'b> {
+    List(std::slice::Iter<'b, Value>),
+    Str(&'b str, std::str::CharIndices<'b>),
+    Keys(serde_json::map::Keys<'b>),
+}
+
+impl<'b> Iterator for Items<'b> {
+    type Item = V<'b>;
+
+    fn next(&mut self) -> Option<V<'b>> {
+        match self {
+            Items::List(it) => it.next().map(V::of),
+            Items::Str(s, it) => it.next().map(|(i, c)| V::Str(&s[i..i + c.len_utf8()])),
+            Items::Keys(it) => it.next().map(|k| V::Str(k)),
+        }
+    }
+}
+
+pub(super) fn items<'b>(v: V<'b>) -> Result<Items<'b>, String> {
+    match v {
+        V::List(l) => Ok(Items::List(l.iter())),
+        V::Str(s) => Ok(Items::Str(s, s.char_indices())),
+        V::Dict(d) => Ok(Items::Keys(d.keys())),
+        other => Err(format!("`{}` object is not iterable", other.type_name())),
+    }
+}
+
+/// The `i`th item of an iterable value, moved out when owned.
+pub(super) fn nth_item(v: Val<'_>, i: usize) -> Val<'_> {
+    match v {
+        Val::Ref(Value::Array(a)) => a.get(i).map_or(Val::Null, Val::Ref),
+        Val::Own(Value::Array(mut a)) if i < a.len() => Val::Own(a.swap_remove(i)),
+        other => items(other.view())
+            .ok()
+            .and_then(|mut it| it.nth(i))
+            .map_or(Val::Null, V::to_val),
+    }
+}
+
+/// Python `slice.indices`: the positions a slice selects in a sequence of `len` items.
+pub(super) fn slice_positions(
+    len: usize,
+    start: Option<i128>,
+    stop: Option<i128>,
+    step: i128,
+) -> Vec<usize> {
+    let len = len as i128;
+    let (lower, upper) = if step > 0 { (0, len) } else { (-1, len - 1) };
+    let clamp = |x: Option<i128>, default: i128| match x {
+        None => default,
+        Some(x) if x < 0 => (x + len).max(lower),
+        Some(x) => x.min(upper),
+    };
+    let start = clamp(start, if step > 0 { lower } else { upper });
+    let stop = clamp(stop, if step > 0 { upper } else { lower });
+    let mut out = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        i += step;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_floor_semantics_match_python() {
+        // Values computed with CPython 3.11.
+        assert_eq!(float_divmod(7.5, -2.0), (-4.0, -0.5));
+        assert_eq!(float_divmod(-7.5, 2.0), (-4.0, 0.5));
+        assert_eq!(float_divmod(1.0, 0.1), (9.0, 0.09999999999999995));
+        assert_eq!(float_divmod(-0.0, 5.0).1.to_bits(), 0.0_f64.to_bits());
+        assert_eq!(float_divmod(0.0, -5.0).1.to_bits(), (-0.0_f64).to_bits());
+    }
+}

@@ -1,0 +1,121 @@
+use super::*;
+use crate::state;
+use serde_json::json;
+
+#[test]
+fn immutability_and_sharing() {
+    let a = State::new().append("l", 1);
+    let b = a.append("l", 2);
+    assert_eq!(a.get::<Vec<i32>>("l").unwrap(), vec![1]);
+    assert_eq!(b.get::<Vec<i32>>("l").unwrap(), vec![1, 2]);
+}
+
+#[test]
+fn append_shares_the_list_with_older_states() {
+    let a = State::new().append("l", "x".repeat(200)).append("l", "y");
+    let b = a.append("l", "z");
+    let (Some(Field::List(la)), Some(Field::List(lb))) = (
+        a.map.get("l").map(|e| e.field.clone()),
+        b.map.get("l").map(|e| e.field.clone()),
+    ) else {
+        panic!("lists are kept as persistent vectors");
+    };
+    assert_eq!((la.len(), lb.len()), (2, 3));
+    // The older items are the same allocations in both states: nothing was copied.
+    for (x, y) in la.iter().zip(lb.iter()) {
+        assert!(Arc::ptr_eq(x, y));
+    }
+}
+
+#[test]
+fn append_to_json_array_and_string() {
+    let s = State::new().update("l", json!([1]));
+    assert_eq!(s.append("l", 2).to_json(), json!({"l": [1, 2]}));
+    let err = State::new()
+        .update("s", "abc")
+        .try_append("s", 1)
+        .unwrap_err();
+    assert!(err.to_string().contains("non-appendable"), "{err}");
+    let err = State::new()
+        .update("s", "abc")
+        .extend("s", [1])
+        .unwrap_err();
+    assert!(err.to_string().contains("non-extendable"), "{err}");
+}
+
+#[test]
+fn increment_rules() {
+    let s = State::new().update("foo", 1);
+    let s = s.increment("foo", 2).unwrap().increment("bar", 5).unwrap();
+    assert_eq!(s.to_json(), json!({"foo": 3, "bar": 5}));
+    let err = State::new()
+        .update("foo", "x")
+        .increment("foo", 1)
+        .unwrap_err();
+    assert!(err.to_string().contains("non-integer"));
+}
+
+#[test]
+fn missing_key_lists_user_keys_only() {
+    let s = State::new().update("a", 1).with_sequence_id(0);
+    let err = s.get::<i32>("b").unwrap_err().to_string();
+    assert!(
+        err.contains("`b`") && err.contains("a") && !err.contains("__SEQUENCE_ID"),
+        "{err}"
+    );
+}
+
+#[test]
+fn runtime_keys_round_trip() {
+    let j = json!({"x": 1, "__SEQUENCE_ID": 3, "__PRIOR_STEP": "act"});
+    let s = State::from_json(j.clone()).unwrap();
+    assert_eq!(s.sequence_id(), Some(3));
+    assert_eq!(s.prior_step(), Some("act"));
+    assert_eq!(s.to_json(), j);
+    assert_eq!(serde_json::to_value(&s).unwrap(), j);
+    let back: State = serde_json::from_value(j.clone()).unwrap();
+    assert_eq!(back, s);
+}
+
+#[test]
+fn merge_wipe_subset() {
+    let s = State::new().update("a", 1).update("b", 2).update("c", 3);
+    assert_eq!(s.wipe_delete(["b", "zz"]).keys(), vec!["a", "c"]);
+    assert_eq!(s.wipe_keep(["b"]).keys(), vec!["b"]);
+    assert_eq!(s.subset(["c", "a"]).to_json(), json!({"a": 1, "c": 3}));
+    let o = State::new().update("b", 20).update("d", 4);
+    assert_eq!(
+        s.merge(&o).to_json(),
+        json!({"a": 1, "b": 20, "c": 3, "d": 4})
+    );
+}
+
+#[test]
+fn view_reports_undeclared_read() {
+    let s = State::new().update("a", 1).update("b", 2);
+    let info = Arc::new(ViewInfo {
+        action: "act".into(),
+        reads: Arc::from(vec!["a".to_string()]),
+        writes: Arc::from(vec!["c".to_string()]),
+    });
+    let v = s.view_for(&info);
+    assert_eq!(v.get::<i32>("a").unwrap(), 1);
+    let err = v.get::<i32>("b").unwrap_err().to_string();
+    assert!(
+        err.contains("act") && err.contains("`b`") && err.contains("a"),
+        "{err}"
+    );
+    assert_eq!(v.keys(), vec!["a"]);
+    let w = v.update("c", 3);
+    assert_eq!(w.keys(), vec!["a", "c"]);
+    assert_eq!(w.write_violations(), (vec![], vec![]));
+    let (undeclared, _) = w.update("zz", 1).write_violations();
+    assert_eq!(undeclared, vec!["zz"]);
+    assert_eq!(w.into_unviewed().keys(), vec!["a", "b", "c"]);
+}
+
+#[test]
+fn state_macro() {
+    let s = state! { count: 0, "k": [1, 2] };
+    assert_eq!(s.to_json(), json!({"count": 0, "k": [1, 2]}));
+}

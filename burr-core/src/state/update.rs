@@ -1,0 +1,341 @@
+//! Updates: the operations that derive a new state by writing, appending, deleting or
+//! selecting keys.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::field::{Entry, Field, Key};
+use super::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
+use crate::error::StateError;
+
+impl State {
+    fn put(&self, key: &str, field: Field) -> State {
+        let mut next = self.clone();
+        next.put_mut(key, field);
+        next
+    }
+
+    fn put_mut(&mut self, key: &str, field: Field) {
+        self.record_write(key);
+        match key {
+            SEQUENCE_ID_KEY => {
+                if let Field::Number(n) = &field
+                    && let Some(n) = n.as_u64()
+                {
+                    self.sequence_id = Some(n);
+                    return;
+                }
+            }
+            PRIOR_STEP_KEY => {
+                if let Field::Value(v) = &field
+                    && let Some(s) = v.as_str()
+                {
+                    self.prior_step = Some(Arc::from(s));
+                    return;
+                }
+            }
+            _ => {}
+        }
+        if let Some(entry) = self.map.get_mut(key) {
+            entry.field = field;
+        } else {
+            let order = self.next_order;
+            self.next_order += 1;
+            self.map.insert(Arc::from(key), Entry { order, field });
+        }
+    }
+
+    /// Sets `key` to `value` (insert or overwrite).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("a", 2);
+    /// assert_eq!(s.get::<i32>("a").unwrap(), 2);
+    /// ```
+    #[must_use]
+    pub fn update(&self, key: &str, value: impl Into<Value>) -> State {
+        self.put(key, Field::from_value(value.into()))
+    }
+
+    /// Sets `key` to any serializable value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Msg { role: String }
+    /// let s = burr_core::State::new().try_update("m", &Msg { role: "user".into() }).unwrap();
+    /// assert_eq!(s.get_value("m").unwrap()["role"], "user");
+    /// ```
+    pub fn try_update<T: Serialize + ?Sized>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<State, StateError> {
+        let value = serde_json::to_value(value).map_err(|e| StateError::Serialize {
+            key: key.to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(self.update(key, value))
+    }
+
+    /// Sets every `(key, value)` pair.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update_many([("a", 1), ("b", 2)]);
+    /// assert_eq!(s.keys(), vec!["a", "b"]);
+    /// ```
+    #[must_use]
+    pub fn update_many<K: AsRef<str>, V: Into<Value>>(
+        &self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> State {
+        let mut next = self.clone();
+        for (k, v) in pairs {
+            next.put_mut(k.as_ref(), Field::from_value(v.into()));
+        }
+        next
+    }
+
+    /// Appends `value` to the list at `key`, creating `[value]` when the key is missing.
+    /// The list is never copied. A value that is not a list is an error ("non-appendable").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().append("h", 1).append("h", 2);
+    /// assert_eq!(s.get::<Vec<i32>>("h").unwrap(), vec![1, 2]);
+    /// assert!(burr_core::State::new().update("x", "str").try_append("x", 1).is_err());
+    /// ```
+    #[must_use]
+    pub fn append(&self, key: &str, value: impl Into<Value>) -> State {
+        match self.try_append(key, value) {
+            Ok(s) => s,
+            Err(_) => self.clone(),
+        }
+    }
+
+    /// Like [`State::append`], but reports a non-list value as an error instead of leaving
+    /// the state unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = burr_core::State::new().update("x", 1).try_append("x", 2).unwrap_err();
+    /// assert!(err.to_string().contains("non-appendable"));
+    /// ```
+    pub fn try_append(&self, key: &str, value: impl Into<Value>) -> Result<State, StateError> {
+        let mut list = self.list_for(key, "non-appendable")?;
+        list.push_back(Arc::new(value.into()));
+        Ok(self.put(key, Field::List(list)))
+    }
+
+    /// Extends the list at `key` with `values`, creating it when missing. A value that is
+    /// not a list is an error ("non-extendable").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().extend("h", [1, 2]).unwrap().extend("h", [3]).unwrap();
+    /// assert_eq!(s.get::<Vec<i32>>("h").unwrap(), vec![1, 2, 3]);
+    /// ```
+    pub fn extend<V: Into<Value>>(
+        &self,
+        key: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<State, StateError> {
+        let mut list = self.list_for(key, "non-extendable")?;
+        list.extend(values.into_iter().map(|v| Arc::new(v.into())));
+        Ok(self.put(key, Field::List(list)))
+    }
+
+    fn list_for(
+        &self,
+        key: &str,
+        what: &'static str,
+    ) -> Result<imbl::Vector<Arc<Value>>, StateError> {
+        match self.map.get(key) {
+            None => Ok(imbl::Vector::new()),
+            Some(e) => {
+                let type_name = e.field.type_name();
+                e.field
+                    .clone()
+                    .into_list()
+                    .ok_or_else(|| StateError::NotAList {
+                        key: key.to_string(),
+                        found: type_name,
+                        what,
+                    })
+            }
+        }
+    }
+
+    /// Adds `delta` to the integer at `key`, or sets it to `delta` when missing. A
+    /// non-integer value is an error ("non-integer").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("foo", 1);
+    /// let s = s.increment("foo", 2).unwrap().increment("bar", 5).unwrap();
+    /// assert_eq!(s.to_json(), serde_json::json!({"foo": 3, "bar": 5}));
+    /// assert!(burr_core::State::new().update("f", 1.5).increment("f", 1).is_err());
+    /// ```
+    pub fn increment(&self, key: &str, delta: i64) -> Result<State, StateError> {
+        let current = match self.map.get(key) {
+            None => 0,
+            Some(e) => match &e.field {
+                Field::Number(n) if n.is_i64() => n.as_i64().unwrap_or_default(),
+                other => {
+                    return Err(StateError::NotAnInteger {
+                        key: key.to_string(),
+                        found: other.type_name(),
+                    });
+                }
+            },
+        };
+        let next = current
+            .checked_add(delta)
+            .ok_or_else(|| StateError::NotAnInteger {
+                key: key.to_string(),
+                found: "integer that overflows",
+            })?;
+        Ok(self.update(key, next))
+    }
+
+    /// Removes the given keys (missing keys are ignored).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("b", 2);
+    /// assert_eq!(s.wipe_delete(["a"]).keys(), vec!["b"]);
+    /// ```
+    #[must_use]
+    pub fn wipe_delete<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
+        let mut next = self.clone();
+        for k in keys {
+            next.record_write(k.as_ref());
+            match k.as_ref() {
+                SEQUENCE_ID_KEY => next.sequence_id = None,
+                PRIOR_STEP_KEY => next.prior_step = None,
+                k => {
+                    next.map.remove(k);
+                }
+            }
+        }
+        next
+    }
+
+    /// Keeps only the given keys (and the runtime keys).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("b", 2);
+    /// assert_eq!(s.wipe_keep(["a"]).keys(), vec!["a"]);
+    /// ```
+    #[must_use]
+    pub fn wipe_keep<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
+        let keep: Vec<K> = keys.into_iter().collect();
+        let mut next = self.clone();
+        let dropped: Vec<Key> = self
+            .map
+            .keys()
+            .filter(|k| self.visible(k) && !keep.iter().any(|x| x.as_ref() == &***k))
+            .cloned()
+            .collect();
+        for k in &dropped {
+            next.record_write(k);
+            next.map.remove(k);
+        }
+        next
+    }
+
+    /// `self` with every key of `other` set on it (other wins).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = burr_core::State::new().update("x", 1).update("y", 1);
+    /// let b = burr_core::State::new().update("y", 2);
+    /// assert_eq!(a.merge(&b).to_json(), serde_json::json!({"x": 1, "y": 2}));
+    /// ```
+    #[must_use]
+    pub fn merge(&self, other: &State) -> State {
+        let mut next = self.clone();
+        for (k, f) in other.ordered() {
+            next.put_mut(k, f.clone());
+        }
+        if other.sequence_id.is_some() {
+            next.sequence_id = other.sequence_id;
+        }
+        if other.prior_step.is_some() {
+            next.prior_step.clone_from(&other.prior_step);
+        }
+        next
+    }
+
+    /// A state holding only `keys` (missing ones are skipped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1).update("b", 2);
+    /// assert_eq!(s.subset(["b", "zzz"]).keys(), vec!["b"]);
+    /// ```
+    #[must_use]
+    pub fn subset<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) -> State {
+        let mut next = State::new();
+        for k in keys {
+            let k = k.as_ref();
+            match k {
+                SEQUENCE_ID_KEY => next.sequence_id = self.sequence_id,
+                PRIOR_STEP_KEY => next.prior_step.clone_from(&self.prior_step),
+                _ => {
+                    if let Some((key, entry)) = self.map.get_key_value(k) {
+                        next.map.insert(key.clone(), entry.clone());
+                        next.next_order = next.next_order.max(entry.order + 1);
+                    }
+                }
+            }
+        }
+        next
+    }
+
+    /// Like [`State::subset`], but a missing key is an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = burr_core::State::new().update("a", 1);
+    /// assert!(s.subset_strict(["a", "b"]).is_err());
+    /// ```
+    pub fn subset_strict<K: AsRef<str>>(
+        &self,
+        keys: impl IntoIterator<Item = K> + Clone,
+    ) -> Result<State, StateError> {
+        for k in keys.clone() {
+            if !self.contains(k.as_ref()) {
+                return Err(self.missing(k.as_ref()));
+            }
+        }
+        Ok(self.subset(keys))
+    }
+
+    /// Copies `key` from `source` into `self` (sharing the stored value), or removes it when
+    /// `source` lacks it.
+    pub(crate) fn copy_field_from(&mut self, source: &State, key: &str) {
+        match source.map.get(key) {
+            Some(e) => self.put_mut(key, e.field.clone()),
+            None => {
+                self.map.remove(key);
+            }
+        }
+    }
+}

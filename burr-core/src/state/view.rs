@@ -1,0 +1,120 @@
+//! Views: what an action may see of a state, and which keys it writes.
+
+use std::sync::Arc;
+
+use super::State;
+
+/// The view an action gets: its name and declared reads, so that reading anything else is
+/// an error naming the action, the key and the declared reads.
+#[derive(Debug)]
+pub(crate) struct ViewInfo {
+    pub(crate) action: Arc<str>,
+    pub(crate) reads: Arc<[String]>,
+    pub(crate) writes: Arc<[String]>,
+}
+
+impl State {
+    /// Whether `key` is visible: always, except inside an action, where only its declared
+    /// reads and the keys it wrote are.
+    #[inline]
+    pub(super) fn visible(&self, key: &str) -> bool {
+        match &self.view {
+            None => true,
+            Some(v) => v.reads.iter().any(|r| r == key) || self.was_written(v, key),
+        }
+    }
+
+    fn was_written(&self, view: &ViewInfo, key: &str) -> bool {
+        match view.writes.iter().position(|w| w == key) {
+            Some(i) if i < 64 => self.written_mask & (1 << i) != 0,
+            _ => self.written_extra.iter().any(|w| &**w == key),
+        }
+    }
+
+    #[inline]
+    pub(super) fn record_write(&mut self, key: &str) {
+        let Some(view) = &self.view else { return };
+        match view.writes.iter().position(|w| w == key) {
+            Some(i) if i < 64 => self.written_mask |= 1 << i,
+            _ => {
+                if !self.written_extra.iter().any(|w| &**w == key) {
+                    let k = self
+                        .map
+                        .get_key_value(key)
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_else(|| Arc::from(key));
+                    self.written_extra.push(k);
+                }
+            }
+        }
+    }
+
+    /// The state an action sees: the full map (nothing is copied), tagged so that only its
+    /// declared reads (and what it writes) are visible, and so that its writes are recorded.
+    pub(crate) fn view_for(&self, info: &Arc<ViewInfo>) -> State {
+        let mut view = self.clone();
+        view.view = Some(info.clone());
+        view.written_mask = 0;
+        view.written_extra = Vec::new();
+        view
+    }
+
+    /// Whether this state is (derived from) the view made with `info`.
+    pub(crate) fn is_view_of(&self, info: &Arc<ViewInfo>) -> bool {
+        self.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, info))
+    }
+
+    /// Checks what the action wrote in view mode against its declared writes: returns the
+    /// undeclared keys it wrote and the declared writes it left unwritten (both empty when all
+    /// is well; no allocation then).
+    pub(crate) fn write_violations(&self) -> (Vec<String>, Vec<String>) {
+        let Some(view) = &self.view else {
+            return (Vec::new(), Vec::new());
+        };
+        let n = view.writes.len();
+        if self.written_extra.is_empty() && n <= 64 && self.written_mask.count_ones() as usize == n
+        {
+            return (Vec::new(), Vec::new());
+        }
+        let undeclared: Vec<String> = self
+            .written_extra
+            .iter()
+            .filter(|k| !view.writes.iter().any(|w| w == &***k))
+            .map(|k| k.to_string())
+            .collect();
+        let missing: Vec<String> = view
+            .writes
+            .iter()
+            .filter(|w| !self.was_written(view, w))
+            .cloned()
+            .collect();
+        (undeclared, missing)
+    }
+
+    /// Leaves view mode: the full state with the action's writes applied.
+    pub(crate) fn into_unviewed(mut self) -> State {
+        self.view = None;
+        self.written_mask = 0;
+        self.written_extra = Vec::new();
+        self
+    }
+
+    /// Whether `key` holds the very same stored value in both states (pointer equality: O(1)).
+    pub(crate) fn same_field(&self, other: &State, key: &str) -> bool {
+        match (self.map.get(key), other.map.get(key)) {
+            (Some(a), Some(b)) => a.field.same_as(&b.field),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the user key is stored (ignores views).
+    pub(crate) fn has_raw(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// The user keys stored (ignores views), in no particular order.
+    pub(crate) fn raw_keys(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(|k| &**k)
+    }
+}
