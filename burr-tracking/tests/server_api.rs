@@ -652,6 +652,10 @@ async fn ui_files_are_served_with_a_strict_policy() {
             "{csp}"
         );
     }
+    for uri in ["/ui/missing.js", "/ui/", "/ui/js", "/ui/%2e%2e/Cargo.toml"] {
+        let (status, _) = get(&fx.store(), uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
     let (_, html) = get_text(&fx.store(), "/").await;
     assert!(html.contains("/ui/app.js"));
     for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
