@@ -42,9 +42,7 @@ use tokio::net::TcpListener;
 
 use crate::store::{Order, StepQuery, Store, StoreError};
 
-const INDEX_HTML: &str = include_str!("../ui/index.html");
-const APP_JS: &str = include_str!("../ui/app.js");
-const STYLE_CSS: &str = include_str!("../ui/style.css");
+mod assets;
 
 /// The content security policy sent with every UI file: the page loads nothing from elsewhere
 /// and runs no inline script.
@@ -76,8 +74,7 @@ pub fn router(store: Store) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))
-        .route("/ui/app.js", get(app_js))
-        .route("/ui/style.css", get(style_css))
+        .route("/ui/{*path}", get(ui_file))
         .route("/ready", get(ready))
         .route("/api/v0/ready", get(api_ready))
         .route("/api/v0/version", get(version))
@@ -298,16 +295,17 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
     response
 }
 
-async fn index() -> Response {
-    asset("text/html; charset=utf-8", INDEX_HTML)
+fn ui_response(path: &str) -> ApiResult {
+    let file = assets::find(path).ok_or_else(|| ApiError::not_found("Not Found"))?;
+    Ok(asset(file.content_type, file.body))
 }
 
-async fn app_js() -> Response {
-    asset("text/javascript; charset=utf-8", APP_JS)
+async fn index() -> ApiResult {
+    ui_response("index.html")
 }
 
-async fn style_css() -> Response {
-    asset("text/css; charset=utf-8", STYLE_CSS)
+async fn ui_file(Path(path): Path<String>) -> ApiResult {
+    ui_response(&path)
 }
 
 async fn not_found() -> ApiError {

@@ -652,11 +652,67 @@ async fn ui_files_are_served_with_a_strict_policy() {
             "{csp}"
         );
     }
+    for uri in ["/ui/missing.js", "/ui/", "/ui/js", "/ui/%2e%2e/Cargo.toml"] {
+        let (status, _) = get(&fx.store(), uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
     let (_, html) = get_text(&fx.store(), "/").await;
     assert!(html.contains("/ui/app.js"));
     for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
         assert!(!html.contains(attr), "no external requests: {attr}");
     }
+}
+
+/// The URL path a module at `from` means by the import specifier `spec` (`./x.js`, `../x.js`).
+fn resolve_import(from: &str, spec: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for segment in spec.split('/') {
+        match segment {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            name => parts.push(name),
+        }
+    }
+    parts.join("/")
+}
+
+#[tokio::test]
+async fn every_module_the_ui_imports_is_served() {
+    let fx = Fixture::new();
+    let mut pending = vec!["/ui/app.js".to_owned()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(uri) = pending.pop() {
+        if !seen.insert(uri.clone()) {
+            continue;
+        }
+        let response = router(fx.store())
+            .oneshot(Request::get(&uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let kind = response.headers()["content-type"].to_str().unwrap();
+        assert!(kind.starts_with("text/javascript"), "{uri}: {kind}");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        for line in text.lines().filter(|l| l.starts_with("import ")) {
+            let spec = line
+                .split_once(" from \"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(spec, _)| spec)
+                .unwrap_or_else(|| panic!("{uri}: an import without `from \"...\"`: {line}"));
+            assert!(spec.starts_with('.'), "{uri} imports {spec} from elsewhere");
+            pending.push(resolve_import(&uri, spec));
+        }
+    }
+    assert!(
+        seen.contains("/ui/js/router.js"),
+        "the imports were not followed: {seen:?}"
+    );
 }
 
 #[tokio::test]

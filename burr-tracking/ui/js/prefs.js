@@ -1,0 +1,17 @@
+// Choices that are kept across visits, in the browser's local storage.
+
+const KEYS = { stateView: "burr.stateView", asc: "burr.asc", showInputs: "burr.inputs" };
+
+/** `stateView`: "after", "before" or "changes"; `asc`: oldest step first; `showInputs`: draw
+ * the inputs of actions in graphs. */
+export function readPrefs() {
+  return {
+    stateView: localStorage.getItem(KEYS.stateView) || "after",
+    asc: localStorage.getItem(KEYS.asc) === "1",
+    showInputs: localStorage.getItem(KEYS.showInputs) !== "0",
+  };
+}
+
+export function savePref(name, value) {
+  localStorage.setItem(KEYS[name], typeof value === "boolean" ? (value ? "1" : "0") : value);
+}
