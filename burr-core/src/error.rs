@@ -14,7 +14,7 @@ use crate::persistence::PersistenceError;
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// Errors of [`State`](crate::State) operations.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StateError {
     /// The key is not in the state.
@@ -202,6 +202,10 @@ pub enum BuildProblem {
         /// Target of the redundant transition.
         to: String,
     },
+    /// The initial state holds a value that could not be written (see
+    /// [`State::write_error`](crate::State::write_error)).
+    #[error("the initial state is invalid: {0}")]
+    InvalidState(StateError),
     /// No entrypoint was set.
     #[error("no entrypoint: call `with_entrypoint` (or `initialize_from`) before `build`")]
     MissingEntrypoint,

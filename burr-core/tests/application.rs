@@ -697,3 +697,83 @@ fn visualize_draws_dot() {
     );
     assert!(dot.contains("input__by"), "{dot}");
 }
+
+/// A value whose map keys are not strings: JSON cannot hold it.
+fn unserializable() -> std::collections::HashMap<(u8, u8), u8> {
+    std::collections::HashMap::from([((1, 2), 3)])
+}
+
+#[test]
+fn writes_take_any_serializable_value_and_a_failed_one_fails_the_step() {
+    #[derive(serde::Serialize)]
+    struct Message {
+        role: &'static str,
+        text: String,
+    }
+    let mut app = ApplicationBuilder::new()
+        .with_action(
+            "say",
+            custom(&[], &["message"], |s, _| {
+                Ok(s.update(
+                    "message",
+                    Message {
+                        role: "user",
+                        text: "hi".into(),
+                    },
+                ))
+            }),
+        )
+        .with_action(
+            "break",
+            custom(
+                &[],
+                &["grid"],
+                |s, _| Ok(s.update("grid", unserializable())),
+            ),
+        )
+        .with_transition("say", "break", default())
+        .with_entrypoint("say")
+        .build()
+        .unwrap();
+    let step = app.step().unwrap().unwrap();
+    assert_eq!(step.state.get_value("message").unwrap()["text"], "hi");
+    let err = app.step().unwrap_err();
+    let Error::State(StateError::Serialize { key, .. }) = &err else {
+        panic!("expected a serialization error, got {err:?}");
+    };
+    assert_eq!(key, "grid");
+    assert!(!app.state().contains("grid"));
+    assert_eq!(app.state().prior_step(), Some("say"));
+}
+
+#[test]
+fn an_initial_state_with_a_failed_write_is_a_build_problem() {
+    let err = ApplicationBuilder::new()
+        .with_action("a", Input::new(["x"]))
+        .with_state(State::new().update("grid", unserializable()))
+        .with_entrypoint("a")
+        .build()
+        .unwrap_err();
+    let Error::Build { problems } = err else {
+        panic!("expected a build error")
+    };
+    assert!(
+        matches!(&problems[..], [BuildProblem::InvalidState(StateError::Serialize { key, .. })] if key == "grid"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn state_and_inputs_macros_take_expressions_and_json_literals() {
+    let base = 40;
+    let s = state! { n: -1, total: base + 2, "spaced key": {"a": [1, 2]}, list: ["x", {"y": 1}] };
+    assert_eq!(s.get::<i64>("n").unwrap(), -1);
+    assert_eq!(s.get::<i64>("total").unwrap(), 42);
+    assert_eq!(s.get_value("spaced key").unwrap(), json!({"a": [1, 2]}));
+    assert_eq!(s.get_value("list").unwrap(), json!(["x", {"y": 1}]));
+    let i = inputs! { by: -1, label: format!("{base}"), point: {"x": 1}, };
+    assert_eq!(i.get::<i64>("a", "by").unwrap(), -1);
+    assert_eq!(i.get::<String>("a", "label").unwrap(), "40");
+    assert_eq!(i.value("point"), Some(&json!({"x": 1})));
+    assert!(state! {}.is_empty() && inputs! {}.is_empty());
+}

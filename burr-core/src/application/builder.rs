@@ -478,6 +478,9 @@ impl ApplicationBuilder {
                 }
             }
         }
+        if let Some(e) = state.write_error() {
+            problems.push(BuildProblem::InvalidState(e.clone()));
+        }
         let graph = build_graph(
             &self.actions,
             &self.transitions,

@@ -219,6 +219,9 @@ impl Application {
         let n = &self.graph.nodes[node];
         let writes = &n.info.writes;
         let StepOutput { result, state: out } = out;
+        if let Some(e) = out.write_error() {
+            return Err(Error::State(e.clone()));
+        }
         let mut new_state = if out.is_view_of(&n.view) {
             let (undeclared, missing) = out.write_violations();
             write_errors(&n.info.name, writes, undeclared, missing)?;

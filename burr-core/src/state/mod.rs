@@ -61,6 +61,8 @@ pub struct State {
     written_mask: u64,
     /// Other keys the action wrote (undeclared ones, or declared writes past the 64th).
     written_extra: Vec<Arc<str>>,
+    /// The first write that could not be made (a value that failed to serialize).
+    write_error: Option<Arc<StateError>>,
 }
 
 impl State {

@@ -47,17 +47,54 @@ impl State {
         }
     }
 
-    /// Sets `key` to `value` (insert or overwrite).
+    /// Sets `key` to `value` (insert or overwrite): any `Serialize` value, stored as JSON.
+    ///
+    /// A value that fails to serialize (a map with non-string keys, a failing `Serialize`
+    /// impl) leaves `key` unchanged and is remembered as the state's
+    /// [`write_error`](State::write_error): a step whose action returns this state fails
+    /// with that [`StateError::Serialize`], and a builder refuses it as initial state. Use
+    /// [`State::try_update`] to get the error at once.
     ///
     /// # Examples
     ///
     /// ```
-    /// let s = burr_core::State::new().update("a", 1).update("a", 2);
+    /// #[derive(serde::Serialize)]
+    /// struct Msg { role: &'static str }
+    /// let s = burr_core::State::new().update("a", 1).update("a", 2).update("m", Msg { role: "user" });
     /// assert_eq!(s.get::<i32>("a").unwrap(), 2);
+    /// assert_eq!(s.get_value("m").unwrap()["role"], "user");
+    /// assert!(s.write_error().is_none());
     /// ```
     #[must_use]
-    pub fn update(&self, key: &str, value: impl Into<Value>) -> State {
-        self.put(key, Field::from_value(value.into()))
+    pub fn update<T: Serialize>(&self, key: &str, value: T) -> State {
+        match serde_json::to_value(value) {
+            Ok(value) => self.put(key, Field::from_value(value)),
+            Err(e) => self.with_write_error(StateError::Serialize {
+                key: key.to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The first write that could not be made (see [`State::update`]), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// let bad: HashMap<(u8, u8), u8> = HashMap::from([((1, 2), 3)]);
+    /// let s = burr_core::State::new().update("grid", bad);
+    /// assert!(s.write_error().unwrap().to_string().contains("`grid`"));
+    /// assert!(!s.contains("grid"));
+    /// ```
+    pub fn write_error(&self) -> Option<&StateError> {
+        self.write_error.as_deref()
+    }
+
+    fn with_write_error(&self, error: StateError) -> State {
+        let mut next = self.clone();
+        next.write_error.get_or_insert_with(|| Arc::new(error));
+        next
     }
 
     /// Sets `key` to any serializable value.
