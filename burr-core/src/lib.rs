@@ -2,6 +2,7 @@
 
 pub mod action;
 mod application;
+mod blocking;
 mod condition;
 mod context;
 mod error;

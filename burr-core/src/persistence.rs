@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::future::BoxFuture;
 
+pub use crate::blocking::Blocking;
 use crate::marker;
 use crate::state::State;
 
