@@ -1,26 +1,13 @@
 //! Application behaviours (step, run, iterate, halts, inputs, failures, hooks, persistence,
 //! initialize_from), with hand-written actions.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use burr_core::*;
 use serde_json::json;
-
-/// `count += by` (input `by`, optional, default 1).
-fn counter() -> FnAction {
-    FnAction::new(["count"], ["count"], |state, inputs, ctx| {
-        let by: i64 = inputs.get_opt(ctx.action_name(), "by")?.unwrap_or(1);
-        let count: i64 = state.get("count")?;
-        let mut result = ResultMap::new();
-        result.insert("count".into(), json!(count + by));
-        Ok::<_, ActionError>(StepOutput {
-            result,
-            state: state.update("count", count + by),
-        })
-    })
-    .with_inputs([InputSpec::optional("by")])
-    .with_tags(["counting"])
-}
+use support::{Recorder, counter};
 
 /// An action with the given declarations and a body that returns the new state.
 fn custom(
@@ -383,45 +370,9 @@ fn with_sequence_id_starts_after_it() {
     assert_eq!(seqs, (6..16).collect::<Vec<_>>());
 }
 
-#[derive(Default)]
-struct Recorder(Mutex<Vec<String>>);
-
-impl Recorder {
-    fn push(&self, s: String) {
-        self.0.lock().unwrap().push(s);
-    }
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.0.lock().unwrap())
-    }
-}
-
-impl LifecycleHook for Recorder {
-    fn post_application_create(&self, e: &ApplicationCreated<'_>) {
-        self.push(format!("create:{}", e.graph.entrypoint));
-    }
-    fn pre_run_execute_call(&self, e: &ExecuteCall<'_>) {
-        self.push(format!("pre_exec:{}", e.method.as_str()));
-    }
-    fn post_run_execute_call(&self, e: &ExecuteCall<'_>) {
-        self.push(format!("post_exec:{}", e.method.as_str()));
-    }
-    fn pre_run_step(&self, e: &PreRunStep<'_>) {
-        self.push(format!("pre:{}:{}", e.sequence_id, e.action.name));
-    }
-    fn post_run_step(&self, e: &PostRunStep<'_>) {
-        self.push(format!(
-            "post:{}:{}:{}",
-            e.sequence_id,
-            e.action.name,
-            if e.error.is_some() { "err" } else { "ok" }
-        ));
-    }
-}
-
 #[test]
 fn hooks_fire_in_order_once_per_public_call() {
-    let rec = Arc::new(Recorder::default());
-    let hook: Arc<dyn LifecycleHook> = rec.clone();
+    let rec = Recorder::new();
     let mut app = ApplicationBuilder::new()
         .with_action("counter", counter())
         .with_action("result", ResultAction::new(["count"]))
@@ -431,26 +382,26 @@ fn hooks_fire_in_order_once_per_public_call() {
         ])
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
-        .with_hook(hook)
+        .with_hook(rec.clone())
         .build()
         .unwrap();
     app.run(halt_after(["result"]), ()).unwrap();
     assert_eq!(
         rec.take(),
         vec![
-            "create:counter",
-            "pre_exec:run",
-            "pre:0:counter",
-            "post:0:counter:ok",
-            "pre:1:counter",
-            "post:1:counter:ok",
-            "pre:2:result",
-            "post:2:result:ok",
-            "post_exec:run",
+            "create counter",
+            "pre_exec run",
+            "pre_step 0 counter",
+            "post_step 0 counter ok",
+            "pre_step 1 counter",
+            "post_step 1 counter ok",
+            "pre_step 2 result",
+            "post_step 2 result ok",
+            "post_exec run ok",
         ]
     );
     assert!(app.step().unwrap().is_none());
-    assert_eq!(rec.take(), vec!["pre_exec:step", "post_exec:step"]);
+    assert_eq!(rec.take(), vec!["pre_exec step", "post_exec step ok"]);
 }
 
 #[test]

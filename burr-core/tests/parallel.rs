@@ -1,9 +1,11 @@
 //! Parallel map/reduce: `map_actions`, `map_states`, `map_actions_and_states`, the
 //! task-based form, sync and async; child ids, cascades, failures, recursion.
 
+mod support;
+
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use burr_core::hooks::Hook;
@@ -11,6 +13,7 @@ use burr_core::parallel::{
     Cascade, Parallel, RunnableGraph, SubApplicationError, SubGraphTask, child_app_id,
 };
 use burr_core::*;
+use support::{Recorder, rt};
 
 /// `n += add` (sync, or async when `is_async`).
 fn adder(add: i64, is_async: bool) -> FnAction {
@@ -64,58 +67,13 @@ fn collect_n(state: State, children: Vec<State>) -> Result<State, ActionError> {
     Ok(state.update("results", ns))
 }
 
-/// Records app creations (with their spawning parent) and execute calls.
-#[derive(Default)]
-struct Recorder {
-    apps: Mutex<Vec<(String, Option<Pointer>)>>,
-    pre_exec: AtomicUsize,
-    post_exec: AtomicUsize,
-}
-
-impl LifecycleHook for Recorder {
-    fn post_application_create(&self, e: &ApplicationCreated<'_>) {
-        self.apps
-            .lock()
-            .unwrap()
-            .push((e.app_id.to_string(), e.spawning_parent_pointer.cloned()));
-    }
-    fn pre_run_execute_call(&self, _: &ExecuteCall<'_>) {
-        self.pre_exec.fetch_add(1, Ordering::SeqCst);
-    }
-    fn post_run_execute_call(&self, _: &ExecuteCall<'_>) {
-        self.post_exec.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl Recorder {
-    fn children(&self, parent: &str) -> Vec<(String, Pointer)> {
-        self.apps
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|(id, p)| {
-                p.clone()
-                    .filter(|p| p.app_id == parent)
-                    .map(|p| (id.clone(), p))
-            })
-            .collect()
-    }
-}
-
 fn parent_app(action: Parallel, rec: &Arc<Recorder>) -> Application {
     ApplicationBuilder::new()
         .with_action("fanout", action)
         .with_state(state! { n: 111 })
         .with_entrypoint("fanout")
         .with_app_id("parent")
-        .with_tracker(rec.clone() as Arc<dyn LifecycleHook>)
-        .build()
-        .unwrap()
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
+        .with_tracker(rec.clone())
         .build()
         .unwrap()
 }
@@ -141,7 +99,7 @@ fn cartesian() -> Vec<i64> {
 #[test]
 fn map_actions_in_order_with_child_ids() {
     for is_async in [false, true] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut action = Parallel::map_actions(three_graphs(is_async))
             .with_reads(["n"])
             .with_writes(["results"])
@@ -169,7 +127,7 @@ fn map_actions_in_order_with_child_ids() {
 #[test]
 fn map_states_in_order() {
     for is_async in [false, true] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut action =
             Parallel::map_states(RunnableGraph::from_action("add", add(100)), |_, _| {
                 Ok((0..3)
@@ -193,7 +151,7 @@ fn map_states_in_order() {
 #[test]
 fn map_actions_and_states_is_actions_outer_states_inner() {
     for is_async in [false, true] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let graphs =
             [1000, 2000, 3000].map(|k| RunnableGraph::from_action("add", adder(k, is_async)));
         let mut action = Parallel::map_actions_and_states(graphs, |_, _| {
@@ -222,7 +180,7 @@ fn map_actions_and_states_is_actions_outer_states_inner() {
 #[test]
 fn task_based_form() {
     for is_async in [false, true] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let graphs: Vec<Arc<RunnableGraph>> = [1000, 2000, 3000]
             .map(|k| Arc::new(RunnableGraph::from_action("add", add(k))))
             .into();
@@ -256,7 +214,7 @@ fn task_based_form() {
 
 #[test]
 fn child_ids_are_stable_per_step_and_differ_across_steps() {
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let action = Parallel::map_actions([RunnableGraph::from_action("add", add(1))])
         .with_reads(["n"])
         .with_writes(["n"])
@@ -268,7 +226,7 @@ fn child_ids_are_stable_per_step_and_differ_across_steps() {
         .with_state(state! { n: 0 })
         .with_entrypoint("fanout")
         .with_app_id("parent")
-        .with_tracker(rec.clone() as Arc<dyn LifecycleHook>)
+        .with_tracker(rec.clone())
         .build()
         .unwrap();
     app.run(Halt::default(), ()).unwrap();
@@ -290,7 +248,7 @@ fn child_ids_are_stable_per_step_and_differ_across_steps() {
 #[test]
 fn cascade_rules() {
     // Off: the children get no tracker.
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let action = Parallel::map_actions([RunnableGraph::from_action("add", add(1))])
         .with_reads(["n"])
         .with_writes(["results"])
@@ -302,8 +260,8 @@ fn cascade_rules() {
     assert!(rec.children("parent").is_empty());
 
     // Fixed: the children get that one, the parent keeps its own.
-    let rec = Arc::new(Recorder::default());
-    let other = Arc::new(Recorder::default());
+    let rec = Recorder::new();
+    let other = Recorder::new();
     let action = Parallel::map_actions([RunnableGraph::from_action("add", add(1))])
         .with_reads(["n"])
         .with_writes(["results"])
@@ -397,7 +355,7 @@ fn a_failing_child_fails_the_step_names_the_task_and_cancels_the_others() {
         .with_reads(["n"])
         .with_writes(["results"])
         .reduce(collect_n);
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = parent_app(action, &rec);
     let before = app.state().clone();
     let err = rt()
@@ -445,7 +403,7 @@ fn a_failing_child_fails_a_sync_step_too() {
         .with_writes(["results"])
         .reduce(collect_n)
         .sync();
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = parent_app(action, &rec);
     let err = app.run(halt_after(["fanout"]), ()).unwrap_err();
     assert!(err.to_string().contains("task `1-0`"), "{err}");
@@ -474,7 +432,7 @@ fn the_concurrency_bound_holds() {
         .with_writes(["count"])
         .reduce(|s, c| Ok(s.update("count", c.len())))
         .concurrency(3);
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = parent_app(action, &rec);
     let out = run(&mut app, true).unwrap();
     assert_eq!(out.state.get::<usize>("count").unwrap(), 20);
@@ -507,7 +465,7 @@ fn tree_app(
         .with_entrypoint("recurse");
     match ctx {
         Some(ctx) => b.with_parent_context(ctx),
-        None => b.with_tracker(rec.clone() as Arc<dyn LifecycleHook>),
+        None => b.with_tracker(rec.clone()),
     }
 }
 
@@ -519,7 +477,7 @@ fn recurse(is_async: bool) -> FnAction {
             let mut total = 1;
             if depth > 0 {
                 for _ in 0..2 {
-                    let rec = Arc::new(Recorder::default());
+                    let rec = Recorder::new();
                     let mut child = tree_app(Some(&ctx), depth - 1, true, &rec).build()?;
                     let out = child.run_async(halt_after(["recurse"]), ()).await?;
                     total += out.state.get::<i64>("total_count")?;
@@ -533,7 +491,7 @@ fn recurse(is_async: bool) -> FnAction {
         let mut total = 1;
         if depth > 0 {
             for _ in 0..2 {
-                let rec = Arc::new(Recorder::default());
+                let rec = Recorder::new();
                 let mut child = tree_app(Some(ctx), depth - 1, false, &rec).build()?;
                 let out = child.run(halt_after(["recurse"]), ())?;
                 total += out.state.get::<i64>("total_count")?;
@@ -546,7 +504,7 @@ fn recurse(is_async: bool) -> FnAction {
 #[test]
 fn recursive_sub_applications() {
     for is_async in [false, true] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut app = tree_app(None, 5, is_async, &rec).build().unwrap();
         let out = if is_async {
             rt().block_on(app.run_async(halt_after(["recurse"]), ()))
@@ -555,12 +513,12 @@ fn recursive_sub_applications() {
             app.run(halt_after(["recurse"]), ()).unwrap()
         };
         assert_eq!(out.state.get::<i64>("total_count").unwrap(), 63);
-        let apps = rec.apps.lock().unwrap().clone();
+        let apps = rec.apps();
         assert_eq!(apps.len(), 63);
         assert_eq!(apps.iter().filter(|(_, p)| p.is_some()).count(), 62);
         // One execute pair per application (the root's `run` and each child's).
-        assert_eq!(rec.pre_exec.load(Ordering::SeqCst), 63);
-        assert_eq!(rec.post_exec.load(Ordering::SeqCst), 63);
+        assert_eq!(rec.count("pre_exec"), 63);
+        assert_eq!(rec.count("post_exec"), 63);
     }
 }
 
@@ -583,14 +541,14 @@ fn parallel_inside_parallel() {
             .collect::<Result<_, _>>()?;
         Ok(s.update("all", serde_json::to_value(all)?))
     });
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = parent_app(outer, &rec);
     let out = run(&mut app, true).unwrap();
     assert_eq!(
         out.state.get::<Vec<Vec<i64>>>("all").unwrap(),
         vec![vec![1, 2]; 3]
     );
-    assert_eq!(rec.apps.lock().unwrap().len(), 1 + 3 + 6);
+    assert_eq!(rec.apps().len(), 1 + 3 + 6);
 }
 
 #[test]
@@ -614,7 +572,7 @@ fn a_failing_sync_child_stops_new_tasks_from_starting() {
     .reduce(collect_n)
     .sync()
     .concurrency(2);
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = parent_app(action, &rec);
     let err = app.run(halt_after(["fanout"]), ()).unwrap_err();
     assert!(err.to_string().contains("task `0-0`"), "{err}");

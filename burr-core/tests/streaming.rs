@@ -2,114 +2,17 @@
 //! `stream_iterate_async`, the stream hooks, and the edge cases (pass-through, halt before,
 //! early drop, missing final output, reads/writes enforcement).
 
+mod support;
+
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use burr_core::action::{ActionKind, Call};
 use burr_core::stream::{ActionStream, StreamEvent};
 use burr_core::*;
 use futures_util::StreamExt;
-use futures_util::future::BoxFuture;
 use serde_json::json;
-
-/// Records hook events as short strings, in order.
-#[derive(Default)]
-struct Recorder(Mutex<Vec<String>>);
-
-impl Recorder {
-    fn push(&self, s: String) {
-        self.0.lock().unwrap().push(s);
-    }
-    fn events(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-    fn count(&self, prefix: &str) -> usize {
-        self.events()
-            .iter()
-            .filter(|e| e.starts_with(prefix))
-            .count()
-    }
-    fn seqs(&self) -> Vec<u64> {
-        self.events()
-            .iter()
-            .filter_map(|e| e.strip_prefix("post_step:"))
-            .map(|e| e.split(':').next().unwrap().parse().unwrap())
-            .collect()
-    }
-}
-
-impl LifecycleHook for Recorder {
-    fn pre_run_execute_call(&self, e: &ExecuteCall<'_>) {
-        self.push(format!("pre_exec:{}", e.method.as_str()));
-    }
-    fn post_run_execute_call(&self, e: &ExecuteCall<'_>) {
-        self.push(format!(
-            "post_exec:{}:{}",
-            e.method.as_str(),
-            e.error.is_some()
-        ));
-    }
-    fn pre_run_step(&self, e: &PreRunStep<'_>) {
-        self.push(format!("pre_step:{}:{}", e.sequence_id, e.action.name));
-    }
-    fn post_run_step(&self, e: &PostRunStep<'_>) {
-        self.push(format!(
-            "post_step:{}:{}:{}",
-            e.sequence_id,
-            e.action.name,
-            e.error.map_or("ok".to_string(), |e| e.to_string())
-        ));
-    }
-    fn pre_start_stream(&self, e: &StreamStart<'_>) {
-        self.push(format!("start_stream:{}", e.action));
-    }
-    fn post_stream_item(&self, e: &StreamItem<'_>) {
-        assert!(e.first_stream_item_start_time >= e.stream_initialize_time);
-        self.push(format!("item:{}", e.item_index));
-    }
-    fn post_end_stream(&self, e: &StreamEnd<'_>) {
-        self.push(format!("end_stream:{}", e.items_streamed));
-    }
-}
-
-/// Counts the async stream events.
-#[derive(Default)]
-struct AsyncCounter {
-    starts: AtomicUsize,
-    items: AtomicUsize,
-    ends: AtomicUsize,
-}
-
-impl AsyncLifecycleHook for AsyncCounter {
-    fn pre_start_stream<'a>(&'a self, _: &'a StreamStart<'a>) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            self.starts.fetch_add(1, Ordering::SeqCst);
-        })
-    }
-    fn post_stream_item<'a>(&'a self, _: &'a StreamItem<'a>) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            self.items.fetch_add(1, Ordering::SeqCst);
-        })
-    }
-    fn post_end_stream<'a>(&'a self, _: &'a StreamEnd<'a>) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            self.ends.fetch_add(1, Ordering::SeqCst);
-        })
-    }
-}
-
-/// A plain counter: `count += 1`.
-fn counter() -> FnAction {
-    FnAction::new(["count"], ["count"], |state, _, _| {
-        let n: i64 = state.get("count")?;
-        let mut r = ResultMap::new();
-        r.insert("count".into(), json!(n + 1));
-        Ok::<_, ActionError>(StepOutput {
-            result: r,
-            state: state.update("count", n + 1),
-        })
-    })
-}
+use support::{AsyncRecorder, Recorder, counter, rt};
 
 /// How a streaming counter ends.
 #[derive(Clone, Copy, PartialEq)]
@@ -243,7 +146,7 @@ fn app_with(streamer: StreamingCounter, recorder: &Arc<Recorder>) -> Application
         ])
         .with_state(state! { count: 0 })
         .with_entrypoint("counter")
-        .with_hook(recorder.clone() as Arc<dyn LifecycleHook>)
+        .with_hook(recorder.clone())
         .build()
         .unwrap()
 }
@@ -256,7 +159,7 @@ fn streaming_first(streamer: StreamingCounter, recorder: &Arc<Recorder>) -> Appl
         .with_transitions([("streaming_counter", "counter", default())])
         .with_state(state! { count: 1 })
         .with_entrypoint("streaming_counter")
-        .with_hook(recorder.clone() as Arc<dyn LifecycleHook>)
+        .with_hook(recorder.clone())
         .build()
         .unwrap()
 }
@@ -268,7 +171,7 @@ fn counts(items: &[ResultMap]) -> Vec<f64> {
 #[test]
 fn streams_items_then_advances_state() {
     for streamer in [StreamingCounter::sync(), StreamingCounter::threaded()] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut app = streaming_first(streamer, &rec);
         let (action, mut stream) = app
             .stream_result(halt_after(["streaming_counter"]), ())
@@ -285,18 +188,19 @@ fn streams_items_then_advances_state() {
         assert_eq!(app.state().prior_step(), Some("streaming_counter"));
         let events = rec.events();
         let expected: Vec<String> = [
-            "pre_exec:stream_result",
-            "pre_step:0:streaming_counter",
-            "start_stream:streaming_counter",
+            "create streaming_counter",
+            "pre_exec stream_result",
+            "pre_step 0 streaming_counter",
+            "start_stream streaming_counter",
         ]
         .into_iter()
         .map(String::from)
-        .chain((0..10).map(|i| format!("item:{i}")))
+        .chain((0..10).map(|i| format!("stream_item {i}")))
         .chain(
             [
-                "post_step:0:streaming_counter:ok",
-                "end_stream:10",
-                "post_exec:stream_result:false",
+                "post_step 0 streaming_counter ok",
+                "end_stream 10",
+                "post_exec stream_result ok",
             ]
             .map(String::from),
         )
@@ -307,7 +211,7 @@ fn streams_items_then_advances_state() {
 
 #[test]
 fn runs_up_to_the_streaming_action() {
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = app_with(StreamingCounter::sync(), &rec);
     let (action, stream) = app
         .stream_result(halt_after(["streaming_counter"]), ())
@@ -322,7 +226,7 @@ fn runs_up_to_the_streaming_action() {
     assert_eq!(
         (
             rec.count("start_stream"),
-            rec.count("item"),
+            rec.count("stream_item"),
             rec.count("end_stream")
         ),
         (1, 10, 1)
@@ -331,7 +235,7 @@ fn runs_up_to_the_streaming_action() {
 
 #[test]
 fn non_streaming_target_is_a_pass_through() {
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = app_with(StreamingCounter::sync(), &rec);
     let (action, mut stream) = app.stream_result(halt_after(["result"]), ()).unwrap();
     assert_eq!(action, "result");
@@ -344,7 +248,7 @@ fn non_streaming_target_is_a_pass_through() {
 
 #[test]
 fn halt_before_gives_an_empty_container() {
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = app_with(StreamingCounter::sync(), &rec);
     let (action, mut stream) = app
         .stream_result(halt_before(["streaming_counter"]), ())
@@ -362,7 +266,7 @@ fn halt_before_gives_an_empty_container() {
 fn dropping_the_stream_early_keeps_the_state_and_tells_the_hooks() {
     for streamer in [StreamingCounter::sync(), StreamingCounter::threaded()] {
         let produced = streamer.produced.clone();
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut app = streaming_first(streamer, &rec);
         {
             let (_, mut stream) = app
@@ -383,8 +287,9 @@ fn dropping_the_stream_early_keeps_the_state_and_tells_the_hooks() {
         let events = rec.events();
         let post = events.iter().find(|e| e.starts_with("post_step")).unwrap();
         assert!(post.contains("dropped the stream"), "{post}");
-        assert!(events.contains(&"end_stream:2".to_string()));
-        assert_eq!(events.last().unwrap(), "post_exec:stream_result:true");
+        assert!(events.contains(&"end_stream 2".to_string()));
+        let last = events.last().unwrap();
+        assert!(last.starts_with("post_exec stream_result err: "), "{last}");
         // The application goes on from where it was: the action runs again.
         let (_, stream) = app
             .stream_result(halt_after(["streaming_counter"]), ())
@@ -420,7 +325,7 @@ fn a_stream_without_final_output_is_a_typed_error() {
         StreamingCounter::sync().ending(Ending::NoDone),
         StreamingCounter::threaded().ending(Ending::NoDone),
     ] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut app = streaming_first(streamer, &rec);
         let (_, mut stream) = app
             .stream_result(halt_after(["streaming_counter"]), ())
@@ -433,7 +338,7 @@ fn a_stream_without_final_output_is_a_typed_error() {
         );
         assert_eq!(app.state().get::<i64>("count").unwrap(), 1);
     }
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = streaming_first(StreamingCounter::sync().ending(Ending::NoDone), &rec);
     let (_, stream) = app
         .stream_result(halt_after(["streaming_counter"]), ())
@@ -445,7 +350,7 @@ fn a_stream_without_final_output_is_a_typed_error() {
 
 #[test]
 fn writes_are_enforced_on_streaming_actions() {
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = streaming_first(StreamingCounter::sync().ending(Ending::MissingWrite), &rec);
     let (_, stream) = app
         .stream_result(halt_after(["streaming_counter"]), ())
@@ -540,7 +445,7 @@ fn a_panicking_streaming_function_fails_the_step() {
 
 #[test]
 fn async_streaming_action_in_sync_method_is_an_error() {
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = streaming_first(StreamingCounter::asynchronous(), &rec);
     let err = app
         .stream_result(halt_after(["streaming_counter"]), ())
@@ -549,13 +454,14 @@ fn async_streaming_action_in_sync_method_is_an_error() {
         matches!(err, Error::AsyncActionInSyncContext { .. }),
         "{err}"
     );
-    assert_eq!(rec.events().last().unwrap(), "post_exec:stream_result:true");
+    let last = rec.last();
+    assert!(last.starts_with("post_exec stream_result err: "), "{last}");
 }
 
 #[test]
 fn stream_iterate_with_and_without_draining() {
     for drain in [true, false] {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut app = app_with(StreamingCounter::threaded(), &rec);
         let mut steps = app.stream_iterate(halt_after(["result"]), ());
         let mut names = Vec::new();
@@ -581,18 +487,8 @@ fn stream_iterate_with_and_without_draining() {
         assert_eq!(app.state().get::<i64>("count").unwrap(), 11);
         assert_eq!(rec.seqs(), (0..=11).collect::<Vec<_>>());
         assert_eq!(rec.count("pre_exec"), 1);
-        assert_eq!(
-            rec.events().last().unwrap(),
-            "post_exec:stream_iterate:false"
-        );
+        assert_eq!(rec.last(), "post_exec stream_iterate ok");
     }
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 #[test]
@@ -603,14 +499,14 @@ fn astream_result_streams_async_and_sync_actions() {
             StreamingCounter::sync(),
             StreamingCounter::threaded(),
         ] {
-            let rec = Arc::new(Recorder::default());
-            let counter = Arc::new(AsyncCounter::default());
+            let rec = Recorder::new();
+            let async_rec = AsyncRecorder::new();
             let mut app = ApplicationBuilder::new()
                 .with_action("streaming_counter", streamer)
                 .with_state(state! { count: 1 })
                 .with_entrypoint("streaming_counter")
-                .with_hook(rec.clone() as Arc<dyn LifecycleHook>)
-                .with_hook(SharedAsync(counter.clone()))
+                .with_hook(rec.clone())
+                .with_hook(async_rec.clone())
                 .build()
                 .unwrap();
             let (action, mut stream) = app
@@ -626,36 +522,19 @@ fn astream_result_streams_async_and_sync_actions() {
             let (result, state) = stream.finish().await.unwrap();
             assert_eq!(result.unwrap()["count"], 2);
             assert_eq!(state.get::<i64>("count").unwrap(), 2);
-            assert_eq!(rec.count("item"), 10);
-            assert_eq!(
-                rec.events().last().unwrap(),
-                "post_exec:astream_result:false"
-            );
-            assert_eq!(counter.starts.load(Ordering::SeqCst), 1);
-            assert_eq!(counter.items.load(Ordering::SeqCst), 10);
-            assert_eq!(counter.ends.load(Ordering::SeqCst), 1);
+            assert_eq!(rec.count("stream_item"), 10);
+            assert_eq!(rec.last(), "post_exec astream_result ok");
+            assert_eq!(async_rec.count("start_stream"), 1);
+            assert_eq!(async_rec.count("stream_item"), 10);
+            assert_eq!(async_rec.count("end_stream"), 1);
         }
     });
-}
-
-struct SharedAsync(Arc<AsyncCounter>);
-
-impl AsyncLifecycleHook for SharedAsync {
-    fn pre_start_stream<'a>(&'a self, e: &'a StreamStart<'a>) -> BoxFuture<'a, ()> {
-        self.0.pre_start_stream(e)
-    }
-    fn post_stream_item<'a>(&'a self, e: &'a StreamItem<'a>) -> BoxFuture<'a, ()> {
-        self.0.post_stream_item(e)
-    }
-    fn post_end_stream<'a>(&'a self, e: &'a StreamEnd<'a>) -> BoxFuture<'a, ()> {
-        self.0.post_end_stream(e)
-    }
 }
 
 #[test]
 fn astream_result_edge_cases() {
     rt().block_on(async {
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut app = app_with(StreamingCounter::asynchronous(), &rec);
         let (action, stream) = app
             .stream_result_async(halt_before(["streaming_counter"]), ())
@@ -676,7 +555,7 @@ fn astream_result_edge_cases() {
         // Early drop.
         let streamer = StreamingCounter::asynchronous();
         let produced = streamer.produced.clone();
-        let rec = Arc::new(Recorder::default());
+        let rec = Recorder::new();
         let mut app = streaming_first(streamer, &rec);
         {
             let (_, mut stream) = app
@@ -690,7 +569,7 @@ fn astream_result_edge_cases() {
         assert!(
             rec.events()
                 .iter()
-                .any(|e| e.contains("dropped the stream"))
+                .any(|e| e.starts_with("post_step ") && e.contains("dropped the stream"))
         );
 
         // No final output.
@@ -725,7 +604,7 @@ fn astream_result_edge_cases() {
 fn astream_iterate_with_and_without_draining() {
     rt().block_on(async {
         for drain in [true, false] {
-            let rec = Arc::new(Recorder::default());
+            let rec = Recorder::new();
             let mut app = app_with(StreamingCounter::asynchronous(), &rec);
             let mut steps = app.stream_iterate_async(halt_after(["result"]), ()).await;
             let mut names = Vec::new();
@@ -741,10 +620,7 @@ fn astream_iterate_with_and_without_draining() {
             assert_eq!(names.len(), 12);
             assert_eq!(app.state().get::<i64>("count").unwrap(), 11);
             assert_eq!(rec.seqs(), (0..=11).collect::<Vec<_>>());
-            assert_eq!(
-                rec.events().last().unwrap(),
-                "post_exec:astream_iterate:false"
-            );
+            assert_eq!(rec.last(), "post_exec astream_iterate ok");
         }
     });
 }
@@ -766,7 +642,7 @@ fn no_next_action_is_an_error() {
 
 #[test]
 fn stream_iterate_stops_before_a_halt_before_action() {
-    let rec = Arc::new(Recorder::default());
+    let rec = Recorder::new();
     let mut app = app_with(StreamingCounter::sync(), &rec);
     let mut steps = app.stream_iterate(halt_before(["streaming_counter"]), ());
     let mut names = Vec::new();

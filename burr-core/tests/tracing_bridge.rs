@@ -1,13 +1,15 @@
 //! Burr spans and the `tracing` ecosystem: steps and Burr spans seen by a `tracing`
 //! subscriber, and (feature `tracing-layer`) `tracing` spans and events recorded as Burr spans.
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use burr_core::{
-    ActionError, ApplicationBuilder, AttributesEvent, FnAction, Inputs, LifecycleHook, ResultMap,
-    SpanEvent, StepOutput, halt_after,
+    ActionError, ApplicationBuilder, FnAction, Inputs, ResultMap, StepOutput, halt_after,
 };
+use support::{Recorder, rt};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::{Event, Subscriber};
@@ -191,44 +193,6 @@ fn async_nested(who: &'static str) -> FnAction {
     )
 }
 
-/// Records span and attribute hooks as lines.
-#[derive(Default)]
-struct Recorder(Mutex<Vec<String>>);
-
-impl Recorder {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl LifecycleHook for Recorder {
-    fn pre_start_span(&self, e: &SpanEvent<'_>) {
-        let parent = e.span.parent_uid.as_deref().unwrap_or("-");
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("start {} {} in {parent}", e.span.uid, e.span.name));
-    }
-    fn post_end_span(&self, e: &SpanEvent<'_>) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("end {} {}", e.span.uid, e.span.name));
-    }
-    fn do_log_attributes(&self, e: &AttributesEvent<'_>) {
-        let span = e.span.map_or("-", |s| s.uid.as_str());
-        let attrs: Vec<String> = e
-            .attributes
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("attrs {span} {}", attrs.join(" ")));
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Burr to `tracing`.
 
@@ -302,7 +266,7 @@ fn a_step_and_its_spans_are_nested_tracing_spans() {
 #[test]
 fn hooks_and_tracing_see_the_same_spans() {
     let capture = Capture::default();
-    let recorder = Arc::new(Recorder::default());
+    let recorder = Recorder::new();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     tracing::subscriber::with_default(subscriber, || {
         let mut app = ApplicationBuilder::new()
@@ -329,17 +293,17 @@ fn hooks_and_tracing_see_the_same_spans() {
         ])
     );
     assert_eq!(
-        recorder.lines(),
+        recorder.spans(),
         lines(&[
-            "attrs - top=1",
-            "start 0:0 outer in -",
-            "start 0:0.0 inner in 0:0",
-            "attrs 0:0.0 k=\"v\"",
-            "end 0:0.0 inner",
-            "attrs 0:0 n=2",
-            "end 0:0 outer",
-            "start 0:1 second in -",
-            "end 0:1 second",
+            "attributes - top=1",
+            "start_span 0:0 outer in -",
+            "start_span 0:0.0 inner in 0:0",
+            "attributes 0:0.0 k=\"v\"",
+            "end_span 0:0.0 inner",
+            "attributes 0:0 n=2",
+            "end_span 0:0 outer",
+            "start_span 0:1 second in -",
+            "end_span 0:1 second",
         ])
     );
 }
@@ -431,9 +395,7 @@ async fn watch_for_leaks(rounds: usize) {
 fn async_steps_keep_their_nesting_across_await() {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let runtime = rt();
     tracing::subscriber::with_default(subscriber, || {
         runtime.block_on(async {
             let mut a = ApplicationBuilder::new()
@@ -494,7 +456,7 @@ mod layer {
     //! `tracing` to Burr: `BurrLayer`.
 
     use super::*;
-    use burr_core::BurrLayer;
+    use burr_core::{BurrLayer, LifecycleHook};
     use tracing::Instrument;
 
     #[tracing::instrument]
@@ -532,7 +494,7 @@ mod layer {
 
     #[test]
     fn tracing_spans_and_events_inside_an_action_become_burr_spans() {
-        let recorder = Arc::new(Recorder::default());
+        let recorder = Recorder::new();
         let capture = Capture::default();
         let subscriber = tracing_subscriber::registry()
             .with(BurrLayer::new())
@@ -548,23 +510,23 @@ mod layer {
             app.step().unwrap();
         });
         assert_eq!(
-            recorder.lines(),
+            recorder.spans(),
             lines(&[
-                "start 0:0 outer in -",
-                "start 0:0.0 fetch in 0:0",
-                "attrs 0:0.0 url=\"https://example.com\"",
-                "attrs 0:0.0 message=\"downloaded\" bytes=3",
-                "attrs 0:0.0 k=1",
-                "start 0:0.0.0 parse in 0:0.0",
-                "start 0:0.0.0.0 lookup in 0:0.0.0",
-                "attrs 0:0.0.0.0 id=21",
-                "attrs 0:0.0.0.0 message=\"looking up\"",
-                "end 0:0.0.0.0 lookup",
-                "end 0:0.0.0 parse",
-                "attrs 0:0.0 url=\"https://example.org\"",
-                "end 0:0.0 fetch",
-                "attrs 0:0 message=\"after\"",
-                "end 0:0 outer",
+                "start_span 0:0 outer in -",
+                "start_span 0:0.0 fetch in 0:0",
+                "attributes 0:0.0 url=\"https://example.com\"",
+                "attributes 0:0.0 message=\"downloaded\" bytes=3",
+                "attributes 0:0.0 k=1",
+                "start_span 0:0.0.0 parse in 0:0.0",
+                "start_span 0:0.0.0.0 lookup in 0:0.0.0",
+                "attributes 0:0.0.0.0 id=21",
+                "attributes 0:0.0.0.0 message=\"looking up\"",
+                "end_span 0:0.0.0.0 lookup",
+                "end_span 0:0.0.0 parse",
+                "attributes 0:0.0 url=\"https://example.org\"",
+                "end_span 0:0.0 fetch",
+                "attributes 0:0 message=\"after\"",
+                "end_span 0:0 outer",
             ])
         );
         // On the `tracing` side, the Burr span opened inside `fetch` nests under it.
@@ -621,11 +583,9 @@ mod layer {
 
     #[test]
     fn async_actions_keep_tracing_spans_nested_across_await() {
-        let recorder = Arc::new(Recorder::default());
+        let recorder = Recorder::new();
         let subscriber = tracing_subscriber::registry().with(BurrLayer::new());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = rt();
         tracing::subscriber::with_default(subscriber, || {
             runtime.block_on(async {
                 let mut app = ApplicationBuilder::new()
@@ -639,15 +599,15 @@ mod layer {
             });
         });
         assert_eq!(
-            recorder.lines(),
+            recorder.spans(),
             lines(&[
-                "start 0:0 remote in -",
-                "attrs 0:0 message=\"sent\" part=1",
-                "start 0:0.0 decode in 0:0",
-                "attrs 0:0.0 message=\"received\" part=2",
-                "end 0:0.0 decode",
-                "end 0:0 remote",
-                "attrs - message=\"done\"",
+                "start_span 0:0 remote in -",
+                "attributes 0:0 message=\"sent\" part=1",
+                "start_span 0:0.0 decode in 0:0",
+                "attributes 0:0.0 message=\"received\" part=2",
+                "end_span 0:0.0 decode",
+                "end_span 0:0 remote",
+                "attributes - message=\"done\"",
             ])
         );
     }
@@ -664,7 +624,7 @@ mod layer {
 
     #[test]
     fn nothing_is_recorded_outside_an_action() {
-        let recorder = Arc::new(Recorder::default());
+        let recorder = Recorder::new();
         let subscriber = tracing_subscriber::registry().with(BurrLayer::new());
         tracing::subscriber::with_default(subscriber, || {
             let before = tracing::info_span!("before_build").entered();
@@ -683,17 +643,17 @@ mod layer {
         });
         // Only what the action itself did through the tracer.
         assert_eq!(
-            recorder.lines(),
+            recorder.spans(),
             lines(&[
-                "attrs - top=1",
-                "start 0:0 outer in -",
-                "start 0:0.0 inner in 0:0",
-                "attrs 0:0.0 k=\"v\"",
-                "end 0:0.0 inner",
-                "attrs 0:0 n=2",
-                "end 0:0 outer",
-                "start 0:1 second in -",
-                "end 0:1 second",
+                "attributes - top=1",
+                "start_span 0:0 outer in -",
+                "start_span 0:0.0 inner in 0:0",
+                "attributes 0:0.0 k=\"v\"",
+                "end_span 0:0.0 inner",
+                "attributes 0:0 n=2",
+                "end_span 0:0 outer",
+                "start_span 0:1 second in -",
+                "end_span 0:1 second",
             ])
         );
     }
