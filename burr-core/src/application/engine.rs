@@ -18,9 +18,10 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use futures_util::StreamExt;
 
+use super::events::fire;
 use super::{Application, StepResult};
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::action::{Call, Inputs, StepOutput};
+use crate::action::{Call, Inputs, ResultMap, StepOutput};
 use crate::context::{ActionContext, Scoped, scoped};
 use crate::error::{ActionError, Error};
 use crate::persistence::{SaveRequest, Saver, Status};
@@ -69,6 +70,15 @@ impl Wake for Unpark {
     fn wake_by_ref(self: &Arc<Self>) {
         self.0.unpark();
     }
+}
+
+/// A step that was committed: what every caller needs. The public [`StepResult`], which
+/// copies the action's name and the state, is built only for the callers that return it.
+#[derive(Debug, Clone)]
+pub(crate) struct Committed {
+    pub(crate) node: usize,
+    pub(crate) seq: u64,
+    pub(crate) result: ResultMap,
 }
 
 /// A step that was prepared (sequence id bumped, action chosen, inputs checked).
@@ -145,7 +155,7 @@ impl Application {
                 action: n.info.name.clone(),
             });
         }
-        self.fire_pre_step(&p, mode).await;
+        fire!(self, mode, pre_run_step, self.pre_step_event(&p));
         Ok(Some(p))
     }
 
@@ -160,8 +170,22 @@ impl Application {
     /// Calls the action of a prepared step and waits for its output; a stream is drained
     /// (its items are not reported: `stream_result` reports them).
     pub(crate) async fn call_action(&self, p: &Prepared, mode: Mode) -> Result<StepOutput, Error> {
+        match self.start_call(p) {
+            Call::Ready(out) => out.map_err(|e| e.into_burr(&self.graph.nodes[p.node].info.name)),
+            call => self.settle_call(call, p, mode).await,
+        }
+    }
+
+    /// Waits for the output of a call that was not ready: a future (async mode only) or a
+    /// stream, drained.
+    async fn settle_call(
+        &self,
+        call: Call<'_>,
+        p: &Prepared,
+        mode: Mode,
+    ) -> Result<StepOutput, Error> {
         let name = &self.graph.nodes[p.node].info.name;
-        let out = match self.start_call(p) {
+        let out = match call {
             Call::Ready(out) => out,
             Call::Future(_) if !mode.is_async() => {
                 return Err(Error::AsyncActionInSyncContext {
@@ -188,16 +212,23 @@ impl Application {
         p: &Prepared,
         outcome: Result<StepOutput, Error>,
         mode: Mode,
-    ) -> Result<StepResult, Error> {
+    ) -> Result<Committed, Error> {
         if mode.is_async()
             && let Some(step) = p.ctx.tracer.step()
         {
-            step.flush_async().await;
+            // Boxed, so that the futures of sync calls stay small.
+            Box::pin(step.flush_async()).await;
         }
         let applied = outcome.and_then(|out| self.apply(p.node, out));
-        let saved = self.save(p, applied.as_ref().ok(), mode).await;
+        let out = applied.as_ref().ok();
+        let saved = match &self.shared.saver {
+            None => Ok(()),
+            Some(Saver::Sync(s)) => s.save(self.save_request(p, out)).map_err(Error::from),
+            Some(Saver::Async(_)) if !mode.is_async() => Err(Error::AsyncOnly),
+            Some(Saver::Async(s)) => s.save(self.save_request(p, out)).await.map_err(Error::from),
+        };
         let result = self.commit(p, applied, saved);
-        self.fire_post_step(p, &result, mode).await;
+        fire!(self, mode, post_run_step, self.post_step_event(p, &result));
         result
     }
 
@@ -206,11 +237,15 @@ impl Application {
         &mut self,
         inputs: &Inputs,
         mode: Mode,
-    ) -> Result<Option<StepResult>, Error> {
+    ) -> Result<Option<Committed>, Error> {
         let Some(p) = self.begin_step(inputs, mode).await? else {
             return Ok(None);
         };
-        let outcome = self.call_action(&p, mode).await;
+        // As `call_action`, with the ready case inline: a sync step awaits nothing more.
+        let outcome = match self.start_call(&p) {
+            Call::Ready(out) => out.map_err(|e| e.into_burr(&self.graph.nodes[p.node].info.name)),
+            call => self.settle_call(call, &p, mode).await,
+        };
         self.finish_step(&p, outcome, mode).await.map(Some)
     }
 
@@ -266,9 +301,10 @@ impl Application {
         })
     }
 
-    /// Saves the step: the new state when it completed, the state before it when it failed.
-    async fn save(&self, p: &Prepared, out: Option<&StepOutput>, mode: Mode) -> Result<(), Error> {
-        let request = || SaveRequest {
+    /// What the saver gets: the new state when the step completed, the state before it
+    /// when it failed.
+    fn save_request<'a>(&'a self, p: &Prepared, out: Option<&'a StepOutput>) -> SaveRequest<'a> {
+        SaveRequest {
             partition_key: self.shared.partition_key.as_deref(),
             app_id: &self.shared.app_id,
             sequence_id: p.seq,
@@ -279,12 +315,16 @@ impl Application {
             } else {
                 Status::Failed
             },
-        };
-        match &self.shared.saver {
-            None => Ok(()),
-            Some(Saver::Sync(s)) => Ok(s.save(request())?),
-            Some(Saver::Async(_)) if !mode.is_async() => Err(Error::AsyncOnly),
-            Some(Saver::Async(s)) => Ok(s.save(request()).await?),
+        }
+    }
+
+    /// The public description of a step just committed (the state is the current one).
+    pub(crate) fn step_result(&self, c: Committed) -> StepResult {
+        StepResult {
+            action: self.graph.nodes[c.node].info.name.clone(),
+            sequence_id: c.seq,
+            result: c.result,
+            state: self.state.clone(),
         }
     }
 
@@ -295,16 +335,15 @@ impl Application {
         p: &Prepared,
         applied: Result<StepOutput, Error>,
         saved: Result<(), Error>,
-    ) -> Result<StepResult, Error> {
+    ) -> Result<Committed, Error> {
         match (applied, saved) {
             (Ok(out), Ok(())) => {
                 self.state = out.state;
                 self.prior = Some(p.node);
-                Ok(StepResult {
-                    action: self.graph.nodes[p.node].info.name.clone(),
-                    sequence_id: p.seq,
+                Ok(Committed {
+                    node: p.node,
+                    seq: p.seq,
                     result: out.result,
-                    state: self.state.clone(),
                 })
             }
             (Err(e), _) => Err(e),

@@ -3,8 +3,8 @@
 
 use std::time::SystemTime;
 
-use super::engine::{Mode, Prepared};
-use super::{Application, StepResult};
+use super::Application;
+use super::engine::{Committed, Mode, Prepared};
 use crate::error::Error;
 use crate::hooks::{ExecuteCall, ExecuteMethod, PostRunStep, PreRunStep};
 
@@ -20,9 +20,13 @@ macro_rules! fire {
                 h.$method(&event);
             }
             if run_async {
-                for h in &hooks.asynchronous {
-                    h.$method(&event).await;
-                }
+                // Boxed, so that the futures of sync calls stay small.
+                ::std::boxed::Box::pin(async {
+                    for h in &hooks.asynchronous {
+                        h.$method(&event).await;
+                    }
+                })
+                .await;
             }
         }
     }};
@@ -53,49 +57,38 @@ impl Application {
         }
     }
 
-    /// A step is about to call its action.
-    pub(crate) async fn fire_pre_step(&self, p: &Prepared, mode: Mode) {
-        fire!(
-            self,
-            mode,
-            pre_run_step,
-            PreRunStep {
-                app_id: &self.shared.app_id,
-                partition_key: self.shared.partition_key.as_deref(),
-                sequence_id: p.seq,
-                state: &self.state,
-                action: &self.graph.nodes[p.node].info,
-                inputs: &p.inputs,
-                time: SystemTime::now(),
-            }
-        );
+    /// The event of a step about to call its action.
+    pub(crate) fn pre_step_event<'a>(&'a self, p: &'a Prepared) -> PreRunStep<'a> {
+        PreRunStep {
+            app_id: &self.shared.app_id,
+            partition_key: self.shared.partition_key.as_deref(),
+            sequence_id: p.seq,
+            state: &self.state,
+            action: &self.graph.nodes[p.node].info,
+            inputs: &p.inputs,
+            time: SystemTime::now(),
+        }
     }
 
-    /// A step ended, with its result or its error.
-    pub(crate) async fn fire_post_step(
-        &self,
+    /// The event of a step that ended, with its result or its error.
+    pub(crate) fn post_step_event<'a>(
+        &'a self,
         p: &Prepared,
-        result: &Result<StepResult, Error>,
-        mode: Mode,
-    ) {
+        result: &'a Result<Committed, Error>,
+    ) -> PostRunStep<'a> {
         let (result, error) = match result {
-            Ok(r) => (Some(&r.result), None),
+            Ok(c) => (Some(&c.result), None),
             Err(e) => (None, Some(e)),
         };
-        fire!(
-            self,
-            mode,
-            post_run_step,
-            PostRunStep {
-                app_id: &self.shared.app_id,
-                partition_key: self.shared.partition_key.as_deref(),
-                sequence_id: p.seq,
-                state: &self.state,
-                action: &self.graph.nodes[p.node].info,
-                result,
-                error,
-                time: SystemTime::now(),
-            }
-        );
+        PostRunStep {
+            app_id: &self.shared.app_id,
+            partition_key: self.shared.partition_key.as_deref(),
+            sequence_id: p.seq,
+            state: &self.state,
+            action: &self.graph.nodes[p.node].info,
+            result,
+            error,
+            time: SystemTime::now(),
+        }
     }
 }

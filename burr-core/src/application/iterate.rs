@@ -2,7 +2,7 @@
 
 use futures_core::Stream;
 
-use super::engine::{Mode, drive};
+use super::engine::{Committed, Mode, drive};
 use super::halt::{Halt, Halts};
 use super::{Application, Outcome, StepResult};
 use crate::action::Inputs;
@@ -17,7 +17,7 @@ struct Progress {
     method: ExecuteMethod,
     started: bool,
     done: bool,
-    last: Option<StepResult>,
+    last: Option<Committed>,
     outcome: Option<Outcome>,
 }
 
@@ -64,14 +64,14 @@ impl Application {
                     it.outcome = Some(self.dead_end(it.last.take()));
                     Ok(None)
                 }
-                Ok(Some(step)) => match self.check_halt(halts, &step) {
+                Ok(Some(step)) => match self.check_halt(halts, &step.result) {
                     Ok(Some(o)) => {
                         it.outcome = Some(o);
-                        Ok(Some(step))
+                        Ok(Some(self.step_result(step)))
                     }
                     Ok(None) => {
                         it.last = Some(step.clone());
-                        return Some(Ok(step));
+                        return Some(Ok(self.step_result(step)));
                     }
                     Err(e) => Err(e),
                 },

@@ -5,10 +5,10 @@
 //! `build` / `build_async`). Apache Burr's names (`step_async`, `run_async`, `build_async`...) are search
 //! aliases of the async twins.
 
-use super::engine::{Mode, drive};
+use super::engine::{Committed, Mode, drive};
 use super::halt::{Halt, Halts};
 use super::{Application, Halted, Outcome, StepResult};
-use crate::action::Inputs;
+use crate::action::{Inputs, ResultMap};
 use crate::error::Error;
 use crate::hooks::ExecuteMethod;
 
@@ -84,7 +84,10 @@ impl Application {
         mode: Mode,
     ) -> Result<Option<StepResult>, Error> {
         self.fire_execute(method, true, None, mode).await;
-        let r = self.step_once(inputs, mode).await;
+        let r = self
+            .step_once(inputs, mode)
+            .await
+            .map(|c| c.map(|c| self.step_result(c)));
         self.fire_execute(method, false, r.as_ref().err(), mode)
             .await;
         r
@@ -158,12 +161,12 @@ impl Application {
         mode: Mode,
     ) -> Result<Outcome, Error> {
         let halts = Halts::resolve(&self.graph, halt)?;
-        let mut last: Option<StepResult> = None;
+        let mut last: Option<Committed> = None;
         loop {
             match self.step_once(inputs, mode).await? {
                 None => return Ok(self.dead_end(last)),
                 Some(step) => {
-                    if let Some(o) = self.check_halt(&halts, &step)? {
+                    if let Some(o) = self.check_halt(&halts, &step.result)? {
                         return Ok(o);
                     }
                     last = Some(step);
@@ -172,22 +175,24 @@ impl Application {
         }
     }
 
-    pub(crate) fn dead_end(&self, last: Option<StepResult>) -> Outcome {
+    pub(crate) fn dead_end(&self, last: Option<Committed>) -> Outcome {
         tracing::debug!(target: "burr", app_id = %self.shared.app_id, "run reached a dead end: no transition matched");
         Outcome {
-            action: last.as_ref().map(|s| s.action.clone()),
-            result: last.map(|s| s.result),
+            action: last
+                .as_ref()
+                .map(|c| self.graph.nodes[c.node].info.name.clone()),
+            result: last.map(|c| c.result),
             state: self.state.clone(),
             halted: Halted::NoTransition,
         }
     }
 
-    /// The outcome when the step that just ran ends the run: the next action is a `before`
-    /// halt, or this one an `after` halt.
+    /// The outcome when the step that just ran (the prior step, with `result`) ends the run:
+    /// the next action is a `before` halt, or this one an `after` halt.
     pub(crate) fn check_halt(
         &self,
         halts: &Halts,
-        step: &StepResult,
+        result: &ResultMap,
     ) -> Result<Option<Outcome>, Error> {
         if !halts.before.is_empty()
             && let Some(next) = self.graph.next(self.prior, &self.state)?
@@ -200,10 +205,10 @@ impl Application {
                 halted: Halted::Before,
             }));
         }
-        if self.prior.is_some_and(|p| halts.after.contains(&p)) {
+        if let Some(prior) = self.prior.filter(|p| halts.after.contains(p)) {
             return Ok(Some(Outcome {
-                action: Some(step.action.clone()),
-                result: Some(step.result.clone()),
+                action: Some(self.graph.nodes[prior].info.name.clone()),
+                result: Some(result.clone()),
                 state: self.state.clone(),
                 halted: Halted::After,
             }));

@@ -3,9 +3,9 @@
 use super::result::{AsyncStreamingResult, StreamingResult};
 use super::{Core, Running};
 use crate::action::{Inputs, ResultMap};
+use crate::application::Application;
 use crate::application::engine::{Mode, drive};
 use crate::application::halt::{Halt, Halts};
-use crate::application::{Application, StepResult};
 use crate::error::Error;
 use crate::hooks::ExecuteMethod;
 
@@ -79,13 +79,8 @@ impl Progress {
         let Some(last) = &self.last else {
             return Ok(false);
         };
-        let step = StepResult {
-            action: last.0.clone(),
-            sequence_id: app.state.sequence_id().unwrap_or_default(),
-            result: last.1.clone().unwrap_or_default(),
-            state: app.state.clone(),
-        };
-        Ok(app.check_halt(halts, &step)?.is_some())
+        let result = last.1.clone().unwrap_or_default();
+        Ok(app.check_halt(halts, &result)?.is_some())
     }
 
     async fn next<'s>(

@@ -140,7 +140,8 @@ impl<'a> Core<'a> {
             app.fire_execute(m, false, result.as_ref().err(), mode)
                 .await;
         }
-        self.outcome = Some(result.map(|s| (Some(s.result), s.state)));
+        let state = self.app.state.clone();
+        self.outcome = Some(result.map(|c| (Some(c.result), state)));
     }
 
     /// Drains the remaining items and takes the outcome.
@@ -319,7 +320,7 @@ impl Application {
                     if owns_call {
                         self.fire_execute(close, false, None, mode).await;
                     }
-                    let outcome = Ok((Some(step.result), step.state));
+                    let outcome = Ok((Some(step.result), self.state.clone()));
                     Ok((name, Core::done(self, outcome, mode)))
                 }
             };
