@@ -14,7 +14,7 @@ use burr_tracking::model::{
     AttributeModel, BeginEntryModel, BeginSpanModel, EndEntryModel, EndSpanModel, JsonObject,
     LogRecord, Tags, Timestamp,
 };
-use burr_tracking::{load_state, reader};
+use burr_tracking::{layout, load_state, reader};
 use criterion::{Criterion, criterion_main};
 use serde_json::json;
 
@@ -95,7 +95,7 @@ fn bench(c: &mut Criterion) {
     let root = tempfile::tempdir().expect("temp dir");
     let app = root.path().join("bench/app");
     std::fs::create_dir_all(&app).expect("app dir");
-    let log = app.join(reader::LOG_FILE);
+    let log = app.join(layout::LOG_FILE);
     write_log(&log);
     let root = root.path();
 

@@ -39,13 +39,14 @@ use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::load::{TrackingLoader, default_root};
+use crate::layout::{
+    CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, default_root, expand_home,
+    validate_id,
+};
+use crate::load::TrackingLoader;
 use crate::model::{
     ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType,
     PointerModel, PydanticFormatter, Timestamp, TransitionModel, to_json_line, to_python_json,
-};
-use crate::reader::{
-    CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, validate_id,
 };
 
 /// What `graph.json` shows for an action whose source is unknown (Burr's text).
@@ -240,7 +241,9 @@ struct AppLog {
 }
 
 impl LocalTrackingClient {
-    /// A client for `project`, writing under `$BURR_PATH` (or `~/.burr`).
+    /// A client for `project`, writing under the root of
+    /// [`layout::resolve_root`](crate::layout::resolve_root): `$BURR_PATH` (`~/` expanded),
+    /// else `~/.burr`.
     ///
     /// The project name must match `^[A-Za-z0-9_\-:]+$`, as in Burr.
     ///
@@ -277,11 +280,7 @@ impl LocalTrackingClient {
     /// ```
     #[must_use]
     pub fn with_storage_dir(self, dir: impl Into<PathBuf>) -> Self {
-        let dir: PathBuf = dir.into();
-        let root = match (dir.strip_prefix("~"), std::env::home_dir()) {
-            (Ok(rest), Some(home)) => home.join(rest),
-            _ => dir,
-        };
+        let root = expand_home(dir);
         LocalTrackingClient {
             project_dir: root.join(&*self.project),
             project: self.project,

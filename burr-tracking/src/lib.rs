@@ -3,6 +3,7 @@
 pub mod client;
 #[cfg(feature = "server")]
 pub mod demo;
+pub mod layout;
 mod load;
 pub mod model;
 pub mod persist;
@@ -13,7 +14,8 @@ pub mod server;
 pub mod store;
 
 pub use client::LocalTrackingClient;
-pub use load::{LoadError, LoadedState, TrackingLoader, default_root, load_state};
+pub use layout::default_root;
+pub use load::{LoadError, LoadedState, TrackingLoader, load_state};
 
 #[cfg(feature = "postgres")]
 pub use persist::postgres::PostgresPersister;

@@ -41,11 +41,9 @@ use burr_core::{PersistedState, PersistenceError, State, StateLoader, Status};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::layout::{IdError, IdKind, LOG_FILE, app_dir, default_root, validate_id};
 use crate::model::{EndEntryModel, Timestamp, lax_u64};
-use crate::reader::{
-    self, IdError, IdKind, LOG_FILE, ReadError, ReverseLines, app_dir, changed_time, lossy,
-    validate_id,
-};
+use crate::reader::{self, ReadError, ReverseLines, changed_time, lossy};
 
 /// A step's state, loaded back from the log.
 ///
@@ -92,7 +90,7 @@ pub struct LoadedState {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
-    /// The project or application id was rejected (see [`reader::validate_id`]).
+    /// The project or application id was rejected (see [`layout::app_dir`](crate::layout::app_dir)).
     #[error(transparent)]
     InvalidId(#[from] IdError),
     /// The application has no `log.jsonl`.
@@ -126,31 +124,6 @@ pub enum LoadError {
     /// The log could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
-}
-
-/// The tracking root: `$BURR_PATH` (or `$burr_path`, as Burr's server reads it) when set and
-/// not empty, else `~/.burr`. A leading `~/` in the variable is expanded.
-///
-/// # Examples
-///
-/// ```
-/// let root = burr_tracking::default_root();
-/// if std::env::var_os("BURR_PATH").is_none() && std::env::var_os("burr_path").is_none() {
-///     assert!(root.ends_with(".burr"));
-/// }
-/// ```
-pub fn default_root() -> PathBuf {
-    let home = std::env::home_dir();
-    for var in ["BURR_PATH", "burr_path"] {
-        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            let path = PathBuf::from(value);
-            if let (Ok(rest), Some(home)) = (path.strip_prefix("~"), &home) {
-                return home.join(rest);
-            }
-            return path;
-        }
-    }
-    home.unwrap_or_default().join(".burr")
 }
 
 #[derive(Deserialize)]
@@ -318,7 +291,7 @@ pub struct TrackingLoader {
 }
 
 impl TrackingLoader {
-    /// A loader for `project` under [`default_root`].
+    /// A loader for `project` under [`default_root`](crate::default_root).
     ///
     /// # Examples
     ///

@@ -6,8 +6,8 @@
 //! and records with missing or wrongly typed keys are skipped and counted in
 //! [`LogRead::skipped`]; nothing panics and one bad line never hides the rest of the log.
 //!
-//! Project and application ids are checked by [`validate_id`] before any path is built, so no
-//! id can point outside the root.
+//! Project and application ids are checked before any path is built (see
+//! [`layout::app_dir`](crate::layout::app_dir)), so no id can point outside the root.
 //!
 //! # Examples
 //!
@@ -46,45 +46,15 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::layout::{
+    CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, app_dir, project_dir,
+    validate_id,
+};
 use crate::model::{
     ApplicationMetadataModel, ApplicationModel, AttributeModel, BeginEntryModel, BeginSpanModel,
     BeginStreamModel, ChildApplicationModel, EndEntryModel, EndSpanModel, EndStreamModel,
     FirstItemStreamModel, LogRecord, RecordError, lax_u64,
 };
-
-/// Name of the event log in an application's directory.
-///
-/// # Examples
-///
-/// ```
-/// let log = std::path::Path::new("tracking-root/p/app").join(burr_tracking::reader::LOG_FILE);
-/// assert!(log.ends_with("app/log.jsonl"));
-/// ```
-pub const LOG_FILE: &str = "log.jsonl";
-/// Name of the graph file in an application's directory.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(burr_tracking::reader::GRAPH_FILE, "graph.json");
-/// ```
-pub const GRAPH_FILE: &str = "graph.json";
-/// Name of the metadata file in an application's directory.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(burr_tracking::reader::METADATA_FILE, "metadata.json");
-/// ```
-pub const METADATA_FILE: &str = "metadata.json";
-/// Name of the children file in a parent application's directory.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(burr_tracking::reader::CHILDREN_FILE, "children.jsonl");
-/// ```
-pub const CHILDREN_FILE: &str = "children.jsonl";
 
 /// How many skipped lines [`LogRead::problems`] describes (the rest are only counted).
 ///
@@ -99,88 +69,8 @@ pub const CHILDREN_FILE: &str = "children.jsonl";
 pub const MAX_REPORTED_PROBLEMS: usize = 100;
 
 // ---------------------------------------------------------------------------------------------
-// Errors and ids
+// Errors
 // ---------------------------------------------------------------------------------------------
-
-/// What kind of id was rejected.
-///
-/// # Examples
-///
-/// ```
-/// use burr_tracking::reader::{validate_id, IdKind};
-/// assert_eq!(validate_id(IdKind::Project, "..").unwrap_err().kind, IdKind::Project);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IdKind {
-    /// A project name (a directory under the root).
-    Project,
-    /// An application id (a directory under a project).
-    App,
-}
-
-impl std::fmt::Display for IdKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            IdKind::Project => "project",
-            IdKind::App => "app id",
-        })
-    }
-}
-
-/// A project or application id that cannot name a directory under the root.
-///
-/// # Examples
-///
-/// ```
-/// use burr_tracking::reader::{validate_id, IdKind};
-/// let err = validate_id(IdKind::App, "../etc").unwrap_err();
-/// assert_eq!(err.to_string(), "invalid app id \"../etc\": contains `/`");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {kind} {id:?}: {reason}")]
-pub struct IdError {
-    /// Project or application.
-    pub kind: IdKind,
-    /// The rejected id.
-    pub id: String,
-    /// Why it was rejected.
-    pub reason: &'static str,
-}
-
-/// Checks that `id` can safely name one directory: not empty, no `/`, `\`, `..` or NUL, and
-/// not starting with `.`. Returns the id unchanged.
-///
-/// # Examples
-///
-/// ```
-/// use burr_tracking::reader::{validate_id, IdKind};
-/// assert_eq!(validate_id(IdKind::Project, "demo_counter").unwrap(), "demo_counter");
-/// for bad in ["", ".hidden", "a/b", "a\\b", "a..b", "a\0b"] {
-///     assert!(validate_id(IdKind::App, bad).is_err(), "{bad:?}");
-/// }
-/// ```
-pub fn validate_id(kind: IdKind, id: &str) -> Result<&str, IdError> {
-    let reason = if id.is_empty() {
-        "is empty"
-    } else if id.contains('/') {
-        "contains `/`"
-    } else if id.contains('\\') {
-        "contains `\\`"
-    } else if id.contains("..") {
-        "contains `..`"
-    } else if id.contains('\0') {
-        "contains a NUL character"
-    } else if id.starts_with('.') {
-        "starts with `.`"
-    } else {
-        return Ok(id);
-    };
-    Err(IdError {
-        kind,
-        id: id.to_string(),
-        reason,
-    })
-}
 
 /// Errors of the reader.
 ///
@@ -237,34 +127,6 @@ impl ReadError {
             source,
         }
     }
-}
-
-/// The directory of a project: `<root>/<project>`, after checking the id.
-///
-/// # Examples
-///
-/// ```
-/// use std::path::Path;
-/// use burr_tracking::reader::project_dir;
-/// assert_eq!(project_dir(Path::new("/r"), "p").unwrap(), Path::new("/r/p"));
-/// assert!(project_dir(Path::new("/r"), "..").is_err());
-/// ```
-pub fn project_dir(root: &Path, project: &str) -> Result<PathBuf, IdError> {
-    Ok(root.join(validate_id(IdKind::Project, project)?))
-}
-
-/// The directory of an application: `<root>/<project>/<app_id>`, after checking both ids.
-///
-/// # Examples
-///
-/// ```
-/// use std::path::Path;
-/// use burr_tracking::reader::app_dir;
-/// assert_eq!(app_dir(Path::new("/r"), "p", "a").unwrap(), Path::new("/r/p/a"));
-/// assert!(app_dir(Path::new("/r"), "p", "../../etc").is_err());
-/// ```
-pub fn app_dir(root: &Path, project: &str, app_id: &str) -> Result<PathBuf, IdError> {
-    Ok(project_dir(root, project)?.join(validate_id(IdKind::App, app_id)?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -964,8 +826,8 @@ pub struct ProjectEntry {
 }
 
 /// The projects under `root`, most recently written first. A missing root has no projects;
-/// entries that are not directories (or are symlinks), and names that [`validate_id`]
-/// rejects or that are not UTF-8, are left out.
+/// entries that are not directories (or are symlinks), and names that are not valid project
+/// ids or not UTF-8, are left out.
 ///
 /// # Examples
 ///

@@ -44,6 +44,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use crate::layout;
 use crate::model::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel,
 };
@@ -325,7 +326,7 @@ impl Store {
     }
 
     fn app_dir(&self, project: &str, app_id: &str) -> Result<PathBuf, StoreError> {
-        let dir = reader::app_dir(&self.inner.root, project, app_id).map_err(ReadError::from)?;
+        let dir = layout::app_dir(&self.inner.root, project, app_id).map_err(ReadError::from)?;
         if !dir.is_dir() {
             return Err(StoreError::AppNotFound {
                 project: project.to_owned(),
@@ -650,7 +651,7 @@ fn json_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
 
 /// `metadata.json`, or all-null when it is missing (as Burr reads it).
 fn read_metadata(dir: &Path) -> Result<ApplicationMetadataModel, StoreError> {
-    Ok(reader::read_metadata(&dir.join(reader::METADATA_FILE))?)
+    Ok(reader::read_metadata(&dir.join(layout::METADATA_FILE))?)
 }
 
 fn read_graph(path: &Path) -> Result<ApplicationModel, StoreError> {
@@ -659,7 +660,7 @@ fn read_graph(path: &Path) -> Result<ApplicationModel, StoreError> {
 
 /// The readable lines of `children.jsonl`, and a message per unreadable one.
 fn read_children(dir: &Path) -> (Vec<ChildApplicationModel>, Vec<String>) {
-    match reader::read_children(&dir.join(reader::CHILDREN_FILE)) {
+    match reader::read_children(&dir.join(layout::CHILDREN_FILE)) {
         Ok(read) => {
             let mut errors: Vec<String> = read
                 .problems

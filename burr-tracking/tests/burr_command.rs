@@ -35,6 +35,44 @@ fn a_missing_folder_is_explained() {
 }
 
 #[test]
+fn a_tilde_in_burr_path_is_the_home_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(BURR)
+        .args(["--no-open", "--port", &free_port().to_string()])
+        .env("HOME", home.path())
+        .env("BURR_PATH", "~/missing")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expanded = home.path().join("missing");
+    assert!(
+        stderr.contains(&format!("{} does not exist", expanded.display())),
+        "{stderr}"
+    );
+
+    std::fs::create_dir(&expanded).unwrap();
+    let mut child = Command::new(BURR)
+        .args(["--no-open", "--port", &free_port().to_string()])
+        .env("HOME", home.path())
+        .env("BURR_PATH", "~/missing")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        first.starts_with(&format!("burr: serving {} at ", expanded.display())),
+        "{first}"
+    );
+}
+
+#[test]
 fn a_taken_port_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();

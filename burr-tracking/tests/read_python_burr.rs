@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use burr_core::{StateLoader, Status};
+use burr_tracking::layout;
 use burr_tracking::model::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, LogRecord, to_json_line,
     to_python_json,
@@ -111,8 +112,8 @@ fn counts(steps: &[Step]) -> Vec<OracleCounts> {
 /// Checks one application against what Burr computed for it; returns the number of steps.
 fn check_app(root: &Path, expected: &OracleApp) -> usize {
     let name = format!("{}/{}", expected.project, expected.app_id);
-    let dir = reader::app_dir(root, &expected.project, &expected.app_id).unwrap();
-    let log = reader::read_log(&dir.join(reader::LOG_FILE)).unwrap();
+    let dir = layout::app_dir(root, &expected.project, &expected.app_id).unwrap();
+    let log = reader::read_log(&dir.join(layout::LOG_FILE)).unwrap();
     assert_eq!(log.skipped, 0, "{name}: {:?}", log.problems);
     let steps = reader::steps_from_records(log.records);
     assert_eq!(counts(&steps), expected.counts, "{name}");
@@ -124,7 +125,7 @@ fn check_app(root: &Path, expected: &OracleApp) -> usize {
         "{name}: step JSON differs"
     );
     assert_eq!(
-        reader::num_steps(&dir.join(reader::LOG_FILE)).unwrap(),
+        reader::num_steps(&dir.join(layout::LOG_FILE)).unwrap(),
         expected.num_steps,
         "{name}"
     );
