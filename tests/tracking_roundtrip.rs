@@ -7,7 +7,7 @@ use std::fs;
 
 use burr::prelude::*;
 use burr::stream::ActionStream;
-use burr::tracking::model::{
+use burr::tracking::format::{
     ApplicationMetadataModel, ApplicationModel, LogRecord, to_python_json,
 };
 use burr::tracking::reader::{StreamEvent, steps_from_records};

@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use burr_tracking::model::{
+use burr_tracking::format::{
     AttributeModel, BeginEntryModel, BeginSpanModel, EndEntryModel, EndSpanModel, JsonObject,
     LogRecord, Tags, Timestamp,
 };

@@ -39,15 +39,15 @@ use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::format::{
+    ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType,
+    PointerModel, PydanticFormatter, Timestamp, TransitionModel, to_json_line, to_python_json,
+};
 use crate::layout::{
     CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, default_root, expand_home,
     validate_id,
 };
 use crate::load::TrackingLoader;
-use crate::model::{
-    ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType,
-    PointerModel, PydanticFormatter, Timestamp, TransitionModel, to_json_line, to_python_json,
-};
 
 /// What `graph.json` shows for an action whose source is unknown (Burr's text).
 pub const NO_SOURCE: &str = "No source available";
@@ -895,7 +895,7 @@ impl Serialize for LineTime {
 // Log lines
 //
 // These borrow from the hook events so that a state or a result is serialized straight into
-// the line buffer, with no copy. Each mirrors one record of `crate::model` field for field;
+// the line buffer, with no copy. Each mirrors one record of `crate::format` field for field;
 // the tests check that both give the same bytes.
 // ---------------------------------------------------------------------------------------------
 
@@ -1326,7 +1326,7 @@ impl StateLoader for LocalTrackingClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::LogRecord;
+    use crate::format::LogRecord;
     use burr_core::{SpanInfo, State};
     use serde_json::json;
 

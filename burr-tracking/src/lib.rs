@@ -3,9 +3,9 @@
 pub mod client;
 #[cfg(feature = "server")]
 pub mod demo;
+pub mod format;
 pub mod layout;
 mod load;
-pub mod model;
 pub mod persist;
 pub mod reader;
 #[cfg(feature = "server")]

@@ -41,8 +41,8 @@ use burr_core::{PersistedState, PersistenceError, State, StateLoader, Status};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::format::{EndEntryModel, Timestamp, lax_u64};
 use crate::layout::{IdError, IdKind, LOG_FILE, app_dir, default_root, validate_id};
-use crate::model::{EndEntryModel, Timestamp, lax_u64};
 use crate::reader::{self, ReadError, ReverseLines, changed_time, lossy};
 
 /// A step's state, loaded back from the log.
@@ -408,7 +408,7 @@ mod tests {
                     .unwrap_or_default(),
             sequence_id: seq,
         };
-        crate::model::LogRecord::from(e).to_json_line()
+        crate::format::LogRecord::from(e).to_json_line()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reading a tracking directory back: projects, applications, their logs grouped into steps.
 //!
 //! The layout is `<root>/<project>/<app_id>/{graph.json, metadata.json, log.jsonl,
-//! children.jsonl}` (see [`crate::model`]). Everything here is tolerant of damaged files: a
+//! children.jsonl}` (see [`crate::format`]). Everything here is tolerant of damaged files: a
 //! torn last line, blank lines, CRLF endings, invalid UTF-8 (replaced by U+FFFD), huge lines
 //! and records with missing or wrongly typed keys are skipped and counted in
 //! [`LogRead::skipped`]; nothing panics and one bad line never hides the rest of the log.
@@ -46,14 +46,14 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::layout::{
-    CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, app_dir, project_dir,
-    validate_id,
-};
-use crate::model::{
+use crate::format::{
     ApplicationMetadataModel, ApplicationModel, AttributeModel, BeginEntryModel, BeginSpanModel,
     BeginStreamModel, ChildApplicationModel, EndEntryModel, EndSpanModel, EndStreamModel,
     FirstItemStreamModel, LogRecord, RecordError, lax_u64,
+};
+use crate::layout::{
+    CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, app_dir, project_dir,
+    validate_id,
 };
 
 /// How many skipped lines [`LogRead::problems`] describes (the rest are only counted).

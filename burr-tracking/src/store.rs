@@ -44,10 +44,10 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::layout;
-use crate::model::{
+use crate::format::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel,
 };
+use crate::layout;
 use crate::reader::{self, ReadError};
 
 /// Size of the reads made when scanning a log.
@@ -740,14 +740,14 @@ fn probe(line: &[u8]) -> Result<LineKeys, String> {
         Some(_) => "",
         None => return Err("record has no `type` key".to_owned()),
     };
-    let top_level = probe.sequence_id.as_ref().and_then(crate::model::lax_u64);
+    let top_level = probe.sequence_id.as_ref().and_then(crate::format::lax_u64);
     let step = match kind {
         "begin_entry" | "end_entry" => top_level,
         "begin_span" | "end_span" | "attribute" | "begin_stream" | "first_item_stream"
         | "end_stream" => probe
             .action_sequence_id
             .as_ref()
-            .and_then(crate::model::lax_u64),
+            .and_then(crate::format::lax_u64),
         _ => None,
     };
     Ok(LineKeys {

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use burr_core::{StateLoader, Status};
-use burr_tracking::layout;
-use burr_tracking::model::{
+use burr_tracking::format::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, LogRecord, to_json_line,
     to_python_json,
 };
+use burr_tracking::layout;
 use burr_tracking::reader::{self, Step};
 use burr_tracking::{LoadError, TrackingLoader, load_state};
 use serde::Deserialize;

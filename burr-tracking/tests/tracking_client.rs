@@ -11,7 +11,7 @@ use burr_core::{
     LifecycleHook, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
 };
 use burr_tracking::LocalTrackingClient;
-use burr_tracking::model::{
+use burr_tracking::format::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType, LogRecord,
 };
 use burr_tracking::{TrackingLoader, load_state};

@@ -1,0 +1,304 @@
+//! The records of `log.jsonl`, one type per `type`.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::lax;
+use super::{JsonObject, Tags, Timestamp};
+
+/// A `begin_entry` line: a step started.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::{BeginEntryModel, LogRecord};
+/// let b = BeginEntryModel {
+///     start_time: "2024-08-27T11:59:58.569978".parse().unwrap(),
+///     action: "result".into(),
+///     inputs: Default::default(),
+///     sequence_id: 1,
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&b).unwrap(),
+///     r#"{"type":"begin_entry","start_time":"2024-08-27T11:59:58.569978","action":"result","inputs":{},"sequence_id":1}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "begin_entry")]
+pub struct BeginEntryModel {
+    /// When the step started (naive local time).
+    pub start_time: Timestamp,
+    /// The action's name.
+    pub action: String,
+    /// The inputs the action declared, serialized (`__tracer` left out).
+    pub inputs: JsonObject,
+    /// The step's sequence id.
+    #[serde(deserialize_with = "lax::u64")]
+    pub sequence_id: u64,
+}
+
+/// An `end_entry` line: a step finished, successfully or not.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::EndEntryModel;
+/// let e: EndEntryModel = serde_json::from_str(
+///     r#"{"type":"end_entry","end_time":"2024-08-27T11:59:58.569778","action":"counter","result":{},"exception":null,"state":{"counter":1,"__SEQUENCE_ID":0},"sequence_id":0}"#,
+/// ).unwrap();
+/// assert!(e.succeeded());
+/// assert_eq!(e.state["counter"], 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "end_entry")]
+pub struct EndEntryModel {
+    /// When the step finished (naive local time).
+    pub end_time: Timestamp,
+    /// The action's name.
+    pub action: String,
+    /// The action's result (`{}` for actions that return only state, null on failure).
+    pub result: Option<JsonObject>,
+    /// The formatted traceback when the step failed, else null.
+    pub exception: Option<String>,
+    /// The full state after the step (before it, on failure), runtime keys included.
+    pub state: JsonObject,
+    /// The step's sequence id.
+    #[serde(deserialize_with = "lax::u64")]
+    pub sequence_id: u64,
+}
+
+impl EndEntryModel {
+    /// Whether the step completed (its `exception` is null).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::format::EndEntryModel;
+    /// let e = EndEntryModel {
+    ///     end_time: burr_tracking::format::Timestamp::now_local(),
+    ///     action: "boom".into(),
+    ///     result: None,
+    ///     exception: Some("RuntimeError: kaboom\n".into()),
+    ///     state: Default::default(),
+    ///     sequence_id: 3,
+    /// };
+    /// assert!(!e.succeeded());
+    /// ```
+    pub fn succeeded(&self) -> bool {
+        self.exception.is_none()
+    }
+}
+
+/// A `begin_span` line: a span opened inside a step.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::BeginSpanModel;
+/// let s: BeginSpanModel = serde_json::from_str(
+///     r#"{"type":"begin_span","start_time":"2024-08-27T11:58:44.913348","action_sequence_id":4,"span_id":"4:0.0.0","span_name":"safe","parent_span_id":"4:0.0","span_dependencies":[]}"#,
+/// ).unwrap();
+/// assert_eq!(s.parent_span_id.as_deref(), Some("4:0.0"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "begin_span")]
+pub struct BeginSpanModel {
+    /// When the span opened (naive local time).
+    pub start_time: Timestamp,
+    /// The sequence id of the step the span belongs to.
+    #[serde(deserialize_with = "lax::u64")]
+    pub action_sequence_id: u64,
+    /// The span's id, `"{step}:{i}.{j}..."`.
+    pub span_id: String,
+    /// The span's name.
+    pub span_name: String,
+    /// The enclosing span's id, or null for a top-level span.
+    pub parent_span_id: Option<String>,
+    /// Names the user declared this span depends on.
+    pub span_dependencies: Vec<String>,
+}
+
+/// An `end_span` line: a span closed.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::EndSpanModel;
+/// let s: EndSpanModel = serde_json::from_str(
+///     r#"{"type":"end_span","end_time":"2024-08-27T11:57:10.764191","action_sequence_id":0,"span_id":"0:0"}"#,
+/// ).unwrap();
+/// assert_eq!(s.span_id, "0:0");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "end_span")]
+pub struct EndSpanModel {
+    /// When the span closed (naive local time).
+    pub end_time: Timestamp,
+    /// The sequence id of the step the span belongs to.
+    #[serde(deserialize_with = "lax::u64")]
+    pub action_sequence_id: u64,
+    /// The span's id.
+    pub span_id: String,
+}
+
+/// An `attribute` line: one key logged by an action or inside a span.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::AttributeModel;
+/// let a: AttributeModel = serde_json::from_str(
+///     r#"{"type":"attribute","key":"model","action_sequence_id":3,"span_id":"3:0","value":"dall-e-2","tags":{},"time_logged":"2024-08-27T18:58:44.913192Z"}"#,
+/// ).unwrap();
+/// assert_eq!(a.value, "dall-e-2");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "attribute")]
+pub struct AttributeModel {
+    /// The attribute's name.
+    pub key: String,
+    /// The sequence id of the step it was logged in.
+    #[serde(deserialize_with = "lax::u64")]
+    pub action_sequence_id: u64,
+    /// The span it was logged in, or null for an action-level attribute.
+    pub span_id: Option<String>,
+    /// Any JSON value.
+    pub value: Value,
+    /// String tags (Burr writes `{}`).
+    pub tags: Tags,
+    /// When it was logged (UTC).
+    #[serde(default)]
+    pub time_logged: Option<Timestamp>,
+}
+
+/// A `begin_stream` line: a streaming action started streaming.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::BeginStreamModel;
+/// let s = BeginStreamModel {
+///     action_sequence_id: 6,
+///     span_id: None,
+///     stream_init_time: "2026-11-22T00:29:44.278111Z".parse().unwrap(),
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&s).unwrap(),
+///     r#"{"type":"begin_stream","action_sequence_id":6,"span_id":null,"stream_init_time":"2026-11-22T00:29:44.278111Z"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "begin_stream")]
+pub struct BeginStreamModel {
+    /// The sequence id of the streaming step.
+    #[serde(deserialize_with = "lax::u64")]
+    pub action_sequence_id: u64,
+    /// Always null in Burr's logs.
+    pub span_id: Option<String>,
+    /// When the stream started (UTC).
+    pub stream_init_time: Timestamp,
+}
+
+/// A `first_item_stream` line: the first item of a stream arrived.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::FirstItemStreamModel;
+/// let s: FirstItemStreamModel = serde_json::from_str(
+///     r#"{"type":"first_item_stream","action_sequence_id":6,"span_id":null,"first_item_time":"2026-11-22T00:29:44.278174Z"}"#,
+/// ).unwrap();
+/// assert_eq!(s.action_sequence_id, 6);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "first_item_stream")]
+pub struct FirstItemStreamModel {
+    /// The sequence id of the streaming step.
+    #[serde(deserialize_with = "lax::u64")]
+    pub action_sequence_id: u64,
+    /// Always null in Burr's logs.
+    pub span_id: Option<String>,
+    /// When the first item arrived (UTC).
+    pub first_item_time: Timestamp,
+}
+
+/// An `end_stream` line: a stream finished (written after the step's `end_entry`).
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::EndStreamModel;
+/// let s: EndStreamModel = serde_json::from_str(
+///     r#"{"type":"end_stream","action_sequence_id":6,"span_id":null,"end_time":"2026-11-22T00:29:44.278353Z","items_streamed":3}"#,
+/// ).unwrap();
+/// assert_eq!(s.items_streamed, 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "end_stream")]
+pub struct EndStreamModel {
+    /// The sequence id of the streaming step.
+    #[serde(deserialize_with = "lax::u64")]
+    pub action_sequence_id: u64,
+    /// Always null in Burr's logs.
+    pub span_id: Option<String>,
+    /// When the stream finished (UTC).
+    pub end_time: Timestamp,
+    /// How many items were streamed.
+    #[serde(deserialize_with = "lax::u64")]
+    pub items_streamed: u64,
+}
+
+/// A log line whose `type` is none of the known kinds. Burr's server ignores such lines
+/// when it builds steps, but counts their `sequence_id` (if any) for the number of steps.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::LogRecord;
+/// let r = LogRecord::from_json_line(br#"{"type":"custom","sequence_id":99}"#).unwrap();
+/// let LogRecord::Unknown(u) = &r else { unreachable!() };
+/// assert_eq!(u.kind(), "custom");
+/// assert_eq!(u.sequence_id(), Some(99));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnknownRecord {
+    /// The whole JSON object, as read.
+    pub raw: JsonObject,
+}
+
+impl UnknownRecord {
+    /// The record's `type`, as text (JSON text when it is not a string).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let r = burr_tracking::format::UnknownRecord {
+    ///     raw: serde_json::json!({"type": 5}).as_object().unwrap().clone(),
+    /// };
+    /// assert_eq!(r.kind(), "5");
+    /// ```
+    pub fn kind(&self) -> Cow<'_, str> {
+        match self.raw.get("type") {
+            Some(Value::String(s)) => Cow::Borrowed(s),
+            Some(other) => Cow::Owned(other.to_string()),
+            None => Cow::Borrowed(""),
+        }
+    }
+
+    /// The record's top-level `sequence_id`, read as a lax integer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let r = burr_tracking::format::UnknownRecord {
+    ///     raw: serde_json::json!({"type": "x", "sequence_id": "7"}).as_object().unwrap().clone(),
+    /// };
+    /// assert_eq!(r.sequence_id(), Some(7));
+    /// ```
+    pub fn sequence_id(&self) -> Option<u64> {
+        self.raw.get("sequence_id").and_then(lax::lax_u64)
+    }
+}
