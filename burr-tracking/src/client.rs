@@ -28,14 +28,12 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::SystemTime;
 
 use burr_core::{
     ActionInfo, ApplicationCreated, AttributesEvent, BurrError, Graph, LifecycleHook,
     PersistedState, PersistenceError, Pointer, PostRunStep, PreRunStep, SpanEvent, StateLoader,
     StreamEnd, StreamItem, StreamStart,
 };
-use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -432,7 +430,7 @@ impl LocalTrackingClient {
             if let Some(parent) = parent {
                 let record = ChildApplicationModel {
                     child: child.clone(),
-                    event_time: local_timestamp(event.time),
+                    event_time: Timestamp::local_at(event.time),
                     event_type,
                     sequence_id: parent.sequence_id,
                 };
@@ -736,162 +734,6 @@ fn action_model(a: &ActionInfo) -> ActionModel {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Timestamps
-// ---------------------------------------------------------------------------------------------
-
-thread_local! {
-    /// The local UTC offset of the last second converted: `(unix second, offset seconds)`.
-    static OFFSET: std::cell::Cell<(i64, i32)> = const { std::cell::Cell::new((i64::MIN, 0)) };
-}
-
-/// A naive local timestamp (Burr's `datetime.now()`) for `time`. The zone offset is looked up
-/// once per second per thread: offsets only change on whole seconds.
-fn local_timestamp(time: SystemTime) -> Timestamp {
-    let utc: DateTime<Utc> = time.into();
-    let second = utc.timestamp();
-    let offset = OFFSET.with(|cell| {
-        let (cached_second, offset) = cell.get();
-        if cached_second == second {
-            offset
-        } else {
-            let offset = chrono::Local
-                .offset_from_utc_datetime(&utc.naive_utc())
-                .local_minus_utc();
-            cell.set((second, offset));
-            offset
-        }
-    });
-    let local: NaiveDateTime = utc.naive_utc() + chrono::TimeDelta::seconds(i64::from(offset));
-    Timestamp::naive(local)
-}
-
-/// A UTC timestamp (Burr's `burr.system.now()`) for `time`.
-fn utc_timestamp(time: SystemTime) -> Timestamp {
-    Timestamp::utc(time.into())
-}
-
-/// A timestamp of a log line, written as [`Timestamp`] displays it (naive local time, or UTC
-/// with `Z`; six fraction digits, left out when zero) but without going through `chrono`'s
-/// formatting: the `YYYY-MM-DDTHH:MM:SS` part is cached per second and thread.
-#[derive(Clone, Copy)]
-struct LineTime {
-    time: SystemTime,
-    utc: bool,
-}
-
-impl LineTime {
-    fn local(time: SystemTime) -> Self {
-        LineTime { time, utc: false }
-    }
-
-    fn utc(time: SystemTime) -> Self {
-        LineTime { time, utc: true }
-    }
-
-    fn timestamp(self) -> Timestamp {
-        if self.utc {
-            utc_timestamp(self.time)
-        } else {
-            local_timestamp(self.time)
-        }
-    }
-}
-
-/// The cached date-and-time text of one second: `(unix second, "YYYY-MM-DDTHH:MM:SS")`.
-type SecondText = (i64, [u8; 19]);
-
-thread_local! {
-    static LOCAL_TEXT: std::cell::Cell<SecondText> = const { std::cell::Cell::new((i64::MIN, [0; 19])) };
-    static UTC_TEXT: std::cell::Cell<SecondText> = const { std::cell::Cell::new((i64::MIN, [0; 19])) };
-}
-
-impl LineTime {
-    /// The text of the timestamp, from the per-second cache; `None` before 1970 (or should
-    /// the cached form ever not be 19 bytes), where the general path is taken.
-    fn text(self) -> Option<([u8; 27], usize)> {
-        let since = self.time.duration_since(SystemTime::UNIX_EPOCH).ok()?;
-        let second = since.as_secs() as i64;
-        let micros = since.subsec_micros();
-        let cache = if self.utc { &UTC_TEXT } else { &LOCAL_TEXT };
-        let prefix = cache.with(|cell| {
-            let (cached, text) = cell.get();
-            if cached == second {
-                return Some(text);
-            }
-            let whole =
-                self.time - std::time::Duration::from_nanos(u64::from(since.subsec_nanos()));
-            let shown = if self.utc {
-                utc_timestamp(whole)
-            } else {
-                local_timestamp(whole)
-            }
-            .to_string();
-            if shown.len() != 19 + usize::from(self.utc) {
-                return None;
-            }
-            let text: [u8; 19] = shown.as_bytes().get(..19)?.try_into().ok()?;
-            cell.set((second, text));
-            Some(text)
-        })?;
-        let mut out = [0u8; 27];
-        out[..19].copy_from_slice(&prefix);
-        let mut len = 19;
-        if micros != 0 {
-            out[19] = b'.';
-            let mut m = micros;
-            for i in (20..26).rev() {
-                out[i] = b'0' + (m % 10) as u8;
-                m /= 10;
-            }
-            len = 26;
-        }
-        if self.utc {
-            out[len] = b'Z';
-            len += 1;
-        }
-        Some((out, len))
-    }
-
-    /// Writes the timestamp as a JSON string (it never needs escaping).
-    fn write_json(self, buf: &mut Vec<u8>) {
-        match self.text() {
-            Some((text, len)) => {
-                buf.push(b'"');
-                buf.extend_from_slice(&text[..len]);
-                buf.push(b'"');
-            }
-            None => {
-                buf.push(b'"');
-                let _ = write!(ByteSink(buf), "{}", self.timestamp());
-                buf.push(b'"');
-            }
-        }
-    }
-}
-
-/// `fmt::Write` into a byte buffer.
-struct ByteSink<'a>(&'a mut Vec<u8>);
-
-impl std::fmt::Write for ByteSink<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
-}
-
-impl Serialize for LineTime {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.text() {
-            Some((text, len)) => match std::str::from_utf8(&text[..len]) {
-                Ok(text) => s.serialize_str(text),
-                Err(_) => self.timestamp().serialize(s),
-            },
-            None => self.timestamp().serialize(s),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Log lines
 //
 // These borrow from the hook events so that a state or a result is serialized straight into
@@ -939,7 +781,7 @@ line_via_serde!(BeginStreamLine, FirstItemStreamLine, EndStreamLine,);
 impl Line for BeginEntryLine<'_> {
     fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         buf.extend_from_slice(br#"{"type":"begin_entry","start_time":"#);
-        self.start_time.write_json(buf);
+        write_serde(buf, &self.start_time)?;
         buf.extend_from_slice(br#","action":"#);
         write_str(buf, self.action)?;
         buf.extend_from_slice(br#","inputs":"#);
@@ -954,7 +796,7 @@ impl Line for BeginEntryLine<'_> {
 impl Line for EndEntryLine<'_> {
     fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         buf.extend_from_slice(br#"{"type":"end_entry","end_time":"#);
-        self.end_time.write_json(buf);
+        write_serde(buf, &self.end_time)?;
         buf.extend_from_slice(br#","action":"#);
         write_str(buf, self.action)?;
         buf.extend_from_slice(br#","result":"#);
@@ -979,7 +821,7 @@ impl Line for EndEntryLine<'_> {
 impl Line for BeginSpanLine<'_> {
     fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         buf.extend_from_slice(br#"{"type":"begin_span","start_time":"#);
-        self.start_time.write_json(buf);
+        write_serde(buf, &self.start_time)?;
         buf.extend_from_slice(br#","action_sequence_id":"#);
         write_serde(buf, &self.action_sequence_id)?;
         buf.extend_from_slice(br#","span_id":"#);
@@ -1006,7 +848,7 @@ impl Line for BeginSpanLine<'_> {
 impl Line for EndSpanLine<'_> {
     fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         buf.extend_from_slice(br#"{"type":"end_span","end_time":"#);
-        self.end_time.write_json(buf);
+        write_serde(buf, &self.end_time)?;
         buf.extend_from_slice(br#","action_sequence_id":"#);
         write_serde(buf, &self.action_sequence_id)?;
         buf.extend_from_slice(br#","span_id":"#);
@@ -1031,7 +873,7 @@ impl Line for AttributeLine<'_> {
         write_serde(buf, self.value)?;
         buf.extend_from_slice(br#","tags":{},"time_logged":"#);
         match self.time_logged {
-            Some(time) => time.write_json(buf),
+            Some(time) => write_serde(buf, &time)?,
             None => buf.extend_from_slice(b"null"),
         }
         buf.push(b'}');
@@ -1042,7 +884,7 @@ impl Line for AttributeLine<'_> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "begin_entry")]
 struct BeginEntryLine<'a> {
-    start_time: LineTime,
+    start_time: Timestamp,
     action: &'a str,
     inputs: InputsWithoutTracer<'a>,
     sequence_id: u64,
@@ -1060,7 +902,7 @@ impl Serialize for InputsWithoutTracer<'_> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "end_entry")]
 struct EndEntryLine<'a> {
-    end_time: LineTime,
+    end_time: Timestamp,
     action: &'a str,
     result: Option<&'a Map<String, Value>>,
     exception: Option<&'a str>,
@@ -1071,7 +913,7 @@ struct EndEntryLine<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "begin_span")]
 struct BeginSpanLine<'a> {
-    start_time: LineTime,
+    start_time: Timestamp,
     action_sequence_id: u64,
     span_id: &'a str,
     span_name: &'a str,
@@ -1082,7 +924,7 @@ struct BeginSpanLine<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "end_span")]
 struct EndSpanLine<'a> {
-    end_time: LineTime,
+    end_time: Timestamp,
     action_sequence_id: u64,
     span_id: &'a str,
 }
@@ -1105,7 +947,7 @@ struct AttributeLine<'a> {
     span_id: Option<&'a str>,
     value: &'a Value,
     tags: NoTags,
-    time_logged: Option<LineTime>,
+    time_logged: Option<Timestamp>,
 }
 
 #[derive(Serialize)]
@@ -1113,7 +955,7 @@ struct AttributeLine<'a> {
 struct BeginStreamLine {
     action_sequence_id: u64,
     span_id: Option<&'static str>,
-    stream_init_time: LineTime,
+    stream_init_time: Timestamp,
 }
 
 #[derive(Serialize)]
@@ -1121,7 +963,7 @@ struct BeginStreamLine {
 struct FirstItemStreamLine {
     action_sequence_id: u64,
     span_id: Option<&'static str>,
-    first_item_time: LineTime,
+    first_item_time: Timestamp,
 }
 
 #[derive(Serialize)]
@@ -1129,7 +971,7 @@ struct FirstItemStreamLine {
 struct EndStreamLine {
     action_sequence_id: u64,
     span_id: Option<&'static str>,
-    end_time: LineTime,
+    end_time: Timestamp,
     items_streamed: u64,
 }
 
@@ -1198,7 +1040,7 @@ impl LifecycleHook for LocalTrackingClient {
 
     fn pre_run_step(&self, event: &PreRunStep<'_>) {
         let line = BeginEntryLine {
-            start_time: LineTime::local(event.time),
+            start_time: Timestamp::local_at(event.time),
             action: &event.action.name,
             inputs: InputsWithoutTracer(event.inputs.as_map()),
             sequence_id: event.sequence_id,
@@ -1211,7 +1053,7 @@ impl LifecycleHook for LocalTrackingClient {
             .error
             .map(|e| format_exception(e, &event.action.name, event.sequence_id));
         let line = EndEntryLine {
-            end_time: LineTime::local(event.time),
+            end_time: Timestamp::local_at(event.time),
             action: &event.action.name,
             result: if event.error.is_some() {
                 None
@@ -1228,7 +1070,7 @@ impl LifecycleHook for LocalTrackingClient {
     fn pre_start_span(&self, event: &SpanEvent<'_>) {
         let span = event.span;
         let line = BeginSpanLine {
-            start_time: LineTime::local(event.time),
+            start_time: Timestamp::local_at(event.time),
             action_sequence_id: span.action_sequence_id,
             span_id: &span.uid,
             span_name: &span.name,
@@ -1240,7 +1082,7 @@ impl LifecycleHook for LocalTrackingClient {
 
     fn post_end_span(&self, event: &SpanEvent<'_>) {
         let line = EndSpanLine {
-            end_time: LineTime::local(event.time),
+            end_time: Timestamp::local_at(event.time),
             action_sequence_id: event.span.action_sequence_id,
             span_id: &event.span.uid,
         };
@@ -1248,7 +1090,7 @@ impl LifecycleHook for LocalTrackingClient {
     }
 
     fn do_log_attributes(&self, event: &AttributesEvent<'_>) {
-        let time_logged = Some(LineTime::utc(event.time));
+        let time_logged = Some(Timestamp::utc_at(event.time));
         let span_id = event.span.map(|s| s.uid.as_str());
         self.append_each(
             event.app_id,
@@ -1270,7 +1112,7 @@ impl LifecycleHook for LocalTrackingClient {
         let line = BeginStreamLine {
             action_sequence_id: event.sequence_id,
             span_id: None,
-            stream_init_time: LineTime::utc(event.time),
+            stream_init_time: Timestamp::utc_at(event.time),
         };
         self.append(event.app_id, "begin_stream", &line, true);
     }
@@ -1284,7 +1126,7 @@ impl LifecycleHook for LocalTrackingClient {
             let line = FirstItemStreamLine {
                 action_sequence_id: event.sequence_id,
                 span_id: None,
-                first_item_time: LineTime::utc(event.time),
+                first_item_time: Timestamp::utc_at(event.time),
             };
             if let Err(e) = log.append(&line, "first_item_stream", event.app_id, self.buffer_spans)
             {
@@ -1297,7 +1139,7 @@ impl LifecycleHook for LocalTrackingClient {
         let line = EndStreamLine {
             action_sequence_id: event.sequence_id,
             span_id: None,
-            end_time: LineTime::utc(event.time),
+            end_time: Timestamp::utc_at(event.time),
             items_streamed: event.items_streamed as u64,
         };
         self.append(event.app_id, "end_stream", &line, false);
@@ -1325,6 +1167,8 @@ impl StateLoader for LocalTrackingClient {
 
 #[cfg(test)]
 mod tests {
+    use std::time::SystemTime;
+
     use super::*;
     use crate::format::LogRecord;
     use burr_core::{SpanInfo, State};
@@ -1373,13 +1217,13 @@ mod tests {
         let value = json!({"n": [1, null, "x"], "f": 1e-7});
         let lines = [
             line(&BeginEntryLine {
-                start_time: LineTime::local(t),
+                start_time: Timestamp::local_at(t),
                 action: "count",
                 inputs: InputsWithoutTracer(inputs.as_object().unwrap()),
                 sequence_id: 3,
             }),
             line(&EndEntryLine {
-                end_time: LineTime::local(t),
+                end_time: Timestamp::local_at(t),
                 action: "count",
                 result: result.as_object(),
                 exception: None,
@@ -1387,7 +1231,7 @@ mod tests {
                 sequence_id: 3,
             }),
             line(&EndEntryLine {
-                end_time: LineTime::local(t),
+                end_time: Timestamp::local_at(t),
                 action: "count",
                 result: None,
                 exception: Some("Traceback\nActionFailed: x\n"),
@@ -1395,7 +1239,7 @@ mod tests {
                 sequence_id: 3,
             }),
             line(&BeginSpanLine {
-                start_time: LineTime::local(t),
+                start_time: Timestamp::local_at(t),
                 action_sequence_id: 3,
                 span_id: "3:0.1",
                 span_name: "inner",
@@ -1403,7 +1247,7 @@ mod tests {
                 span_dependencies: &deps,
             }),
             line(&BeginSpanLine {
-                start_time: LineTime::local(t),
+                start_time: Timestamp::local_at(t),
                 action_sequence_id: 3,
                 span_id: "3:0",
                 span_name: "outer",
@@ -1411,7 +1255,7 @@ mod tests {
                 span_dependencies: &[],
             }),
             line(&EndSpanLine {
-                end_time: LineTime::local(t),
+                end_time: Timestamp::local_at(t),
                 action_sequence_id: 3,
                 span_id: "3:0",
             }),
@@ -1421,22 +1265,22 @@ mod tests {
                 span_id: None,
                 value: &value,
                 tags: NoTags,
-                time_logged: Some(LineTime::utc(t)),
+                time_logged: Some(Timestamp::utc_at(t)),
             }),
             line(&BeginStreamLine {
                 action_sequence_id: 3,
                 span_id: None,
-                stream_init_time: LineTime::utc(t),
+                stream_init_time: Timestamp::utc_at(t),
             }),
             line(&FirstItemStreamLine {
                 action_sequence_id: 3,
                 span_id: None,
-                first_item_time: LineTime::utc(t),
+                first_item_time: Timestamp::utc_at(t),
             }),
             line(&EndStreamLine {
                 action_sequence_id: 3,
                 span_id: None,
-                end_time: LineTime::utc(t),
+                end_time: Timestamp::utc_at(t),
                 items_streamed: 5,
             }),
         ];
@@ -1446,7 +1290,7 @@ mod tests {
         let before_1970 = SystemTime::UNIX_EPOCH - std::time::Duration::from_micros(1_500_000);
         let odd_lines = [
             line(&BeginSpanLine {
-                start_time: LineTime::local(before_1970),
+                start_time: Timestamp::local_at(before_1970),
                 action_sequence_id: u64::MAX,
                 span_id: odd,
                 span_name: odd,
@@ -1454,7 +1298,7 @@ mod tests {
                 span_dependencies: &odd_deps,
             }),
             line(&EndSpanLine {
-                end_time: LineTime::utc(before_1970),
+                end_time: Timestamp::utc_at(before_1970),
                 action_sequence_id: 0,
                 span_id: odd,
             }),
@@ -1478,7 +1322,7 @@ mod tests {
             String::from_utf8(buf).unwrap()
         };
         let span = BeginSpanLine {
-            start_time: LineTime::local(t),
+            start_time: Timestamp::local_at(t),
             action_sequence_id: 3,
             span_id: odd,
             span_name: odd,
@@ -1487,14 +1331,14 @@ mod tests {
         };
         assert_eq!(reference(&span), line(&span));
         let end = EndSpanLine {
-            end_time: LineTime::local(t),
+            end_time: Timestamp::local_at(t),
             action_sequence_id: 3,
             span_id: odd,
         };
         assert_eq!(reference(&end), line(&end));
         let odd_inputs = json!({ odd: odd, "n": 1.25 });
         let begin = BeginEntryLine {
-            start_time: LineTime::local(t),
+            start_time: Timestamp::local_at(t),
             action: odd,
             inputs: InputsWithoutTracer(odd_inputs.as_object().unwrap()),
             sequence_id: 9,
@@ -1503,7 +1347,7 @@ mod tests {
         let odd_state = State::new().update(odd, odd).with_sequence_id(9);
         for (result, exception) in [(odd_inputs.as_object(), None), (None, Some(odd))] {
             let end = EndEntryLine {
-                end_time: LineTime::local(t),
+                end_time: Timestamp::local_at(t),
                 action: odd,
                 result,
                 exception,
@@ -1514,7 +1358,7 @@ mod tests {
             assert_same_as_model(&line(&end));
         }
         let odd_value = json!([odd, 0.1]);
-        for (span_id, time_logged) in [(None, Some(LineTime::utc(t))), (Some(odd), None)] {
+        for (span_id, time_logged) in [(None, Some(Timestamp::utc_at(t))), (Some(odd), None)] {
             let attribute = AttributeLine {
                 key: odd,
                 action_sequence_id: 3,
@@ -1528,49 +1372,6 @@ mod tests {
         assert!(!lines[0].contains("__tracer"));
         assert!(lines[1].contains(r#""state":{"counter":1,"ratio":0.5,"big":1e+16,"text":"é\"\n","__SEQUENCE_ID":3,"__PRIOR_STEP":"count"}"#), "{}", lines[1]);
         assert!(lines[6].ends_with("\"time_logged\":\"2023-11-14T22:13:20.123456Z\"}\n"));
-    }
-
-    #[test]
-    fn line_times_print_like_timestamps() {
-        let base = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
-        for micros in [
-            0u64,
-            1,
-            999_999,
-            500_000,
-            123_456,
-            2_000_000,
-            86_400_000_000,
-        ] {
-            let t = base + std::time::Duration::from_micros(micros);
-            // Twice: once filling the per-second cache, once using it.
-            for _ in 0..2 {
-                for line in [LineTime::local(t), LineTime::utc(t)] {
-                    let fast = serde_json::to_string(&line).unwrap();
-                    let slow = serde_json::to_string(&line.timestamp()).unwrap();
-                    assert_eq!(fast, slow);
-                }
-            }
-        }
-        let now = SystemTime::now();
-        assert_eq!(
-            serde_json::to_string(&LineTime::utc(now)).unwrap(),
-            serde_json::to_string(&utc_timestamp(now)).unwrap()
-        );
-        let before_1970 = SystemTime::UNIX_EPOCH - std::time::Duration::from_secs(10);
-        assert_eq!(
-            serde_json::to_string(&LineTime::utc(before_1970)).unwrap(),
-            "\"1969-12-31T23:59:50Z\""
-        );
-    }
-
-    #[test]
-    fn local_timestamps_are_naive_and_utc_ones_end_in_z() {
-        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
-        assert!(!local_timestamp(t).to_string().ends_with('Z'));
-        assert_eq!(utc_timestamp(t).to_string(), "2023-11-14T22:13:20Z");
-        let expected = chrono::DateTime::<chrono::Local>::from(t).naive_local();
-        assert_eq!(local_timestamp(t).datetime(), expected);
     }
 
     #[test]
@@ -1612,7 +1413,7 @@ mod tests {
         };
         // Nothing is created for an application the client never saw.
         let line = BeginSpanLine {
-            start_time: LineTime::local(SystemTime::now()),
+            start_time: Timestamp::local_at(SystemTime::now()),
             action_sequence_id: 0,
             span_id: &span.uid,
             span_name: &span.name,

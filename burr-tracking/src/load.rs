@@ -226,10 +226,7 @@ pub fn load_state(
             continue;
         };
         let created_at = fs::metadata(&log)
-            .map(|m| {
-                let local = chrono::DateTime::<chrono::Local>::from(changed_time(&m));
-                Timestamp::naive(local.naive_local()).to_string()
-            })
+            .map(|m| Timestamp::local_at(changed_time(&m)).to_string())
             .unwrap_or_default();
         return Ok(loaded_from(entry, created_at));
     }

@@ -45,7 +45,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::format::{
-    ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel,
+    ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel, Timestamp,
 };
 use crate::layout;
 use crate::reader::{self, ReadError};
@@ -357,8 +357,8 @@ impl Store {
                 uri: demo_uri(&p.name).to_owned(),
                 id: p.name.clone(),
                 name: p.name,
-                last_written: utc_text(Some(p.last_written)),
-                created: utc_text(Some(p.created)),
+                last_written: file_time(p.last_written),
+                created: file_time(p.created),
                 num_apps: p.num_entries,
             })
             .collect())
@@ -398,8 +398,8 @@ impl Store {
             .map(|app| AppListEntry {
                 app_id: app.app_id,
                 partition_key: app.metadata.partition_key,
-                first_written: utc_text(Some(app.first_written)),
-                last_written: utc_text(Some(app.last_written)),
+                first_written: file_time(app.first_written),
+                last_written: file_time(app.last_written),
                 num_steps: app.num_steps,
                 tags: serde_json::Map::new(),
                 parent_pointer: app.metadata.parent_pointer,
@@ -627,19 +627,14 @@ fn demo_uri(project: &str) -> &'static str {
     }
 }
 
-/// A file time as Burr prints it: UTC, microseconds, `Z`, no fraction when it is zero.
-fn utc_text(time: Option<SystemTime>) -> String {
-    let time = time.unwrap_or(SystemTime::UNIX_EPOCH);
+/// A file time as Burr's server prints it: UTC, rounded to the microsecond as Python rounds a
+/// float time.
+fn file_time(time: SystemTime) -> String {
     let mut utc: chrono::DateTime<chrono::Utc> = time.into();
-    // Round to the microsecond, as Python does when it turns a float time into a datetime.
     let nanos = utc.timestamp_subsec_nanos() % 1_000_000_000;
     let rounded = (nanos + 500) / 1000 * 1000;
     utc += chrono::Duration::nanoseconds(i64::from(rounded) - i64::from(nanos));
-    if utc.timestamp_subsec_micros() == 0 {
-        utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-    } else {
-        utc.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-    }
+    Timestamp::utc(utc).to_string()
 }
 
 fn json_text<T: Serialize>(value: &T) -> Result<String, StoreError> {

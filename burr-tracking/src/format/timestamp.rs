@@ -1,12 +1,14 @@
 //! Timestamps as Burr's files hold them: [`Timestamp`], parsed in every form Burr's server
 //! accepts and written back in the form it was read.
 
+use std::cell::Cell;
 use std::fmt;
 use std::str::FromStr;
+use std::time::SystemTime;
 
 use chrono::{
-    DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Timelike, Utc,
+    DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta,
+    TimeZone, Timelike, Utc,
 };
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -110,7 +112,7 @@ impl Timestamp {
     /// assert_eq!(Timestamp::now_local().zone(), Zone::Naive);
     /// ```
     pub fn now_local() -> Self {
-        Timestamp::naive(Local::now().naive_local())
+        Timestamp::local_at(SystemTime::now())
     }
 
     /// The current time in UTC: what Burr writes for attributes and stream events.
@@ -121,7 +123,35 @@ impl Timestamp {
     /// assert!(burr_tracking::format::Timestamp::now_utc().to_string().ends_with('Z'));
     /// ```
     pub fn now_utc() -> Self {
-        Timestamp::utc(Utc::now())
+        Timestamp::utc_at(SystemTime::now())
+    }
+
+    /// The local wall-clock time at `time`, naive. The zone offset is looked up once per
+    /// second and thread (offsets only change on whole seconds), so that stamping every line
+    /// of a log stays cheap.
+    pub(crate) fn local_at(time: SystemTime) -> Self {
+        thread_local! {
+            /// The local offset of the last second converted: `(unix second, offset seconds)`.
+            static OFFSET: Cell<(i64, i32)> = const { Cell::new((i64::MIN, 0)) };
+        }
+        let utc: DateTime<Utc> = time.into();
+        let second = utc.timestamp();
+        let offset = OFFSET.with(|cell| match cell.get() {
+            (cached, offset) if cached == second => offset,
+            _ => {
+                let offset = Local
+                    .offset_from_utc_datetime(&utc.naive_utc())
+                    .local_minus_utc();
+                cell.set((second, offset));
+                offset
+            }
+        });
+        Timestamp::naive(utc.naive_utc() + TimeDelta::seconds(i64::from(offset)))
+    }
+
+    /// The time `time` in UTC.
+    pub(crate) fn utc_at(time: SystemTime) -> Self {
+        Timestamp::utc(time.into())
     }
 
     /// A naive timestamp (no zone), truncated to the microsecond.
@@ -402,39 +432,95 @@ impl FromStr for Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// The text of a timestamp, on the stack: `YYYY-MM-DDTHH:MM:SS`, then `.ffffff` unless the
+/// fraction is zero, then nothing (naive), `Z` (UTC) or `+HH:MM` / `-HH:MM`.
+struct Text {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Text {
+    fn push(&mut self, byte: u8) {
+        self.bytes[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits.
+    fn digits(&mut self, mut value: u32, width: usize) {
+        let mut out = [b'0'; 10];
+        let mut start = out.len();
+        while value > 0 {
+            start -= 1;
+            out[start] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+        for &digit in &out[start.min(out.len() - width)..] {
+            self.push(digit);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and punctuation are ever pushed.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl Timestamp {
+    /// The one way a timestamp is printed, for [`fmt::Display`] and for serialization.
+    fn text(&self) -> Text {
         let d = self.datetime;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        )?;
+        let mut text = Text {
+            bytes: [0; 40],
+            len: 0,
+        };
+        let year = d.year();
+        if year < 0 {
+            // As `{:04}` prints it: the sign counts in the width.
+            text.push(b'-');
+            text.digits(year.unsigned_abs(), 3);
+        } else {
+            text.digits(year.unsigned_abs(), 4);
+        }
+        text.push(b'-');
+        text.digits(d.month(), 2);
+        text.push(b'-');
+        text.digits(d.day(), 2);
+        text.push(b'T');
+        text.digits(d.hour(), 2);
+        text.push(b':');
+        text.digits(d.minute(), 2);
+        text.push(b':');
+        text.digits(d.second(), 2);
         let micros = d.nanosecond() / 1_000;
         if micros != 0 {
-            write!(f, ".{micros:06}")?;
+            text.push(b'.');
+            text.digits(micros, 6);
         }
         match self.zone {
-            Zone::Naive => Ok(()),
-            Zone::Utc => f.write_str("Z"),
-            Zone::Offset(o) => {
-                let secs = o.local_minus_utc();
-                let sign = if secs < 0 { '-' } else { '+' };
+            Zone::Naive => {}
+            Zone::Utc => text.push(b'Z'),
+            Zone::Offset(offset) => {
+                let secs = offset.local_minus_utc();
+                text.push(if secs < 0 { b'-' } else { b'+' });
                 let secs = secs.unsigned_abs();
-                write!(f, "{sign}{:02}:{:02}", secs / 3600, (secs / 60) % 60)
+                text.digits(secs / 3600, 2);
+                text.push(b':');
+                text.digits((secs / 60) % 60, 2);
             }
         }
+        text
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text().as_str())
     }
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(self.text().as_str())
     }
 }
 
@@ -465,6 +551,8 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use serde_json::{Value, json};
 
@@ -520,6 +608,64 @@ mod tests {
         assert_eq!(read(json!(-1.5)).unwrap(), "1969-12-31T23:59:58.500000Z");
         assert!(read(json!(1e20)).is_err());
         assert!(read(json!(true)).is_err());
+    }
+
+    #[test]
+    fn system_times_print_as_chrono_formats_them() {
+        let base = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for micros in [
+            0u64,
+            1,
+            999_999,
+            500_000,
+            123_456,
+            2_000_000,
+            86_400_000_000,
+        ] {
+            let t = base + Duration::from_micros(micros);
+            let utc = DateTime::<Utc>::from(t);
+            let expected = if micros % 1_000_000 == 0 {
+                utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            } else {
+                utc.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            };
+            assert_eq!(Timestamp::utc_at(t).to_string(), expected);
+            // Twice: once filling the per-second offset cache, once using it.
+            for _ in 0..2 {
+                let local = DateTime::<Local>::from(t).naive_local();
+                assert_eq!(Timestamp::local_at(t), Timestamp::naive(local));
+            }
+        }
+        let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(10);
+        assert_eq!(
+            serde_json::to_string(&Timestamp::utc_at(before_1970)).unwrap(),
+            "\"1969-12-31T23:59:50Z\""
+        );
+    }
+
+    #[test]
+    fn local_timestamps_are_naive_and_utc_ones_end_in_z() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(Timestamp::local_at(t).zone(), Zone::Naive);
+        assert!(!Timestamp::local_at(t).to_string().ends_with('Z'));
+        assert_eq!(Timestamp::utc_at(t).to_string(), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn years_outside_four_digits_print_as_rust_pads_them() {
+        let at = |year| {
+            Timestamp::naive(
+                NaiveDate::from_ymd_opt(year, 1, 2)
+                    .unwrap()
+                    .and_hms_micro_opt(3, 4, 5, 6)
+                    .unwrap(),
+            )
+            .to_string()
+        };
+        assert_eq!(at(7), "0007-01-02T03:04:05.000006");
+        assert_eq!(at(-1), "-001-01-02T03:04:05.000006");
+        assert_eq!(at(-4368), "-4368-01-02T03:04:05.000006");
+        assert_eq!(at(12345), "12345-01-02T03:04:05.000006");
     }
 
     proptest::proptest! {
