@@ -33,15 +33,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use burr_core::{PersistedState, PersistenceError, State, StateLoader, Status};
-use serde::Deserialize;
-use serde_json::Value;
 
-use crate::format::{EndEntryModel, Timestamp, lax_u64};
+use crate::format::{EndEntryModel, LineProbe, RecordKind, Timestamp};
 use crate::layout::{IdError, IdKind, LOG_FILE, app_dir, default_root, validate_id};
 use crate::reader::{self, ReadError, ReverseLines, changed_time, lossy};
 
@@ -126,14 +123,6 @@ pub enum LoadError {
     Read(#[from] ReadError),
 }
 
-#[derive(Deserialize)]
-struct EndProbe<'a> {
-    #[serde(rename = "type", borrow, default)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(default)]
-    sequence_id: Option<Value>,
-}
-
 /// A cheap byte search run before any parsing: a line can only be the wanted `end_entry` if
 /// it contains `end_entry` and, when a sequence id is wanted, its decimal digits. Lines with
 /// `\u` escapes are always parsed (a key or value may be spelled with escapes).
@@ -210,19 +199,16 @@ pub fn load_state(
         if !prefilter.may_match(line) {
             continue;
         }
-        let line = lossy(line);
-        let Ok(probe) = serde_json::from_slice::<EndProbe<'_>>(&line) else {
+        let Ok(probe) = LineProbe::read(line) else {
             continue;
         };
-        if probe.kind.as_deref() != Some("end_entry") {
+        if probe.record_kind() != Some(RecordKind::EndEntry) {
             continue;
         }
-        if let Some(wanted) = sequence_id
-            && probe.sequence_id.as_ref().and_then(lax_u64) != Some(wanted)
-        {
+        if sequence_id.is_some_and(|wanted| probe.sequence_id() != Some(wanted)) {
             continue;
         }
-        let Ok(entry) = serde_json::from_slice::<EndEntryModel>(&line) else {
+        let Ok(entry) = serde_json::from_slice::<EndEntryModel>(&lossy(line)) else {
             continue;
         };
         let created_at = fs::metadata(&log)

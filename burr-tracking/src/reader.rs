@@ -44,12 +44,11 @@ use std::time::SystemTime;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::format::{
     ApplicationMetadataModel, ApplicationModel, AttributeModel, BeginEntryModel, BeginSpanModel,
     BeginStreamModel, ChildApplicationModel, EndEntryModel, EndSpanModel, EndStreamModel,
-    FirstItemStreamModel, LogRecord, RecordError, lax_u64,
+    FirstItemStreamModel, LineProbe, LogRecord, RecordError,
 };
 use crate::layout::{
     CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, app_dir, project_dir,
@@ -179,7 +178,8 @@ impl LogRead {
     }
 }
 
-fn is_blank(line: &[u8]) -> bool {
+/// Whether a line holds only whitespace.
+pub(crate) fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
 }
 
@@ -400,43 +400,9 @@ impl ReverseLines {
 // Number of steps
 // ---------------------------------------------------------------------------------------------
 
-/// What a line says about its top-level `sequence_id`.
-enum SequenceProbe {
-    /// The key is present and is an integer.
-    Found(u64),
-    /// The line is an object without that key.
-    Absent,
-    /// The line cannot be read, or the key holds something that is not an integer.
-    Bad,
-}
-
-#[derive(Deserialize)]
-struct SeqProbe {
-    #[serde(default)]
-    sequence_id: Option<Presence>,
-}
-
-/// A present key, whatever its value (`Option<Value>` would turn `null` into `None`).
-struct Presence(Value);
-
-impl<'de> Deserialize<'de> for Presence {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Value::deserialize(d).map(Presence)
-    }
-}
-
-fn probe_sequence_id(line: &[u8]) -> SequenceProbe {
-    let line = lossy(line);
-    if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return SequenceProbe::Bad;
-    }
-    match serde_json::from_slice::<SeqProbe>(&line) {
-        Ok(SeqProbe { sequence_id: None }) => SequenceProbe::Absent,
-        Ok(SeqProbe {
-            sequence_id: Some(Presence(v)),
-        }) => lax_u64(&v).map_or(SequenceProbe::Bad, SequenceProbe::Found),
-        Err(_) => SequenceProbe::Bad,
-    }
+/// The top-level `sequence_id` of a line, when it has an integer one.
+fn line_sequence_id(line: &[u8]) -> Option<u64> {
+    LineProbe::read(line).ok()?.sequence_id()
 }
 
 /// The number of steps of a log as Burr's server counts it: the last line (from the end)
@@ -466,7 +432,7 @@ pub fn num_steps(path: &Path) -> Result<u64, ReadError> {
         if is_blank(line) {
             continue;
         }
-        if let SequenceProbe::Found(n) = probe_sequence_id(line) {
+        if let Some(n) = line_sequence_id(line) {
             return Ok(n.saturating_add(1));
         }
     }
@@ -1197,7 +1163,7 @@ mod tests {
             proptest::prop_assert_eq!(log.records.len() + log.skipped, non_blank);
             let _ = steps_from_records(log.records);
             let _ = parse_children(&content);
-            let _ = probe_sequence_id(&content);
+            let _ = line_sequence_id(&content);
         }
 
         #[test]
@@ -1221,7 +1187,7 @@ mod tests {
             let mut lines = ReverseLines::open(&path).unwrap().with_block(block);
             let mut found = 0;
             while let Some(line) = lines.next_line_ref().unwrap() {
-                if let SequenceProbe::Found(n) = probe_sequence_id(line) {
+                if let Some(n) = line_sequence_id(line) {
                     found = n + 1;
                     break;
                 }

@@ -45,10 +45,11 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::format::{
-    ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel, Timestamp,
+    ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, LineProbe, PointerModel,
+    RecordError, RecordKind, Timestamp,
 };
 use crate::layout;
-use crate::reader::{self, ReadError};
+use crate::reader::{self, ReadError, is_blank};
 
 /// Size of the reads made when scanning a log.
 const CHUNK: usize = 4 << 20;
@@ -674,81 +675,25 @@ fn read_children(dir: &Path) -> (Vec<ChildApplicationModel>, Vec<String>) {
     }
 }
 
-fn trim_line(line: &[u8]) -> &[u8] {
-    let mut line = line;
-    while let [rest @ .., last] = line {
-        if last.is_ascii_whitespace() {
-            line = rest;
-        } else {
-            break;
-        }
-    }
-    while let [first, rest @ ..] = line {
-        if first.is_ascii_whitespace() {
-            line = rest;
-        } else {
-            break;
-        }
-    }
-    line
-}
-
 // ------------------------------------------------------------------------------ line probes
 
-/// The keys of a log line that decide where it belongs, read without building the rest.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Probe {
-    #[serde(rename = "type", default)]
-    kind: Option<serde_json::Value>,
-    #[serde(default)]
-    sequence_id: Option<serde_json::Value>,
-    #[serde(default)]
-    action_sequence_id: Option<serde_json::Value>,
-}
-
+/// Where a log line belongs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LineKeys {
     /// The step the line belongs to.
     step: Option<u64>,
     /// Whether the line is a `begin_entry`.
     begins: bool,
-    /// The top-level `sequence_id`, which Burr's step count reads.
-    top_level: Option<u64>,
 }
 
 fn probe(line: &[u8]) -> Result<LineKeys, String> {
-    let probe: Probe = match serde_json::from_slice(line) {
-        Ok(p) => p,
-        Err(err) if err.is_data() || err.is_syntax() => {
-            // Invalid UTF-8 inside a string is a syntax error for serde_json; Burr replaces
-            // such bytes, so try again the same way before calling the line malformed.
-            match std::str::from_utf8(line) {
-                Ok(_) => return Err(err.to_string()),
-                Err(_) => serde_json::from_str(&String::from_utf8_lossy(line))
-                    .map_err(|e: serde_json::Error| e.to_string())?,
-            }
-        }
-        Err(err) => return Err(err.to_string()),
-    };
-    let kind = match &probe.kind {
-        Some(serde_json::Value::String(kind)) => kind.as_str(),
-        Some(_) => "",
-        None => return Err("record has no `type` key".to_owned()),
-    };
-    let top_level = probe.sequence_id.as_ref().and_then(crate::format::lax_u64);
-    let step = match kind {
-        "begin_entry" | "end_entry" => top_level,
-        "begin_span" | "end_span" | "attribute" | "begin_stream" | "first_item_stream"
-        | "end_stream" => probe
-            .action_sequence_id
-            .as_ref()
-            .and_then(crate::format::lax_u64),
-        _ => None,
-    };
+    let probe = LineProbe::read(line).map_err(|err| err.to_string())?;
+    if !probe.has_type() {
+        return Err(RecordError::MissingType.to_string());
+    }
     Ok(LineKeys {
-        step,
-        begins: kind == "begin_entry",
-        top_level,
+        step: probe.step(),
+        begins: probe.record_kind() == Some(RecordKind::BeginEntry),
     })
 }
 
@@ -916,8 +861,7 @@ impl AppIndex {
             read_tail(&mut file, self.offset).map_err(|err| StoreError::io(&self.log, err))?;
         // What is left has no newline yet: a record being written, or a writer that does not
         // end its last line. Use it if it is complete JSON, and read it again next time.
-        let rest = trim_line(&buf);
-        if let Some(keys) = (!rest.is_empty()).then(|| probe(rest).ok()).flatten() {
+        if let Some(keys) = (!is_blank(&buf)).then(|| probe(&buf).ok()).flatten() {
             self.pending = Some(Pending {
                 start: buf_start,
                 end: buf_start + buf.len() as u64,
@@ -1061,8 +1005,8 @@ fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
         let mut at = 0;
         while let Some(nl) = memchr::memchr(b'\n', &part[at..]) {
             let end = at + nl + 1;
-            let text = trim_line(&part[at..end]);
-            let keys = (!text.is_empty()).then(|| probe(text));
+            let line = &part[at..end];
+            let keys = (!is_blank(line)).then(|| probe(line));
             out.push((base + at, base + end, keys));
             at = end;
         }
@@ -1189,8 +1133,7 @@ mod tests {
                 _ => "not json\n".to_owned(),
             };
             buf.extend_from_slice(line.as_bytes());
-            let text = trim_line(line.as_bytes());
-            let keys = (!text.is_empty()).then(|| probe(text));
+            let keys = (!is_blank(line.as_bytes())).then(|| probe(line.as_bytes()));
             expected.push((start, buf.len(), keys));
             seq += 1;
         }

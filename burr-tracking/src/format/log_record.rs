@@ -2,13 +2,15 @@
 
 use std::borrow::Cow;
 
-use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::probe::{self, LineProbe};
+use super::records::RecordKind;
 use super::{
     AttributeModel, BeginEntryModel, BeginSpanModel, BeginStreamModel, EndEntryModel, EndSpanModel,
-    EndStreamModel, FirstItemStreamModel, JsonObject, UnknownRecord, to_json_line,
+    EndStreamModel, FirstItemStreamModel, UnknownRecord, to_json_line,
 };
 
 /// One line of `log.jsonl`, dispatched on its `type`.
@@ -85,28 +87,13 @@ pub enum RecordError {
     },
 }
 
-const KNOWN_TYPES: [&str; 8] = [
-    "begin_entry",
-    "end_entry",
-    "begin_span",
-    "end_span",
-    "attribute",
-    "begin_stream",
-    "first_item_stream",
-    "end_stream",
-];
-
-#[derive(Deserialize)]
-struct TypeProbe<'a> {
-    #[serde(rename = "type", borrow, default)]
-    kind: Option<ProbeKind<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ProbeKind<'a> {
-    Str(#[serde(borrow)] Cow<'a, str>),
-    Other(de::IgnoredAny),
+impl RecordError {
+    fn invalid(kind: RecordKind, source: serde_json::Error) -> Self {
+        RecordError::Invalid {
+            kind: kind.name().to_string(),
+            source,
+        }
+    }
 }
 
 impl LogRecord {
@@ -132,64 +119,27 @@ impl LogRecord {
         }
         // Every writer puts `type` first: read it from the bytes when it is there, and parse
         // the line only once.
-        let leading = line
-            .strip_prefix(b"{\"type\":\"")
-            .and_then(|rest| {
-                let end = rest.iter().position(|&b| b == b'"')?;
-                std::str::from_utf8(&rest[..end]).ok()
-            })
-            .filter(|k| KNOWN_TYPES.contains(k));
-        let kind = match leading {
-            Some(k) => k.to_string(),
+        let kind = match probe::leading_type(line).and_then(RecordKind::from_name) {
+            Some(kind) => kind,
             None => {
-                let probe: TypeProbe<'_> =
-                    serde_json::from_slice(line).map_err(RecordError::NotJson)?;
-                match probe.kind {
-                    None => return Err(RecordError::MissingType),
-                    Some(ProbeKind::Str(s)) if KNOWN_TYPES.contains(&&*s) => s.into_owned(),
-                    Some(_) => {
+                let probe = LineProbe::read(line).map_err(RecordError::NotJson)?;
+                match probe.record_kind() {
+                    Some(kind) => kind,
+                    None if probe.has_type() => {
                         return serde_json::from_slice(line)
                             .map(|raw| LogRecord::Unknown(UnknownRecord { raw }))
                             .map_err(RecordError::NotJson);
                     }
+                    None => return Err(RecordError::MissingType),
                 }
             }
         };
-        fn typed<T: DeserializeOwned>(
-            line: &[u8],
-            kind: &str,
-            wrap: fn(T) -> LogRecord,
-        ) -> Result<LogRecord, RecordError> {
-            serde_json::from_slice(line)
-                .map(wrap)
-                .map_err(|source| RecordError::Invalid {
-                    kind: kind.to_string(),
-                    source,
-                })
-        }
-        Self::dispatch(&kind, |k| match k {
-            Kind::BeginEntry => typed(line, &kind, LogRecord::BeginEntry),
-            Kind::EndEntry => typed(line, &kind, LogRecord::EndEntry),
-            Kind::BeginSpan => typed(line, &kind, LogRecord::BeginSpan),
-            Kind::EndSpan => typed(line, &kind, LogRecord::EndSpan),
-            Kind::Attribute => typed(line, &kind, LogRecord::Attribute),
-            Kind::BeginStream => typed(line, &kind, LogRecord::BeginStream),
-            Kind::FirstItemStream => typed(line, &kind, LogRecord::FirstItemStream),
-            Kind::EndStream => typed(line, &kind, LogRecord::EndStream),
-        })
-    }
-
-    fn dispatch<R>(kind: &str, f: impl FnOnce(Kind) -> R) -> R {
-        f(match kind {
-            "begin_entry" => Kind::BeginEntry,
-            "end_entry" => Kind::EndEntry,
-            "begin_span" => Kind::BeginSpan,
-            "end_span" => Kind::EndSpan,
-            "attribute" => Kind::Attribute,
-            "begin_stream" => Kind::BeginStream,
-            "first_item_stream" => Kind::FirstItemStream,
-            _ => Kind::EndStream,
-        })
+        let mut deserializer = serde_json::Deserializer::from_slice(line);
+        let record = Self::decode(kind, &mut deserializer)?;
+        deserializer
+            .end()
+            .map_err(|source| RecordError::invalid(kind, source))?;
+        Ok(record)
     }
 
     /// Reads a record from a JSON object already parsed.
@@ -209,31 +159,35 @@ impl LogRecord {
         };
         let kind = match map.get("type") {
             None => return Err(RecordError::MissingType),
-            Some(Value::String(s)) if KNOWN_TYPES.contains(&s.as_str()) => s.clone(),
-            Some(_) => return Ok(LogRecord::Unknown(UnknownRecord { raw: map })),
+            Some(Value::String(name)) => RecordKind::from_name(name),
+            Some(_) => None,
         };
-        fn typed<T: DeserializeOwned>(
-            map: JsonObject,
-            kind: &str,
-            wrap: fn(T) -> LogRecord,
-        ) -> Result<LogRecord, RecordError> {
-            serde_json::from_value(Value::Object(map))
-                .map(wrap)
-                .map_err(|source| RecordError::Invalid {
-                    kind: kind.to_string(),
-                    source,
-                })
+        match kind {
+            Some(kind) => Self::decode(kind, Value::Object(map)),
+            None => Ok(LogRecord::Unknown(UnknownRecord { raw: map })),
         }
-        Self::dispatch(&kind, |k| match k {
-            Kind::BeginEntry => typed(map, &kind, LogRecord::BeginEntry),
-            Kind::EndEntry => typed(map, &kind, LogRecord::EndEntry),
-            Kind::BeginSpan => typed(map, &kind, LogRecord::BeginSpan),
-            Kind::EndSpan => typed(map, &kind, LogRecord::EndSpan),
-            Kind::Attribute => typed(map, &kind, LogRecord::Attribute),
-            Kind::BeginStream => typed(map, &kind, LogRecord::BeginStream),
-            Kind::FirstItemStream => typed(map, &kind, LogRecord::FirstItemStream),
-            Kind::EndStream => typed(map, &kind, LogRecord::EndStream),
-        })
+    }
+
+    /// Reads the rest of a record of a known kind.
+    fn decode<'de, D>(kind: RecordKind, deserializer: D) -> Result<Self, RecordError>
+    where
+        D: Deserializer<'de, Error = serde_json::Error>,
+    {
+        let record = match kind {
+            RecordKind::BeginEntry => Deserialize::deserialize(deserializer).map(Self::BeginEntry),
+            RecordKind::EndEntry => Deserialize::deserialize(deserializer).map(Self::EndEntry),
+            RecordKind::BeginSpan => Deserialize::deserialize(deserializer).map(Self::BeginSpan),
+            RecordKind::EndSpan => Deserialize::deserialize(deserializer).map(Self::EndSpan),
+            RecordKind::Attribute => Deserialize::deserialize(deserializer).map(Self::Attribute),
+            RecordKind::BeginStream => {
+                Deserialize::deserialize(deserializer).map(Self::BeginStream)
+            }
+            RecordKind::FirstItemStream => {
+                Deserialize::deserialize(deserializer).map(Self::FirstItemStream)
+            }
+            RecordKind::EndStream => Deserialize::deserialize(deserializer).map(Self::EndStream),
+        };
+        record.map_err(|source| RecordError::invalid(kind, source))
     }
 
     /// The record's `type`.
@@ -333,17 +287,6 @@ impl LogRecord {
             )
         })
     }
-}
-
-enum Kind {
-    BeginEntry,
-    EndEntry,
-    BeginSpan,
-    EndSpan,
-    Attribute,
-    BeginStream,
-    FirstItemStream,
-    EndStream,
 }
 
 impl<'de> Deserialize<'de> for LogRecord {

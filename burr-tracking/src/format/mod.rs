@@ -54,6 +54,7 @@ mod app;
 mod json;
 mod lax;
 mod log_record;
+mod probe;
 mod records;
 mod timestamp;
 
@@ -67,6 +68,8 @@ pub use app::{
 pub use json::{PydanticFormatter, PythonFormatter, to_json_line, to_python_json};
 pub use lax::lax_u64;
 pub use log_record::{LogRecord, RecordError};
+pub(crate) use probe::LineProbe;
+pub(crate) use records::RecordKind;
 pub use records::{
     AttributeModel, BeginEntryModel, BeginSpanModel, BeginStreamModel, EndEntryModel, EndSpanModel,
     EndStreamModel, FirstItemStreamModel, UnknownRecord,

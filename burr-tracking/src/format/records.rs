@@ -8,6 +8,57 @@ use serde_json::Value;
 use super::lax;
 use super::{JsonObject, Tags, Timestamp};
 
+/// The known values of a record's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordKind {
+    BeginEntry,
+    EndEntry,
+    BeginSpan,
+    EndSpan,
+    Attribute,
+    BeginStream,
+    FirstItemStream,
+    EndStream,
+}
+
+impl RecordKind {
+    const ALL: [RecordKind; 8] = [
+        RecordKind::BeginEntry,
+        RecordKind::EndEntry,
+        RecordKind::BeginSpan,
+        RecordKind::EndSpan,
+        RecordKind::Attribute,
+        RecordKind::BeginStream,
+        RecordKind::FirstItemStream,
+        RecordKind::EndStream,
+    ];
+
+    /// The kind a `type` names, if it names a known one.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The `type` of records of this kind.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RecordKind::BeginEntry => "begin_entry",
+            RecordKind::EndEntry => "end_entry",
+            RecordKind::BeginSpan => "begin_span",
+            RecordKind::EndSpan => "end_span",
+            RecordKind::Attribute => "attribute",
+            RecordKind::BeginStream => "begin_stream",
+            RecordKind::FirstItemStream => "first_item_stream",
+            RecordKind::EndStream => "end_stream",
+        }
+    }
+
+    /// Whether records of this kind name their step with a top-level `sequence_id` (entries)
+    /// rather than an `action_sequence_id`.
+    pub(crate) fn is_entry(self) -> bool {
+        matches!(self, RecordKind::BeginEntry | RecordKind::EndEntry)
+    }
+}
+
 /// A `begin_entry` line: a step started.
 ///
 /// # Examples
