@@ -38,8 +38,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::format::{
-    ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType,
-    PointerModel, PydanticFormatter, Timestamp, TransitionModel, to_json_line, to_python_json,
+    ActionModel, ApplicationMetadataModel, ApplicationModel, AttributeLine, BeginEntryLine,
+    BeginSpanLine, BeginStreamModel, ChildApplicationModel, ChildEventType, EndEntryLine,
+    EndSpanLine, EndStreamModel, FirstItemStreamModel, PointerModel, Tags, Timestamp,
+    TransitionModel, to_json_line, to_python_json, write_json_line,
 };
 use crate::layout::{
     CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, default_root, expand_home,
@@ -537,7 +539,7 @@ impl LocalTrackingClient {
 
     /// Serializes one record into the application's buffer and writes it as one line
     /// (with the lines held before it), unless `hold` and span buffering is on.
-    fn append(&self, app_id: &str, what: &'static str, record: &impl Line, hold: bool) {
+    fn append(&self, app_id: &str, what: &'static str, record: &impl Serialize, hold: bool) {
         self.with_log(app_id, |log| {
             if let Err(e) = log.append(record, what, app_id, hold && self.buffer_spans) {
                 report(app_id, &e);
@@ -546,7 +548,7 @@ impl LocalTrackingClient {
     }
 
     /// Like [`LocalTrackingClient::append`] for several records (one write per line).
-    fn append_each<'r, R: Line + 'r>(
+    fn append_each<R: Serialize>(
         &self,
         app_id: &str,
         what: &'static str,
@@ -571,22 +573,16 @@ impl AppLog {
     /// one write unless `hold` (and the held lines are still small).
     fn append(
         &mut self,
-        record: &impl Line,
+        record: &impl Serialize,
         what: &'static str,
         app_id: &str,
         hold: bool,
     ) -> Result<(), TrackingError> {
-        let start = self.buf.len();
-        if let Err(source) = record.write_to(&mut self.buf) {
-            // Never write half a record.
-            self.buf.truncate(start);
-            return Err(TrackingError::Serialize {
-                what,
-                app_id: app_id.to_string(),
-                source,
-            });
-        }
-        self.buf.push(b'\n');
+        write_json_line(&mut self.buf, record).map_err(|source| TrackingError::Serialize {
+            what,
+            app_id: app_id.to_string(),
+            source,
+        })?;
         if hold && self.buf.len() < MAX_HELD {
             return Ok(());
         }
@@ -733,246 +729,13 @@ fn action_model(a: &ActionInfo) -> ActionModel {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Log lines
-//
-// These borrow from the hook events so that a state or a result is serialized straight into
-// the line buffer, with no copy. Each mirrors one record of `crate::format` field for field;
-// the tests check that both give the same bytes.
-// ---------------------------------------------------------------------------------------------
-
-/// A log record that writes itself as one compact JSON object (without the newline).
-///
-/// The derived `Serialize` of each line type is the reference; the step, span and attribute
-/// lines, the most frequent ones, write their fixed parts directly instead (the tests check
-/// that the bytes are the same).
-trait Line {
-    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error>;
-}
-
-/// Writes `value` with the log lines' formatter.
-fn write_serde(
-    buf: &mut Vec<u8>,
-    value: &(impl Serialize + ?Sized),
-) -> Result<(), serde_json::Error> {
-    value.serialize(&mut serde_json::Serializer::with_formatter(
-        buf,
-        PydanticFormatter,
-    ))
-}
-
-/// Writes a JSON string, escaped as serde_json escapes it.
-fn write_str(buf: &mut Vec<u8>, s: &str) -> Result<(), serde_json::Error> {
-    serde_json::to_writer(buf, s)
-}
-
-macro_rules! line_via_serde {
-    ($($ty:ty),* $(,)?) => {$(
-        impl Line for $ty {
-            fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-                write_serde(buf, self)
-            }
-        }
-    )*};
-}
-
-line_via_serde!(BeginStreamLine, FirstItemStreamLine, EndStreamLine,);
-
-impl Line for BeginEntryLine<'_> {
-    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        buf.extend_from_slice(br#"{"type":"begin_entry","start_time":"#);
-        write_serde(buf, &self.start_time)?;
-        buf.extend_from_slice(br#","action":"#);
-        write_str(buf, self.action)?;
-        buf.extend_from_slice(br#","inputs":"#);
-        write_serde(buf, &self.inputs)?;
-        buf.extend_from_slice(br#","sequence_id":"#);
-        write_serde(buf, &self.sequence_id)?;
-        buf.push(b'}');
-        Ok(())
-    }
-}
-
-impl Line for EndEntryLine<'_> {
-    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        buf.extend_from_slice(br#"{"type":"end_entry","end_time":"#);
-        write_serde(buf, &self.end_time)?;
-        buf.extend_from_slice(br#","action":"#);
-        write_str(buf, self.action)?;
-        buf.extend_from_slice(br#","result":"#);
-        match self.result {
-            Some(result) => write_serde(buf, result)?,
-            None => buf.extend_from_slice(b"null"),
-        }
-        buf.extend_from_slice(br#","exception":"#);
-        match self.exception {
-            Some(exception) => write_str(buf, exception)?,
-            None => buf.extend_from_slice(b"null"),
-        }
-        buf.extend_from_slice(br#","state":"#);
-        write_serde(buf, self.state)?;
-        buf.extend_from_slice(br#","sequence_id":"#);
-        write_serde(buf, &self.sequence_id)?;
-        buf.push(b'}');
-        Ok(())
-    }
-}
-
-impl Line for BeginSpanLine<'_> {
-    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        buf.extend_from_slice(br#"{"type":"begin_span","start_time":"#);
-        write_serde(buf, &self.start_time)?;
-        buf.extend_from_slice(br#","action_sequence_id":"#);
-        write_serde(buf, &self.action_sequence_id)?;
-        buf.extend_from_slice(br#","span_id":"#);
-        write_str(buf, self.span_id)?;
-        buf.extend_from_slice(br#","span_name":"#);
-        write_str(buf, self.span_name)?;
-        buf.extend_from_slice(br#","parent_span_id":"#);
-        match self.parent_span_id {
-            Some(parent) => write_str(buf, parent)?,
-            None => buf.extend_from_slice(b"null"),
-        }
-        buf.extend_from_slice(br#","span_dependencies":["#);
-        for (i, dependency) in self.span_dependencies.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            write_str(buf, dependency)?;
-        }
-        buf.extend_from_slice(b"]}");
-        Ok(())
-    }
-}
-
-impl Line for EndSpanLine<'_> {
-    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        buf.extend_from_slice(br#"{"type":"end_span","end_time":"#);
-        write_serde(buf, &self.end_time)?;
-        buf.extend_from_slice(br#","action_sequence_id":"#);
-        write_serde(buf, &self.action_sequence_id)?;
-        buf.extend_from_slice(br#","span_id":"#);
-        write_str(buf, self.span_id)?;
-        buf.push(b'}');
-        Ok(())
-    }
-}
-
-impl Line for AttributeLine<'_> {
-    fn write_to(&self, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        buf.extend_from_slice(br#"{"type":"attribute","key":"#);
-        write_str(buf, self.key)?;
-        buf.extend_from_slice(br#","action_sequence_id":"#);
-        write_serde(buf, &self.action_sequence_id)?;
-        buf.extend_from_slice(br#","span_id":"#);
-        match self.span_id {
-            Some(span) => write_str(buf, span)?,
-            None => buf.extend_from_slice(b"null"),
-        }
-        buf.extend_from_slice(br#","value":"#);
-        write_serde(buf, self.value)?;
-        buf.extend_from_slice(br#","tags":{},"time_logged":"#);
-        match self.time_logged {
-            Some(time) => write_serde(buf, &time)?,
-            None => buf.extend_from_slice(b"null"),
-        }
-        buf.push(b'}');
-        Ok(())
-    }
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "begin_entry")]
-struct BeginEntryLine<'a> {
-    start_time: Timestamp,
-    action: &'a str,
-    inputs: InputsWithoutTracer<'a>,
-    sequence_id: u64,
-}
-
-/// Inputs minus the injected tracer, as Burr logs them.
+/// Inputs minus an injected tracer, as Burr logs them.
 struct InputsWithoutTracer<'a>(&'a Map<String, Value>);
 
 impl Serialize for InputsWithoutTracer<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.0.iter().filter(|(k, _)| k.as_str() != "__tracer"))
     }
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "end_entry")]
-struct EndEntryLine<'a> {
-    end_time: Timestamp,
-    action: &'a str,
-    result: Option<&'a Map<String, Value>>,
-    exception: Option<&'a str>,
-    state: &'a burr_core::State,
-    sequence_id: u64,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "begin_span")]
-struct BeginSpanLine<'a> {
-    start_time: Timestamp,
-    action_sequence_id: u64,
-    span_id: &'a str,
-    span_name: &'a str,
-    parent_span_id: Option<&'a str>,
-    span_dependencies: &'a [String],
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "end_span")]
-struct EndSpanLine<'a> {
-    end_time: Timestamp,
-    action_sequence_id: u64,
-    span_id: &'a str,
-}
-
-/// Burr always writes empty tags.
-struct NoTags;
-
-impl Serialize for NoTags {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        s.serialize_map(Some(0))?.end()
-    }
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "attribute")]
-struct AttributeLine<'a> {
-    key: &'a str,
-    action_sequence_id: u64,
-    span_id: Option<&'a str>,
-    value: &'a Value,
-    tags: NoTags,
-    time_logged: Option<Timestamp>,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "begin_stream")]
-struct BeginStreamLine {
-    action_sequence_id: u64,
-    span_id: Option<&'static str>,
-    stream_init_time: Timestamp,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "first_item_stream")]
-struct FirstItemStreamLine {
-    action_sequence_id: u64,
-    span_id: Option<&'static str>,
-    first_item_time: Timestamp,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename = "end_stream")]
-struct EndStreamLine {
-    action_sequence_id: u64,
-    span_id: Option<&'static str>,
-    end_time: Timestamp,
-    items_streamed: u64,
 }
 
 /// The `exception` text of a failed step, shaped like a Python traceback so that Burr's UI
@@ -1042,7 +805,7 @@ impl LifecycleHook for LocalTrackingClient {
         let line = BeginEntryLine {
             start_time: Timestamp::local_at(event.time),
             action: &event.action.name,
-            inputs: InputsWithoutTracer(event.inputs.as_map()),
+            inputs: &InputsWithoutTracer(event.inputs.as_map()),
             sequence_id: event.sequence_id,
         };
         self.append(event.app_id, "begin_entry", &line, false);
@@ -1092,6 +855,8 @@ impl LifecycleHook for LocalTrackingClient {
     fn do_log_attributes(&self, event: &AttributesEvent<'_>) {
         let time_logged = Some(Timestamp::utc_at(event.time));
         let span_id = event.span.map(|s| s.uid.as_str());
+        // Burr always writes empty tags.
+        let tags = Tags::new();
         self.append_each(
             event.app_id,
             "attribute",
@@ -1100,7 +865,7 @@ impl LifecycleHook for LocalTrackingClient {
                 action_sequence_id: event.action_sequence_id,
                 span_id,
                 value,
-                tags: NoTags,
+                tags: &tags,
                 time_logged,
             }),
             true,
@@ -1109,7 +874,7 @@ impl LifecycleHook for LocalTrackingClient {
 
     fn pre_start_stream(&self, event: &StreamStart<'_>) {
         self.with_log(event.app_id, |log| log.first_item_logged = None);
-        let line = BeginStreamLine {
+        let line = BeginStreamModel {
             action_sequence_id: event.sequence_id,
             span_id: None,
             stream_init_time: Timestamp::utc_at(event.time),
@@ -1123,7 +888,7 @@ impl LifecycleHook for LocalTrackingClient {
                 return;
             }
             log.first_item_logged = Some(event.sequence_id);
-            let line = FirstItemStreamLine {
+            let line = FirstItemStreamModel {
                 action_sequence_id: event.sequence_id,
                 span_id: None,
                 first_item_time: Timestamp::utc_at(event.time),
@@ -1136,7 +901,7 @@ impl LifecycleHook for LocalTrackingClient {
     }
 
     fn post_end_stream(&self, event: &StreamEnd<'_>) {
-        let line = EndStreamLine {
+        let line = EndStreamModel {
             action_sequence_id: event.sequence_id,
             span_id: None,
             end_time: Timestamp::utc_at(event.time),
@@ -1174,27 +939,15 @@ mod tests {
     use burr_core::{SpanInfo, State};
     use serde_json::json;
 
-    /// The derived `Serialize` of a line, behind a trait object.
-    mod erased {
-        pub(super) trait Ser {
-            fn ser(&self, buf: &mut Vec<u8>);
-        }
-        impl<T: serde::Serialize> Ser for T {
-            fn ser(&self, buf: &mut Vec<u8>) {
-                super::write_serde(buf, self).unwrap();
-            }
-        }
-    }
-
     /// Writes a line the way the client does.
-    fn line(record: &impl Line) -> String {
+    fn line(record: &impl Serialize) -> String {
         let mut buf = Vec::new();
-        record.write_to(&mut buf).unwrap();
-        buf.push(b'\n');
+        write_json_line(&mut buf, record).unwrap();
         String::from_utf8(buf).unwrap()
     }
 
-    /// The client's line must be exactly what the typed model writes for the same record.
+    /// The client's line, written from what the hooks hold (a `State`, inputs without the
+    /// tracer), must be exactly what the typed record writes once read back.
     fn assert_same_as_model(text: &str) {
         let parsed = LogRecord::from_json_line(text.trim_end().as_bytes()).unwrap();
         assert!(!matches!(parsed, LogRecord::Unknown(_)), "{text}");
@@ -1215,11 +968,12 @@ mod tests {
         let result = json!({"answer": 42});
         let deps = vec!["outer".to_string()];
         let value = json!({"n": [1, null, "x"], "f": 1e-7});
+        let no_tags = Tags::new();
         let lines = [
             line(&BeginEntryLine {
                 start_time: Timestamp::local_at(t),
                 action: "count",
-                inputs: InputsWithoutTracer(inputs.as_object().unwrap()),
+                inputs: &InputsWithoutTracer(inputs.as_object().unwrap()),
                 sequence_id: 3,
             }),
             line(&EndEntryLine {
@@ -1264,31 +1018,34 @@ mod tests {
                 action_sequence_id: 3,
                 span_id: None,
                 value: &value,
-                tags: NoTags,
+                tags: &no_tags,
                 time_logged: Some(Timestamp::utc_at(t)),
             }),
-            line(&BeginStreamLine {
+            line(&BeginStreamModel {
                 action_sequence_id: 3,
                 span_id: None,
                 stream_init_time: Timestamp::utc_at(t),
             }),
-            line(&FirstItemStreamLine {
+            line(&FirstItemStreamModel {
                 action_sequence_id: 3,
                 span_id: None,
                 first_item_time: Timestamp::utc_at(t),
             }),
-            line(&EndStreamLine {
+            line(&EndStreamModel {
                 action_sequence_id: 3,
                 span_id: None,
                 end_time: Timestamp::utc_at(t),
                 items_streamed: 5,
             }),
         ];
-        // Strings that need escaping, through the hand-written lines.
+        // Strings that need escaping.
         let odd = "q\"b\\n\n\t\u{1}\u{1f}\u{7f}é😀</script>";
         let odd_deps = vec![odd.to_string(), String::new()];
         let before_1970 = SystemTime::UNIX_EPOCH - std::time::Duration::from_micros(1_500_000);
-        let odd_lines = [
+        let odd_inputs = json!({ odd: odd, "n": 1.25 });
+        let odd_state = State::new().update(odd, odd).with_sequence_id(9);
+        let odd_value = json!({ odd: [odd, 1.5, -0.0, 1e300, u64::MAX, i64::MIN] });
+        let mut odd_lines = vec![
             line(&BeginSpanLine {
                 start_time: Timestamp::local_at(before_1970),
                 action_sequence_id: u64::MAX,
@@ -1302,72 +1059,35 @@ mod tests {
                 action_sequence_id: 0,
                 span_id: odd,
             }),
-            line(&AttributeLine {
-                key: odd,
-                action_sequence_id: 7,
-                span_id: Some(odd),
-                value: &json!({ odd: [odd, 1.5, -0.0, 1e300, u64::MAX, i64::MIN] }),
-                tags: NoTags,
-                time_logged: None,
+            line(&BeginEntryLine {
+                start_time: Timestamp::local_at(t),
+                action: odd,
+                inputs: &InputsWithoutTracer(odd_inputs.as_object().unwrap()),
+                sequence_id: 9,
             }),
         ];
-        for l in lines.iter().chain(&odd_lines) {
-            assert_same_as_model(l);
-        }
-        // The hand-written lines are exactly what the derived serialization writes.
-        let reference = |record: &dyn erased::Ser| {
-            let mut buf = Vec::new();
-            record.ser(&mut buf);
-            buf.push(b'\n');
-            String::from_utf8(buf).unwrap()
-        };
-        let span = BeginSpanLine {
-            start_time: Timestamp::local_at(t),
-            action_sequence_id: 3,
-            span_id: odd,
-            span_name: odd,
-            parent_span_id: Some(odd),
-            span_dependencies: &odd_deps,
-        };
-        assert_eq!(reference(&span), line(&span));
-        let end = EndSpanLine {
-            end_time: Timestamp::local_at(t),
-            action_sequence_id: 3,
-            span_id: odd,
-        };
-        assert_eq!(reference(&end), line(&end));
-        let odd_inputs = json!({ odd: odd, "n": 1.25 });
-        let begin = BeginEntryLine {
-            start_time: Timestamp::local_at(t),
-            action: odd,
-            inputs: InputsWithoutTracer(odd_inputs.as_object().unwrap()),
-            sequence_id: 9,
-        };
-        assert_eq!(reference(&begin), line(&begin));
-        let odd_state = State::new().update(odd, odd).with_sequence_id(9);
         for (result, exception) in [(odd_inputs.as_object(), None), (None, Some(odd))] {
-            let end = EndEntryLine {
+            odd_lines.push(line(&EndEntryLine {
                 end_time: Timestamp::local_at(t),
                 action: odd,
                 result,
                 exception,
                 state: &odd_state,
                 sequence_id: 9,
-            };
-            assert_eq!(reference(&end), line(&end));
-            assert_same_as_model(&line(&end));
+            }));
         }
-        let odd_value = json!([odd, 0.1]);
         for (span_id, time_logged) in [(None, Some(Timestamp::utc_at(t))), (Some(odd), None)] {
-            let attribute = AttributeLine {
+            odd_lines.push(line(&AttributeLine {
                 key: odd,
-                action_sequence_id: 3,
+                action_sequence_id: 7,
                 span_id,
                 value: &odd_value,
-                tags: NoTags,
+                tags: &no_tags,
                 time_logged,
-            };
-            assert_eq!(reference(&attribute), line(&attribute));
+            }));
+        }
+        for l in lines.iter().chain(&odd_lines) {
+            assert_same_as_model(l);
         }
         assert!(!lines[0].contains("__tracer"));
         assert!(lines[1].contains(r#""state":{"counter":1,"ratio":0.5,"big":1e+16,"text":"é\"\n","__SEQUENCE_ID":3,"__PRIOR_STEP":"count"}"#), "{}", lines[1]);

@@ -160,13 +160,33 @@ impl serde_json::ser::Formatter for PythonFormatter {
 /// ```
 pub fn to_json_line<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(256);
-    value.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut out,
-        PydanticFormatter,
-    ))?;
-    out.push(b'\n');
+    write_json_line(&mut out, value)?;
     // serde_json writes valid UTF-8 only.
     String::from_utf8(out).map_err(|e| serde_json::Error::io(io::Error::other(e)))
+}
+
+/// Appends `value` to `buf` as one log line (see [`to_json_line`]): the one serialization of
+/// every line this crate writes. On error `buf` is left as it was, so no half line is ever
+/// written.
+pub(crate) fn write_json_line<T: Serialize + ?Sized>(
+    buf: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), serde_json::Error> {
+    let start = buf.len();
+    let written = value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *buf,
+        PydanticFormatter,
+    ));
+    match written {
+        Ok(()) => {
+            buf.push(b'\n');
+            Ok(())
+        }
+        Err(err) => {
+            buf.truncate(start);
+            Err(err)
+        }
+    }
 }
 
 /// Serializes a value the way Python's `json.dump` writes `graph.json` and `metadata.json`

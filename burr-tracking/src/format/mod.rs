@@ -65,11 +65,14 @@ pub use app::{
     ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType,
     PointerModel, TransitionModel,
 };
+pub(crate) use json::write_json_line;
 pub use json::{PydanticFormatter, PythonFormatter, to_json_line, to_python_json};
 pub use lax::lax_u64;
 pub use log_record::{LogRecord, RecordError};
 pub(crate) use probe::LineProbe;
-pub(crate) use records::RecordKind;
+pub(crate) use records::{
+    AttributeLine, BeginEntryLine, BeginSpanLine, EndEntryLine, EndSpanLine, RecordKind,
+};
 pub use records::{
     AttributeModel, BeginEntryModel, BeginSpanModel, BeginStreamModel, EndEntryModel, EndSpanModel,
     EndStreamModel, FirstItemStreamModel, UnknownRecord,

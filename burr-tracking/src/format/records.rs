@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::lax;
@@ -76,7 +76,7 @@ impl RecordKind {
 ///     r#"{"type":"begin_entry","start_time":"2024-08-27T11:59:58.569978","action":"result","inputs":{},"sequence_id":1}"#
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename = "begin_entry")]
 pub struct BeginEntryModel {
     /// When the step started (naive local time).
@@ -102,7 +102,7 @@ pub struct BeginEntryModel {
 /// assert!(e.succeeded());
 /// assert_eq!(e.state["counter"], 1);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename = "end_entry")]
 pub struct EndEntryModel {
     /// When the step finished (naive local time).
@@ -153,7 +153,7 @@ impl EndEntryModel {
 /// ).unwrap();
 /// assert_eq!(s.parent_span_id.as_deref(), Some("4:0.0"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename = "begin_span")]
 pub struct BeginSpanModel {
     /// When the span opened (naive local time).
@@ -182,7 +182,7 @@ pub struct BeginSpanModel {
 /// ).unwrap();
 /// assert_eq!(s.span_id, "0:0");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename = "end_span")]
 pub struct EndSpanModel {
     /// When the span closed (naive local time).
@@ -205,7 +205,7 @@ pub struct EndSpanModel {
 /// ).unwrap();
 /// assert_eq!(a.value, "dall-e-2");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename = "attribute")]
 pub struct AttributeModel {
     /// The attribute's name.
@@ -351,5 +351,132 @@ impl UnknownRecord {
     /// ```
     pub fn sequence_id(&self) -> Option<u64> {
         self.raw.get("sequence_id").and_then(lax::lax_u64)
+    }
+}
+
+// ------------------------------------------------------------------------------------ writing
+//
+// The records a step writes most often, borrowed from what the writer holds (a step's state
+// and inputs, a span's ids, an attribute's value), so that they are serialized straight into
+// the line. Each is the one serialization of its kind: the owned record above writes itself
+// through it too.
+
+/// How a `begin_entry` line is written; `I` is the inputs' type.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "begin_entry")]
+pub(crate) struct BeginEntryLine<'a, I = JsonObject> {
+    pub(crate) start_time: Timestamp,
+    pub(crate) action: &'a str,
+    pub(crate) inputs: &'a I,
+    pub(crate) sequence_id: u64,
+}
+
+/// How an `end_entry` line is written; `S` is the state's type.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "end_entry")]
+pub(crate) struct EndEntryLine<'a, S = JsonObject> {
+    pub(crate) end_time: Timestamp,
+    pub(crate) action: &'a str,
+    pub(crate) result: Option<&'a JsonObject>,
+    pub(crate) exception: Option<&'a str>,
+    pub(crate) state: &'a S,
+    pub(crate) sequence_id: u64,
+}
+
+/// How a `begin_span` line is written.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "begin_span")]
+pub(crate) struct BeginSpanLine<'a> {
+    pub(crate) start_time: Timestamp,
+    pub(crate) action_sequence_id: u64,
+    pub(crate) span_id: &'a str,
+    pub(crate) span_name: &'a str,
+    pub(crate) parent_span_id: Option<&'a str>,
+    pub(crate) span_dependencies: &'a [String],
+}
+
+/// How an `end_span` line is written.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "end_span")]
+pub(crate) struct EndSpanLine<'a> {
+    pub(crate) end_time: Timestamp,
+    pub(crate) action_sequence_id: u64,
+    pub(crate) span_id: &'a str,
+}
+
+/// How an `attribute` line is written.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "attribute")]
+pub(crate) struct AttributeLine<'a> {
+    pub(crate) key: &'a str,
+    pub(crate) action_sequence_id: u64,
+    pub(crate) span_id: Option<&'a str>,
+    pub(crate) value: &'a Value,
+    pub(crate) tags: &'a Tags,
+    pub(crate) time_logged: Option<Timestamp>,
+}
+
+impl Serialize for BeginEntryModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        BeginEntryLine {
+            start_time: self.start_time,
+            action: &self.action,
+            inputs: &self.inputs,
+            sequence_id: self.sequence_id,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for EndEntryModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EndEntryLine {
+            end_time: self.end_time,
+            action: &self.action,
+            result: self.result.as_ref(),
+            exception: self.exception.as_deref(),
+            state: &self.state,
+            sequence_id: self.sequence_id,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for BeginSpanModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        BeginSpanLine {
+            start_time: self.start_time,
+            action_sequence_id: self.action_sequence_id,
+            span_id: &self.span_id,
+            span_name: &self.span_name,
+            parent_span_id: self.parent_span_id.as_deref(),
+            span_dependencies: &self.span_dependencies,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for EndSpanModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EndSpanLine {
+            end_time: self.end_time,
+            action_sequence_id: self.action_sequence_id,
+            span_id: &self.span_id,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for AttributeModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        AttributeLine {
+            key: &self.key,
+            action_sequence_id: self.action_sequence_id,
+            span_id: self.span_id.as_deref(),
+            value: &self.value,
+            tags: &self.tags,
+            time_logged: self.time_logged,
+        }
+        .serialize(serializer)
     }
 }
