@@ -10,7 +10,7 @@ use burr::stream::ActionStream;
 use burr::tracking::format::{
     ApplicationMetadataModel, ApplicationModel, LogRecord, to_python_json,
 };
-use burr::tracking::reader::{StreamEvent, steps_from_records};
+use burr::tracking::read::{StreamEvent, steps_from_records};
 use burr::tracking::{LocalTrackingClient, load_state};
 use burr::{ActionContext, Status};
 use serde_json::{Value, json};

@@ -14,7 +14,7 @@ use burr_tracking::format::{
     AttributeModel, BeginEntryModel, BeginSpanModel, EndEntryModel, EndSpanModel, JsonObject,
     LogRecord, Tags, Timestamp,
 };
-use burr_tracking::{layout, load_state, reader};
+use burr_tracking::{layout, load_state, read};
 use criterion::{Criterion, criterion_main};
 use serde_json::json;
 
@@ -109,12 +109,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| load_state(root, "bench", "app", black_box(Some(5_000))).expect("loads"))
     });
     c.bench_function("num_steps of 10k steps", |b| {
-        b.iter(|| reader::num_steps(black_box(&log)).expect("counts"))
+        b.iter(|| read::num_steps(black_box(&log)).expect("counts"))
     });
     c.bench_function("read_log + steps_from_records of 10k steps", |b| {
-        b.iter(|| {
-            reader::steps_from_records(reader::read_log(black_box(&log)).expect("reads").records)
-        })
+        b.iter(|| read::steps_from_records(read::read_log(black_box(&log)).expect("reads").records))
     });
 }
 

@@ -47,7 +47,7 @@ use crate::layout::{
     CHILDREN_FILE, GRAPH_FILE, IdError, IdKind, LOG_FILE, METADATA_FILE, default_root, expand_home,
     validate_id,
 };
-use crate::load::TrackingLoader;
+use crate::read::TrackingLoader;
 
 /// What `graph.json` shows for an action whose source is unknown (Burr's text).
 pub const NO_SOURCE: &str = "No source available";

@@ -5,9 +5,8 @@ pub mod client;
 pub mod demo;
 pub mod format;
 pub mod layout;
-mod load;
 pub mod persist;
-pub mod reader;
+pub mod read;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
@@ -15,7 +14,7 @@ pub mod store;
 
 pub use client::LocalTrackingClient;
 pub use layout::default_root;
-pub use load::{LoadError, LoadedState, TrackingLoader, load_state};
+pub use read::{LoadError, LoadedState, TrackingLoader, load_state};
 
 #[cfg(feature = "postgres")]
 pub use persist::postgres::PostgresPersister;

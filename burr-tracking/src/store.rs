@@ -49,7 +49,7 @@ use crate::format::{
     RecordError, RecordKind, Timestamp,
 };
 use crate::layout;
-use crate::reader::{self, ReadError, is_blank};
+use crate::read::{self, ReadError, is_blank};
 
 /// Size of the reads made when scanning a log.
 const CHUNK: usize = 4 << 20;
@@ -351,7 +351,7 @@ impl Store {
     /// assert_eq!(projects[0].num_apps, 2); // entries, as Burr counts them
     /// ```
     pub fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
-        let projects = reader::list_projects(&self.inner.root)?;
+        let projects = read::list_projects(&self.inner.root)?;
         Ok(projects
             .into_iter()
             .map(|p| ProjectSummary {
@@ -387,7 +387,7 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<AppPage, StoreError> {
-        let mut apps = reader::list_apps(&self.inner.root, project)?;
+        let mut apps = read::list_apps(&self.inner.root, project)?;
         if partition_key.is_some() {
             apps.retain(|app| app.partition_key() == partition_key);
         }
@@ -647,16 +647,16 @@ fn json_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
 
 /// `metadata.json`, or all-null when it is missing (as Burr reads it).
 fn read_metadata(dir: &Path) -> Result<ApplicationMetadataModel, StoreError> {
-    Ok(reader::read_metadata(&dir.join(layout::METADATA_FILE))?)
+    Ok(read::read_metadata(&dir.join(layout::METADATA_FILE))?)
 }
 
 fn read_graph(path: &Path) -> Result<ApplicationModel, StoreError> {
-    Ok(reader::read_graph(path)?)
+    Ok(read::read_graph(path)?)
 }
 
 /// The readable lines of `children.jsonl`, and a message per unreadable one.
 fn read_children(dir: &Path) -> (Vec<ChildApplicationModel>, Vec<String>) {
-    match reader::read_children(&dir.join(layout::CHILDREN_FILE)) {
+    match read::read_children(&dir.join(layout::CHILDREN_FILE)) {
         Ok(read) => {
             let mut errors: Vec<String> = read
                 .problems
@@ -1099,10 +1099,10 @@ fn build_steps(inputs: Vec<(u64, Vec<u8>)>) -> Vec<(u64, Option<Arc<str>>, Vec<S
 /// Builds one step's JSON from its lines with the reader's grouping (Burr's `Step.from_logs`).
 /// Returns `None` when the lines make no step (no `begin_entry`), and the unreadable lines.
 fn build_step(bytes: &[u8]) -> (Option<String>, Vec<String>) {
-    let mut log = reader::parse_log(bytes);
+    let mut log = read::parse_log(bytes);
     let mut errors: Vec<String> = log.problems.iter().map(|p| p.error.to_string()).collect();
     let records = std::mem::take(&mut log.records);
-    let step = reader::steps_from_records(records).into_iter().next_back();
+    let step = read::steps_from_records(records).into_iter().next_back();
     let json = step.and_then(|step| match serde_json::to_string(&step) {
         Ok(json) => Some(json),
         Err(err) => {

@@ -17,7 +17,7 @@ use burr_tracking::format::{
     to_python_json,
 };
 use burr_tracking::layout;
-use burr_tracking::reader::{self, Step};
+use burr_tracking::read::{self, Step};
 use burr_tracking::{LoadError, TrackingLoader, load_state};
 use serde::Deserialize;
 use serde_json::Value;
@@ -113,9 +113,9 @@ fn counts(steps: &[Step]) -> Vec<OracleCounts> {
 fn check_app(root: &Path, expected: &OracleApp) -> usize {
     let name = format!("{}/{}", expected.project, expected.app_id);
     let dir = layout::app_dir(root, &expected.project, &expected.app_id).unwrap();
-    let log = reader::read_log(&dir.join(layout::LOG_FILE)).unwrap();
+    let log = read::read_log(&dir.join(layout::LOG_FILE)).unwrap();
     assert_eq!(log.skipped, 0, "{name}: {:?}", log.problems);
-    let steps = reader::steps_from_records(log.records);
+    let steps = read::steps_from_records(log.records);
     assert_eq!(counts(&steps), expected.counts, "{name}");
     // The whole step view, byte for byte as Burr's server serializes it.
     let ours = to_json_line(&steps).unwrap();
@@ -125,7 +125,7 @@ fn check_app(root: &Path, expected: &OracleApp) -> usize {
         "{name}: step JSON differs"
     );
     assert_eq!(
-        reader::num_steps(&dir.join(layout::LOG_FILE)).unwrap(),
+        read::num_steps(&dir.join(layout::LOG_FILE)).unwrap(),
         expected.num_steps,
         "{name}"
     );
@@ -173,10 +173,10 @@ fn demo_data_reads_like_burrs_server() {
     }
     assert!(total_steps > 100, "{total_steps} steps");
     // The app list agrees on every project.
-    let projects = reader::list_projects(&root).unwrap();
+    let projects = read::list_projects(&root).unwrap();
     assert_eq!(projects.len(), 4);
     for project in projects {
-        for app in reader::list_apps(&root, &project.name).unwrap() {
+        for app in read::list_apps(&root, &project.name).unwrap() {
             let want = expected
                 .iter()
                 .find(|e| e.project == project.name && e.app_id == app.app_id)
@@ -265,7 +265,7 @@ fn tiny_app_files_round_trip_byte_for_byte() {
         assert_eq!(to_json_line(&child).unwrap(), line);
     }
 
-    let apps = reader::list_apps(dir.path(), "p").unwrap();
+    let apps = read::list_apps(dir.path(), "p").unwrap();
     let fork = apps.iter().find(|a| a.app_id == "app-fork").unwrap();
     let parent = fork.metadata.parent_pointer.as_ref().unwrap();
     assert_eq!(
@@ -275,7 +275,7 @@ fn tiny_app_files_round_trip_byte_for_byte() {
     let child = apps.iter().find(|a| a.app_id == "app-child").unwrap();
     assert_eq!(child.partition_key(), None);
     assert!(child.metadata.spawning_parent_pointer.is_some());
-    let main = reader::read_app(dir.path(), "p", "app-main").unwrap();
+    let main = read::read_app(dir.path(), "p", "app-main").unwrap();
     assert_eq!(main.children.children.len(), 2);
     assert_eq!(main.graph.unwrap().entrypoint, "counter");
 }
@@ -360,14 +360,14 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
 
     let root = app_with_log(&log);
     let path = root.path().join("p/a/log.jsonl");
-    let read = reader::read_log(&path).unwrap();
+    let read = read::read_log(&path).unwrap();
     // sequence_id "abc", end_entry without state, bad tags, no type, 4 non-objects, torn line.
     assert_eq!(read.skipped, 9, "{:#?}", read.problems);
     assert_eq!(
         read.problems.last().unwrap().line,
         log.split(|b| *b == b'\n').count()
     );
-    let steps = reader::steps_from_records(read.records);
+    let steps = read::steps_from_records(read.records);
     assert_eq!(
         steps
             .iter()
@@ -383,7 +383,7 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
         Some(huge_value.len())
     );
 
-    assert_eq!(reader::num_steps(&path).unwrap(), 3);
+    assert_eq!(read::num_steps(&path).unwrap(), 3);
     let latest = load_state(root.path(), "p", "a", None).unwrap();
     assert_eq!(latest.sequence_id, 2);
     assert_eq!(
@@ -394,9 +394,9 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
             .unwrap(),
         1
     );
-    let apps = reader::list_apps(root.path(), "p").unwrap();
+    let apps = read::list_apps(root.path(), "p").unwrap();
     assert_eq!(apps[0].num_steps, 3);
-    let app = reader::read_app(root.path(), "p", "a").unwrap();
+    let app = read::read_app(root.path(), "p", "a").unwrap();
     assert_eq!(app.steps.len(), 3);
     assert!(app.graph.as_ref().unwrap_err().is_not_found());
 }
@@ -411,7 +411,7 @@ fn a_huge_last_line_is_read_backwards_without_trouble() {
     log.extend_from_slice(huge.as_bytes());
     let root = app_with_log(&log);
     assert_eq!(
-        reader::num_steps(&root.path().join("p/a/log.jsonl")).unwrap(),
+        read::num_steps(&root.path().join("p/a/log.jsonl")).unwrap(),
         42
     );
     assert_eq!(
@@ -427,9 +427,9 @@ fn matrix_cases_of_burrs_server() {
         format!("{}{}\n", step(0), r#"{"type":"custom","sequence_id":99}"#).as_bytes(),
     );
     let log = root.path().join("p/a/log.jsonl");
-    assert_eq!(reader::num_steps(&log).unwrap(), 100);
+    assert_eq!(read::num_steps(&log).unwrap(), 100);
     assert_eq!(
-        reader::steps_from_records(reader::read_log(&log).unwrap().records).len(),
+        read::steps_from_records(read::read_log(&log).unwrap().records).len(),
         1
     );
     // sequence_id as a string on the last line: lax coercion (Burr's list fails here).
@@ -438,7 +438,7 @@ fn matrix_cases_of_burrs_server() {
         step(0).replace("\"sequence_id\":0}\n", "\"sequence_id\":\"3\"}\n"),
     )
     .unwrap();
-    assert_eq!(reader::num_steps(&log).unwrap(), 4);
+    assert_eq!(read::num_steps(&log).unwrap(), 4);
     // begin_entry only (a running step), duplicate begin_entry: last wins.
     fs::write(
         &log,
@@ -449,7 +449,7 @@ fn matrix_cases_of_burrs_server() {
         ),
     )
     .unwrap();
-    let steps = reader::steps_from_records(reader::read_log(&log).unwrap().records);
+    let steps = read::steps_from_records(read::read_log(&log).unwrap().records);
     assert_eq!(steps.len(), 1);
     assert_eq!(steps[0].step_start_log.action, "b");
     assert!(steps[0].step_end_log.is_none());
@@ -459,7 +459,7 @@ fn matrix_cases_of_burrs_server() {
     ));
     // Empty log: zero steps.
     fs::write(&log, "").unwrap();
-    assert_eq!(reader::num_steps(&log).unwrap(), 0);
+    assert_eq!(read::num_steps(&log).unwrap(), 0);
     // metadata.json with a wrongly typed partition key, and a stray file and hidden dir.
     fs::write(
         root.path().join("p/a/metadata.json"),
@@ -471,7 +471,7 @@ fn matrix_cases_of_burrs_server() {
     // A parent dir that only has children.jsonl (Burr's writer makes this).
     fs::create_dir_all(root.path().join("p/parent")).unwrap();
     fs::write(root.path().join("p/parent/children.jsonl"), "{\"torn").unwrap();
-    let apps = reader::list_apps(root.path(), "p").unwrap();
+    let apps = read::list_apps(root.path(), "p").unwrap();
     let mut ids: Vec<_> = apps.iter().map(|a| a.app_id.as_str()).collect();
     ids.sort();
     assert_eq!(ids, ["a", "parent"]);
@@ -488,10 +488,10 @@ fn matrix_cases_of_burrs_server() {
         load_state(root.path(), "p", "parent", None),
         Err(LoadError::AppNotFound { .. })
     ));
-    let parent_logs = reader::read_app(root.path(), "p", "parent").unwrap();
+    let parent_logs = read::read_app(root.path(), "p", "parent").unwrap();
     assert!(!parent_logs.has_log);
     assert_eq!(parent_logs.children.skipped, 1);
-    let projects = reader::list_projects(root.path()).unwrap();
+    let projects = read::list_projects(root.path()).unwrap();
     assert_eq!(
         projects[0].num_entries, 4,
         "files and hidden entries count, as in Burr"
@@ -518,7 +518,7 @@ fn ids_cannot_leave_the_root() {
             matches!(err, LoadError::InvalidId(_)),
             "{project:?}/{app:?}: {err}"
         );
-        assert!(reader::read_app(&root, project, app).is_err());
+        assert!(read::read_app(&root, project, app).is_err());
     }
-    assert!(reader::list_apps(&root, "..").is_err());
+    assert!(read::list_apps(&root, "..").is_err());
 }

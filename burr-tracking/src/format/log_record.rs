@@ -98,7 +98,7 @@ impl RecordError {
 
 impl LogRecord {
     /// Reads one line (without or with its line ending). The bytes must be valid UTF-8; see
-    /// [`crate::reader::parse_log`] for a reader that replaces invalid bytes.
+    /// [`crate::read::parse_log`] for a reader that replaces invalid bytes.
     ///
     /// # Examples
     ///

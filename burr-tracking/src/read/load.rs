@@ -38,9 +38,9 @@ use std::path::{Path, PathBuf};
 
 use burr_core::{PersistedState, PersistenceError, State, StateLoader, Status};
 
+use super::{ReadError, ReverseLines, changed_time, list_apps, lossy};
 use crate::format::{EndEntryModel, LineProbe, RecordKind, Timestamp};
 use crate::layout::{IdError, IdKind, LOG_FILE, app_dir, default_root, validate_id};
-use crate::reader::{self, ReadError, ReverseLines, changed_time, lossy};
 
 /// A step's state, loaded back from the log.
 ///
@@ -195,7 +195,7 @@ pub fn load_state(
         Err(e) => return Err(e.into()),
     };
     let prefilter = Prefilter::new(sequence_id);
-    while let Some(line) = lines.next_line_ref()? {
+    while let Some(line) = lines.next_line()? {
         if !prefilter.may_match(line) {
             continue;
         }
@@ -354,8 +354,7 @@ impl StateLoader for TrackingLoader {
     }
 
     fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
-        let mut apps =
-            reader::list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
+        let mut apps = list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
         apps.retain(|a| a.has_log && a.partition_key() == partition_key);
         apps.sort_by(|a, b| {
             b.log_modified
