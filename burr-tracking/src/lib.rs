@@ -9,8 +9,6 @@ pub mod persist;
 pub mod read;
 #[cfg(feature = "server")]
 pub mod server;
-#[cfg(feature = "server")]
-pub mod store;
 
 pub use client::LocalTrackingClient;
 pub use layout::default_root;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use burr_tracking::server;
-use burr_tracking::store::Store;
+use burr_tracking::server::Store;
 use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";

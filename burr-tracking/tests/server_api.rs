@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use burr_tracking::server::Store;
 use burr_tracking::server::router;
-use burr_tracking::store::Store;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

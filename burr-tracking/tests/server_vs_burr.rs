@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::Request;
+use burr_tracking::server::Store;
 use burr_tracking::server::router;
-use burr_tracking::store::Store;
 use serde_json::Value;
 use tower::ServiceExt;
 

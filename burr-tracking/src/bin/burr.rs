@@ -15,7 +15,7 @@ use std::process::{ExitCode, Stdio};
 
 use burr_tracking::layout::{self, NoHomeDir, RootSource};
 use burr_tracking::server;
-use burr_tracking::store::Store;
+use burr_tracking::server::Store;
 use clap::Parser;
 
 /// Serves the burr tracking UI and API over a folder of tracked applications.
