@@ -80,7 +80,8 @@ impl<'a> LineProbe<'a> {
 
     /// The step the line belongs to, as Burr's server groups lines into steps: an entry's
     /// `sequence_id`, the `action_sequence_id` of the other known kinds, none for a line of
-    /// no known kind.
+    /// no known kind. (Only the server's index places raw lines by step.)
+    #[cfg(feature = "server")]
     pub(crate) fn step(&self) -> Option<u64> {
         match self.record_kind()? {
             kind if kind.is_entry() => self.sequence_id(),
@@ -213,18 +214,29 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_placed_by_their_kind_and_sequence_ids() {
+    fn lines_are_read_for_their_kind_and_sequence_id() {
         let begin = probe(r#"{"type":"begin_entry","sequence_id":"3","action_sequence_id":9}"#);
         assert_eq!(begin.record_kind(), Some(RecordKind::BeginEntry));
-        assert_eq!((begin.step(), begin.sequence_id()), (Some(3), Some(3)));
+        assert_eq!(begin.sequence_id(), Some(3));
         let span = probe(r#" {"action_sequence_id":4.0,"type":"end_span"} "#);
-        assert_eq!((span.step(), span.sequence_id()), (Some(4), None));
+        assert_eq!(span.sequence_id(), None);
         let unknown = probe(r#"{"type":"custom","sequence_id":7,"action_sequence_id":1}"#);
         assert_eq!(unknown.record_kind(), None);
-        assert_eq!((unknown.step(), unknown.sequence_id()), (None, Some(7)));
+        assert_eq!(unknown.sequence_id(), Some(7));
         let odd = probe(r#"{"type":{"a":[1]},"sequence_id":null}"#);
         assert!(odd.has_type() && odd.record_kind().is_none());
         assert_eq!(odd.sequence_id(), None);
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn lines_are_placed_in_steps_as_burrs_server_groups_them() {
+        let begin = probe(r#"{"type":"begin_entry","sequence_id":"3","action_sequence_id":9}"#);
+        assert_eq!(begin.step(), Some(3));
+        let span = probe(r#" {"action_sequence_id":4.0,"type":"end_span"} "#);
+        assert_eq!(span.step(), Some(4));
+        let unknown = probe(r#"{"type":"custom","sequence_id":7,"action_sequence_id":1}"#);
+        assert_eq!(unknown.step(), None);
     }
 
     #[test]

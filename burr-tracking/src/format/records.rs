@@ -54,6 +54,7 @@ impl RecordKind {
 
     /// Whether records of this kind name their step with a top-level `sequence_id` (entries)
     /// rather than an `action_sequence_id`.
+    #[cfg(feature = "server")]
     pub(crate) fn is_entry(self) -> bool {
         matches!(self, RecordKind::BeginEntry | RecordKind::EndEntry)
     }

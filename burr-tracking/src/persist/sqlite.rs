@@ -12,69 +12,27 @@ use burr_core::{
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
+use super::sql::{Dialect, Statements, check_table_name};
 use super::{
     BoxFuture, DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, RowName,
-    check_table_name, state_from_text, state_to_text, status_from_text,
+    state_from_text, state_to_text, status_from_text,
 };
 
 /// Longest table name accepted (SQLite has no limit; this keeps names readable).
 const MAX_TABLE_NAME_LEN: usize = 128;
 
-/// The SQL text of every statement, built once per table name.
-#[derive(Debug)]
-struct Sql {
-    table: String,
-    create: String,
-    insert: String,
-    load_latest: String,
-    load_exact: String,
-    list: String,
-}
-
-impl Sql {
-    fn new(table: &str) -> Self {
-        const COLUMNS: &str = "position, state, sequence_id, app_id, created_at, status";
-        Sql {
-            table: table.to_string(),
-            create: format!(
-                "CREATE TABLE IF NOT EXISTS {table} (\n\
-                 partition_key TEXT DEFAULT '{DEFAULT_PARTITION_KEY}',\n\
-                 app_id TEXT NOT NULL,\n\
-                 sequence_id INTEGER NOT NULL,\n\
-                 position TEXT NOT NULL,\n\
-                 status TEXT NOT NULL,\n\
-                 state TEXT NOT NULL,\n\
-                 created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n\
-                 PRIMARY KEY (partition_key, app_id, sequence_id, position)\n\
-                 );\n\
-                 CREATE INDEX IF NOT EXISTS {table}_created_at_index ON {table} (created_at);"
-            ),
-            // One statement, so the duplicate check and the insert are one atomic step. The
-            // timestamp keeps Burr's `YYYY-MM-DD HH:MM:SS` form, with milliseconds added, so
-            // rows of both sides sort together.
-            insert: format!(
-                "INSERT INTO {table} \
-                 (partition_key, app_id, sequence_id, position, state, status, created_at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%d %H:%M:%f', 'now') \
-                 WHERE NOT EXISTS (SELECT 1 FROM {table} \
-                 WHERE partition_key = ?1 AND app_id = ?2 AND sequence_id = ?3)"
-            ),
-            load_latest: format!(
-                "SELECT {COLUMNS} FROM {table} WHERE partition_key = ?1 AND app_id = ?2 \
-                 ORDER BY sequence_id DESC, rowid DESC LIMIT 1"
-            ),
-            load_exact: format!(
-                "SELECT {COLUMNS} FROM {table} \
-                 WHERE partition_key = ?1 AND app_id = ?2 AND sequence_id = ?3 \
-                 ORDER BY rowid DESC LIMIT 1"
-            ),
-            list: format!(
-                "SELECT app_id FROM {table} WHERE partition_key = ?1 GROUP BY app_id \
-                 ORDER BY MAX(created_at) DESC, MAX(rowid) DESC"
-            ),
-        }
-    }
-}
+/// Burr's table in SQLite.
+const SQLITE: Dialect = Dialect {
+    state_type: "TEXT",
+    values: ["?1", "?2", "?3", "?4", "?5", "?6"],
+    // Burr's `YYYY-MM-DD HH:MM:SS` form, with milliseconds added, so that rows of both sides
+    // sort together.
+    now: "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    params: ["?1", "?2", "?3"],
+    columns: "position, state, sequence_id, app_id, created_at, status",
+    newest_row: "rowid DESC",
+    newest_app: "MAX(rowid) DESC",
+};
 
 /// Saves states in a SQLite database, in Apache Burr's table layout.
 ///
@@ -128,7 +86,7 @@ impl Sql {
 #[derive(Debug, Clone)]
 pub struct SqlitePersister {
     conn: Arc<Mutex<Connection>>,
-    sql: Arc<Sql>,
+    sql: Arc<Statements>,
     initialized: Arc<AtomicBool>,
 }
 
@@ -191,7 +149,7 @@ impl SqlitePersister {
         conn.set_prepared_statement_cache_capacity(16);
         SqlitePersister {
             conn: Arc::new(Mutex::new(conn)),
-            sql: Arc::new(Sql::new(DEFAULT_TABLE_NAME)),
+            sql: Arc::new(Statements::new(DEFAULT_TABLE_NAME, &SQLITE)),
             initialized: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -211,7 +169,7 @@ impl SqlitePersister {
     /// ```
     pub fn with_table_name(mut self, name: &str) -> Result<Self, InvalidTableName> {
         check_table_name(name, MAX_TABLE_NAME_LEN, false)?;
-        self.sql = Arc::new(Sql::new(name));
+        self.sql = Arc::new(Statements::new(name, &SQLITE));
         self.initialized = Arc::new(AtomicBool::new(false));
         Ok(self)
     }

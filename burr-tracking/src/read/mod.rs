@@ -46,11 +46,13 @@ use std::path::{Path, PathBuf};
 
 use crate::layout::IdError;
 
+#[cfg(feature = "server")]
+pub(crate) use lines::is_blank;
 pub use lines::{
     ChildrenRead, LineProblem, LogRead, MAX_REPORTED_PROBLEMS, num_steps, parse_children,
     parse_log, read_children, read_log,
 };
-pub(crate) use lines::{ReverseLines, is_blank, lossy};
+pub(crate) use lines::{ReverseLines, lossy};
 pub(crate) use listing::changed_time;
 pub use listing::{
     AppEntry, AppLogs, ProjectEntry, list_apps, list_projects, read_app, read_graph, read_metadata,
