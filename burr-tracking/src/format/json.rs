@@ -60,19 +60,8 @@ fn write_float<W: io::Write + ?Sized>(
 
 /// The compact layout of Burr's log lines (pydantic's `model_dump_json`): no spaces, raw
 /// UTF-8, floats in fixed notation from 10⁻⁵ up to 10¹⁶ and `1e+16` / `1e-6` beyond.
-///
-/// # Examples
-///
-/// ```
-/// use burr_tracking::format::PydanticFormatter;
-/// use serde::Serialize;
-/// let mut out = Vec::new();
-/// let mut ser = serde_json::Serializer::with_formatter(&mut out, PydanticFormatter);
-/// serde_json::json!([0.00001, 1e-6, 1e15, 2.5]).serialize(&mut ser).unwrap();
-/// assert_eq!(String::from_utf8(out).unwrap(), "[0.00001,1e-6,1000000000000000.0,2.5]");
-/// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub struct PydanticFormatter;
+pub(crate) struct PydanticFormatter;
 
 impl serde_json::ser::Formatter for PydanticFormatter {
     fn write_f64<W: io::Write + ?Sized>(&mut self, w: &mut W, v: f64) -> io::Result<()> {
@@ -86,19 +75,8 @@ impl serde_json::ser::Formatter for PydanticFormatter {
 /// The layout of Python's `json.dump` defaults, used by Burr for `graph.json` and
 /// `metadata.json`: `", "` and `": "` separators, every character outside printable ASCII
 /// escaped as `\uXXXX` (surrogate pairs above U+FFFF), floats as Python's `repr`.
-///
-/// # Examples
-///
-/// ```
-/// use burr_tracking::format::PythonFormatter;
-/// use serde::Serialize;
-/// let mut out = Vec::new();
-/// let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter::default());
-/// serde_json::json!({"a": ["é😀", 1e-5]}).serialize(&mut ser).unwrap();
-/// assert_eq!(String::from_utf8(out).unwrap(), r#"{"a": ["\u00e9\ud83d\ude00", 1e-05]}"#);
-/// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub struct PythonFormatter;
+pub(crate) struct PythonFormatter;
 
 impl serde_json::ser::Formatter for PythonFormatter {
     fn begin_array_value<W: io::Write + ?Sized>(
@@ -146,7 +124,8 @@ impl serde_json::ser::Formatter for PythonFormatter {
 }
 
 /// Serializes a value as one log line: compact JSON in pydantic's layout
-/// ([`PydanticFormatter`]), then `"\n"`. NaN and infinities become `null`.
+/// (pydantic's `model_dump_json`: no spaces, raw UTF-8, floats in fixed notation from 10⁻⁵ up
+/// to 10¹⁶ and `1e+16` / `1e-6` beyond), then `"\n"`. NaN and infinities become `null`.
 ///
 /// # Examples
 ///
@@ -190,7 +169,8 @@ pub(crate) fn write_json_line<T: Serialize + ?Sized>(
 }
 
 /// Serializes a value the way Python's `json.dump` writes `graph.json` and `metadata.json`
-/// ([`PythonFormatter`]), without a trailing newline.
+/// (`", "` and `": "` separators, non-ASCII escaped as `\uXXXX`, floats as Python's `repr`),
+/// without a trailing newline.
 ///
 /// # Examples
 ///
@@ -215,7 +195,30 @@ pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_
 mod tests {
     use super::*;
     use crate::format::{AttributeModel, Tags};
-    use serde_json::Value;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn the_two_layouts_write_json_as_pydantic_and_python_do() {
+        let write = |value: &Value, python: bool| {
+            let mut out = Vec::new();
+            if python {
+                let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+                value.serialize(&mut ser).unwrap();
+            } else {
+                let mut ser = serde_json::Serializer::with_formatter(&mut out, PydanticFormatter);
+                value.serialize(&mut ser).unwrap();
+            }
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            write(&json!([0.00001, 1e-6, 1e15, 2.5]), false),
+            "[0.00001,1e-6,1000000000000000.0,2.5]"
+        );
+        assert_eq!(
+            write(&json!({"a": ["é😀", 1e-5]}), true),
+            r#"{"a": ["\u00e9\ud83d\ude00", 1e-05]}"#
+        );
+    }
 
     #[test]
     fn floats_print_like_pydantic_and_python() {

@@ -92,17 +92,7 @@ pub(super) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
 /// Reads a JSON value as an integer the way Burr's server does (pydantic's lax mode):
 /// `3`, `3.0`, `"3"`, `" 3 "`, `"3_000"` and `true` are integers; `1.5`, `"1e3"`, negative
 /// numbers and `null` are not.
-///
-/// # Examples
-///
-/// ```
-/// use burr_tracking::format::lax_u64;
-/// use serde_json::json;
-/// assert_eq!(lax_u64(&json!("3")), Some(3));
-/// assert_eq!(lax_u64(&json!(3.0)), Some(3));
-/// assert_eq!(lax_u64(&json!(1.5)), None);
-/// ```
-pub fn lax_u64(value: &Value) -> Option<u64> {
+pub(crate) fn lax_u64(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64().or_else(|| n.as_f64().and_then(from_f64)),
         Value::String(s) => parse_str(s),

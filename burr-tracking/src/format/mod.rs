@@ -66,8 +66,8 @@ pub use app::{
     PointerModel, TransitionModel,
 };
 pub(crate) use json::write_json_line;
-pub use json::{PydanticFormatter, PythonFormatter, to_json_line, to_python_json};
-pub use lax::lax_u64;
+pub use json::{to_json_line, to_python_json};
+pub(crate) use lax::lax_u64;
 pub use log_record::{LogRecord, RecordError};
 pub(crate) use probe::LineProbe;
 pub(crate) use records::{
