@@ -20,6 +20,16 @@
 //!
 //! The log file of each application stays open, and each application reuses one line buffer,
 //! so an event costs one serialization and one system call.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_tracking::LocalTrackingClient;
+//! let root = tempfile::tempdir()?;
+//! let tracker = LocalTrackingClient::new("chatbot")?.with_storage_dir(root.path());
+//! assert_eq!(tracker.app_dir("app-1")?, root.path().join("chatbot").join("app-1"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod app;
 mod exception;

@@ -31,6 +31,30 @@
 //!   A save whose reply was lost may have been applied: its retry then reports
 //!   [`PersistenceError::Duplicate`].
 //!
+//! # Examples
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")] {
+//! use burr_core::{PersistenceError, SaveRequest, State, StateLoader, StateSaver, Status};
+//! use burr_tracking::SqlitePersister;
+//!
+//! let persister = SqlitePersister::in_memory().unwrap();
+//! persister.initialize().unwrap();
+//! let state = State::new().update("n", 1).with_sequence_id(0);
+//! let step = || SaveRequest {
+//!     partition_key: None,
+//!     app_id: "app-1",
+//!     sequence_id: 0,
+//!     position: "count",
+//!     state: &state,
+//!     status: Status::Completed,
+//! };
+//! persister.save(step()).unwrap();
+//! assert!(matches!(persister.save(step()), Err(PersistenceError::Duplicate(_))));
+//! assert_eq!(persister.load(None, "app-1", None).unwrap().unwrap().state, state);
+//! # }
+//! ```
+//!
 //! [`PersistenceError::Duplicate`]: burr_core::PersistenceError::Duplicate
 //! [`PersistenceError::Corrupt`]: burr_core::PersistenceError::Corrupt
 //! [`PersistenceError::Backend`]: burr_core::PersistenceError::Backend
@@ -58,9 +82,24 @@ pub mod sqlite;
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The partition key stored for an application without one (Apache Burr's default).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(burr_tracking::persist::DEFAULT_PARTITION_KEY, "");
+/// ```
 pub const DEFAULT_PARTITION_KEY: &str = "";
 
 /// The table name used unless another one is chosen (Apache Burr's default).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "sqlite")] {
+/// use burr_tracking::persist::{DEFAULT_TABLE_NAME, sqlite::SqlitePersister};
+/// assert_eq!(SqlitePersister::in_memory().unwrap().table_name(), DEFAULT_TABLE_NAME);
+/// # }
+/// ```
 pub const DEFAULT_TABLE_NAME: &str = "burr_state";
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

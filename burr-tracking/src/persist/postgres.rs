@@ -1,5 +1,15 @@
 //! [`PostgresPersister`]: saves states in a PostgreSQL table laid out as Apache Burr's
 //! PostgreSQL persisters lay it out, through a pool of connections.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_tracking::persist::postgres::PostgresPersister;
+//! // Connections are opened on first use.
+//! let persister = PostgresPersister::builder("postgres://postgres@127.0.0.1:5432/test").build()?;
+//! assert_eq!(persister.table_name(), "burr_state");
+//! # Ok::<(), burr_core::PersistenceError>(())
+//! ```
 
 use std::str::FromStr;
 use std::sync::Arc;

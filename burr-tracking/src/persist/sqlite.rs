@@ -1,5 +1,15 @@
 //! [`SqlitePersister`]: saves states in a SQLite table laid out as Apache Burr's
 //! `SQLitePersister` lays it out, so each side reads what the other wrote.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_core::StateSaver;
+//! let persister = burr_tracking::persist::sqlite::SqlitePersister::in_memory()?;
+//! persister.initialize()?;
+//! assert!(persister.is_initialized()?);
+//! # Ok::<(), burr_core::PersistenceError>(())
+//! ```
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -26,6 +26,23 @@
 //!
 //! Ids in paths are checked before any file is touched: `..`, absolute paths and encoded
 //! separators answer 404 and never reach outside the root.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_tracking::server::{Store, router};
+//! use tower::ServiceExt;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let root = tempfile::tempdir().unwrap();
+//! let request = axum::http::Request::get("/api/v0/projects")
+//!     .body(axum::body::Body::empty())
+//!     .unwrap();
+//! let response = router(Store::new(root.path())).oneshot(request).await.unwrap();
+//! let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+//! assert_eq!(&body[..], b"[]");
+//! # });
+//! ```
 
 mod api;
 mod assets;
@@ -67,6 +84,18 @@ pub fn router(store: Store) -> Router {
 }
 
 /// Why the server could not start.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{ServeError, bind};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let taken = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+/// let err = bind(taken.local_addr().unwrap()).await.unwrap_err();
+/// assert!(matches!(err, ServeError::AddrInUse { .. }));
+/// assert!(err.to_string().contains("--port"));
+/// # });
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServeError {

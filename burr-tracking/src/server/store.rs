@@ -52,9 +52,26 @@ use crate::read::{self, ReadError};
 use super::index::AppIndex;
 
 /// Most steps one page may hold.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{MAX_PAGE, StepQuery};
+/// assert!(StepQuery::default().limit <= MAX_PAGE);
+/// ```
 pub const MAX_PAGE: usize = 5_000;
 
 /// Why the store could not answer.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{Store, StoreError};
+/// let root = tempfile::tempdir().unwrap();
+/// let store = Store::new(root.path());
+/// assert!(matches!(store.summary("p", "missing"), Err(StoreError::AppNotFound { .. })));
+/// assert!(matches!(store.summary("..", "x"), Err(StoreError::InvalidId { .. })));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -127,6 +144,18 @@ impl From<ReadError> for StoreError {
 }
 
 /// One project, in the shape of Burr's `GET /api/v0/projects`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(root.path().join("demo_counter")).unwrap();
+/// let project = &Store::new(root.path()).projects().unwrap()[0];
+/// assert_eq!((project.name.as_str(), project.id.as_str()), ("demo_counter", "demo_counter"));
+/// assert!(project.uri.starts_with("https://")); // Burr's link for its demo project
+/// assert!(project.created.ends_with('Z'));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProjectSummary {
     /// The directory name.
@@ -144,6 +173,18 @@ pub struct ProjectSummary {
 }
 
 /// One app in a list, in the shape of Burr's `ApplicationSummary`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// std::fs::write(root.path().join("p/app/metadata.json"), r#"{"partition_key": "u1"}"#).unwrap();
+/// let app = &Store::new(root.path()).apps("p", Some("u1"), 10, 0).unwrap().applications[0];
+/// assert_eq!((app.app_id.as_str(), app.partition_key.as_deref()), ("app", Some("u1")));
+/// assert_eq!(app.num_steps, 0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppListEntry {
     /// The directory name.
@@ -165,6 +206,18 @@ pub struct AppListEntry {
 }
 
 /// A page of apps, in the shape of Burr's `ApplicationPage`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// let page = Store::new(root.path()).apps("p", None, 100, 0).unwrap();
+/// assert_eq!((page.total, page.has_another_page), (1, false));
+/// let json = serde_json::to_value(&page).unwrap();
+/// assert_eq!(json["applications"][0]["app_id"], "app");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppPage {
     /// The apps of this page, most recently written first.
@@ -176,6 +229,17 @@ pub struct AppPage {
 }
 
 /// What the UI needs to open one app: graph, links, and how far its log goes.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// let summary = Store::new(root.path()).summary("p", "app").unwrap();
+/// assert!(summary.application.is_none()); // no graph.json
+/// assert!(summary.errors.iter().any(|e| e.contains("graph.json")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppSummary {
     /// The project.
@@ -205,6 +269,21 @@ pub struct AppSummary {
 }
 
 /// How far an app's log goes, for live updates.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// std::fs::write(
+///     root.path().join("p/app/log.jsonl"),
+///     "{\"type\":\"begin_entry\",\"start_time\":\"2024-01-01\",\"action\":\"a\",\"inputs\":{},\"sequence_id\":4}\n",
+/// )
+/// .unwrap();
+/// let status = Store::new(root.path()).log_status("p", "app").unwrap();
+/// assert_eq!((status.num_steps, status.last_sequence_id), (1, Some(4)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LogStatus {
     /// Bytes of `log.jsonl` read so far.
@@ -216,6 +295,13 @@ pub struct LogStatus {
 }
 
 /// Order of a page of steps.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{Order, StepQuery};
+/// assert_eq!(StepQuery::default().order, Order::Ascending);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Order {
     /// Oldest first.
