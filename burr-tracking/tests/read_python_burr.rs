@@ -5,11 +5,12 @@
 //! The tests that need Python and Apache Burr skip with a message when they are missing,
 //! unless `BURR_REQUIRE_SERVICES=1`, in which case they fail.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use burr_core::{StateLoader, Status};
 use burr_tracking::format::{
@@ -21,50 +22,12 @@ use burr_tracking::read::{self, Step};
 use burr_tracking::{LoadError, TrackingLoader, load_state};
 use serde::Deserialize;
 use serde_json::Value;
+use support::python;
+use support::roots::{fixtures, root_with_log};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// Returns whether Python with Apache Burr is available; prints why not, or fails when
-/// `BURR_REQUIRE_SERVICES=1`.
+/// Burr's package directory, or a skip when Python Burr is missing.
 fn burr_available() -> Option<PathBuf> {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import burr, os; print(os.path.dirname(burr.__file__))",
-        ])
-        .output();
-    let reason = match out {
-        Ok(o) if o.status.success() => {
-            return Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-        }
-        Ok(o) => format!(
-            "Apache Burr is not importable by python3: {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        ),
-        Err(e) => format!("python3 cannot be run: {e}"),
-    };
-    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!(
-            "{reason} (and BURR_REQUIRE_SERVICES=1); install it with `python3 -m pip install \"apache-burr[tracking-server]\"`"
-        );
-    }
-    eprintln!("skipping: {reason}");
-    None
-}
-
-fn python(args: &[&str]) -> String {
-    let out = Command::new("python3")
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "python3 {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    python::burr_package("reading Apache Burr's own files", &[])
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,11 +52,11 @@ struct OracleCounts {
 
 fn oracle(root: &Path, loads: bool) -> Vec<OracleApp> {
     let script = fixtures().join("burr_oracle.py");
-    let mut args = vec![script.to_str().unwrap(), root.to_str().unwrap()];
+    let mut args = vec![script.as_os_str(), root.as_os_str()];
     if loads {
-        args.push("--loads");
+        args.push("--loads".as_ref());
     }
-    serde_json::from_str(&python(&args)).expect("oracle output is JSON")
+    serde_json::from_str(&python::run(args)).expect("oracle output is JSON")
 }
 
 fn counts(steps: &[Step]) -> Vec<OracleCounts> {
@@ -190,8 +153,10 @@ fn demo_data_reads_like_burrs_server() {
 /// Runs the tiny application with the installed Burr into a fresh directory.
 fn tiny_app() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let script = fixtures().join("tiny_app.py");
-    python(&[script.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    python::run([
+        fixtures().join("tiny_app.py").as_os_str(),
+        dir.path().as_os_str(),
+    ]);
     dir
 }
 
@@ -286,8 +251,10 @@ fn golden_files_match_the_installed_burr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let script = fixtures().join("make_golden.py");
-    python(&[script.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    python::run([
+        fixtures().join("make_golden.py").as_os_str(),
+        dir.path().as_os_str(),
+    ]);
     for file in [
         "log.jsonl",
         "children.jsonl",
@@ -316,14 +283,6 @@ fn step(seq: u64) -> String {
         BEGIN.replace("SEQ", &seq.to_string()),
         END.replace("SEQ", &seq.to_string())
     )
-}
-
-fn app_with_log(bytes: &[u8]) -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    let dir = root.path().join("p/a");
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join("log.jsonl"), bytes).unwrap();
-    root
 }
 
 #[test]
@@ -358,7 +317,7 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
     log.extend_from_slice(step(2).as_bytes());
     log.extend_from_slice(br#"{"type":"begin_entry","start_ti"#); // torn last line
 
-    let root = app_with_log(&log);
+    let root = root_with_log(&log);
     let path = root.path().join("p/a/log.jsonl");
     let read = read::read_log(&path).unwrap();
     // sequence_id "abc", end_entry without state, bad tags, no type, 4 non-objects, torn line.
@@ -409,7 +368,7 @@ fn a_huge_last_line_is_read_backwards_without_trouble() {
         "y".repeat(12 * 1024 * 1024)
     );
     log.extend_from_slice(huge.as_bytes());
-    let root = app_with_log(&log);
+    let root = root_with_log(&log);
     assert_eq!(
         read::num_steps(&root.path().join("p/a/log.jsonl")).unwrap(),
         42
@@ -423,7 +382,7 @@ fn a_huge_last_line_is_read_backwards_without_trouble() {
 #[test]
 fn matrix_cases_of_burrs_server() {
     // Unknown type with a sequence_id as last line: counted by num_steps, ignored by steps.
-    let root = app_with_log(
+    let root = root_with_log(
         format!("{}{}\n", step(0), r#"{"type":"custom","sequence_id":99}"#).as_bytes(),
     );
     let log = root.path().join("p/a/log.jsonl");
