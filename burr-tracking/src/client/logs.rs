@@ -97,7 +97,7 @@ impl LocalTrackingClient {
         log
     }
 
-    pub(super) fn tick(&self) -> u64 {
+    fn tick(&self) -> u64 {
         self.shared
             .clock
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)

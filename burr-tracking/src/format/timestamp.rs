@@ -445,18 +445,15 @@ impl Text {
         self.len += 1;
     }
 
-    /// `value` in decimal, zero-padded to `width` digits.
-    fn digits(&mut self, mut value: u32, width: usize) {
-        let mut out = [b'0'; 10];
-        let mut start = out.len();
-        while value > 0 {
-            start -= 1;
-            out[start] = b'0' + (value % 10) as u8;
-            value /= 10;
+    /// `value` in decimal, zero-padded to `width` digits (more when it needs more).
+    fn digits(&mut self, value: u32, width: usize) {
+        let len = (value.checked_ilog10().unwrap_or(0) as usize + 1).max(width);
+        let mut rest = value;
+        for slot in self.bytes[self.len..self.len + len].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
-        for &digit in &out[start.min(out.len() - width)..] {
-            self.push(digit);
-        }
+        self.len += len;
     }
 
     fn as_str(&self) -> &str {

@@ -1,37 +1,4 @@
 //! Loading the state of any step back from a tracking directory, to debug, resume or fork.
-//!
-//! [`load_state`] follows Apache Burr's `LocalTrackingClient.load`: it takes the last
-//! `end_entry` of the log (or the last one with the requested sequence id), drops every state
-//! key starting with `__`, sets `__SEQUENCE_ID` to the step's sequence id, and reports the
-//! step's action and whether it failed. Unlike Burr it reads the log from the end, so loading
-//! the latest step of a long log costs about as much as loading it from a short one, and it
-//! passes over damaged lines instead of failing.
-//!
-//! [`TrackingLoader`] plugs the same into
-//! [`ApplicationBuilder::initialize_from`](burr_core::ApplicationBuilder::initialize_from).
-//!
-//! # Examples
-//!
-//! ```
-//! use burr_tracking::{load_state, LoadError};
-//!
-//! let root = tempfile::tempdir()?;
-//! let app = root.path().join("p/app-1");
-//! std::fs::create_dir_all(&app)?;
-//! std::fs::write(app.join("log.jsonl"), concat!(
-//!     r#"{"type":"begin_entry","start_time":"2024-01-01T00:00:00","action":"count","inputs":{},"sequence_id":0}"#, "\n",
-//!     r#"{"type":"end_entry","end_time":"2024-01-01T00:00:01","action":"count","result":{},"exception":null,"state":{"n":1,"__SEQUENCE_ID":0,"__PRIOR_STEP":"count"},"sequence_id":0}"#, "\n",
-//! ))?;
-//!
-//! let loaded = load_state(root.path(), "p", "app-1", None)?;
-//! assert_eq!(loaded.position, "count");
-//! assert_eq!(loaded.state.to_json(), serde_json::json!({"n": 1, "__SEQUENCE_ID": 0}));
-//! assert!(matches!(
-//!     load_state(root.path(), "p", "app-1", Some(5)),
-//!     Err(LoadError::StepNotFound { .. })
-//! ));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 use std::fs;
 use std::path::{Path, PathBuf};

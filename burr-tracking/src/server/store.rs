@@ -1,39 +1,4 @@
-//! A cached, incremental index over a tracking root, used by the server.
-//!
-//! The root holds `<project>/<app_id>/{graph.json, metadata.json, log.jsonl, children.jsonl}`
-//! in Apache Burr's format. Logs only grow, so for every app the store remembers how many bytes
-//! of `log.jsonl` it has read and, for every sequence id, where that step's lines are in the
-//! file. A request reads only the bytes appended since the last one, then the lines of the steps
-//! it returns; each step's JSON is built once and kept until that step gets a new line. A log
-//! that shrinks or is replaced is read again from the start.
-//!
-//! Reading is tolerant where Burr's server answers 500: a torn last line is left for later (it
-//! is usually being written), and a malformed line is skipped and reported in the app's
-//! [`AppSummary::errors`], so one bad app or line never hides the others.
-//!
-//! # Examples
-//!
-//! ```
-//! use burr_tracking::server::{Order, StepQuery, Store};
-//!
-//! let root = tempfile::tempdir().unwrap();
-//! let app = root.path().join("demo").join("app-1");
-//! std::fs::create_dir_all(&app).unwrap();
-//! std::fs::write(
-//!     app.join("log.jsonl"),
-//!     concat!(
-//!         r#"{"type":"begin_entry","start_time":"2024-08-27T11:59:58","action":"count","inputs":{},"sequence_id":0}"#, "\n",
-//!         r#"{"type":"end_entry","end_time":"2024-08-27T11:59:59","action":"count","result":{},"exception":null,"state":{"n":1},"sequence_id":0}"#, "\n",
-//!     ),
-//! )
-//! .unwrap();
-//!
-//! let store = Store::new(root.path());
-//! let page = store.apps("demo", None, 100, 0).unwrap();
-//! assert_eq!(page.applications[0].num_steps, 1);
-//! let steps = store.steps_json("demo", "app-1", &StepQuery::default()).unwrap();
-//! assert!(steps.contains(r#""state":{"n":1}"#));
-//! ```
+//! [`Store`]: what the server knows of a tracking root, and the shapes of its answers.
 
 use std::collections::HashMap;
 use std::io;
@@ -344,16 +309,46 @@ impl Default for StepQuery {
     }
 }
 
-/// A cached index over one tracking root. Cloning is cheap and clones share the cache.
+/// A cached, incremental index over one tracking root, used by the server. Cloning is cheap
+/// and clones share the cache.
+///
+/// The root holds `<project>/<app_id>/{graph.json, metadata.json, log.jsonl, children.jsonl}`
+/// in Apache Burr's format. Logs only grow, so for every app the store remembers how many bytes
+/// of `log.jsonl` it has read and, for every sequence id, where that step's lines are in the
+/// file. A request reads only the bytes appended since the last one, then the lines of the steps
+/// it returns; each step's JSON is built once and kept until that step gets a new line. A log
+/// that shrinks or is replaced is read again from the start.
+///
+/// Reading is tolerant where Burr's server answers 500: a torn last line is left for later (it
+/// is usually being written), and a malformed line is skipped and reported in the app's
+/// [`AppSummary::errors`], so one bad app or line never hides the others.
 ///
 /// # Examples
 ///
 /// ```
-/// use burr_tracking::server::Store;
+/// use burr_tracking::server::{StepQuery, Store};
+///
 /// let root = tempfile::tempdir().unwrap();
-/// std::fs::create_dir(root.path().join("my-project")).unwrap();
+/// let app = root.path().join("demo").join("app-1");
+/// std::fs::create_dir_all(&app).unwrap();
+/// std::fs::write(
+///     app.join("log.jsonl"),
+///     concat!(
+///         r#"{"type":"begin_entry","start_time":"2024-08-27T11:59:58","action":"count","inputs":{},"sequence_id":0}"#, "\n",
+///         r#"{"type":"end_entry","end_time":"2024-08-27T11:59:59","action":"count","result":{},"exception":null,"state":{"n":1},"sequence_id":0}"#, "\n",
+///     ),
+/// )
+/// .unwrap();
+///
 /// let store = Store::new(root.path());
-/// assert_eq!(store.projects().unwrap()[0].name, "my-project");
+/// let page = store.apps("demo", None, 100, 0).unwrap();
+/// assert_eq!(page.applications[0].num_steps, 1);
+/// let steps = store.steps_json("demo", "app-1", &StepQuery::default()).unwrap();
+/// assert!(steps.contains(r#""state":{"n":1}"#));
+///
+/// std::fs::create_dir(root.path().join("my-project")).unwrap();
+/// let projects = store.projects().unwrap();
+/// assert!(projects.iter().any(|p| p.name == "my-project"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Store {
