@@ -14,7 +14,7 @@
 
 use burr::prelude::*;
 use burr::tracking::LocalTrackingClient;
-use burr::tracking::model::LogRecord;
+use burr::tracking::format::LogRecord;
 
 /// A canned search: the documents "found" for a query.
 #[trace]

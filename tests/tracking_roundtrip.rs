@@ -9,10 +9,10 @@ use burr::ActionContext;
 use burr::persistence::Status;
 use burr::prelude::*;
 use burr::stream::ActionStream;
-use burr::tracking::model::{
+use burr::tracking::format::{
     ApplicationMetadataModel, ApplicationModel, LogRecord, to_python_json,
 };
-use burr::tracking::reader::{StreamEvent, steps_from_records};
+use burr::tracking::read::{StreamEvent, steps_from_records};
 use burr::tracking::{LocalTrackingClient, load_state};
 use serde_json::{Value, json};
 

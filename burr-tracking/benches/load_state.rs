@@ -10,11 +10,11 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use burr_tracking::model::{
+use burr_tracking::format::{
     AttributeModel, BeginEntryModel, BeginSpanModel, EndEntryModel, EndSpanModel, JsonObject,
     LogRecord, Tags, Timestamp,
 };
-use burr_tracking::{load_state, reader};
+use burr_tracking::{layout, load_state, read};
 use criterion::{Criterion, criterion_main};
 use serde_json::json;
 
@@ -95,7 +95,7 @@ fn bench(c: &mut Criterion) {
     let root = tempfile::tempdir().expect("temp dir");
     let app = root.path().join("bench/app");
     std::fs::create_dir_all(&app).expect("app dir");
-    let log = app.join(reader::LOG_FILE);
+    let log = app.join(layout::LOG_FILE);
     write_log(&log);
     let root = root.path();
 
@@ -109,12 +109,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| load_state(root, "bench", "app", black_box(Some(5_000))).expect("loads"))
     });
     c.bench_function("num_steps of 10k steps", |b| {
-        b.iter(|| reader::num_steps(black_box(&log)).expect("counts"))
+        b.iter(|| read::num_steps(black_box(&log)).expect("counts"))
     });
     c.bench_function("read_log + steps_from_records of 10k steps", |b| {
-        b.iter(|| {
-            reader::steps_from_records(reader::read_log(black_box(&log)).expect("reads").records)
-        })
+        b.iter(|| read::steps_from_records(read::read_log(black_box(&log)).expect("reads").records))
     });
 }
 

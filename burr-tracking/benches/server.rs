@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::Request;
+use burr_tracking::server::Store;
 use burr_tracking::server::router;
-use burr_tracking::store::Store;
 use criterion::{Criterion, criterion_group};
 use tower::ServiceExt;
 

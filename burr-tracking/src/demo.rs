@@ -9,6 +9,15 @@
 //!   app is spawned by a conversation to review it.
 //!
 //! A project that already exists is never touched: demo projects are only added.
+//!
+//! # Examples
+//!
+//! ```
+//! let root = tempfile::tempdir().unwrap();
+//! burr_tracking::demo::write_demo_projects(root.path()).unwrap();
+//! let apps = burr_tracking::read::list_apps(root.path(), "demo_chatbot").unwrap();
+//! assert!(apps.iter().any(|app| app.app_id == "chat-1-fork"));
+//! ```
 
 use std::path::Path;
 
@@ -22,9 +31,26 @@ use serde_json::{Value, json};
 use crate::LocalTrackingClient;
 
 /// Names of the demo projects, in the order they are written.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::demo::{DEMO_PROJECTS, write_demo_projects};
+/// let root = tempfile::tempdir().unwrap();
+/// write_demo_projects(root.path()).unwrap();
+/// assert!(DEMO_PROJECTS.iter().all(|project| root.path().join(project).is_dir()));
+/// ```
 pub const DEMO_PROJECTS: [&str; 2] = ["demo_counter", "demo_chatbot"];
 
 /// Why the demo projects could not be written.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::demo::DemoError;
+/// let err = DemoError::App { app: "count-to-3".into(), message: "no entrypoint".into() };
+/// assert_eq!(err.to_string(), "the demo application count-to-3 failed: no entrypoint");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DemoError {

@@ -3,17 +3,16 @@
 pub mod client;
 #[cfg(feature = "server")]
 pub mod demo;
-mod load;
-pub mod model;
+pub mod format;
+pub mod layout;
 pub mod persist;
-pub mod reader;
+pub mod read;
 #[cfg(feature = "server")]
 pub mod server;
-#[cfg(feature = "server")]
-pub mod store;
 
 pub use client::LocalTrackingClient;
-pub use load::{LoadError, LoadedState, TrackingLoader, default_root, load_state};
+pub use layout::default_root;
+pub use read::{LoadError, LoadedState, TrackingLoader, load_state};
 
 #[cfg(feature = "postgres")]
 pub use persist::postgres::PostgresPersister;

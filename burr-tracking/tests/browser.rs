@@ -5,13 +5,19 @@
 //! all three). Without them the test says why and passes, unless `BURR_REQUIRE_SERVICES=1`.
 #![cfg(feature = "server")]
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use burr_tracking::server;
-use burr_tracking::store::Store;
+use burr_tracking::layout::{GRAPH_FILE, LOG_FILE, METADATA_FILE};
+use burr_tracking::server::{self, Store};
 use serde_json::{Value, json};
+use support::{roots, skip};
+
+/// The test, as a skip names it.
+const WHAT: &str = "the browser test";
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const HOSTILE: &str = "<img src=x onerror=window.__pwned=1>";
@@ -20,13 +26,6 @@ fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("browser")
-}
-
-fn skip_or_fail(reason: &str) {
-    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!("browser test cannot run: {reason}");
-    }
-    eprintln!("skipping: browser test: {reason}");
 }
 
 // ------------------------------------------------------------------------------------ fixtures
@@ -80,6 +79,7 @@ fn graph(entry: &str, actions: &[(&str, &[&str])], transitions: &[(&str, &str, &
     json!({"type": "application", "entrypoint": entry, "actions": actions, "transitions": transitions}).to_string()
 }
 
+/// Writes one application: its graph, metadata and log.
 fn write_app(
     root: &Path,
     project: &str,
@@ -88,16 +88,20 @@ fn write_app(
     metadata: Value,
     log: &Log,
 ) -> PathBuf {
-    let dir = root.join(project).join(app);
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join("graph.json"), graph_json).unwrap();
-    fs::write(dir.join("metadata.json"), metadata.to_string()).unwrap();
     let mut text = log.0.join("\n");
     if !text.is_empty() {
         text.push('\n');
     }
-    fs::write(dir.join("log.jsonl"), text).unwrap();
-    dir
+    roots::write_app(
+        root,
+        project,
+        app,
+        &[
+            (GRAPH_FILE, graph_json.as_bytes()),
+            (METADATA_FILE, metadata.to_string().as_bytes()),
+            (LOG_FILE, text.as_bytes()),
+        ],
+    )
 }
 
 fn metadata(pk: Option<&str>, parent: Option<(&str, u64)>, spawner: Option<(&str, u64)>) -> Value {
@@ -354,15 +358,21 @@ fn build_fixture(root: &Path) -> PathBuf {
 fn ui_walkthrough_in_chromium() {
     let dir = browser_dir();
     if Command::new("node").arg("--version").output().is_err() {
-        return skip_or_fail("`node` is not installed");
+        return skip(WHAT, "`node` is not installed").unwrap_or(());
     }
     if !Path::new(CHROMIUM).exists() {
-        return skip_or_fail("Debian's chromium is not installed (`apt-get install -y chromium`)");
+        return skip(
+            WHAT,
+            "Debian's chromium is not installed (`apt-get install -y chromium`)",
+        )
+        .unwrap_or(());
     }
     if !dir.join("node_modules").join("playwright-core").exists() {
-        return skip_or_fail(
+        return skip(
+            WHAT,
             "playwright-core is not installed (`npm install` in burr-tracking/tests/browser)",
-        );
+        )
+        .unwrap_or(());
     }
     let data = tempfile::tempdir().unwrap();
     let live_log = build_fixture(data.path());

@@ -2,20 +2,16 @@
 //! when the folder is missing or the port is taken.
 #![cfg(feature = "server")]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BURR: &str = env!("CARGO_BIN_EXE_burr");
+use support::http::{self, free_port};
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+const BURR: &str = env!("CARGO_BIN_EXE_burr");
 
 #[test]
 fn a_missing_folder_is_explained() {
@@ -31,6 +27,44 @@ fn a_missing_folder_is_explained() {
     assert!(
         stderr.contains("does not exist") && stderr.contains("nope"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_tilde_in_burr_path_is_the_home_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(BURR)
+        .args(["--no-open", "--port", &free_port().to_string()])
+        .env("HOME", home.path())
+        .env("BURR_PATH", "~/missing")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expanded = home.path().join("missing");
+    assert!(
+        stderr.contains(&format!("{} does not exist", expanded.display())),
+        "{stderr}"
+    );
+
+    std::fs::create_dir(&expanded).unwrap();
+    let mut child = Command::new(BURR)
+        .args(["--no-open", "--port", &free_port().to_string()])
+        .env("HOME", home.path())
+        .env("BURR_PATH", "~/missing")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        first.starts_with(&format!("burr: serving {} at ", expanded.display())),
+        "{first}"
     );
 }
 
@@ -67,19 +101,10 @@ fn it_serves_the_folder_and_prints_its_url() {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     stdout.read_line(&mut first).unwrap();
     let started = Instant::now();
-    let answer = loop {
+    let (status, body) = loop {
         // A connection refused or reset means the server is not listening yet: retry.
-        let attempt = TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
-            write!(
-                stream,
-                "GET /api/v0/projects HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            )?;
-            let mut text = String::new();
-            stream.read_to_string(&mut text)?;
-            Ok(text)
-        });
-        if let Ok(text) = attempt {
-            break text;
+        if let Ok(answer) = http::get(port, "/api/v0/projects") {
+            break answer;
         }
         assert!(
             started.elapsed() < Duration::from_secs(20),
@@ -102,8 +127,5 @@ fn it_serves_the_folder_and_prints_its_url() {
         first.contains(&format!("http://127.0.0.1:{port}/")),
         "{first}"
     );
-    assert!(
-        answer.starts_with("HTTP/1.1 200") && answer.ends_with("[]"),
-        "{answer}"
-    );
+    assert_eq!((status, &body[..]), (200, &b"[]"[..]));
 }

@@ -12,11 +12,9 @@
 //! Needs `python3` with `apache-burr[tracking-server]`; skips with a message when missing,
 //! unless `BURR_REQUIRE_SERVICES=1`.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+
+use std::path::Path;
 
 use burr_core::stream::ActionStream;
 use burr_core::{
@@ -25,6 +23,9 @@ use burr_core::{
 };
 use burr_tracking::LocalTrackingClient;
 use serde_json::{Map, Value, json};
+use support::burr_server::BurrServer;
+use support::python;
+use support::roots::fixtures;
 
 // ---------------------------------------------------------------------------------------------
 // The Rust twin of tests/fixtures/tiny_app.py
@@ -285,161 +286,6 @@ fn write_rust_extras(root: &Path, project: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Python, the server and HTTP
-// ---------------------------------------------------------------------------------------------
-
-fn python_ready() -> bool {
-    let reason = match Command::new("python3")
-        .args(["-c", "import burr.tracking.server.run, uvicorn"])
-        .output()
-    {
-        Ok(out) if out.status.success() => return true,
-        Ok(out) => format!(
-            "Apache Burr's tracking server is not importable by python3: {}",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or_default()
-        ),
-        Err(e) => format!("python3 cannot be run: {e}"),
-    };
-    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!(
-            "{reason} (and BURR_REQUIRE_SERVICES=1); install it with `python3 -m pip install \"apache-burr[tracking-server]\"`"
-        );
-    }
-    eprintln!("skipping: {reason}");
-    false
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// Burr's server on `root`, killed (by its pid) when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(root: &Path, log: PathBuf) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "uvicorn",
-                "burr.tracking.server.run:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-            ])
-            .arg(port.to_string())
-            .env(
-                "BURR_BACKEND_IMPL",
-                "burr.tracking.server.backend.LocalBackend",
-            )
-            .env("BURR_PATH", root)
-            .env("BURR_SERVE_STATIC", "false")
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut server = Server { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if let Ok((200, _)) = server.try_get("/ready") {
-                return server;
-            }
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("Burr's server exited ({status}):\n{}", server.log_text());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Burr's server did not start:\n{}",
-                server.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn try_get(&self, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-            self.port
-        )?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw)?;
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or_else(|| std::io::Error::other("no header end"))?;
-        let head = String::from_utf8_lossy(&raw[..split]).to_string();
-        let status: u16 = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other("no status"))?;
-        let mut body = raw[split + 4..].to_vec();
-        if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            body = dechunk(&body);
-        }
-        Ok((status, body))
-    }
-
-    /// GETs `path`, asserting HTTP 200 and a JSON body.
-    fn get(&self, path: &str) -> Value {
-        let (status, body) = self.try_get(path).unwrap();
-        assert_eq!(
-            status,
-            200,
-            "GET {path}: {}\nserver log:\n{}",
-            String::from_utf8_lossy(&body),
-            self.log_text()
-        );
-        serde_json::from_slice(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e})"))
-    }
-}
-
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = body.windows(2).position(|w| w == b"\r\n") {
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&body[..eol]).trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&body[eol + 2..eol + 2 + size]);
-        body = &body[eol + 2 + size + 2..];
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------------------------
 
@@ -616,29 +462,22 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
 
 #[test]
 fn burrs_server_serves_rust_files_like_python_ones() {
-    if !python_ready() {
+    let what = "the comparison with Apache Burr's server";
+    if python::burr_package(what, &["burr.tracking.server.run", "uvicorn"]).is_none() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
     write_rust_twin(root.path(), "rust");
     write_rust_extras(root.path(), "rust_extras");
     let python_out = tempfile::tempdir().unwrap();
-    let script = fixtures().join("tiny_app.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(python_out.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{} failed:\n{}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    python::run([
+        fixtures().join("tiny_app.py").as_os_str(),
+        python_out.path().as_os_str(),
+    ]);
     std::fs::rename(python_out.path().join("p"), root.path().join("python")).unwrap();
 
     let server_log = root.path().join("server.log.txt");
-    let server = Server::start(root.path(), server_log);
+    let server = BurrServer::start(root.path(), server_log);
 
     let projects = server.get("/api/v0/projects");
     let mut names: Vec<&str> = projects

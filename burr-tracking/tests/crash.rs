@@ -15,7 +15,7 @@ use burr_core::{
     Action, ActionContext, ActionError, ApplicationBuilder, InitializeFrom, Inputs, State,
     StepOutput, default,
 };
-use burr_tracking::model::LogRecord;
+use burr_tracking::format::LogRecord;
 use burr_tracking::{LocalTrackingClient, TrackingLoader, load_state};
 
 const CHILD_ENV: &str = "BURR_CRASH_CHILD";

@@ -6,7 +6,7 @@
 //! (`tests/fixtures/make_golden.py`; `tests/read_python_burr.rs` regenerates them with the
 //! installed Burr and checks they did not drift).
 
-use burr_tracking::model::{
+use burr_tracking::format::{
     ActionModel, ApplicationMetadataModel, ApplicationModel, AttributeModel, BeginEntryModel,
     BeginSpanModel, BeginStreamModel, ChildApplicationModel, ChildEventType, EndEntryModel,
     EndSpanModel, EndStreamModel, FirstItemStreamModel, JsonObject, LogRecord, PointerModel, Tags,

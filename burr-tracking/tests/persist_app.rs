@@ -10,15 +10,19 @@
     allow(dead_code, unused_imports)
 )]
 
+mod support;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use burr_core::{
     Action, ActionContext, ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver,
     Error, InitializeFrom, Inputs, Loader, Saver, State, StateLoader, StateSaver, Status,
     StepOutput,
 };
+use support::roots::{env_count, unique};
+use support::service_unreachable;
 
 /// `count += 1`; fails while `explode` is set and `count == fail_at`.
 struct Count {
@@ -57,34 +61,6 @@ struct Backend {
     loader: Loader,
     /// A plain async loader, for the checks.
     check: Arc<dyn AsyncStateLoader>,
-}
-
-fn unique(prefix: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-fn skip<T>(what: &str, err: impl std::fmt::Display) -> Option<T> {
-    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!("{what} is required (BURR_REQUIRE_SERVICES=1) but unreachable: {err}");
-    }
-    eprintln!("skipping: {what} is unreachable ({err})");
-    None
-}
-
-fn steps_per_app() -> u64 {
-    std::env::var("BURR_APP_STEPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1000)
 }
 
 /// Builds application `app_id` from what `backend` saved (or from `count = 0`).
@@ -131,7 +107,7 @@ async fn run_session(backend: &Backend, app_id: &str, steps: u64) {
 /// 64 applications run 1,000 steps each at the same time, in four sessions: each session
 /// builds the application again from its last saved step.
 async fn concurrent_resumed_apps(backend: Backend) {
-    let steps = steps_per_app();
+    let steps = env_count("BURR_APP_STEPS", 1000);
     let sessions = 4;
     let prefix = unique("app");
     let mut tasks = tokio::task::JoinSet::new();
@@ -391,8 +367,8 @@ mod postgres {
             .unwrap();
         match tokio::time::timeout(Duration::from_secs(5), store.initialize()).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return skip("PostgreSQL", e).unwrap_or(()),
-            Err(e) => return skip("PostgreSQL", e).unwrap_or(()),
+            Ok(Err(e)) => return service_unreachable("PostgreSQL", e).unwrap_or(()),
+            Err(e) => return service_unreachable("PostgreSQL", e).unwrap_or(()),
         }
         let backend = Backend {
             name: "postgres",
@@ -453,7 +429,7 @@ mod redis {
             .await
         {
             Ok(store) => store,
-            Err(e) => return skip("Redis", e).unwrap_or(()),
+            Err(e) => return service_unreachable("Redis", e).unwrap_or(()),
         };
         let backend = Backend {
             name: "redis",

@@ -6,46 +6,24 @@
 //! "skipping: ..." and pass, unless `BURR_REQUIRE_SERVICES=1`.
 #![cfg(feature = "sqlite")]
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use burr_core::{SaveRequest, State, StateLoader, StateSaver, Status};
 use burr_tracking::persist::sqlite::SqlitePersister;
 use serde_json::{Value, json};
+use support::python;
 
-/// Runs `script` with `python3` (arguments after it); `None` when Python Burr is missing.
+/// Runs `script` with `python3` (arguments after it) and reads what it prints as JSON; `None`
+/// (a skip) when Python Burr is missing.
 fn python(script: &str, args: &[&str]) -> Option<Value> {
-    let probe = Command::new("python3")
-        .args(["-c", "import burr.core.persistence"])
-        .output();
-    let missing = match &probe {
-        Err(e) => Some(format!("python3 cannot run: {e}")),
-        Ok(out) if !out.status.success() => Some(format!(
-            "python3 cannot import burr: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Ok(_) => None,
-    };
-    if let Some(why) = missing {
-        if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-            panic!("Python Burr is required (BURR_REQUIRE_SERVICES=1): {why}");
-        }
-        eprintln!("skipping: {why}; install it with `python3 -m pip install apache-burr`");
-        return None;
-    }
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
-    Some(serde_json::from_str(stdout.trim()).expect("python printed JSON"))
+    python::burr_package(
+        "sharing SQLite databases with Apache Burr",
+        &["burr.core.persistence"],
+    )?;
+    let out = python::run(["-c", script].iter().chain(args));
+    Some(serde_json::from_str(out.trim()).expect("python printed JSON"))
 }
 
 fn path_arg(p: &Path) -> &str {

@@ -12,15 +12,18 @@
     allow(dead_code, unused_imports)
 )]
 
+mod support;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use burr_core::{
     AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest, State, Status,
 };
+use support::roots::{env_count, unique};
+use support::service_unreachable;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -45,36 +48,6 @@ struct Fixture {
 
 /// Drops what a case created.
 type Cleanup = Option<BoxFuture<'static, ()>>;
-
-/// A name no other test run uses.
-fn unique(prefix: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Returns `None` (skip) when a service is down, or fails when services are required.
-fn service_missing<T>(what: &str, err: impl std::fmt::Display) -> Option<T> {
-    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!("{what} is required (BURR_REQUIRE_SERVICES=1) but unreachable: {err}");
-    }
-    eprintln!("skipping: {what} is unreachable ({err})");
-    None
-}
-
-fn steps_per_task() -> u64 {
-    std::env::var("BURR_SUITE_STEPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1000)
-}
 
 /// Runs a case on its own task so that the cleanup runs even when the case panics.
 async fn run<F, Fut>(fixture: Fixture, cleanup: Cleanup, case: F)
@@ -420,7 +393,7 @@ mod cases {
     /// once, in order, and the latest is the last one.
     pub(super) async fn concurrent_apps(f: Arc<Fixture>) {
         ready(&f).await;
-        let steps = steps_per_task();
+        let steps = env_count("BURR_SUITE_STEPS", 1000);
         let apps: Vec<String> = (0..64).map(|i| format!("app-{i:02}")).collect();
         let mut tasks = tokio::task::JoinSet::new();
         for app in apps.clone() {
@@ -631,8 +604,8 @@ mod postgres_backend {
     pub(super) async fn fixture() -> Option<(Fixture, Cleanup)> {
         let admin = match tokio::time::timeout(Duration::from_secs(5), admin()).await {
             Ok(Ok(client)) => Arc::new(client),
-            Ok(Err(e)) => return service_missing("PostgreSQL", e),
-            Err(e) => return service_missing("PostgreSQL", e),
+            Ok(Err(e)) => return service_unreachable("PostgreSQL", e),
+            Err(e) => return service_unreachable("PostgreSQL", e),
         };
         let table = unique("burr_t");
         let open = {
@@ -738,7 +711,7 @@ mod redis_backend {
         let namespace = unique("burr_test");
         let store = match connect(&namespace).await {
             Ok(store) => store,
-            Err(e) => return service_missing("Redis", e),
+            Err(e) => return service_unreachable("Redis", e),
         };
         let raw: RawWriter = {
             let store = store.clone();
@@ -802,7 +775,7 @@ suite!(redis => redis_backend::fixture();
 mod proxy {
     use std::net::SocketAddr;
     use std::sync::Mutex;
-    use std::sync::atomic::AtomicBool;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     use super::*;
     use tokio::net::{TcpListener, TcpStream};
@@ -920,7 +893,7 @@ mod postgres_faults {
         let admin = match postgres_backend::admin().await {
             Ok(admin) => admin,
             Err(e) => {
-                let _ = service_missing::<()>("PostgreSQL", e);
+                let _ = service_unreachable::<()>("PostgreSQL", e);
                 return;
             }
         };
@@ -1046,12 +1019,12 @@ mod redis_faults {
             Ok(client) => match client.get_multiplexed_async_connection().await {
                 Ok(conn) => conn,
                 Err(e) => {
-                    let _ = service_missing::<()>("Redis", e);
+                    let _ = service_unreachable::<()>("Redis", e);
                     return;
                 }
             },
             Err(e) => {
-                let _ = service_missing::<()>("Redis", e);
+                let _ = service_unreachable::<()>("Redis", e);
                 return;
             }
         };

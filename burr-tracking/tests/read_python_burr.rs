@@ -5,65 +5,29 @@
 //! The tests that need Python and Apache Burr skip with a message when they are missing,
 //! unless `BURR_REQUIRE_SERVICES=1`, in which case they fail.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use burr_core::{StateLoader, Status};
-use burr_tracking::model::{
+use burr_tracking::format::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, LogRecord, to_json_line,
     to_python_json,
 };
-use burr_tracking::reader::{self, Step};
+use burr_tracking::layout;
+use burr_tracking::read::{self, Step};
 use burr_tracking::{LoadError, TrackingLoader, load_state};
 use serde::Deserialize;
 use serde_json::Value;
+use support::python;
+use support::roots::{fixtures, root_with_log};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// Returns whether Python with Apache Burr is available; prints why not, or fails when
-/// `BURR_REQUIRE_SERVICES=1`.
+/// Burr's package directory, or a skip when Python Burr is missing.
 fn burr_available() -> Option<PathBuf> {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import burr, os; print(os.path.dirname(burr.__file__))",
-        ])
-        .output();
-    let reason = match out {
-        Ok(o) if o.status.success() => {
-            return Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-        }
-        Ok(o) => format!(
-            "Apache Burr is not importable by python3: {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        ),
-        Err(e) => format!("python3 cannot be run: {e}"),
-    };
-    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!(
-            "{reason} (and BURR_REQUIRE_SERVICES=1); install it with `python3 -m pip install \"apache-burr[tracking-server]\"`"
-        );
-    }
-    eprintln!("skipping: {reason}");
-    None
-}
-
-fn python(args: &[&str]) -> String {
-    let out = Command::new("python3")
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "python3 {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    python::burr_package("reading Apache Burr's own files", &[])
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,11 +52,11 @@ struct OracleCounts {
 
 fn oracle(root: &Path, loads: bool) -> Vec<OracleApp> {
     let script = fixtures().join("burr_oracle.py");
-    let mut args = vec![script.to_str().unwrap(), root.to_str().unwrap()];
+    let mut args = vec![script.as_os_str(), root.as_os_str()];
     if loads {
-        args.push("--loads");
+        args.push("--loads".as_ref());
     }
-    serde_json::from_str(&python(&args)).expect("oracle output is JSON")
+    serde_json::from_str(&python::run(args)).expect("oracle output is JSON")
 }
 
 fn counts(steps: &[Step]) -> Vec<OracleCounts> {
@@ -111,10 +75,10 @@ fn counts(steps: &[Step]) -> Vec<OracleCounts> {
 /// Checks one application against what Burr computed for it; returns the number of steps.
 fn check_app(root: &Path, expected: &OracleApp) -> usize {
     let name = format!("{}/{}", expected.project, expected.app_id);
-    let dir = reader::app_dir(root, &expected.project, &expected.app_id).unwrap();
-    let log = reader::read_log(&dir.join(reader::LOG_FILE)).unwrap();
+    let dir = layout::app_dir(root, &expected.project, &expected.app_id).unwrap();
+    let log = read::read_log(&dir.join(layout::LOG_FILE)).unwrap();
     assert_eq!(log.skipped, 0, "{name}: {:?}", log.problems);
-    let steps = reader::steps_from_records(log.records);
+    let steps = read::steps_from_records(log.records);
     assert_eq!(counts(&steps), expected.counts, "{name}");
     // The whole step view, byte for byte as Burr's server serializes it.
     let ours = to_json_line(&steps).unwrap();
@@ -124,7 +88,7 @@ fn check_app(root: &Path, expected: &OracleApp) -> usize {
         "{name}: step JSON differs"
     );
     assert_eq!(
-        reader::num_steps(&dir.join(reader::LOG_FILE)).unwrap(),
+        read::num_steps(&dir.join(layout::LOG_FILE)).unwrap(),
         expected.num_steps,
         "{name}"
     );
@@ -172,10 +136,10 @@ fn demo_data_reads_like_burrs_server() {
     }
     assert!(total_steps > 100, "{total_steps} steps");
     // The app list agrees on every project.
-    let projects = reader::list_projects(&root).unwrap();
+    let projects = read::list_projects(&root).unwrap();
     assert_eq!(projects.len(), 4);
     for project in projects {
-        for app in reader::list_apps(&root, &project.name).unwrap() {
+        for app in read::list_apps(&root, &project.name).unwrap() {
             let want = expected
                 .iter()
                 .find(|e| e.project == project.name && e.app_id == app.app_id)
@@ -189,8 +153,10 @@ fn demo_data_reads_like_burrs_server() {
 /// Runs the tiny application with the installed Burr into a fresh directory.
 fn tiny_app() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let script = fixtures().join("tiny_app.py");
-    python(&[script.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    python::run([
+        fixtures().join("tiny_app.py").as_os_str(),
+        dir.path().as_os_str(),
+    ]);
     dir
 }
 
@@ -264,7 +230,7 @@ fn tiny_app_files_round_trip_byte_for_byte() {
         assert_eq!(to_json_line(&child).unwrap(), line);
     }
 
-    let apps = reader::list_apps(dir.path(), "p").unwrap();
+    let apps = read::list_apps(dir.path(), "p").unwrap();
     let fork = apps.iter().find(|a| a.app_id == "app-fork").unwrap();
     let parent = fork.metadata.parent_pointer.as_ref().unwrap();
     assert_eq!(
@@ -274,7 +240,7 @@ fn tiny_app_files_round_trip_byte_for_byte() {
     let child = apps.iter().find(|a| a.app_id == "app-child").unwrap();
     assert_eq!(child.partition_key(), None);
     assert!(child.metadata.spawning_parent_pointer.is_some());
-    let main = reader::read_app(dir.path(), "p", "app-main").unwrap();
+    let main = read::read_app(dir.path(), "p", "app-main").unwrap();
     assert_eq!(main.children.children.len(), 2);
     assert_eq!(main.graph.unwrap().entrypoint, "counter");
 }
@@ -285,8 +251,10 @@ fn golden_files_match_the_installed_burr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let script = fixtures().join("make_golden.py");
-    python(&[script.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    python::run([
+        fixtures().join("make_golden.py").as_os_str(),
+        dir.path().as_os_str(),
+    ]);
     for file in [
         "log.jsonl",
         "children.jsonl",
@@ -315,14 +283,6 @@ fn step(seq: u64) -> String {
         BEGIN.replace("SEQ", &seq.to_string()),
         END.replace("SEQ", &seq.to_string())
     )
-}
-
-fn app_with_log(bytes: &[u8]) -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    let dir = root.path().join("p/a");
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join("log.jsonl"), bytes).unwrap();
-    root
 }
 
 #[test]
@@ -357,16 +317,16 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
     log.extend_from_slice(step(2).as_bytes());
     log.extend_from_slice(br#"{"type":"begin_entry","start_ti"#); // torn last line
 
-    let root = app_with_log(&log);
+    let root = root_with_log(&log);
     let path = root.path().join("p/a/log.jsonl");
-    let read = reader::read_log(&path).unwrap();
+    let read = read::read_log(&path).unwrap();
     // sequence_id "abc", end_entry without state, bad tags, no type, 4 non-objects, torn line.
     assert_eq!(read.skipped, 9, "{:#?}", read.problems);
     assert_eq!(
         read.problems.last().unwrap().line,
         log.split(|b| *b == b'\n').count()
     );
-    let steps = reader::steps_from_records(read.records);
+    let steps = read::steps_from_records(read.records);
     assert_eq!(
         steps
             .iter()
@@ -382,7 +342,7 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
         Some(huge_value.len())
     );
 
-    assert_eq!(reader::num_steps(&path).unwrap(), 3);
+    assert_eq!(read::num_steps(&path).unwrap(), 3);
     let latest = load_state(root.path(), "p", "a", None).unwrap();
     assert_eq!(latest.sequence_id, 2);
     assert_eq!(
@@ -393,9 +353,9 @@ fn hostile_logs_never_panic_and_keep_the_good_lines() {
             .unwrap(),
         1
     );
-    let apps = reader::list_apps(root.path(), "p").unwrap();
+    let apps = read::list_apps(root.path(), "p").unwrap();
     assert_eq!(apps[0].num_steps, 3);
-    let app = reader::read_app(root.path(), "p", "a").unwrap();
+    let app = read::read_app(root.path(), "p", "a").unwrap();
     assert_eq!(app.steps.len(), 3);
     assert!(app.graph.as_ref().unwrap_err().is_not_found());
 }
@@ -408,9 +368,9 @@ fn a_huge_last_line_is_read_backwards_without_trouble() {
         "y".repeat(12 * 1024 * 1024)
     );
     log.extend_from_slice(huge.as_bytes());
-    let root = app_with_log(&log);
+    let root = root_with_log(&log);
     assert_eq!(
-        reader::num_steps(&root.path().join("p/a/log.jsonl")).unwrap(),
+        read::num_steps(&root.path().join("p/a/log.jsonl")).unwrap(),
         42
     );
     assert_eq!(
@@ -422,13 +382,13 @@ fn a_huge_last_line_is_read_backwards_without_trouble() {
 #[test]
 fn matrix_cases_of_burrs_server() {
     // Unknown type with a sequence_id as last line: counted by num_steps, ignored by steps.
-    let root = app_with_log(
+    let root = root_with_log(
         format!("{}{}\n", step(0), r#"{"type":"custom","sequence_id":99}"#).as_bytes(),
     );
     let log = root.path().join("p/a/log.jsonl");
-    assert_eq!(reader::num_steps(&log).unwrap(), 100);
+    assert_eq!(read::num_steps(&log).unwrap(), 100);
     assert_eq!(
-        reader::steps_from_records(reader::read_log(&log).unwrap().records).len(),
+        read::steps_from_records(read::read_log(&log).unwrap().records).len(),
         1
     );
     // sequence_id as a string on the last line: lax coercion (Burr's list fails here).
@@ -437,7 +397,7 @@ fn matrix_cases_of_burrs_server() {
         step(0).replace("\"sequence_id\":0}\n", "\"sequence_id\":\"3\"}\n"),
     )
     .unwrap();
-    assert_eq!(reader::num_steps(&log).unwrap(), 4);
+    assert_eq!(read::num_steps(&log).unwrap(), 4);
     // begin_entry only (a running step), duplicate begin_entry: last wins.
     fs::write(
         &log,
@@ -448,7 +408,7 @@ fn matrix_cases_of_burrs_server() {
         ),
     )
     .unwrap();
-    let steps = reader::steps_from_records(reader::read_log(&log).unwrap().records);
+    let steps = read::steps_from_records(read::read_log(&log).unwrap().records);
     assert_eq!(steps.len(), 1);
     assert_eq!(steps[0].step_start_log.action, "b");
     assert!(steps[0].step_end_log.is_none());
@@ -458,7 +418,7 @@ fn matrix_cases_of_burrs_server() {
     ));
     // Empty log: zero steps.
     fs::write(&log, "").unwrap();
-    assert_eq!(reader::num_steps(&log).unwrap(), 0);
+    assert_eq!(read::num_steps(&log).unwrap(), 0);
     // metadata.json with a wrongly typed partition key, and a stray file and hidden dir.
     fs::write(
         root.path().join("p/a/metadata.json"),
@@ -470,7 +430,7 @@ fn matrix_cases_of_burrs_server() {
     // A parent dir that only has children.jsonl (Burr's writer makes this).
     fs::create_dir_all(root.path().join("p/parent")).unwrap();
     fs::write(root.path().join("p/parent/children.jsonl"), "{\"torn").unwrap();
-    let apps = reader::list_apps(root.path(), "p").unwrap();
+    let apps = read::list_apps(root.path(), "p").unwrap();
     let mut ids: Vec<_> = apps.iter().map(|a| a.app_id.as_str()).collect();
     ids.sort();
     assert_eq!(ids, ["a", "parent"]);
@@ -487,10 +447,10 @@ fn matrix_cases_of_burrs_server() {
         load_state(root.path(), "p", "parent", None),
         Err(LoadError::AppNotFound { .. })
     ));
-    let parent_logs = reader::read_app(root.path(), "p", "parent").unwrap();
+    let parent_logs = read::read_app(root.path(), "p", "parent").unwrap();
     assert!(!parent_logs.has_log);
     assert_eq!(parent_logs.children.skipped, 1);
-    let projects = reader::list_projects(root.path()).unwrap();
+    let projects = read::list_projects(root.path()).unwrap();
     assert_eq!(
         projects[0].num_entries, 4,
         "files and hidden entries count, as in Burr"
@@ -517,7 +477,7 @@ fn ids_cannot_leave_the_root() {
             matches!(err, LoadError::InvalidId(_)),
             "{project:?}/{app:?}: {err}"
         );
-        assert!(reader::read_app(&root, project, app).is_err());
+        assert!(read::read_app(&root, project, app).is_err());
     }
-    assert!(reader::list_apps(&root, "..").is_err());
+    assert!(read::list_apps(&root, "..").is_err());
 }

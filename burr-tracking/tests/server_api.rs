@@ -1,6 +1,8 @@
 //! The server's HTTP API, called through `Router::oneshot` on a temporary tracking folder.
 #![cfg(feature = "server")]
 
+mod support;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,9 +10,10 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use burr_tracking::server::router;
-use burr_tracking::store::Store;
+use burr_tracking::layout::{GRAPH_FILE, LOG_FILE, METADATA_FILE};
+use burr_tracking::server::{Store, router};
 use serde_json::{Value, json};
+use support::roots::write_app;
 use tower::ServiceExt;
 
 // ------------------------------------------------------------------------------------ fixtures
@@ -75,22 +78,25 @@ impl Fixture {
         partition_key: Option<&str>,
         lines: &[String],
     ) -> PathBuf {
-        let dir = self.root.join(project).join(app_id);
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("graph.json"), GRAPH).unwrap();
         let pk = partition_key.map_or("null".to_owned(), |k| format!("\"{k}\""));
-        fs::write(
-            dir.join("metadata.json"),
-            format!(r#"{{"type": "application_metadata", "partition_key": {pk}, "parent_pointer": null, "spawning_parent_pointer": null}}"#),
-        )
-        .unwrap();
+        let metadata = format!(
+            r#"{{"type": "application_metadata", "partition_key": {pk}, "parent_pointer": null, "spawning_parent_pointer": null}}"#
+        );
         let mut log = String::new();
         for line in lines {
             log.push_str(line);
             log.push('\n');
         }
-        fs::write(dir.join("log.jsonl"), log).unwrap();
-        dir
+        write_app(
+            &self.root,
+            project,
+            app_id,
+            &[
+                (GRAPH_FILE, GRAPH.as_bytes()),
+                (METADATA_FILE, metadata.as_bytes()),
+                (LOG_FILE, log.as_bytes()),
+            ],
+        )
     }
 
     fn append(&self, project: &str, app_id: &str, text: &str) {

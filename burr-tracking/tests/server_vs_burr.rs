@@ -8,144 +8,17 @@
 //! the test says why and passes, unless `BURR_REQUIRE_SERVICES=1`.
 #![cfg(feature = "server")]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
 use axum::body::Body;
 use axum::http::Request;
+use burr_tracking::server::Store;
 use burr_tracking::server::router;
-use burr_tracking::store::Store;
 use serde_json::Value;
+use support::burr_server::BurrServer;
+use support::python;
+use support::roots::{copy_dir, fixtures};
 use tower::ServiceExt;
-
-fn skip_or_fail(reason: &str) {
-    if std::env::var("BURR_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!("cannot compare with Apache Burr: {reason}");
-    }
-    eprintln!("skipping: comparison with Apache Burr's server: {reason}");
-}
-
-/// Burr's package directory, if Python Burr and its server's dependencies are installed.
-fn burr_package() -> Option<PathBuf> {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import os, burr, uvicorn, fastapi, aiofiles; print(os.path.dirname(burr.__file__))",
-        ])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// Burr's server, killed when dropped.
-struct BurrServer {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for BurrServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl BurrServer {
-    fn start(root: &Path) -> BurrServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = std::fs::File::create(root.parent().unwrap().join("burr-server.log")).unwrap();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "uvicorn",
-                "burr.tracking.server.run:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-            ])
-            .env(
-                "BURR_BACKEND_IMPL",
-                "burr.tracking.server.backend.LocalBackend",
-            )
-            .env("BURR_PATH", root)
-            .env("BURR_SERVE_STATIC", "false")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("python3 starts");
-        let server = BurrServer { child, port };
-        let started = Instant::now();
-        while http_get(port, "/ready").map(|(s, _)| s) != Some(200) {
-            assert!(
-                started.elapsed() < Duration::from_secs(90),
-                "Burr's server did not start in 90 s"
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        server
-    }
-}
-
-/// A minimal HTTP/1.1 GET (no client library needed for a loopback test).
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).ok()?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let mut body = raw[split + 4..].to_vec();
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let nl = rest.windows(2).position(|w| w == b"\r\n")?;
-            let size =
-                usize::from_str_radix(String::from_utf8_lossy(&rest[..nl]).trim(), 16).ok()?;
-            if size == 0 {
-                break;
-            }
-            out.extend_from_slice(&rest[nl + 2..nl + 2 + size]);
-            rest = &rest[nl + 2 + size + 2..];
-        }
-        body = out;
-    }
-    Some((status, String::from_utf8_lossy(&body).into_owned()))
-}
 
 async fn ours(store: &Store, path: &str) -> (u16, Value) {
     let response = router(store.clone())
@@ -209,10 +82,9 @@ fn sorted_by(list: &Value, key: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn our_read_api_answers_like_burrs_on_the_same_folder() {
-    let Some(package) = burr_package() else {
-        return skip_or_fail(
-            "python3 cannot import burr with its tracking server (pip install \"apache-burr[tracking-server]\")",
-        );
+    let what = "the comparison with Apache Burr's server";
+    let Some(package) = python::burr_package(what, &["uvicorn", "fastapi", "aiofiles"]) else {
+        return;
     };
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
@@ -231,28 +103,25 @@ async fn our_read_api_answers_like_burrs_on_the_same_folder() {
             &root.join(format!("rs_{project}")),
         );
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_app.py");
-    let written = Command::new("python3")
-        .arg(&script)
-        .arg(&root)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(written.success(), "the Python app wrote its tracking data");
+    python::run([fixtures().join("tiny_app.py").as_os_str(), root.as_os_str()]);
 
     let burr = tokio::task::spawn_blocking({
         let root = root.clone();
-        move || BurrServer::start(&root)
+        let log = tmp.path().join("burr-server.log");
+        move || BurrServer::start(&root, log)
     })
     .await
     .unwrap();
+    let burr = std::sync::Arc::new(burr);
     let store = Store::new(&root);
     let burr_get = |path: String| {
-        let port = burr.port;
+        let burr = burr.clone();
         async move {
             tokio::task::spawn_blocking(move || {
-                let (status, body) =
-                    http_get(port, &path).unwrap_or_else(|| panic!("Burr answers {path}"));
+                let (status, body) = burr
+                    .try_get(&path)
+                    .unwrap_or_else(|e| panic!("Burr answers {path}: {e}"));
+                let body = String::from_utf8_lossy(&body).into_owned();
                 (
                     status,
                     serde_json::from_str::<Value>(&body).unwrap_or(Value::String(body)),

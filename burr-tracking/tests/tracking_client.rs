@@ -1,6 +1,6 @@
 //! The local tracking client, end to end: what it writes for an application's creation, its
 //! steps, spans, attributes, failures, forks, spawned children and resumes, read back through
-//! the typed model and the loader.
+//! the typed records of `format` and the loader.
 
 use std::fs;
 use std::path::Path;
@@ -11,7 +11,7 @@ use burr_core::{
     LifecycleHook, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
 };
 use burr_tracking::LocalTrackingClient;
-use burr_tracking::model::{
+use burr_tracking::format::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType, LogRecord,
 };
 use burr_tracking::{TrackingLoader, load_state};
@@ -98,7 +98,7 @@ fn read_log(path: &Path) -> Vec<LogRecord> {
         .map(|l| {
             assert!(!l.is_empty(), "no blank lines");
             let r = LogRecord::from_json_line(l.as_bytes()).unwrap_or_else(|e| panic!("{e}: {l}"));
-            // Every line is exactly what the model writes back.
+            // Every line is exactly what the typed record writes back.
             assert_eq!(r.to_json_line(), format!("{l}\n"));
             r
         })

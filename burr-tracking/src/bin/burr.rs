@@ -4,15 +4,18 @@
 //! burr [--host 127.0.0.1] [--port 7241] [--dir ROOT] [--no-open]
 //! ```
 //!
-//! The root is `--dir`, else the `BURR_PATH` environment variable, else `~/.burr`.
+//! The root is `--dir`, else the `BURR_PATH` environment variable, else `~/.burr`
+//! ([`burr_tracking::layout::resolve_root`], as for the tracking client); a leading `~/` is
+//! expanded in both.
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 
+use burr_tracking::layout::{self, NoHomeDir, RootSource};
 use burr_tracking::server;
-use burr_tracking::store::Store;
+use burr_tracking::server::Store;
 use clap::Parser;
 
 /// Serves the burr tracking UI and API over a folder of tracked applications.
@@ -34,20 +37,12 @@ struct Args {
 }
 
 /// Where the tracking data is, and whether the user named it (a named folder must exist).
-fn root(args: &Args) -> Result<(PathBuf, bool), String> {
+fn root(args: &Args) -> Result<(PathBuf, bool), NoHomeDir> {
     if let Some(dir) = &args.dir {
-        return Ok((dir.clone(), true));
+        return Ok((layout::expand_home(dir), true));
     }
-    for var in ["BURR_PATH", "burr_path"] {
-        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            return Ok((PathBuf::from(value), true));
-        }
-    }
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|v| !v.is_empty())
-        .ok_or("cannot find the home directory: set BURR_PATH or pass --dir")?;
-    Ok((PathBuf::from(home).join(".burr"), false))
+    let root = layout::resolve_root()?;
+    Ok((root.path, root.source == RootSource::Env))
 }
 
 /// Opens `url` in the desktop's browser if a launcher is installed; never fails the server.
@@ -83,8 +78,8 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let (dir, named) = match root(&args) {
         Ok(found) => found,
-        Err(message) => {
-            eprintln!("burr: {message}");
+        Err(NoHomeDir) => {
+            eprintln!("burr: cannot find the home directory: set BURR_PATH or pass --dir");
             return ExitCode::from(2);
         }
     };

@@ -31,6 +31,30 @@
 //!   A save whose reply was lost may have been applied: its retry then reports
 //!   [`PersistenceError::Duplicate`].
 //!
+//! # Examples
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")] {
+//! use burr_core::{PersistenceError, SaveRequest, State, StateLoader, StateSaver, Status};
+//! use burr_tracking::SqlitePersister;
+//!
+//! let persister = SqlitePersister::in_memory().unwrap();
+//! persister.initialize().unwrap();
+//! let state = State::new().update("n", 1).with_sequence_id(0);
+//! let step = || SaveRequest {
+//!     partition_key: None,
+//!     app_id: "app-1",
+//!     sequence_id: 0,
+//!     position: "count",
+//!     state: &state,
+//!     status: Status::Completed,
+//! };
+//! persister.save(step()).unwrap();
+//! assert!(matches!(persister.save(step()), Err(PersistenceError::Duplicate(_))));
+//! assert_eq!(persister.load(None, "app-1", None).unwrap().unwrap().state, state);
+//! # }
+//! ```
+//!
 //! [`PersistenceError::Duplicate`]: burr_core::PersistenceError::Duplicate
 //! [`PersistenceError::Corrupt`]: burr_core::PersistenceError::Corrupt
 //! [`PersistenceError::Backend`]: burr_core::PersistenceError::Backend
@@ -45,6 +69,8 @@ use burr_core::{PersistenceError, State, Status};
 pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -56,90 +82,28 @@ pub mod sqlite;
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The partition key stored for an application without one (Apache Burr's default).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(burr_tracking::persist::DEFAULT_PARTITION_KEY, "");
+/// ```
 pub const DEFAULT_PARTITION_KEY: &str = "";
 
 /// The table name used unless another one is chosen (Apache Burr's default).
-pub const DEFAULT_TABLE_NAME: &str = "burr_state";
-
-/// A table name that cannot be used as a plain SQL identifier.
-///
-/// Table names are written into SQL unquoted (as Apache Burr does), so they must be plain
-/// identifiers: an ASCII letter or `_`, then ASCII letters, digits or `_`.
 ///
 /// # Examples
 ///
 /// ```
 /// # #[cfg(feature = "sqlite")] {
-/// use burr_tracking::persist::sqlite::SqlitePersister;
-/// let err = SqlitePersister::in_memory().unwrap().with_table_name("x; DROP TABLE y").unwrap_err();
-/// assert!(err.to_string().contains("x; DROP TABLE y"));
+/// use burr_tracking::persist::{DEFAULT_TABLE_NAME, sqlite::SqlitePersister};
+/// assert_eq!(SqlitePersister::in_memory().unwrap().table_name(), DEFAULT_TABLE_NAME);
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid table name {name:?}: {reason}")]
-pub struct InvalidTableName {
-    name: String,
-    reason: String,
-}
+pub const DEFAULT_TABLE_NAME: &str = "burr_state";
 
-impl InvalidTableName {
-    /// The rejected name.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[cfg(feature = "sqlite")] {
-    /// use burr_tracking::persist::sqlite::SqlitePersister;
-    /// let err = SqlitePersister::in_memory().unwrap().with_table_name("1st").unwrap_err();
-    /// assert_eq!(err.name(), "1st");
-    /// # }
-    /// ```
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl From<InvalidTableName> for PersistenceError {
-    fn from(e: InvalidTableName) -> Self {
-        PersistenceError::backend(e)
-    }
-}
-
-/// Checks that `name` is a plain SQL identifier of at most `max_len` bytes; with `lowercase`,
-/// upper-case letters are refused too (PostgreSQL folds unquoted names to lower case).
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-pub(crate) fn check_table_name(
-    name: &str,
-    max_len: usize,
-    lowercase: bool,
-) -> Result<(), InvalidTableName> {
-    let fail = |reason: String| InvalidTableName {
-        name: name.to_string(),
-        reason,
-    };
-    let mut chars = name.chars();
-    match chars.next() {
-        None => return Err(fail("it is empty".into())),
-        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
-            return Err(fail("it must start with an ASCII letter or `_`".into()));
-        }
-        _ => {}
-    }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(fail(
-            "only ASCII letters, digits and `_` are allowed".into(),
-        ));
-    }
-    if lowercase && name.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(fail(
-            "use lower case: the server folds unquoted names to lower case".into(),
-        ));
-    }
-    if name.len() > max_len {
-        return Err(fail(format!("it is longer than {max_len} bytes")));
-    }
-    Ok(())
-}
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::InvalidTableName;
 
 /// Names one stored step in error messages: `partition_key/app_id/sequence_id`.
 pub(crate) struct RowName<'a> {
@@ -193,19 +157,6 @@ pub(crate) fn status_from_text(text: &str, row: &RowName<'_>) -> Result<Status, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn table_names_must_be_plain_identifiers() {
-        assert!(check_table_name("burr_state", 63, true).is_ok());
-        assert!(check_table_name("_x9", 63, true).is_ok());
-        assert!(check_table_name("Burr", 63, false).is_ok());
-        for bad in ["", "9a", "a-b", "a b", "a;drop", "é"] {
-            let err = check_table_name(bad, 63, false).unwrap_err();
-            assert_eq!(err.name(), bad);
-        }
-        assert!(check_table_name("Burr", 63, true).is_err());
-        assert!(check_table_name("abcd", 3, false).is_err());
-    }
 
     #[test]
     fn bad_state_text_is_corrupt_and_names_the_row() {

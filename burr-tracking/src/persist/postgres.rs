@@ -1,5 +1,15 @@
 //! [`PostgresPersister`]: saves states in a PostgreSQL table laid out as Apache Burr's
 //! PostgreSQL persisters lay it out, through a pool of connections.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_tracking::persist::postgres::PostgresPersister;
+//! // Connections are opened on first use.
+//! let persister = PostgresPersister::builder("postgres://postgres@127.0.0.1:5432/test").build()?;
+//! assert_eq!(persister.table_name(), "burr_state");
+//! # Ok::<(), burr_core::PersistenceError>(())
+//! ```
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -16,69 +26,32 @@ pub use deadpool_postgres;
 /// The driver, for its error and configuration types.
 pub use tokio_postgres;
 
+use super::sql::{Dialect, Statements, check_table_name};
 use super::{
     BoxFuture, DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, RowName,
-    check_table_name, state_from_text, state_to_text, status_from_text,
+    state_from_text, state_to_text, status_from_text,
 };
 
 /// PostgreSQL truncates identifiers to 63 bytes; the index name adds 17.
 const MAX_TABLE_NAME_LEN: usize = 63 - "_created_at_index".len();
 
-/// The SQL text of every statement, built once per table name.
-#[derive(Debug)]
-struct Sql {
-    table: String,
-    create: String,
-    insert: String,
-    load_latest: String,
-    load_exact: String,
-    list: String,
-}
-
-impl Sql {
-    fn new(table: &str) -> Self {
-        const COLUMNS: &str =
-            "position, state::text, sequence_id, app_id, created_at::text, status";
-        Sql {
-            table: table.to_string(),
-            create: format!(
-                "CREATE TABLE IF NOT EXISTS {table} (\n\
-                 partition_key TEXT DEFAULT '{DEFAULT_PARTITION_KEY}',\n\
-                 app_id TEXT NOT NULL,\n\
-                 sequence_id INTEGER NOT NULL,\n\
-                 position TEXT NOT NULL,\n\
-                 status TEXT NOT NULL,\n\
-                 state JSONB NOT NULL,\n\
-                 created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n\
-                 PRIMARY KEY (partition_key, app_id, sequence_id, position)\n\
-                 );\n\
-                 CREATE INDEX IF NOT EXISTS {table}_created_at_index ON {table} (created_at);"
-            ),
-            // The duplicate check rides in the insert; the primary key catches the rest.
-            insert: format!(
-                "INSERT INTO {table} \
-                 (partition_key, app_id, sequence_id, position, state, status, created_at) \
-                 SELECT $1::text, $2::text, $3::int4, $4::text, $5::text::jsonb, $6::text, \
-                 (now() AT TIME ZONE 'UTC') \
-                 WHERE NOT EXISTS (SELECT 1 FROM {table} \
-                 WHERE partition_key = $1::text AND app_id = $2::text AND sequence_id = $3::int4)"
-            ),
-            load_latest: format!(
-                "SELECT {COLUMNS} FROM {table} WHERE partition_key = $1 AND app_id = $2 \
-                 ORDER BY sequence_id DESC, created_at DESC LIMIT 1"
-            ),
-            load_exact: format!(
-                "SELECT {COLUMNS} FROM {table} \
-                 WHERE partition_key = $1 AND app_id = $2 AND sequence_id = $3 \
-                 ORDER BY created_at DESC LIMIT 1"
-            ),
-            list: format!(
-                "SELECT app_id FROM {table} WHERE partition_key = $1 GROUP BY app_id \
-                 ORDER BY MAX(created_at) DESC, MAX(sequence_id) DESC"
-            ),
-        }
-    }
-}
+/// Burr's table in PostgreSQL: `state` is JSONB, `created_at` UTC.
+const POSTGRES: Dialect = Dialect {
+    state_type: "JSONB",
+    values: [
+        "$1::text",
+        "$2::text",
+        "$3::int4",
+        "$4::text",
+        "$5::text::jsonb",
+        "$6::text",
+    ],
+    now: "(now() AT TIME ZONE 'UTC')",
+    params: ["$1", "$2", "$3"],
+    columns: "position, state::text, sequence_id, app_id, created_at::text, status",
+    newest_row: "created_at DESC",
+    newest_app: "MAX(sequence_id) DESC",
+};
 
 /// Saves states in PostgreSQL, in Apache Burr's table layout, through a connection pool.
 ///
@@ -131,7 +104,7 @@ impl Sql {
 #[derive(Clone)]
 pub struct PostgresPersister {
     pool: Pool,
-    sql: Arc<Sql>,
+    sql: Arc<Statements>,
     initialized: Arc<AtomicBool>,
 }
 
@@ -297,7 +270,7 @@ impl PostgresPersister {
     pub fn from_pool(pool: Pool) -> Self {
         PostgresPersister {
             pool,
-            sql: Arc::new(Sql::new(DEFAULT_TABLE_NAME)),
+            sql: Arc::new(Statements::new(DEFAULT_TABLE_NAME, &POSTGRES)),
             initialized: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -319,7 +292,7 @@ impl PostgresPersister {
     }
 
     fn with_table(mut self, name: &str) -> Self {
-        self.sql = Arc::new(Sql::new(name));
+        self.sql = Arc::new(Statements::new(name, &POSTGRES));
         self.initialized = Arc::new(AtomicBool::new(false));
         self
     }
@@ -608,7 +581,7 @@ mod tests {
 
     #[test]
     fn statements_name_the_table() {
-        let sql = Sql::new("my_table");
+        let sql = Statements::new("my_table", &POSTGRES);
         for text in [
             &sql.create,
             &sql.insert,

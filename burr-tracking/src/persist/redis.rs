@@ -1,5 +1,22 @@
 //! [`RedisPersister`]: saves states in Redis with Apache Burr's key layout, over one
 //! multiplexed connection that reconnects by itself.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use burr_core::AsyncStateLoader;
+//! use burr_tracking::persist::redis::RedisPersister;
+//! # async fn run() -> Result<(), burr_core::PersistenceError> {
+//! let persister = RedisPersister::builder("redis://127.0.0.1:6379/")
+//!     .namespace("chatbot")
+//!     .connect()
+//!     .await?;
+//! for app_id in persister.list_app_ids(Some("user-7")).await? {
+//!     println!("{app_id}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};

@@ -1,80 +1,45 @@
 //! [`SqlitePersister`]: saves states in a SQLite table laid out as Apache Burr's
 //! `SQLitePersister` lays it out, so each side reads what the other wrote.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_core::StateSaver;
+//! let persister = burr_tracking::persist::sqlite::SqlitePersister::in_memory()?;
+//! persister.initialize()?;
+//! assert!(persister.is_initialized()?);
+//! # Ok::<(), burr_core::PersistenceError>(())
+//! ```
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use burr_core::{
-    AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest, StateLoader,
-    StateSaver, Status,
-};
+use burr_core::{PersistedState, PersistenceError, SaveRequest, StateLoader, StateSaver, Status};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
+use super::sql::{Dialect, Statements, check_table_name};
 use super::{
-    BoxFuture, DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, RowName,
-    check_table_name, state_from_text, state_to_text, status_from_text,
+    DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, RowName, state_from_text,
+    state_to_text, status_from_text,
 };
 
 /// Longest table name accepted (SQLite has no limit; this keeps names readable).
 const MAX_TABLE_NAME_LEN: usize = 128;
 
-/// The SQL text of every statement, built once per table name.
-#[derive(Debug)]
-struct Sql {
-    table: String,
-    create: String,
-    insert: String,
-    load_latest: String,
-    load_exact: String,
-    list: String,
-}
-
-impl Sql {
-    fn new(table: &str) -> Self {
-        const COLUMNS: &str = "position, state, sequence_id, app_id, created_at, status";
-        Sql {
-            table: table.to_string(),
-            create: format!(
-                "CREATE TABLE IF NOT EXISTS {table} (\n\
-                 partition_key TEXT DEFAULT '{DEFAULT_PARTITION_KEY}',\n\
-                 app_id TEXT NOT NULL,\n\
-                 sequence_id INTEGER NOT NULL,\n\
-                 position TEXT NOT NULL,\n\
-                 status TEXT NOT NULL,\n\
-                 state TEXT NOT NULL,\n\
-                 created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n\
-                 PRIMARY KEY (partition_key, app_id, sequence_id, position)\n\
-                 );\n\
-                 CREATE INDEX IF NOT EXISTS {table}_created_at_index ON {table} (created_at);"
-            ),
-            // One statement, so the duplicate check and the insert are one atomic step. The
-            // timestamp keeps Burr's `YYYY-MM-DD HH:MM:SS` form, with milliseconds added, so
-            // rows of both sides sort together.
-            insert: format!(
-                "INSERT INTO {table} \
-                 (partition_key, app_id, sequence_id, position, state, status, created_at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%d %H:%M:%f', 'now') \
-                 WHERE NOT EXISTS (SELECT 1 FROM {table} \
-                 WHERE partition_key = ?1 AND app_id = ?2 AND sequence_id = ?3)"
-            ),
-            load_latest: format!(
-                "SELECT {COLUMNS} FROM {table} WHERE partition_key = ?1 AND app_id = ?2 \
-                 ORDER BY sequence_id DESC, rowid DESC LIMIT 1"
-            ),
-            load_exact: format!(
-                "SELECT {COLUMNS} FROM {table} \
-                 WHERE partition_key = ?1 AND app_id = ?2 AND sequence_id = ?3 \
-                 ORDER BY rowid DESC LIMIT 1"
-            ),
-            list: format!(
-                "SELECT app_id FROM {table} WHERE partition_key = ?1 GROUP BY app_id \
-                 ORDER BY MAX(created_at) DESC, MAX(rowid) DESC"
-            ),
-        }
-    }
-}
+/// Burr's table in SQLite.
+const SQLITE: Dialect = Dialect {
+    state_type: "TEXT",
+    values: ["?1", "?2", "?3", "?4", "?5", "?6"],
+    // Burr's `YYYY-MM-DD HH:MM:SS` form, with milliseconds added, so that rows of both sides
+    // sort together.
+    now: "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    params: ["?1", "?2", "?3"],
+    columns: "position, state, sequence_id, app_id, created_at, status",
+    newest_row: "rowid DESC",
+    newest_app: "MAX(rowid) DESC",
+};
 
 /// Saves states in a SQLite database, in Apache Burr's table layout.
 ///
@@ -99,8 +64,10 @@ impl Sql {
 /// - [`list_app_ids`](StateLoader::list_app_ids) returns the app ids by their latest save,
 ///   most recent first.
 ///
-/// Both the sync traits ([`StateSaver`], [`StateLoader`]) and the async ones are implemented;
-/// the async ones run the query on tokio's blocking pool when called inside a tokio runtime.
+/// It implements the sync traits ([`StateSaver`], [`StateLoader`]), which sync and async
+/// applications both accept. An async application that must not block its runtime on disk
+/// I/O wraps it in [`Blocking`](burr_core::persistence::Blocking), which runs each query on
+/// tokio's blocking threads.
 ///
 /// # Examples
 ///
@@ -128,7 +95,7 @@ impl Sql {
 #[derive(Debug, Clone)]
 pub struct SqlitePersister {
     conn: Arc<Mutex<Connection>>,
-    sql: Arc<Sql>,
+    sql: Arc<Statements>,
     initialized: Arc<AtomicBool>,
 }
 
@@ -191,7 +158,7 @@ impl SqlitePersister {
         conn.set_prepared_statement_cache_capacity(16);
         SqlitePersister {
             conn: Arc::new(Mutex::new(conn)),
-            sql: Arc::new(Sql::new(DEFAULT_TABLE_NAME)),
+            sql: Arc::new(Statements::new(DEFAULT_TABLE_NAME, &SQLITE)),
             initialized: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -211,7 +178,7 @@ impl SqlitePersister {
     /// ```
     pub fn with_table_name(mut self, name: &str) -> Result<Self, InvalidTableName> {
         check_table_name(name, MAX_TABLE_NAME_LEN, false)?;
-        self.sql = Arc::new(Sql::new(name));
+        self.sql = Arc::new(Statements::new(name, &SQLITE));
         self.initialized = Arc::new(AtomicBool::new(false));
         Ok(self)
     }
@@ -465,83 +432,6 @@ impl StateLoader for SqlitePersister {
             }
         }
         Ok(ids)
-    }
-}
-
-/// Runs `f` on tokio's blocking pool when inside a tokio runtime, inline otherwise.
-async fn blocking<T, F>(f: F) -> Result<T, PersistenceError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, PersistenceError> + Send + 'static,
-{
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle
-            .spawn_blocking(f)
-            .await
-            .map_err(PersistenceError::backend)?,
-        Err(_) => f(),
-    }
-}
-
-impl AsyncStateSaver for SqlitePersister {
-    fn initialize(&self) -> BoxFuture<'_, Result<(), PersistenceError>> {
-        let this = self.clone();
-        Box::pin(blocking(move || StateSaver::initialize(&this)))
-    }
-
-    fn is_initialized(&self) -> BoxFuture<'_, Result<bool, PersistenceError>> {
-        let this = self.clone();
-        Box::pin(blocking(move || StateSaver::is_initialized(&this)))
-    }
-
-    fn save<'a>(&'a self, r: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>> {
-        let this = self.clone();
-        let partition_key = r.partition_key.unwrap_or(DEFAULT_PARTITION_KEY).to_string();
-        let app_id = r.app_id.to_string();
-        let position = r.position.to_string();
-        let (sequence_id, status) = (r.sequence_id, r.status);
-        let state = state_to_text(r.state);
-        Box::pin(async move {
-            let state = state?;
-            blocking(move || {
-                this.save_text(
-                    &partition_key,
-                    &app_id,
-                    sequence_id,
-                    &position,
-                    &state,
-                    status,
-                )
-            })
-            .await
-        })
-    }
-}
-
-impl AsyncStateLoader for SqlitePersister {
-    fn load<'a>(
-        &'a self,
-        partition_key: Option<&'a str>,
-        app_id: &'a str,
-        sequence_id: Option<u64>,
-    ) -> BoxFuture<'a, Result<Option<PersistedState>, PersistenceError>> {
-        let this = self.clone();
-        let partition_key = partition_key.map(str::to_string);
-        let app_id = app_id.to_string();
-        Box::pin(blocking(move || {
-            StateLoader::load(&this, partition_key.as_deref(), &app_id, sequence_id)
-        }))
-    }
-
-    fn list_app_ids<'a>(
-        &'a self,
-        partition_key: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Vec<String>, PersistenceError>> {
-        let this = self.clone();
-        let partition_key = partition_key.map(str::to_string);
-        Box::pin(blocking(move || {
-            StateLoader::list_app_ids(&this, partition_key.as_deref())
-        }))
     }
 }
 

@@ -1,7 +1,62 @@
-//! The web UI's files, built into the binary: one table from path to content type and body.
+//! The web UI's files, built into the binary: one table from path to content type and body,
+//! and the routes that serve it.
 //!
 //! A file `ui/{path}` is served at `/ui/{path}`, and `index.html` also at `/`. Every `.html`,
 //! `.css` and `.js` file under `ui/` must be listed here; a test fails when one is missing.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::Store;
+
+/// The content security policy sent with every UI file: the page loads nothing from elsewhere
+/// and runs no inline script.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+/// The routes of the UI's files.
+pub(super) fn routes() -> Router<Store> {
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/ui/{*path}", get(ui_file))
+}
+
+async fn index() -> Response {
+    ui_response("index.html")
+}
+
+async fn ui_file(Path(path): Path<String>) -> Response {
+    ui_response(&path)
+}
+
+/// The file at `path` with its headers, or a 404 in FastAPI's shape.
+fn ui_response(path: &str) -> Response {
+    let Some(file) = find(path) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({ "detail": "Not Found" })),
+        )
+            .into_response();
+    };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, file.content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        file.body,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    response
+}
 
 /// One file of the UI.
 pub(super) struct Asset {

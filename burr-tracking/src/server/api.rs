@@ -1,80 +1,26 @@
-//! The tracking server: Apache Burr's read API plus paging and live updates, and the web UI.
-//!
-//! [`router`] builds the whole HTTP surface from a [`Store`] without opening a socket, so tests
-//! call it with `tower::ServiceExt::oneshot`; [`serve`] binds an address and runs it.
-//!
-//! Burr-compatible endpoints (same paths and JSON shapes as Apache Burr's server):
-//!
-//! | path | answer |
-//! |---|---|
-//! | `GET /ready` | `{"ready":true}` |
-//! | `GET /api/v0/ready` | `true` |
-//! | `GET /api/v0/version` | `{"version":"<this crate's version>"}` |
-//! | `GET /api/v0/metadata/app_spec` | what this backend supports |
-//! | `GET /api/v0/projects` | every project directory |
-//! | `GET /api/v0/{project}/{partition_key}/apps?limit&offset` | apps, newest first (`__none__` = all) |
-//! | `GET /api/v0/{project}/{app_id}/{partition_key}/apps` | graph, children and every step of one app |
-//!
-//! Endpoints of our own, for large and running apps:
-//!
-//! | path | answer |
-//! |---|---|
-//! | `GET /api/v1/{project}/{app_id}/summary` | graph, links, step count, log size, problems |
-//! | `GET /api/v1/{project}/{app_id}/steps?from&to&limit&order` | a page of steps by sequence id |
-//! | `GET /api/v1/{project}/{app_id}/wait?log_size&timeout_ms` | long poll: answers when the log grows |
-//! | `POST /api/v1/demo` (JSON) | adds the missing demo projects (see [`crate::demo`]) |
-//!
-//! Ids in paths are checked before any file is touched: `..`, absolute paths and encoded
-//! separators answer 404 and never reach outside the root.
+//! The HTTP API: Apache Burr's read API, and the endpoints of our own for large and running
+//! applications.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use serde_json::json;
-use tokio::net::TcpListener;
 
-use crate::store::{Order, StepQuery, Store, StoreError};
-
-mod assets;
-
-/// The content security policy sent with every UI file: the page loads nothing from elsewhere
-/// and runs no inline script.
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+use super::{Order, StepQuery, Store, StoreError};
 
 /// Longest time a `wait` request is held open.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 /// How often a held `wait` request looks at the log's size.
 const WAIT_TICK: Duration = Duration::from_millis(150);
 
-/// Builds the HTTP router (API and UI) over a store, without binding any socket.
-///
-/// # Examples
-///
-/// ```
-/// use burr_tracking::server::router;
-/// use burr_tracking::store::Store;
-/// use tower::ServiceExt;
-///
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// let root = tempfile::tempdir().unwrap();
-/// let app = router(Store::new(root.path()));
-/// let request = axum::http::Request::get("/ready").body(axum::body::Body::empty()).unwrap();
-/// let response = app.oneshot(request).await.unwrap();
-/// assert_eq!(response.status(), 200);
-/// # });
-/// ```
-pub fn router(store: Store) -> Router {
+/// The routes of the API; any other path answers 404 in FastAPI's shape.
+pub(super) fn routes() -> Router<Store> {
     Router::new()
-        .route("/", get(index))
-        .route("/index.html", get(index))
-        .route("/ui/{*path}", get(ui_file))
         .route("/ready", get(ready))
         .route("/api/v0/ready", get(api_ready))
         .route("/api/v0/version", get(version))
@@ -90,99 +36,7 @@ pub fn router(store: Store) -> Router {
         .route("/api/v1/{project}/{app_id}/wait", get(wait))
         .route("/api/v1/demo", post(demo))
         .fallback(not_found)
-        .with_state(store)
 }
-
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServeError {
-    /// Another process already listens on the address.
-    #[error(
-        "{addr} is already in use (is another burr server running?); pick another port with --port"
-    )]
-    AddrInUse {
-        /// The address asked for.
-        addr: SocketAddr,
-    },
-    /// Binding failed for another reason (permissions, unknown host address, ...).
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// What the operating system said.
-        source: std::io::Error,
-    },
-    /// The server stopped with an I/O error.
-    #[error("the server stopped: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-/// Opens a listening socket on `addr`, turning the common failures into clear errors.
-///
-/// # Examples
-///
-/// ```
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// let listener = burr_tracking::server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-/// assert!(listener.local_addr().unwrap().port() > 0);
-/// # });
-/// ```
-pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServeError> {
-    TcpListener::bind(addr).await.map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AddrInUse {
-            ServeError::AddrInUse { addr }
-        } else {
-            ServeError::Bind { addr, source }
-        }
-    })
-}
-
-/// Serves the API and UI on an already bound listener until Ctrl-C.
-///
-/// # Examples
-///
-/// ```no_run
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// use burr_tracking::{server, store::Store};
-/// let listener = server::bind("127.0.0.1:7241".parse().unwrap()).await.unwrap();
-/// server::serve_on(listener, Store::new("/tmp/burr")).await.unwrap();
-/// # });
-/// ```
-pub async fn serve_on(listener: TcpListener, store: Store) -> Result<(), ServeError> {
-    // Answers are written in more than one piece; without TCP_NODELAY the kernel may hold the
-    // last piece back until the client acknowledges the first.
-    let listener = listener.tap_io(|stream| {
-        // Only latency depends on it: keep serving if the option cannot be set.
-        let _ = stream.set_nodelay(true);
-    });
-    axum::serve(listener, router(store))
-        .with_graceful_shutdown(async {
-            // If the signal handler cannot be installed, keep serving until killed.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
-        .await?;
-    Ok(())
-}
-
-/// Binds `addr` and serves the API and UI over `store` until Ctrl-C.
-///
-/// # Examples
-///
-/// ```no_run
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// use burr_tracking::{server, store::Store};
-/// server::serve("127.0.0.1:7241".parse().unwrap(), Store::new("/tmp/burr")).await.unwrap();
-/// # });
-/// ```
-pub async fn serve(addr: SocketAddr, store: Store) -> Result<(), ServeError> {
-    let listener = bind(addr).await?;
-    serve_on(listener, store).await
-}
-
-// ------------------------------------------------------------------------------------- errors
 
 /// An error answer in FastAPI's shape: `{"detail": "..."}`.
 struct ApiError {
@@ -274,38 +128,6 @@ where
 {
     let store = store.clone();
     Ok(tokio::task::spawn_blocking(move || work(&store)).await??)
-}
-
-// ----------------------------------------------------------------------------------- UI files
-
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "no-cache"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        body,
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    response
-}
-
-fn ui_response(path: &str) -> ApiResult {
-    let file = assets::find(path).ok_or_else(|| ApiError::not_found("Not Found"))?;
-    Ok(asset(file.content_type, file.body))
-}
-
-async fn index() -> ApiResult {
-    ui_response("index.html")
-}
-
-async fn ui_file(Path(path): Path<String>) -> ApiResult {
-    ui_response(&path)
 }
 
 async fn not_found() -> ApiError {

@@ -1,51 +1,13 @@
 //! Loading the state of any step back from a tracking directory, to debug, resume or fork.
-//!
-//! [`load_state`] follows Apache Burr's `LocalTrackingClient.load`: it takes the last
-//! `end_entry` of the log (or the last one with the requested sequence id), drops every state
-//! key starting with `__`, sets `__SEQUENCE_ID` to the step's sequence id, and reports the
-//! step's action and whether it failed. Unlike Burr it reads the log from the end, so loading
-//! the latest step of a long log costs about as much as loading it from a short one, and it
-//! passes over damaged lines instead of failing.
-//!
-//! [`TrackingLoader`] plugs the same into
-//! [`ApplicationBuilder::initialize_from`](burr_core::ApplicationBuilder::initialize_from).
-//!
-//! # Examples
-//!
-//! ```
-//! use burr_tracking::{load_state, LoadError};
-//!
-//! let root = tempfile::tempdir()?;
-//! let app = root.path().join("p/app-1");
-//! std::fs::create_dir_all(&app)?;
-//! std::fs::write(app.join("log.jsonl"), concat!(
-//!     r#"{"type":"begin_entry","start_time":"2024-01-01T00:00:00","action":"count","inputs":{},"sequence_id":0}"#, "\n",
-//!     r#"{"type":"end_entry","end_time":"2024-01-01T00:00:01","action":"count","result":{},"exception":null,"state":{"n":1,"__SEQUENCE_ID":0,"__PRIOR_STEP":"count"},"sequence_id":0}"#, "\n",
-//! ))?;
-//!
-//! let loaded = load_state(root.path(), "p", "app-1", None)?;
-//! assert_eq!(loaded.position, "count");
-//! assert_eq!(loaded.state.to_json(), serde_json::json!({"n": 1, "__SEQUENCE_ID": 0}));
-//! assert!(matches!(
-//!     load_state(root.path(), "p", "app-1", Some(5)),
-//!     Err(LoadError::StepNotFound { .. })
-//! ));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
-use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use burr_core::{PersistedState, PersistenceError, State, StateLoader, Status};
-use serde::Deserialize;
-use serde_json::Value;
 
-use crate::model::{EndEntryModel, Timestamp, lax_u64};
-use crate::reader::{
-    self, IdError, IdKind, LOG_FILE, ReadError, ReverseLines, app_dir, changed_time, lossy,
-    validate_id,
-};
+use super::{ReadError, ReverseLines, changed_time, list_apps, lossy};
+use crate::format::{EndEntryModel, LineProbe, RecordKind, Timestamp};
+use crate::layout::{IdError, IdKind, LOG_FILE, app_dir, default_root, validate_id};
 
 /// A step's state, loaded back from the log.
 ///
@@ -92,7 +54,7 @@ pub struct LoadedState {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
-    /// The project or application id was rejected (see [`reader::validate_id`]).
+    /// The project or application id was rejected (see [`layout::app_dir`](crate::layout::app_dir)).
     #[error(transparent)]
     InvalidId(#[from] IdError),
     /// The application has no `log.jsonl`.
@@ -126,39 +88,6 @@ pub enum LoadError {
     /// The log could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
-}
-
-/// The tracking root: `$BURR_PATH` (or `$burr_path`, as Burr's server reads it) when set and
-/// not empty, else `~/.burr`. A leading `~/` in the variable is expanded.
-///
-/// # Examples
-///
-/// ```
-/// let root = burr_tracking::default_root();
-/// if std::env::var_os("BURR_PATH").is_none() && std::env::var_os("burr_path").is_none() {
-///     assert!(root.ends_with(".burr"));
-/// }
-/// ```
-pub fn default_root() -> PathBuf {
-    let home = std::env::home_dir();
-    for var in ["BURR_PATH", "burr_path"] {
-        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            let path = PathBuf::from(value);
-            if let (Ok(rest), Some(home)) = (path.strip_prefix("~"), &home) {
-                return home.join(rest);
-            }
-            return path;
-        }
-    }
-    home.unwrap_or_default().join(".burr")
-}
-
-#[derive(Deserialize)]
-struct EndProbe<'a> {
-    #[serde(rename = "type", borrow, default)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(default)]
-    sequence_id: Option<Value>,
 }
 
 /// A cheap byte search run before any parsing: a line can only be the wanted `end_entry` if
@@ -233,30 +162,24 @@ pub fn load_state(
         Err(e) => return Err(e.into()),
     };
     let prefilter = Prefilter::new(sequence_id);
-    while let Some(line) = lines.next_line_ref()? {
+    while let Some(line) = lines.next_line()? {
         if !prefilter.may_match(line) {
             continue;
         }
-        let line = lossy(line);
-        let Ok(probe) = serde_json::from_slice::<EndProbe<'_>>(&line) else {
+        let Ok(probe) = LineProbe::read(line) else {
             continue;
         };
-        if probe.kind.as_deref() != Some("end_entry") {
+        if probe.record_kind() != Some(RecordKind::EndEntry) {
             continue;
         }
-        if let Some(wanted) = sequence_id
-            && probe.sequence_id.as_ref().and_then(lax_u64) != Some(wanted)
-        {
+        if sequence_id.is_some_and(|wanted| probe.sequence_id() != Some(wanted)) {
             continue;
         }
-        let Ok(entry) = serde_json::from_slice::<EndEntryModel>(&line) else {
+        let Ok(entry) = serde_json::from_slice::<EndEntryModel>(&lossy(line)) else {
             continue;
         };
         let created_at = fs::metadata(&log)
-            .map(|m| {
-                let local = chrono::DateTime::<chrono::Local>::from(changed_time(&m));
-                Timestamp::naive(local.naive_local()).to_string()
-            })
+            .map(|m| Timestamp::local_at(changed_time(&m)).to_string())
             .unwrap_or_default();
         return Ok(loaded_from(entry, created_at));
     }
@@ -318,7 +241,7 @@ pub struct TrackingLoader {
 }
 
 impl TrackingLoader {
-    /// A loader for `project` under [`default_root`].
+    /// A loader for `project` under [`default_root`](crate::default_root).
     ///
     /// # Examples
     ///
@@ -398,8 +321,7 @@ impl StateLoader for TrackingLoader {
     }
 
     fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
-        let mut apps =
-            reader::list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
+        let mut apps = list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
         apps.retain(|a| a.has_log && a.partition_key() == partition_key);
         apps.sort_by(|a, b| {
             b.log_modified
@@ -435,7 +357,7 @@ mod tests {
                     .unwrap_or_default(),
             sequence_id: seq,
         };
-        crate::model::LogRecord::from(e).to_json_line()
+        crate::format::LogRecord::from(e).to_json_line()
     }
 
     #[test]

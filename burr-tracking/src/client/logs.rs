@@ -1,0 +1,270 @@
+//! The open logs of the applications a client tracks, and how a line reaches the disk: whole,
+//! in one write.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+
+use crate::format::write_json_line;
+use crate::layout::LOG_FILE;
+
+use super::{LocalTrackingClient, TrackingError};
+
+/// How many application logs one client keeps open at once; beyond this the one opened
+/// longest ago is closed (and reopened if that application logs again).
+const MAX_OPEN_APPS: usize = 256;
+
+/// A small FNV-style hash: application ids are short and chosen by the application itself,
+/// so a simple hash beats SipHash here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // FNV-style mixing eight bytes at a time.
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            h = (h ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x0100_0000_01b3)
+                .rotate_left(23);
+        }
+        for b in chunks.remainder() {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type AppTable = HashMap<Arc<str>, Arc<Mutex<AppLog>>, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Debug, Default)]
+pub(super) struct Shared {
+    apps: RwLock<AppTable>,
+    /// Ticks ordering the opening of logs, for closing the oldest beyond the limit.
+    clock: std::sync::atomic::AtomicU64,
+}
+
+/// The open log of one application and its reusable line buffer.
+#[derive(Debug)]
+pub(super) struct AppLog {
+    path: PathBuf,
+    file: File,
+    buf: Vec<u8>,
+    last_used: u64,
+    /// Whether the current stream of this application already logged its first item.
+    pub(super) first_item_logged: Option<u64>,
+    /// A write failed (disk full...) and may have left part of a line: cut it before the
+    /// next write.
+    needs_repair: bool,
+}
+
+impl LocalTrackingClient {
+    pub(super) fn insert(&self, app_id: &str, path: PathBuf, file: File) -> Arc<Mutex<AppLog>> {
+        let tick = self.tick();
+        let log = Arc::new(Mutex::new(AppLog {
+            path,
+            file,
+            buf: Vec::with_capacity(1024),
+            last_used: tick,
+            first_item_logged: None,
+            needs_repair: false,
+        }));
+        let mut apps = self.shared.apps.write().unwrap_or_else(|p| p.into_inner());
+        if apps.len() >= MAX_OPEN_APPS && !apps.contains_key(app_id) {
+            let oldest = apps
+                .iter()
+                .min_by_key(|(_, l)| l.lock().map_or(0, |l| l.last_used))
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                apps.remove(&oldest);
+            }
+        }
+        apps.insert(Arc::from(app_id), log.clone());
+        log
+    }
+
+    fn tick(&self) -> u64 {
+        self.shared
+            .clock
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the open log of `app_id`: from the table, or reopened when the
+    /// application was created earlier (its log exists) and its file was closed to stay under
+    /// the limit. Does nothing for an application this client never set up.
+    pub(super) fn with_log(&self, app_id: &str, f: impl FnOnce(&mut AppLog)) {
+        {
+            let apps = self.shared.apps.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(log) = apps.get(app_id) {
+                f(&mut log.lock().unwrap_or_else(|p| p.into_inner()));
+                return;
+            }
+        }
+        let Ok(dir) = self.app_dir(app_id) else {
+            return;
+        };
+        let path = dir.join(LOG_FILE);
+        if !path.is_file() {
+            return;
+        }
+        match open_append(&path) {
+            Ok(file) => {
+                let log = self.insert(app_id, path, file);
+                f(&mut log.lock().unwrap_or_else(|p| p.into_inner()));
+            }
+            Err(e) => report(app_id, &e),
+        }
+    }
+
+    /// Serializes one record into the application's buffer and writes it as one line
+    /// (with the lines held before it), unless `hold` and span buffering is on.
+    pub(super) fn append(
+        &self,
+        app_id: &str,
+        what: &'static str,
+        record: &impl Serialize,
+        hold: bool,
+    ) {
+        self.with_log(app_id, |log| {
+            if let Err(e) = log.append(record, what, app_id, hold && self.buffer_spans) {
+                report(app_id, &e);
+            }
+        });
+    }
+
+    /// Like [`LocalTrackingClient::append`] for several records (one write per line).
+    pub(super) fn append_each<R: Serialize>(
+        &self,
+        app_id: &str,
+        what: &'static str,
+        records: impl IntoIterator<Item = R>,
+        hold: bool,
+    ) {
+        self.with_log(app_id, |log| {
+            for record in records {
+                if let Err(e) = log.append(&record, what, app_id, hold && self.buffer_spans) {
+                    report(app_id, &e);
+                }
+            }
+        });
+    }
+}
+
+/// Held lines are written out beyond this many bytes even before the step ends.
+const MAX_HELD: usize = 256 * 1024;
+
+impl AppLog {
+    /// Serializes `record` as one line after the lines already held, then writes them all in
+    /// one write unless `hold` (and the held lines are still small).
+    pub(super) fn append(
+        &mut self,
+        record: &impl Serialize,
+        what: &'static str,
+        app_id: &str,
+        hold: bool,
+    ) -> Result<(), TrackingError> {
+        write_json_line(&mut self.buf, record).map_err(|source| TrackingError::Serialize {
+            what,
+            app_id: app_id.to_string(),
+            source,
+        })?;
+        if hold && self.buf.len() < MAX_HELD {
+            return Ok(());
+        }
+        self.flush()
+    }
+
+    /// Writes the buffered complete lines in one write.
+    fn flush(&mut self) -> Result<(), TrackingError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        if self.needs_repair {
+            if let Err(e) = drop_torn_tail(&self.file) {
+                self.buf.clear();
+                return Err(TrackingError::io(&self.path, e));
+            }
+            self.needs_repair = false;
+        }
+        let written = self.file.write_all(&self.buf);
+        self.needs_repair = written.is_err();
+        self.buf.clear();
+        if self.buf.capacity() > 1 << 20 {
+            // Do not keep a huge buffer around after one huge state.
+            self.buf = Vec::with_capacity(1024);
+        }
+        written.map_err(|e| TrackingError::io(&self.path, e))
+    }
+}
+
+impl Drop for AppLog {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(target: "burr_tracking::client", "tracking failed: {e}");
+        }
+    }
+}
+
+/// Cuts a torn last line (bytes after the last `\n`, left by a process killed mid-write) off
+/// a log about to be appended to, so that the new lines do not glue onto it. Returns how many
+/// bytes were removed.
+pub(super) fn drop_torn_tail(file: &File) -> io::Result<Option<u64>> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let read_at = |buf: &mut [u8], at: u64| -> io::Result<()> {
+        let mut f = file;
+        f.seek(SeekFrom::Start(at))?;
+        f.read_exact(buf)
+    };
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut last = [0u8; 1];
+    read_at(&mut last, len - 1)?;
+    if last[0] == b'\n' {
+        return Ok(None);
+    }
+    let mut end = len;
+    let mut chunk = vec![0u8; 64 * 1024];
+    let keep = loop {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let buf = &mut chunk[..(end - start) as usize];
+        read_at(buf, start)?;
+        if let Some(i) = memchr::memrchr(b'\n', buf) {
+            break start + i as u64 + 1;
+        }
+        if start == 0 {
+            break 0;
+        }
+        end = start;
+    };
+    file.set_len(keep)?;
+    Ok(Some(len - keep))
+}
+
+pub(super) fn report(app_id: &str, error: &TrackingError) {
+    tracing::error!(target: "burr_tracking::client", app_id, "tracking failed: {error}");
+}
+
+pub(super) fn open_append(path: &Path) -> Result<File, TrackingError> {
+    OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| TrackingError::io(path, e))
+}

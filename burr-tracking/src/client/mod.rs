@@ -1,0 +1,354 @@
+//! The local tracking client: a lifecycle hook that records every step, span, attribute and
+//! stream event of an application into `<root>/<project>/<app_id>/`, in Apache Burr's format.
+//!
+//! What it writes, per application:
+//! - when the application is built: the directory, an empty `log.jsonl`, `metadata.json`
+//!   (partition key, fork and spawn parents) and `graph.json` (actions with their reads,
+//!   writes, inputs and source; transitions with their condition names; the entrypoint). An
+//!   application resumed under an id that already has a `graph.json` only appends to its log.
+//!   A fork or a spawned child also appends one line to its parent's `children.jsonl`, under
+//!   an exclusive file lock.
+//! - while it runs: one `log.jsonl` line per event (`begin_entry`/`end_entry` around each
+//!   step, `begin_span`/`end_span`, one `attribute` line per key, `begin_stream`,
+//!   `first_item_stream`, `end_stream`).
+//!
+//! Every line is serialized completely into a buffer first and then handed to the operating
+//! system in one `write` before the hook returns: a viewer reading the log sees each event as
+//! it happens, and a process killed at any moment leaves at most one torn last line (which
+//! the readers of this crate skip). There is no user-space buffering and no `fsync`, as in
+//! Burr: a completed write survives the process, not a power cut.
+//!
+//! The log file of each application stays open, and each application reuses one line buffer,
+//! so an event costs one serialization and one system call.
+//!
+//! # Examples
+//!
+//! ```
+//! use burr_tracking::LocalTrackingClient;
+//! let root = tempfile::tempdir()?;
+//! let tracker = LocalTrackingClient::new("chatbot")?.with_storage_dir(root.path());
+//! assert_eq!(tracker.app_dir("app-1")?, root.path().join("chatbot").join("app-1"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod app;
+mod exception;
+mod hooks;
+mod logs;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use burr_core::{PersistedState, PersistenceError, StateLoader};
+
+use crate::layout::{IdError, IdKind, default_root, expand_home, validate_id};
+use crate::read::TrackingLoader;
+
+use logs::Shared;
+
+/// Errors of [`LocalTrackingClient`].
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::{LocalTrackingClient, client::TrackingError};
+/// let err = LocalTrackingClient::new("my project").unwrap_err();
+/// assert!(matches!(err, TrackingError::InvalidProject { .. }));
+/// assert!(err.to_string().contains("my project"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrackingError {
+    /// The project name has characters other than ASCII letters, digits, `_`, `-` and `:`.
+    #[error(
+        "invalid project name {project:?}: use only ASCII letters, digits, `_`, `-` and `:` (and at least one of them)"
+    )]
+    InvalidProject {
+        /// The rejected name.
+        project: String,
+    },
+    /// An application id cannot name a directory.
+    #[error(transparent)]
+    InvalidId(#[from] IdError),
+    /// A file or directory could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A record could not be serialized.
+    #[error("cannot serialize the {what} record of application `{app_id}`: {source}")]
+    Serialize {
+        /// Which record.
+        what: &'static str,
+        /// The application.
+        app_id: String,
+        /// The serializer's error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl TrackingError {
+    fn io(path: &Path, source: io::Error) -> Self {
+        TrackingError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Checks a project name the way Burr does: `^[A-Za-z0-9_\-:]+$`.
+pub(crate) fn validate_project(project: &str) -> Result<&str, TrackingError> {
+    let ok = !project.is_empty()
+        && project
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':'));
+    if ok {
+        Ok(project)
+    } else {
+        Err(TrackingError::InvalidProject {
+            project: project.to_string(),
+        })
+    }
+}
+
+/// Records applications into `<root>/<project>/<app_id>/` in Apache Burr's format, so that
+/// Burr's UI, this crate's server and [`load_state`](crate::load_state) can read them.
+///
+/// Add it with `ApplicationBuilder::with_tracker`. The root is `$BURR_PATH` when set, else
+/// `~/.burr`, unless [`LocalTrackingClient::with_storage_dir`] says otherwise. One client can
+/// serve several applications at once (sub-applications reuse their parent's tracker):
+/// clones share the open files, and events are routed by application id.
+///
+/// I/O errors while the application runs are reported through `tracing` (target
+/// `burr_tracking::client`) and never fail the application. An application id that cannot
+/// name a directory (it contains `/`, `..`, `\` or NUL, or starts with `.`) is reported and
+/// not recorded: nothing is ever written outside the root.
+///
+/// The client is also a [`StateLoader`] (loading from the same directory), so it can be
+/// handed to `InitializeFrom` to resume or fork a tracked application.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::{ApplicationBuilder, Input, ResultAction, default, halt_after, inputs};
+/// use burr_tracking::{LocalTrackingClient, load_state};
+///
+/// let root = tempfile::tempdir()?;
+/// let tracker = LocalTrackingClient::new("docs")?.with_storage_dir(root.path());
+/// let mut app = ApplicationBuilder::new()
+///     .with_action("ask", Input::new(["question"]))
+///     .with_action("answer", ResultAction::new(["question"]))
+///     .with_transition("ask", "answer", default())
+///     .with_entrypoint("ask")
+///     .with_app_id("app-1")
+///     .with_tracker(tracker)
+///     .build()?;
+/// app.run(halt_after(["answer"]), inputs! { question: "why?" })?;
+///
+/// let dir = root.path().join("docs/app-1");
+/// assert!(dir.join("graph.json").is_file() && dir.join("metadata.json").is_file());
+/// let log = std::fs::read_to_string(dir.join("log.jsonl"))?;
+/// assert_eq!(log.lines().count(), 4); // begin_entry + end_entry, twice
+/// let loaded = load_state(root.path(), "docs", "app-1", None)?;
+/// assert_eq!(loaded.position, "answer");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct LocalTrackingClient {
+    project: Arc<str>,
+    root: PathBuf,
+    project_dir: PathBuf,
+    buffer_spans: bool,
+    shared: Arc<Shared>,
+}
+
+impl LocalTrackingClient {
+    /// A client for `project`, writing under the root of
+    /// [`layout::resolve_root`](crate::layout::resolve_root): `$BURR_PATH` (`~/` expanded),
+    /// else `~/.burr`.
+    ///
+    /// The project name must match `^[A-Za-z0-9_\-:]+$`, as in Burr.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("chatbot")?;
+    /// assert_eq!(client.project(), "chatbot");
+    /// assert!(burr_tracking::LocalTrackingClient::new("a/b").is_err());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn new(project: impl Into<String>) -> Result<Self, TrackingError> {
+        let project: String = project.into();
+        validate_project(&project)?;
+        let root = default_root();
+        Ok(LocalTrackingClient {
+            project_dir: root.join(&project),
+            project: Arc::from(project),
+            root,
+            buffer_spans: false,
+            shared: Arc::default(),
+        })
+    }
+
+    /// Writes under `dir` instead (a leading `~/` is expanded). Clones made before this call
+    /// keep the previous directory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/tmp/burr");
+    /// assert_eq!(client.project_dir(), std::path::Path::new("/tmp/burr/p"));
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    #[must_use]
+    pub fn with_storage_dir(self, dir: impl Into<PathBuf>) -> Self {
+        let root = expand_home(dir);
+        LocalTrackingClient {
+            project_dir: root.join(&*self.project),
+            project: self.project,
+            root,
+            buffer_spans: self.buffer_spans,
+            shared: Arc::default(),
+        }
+    }
+
+    /// Holds the span, attribute and stream-start lines of a step in memory and writes them
+    /// together with the step's `end_entry`, in one write, instead of one write per line.
+    ///
+    /// Off by default. Steps that open many spans get much cheaper (one system call per step
+    /// instead of one per line), at a price: a viewer sees a step's spans only when the step
+    /// ends, and a process killed in the middle of a step loses that step's spans (never a
+    /// completed step: its `end_entry` goes out in the same write as its spans). `begin_entry`
+    /// is still written as soon as the step starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("p")?.with_buffered_spans(true);
+    /// assert!(client.buffers_spans());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    #[must_use]
+    pub fn with_buffered_spans(mut self, on: bool) -> Self {
+        self.buffer_spans = on;
+        self
+    }
+
+    /// Whether span lines are held until the step ends (see
+    /// [`LocalTrackingClient::with_buffered_spans`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!burr_tracking::LocalTrackingClient::new("p")?.buffers_spans());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn buffers_spans(&self) -> bool {
+        self.buffer_spans
+    }
+
+    /// The project name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(burr_tracking::LocalTrackingClient::new("p")?.project(), "p");
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+
+    /// The tracking root (the directory holding the projects).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.storage_dir(), std::path::Path::new("/data"));
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn storage_dir(&self) -> &Path {
+        &self.root
+    }
+
+    /// The project's directory, `<root>/<project>`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.project_dir(), std::path::Path::new("/data/p"));
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn project_dir(&self) -> &Path {
+        &self.project_dir
+    }
+
+    /// The directory of application `app_id`, after checking that the id names one directory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.app_dir("a1")?, std::path::Path::new("/data/p/a1"));
+    /// assert!(c.app_dir("../../etc").is_err());
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn app_dir(&self, app_id: &str) -> Result<PathBuf, TrackingError> {
+        Ok(self.project_dir.join(validate_id(IdKind::App, app_id)?))
+    }
+
+    /// A loader reading this client's project, for `InitializeFrom` or to inspect steps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = burr_tracking::LocalTrackingClient::new("p")?.with_storage_dir("/data");
+    /// assert_eq!(c.loader()?.project(), "p");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn loader(&self) -> Result<TrackingLoader, TrackingError> {
+        Ok(TrackingLoader::with_root(&self.root, &self.project)?)
+    }
+}
+
+impl StateLoader for LocalTrackingClient {
+    fn load(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: Option<u64>,
+    ) -> Result<Option<PersistedState>, PersistenceError> {
+        self.loader()
+            .map_err(PersistenceError::backend)?
+            .load(partition_key, app_id, sequence_id)
+    }
+
+    fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
+        self.loader()
+            .map_err(PersistenceError::backend)?
+            .list_app_ids(partition_key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_follow_burr() {
+        for ok in ["p", "demo_counter", "demo:counter_1", "a-b:c", "X9"] {
+            assert!(validate_project(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "a/b", "..", ".x", "../etc", "é", "a\0"] {
+            assert!(validate_project(bad).is_err(), "{bad:?}");
+        }
+    }
+}

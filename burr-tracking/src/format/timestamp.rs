@@ -1,0 +1,691 @@
+//! Timestamps as Burr's files hold them: [`Timestamp`], parsed in every form Burr's server
+//! accepts and written back in the form it was read.
+
+use std::cell::Cell;
+use std::fmt;
+use std::str::FromStr;
+use std::time::SystemTime;
+
+use chrono::{
+    DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta,
+    TimeZone, Timelike, Utc,
+};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The zone part of a [`Timestamp`], kept so that a timestamp is written back in the form it
+/// was read.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::{Timestamp, Zone};
+/// let t: Timestamp = "2024-08-27T18:58:44.913192Z".parse().unwrap();
+/// assert_eq!(t.zone(), Zone::Utc);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Zone {
+    /// No zone: a wall-clock time (Burr's local `datetime.now()`), written without suffix.
+    Naive,
+    /// UTC, written with a `Z` suffix (a `+00:00` offset reads as this too).
+    Utc,
+    /// A fixed non-zero offset, written as `+HH:MM` / `-HH:MM`.
+    Offset(FixedOffset),
+}
+
+/// A point in time as Burr's files hold it: a date and time to the microsecond, naive or with
+/// a zone.
+///
+/// Burr writes two forms in the same log: naive local time for steps, spans and child events
+/// (`2024-08-27T11:59:58.577318`, from [`Timestamp::now_local`]) and UTC with `Z` for
+/// attributes and stream events (`2024-08-27T18:58:44.913192Z`, from
+/// [`Timestamp::now_utc`]). The fraction has six digits and is left out when it is zero.
+///
+/// Parsing accepts what Burr's server accepts: `T`, `t` or a space between date and time,
+/// a missing seconds field, a date alone (midnight), `.` or `,` before up to six fraction
+/// digits (more are truncated), `Z`, `+HH:MM` or `+HHMM` offsets, and epoch numbers (as JSON
+/// numbers or digit strings; seconds, or milliseconds above 2×10¹⁰), which read as UTC.
+/// Displaying or serializing echoes the parsed form: naive stays naive.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::format::Timestamp;
+///
+/// let naive: Timestamp = "2024-01-01 00:00:00".parse().unwrap();
+/// assert_eq!(naive.to_string(), "2024-01-01T00:00:00");
+/// let aware: Timestamp = "2024-08-27T11:59:58.5+00:00".parse().unwrap();
+/// assert_eq!(aware.to_string(), "2024-08-27T11:59:58.500000Z");
+/// let epoch: Timestamp = serde_json::from_str("1700000000.5").unwrap();
+/// assert_eq!(epoch.to_string(), "2023-11-14T22:13:20.500000Z");
+/// assert!("2024-13-01".parse::<Timestamp>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Timestamp {
+    datetime: NaiveDateTime,
+    zone: Zone,
+}
+
+/// A timestamp that could not be read.
+///
+/// # Examples
+///
+/// ```
+/// let err = "yesterday".parse::<burr_tracking::format::Timestamp>().unwrap_err();
+/// assert!(err.to_string().contains("yesterday"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid timestamp {input:?}: {reason}")]
+pub struct TimestampError {
+    input: String,
+    reason: &'static str,
+}
+
+impl TimestampError {
+    fn new(input: impl fmt::Display, reason: &'static str) -> Self {
+        let mut input = input.to_string();
+        if input.len() > 80 {
+            let mut cut = 80;
+            while !input.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            input.truncate(cut);
+            input.push('…');
+        }
+        TimestampError { input, reason }
+    }
+}
+
+fn truncate_to_micros(t: NaiveDateTime) -> NaiveDateTime {
+    let nanos = t.nanosecond() % 1_000_000_000;
+    t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
+}
+
+impl Timestamp {
+    /// The current local wall-clock time, naive: what Burr writes for steps, spans and child
+    /// events.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::format::{Timestamp, Zone};
+    /// assert_eq!(Timestamp::now_local().zone(), Zone::Naive);
+    /// ```
+    pub fn now_local() -> Self {
+        Timestamp::local_at(SystemTime::now())
+    }
+
+    /// The current time in UTC: what Burr writes for attributes and stream events.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(burr_tracking::format::Timestamp::now_utc().to_string().ends_with('Z'));
+    /// ```
+    pub fn now_utc() -> Self {
+        Timestamp::utc_at(SystemTime::now())
+    }
+
+    /// The local wall-clock time at `time`, naive. The zone offset is looked up once per
+    /// second and thread (offsets only change on whole seconds), so that stamping every line
+    /// of a log stays cheap.
+    pub(crate) fn local_at(time: SystemTime) -> Self {
+        thread_local! {
+            /// The local offset of the last second converted: `(unix second, offset seconds)`.
+            static OFFSET: Cell<(i64, i32)> = const { Cell::new((i64::MIN, 0)) };
+        }
+        let utc: DateTime<Utc> = time.into();
+        let second = utc.timestamp();
+        let offset = OFFSET.with(|cell| match cell.get() {
+            (cached, offset) if cached == second => offset,
+            _ => {
+                let offset = Local
+                    .offset_from_utc_datetime(&utc.naive_utc())
+                    .local_minus_utc();
+                cell.set((second, offset));
+                offset
+            }
+        });
+        Timestamp::naive(utc.naive_utc() + TimeDelta::seconds(i64::from(offset)))
+    }
+
+    /// The time `time` in UTC.
+    pub(crate) fn utc_at(time: SystemTime) -> Self {
+        Timestamp::utc(time.into())
+    }
+
+    /// A naive timestamp (no zone), truncated to the microsecond.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let t = NaiveDate::from_ymd_opt(2024, 1, 2).unwrap().and_hms_opt(3, 4, 5).unwrap();
+    /// let ts = burr_tracking::format::Timestamp::naive(t);
+    /// assert_eq!(ts.to_string(), "2024-01-02T03:04:05");
+    /// ```
+    pub fn naive(datetime: NaiveDateTime) -> Self {
+        Timestamp {
+            datetime: truncate_to_micros(datetime),
+            zone: Zone::Naive,
+        }
+    }
+
+    /// A UTC timestamp, truncated to the microsecond.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let t = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let ts = burr_tracking::format::Timestamp::utc(t);
+    /// assert_eq!(ts.to_string(), "2023-11-14T22:13:20Z");
+    /// ```
+    pub fn utc(datetime: DateTime<Utc>) -> Self {
+        Timestamp {
+            datetime: truncate_to_micros(datetime.naive_utc()),
+            zone: Zone::Utc,
+        }
+    }
+
+    /// A timestamp with a fixed offset (a zero offset becomes [`Zone::Utc`]), truncated to the
+    /// microsecond.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, TimeZone};
+    /// let tz = FixedOffset::east_opt(2 * 3600).unwrap();
+    /// let ts = burr_tracking::format::Timestamp::with_offset(
+    ///     tz.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap(),
+    /// );
+    /// assert_eq!(ts.to_string(), "2024-01-02T03:04:05+02:00");
+    /// ```
+    pub fn with_offset(datetime: DateTime<FixedOffset>) -> Self {
+        let offset = *datetime.offset();
+        Timestamp {
+            datetime: truncate_to_micros(datetime.naive_local()),
+            zone: if offset.local_minus_utc() == 0 {
+                Zone::Utc
+            } else {
+                Zone::Offset(offset)
+            },
+        }
+    }
+
+    /// Seconds since the Unix epoch, read as Burr's server reads epoch numbers: values above
+    /// 2×10¹⁰ in absolute value are milliseconds. The result is UTC.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::format::Timestamp;
+    /// assert_eq!(Timestamp::from_epoch(0.0).unwrap().to_string(), "1970-01-01T00:00:00Z");
+    /// assert_eq!(
+    ///     Timestamp::from_epoch(20_000_000_001.0).unwrap().to_string(),
+    ///     "1970-08-20T11:33:20.001000Z"
+    /// );
+    /// assert!(Timestamp::from_epoch(f64::NAN).is_err());
+    /// ```
+    pub fn from_epoch(value: f64) -> Result<Self, TimestampError> {
+        if !value.is_finite() {
+            return Err(TimestampError::new(
+                value,
+                "epoch value is not a finite number",
+            ));
+        }
+        let seconds = if value.abs() > 2e10 {
+            value / 1000.0
+        } else {
+            value
+        };
+        // Beyond year 9999 Burr fails too.
+        if seconds.abs() > 253_402_300_800.0 {
+            return Err(TimestampError::new(value, "epoch value out of range"));
+        }
+        let whole = seconds.floor();
+        let mut micros = ((seconds - whole) * 1e6).round() as i64;
+        let mut secs = whole as i64;
+        if micros >= 1_000_000 {
+            secs += 1;
+            micros -= 1_000_000;
+        }
+        let dt = DateTime::from_timestamp(secs, (micros * 1_000) as u32)
+            .ok_or_else(|| TimestampError::new(value, "epoch value out of range"))?;
+        Ok(Timestamp::utc(dt))
+    }
+
+    /// The date and time as written (local wall-clock for naive timestamps, the offset's wall
+    /// clock for aware ones).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::Timelike;
+    /// let t: burr_tracking::format::Timestamp = "2024-01-02T03:04:05+02:00".parse().unwrap();
+    /// assert_eq!(t.datetime().hour(), 3);
+    /// ```
+    pub fn datetime(&self) -> NaiveDateTime {
+        self.datetime
+    }
+
+    /// The zone the timestamp was written with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::format::{Timestamp, Zone};
+    /// assert_eq!("2024-01-02".parse::<Timestamp>().unwrap().zone(), Zone::Naive);
+    /// ```
+    pub fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    /// The instant in UTC. A naive timestamp is read as local time, as Burr's UI does (both
+    /// kinds appear in one log, so comparing them needs this).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let t: burr_tracking::format::Timestamp = "2024-01-02T03:04:05+02:00".parse().unwrap();
+    /// assert_eq!(t.to_utc().to_rfc3339(), "2024-01-02T01:04:05+00:00");
+    /// ```
+    pub fn to_utc(&self) -> DateTime<Utc> {
+        match self.zone {
+            Zone::Utc => self.datetime.and_utc(),
+            Zone::Offset(offset) => (self.datetime
+                - chrono::TimeDelta::seconds(i64::from(offset.local_minus_utc())))
+            .and_utc(),
+            Zone::Naive => match Local.from_local_datetime(&self.datetime).earliest() {
+                Some(local) => local.with_timezone(&Utc),
+                // A wall-clock time skipped by a DST change: read it as UTC.
+                None => self.datetime.and_utc(),
+            },
+        }
+    }
+
+    fn parse_str(input: &str) -> Result<Self, TimestampError> {
+        let bytes = input.as_bytes();
+        let err = |reason| TimestampError::new(input, reason);
+        if !bytes.is_empty()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_digit() || b"+-.".contains(b))
+            && let Ok(n) = input.parse::<f64>()
+        {
+            return Timestamp::from_epoch(n);
+        }
+        let mut p = Cursor { bytes, pos: 0 };
+        let year = p.digits(4).ok_or_else(|| err("expected a 4-digit year"))?;
+        p.expect(b'-')
+            .ok_or_else(|| err("expected `-` after the year"))?;
+        let month = p.digits(2).ok_or_else(|| err("expected a 2-digit month"))?;
+        p.expect(b'-')
+            .ok_or_else(|| err("expected `-` after the month"))?;
+        let day = p.digits(2).ok_or_else(|| err("expected a 2-digit day"))?;
+        let date =
+            NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(|| err("no such date"))?;
+        if p.done() {
+            return Ok(Timestamp::naive(date.and_time(NaiveTime::MIN)));
+        }
+        match p.next() {
+            Some(b'T' | b't' | b' ') => {}
+            _ => return Err(err("expected `T` or a space between date and time")),
+        }
+        let hour = p.digits(2).ok_or_else(|| err("expected a 2-digit hour"))?;
+        p.expect(b':')
+            .ok_or_else(|| err("expected `:` after the hour"))?;
+        let minute = p.digits(2).ok_or_else(|| err("expected 2-digit minutes"))?;
+        let (mut second, mut micro) = (0, 0);
+        if p.peek() == Some(b':') {
+            p.pos += 1;
+            second = p.digits(2).ok_or_else(|| err("expected 2-digit seconds"))?;
+            if matches!(p.peek(), Some(b'.' | b',')) {
+                p.pos += 1;
+                let start = p.pos;
+                while p.peek().is_some_and(|b| b.is_ascii_digit()) {
+                    p.pos += 1;
+                }
+                let frac = &bytes[start..p.pos];
+                if frac.is_empty() {
+                    return Err(err("expected digits after the decimal point"));
+                }
+                for i in 0..6 {
+                    micro = micro * 10 + frac.get(i).map_or(0, |d| u32::from(d - b'0'));
+                }
+            }
+        }
+        let time = NaiveTime::from_hms_micro_opt(hour, minute, second, micro)
+            .ok_or_else(|| err("no such time of day"))?;
+        let datetime = date.and_time(time);
+        let zone = match p.next() {
+            None => Zone::Naive,
+            Some(b'Z' | b'z') => Zone::Utc,
+            Some(sign @ (b'+' | b'-')) => {
+                let hours = p
+                    .digits(2)
+                    .ok_or_else(|| err("expected a 2-digit offset hour"))?;
+                if p.peek() == Some(b':') {
+                    p.pos += 1;
+                }
+                let minutes = p
+                    .digits(2)
+                    .ok_or_else(|| err("expected 2-digit offset minutes"))?;
+                if hours >= 24 || minutes >= 60 {
+                    return Err(err("offset out of range"));
+                }
+                let secs = (hours * 3600 + minutes * 60) as i32;
+                let secs = if sign == b'-' { -secs } else { secs };
+                match FixedOffset::east_opt(secs) {
+                    Some(o) if secs != 0 => Zone::Offset(o),
+                    Some(_) => Zone::Utc,
+                    None => return Err(err("offset out of range")),
+                }
+            }
+            Some(_) => return Err(err("unexpected character after the time")),
+        };
+        if !p.done() {
+            return Err(err("unexpected characters after the timestamp"));
+        }
+        Ok(Timestamp { datetime, zone })
+    }
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+    fn done(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+    fn expect(&mut self, b: u8) -> Option<()> {
+        (self.next()? == b).then_some(())
+    }
+    fn digits(&mut self, n: usize) -> Option<u32> {
+        let slice = self.bytes.get(self.pos..self.pos + n)?;
+        if !slice.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        self.pos += n;
+        Some(
+            slice
+                .iter()
+                .fold(0, |acc, d| acc * 10 + u32::from(d - b'0')),
+        )
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = TimestampError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse_str(s)
+    }
+}
+
+/// The text of a timestamp, on the stack: `YYYY-MM-DDTHH:MM:SS`, then `.ffffff` unless the
+/// fraction is zero, then nothing (naive), `Z` (UTC) or `+HH:MM` / `-HH:MM`.
+struct Text {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Text {
+    fn push(&mut self, byte: u8) {
+        self.bytes[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits (more when it needs more).
+    fn digits(&mut self, value: u32, width: usize) {
+        let len = (value.checked_ilog10().unwrap_or(0) as usize + 1).max(width);
+        let mut rest = value;
+        for slot in self.bytes[self.len..self.len + len].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        self.len += len;
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and punctuation are ever pushed.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl Timestamp {
+    /// The one way a timestamp is printed, for [`fmt::Display`] and for serialization.
+    fn text(&self) -> Text {
+        let d = self.datetime;
+        let mut text = Text {
+            bytes: [0; 40],
+            len: 0,
+        };
+        let year = d.year();
+        if year < 0 {
+            // As `{:04}` prints it: the sign counts in the width.
+            text.push(b'-');
+            text.digits(year.unsigned_abs(), 3);
+        } else {
+            text.digits(year.unsigned_abs(), 4);
+        }
+        text.push(b'-');
+        text.digits(d.month(), 2);
+        text.push(b'-');
+        text.digits(d.day(), 2);
+        text.push(b'T');
+        text.digits(d.hour(), 2);
+        text.push(b':');
+        text.digits(d.minute(), 2);
+        text.push(b':');
+        text.digits(d.second(), 2);
+        let micros = d.nanosecond() / 1_000;
+        if micros != 0 {
+            text.push(b'.');
+            text.digits(micros, 6);
+        }
+        match self.zone {
+            Zone::Naive => {}
+            Zone::Utc => text.push(b'Z'),
+            Zone::Offset(offset) => {
+                let secs = offset.local_minus_utc();
+                text.push(if secs < 0 { b'-' } else { b'+' });
+                let secs = secs.unsigned_abs();
+                text.digits(secs / 3600, 2);
+                text.push(b':');
+                text.digits((secs / 60) % 60, 2);
+            }
+        }
+        text
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text().as_str())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.text().as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimestampVisitor;
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ISO 8601 timestamp or epoch seconds")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                Timestamp::from_epoch(v as f64).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                Timestamp::from_epoch(v as f64).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                Timestamp::from_epoch(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(TimestampVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn timestamps_parse_every_accepted_form() {
+        let cases = [
+            ("2024-08-27T11:59:58.577318", "2024-08-27T11:59:58.577318"),
+            ("2024-08-27T11:59:58Z", "2024-08-27T11:59:58Z"),
+            ("2024-08-27T11:59:58+00:00", "2024-08-27T11:59:58Z"),
+            ("2024-08-27T11:59:58+02:00", "2024-08-27T11:59:58+02:00"),
+            ("2024-08-27T11:59:58-0130", "2024-08-27T11:59:58-01:30"),
+            ("2024-08-27T11:59:58.5", "2024-08-27T11:59:58.500000"),
+            ("2024-08-27T11:59:58,5", "2024-08-27T11:59:58.500000"),
+            ("2024-08-27T11:59:58.1234567", "2024-08-27T11:59:58.123456"),
+            ("2024-08-27T11:59:58.000000", "2024-08-27T11:59:58"),
+            ("2024-08-27t11:59:58z", "2024-08-27T11:59:58Z"),
+            ("2024-08-27T11:59", "2024-08-27T11:59:00"),
+            ("2024-01-01", "2024-01-01T00:00:00"),
+            ("2024-01-01 00:00:00", "2024-01-01T00:00:00"),
+            ("1700000000", "2023-11-14T22:13:20Z"),
+        ];
+        for (input, output) in cases {
+            let t: Timestamp = input.parse().unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(t.to_string(), output, "{input}");
+        }
+        for bad in [
+            "2024-08-27T11:59:60",
+            "2024-08-27T24:00:00",
+            "2024-08-27T11:59:58+02",
+            " 2024-01-01",
+            "2024-02-30",
+            "",
+            "2024-08-27T11:59:58.577318 +02:00",
+        ] {
+            assert!(
+                bad.parse::<Timestamp>().is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+    }
+
+    #[test]
+    fn epoch_numbers_read_as_utc() {
+        let read = |v: Value| serde_json::from_value::<Timestamp>(v).map(|t| t.to_string());
+        assert_eq!(
+            read(json!(1700000000.5)).unwrap(),
+            "2023-11-14T22:13:20.500000Z"
+        );
+        assert_eq!(
+            read(json!(1700000000000u64)).unwrap(),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(read(json!(-1.5)).unwrap(), "1969-12-31T23:59:58.500000Z");
+        assert!(read(json!(1e20)).is_err());
+        assert!(read(json!(true)).is_err());
+    }
+
+    #[test]
+    fn system_times_print_as_chrono_formats_them() {
+        let base = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for micros in [
+            0u64,
+            1,
+            999_999,
+            500_000,
+            123_456,
+            2_000_000,
+            86_400_000_000,
+        ] {
+            let t = base + Duration::from_micros(micros);
+            let utc = DateTime::<Utc>::from(t);
+            let expected = if micros % 1_000_000 == 0 {
+                utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            } else {
+                utc.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            };
+            assert_eq!(Timestamp::utc_at(t).to_string(), expected);
+            // Twice: once filling the per-second offset cache, once using it.
+            for _ in 0..2 {
+                let local = DateTime::<Local>::from(t).naive_local();
+                assert_eq!(Timestamp::local_at(t), Timestamp::naive(local));
+            }
+        }
+        let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(10);
+        assert_eq!(
+            serde_json::to_string(&Timestamp::utc_at(before_1970)).unwrap(),
+            "\"1969-12-31T23:59:50Z\""
+        );
+    }
+
+    #[test]
+    fn local_timestamps_are_naive_and_utc_ones_end_in_z() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(Timestamp::local_at(t).zone(), Zone::Naive);
+        assert!(!Timestamp::local_at(t).to_string().ends_with('Z'));
+        assert_eq!(Timestamp::utc_at(t).to_string(), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn years_outside_four_digits_print_as_rust_pads_them() {
+        let at = |year| {
+            Timestamp::naive(
+                NaiveDate::from_ymd_opt(year, 1, 2)
+                    .unwrap()
+                    .and_hms_micro_opt(3, 4, 5, 6)
+                    .unwrap(),
+            )
+            .to_string()
+        };
+        assert_eq!(at(7), "0007-01-02T03:04:05.000006");
+        assert_eq!(at(-1), "-001-01-02T03:04:05.000006");
+        assert_eq!(at(-4368), "-4368-01-02T03:04:05.000006");
+        assert_eq!(at(12345), "12345-01-02T03:04:05.000006");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn timestamps_round_trip(
+            secs in -2_000_000_000i64..4_000_000_000,
+            micros in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..1_000_000],
+            zone in 0u8..3,
+            offset_minutes in -1439i32..1440,
+        ) {
+            let datetime = DateTime::from_timestamp(secs, micros * 1000).unwrap().naive_utc();
+            let t = match zone {
+                0 => Timestamp::naive(datetime),
+                1 => Timestamp::utc(datetime.and_utc()),
+                _ => Timestamp::with_offset(
+                    FixedOffset::east_opt(offset_minutes * 60).unwrap().from_utc_datetime(&datetime),
+                ),
+            };
+            let text = t.to_string();
+            proptest::prop_assert_eq!(text.contains('.'), micros != 0);
+            let back: Timestamp = text.parse().unwrap();
+            proptest::prop_assert_eq!(back, t);
+            proptest::prop_assert_eq!(back.to_string(), text);
+        }
+    }
+}

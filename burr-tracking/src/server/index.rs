@@ -1,0 +1,496 @@
+//! The index of one application's log: where each step's lines are in the file, read
+//! incrementally as the log grows, and each step's JSON once built.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::format::{LineProbe, RecordError, RecordKind};
+use crate::read::{self, is_blank};
+
+use super::store::{LogStatus, StoreError};
+
+/// Size of the reads made when scanning a log.
+const CHUNK: usize = 4 << 20;
+/// Most problems remembered per app (the count goes on).
+const MAX_PROBLEMS: usize = 20;
+/// Bytes of step JSON kept per app; past this, steps are rebuilt when asked for.
+const CACHE_BUDGET: usize = 256 << 20;
+/// Steps read from disk at once when many are built.
+const BUILD_BATCH: usize = 4096;
+/// Below this many steps to build, one thread does it.
+const PARALLEL_FROM: usize = 256;
+
+// ------------------------------------------------------------------------------ line probes
+
+/// Where a log line belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineKeys {
+    /// The step the line belongs to.
+    step: Option<u64>,
+    /// Whether the line is a `begin_entry`.
+    begins: bool,
+}
+
+fn probe(line: &[u8]) -> Result<LineKeys, String> {
+    let probe = LineProbe::read(line).map_err(|err| err.to_string())?;
+    if !probe.has_type() {
+        return Err(RecordError::MissingType.to_string());
+    }
+    Ok(LineKeys {
+        step: probe.step(),
+        begins: probe.record_kind() == Some(RecordKind::BeginEntry),
+    })
+}
+
+// ------------------------------------------------------------------------------- app index
+
+/// Where one step's lines are, and its JSON once built.
+#[derive(Debug, Default)]
+struct Slot {
+    /// `(start, end)` byte ranges of the step's lines, in file order; adjacent lines merge.
+    ranges: Vec<(u64, u64)>,
+    /// Whether a `begin_entry` was seen (Burr drops steps without one).
+    begins: bool,
+    /// The step as JSON, until the step gets another line.
+    json: Option<Arc<str>>,
+}
+
+/// A complete record after the last newline (a writer that does not end its last line).
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    start: u64,
+    end: u64,
+    keys: LineKeys,
+}
+
+#[derive(Debug)]
+pub(super) struct AppIndex {
+    log: PathBuf,
+    identity: Option<(u64, u64)>,
+    /// The last bytes before `offset`, to notice a log rewritten in place.
+    seen_tail: Vec<u8>,
+    /// Bytes read: everything before is indexed, and ends with a newline.
+    offset: u64,
+    lines: u64,
+    steps: BTreeMap<u64, Slot>,
+    pending: Option<Pending>,
+    pub(super) problems: Vec<String>,
+    pub(super) problem_count: usize,
+    cached_bytes: usize,
+}
+
+fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+impl AppIndex {
+    pub(super) fn new(log: PathBuf) -> Self {
+        AppIndex {
+            log,
+            identity: None,
+            seen_tail: Vec::new(),
+            offset: 0,
+            lines: 0,
+            steps: BTreeMap::new(),
+            pending: None,
+            problems: Vec::new(),
+            problem_count: 0,
+            cached_bytes: 0,
+        }
+    }
+
+    fn reset(&mut self) {
+        let log = std::mem::take(&mut self.log);
+        *self = AppIndex::new(log);
+    }
+
+    fn problem(&mut self, message: String) {
+        if self.problems.contains(&message) {
+            return;
+        }
+        self.problem_count += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(message);
+        }
+    }
+
+    pub(super) fn status(&self) -> LogStatus {
+        LogStatus {
+            log_size: self.pending.map_or(self.offset, |p| p.end),
+            num_steps: self.steps.values().filter(|s| s.begins).count(),
+            last_sequence_id: self.step_ids().next_back(),
+        }
+    }
+
+    /// Sequence ids of the steps that have a `begin_entry`, ascending.
+    pub(super) fn step_ids(&self) -> impl DoubleEndedIterator<Item = u64> + '_ {
+        self.step_ids_in(0, u64::MAX)
+    }
+
+    pub(super) fn step_ids_in(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> impl DoubleEndedIterator<Item = u64> + '_ {
+        let pending = self
+            .pending
+            .filter(|p| p.keys.begins)
+            .and_then(|p| p.keys.step);
+        self.steps
+            .range(from..=to)
+            .filter(move |(seq, slot)| slot.begins || pending == Some(**seq))
+            .map(|(seq, _)| *seq)
+            .chain(
+                // A step whose only line so far is the pending begin_entry.
+                pending.filter(|seq| (from..=to).contains(seq) && !self.steps.contains_key(seq)),
+            )
+    }
+
+    /// Reads what was appended to the log since the last call.
+    pub(super) fn refresh(&mut self) -> Result<(), StoreError> {
+        let meta = match fs::metadata(&self.log) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                if self.offset > 0 || self.pending.is_some() {
+                    self.reset();
+                }
+                return Ok(());
+            }
+            Err(err) => return Err(StoreError::io(&self.log, err)),
+        };
+        let len = meta.len();
+        let id = identity(&meta);
+        if id != self.identity
+            || len < self.pending.map_or(self.offset, |p| p.end)
+            || !self.tail_unchanged()
+        {
+            self.reset();
+            self.identity = id;
+        }
+        if let Some(seq) = self.pending.take().and_then(|p| p.keys.step) {
+            self.forget_json(seq);
+        }
+        if len == self.offset {
+            return Ok(());
+        }
+        let mut file = File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?;
+        file.seek(SeekFrom::Start(self.offset))
+            .map_err(|err| StoreError::io(&self.log, err))?;
+        let mut reader = (&mut file).take(len - self.offset);
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK.min((len - self.offset) as usize + 1));
+        let mut buf_start = self.offset;
+        loop {
+            let old_len = buf.len();
+            buf.resize(old_len + CHUNK, 0);
+            let n = reader
+                .read(&mut buf[old_len..])
+                .map_err(|err| StoreError::io(&self.log, err))?;
+            buf.truncate(old_len + n);
+            let consumed = memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1);
+            for (start, end, keys) in probe_lines(&buf[..consumed]) {
+                self.add_line(buf_start + start as u64, buf_start + end as u64, keys);
+            }
+            buf.drain(..consumed);
+            buf_start += consumed as u64;
+            self.offset = buf_start;
+            if n == 0 {
+                break;
+            }
+        }
+        self.seen_tail =
+            read_tail(&mut file, self.offset).map_err(|err| StoreError::io(&self.log, err))?;
+        // What is left has no newline yet: a record being written, or a writer that does not
+        // end its last line. Use it if it is complete JSON, and read it again next time.
+        if let Some(keys) = (!is_blank(&buf)).then(|| probe(&buf).ok()).flatten() {
+            self.pending = Some(Pending {
+                start: buf_start,
+                end: buf_start + buf.len() as u64,
+                keys,
+            });
+            if let Some(seq) = keys.step {
+                self.forget_json(seq);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the bytes read last time are still where they were (a log truncated and written
+    /// again in place keeps its inode and may grow past the old size).
+    fn tail_unchanged(&self) -> bool {
+        if self.offset == 0 {
+            return true;
+        }
+        File::open(&self.log)
+            .and_then(|mut file| read_tail(&mut file, self.offset))
+            .is_ok_and(|tail| tail == self.seen_tail)
+    }
+
+    /// Drops the cached JSON of a step that changed.
+    fn forget_json(&mut self, seq: u64) {
+        if let Some(json) = self.steps.get_mut(&seq).and_then(|slot| slot.json.take()) {
+            self.cached_bytes -= json.len();
+        }
+    }
+
+    /// Files one line (`start..end`, probed by [`probe_lines`]); `None` is a blank line.
+    fn add_line(&mut self, start: u64, end: u64, keys: Option<Result<LineKeys, String>>) {
+        self.lines += 1;
+        let Some(keys) = keys else {
+            return;
+        };
+        let keys = match keys {
+            Ok(keys) => keys,
+            Err(err) => {
+                let number = self.lines;
+                self.problem(format!("log.jsonl line {number}: {err}"));
+                return;
+            }
+        };
+        let Some(seq) = keys.step else {
+            return;
+        };
+        let slot = self.steps.entry(seq).or_default();
+        slot.begins |= keys.begins;
+        match slot.ranges.last_mut() {
+            Some(last) if last.1 == start => last.1 = end,
+            _ => slot.ranges.push((start, end)),
+        }
+        if let Some(json) = slot.json.take() {
+            self.cached_bytes -= json.len();
+        }
+    }
+
+    /// The JSON array of the given steps, building (and caching) those not built yet.
+    pub(super) fn steps_json(&mut self, seqs: &[u64]) -> Result<String, StoreError> {
+        let missing: Vec<u64> = seqs
+            .iter()
+            .copied()
+            .filter(|seq| self.steps.get(seq).is_none_or(|slot| slot.json.is_none()))
+            .collect();
+        // Steps built now but not cached (still being written, or over the cache budget).
+        let mut uncached: HashMap<u64, Arc<str>> = HashMap::new();
+        if !missing.is_empty() {
+            let mut file = File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?;
+            for batch in missing.chunks(BUILD_BATCH) {
+                let mut inputs = Vec::with_capacity(batch.len());
+                for &seq in batch {
+                    let mut bytes: Vec<u8> = Vec::new();
+                    if let Some(slot) = self.steps.get(&seq) {
+                        for &(start, end) in &slot.ranges {
+                            read_range(&mut file, start, end, &mut bytes)
+                                .map_err(|err| StoreError::io(&self.log, err))?;
+                        }
+                    }
+                    if let Some(p) = self.pending.filter(|p| p.keys.step == Some(seq)) {
+                        read_range(&mut file, p.start, p.end, &mut bytes)
+                            .map_err(|err| StoreError::io(&self.log, err))?;
+                    }
+                    inputs.push((seq, bytes));
+                }
+                for (seq, json, errors) in build_steps(inputs) {
+                    for err in errors {
+                        self.problem(format!("step {seq}: {err}"));
+                    }
+                    let Some(json) = json else {
+                        continue;
+                    };
+                    let pending = self.pending.is_some_and(|p| p.keys.step == Some(seq));
+                    match self.steps.get_mut(&seq) {
+                        Some(slot)
+                            if !pending && self.cached_bytes + json.len() <= CACHE_BUDGET =>
+                        {
+                            self.cached_bytes += json.len();
+                            slot.json = Some(json);
+                        }
+                        _ => {
+                            uncached.insert(seq, json);
+                        }
+                    }
+                }
+            }
+        }
+        let parts: Vec<&Arc<str>> = seqs
+            .iter()
+            .filter_map(|seq| {
+                self.steps
+                    .get(seq)
+                    .and_then(|slot| slot.json.as_ref())
+                    .or_else(|| uncached.get(seq))
+            })
+            .collect();
+        let total: usize = parts.iter().map(|p| p.len() + 1).sum();
+        let mut out = String::with_capacity(total + 2);
+        out.push('[');
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(part);
+        }
+        out.push(']');
+        Ok(out)
+    }
+}
+
+/// Lines probed together below this many bytes (threads cost more than they save).
+const PARALLEL_PROBE_FROM: usize = 1 << 20;
+
+/// One probed line: its byte range in the probed buffer and its keys (`None` when blank).
+type ProbedLine = (usize, usize, Option<Result<LineKeys, String>>);
+
+/// Probes the newline-terminated lines of `buf`, in order, on several threads when it is big.
+fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
+    let probe_part = |part: &[u8], base: usize| {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while let Some(nl) = memchr::memchr(b'\n', &part[at..]) {
+            let end = at + nl + 1;
+            let line = &part[at..end];
+            let keys = (!is_blank(line)).then(|| probe(line));
+            out.push((base + at, base + end, keys));
+            at = end;
+        }
+        out
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || buf.len() < PARALLEL_PROBE_FROM {
+        return probe_part(buf, 0);
+    }
+    // Cut the buffer into about equal parts that each end with a newline.
+    let mut parts = Vec::with_capacity(threads);
+    let mut start = 0;
+    for i in 1..=threads {
+        let target = (buf.len() * i / threads).max(start);
+        let end = if i == threads {
+            buf.len()
+        } else {
+            memchr::memchr(b'\n', &buf[target..]).map_or(buf.len(), |nl| target + nl + 1)
+        };
+        if end > start {
+            parts.push((start, end));
+            start = end;
+        }
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .iter()
+            .map(|&(start, end)| scope.spawn(move || probe_part(&buf[start..end], start)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(probed) => probed,
+                // A panic while probing is a bug; keep the panic's payload going up.
+                Err(payload) => std::panic::resume_unwind(payload),
+            })
+            .collect()
+    })
+}
+
+/// The (at most 64) bytes before `offset`.
+fn read_tail(file: &mut File, offset: u64) -> io::Result<Vec<u8>> {
+    let start = offset.saturating_sub(64);
+    let mut tail = vec![0; usize::try_from(offset - start).map_err(io::Error::other)?];
+    file.seek(SeekFrom::Start(start))?;
+    file.read_exact(&mut tail)?;
+    Ok(tail)
+}
+
+/// Appends bytes `start..end` of the log to `out`, ending with a newline.
+fn read_range(file: &mut File, start: u64, end: u64, out: &mut Vec<u8>) -> io::Result<()> {
+    let len = usize::try_from(end - start).map_err(io::Error::other)?;
+    let at = out.len();
+    out.resize(at + len, 0);
+    file.seek(SeekFrom::Start(start))?;
+    file.read_exact(&mut out[at..])?;
+    if out.last() != Some(&b'\n') {
+        out.push(b'\n');
+    }
+    Ok(())
+}
+
+/// Builds many steps' JSON, on several threads when there are many.
+fn build_steps(inputs: Vec<(u64, Vec<u8>)>) -> Vec<(u64, Option<Arc<str>>, Vec<String>)> {
+    let build = |(seq, bytes): &(u64, Vec<u8>)| {
+        let (json, errors) = build_step(bytes);
+        (*seq, json.map(Arc::from), errors)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || inputs.len() < PARALLEL_FROM {
+        return inputs.iter().map(build).collect();
+    }
+    let chunk = inputs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = inputs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(build).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(built) => built,
+                // A panic while building is a bug; keep the panic's payload going up.
+                Err(payload) => std::panic::resume_unwind(payload),
+            })
+            .collect()
+    })
+}
+
+/// Builds one step's JSON from its lines with the reader's grouping (Burr's `Step.from_logs`).
+/// Returns `None` when the lines make no step (no `begin_entry`), and the unreadable lines.
+fn build_step(bytes: &[u8]) -> (Option<String>, Vec<String>) {
+    let mut log = read::parse_log(bytes);
+    let mut errors: Vec<String> = log.problems.iter().map(|p| p.error.to_string()).collect();
+    let records = std::mem::take(&mut log.records);
+    let step = read::steps_from_records(records).into_iter().next_back();
+    let json = step.and_then(|step| match serde_json::to_string(&step) {
+        Ok(json) => Some(json),
+        Err(err) => {
+            errors.push(format!("cannot encode the step: {err}"));
+            None
+        }
+    });
+    (json, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probing_in_parts_keeps_every_line_in_order() {
+        let mut buf = Vec::new();
+        let mut expected = Vec::new();
+        let mut seq = 0u64;
+        while buf.len() < 3 * PARALLEL_PROBE_FROM {
+            let start = buf.len();
+            let line = match seq % 4 {
+                0 => format!(
+                    "{{\"type\":\"begin_entry\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
+                ),
+                1 => format!("{{\"type\":\"end_span\",\"action_sequence_id\":{seq}}}\n"),
+                2 => "   \n".to_owned(),
+                _ => "not json\n".to_owned(),
+            };
+            buf.extend_from_slice(line.as_bytes());
+            let keys = (!is_blank(line.as_bytes())).then(|| probe(line.as_bytes()));
+            expected.push((start, buf.len(), keys));
+            seq += 1;
+        }
+        assert_eq!(probe_lines(&buf), expected);
+        assert_eq!(probe_lines(&buf[..expected[5].1]), expected[..6]);
+        assert!(probe_lines(b"").is_empty());
+    }
+}

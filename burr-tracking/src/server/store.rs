@@ -1,0 +1,747 @@
+//! [`Store`]: what the server knows of a tracking root, and the shapes of its answers.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::format::{
+    ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel, Timestamp,
+};
+use crate::layout;
+use crate::read::{self, ReadError};
+
+use super::index::AppIndex;
+
+/// Most steps one page may hold.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{MAX_PAGE, StepQuery};
+/// assert!(StepQuery::default().limit <= MAX_PAGE);
+/// ```
+pub const MAX_PAGE: usize = 5_000;
+
+/// Why the store could not answer.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{Store, StoreError};
+/// let root = tempfile::tempdir().unwrap();
+/// let store = Store::new(root.path());
+/// assert!(matches!(store.summary("p", "missing"), Err(StoreError::AppNotFound { .. })));
+/// assert!(matches!(store.summary("..", "x"), Err(StoreError::InvalidId { .. })));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// An id from a URL is not a plain directory name (empty, `.`/`..`, a separator, ...).
+    #[error("invalid id {id:?}: ids are plain names without separators")]
+    InvalidId {
+        /// The id as given.
+        id: String,
+    },
+    /// No such project directory.
+    #[error("Project: {project} not found")]
+    ProjectNotFound {
+        /// The project asked for.
+        project: String,
+    },
+    /// No such app directory.
+    #[error("App: {app_id} from project: {project} not found")]
+    AppNotFound {
+        /// The project asked for.
+        project: String,
+        /// The app asked for.
+        app_id: String,
+    },
+    /// The app has no `graph.json` (Burr's server answers 404 too).
+    #[error("Graph file for app: {app_id} from project: {project} not found")]
+    GraphNotFound {
+        /// The project asked for.
+        project: String,
+        /// The app asked for.
+        app_id: String,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// A JSON file of the app is malformed.
+    #[error("malformed {path}: {message}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl StoreError {
+    pub(super) fn io(path: &Path, source: io::Error) -> Self {
+        StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+impl From<ReadError> for StoreError {
+    fn from(err: ReadError) -> Self {
+        match err {
+            ReadError::InvalidId(id) => StoreError::InvalidId { id: id.id },
+            ReadError::Io { path, source } => StoreError::Io { path, source },
+            ReadError::Invalid { path, source } => StoreError::Malformed {
+                path,
+                message: source.to_string(),
+            },
+        }
+    }
+}
+
+/// One project, in the shape of Burr's `GET /api/v0/projects`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(root.path().join("demo_counter")).unwrap();
+/// let project = &Store::new(root.path()).projects().unwrap()[0];
+/// assert_eq!((project.name.as_str(), project.id.as_str()), ("demo_counter", "demo_counter"));
+/// assert!(project.uri.starts_with("https://")); // Burr's link for its demo project
+/// assert!(project.created.ends_with('Z'));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectSummary {
+    /// The directory name.
+    pub name: String,
+    /// The same as `name`.
+    pub id: String,
+    /// Modification time of the directory (UTC).
+    pub last_written: String,
+    /// Status-change time of the directory (UTC), as Burr reports it.
+    pub created: String,
+    /// Entries in the directory, files and hidden ones included (as Burr counts).
+    pub num_apps: usize,
+    /// A link for Burr's demo projects, else empty.
+    pub uri: String,
+}
+
+/// One app in a list, in the shape of Burr's `ApplicationSummary`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// std::fs::write(root.path().join("p/app/metadata.json"), r#"{"partition_key": "u1"}"#).unwrap();
+/// let app = &Store::new(root.path()).apps("p", Some("u1"), 10, 0).unwrap().applications[0];
+/// assert_eq!((app.app_id.as_str(), app.partition_key.as_deref()), ("app", Some("u1")));
+/// assert_eq!(app.num_steps, 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppListEntry {
+    /// The directory name.
+    pub app_id: String,
+    /// From `metadata.json`.
+    pub partition_key: Option<String>,
+    /// Status-change time of the app directory (UTC).
+    pub first_written: String,
+    /// Modification time of the app directory (UTC).
+    pub last_written: String,
+    /// The last `sequence_id` in the log plus one (0 for an empty log).
+    pub num_steps: u64,
+    /// Always empty (Burr's local backend has no tags).
+    pub tags: serde_json::Map<String, serde_json::Value>,
+    /// The app this one was forked from.
+    pub parent_pointer: Option<PointerModel>,
+    /// The app that spawned this one.
+    pub spawning_parent_pointer: Option<PointerModel>,
+}
+
+/// A page of apps, in the shape of Burr's `ApplicationPage`.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// let page = Store::new(root.path()).apps("p", None, 100, 0).unwrap();
+/// assert_eq!((page.total, page.has_another_page), (1, false));
+/// let json = serde_json::to_value(&page).unwrap();
+/// assert_eq!(json["applications"][0]["app_id"], "app");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppPage {
+    /// The apps of this page, most recently written first.
+    pub applications: Vec<AppListEntry>,
+    /// All apps that match, over all pages.
+    pub total: usize,
+    /// Whether apps follow this page.
+    pub has_another_page: bool,
+}
+
+/// What the UI needs to open one app: graph, links, and how far its log goes.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// let summary = Store::new(root.path()).summary("p", "app").unwrap();
+/// assert!(summary.application.is_none()); // no graph.json
+/// assert!(summary.errors.iter().any(|e| e.contains("graph.json")));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppSummary {
+    /// The project.
+    pub project: String,
+    /// The app.
+    pub app_id: String,
+    /// From `metadata.json`.
+    pub partition_key: Option<String>,
+    /// `graph.json`, if present and readable.
+    pub application: Option<ApplicationModel>,
+    /// The app this one was forked from.
+    pub parent_pointer: Option<PointerModel>,
+    /// The app that spawned this one.
+    pub spawning_parent_pointer: Option<PointerModel>,
+    /// Forks and spawned apps recorded in `children.jsonl`.
+    pub children: Vec<ChildApplicationModel>,
+    /// Steps that have a `begin_entry`.
+    pub num_steps: usize,
+    /// Smallest sequence id among them.
+    pub first_sequence_id: Option<u64>,
+    /// Largest sequence id among them.
+    pub last_sequence_id: Option<u64>,
+    /// Bytes of `log.jsonl` read so far.
+    pub log_size: u64,
+    /// Problems found while reading the app's files (malformed lines, unreadable files).
+    pub errors: Vec<String>,
+}
+
+/// How far an app's log goes, for live updates.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::Store;
+/// let root = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+/// std::fs::write(
+///     root.path().join("p/app/log.jsonl"),
+///     "{\"type\":\"begin_entry\",\"start_time\":\"2024-01-01\",\"action\":\"a\",\"inputs\":{},\"sequence_id\":4}\n",
+/// )
+/// .unwrap();
+/// let status = Store::new(root.path()).log_status("p", "app").unwrap();
+/// assert_eq!((status.num_steps, status.last_sequence_id), (1, Some(4)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LogStatus {
+    /// Bytes of `log.jsonl` read so far.
+    pub log_size: u64,
+    /// Steps that have a `begin_entry`.
+    pub num_steps: usize,
+    /// Largest sequence id.
+    pub last_sequence_id: Option<u64>,
+}
+
+/// Order of a page of steps.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{Order, StepQuery};
+/// assert_eq!(StepQuery::default().order, Order::Ascending);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Oldest first.
+    #[default]
+    Ascending,
+    /// Newest first.
+    Descending,
+}
+
+/// Which steps of an app to return.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{Order, StepQuery};
+/// // The 50 newest steps.
+/// let q = StepQuery { limit: 50, order: Order::Descending, ..StepQuery::default() };
+/// assert_eq!(q.from, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepQuery {
+    /// Smallest sequence id (inclusive).
+    pub from: Option<u64>,
+    /// Largest sequence id (inclusive).
+    pub to: Option<u64>,
+    /// Most steps returned (capped at [`MAX_PAGE`]).
+    pub limit: usize,
+    /// Oldest or newest first; with a limit, the page starts at `from` or at `to`.
+    pub order: Order,
+}
+
+impl Default for StepQuery {
+    fn default() -> Self {
+        StepQuery {
+            from: None,
+            to: None,
+            limit: 100,
+            order: Order::Ascending,
+        }
+    }
+}
+
+/// A cached, incremental index over one tracking root, used by the server. Cloning is cheap
+/// and clones share the cache.
+///
+/// The root holds `<project>/<app_id>/{graph.json, metadata.json, log.jsonl, children.jsonl}`
+/// in Apache Burr's format. Logs only grow, so for every app the store remembers how many bytes
+/// of `log.jsonl` it has read and, for every sequence id, where that step's lines are in the
+/// file. A request reads only the bytes appended since the last one, then the lines of the steps
+/// it returns; each step's JSON is built once and kept until that step gets a new line. A log
+/// that shrinks or is replaced is read again from the start.
+///
+/// Reading is tolerant where Burr's server answers 500: a torn last line is left for later (it
+/// is usually being written), and a malformed line is skipped and reported in the app's
+/// [`AppSummary::errors`], so one bad app or line never hides the others.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{StepQuery, Store};
+///
+/// let root = tempfile::tempdir().unwrap();
+/// let app = root.path().join("demo").join("app-1");
+/// std::fs::create_dir_all(&app).unwrap();
+/// std::fs::write(
+///     app.join("log.jsonl"),
+///     concat!(
+///         r#"{"type":"begin_entry","start_time":"2024-08-27T11:59:58","action":"count","inputs":{},"sequence_id":0}"#, "\n",
+///         r#"{"type":"end_entry","end_time":"2024-08-27T11:59:59","action":"count","result":{},"exception":null,"state":{"n":1},"sequence_id":0}"#, "\n",
+///     ),
+/// )
+/// .unwrap();
+///
+/// let store = Store::new(root.path());
+/// let page = store.apps("demo", None, 100, 0).unwrap();
+/// assert_eq!(page.applications[0].num_steps, 1);
+/// let steps = store.steps_json("demo", "app-1", &StepQuery::default()).unwrap();
+/// assert!(steps.contains(r#""state":{"n":1}"#));
+///
+/// std::fs::create_dir(root.path().join("my-project")).unwrap();
+/// let projects = store.projects().unwrap();
+/// assert!(projects.iter().any(|p| p.name == "my-project"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    root: PathBuf,
+    apps: Mutex<HashMap<PathBuf, Arc<Mutex<AppIndex>>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The guarded data is a cache that stays consistent between statements; a panic elsewhere
+    // cannot leave it half-updated in a way that matters, so keep serving.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Store {
+    /// A store over `root` (usually `~/.burr`). Nothing is read until asked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = burr_tracking::server::Store::new("/nonexistent");
+    /// assert!(store.projects().unwrap().is_empty());
+    /// ```
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Store {
+            inner: Arc::new(Inner {
+                root: root.into(),
+                apps: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The tracking root.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = burr_tracking::server::Store::new("/tmp/burr");
+    /// assert_eq!(store.root(), std::path::Path::new("/tmp/burr"));
+    /// ```
+    pub fn root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    fn app_dir(&self, project: &str, app_id: &str) -> Result<PathBuf, StoreError> {
+        let dir = layout::app_dir(&self.inner.root, project, app_id).map_err(ReadError::from)?;
+        if !dir.is_dir() {
+            return Err(StoreError::AppNotFound {
+                project: project.to_owned(),
+                app_id: app_id.to_owned(),
+            });
+        }
+        Ok(dir)
+    }
+
+    /// Every directory under the root, as Burr's `GET /api/v0/projects` lists them (sorted by
+    /// name; Burr leaves the order to the file system). A missing root has no projects.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// std::fs::write(root.path().join("p/annotations.jsonl"), "").unwrap();
+    /// let projects = Store::new(root.path()).projects().unwrap();
+    /// assert_eq!(projects[0].num_apps, 2); // entries, as Burr counts them
+    /// ```
+    pub fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
+        let projects = read::list_projects(&self.inner.root)?;
+        Ok(projects
+            .into_iter()
+            .map(|p| ProjectSummary {
+                uri: demo_uri(&p.name).to_owned(),
+                id: p.name.clone(),
+                name: p.name,
+                last_written: file_time(p.last_written),
+                created: file_time(p.created),
+                num_apps: p.num_entries,
+            })
+            .collect())
+    }
+
+    /// The apps of a project, most recently written first, as Burr's
+    /// `GET /api/v0/{project}/{partition_key}/apps`. `partition_key: None` lists all apps.
+    /// An unknown project has no apps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// for app in ["a", "b", "c"] {
+    ///     std::fs::create_dir_all(root.path().join("p").join(app)).unwrap();
+    /// }
+    /// let page = Store::new(root.path()).apps("p", None, 2, 0).unwrap();
+    /// assert_eq!((page.applications.len(), page.total, page.has_another_page), (2, 3, true));
+    /// ```
+    pub fn apps(
+        &self,
+        project: &str,
+        partition_key: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<AppPage, StoreError> {
+        let mut apps = read::list_apps(&self.inner.root, project)?;
+        if partition_key.is_some() {
+            apps.retain(|app| app.partition_key() == partition_key);
+        }
+        let total = apps.len();
+        let applications = apps
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|app| AppListEntry {
+                app_id: app.app_id,
+                partition_key: app.metadata.partition_key,
+                first_written: file_time(app.first_written),
+                last_written: file_time(app.last_written),
+                num_steps: app.num_steps,
+                tags: serde_json::Map::new(),
+                parent_pointer: app.metadata.parent_pointer,
+                spawning_parent_pointer: app.metadata.spawning_parent_pointer,
+            })
+            .collect();
+        Ok(AppPage {
+            applications,
+            total,
+            has_another_page: total > offset.saturating_add(limit),
+        })
+    }
+
+    fn index(&self, dir: &Path) -> Arc<Mutex<AppIndex>> {
+        lock(&self.inner.apps)
+            .entry(dir.to_owned())
+            .or_insert_with(|| Arc::new(Mutex::new(AppIndex::new(dir.join(layout::LOG_FILE)))))
+            .clone()
+    }
+
+    /// The whole app as Burr's `GET /api/v0/{project}/{app_id}/{partition_key}/apps` answers:
+    /// `{"application", "children", "steps", "parent_pointer", "spawning_parent_pointer"}`, as
+    /// JSON text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::{Store, StoreError};
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let store = Store::new(root.path());
+    /// // Like Burr, an app without graph.json is "not found".
+    /// assert!(matches!(store.app_logs_json("p", "app"), Err(StoreError::GraphNotFound { .. })));
+    /// std::fs::write(
+    ///     root.path().join("p/app/graph.json"),
+    ///     r#"{"type": "application", "entrypoint": "a", "actions": [], "transitions": []}"#,
+    /// )
+    /// .unwrap();
+    /// let json: serde_json::Value = serde_json::from_str(&store.app_logs_json("p", "app").unwrap()).unwrap();
+    /// assert_eq!(json["steps"], serde_json::json!([]));
+    /// ```
+    pub fn app_logs_json(&self, project: &str, app_id: &str) -> Result<String, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let metadata = read_metadata(&dir)?;
+        let graph_path = dir.join(layout::GRAPH_FILE);
+        if !graph_path.is_file() {
+            return Err(StoreError::GraphNotFound {
+                project: project.to_owned(),
+                app_id: app_id.to_owned(),
+            });
+        }
+        let application = read_graph(&graph_path)?;
+        let (children, _) = read_children(&dir);
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        index.refresh()?;
+        let seqs: Vec<u64> = index.step_ids().collect();
+        let steps = index.steps_json(&seqs)?;
+        let mut out = String::with_capacity(steps.len() + 4096);
+        out.push_str("{\"application\":");
+        out.push_str(&json_text(&application)?);
+        out.push_str(",\"children\":");
+        out.push_str(&json_text(&children)?);
+        out.push_str(",\"steps\":");
+        out.push_str(&steps);
+        out.push_str(",\"parent_pointer\":");
+        out.push_str(&json_text(&metadata.parent_pointer)?);
+        out.push_str(",\"spawning_parent_pointer\":");
+        out.push_str(&json_text(&metadata.spawning_parent_pointer)?);
+        out.push('}');
+        Ok(out)
+    }
+
+    /// Graph, links and extent of one app; problems with its files are listed in `errors`
+    /// rather than failing the request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// std::fs::write(root.path().join("p/app/log.jsonl"), "not json\n").unwrap();
+    /// let summary = Store::new(root.path()).summary("p", "app").unwrap();
+    /// assert_eq!(summary.num_steps, 0);
+    /// assert!(summary.errors.iter().any(|e| e.contains("line 1")));
+    /// ```
+    pub fn summary(&self, project: &str, app_id: &str) -> Result<AppSummary, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let mut errors = Vec::new();
+        let metadata = read_metadata(&dir).unwrap_or_else(|err| {
+            errors.push(err.to_string());
+            ApplicationMetadataModel::default()
+        });
+        let graph_path = dir.join(layout::GRAPH_FILE);
+        let application = if graph_path.is_file() {
+            read_graph(&graph_path)
+                .map_err(|err| errors.push(err.to_string()))
+                .ok()
+        } else {
+            errors.push("graph.json is missing: the graph of actions is unknown".to_owned());
+            None
+        };
+        let (children, child_errors) = read_children(&dir);
+        errors.extend(child_errors);
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        if let Err(err) = index.refresh() {
+            errors.push(err.to_string());
+        }
+        errors.extend(index.problems.iter().cloned());
+        if index.problem_count > index.problems.len() {
+            errors.push(format!(
+                "... and {} more problems in log.jsonl",
+                index.problem_count - index.problems.len()
+            ));
+        }
+        let status = index.status();
+        Ok(AppSummary {
+            project: project.to_owned(),
+            app_id: app_id.to_owned(),
+            partition_key: metadata.partition_key,
+            application,
+            parent_pointer: metadata.parent_pointer,
+            spawning_parent_pointer: metadata.spawning_parent_pointer,
+            children,
+            num_steps: status.num_steps,
+            first_sequence_id: index.step_ids().next(),
+            last_sequence_id: status.last_sequence_id,
+            log_size: status.log_size,
+            errors,
+        })
+    }
+
+    /// A page of one app's steps, each in the shape of Burr's `Step`, as JSON text:
+    /// `{"steps": [...], "total": <steps in the app>, "has_more": bool, "next": <seq>|null,
+    /// "log_size": <bytes read>}`. `next` is the sequence id to pass as `from` (ascending) or
+    /// `to` (descending) for the following page.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::{Order, StepQuery, Store};
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let mut log = String::new();
+    /// for seq in 0..5 {
+    ///     log.push_str(&format!(
+    ///         "{{\"type\":\"begin_entry\",\"start_time\":\"2024-01-01T00:00:0{seq}\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
+    ///     ));
+    /// }
+    /// std::fs::write(root.path().join("p/app/log.jsonl"), log).unwrap();
+    /// let store = Store::new(root.path());
+    /// let q = StepQuery { limit: 2, order: Order::Descending, ..StepQuery::default() };
+    /// let page: serde_json::Value = serde_json::from_str(&store.steps_json("p", "app", &q).unwrap()).unwrap();
+    /// assert_eq!(page["steps"][0]["step_start_log"]["sequence_id"], 4);
+    /// assert_eq!(page["next"], 2);
+    /// ```
+    pub fn steps_json(
+        &self,
+        project: &str,
+        app_id: &str,
+        query: &StepQuery,
+    ) -> Result<String, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        index.refresh()?;
+        let from = query.from.unwrap_or(0);
+        let to = query.to.unwrap_or(u64::MAX);
+        let limit = query.limit.min(MAX_PAGE);
+        let (seqs, next) = if from > to {
+            (Vec::new(), None)
+        } else {
+            let range = index.step_ids_in(from, to);
+            let mut ids: Box<dyn Iterator<Item = u64>> = match query.order {
+                Order::Ascending => Box::new(range),
+                Order::Descending => Box::new(range.rev()),
+            };
+            let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
+            (seqs, ids.next())
+        };
+        let steps = index.steps_json(&seqs)?;
+        let status = index.status();
+        Ok(format!(
+            "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
+            status.num_steps,
+            next.is_some(),
+            next.map_or_else(|| "null".to_owned(), |n| n.to_string()),
+            status.log_size
+        ))
+    }
+
+    /// How far an app's log goes (reads what was appended since the last call).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let store = Store::new(root.path());
+    /// assert_eq!(store.log_status("p", "app").unwrap().log_size, 0);
+    /// ```
+    pub fn log_status(&self, project: &str, app_id: &str) -> Result<LogStatus, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        let index = self.index(&dir);
+        let mut index = lock(&index);
+        index.refresh()?;
+        Ok(index.status())
+    }
+}
+
+fn demo_uri(project: &str) -> &'static str {
+    match project {
+        "demo_counter" => "https://github.com/apache/burr/tree/main/examples/hello-world-counter",
+        "demo_tracing" => {
+            "https://github.com/apache/burr/tree/main/examples/tracing-and-spans/application.py"
+        }
+        "demo_chatbot" => "https://github.com/apache/burr/tree/main/examples/multi-modal-chatbot",
+        "demo_conversational-rag" => {
+            "https://github.com/apache/burr/tree/main/examples/conversational-rag"
+        }
+        _ => "",
+    }
+}
+
+/// A file time as Burr's server prints it: UTC, rounded to the microsecond as Python rounds a
+/// float time.
+fn file_time(time: SystemTime) -> String {
+    let mut utc: chrono::DateTime<chrono::Utc> = time.into();
+    let nanos = utc.timestamp_subsec_nanos() % 1_000_000_000;
+    let rounded = (nanos + 500) / 1000 * 1000;
+    utc += chrono::Duration::nanoseconds(i64::from(rounded) - i64::from(nanos));
+    Timestamp::utc(utc).to_string()
+}
+
+fn json_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|err| StoreError::Malformed {
+        path: PathBuf::new(),
+        message: err.to_string(),
+    })
+}
+
+/// `metadata.json`, or all-null when it is missing (as Burr reads it).
+fn read_metadata(dir: &Path) -> Result<ApplicationMetadataModel, StoreError> {
+    Ok(read::read_metadata(&dir.join(layout::METADATA_FILE))?)
+}
+
+fn read_graph(path: &Path) -> Result<ApplicationModel, StoreError> {
+    Ok(read::read_graph(path)?)
+}
+
+/// The readable lines of `children.jsonl`, and a message per unreadable one.
+fn read_children(dir: &Path) -> (Vec<ChildApplicationModel>, Vec<String>) {
+    match read::read_children(&dir.join(layout::CHILDREN_FILE)) {
+        Ok(read) => {
+            let mut errors: Vec<String> = read
+                .problems
+                .iter()
+                .map(|p| format!("children.jsonl line {}: {}", p.line, p.error))
+                .collect();
+            if read.skipped > read.problems.len() {
+                errors.push(format!(
+                    "... and {} more unreadable lines in children.jsonl",
+                    read.skipped - read.problems.len()
+                ));
+            }
+            (read.children, errors)
+        }
+        Err(err) => (Vec::new(), vec![err.to_string()]),
+    }
+}
