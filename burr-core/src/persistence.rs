@@ -18,6 +18,8 @@ use futures_util::future::BoxFuture;
 use crate::marker;
 use crate::state::State;
 
+pub use crate::error::PersistenceError;
+
 /// The status saved with a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,38 +105,6 @@ pub struct SaveRequest<'a> {
     pub state: &'a State,
     /// Completed or failed.
     pub status: Status,
-}
-
-/// Errors of persisters.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum PersistenceError {
-    /// The store's tables or keys were never created.
-    #[error("uninitialized persister: {0}; call `initialize()` first")]
-    Uninitialized(String),
-    /// The same (partition key, app id, sequence id) was saved twice.
-    #[error("state for {0} already exists")]
-    Duplicate(String),
-    /// A stored row is not valid (state that is not a JSON object, unknown status...).
-    #[error("corrupt stored state: {0}")]
-    Corrupt(String),
-    /// The backend failed (connection lost, I/O error...).
-    #[error("persister backend error: {0}")]
-    Backend(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
-}
-
-impl PersistenceError {
-    /// Wraps any backend error.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let e = burr_core::PersistenceError::backend(std::io::Error::other("down"));
-    /// assert!(e.to_string().contains("down"));
-    /// ```
-    pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
-        PersistenceError::Backend(e.into())
-    }
 }
 
 /// Loads saved states.
