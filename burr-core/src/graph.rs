@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::State;
-use crate::action::{Action, ActionKind, InputSpec};
+use crate::action::{Action, ActionKind};
 use crate::condition::Condition;
 use crate::error::{BuildProblem, Error};
 use crate::state::ViewInfo;
+use crate::step::InputSpec;
 
 /// What the application knows about one action (what hooks and trackers see).
 #[derive(Debug, Clone, PartialEq)]

@@ -16,11 +16,11 @@ use std::time::SystemTime;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-use crate::action::{Inputs, ResultMap};
 use crate::error::Error;
 use crate::graph::{ActionInfo, Graph};
 use crate::marker;
 use crate::state::State;
+use crate::step::{Inputs, ResultMap};
 
 /// A pointer to another application (the one this was forked from, or spawned by).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

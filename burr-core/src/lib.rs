@@ -12,6 +12,7 @@ pub mod marker;
 pub mod parallel;
 pub mod persistence;
 mod state;
+mod step;
 mod time;
 pub mod tracing_layer;
 

@@ -8,9 +8,9 @@
 use super::engine::{Mode, drive};
 use super::halt::{Halt, Halts};
 use super::{Application, Halted, Outcome, StepResult};
-use crate::action::Inputs;
 use crate::error::Error;
 use crate::hooks::ExecuteMethod;
+use crate::step::Inputs;
 
 impl Application {
     /// Runs the next action. `Ok(None)` when there is none (the sequence id still advances,

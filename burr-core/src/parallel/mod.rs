@@ -68,7 +68,7 @@ use std::sync::{Arc, Mutex};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::action::{Action, ActionKind, Call, InputSpec, Inputs, IntoAction, StepOutput};
+use crate::action::{Action, ActionKind, Call, IntoAction};
 use crate::application::{ApplicationBuilder, InitializeFrom, Mode, drive, halt_after};
 use crate::context::ActionContext;
 use crate::error::{ActionError, Error};
@@ -76,6 +76,7 @@ use crate::graph::TransitionSpec;
 use crate::hooks::Hook;
 use crate::persistence::{Loader, Saver};
 use crate::state::State;
+use crate::step::{InputSpec, Inputs, StepOutput};
 
 /// A sub-graph to run as a sub-application: actions, transitions, the entrypoint and the
 /// actions after which it stops.
