@@ -184,7 +184,7 @@ impl Application {
 
     /// The outcome when the step that just ran ends the run: the next action is a `before`
     /// halt, or this one an `after` halt.
-    pub(crate) fn check_halt(
+    pub(super) fn check_halt(
         &self,
         halts: &Halts,
         step: &StepResult,
