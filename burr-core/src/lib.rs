@@ -2,7 +2,6 @@
 
 pub mod action;
 mod application;
-mod condition;
 mod context;
 mod error;
 pub mod expr;
@@ -26,10 +25,11 @@ pub use application::{
     InitializeFrom, Iterate, Outcome, StepResult, StreamIterate, StreamOutcome, StreamingResult,
     halt_after, halt_before,
 };
-pub use condition::{Condition, default, expr, when};
 pub use context::{ActionContext, SpanGuard, Tracer};
 pub use error::{ActionError, BoxError, BuildProblem, BurrError, Error, Result, StateError};
-pub use graph::{ActionInfo, DotOptions, Graph, TransitionInfo, TransitionSpec};
+pub use graph::{
+    ActionInfo, Condition, DotOptions, Graph, TransitionInfo, TransitionSpec, default, expr, when,
+};
 pub use hooks::{
     ApplicationCreated, AsyncLifecycleHook, AttributesEvent, ExecuteCall, ExecuteMethod,
     LifecycleHook, Pointer, PostRunStep, PreRunStep, SpanEvent, SpanInfo, StreamEnd, StreamItem,

@@ -4,9 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::action::{Action, ActionKind};
-use crate::condition::Condition;
 use crate::error::{BuildProblem, Error};
-use crate::graph::{ActionInfo, Graph, TransitionInfo, TransitionSpec};
+use crate::graph::{ActionInfo, Condition, Graph, TransitionInfo, TransitionSpec};
 use crate::state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State, ViewInfo};
 
 /// One action in the runtime graph.

@@ -1,11 +1,14 @@
 //! The graph of an application as hooks and trackers see it ([`Graph`]: its actions and the
 //! transitions between them), its picture in Graphviz DOT, and the transitions as the builder
-//! collects them ([`TransitionSpec`]).
+//! collects them ([`TransitionSpec`]) with the [`Condition`]s they hold on.
+
+mod condition;
 
 use std::fmt::Write as _;
 
-use crate::condition::Condition;
 use crate::step::InputSpec;
+
+pub use condition::{Condition, default, expr, when};
 
 /// What the application knows about one action (what hooks and trackers see).
 #[derive(Debug, Clone, PartialEq)]
@@ -254,7 +257,7 @@ impl TransitionSpec {
 
 impl From<(&str, &str)> for TransitionSpec {
     fn from((from, to): (&str, &str)) -> Self {
-        TransitionSpec::new([from], to, crate::condition::default())
+        TransitionSpec::new([from], to, default())
     }
 }
 
@@ -272,7 +275,7 @@ impl<const N: usize> From<([&str; N], &str, Condition)> for TransitionSpec {
 
 impl<const N: usize> From<([&str; N], &str)> for TransitionSpec {
     fn from((from, to): ([&str; N], &str)) -> Self {
-        TransitionSpec::new(from, to, crate::condition::default())
+        TransitionSpec::new(from, to, default())
     }
 }
 
