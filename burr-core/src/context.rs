@@ -37,12 +37,6 @@ pub(crate) struct AppShared {
     pub(crate) loader: Option<Loader>,
 }
 
-impl std::fmt::Debug for dyn crate::hooks::LifecycleHook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LifecycleHook")
-    }
-}
-
 /// The context of one step, handed to the action.
 ///
 /// # Examples
