@@ -11,6 +11,8 @@
 //! Steps and spans are also `tracing` spans (target `burr`), entered exactly while their
 //! code runs; see [`tracing_layer`](crate::tracing_layer) for their fields and the way back.
 
+mod emit;
+
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -24,7 +26,6 @@ use serde_json::Value;
 
 use crate::hooks::{AttributesEvent, Hooks, SpanEvent, SpanInfo};
 use crate::persistence::{Loader, Saver};
-use crate::tracing_layer;
 
 /// Application-wide things a step's context points to (shared, cloned per step for free).
 #[derive(Debug, Default)]
@@ -63,7 +64,7 @@ impl ActionContext {
     /// The context of a step the runtime runs: it also opens the step's `tracing` span, and
     /// records spans when the application has hooks or a `tracing` subscriber listens.
     pub(crate) fn for_step(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
-        let span = tracing_layer::step_span(
+        let span = emit::step_span(
             &app.app_id,
             app.partition_key.as_deref(),
             action_name,
@@ -392,18 +393,18 @@ thread_local! {
 impl Current {
     /// Enters the step's `tracing` span, then the current span's.
     fn enter_tracing(&self) {
-        tracing_layer::enter(&self.step.tspan);
+        emit::enter(&self.step.tspan);
         if let Some(span) = &self.span {
-            tracing_layer::enter(&span.tspan);
+            emit::enter(&span.tspan);
         }
     }
 
     /// Exits what [`Current::enter_tracing`] entered, innermost first.
     fn exit_tracing(&self) {
         if let Some(span) = &self.span {
-            tracing_layer::exit(&span.tspan);
+            emit::exit(&span.tspan);
         }
-        tracing_layer::exit(&self.step.tspan);
+        emit::exit(&self.step.tspan);
     }
 }
 
@@ -609,7 +610,7 @@ impl Tracer {
         );
         // On the action's own thread the current `tracing` span is the right parent; elsewhere
         // (a thread the action spawned) the step's span is.
-        let tspan = tracing_layer::burr_span(
+        let tspan = emit::burr_span(
             (!on_step_thread).then_some(&step.tspan),
             &info,
             &step.action,
@@ -667,7 +668,7 @@ impl Tracer {
                 .as_ref()
                 .is_some_and(|cur| Arc::ptr_eq(&cur.step, step))
         });
-        tracing_layer::attribute_events((!on_step_thread).then_some(&step.tspan), &attributes);
+        emit::attribute_events((!on_step_thread).then_some(&step.tspan), &attributes);
         step.fire_attributes(span.as_ref().map(|s| &s.info), attributes);
     }
 }
@@ -678,10 +679,10 @@ fn set_current_span(step: &Arc<StepTrace>, span: Option<Arc<SpanNode>>) {
     let entering = span.clone();
     if let Some(left) = replace_current_span(step, span) {
         if let Some(left) = &left {
-            tracing_layer::exit(&left.tspan);
+            emit::exit(&left.tspan);
         }
         if let Some(entering) = &entering {
-            tracing_layer::enter(&entering.tspan);
+            emit::enter(&entering.tspan);
         }
     }
 }
@@ -730,7 +731,7 @@ mod untraced {
         span: Arc<SpanNode>,
     ) -> Option<Option<Arc<SpanNode>>> {
         let replaced = replace_current_span(step, Some(span.clone()))?;
-        tracing_layer::enter(&span.tspan);
+        emit::enter(&span.tspan);
         Some(replaced)
     }
 
@@ -742,7 +743,7 @@ mod untraced {
     ) -> Option<Option<Arc<SpanNode>>> {
         let left = replace_current_span(step, prev)?;
         if let Some(left) = &left {
-            tracing_layer::exit(&left.tspan);
+            emit::exit(&left.tspan);
         }
         Some(left)
     }
@@ -774,6 +775,8 @@ mod untraced {
         }
     }
 }
+#[cfg(feature = "tracing-layer")]
+pub(crate) use emit::TARGET;
 #[cfg(feature = "tracing-layer")]
 pub(crate) use untraced::{current, resume_span, suspend_span};
 
@@ -852,7 +855,7 @@ impl SpanGuard {
         if let Some(open) = &self.open {
             let attributes: Vec<(String, Value)> =
                 attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
-            tracing_layer::attribute_events(Some(&open.node.tspan), &attributes);
+            emit::attribute_events(Some(&open.node.tspan), &attributes);
             open.step.fire_attributes(Some(&open.node.info), attributes);
         }
     }
