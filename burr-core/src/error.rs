@@ -8,8 +8,6 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::persistence::PersistenceError;
-
 /// A boxed error as produced by user code.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -85,6 +83,65 @@ pub enum StateError {
         /// The serializer's message.
         message: String,
     },
+}
+
+/// An error parsing or evaluating an expression.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::Expr;
+///
+/// let err = Expr::parse("foo(1)").unwrap_err();
+/// assert_eq!(err.column, 1);
+/// assert!(err.message.contains("`len`"));
+///
+/// let err = Expr::parse("a < 1").unwrap().eval(&serde_json::json!({"a": "x"})).unwrap_err();
+/// assert_eq!(err.column, 3);
+/// assert!(err.message.contains("`str` and `int`"));
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid expression {source_text:?} at column {column}: {message}")]
+pub struct ExprError {
+    /// The expression text.
+    pub source_text: String,
+    /// 1-based column (in characters) of the offending token or operation; for multi-line
+    /// sources it counts from the start of the text.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Errors of persisters.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PersistenceError {
+    /// The store's tables or keys were never created.
+    #[error("uninitialized persister: {0}; call `initialize()` first")]
+    Uninitialized(String),
+    /// The same (partition key, app id, sequence id) was saved twice.
+    #[error("state for {0} already exists")]
+    Duplicate(String),
+    /// A stored row is not valid (state that is not a JSON object, unknown status...).
+    #[error("corrupt stored state: {0}")]
+    Corrupt(String),
+    /// The backend failed (connection lost, I/O error...).
+    #[error("persister backend error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl PersistenceError {
+    /// Wraps any backend error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::PersistenceError::backend(std::io::Error::other("down"));
+    /// assert!(e.to_string().contains("down"));
+    /// ```
+    pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        PersistenceError::Backend(e.into())
+    }
 }
 
 /// What an action body returns on failure: any error converts into it with `?`.
@@ -328,7 +385,7 @@ pub enum Error {
     },
     /// An expression did not parse.
     #[error(transparent)]
-    Expr(#[from] crate::expr::ExprError),
+    Expr(#[from] ExprError),
     /// An async action was run from a sync method.
     #[error(
         "cannot run async action `{action}` in a sync context; use `step_async`/`run_async`/`iterate_async` instead"

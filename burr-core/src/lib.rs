@@ -1,20 +1,42 @@
 #![doc = include_str!("../README.md")]
 
-pub mod action;
-mod application;
-mod blocking;
-mod condition;
-mod context;
+// The modules, in layers from the bottom up, one group of `mod` lines per layer: a module
+// uses only modules of the groups before its own, so that no two modules depend on each
+// other (`tests/layers.rs` checks it).
+
+// Errors, the clock, and the markers of the `Into*` conversions.
 mod error;
-pub mod expr;
-mod graph;
-pub mod hooks;
 pub mod marker;
-pub mod parallel;
-pub mod persistence;
-mod state;
 mod time;
+
+// State.
+mod state;
+
+// Expressions, and the data of a step (its inputs and output).
+pub mod expr;
+mod step;
+
+// The graph as declared (transitions, conditions) and as described to hooks (and in DOT).
+mod graph;
+
+// What an application reports to and saves through: hooks and persisters.
+pub mod hooks;
+pub mod persistence;
+
+// The context of a step: its ids, tracer and spans.
+mod context;
+
+// Spans of the `tracing` ecosystem as Burr spans.
 pub mod tracing_layer;
+
+// Actions.
+pub mod action;
+
+// The application: builder, runtime graph and step engine.
+mod application;
+
+// Parallel map/reduce over sub-applications.
+pub mod parallel;
 
 pub use action::stream;
 pub use action::{
@@ -26,10 +48,11 @@ pub use application::{
     InitializeFrom, Iterate, Outcome, StepResult, StreamIterate, StreamOutcome, StreamingResult,
     halt_after, halt_before,
 };
-pub use condition::{Condition, default, expr, when};
 pub use context::{ActionContext, SpanGuard, Tracer};
 pub use error::{ActionError, BoxError, BuildProblem, BurrError, Error, Result, StateError};
-pub use graph::{ActionInfo, DotOptions, Graph, TransitionInfo, TransitionSpec};
+pub use graph::{
+    ActionInfo, Condition, DotOptions, Graph, TransitionInfo, TransitionSpec, default, expr, when,
+};
 pub use hooks::{
     ApplicationCreated, AsyncLifecycleHook, AttributesEvent, ExecuteCall, ExecuteMethod,
     LifecycleHook, Pointer, PostRunStep, PreRunStep, SpanEvent, SpanInfo, StreamEnd, StreamItem,

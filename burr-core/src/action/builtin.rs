@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{Action, ActionKind, Call, InputSpec, Inputs, IntoAction, ResultMap, StepOutput};
+use super::{Action, ActionKind, Call, IntoAction};
 use crate::context::ActionContext;
 use crate::error::ActionError;
 use crate::state::State;
+use crate::step::{InputSpec, Inputs, ResultMap, StepOutput};
 
 /// An action with some inputs bound ahead of time (Burr's `bind`): the bound inputs are no
 /// longer declared inputs, and the runtime passes them on every run.

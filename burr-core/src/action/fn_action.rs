@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
-use super::{Action, ActionKind, Call, InputSpec, Inputs, IntoStepOutput, StepOutput};
+use super::{Action, ActionKind, Call};
 use crate::context::ActionContext;
 use crate::error::ActionError;
 use crate::state::State;
+use crate::step::{InputSpec, Inputs, IntoStepOutput, StepOutput};
 
 type SyncBody =
     dyn Fn(State, &Inputs, &ActionContext) -> Result<StepOutput, ActionError> + Send + Sync;

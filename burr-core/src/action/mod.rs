@@ -17,18 +17,15 @@
 
 mod builtin;
 mod fn_action;
-mod io;
-mod output;
 pub mod stream;
 
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
+pub use crate::step::{InputSpec, Inputs, IntoStepOutput, ResultMap, StepOutput};
 pub use builtin::{Bound, Input, Placeholder, ResultAction};
 pub use fn_action::FnAction;
-pub use io::{InputSpec, Inputs, ResultMap, StepOutput};
-pub use output::IntoStepOutput;
 
 use crate::context::ActionContext;
 use crate::error::ActionError;

@@ -34,9 +34,9 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use serde_json::Value;
 
-use crate::action::{ResultMap, StepOutput};
 use crate::context::{ActionContext, Scoped, scoped};
 use crate::error::ActionError;
+use crate::step::{ResultMap, StepOutput};
 
 /// One event of a streaming action: an intermediate item, or the final result and state.
 #[derive(Debug, Clone, PartialEq)]

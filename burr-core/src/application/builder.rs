@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::engine::{Mode, drive};
+use super::runtime_graph::build_graph;
 use super::{Application, InitializeFrom};
 use crate::action::{Action, IntoAction};
-use crate::condition::Condition;
 use crate::context::AppShared;
 use crate::error::{BuildProblem, Error};
-use crate::graph::{TransitionSpec, build_graph};
+use crate::graph::{Condition, TransitionSpec};
 use crate::hooks::{ApplicationCreated, Hook, Hooks, IntoHook, Pointer};
 use crate::persistence::{IntoSaver, Loader, PersistedState, Saver, Status};
 use crate::state::State;

@@ -20,12 +20,13 @@ use futures_util::StreamExt;
 
 use super::events::fire;
 use super::{Application, StepResult};
+use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::action::{Call, Inputs, ResultMap, StepOutput};
 use crate::context::{ActionContext, Scoped, scoped};
 use crate::error::{ActionError, Error};
 use crate::persistence::{SaveRequest, Saver, Status};
 use crate::state::State;
+use crate::step::{Inputs, ResultMap, StepOutput};
 
 /// Which API a call came through: the sync one (`step`, `run`...) or the async one (`step_async`,
 /// `run_async`...). Async hooks run only in async mode.

@@ -1,7 +1,7 @@
 //! Where a run stops: [`Halt`], built with [`halt_after`] and [`halt_before`].
 
+use super::runtime_graph::RuntimeGraph;
 use crate::error::Error;
-use crate::graph::RuntimeGraph;
 
 /// Where a run stops: before any of `before` runs, or after any of `after` ran. Names may be
 /// `@tag:<tag>` to mean every action with that tag.
@@ -76,13 +76,13 @@ pub fn halt_before<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Halt 
 
 /// Halt names resolved to node indices.
 #[derive(Debug, Default)]
-pub(crate) struct Halts {
-    pub(crate) before: Vec<usize>,
-    pub(crate) after: Vec<usize>,
+pub(super) struct Halts {
+    pub(super) before: Vec<usize>,
+    pub(super) after: Vec<usize>,
 }
 
 impl Halts {
-    pub(crate) fn resolve(graph: &RuntimeGraph, halt: &Halt) -> Result<Halts, Error> {
+    pub(super) fn resolve(graph: &RuntimeGraph, halt: &Halt) -> Result<Halts, Error> {
         if halt.before.is_empty() && halt.after.is_empty() {
             tracing::warn!(target: "burr", "no halt condition given: the run goes until no transition matches");
         }

@@ -7,6 +7,8 @@ use crate::state::State;
 /// How [`ApplicationBuilder::initialize_from`] loads the starting state: resume an
 /// application, or fork a new one from any step of another.
 ///
+/// [`ApplicationBuilder::initialize_from`]: crate::ApplicationBuilder::initialize_from
+///
 /// # Examples
 ///
 /// ```

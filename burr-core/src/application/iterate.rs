@@ -5,9 +5,9 @@ use futures_core::Stream;
 use super::engine::{Committed, Mode, drive};
 use super::halt::{Halt, Halts};
 use super::{Application, Outcome, StepResult};
-use crate::action::Inputs;
 use crate::error::Error;
 use crate::hooks::ExecuteMethod;
+use crate::step::Inputs;
 
 /// Where an iteration stands between two steps (shared by the sync and async iterators).
 #[derive(Debug)]

@@ -12,6 +12,7 @@ mod initialize;
 mod iterate;
 mod outcome;
 mod run;
+mod runtime_graph;
 mod streaming;
 
 use std::sync::Arc;
@@ -28,10 +29,11 @@ pub use streaming::{
 
 use crate::context::{ActionContext, AppShared};
 use crate::error::Error;
-use crate::graph::{Graph, RuntimeGraph};
+use crate::graph::Graph;
 use crate::hooks::{Hook, Pointer};
 use crate::persistence::Saver;
 use crate::state::State;
+use runtime_graph::RuntimeGraph;
 
 /// A running application: a graph, a state, and the position in the graph.
 ///
@@ -50,7 +52,7 @@ use crate::state::State;
 /// assert!(app.step().unwrap().is_none()); // no transition out of `ask`
 /// ```
 pub struct Application {
-    pub(crate) graph: Arc<RuntimeGraph>,
+    graph: Arc<RuntimeGraph>,
     pub(crate) shared: Arc<AppShared>,
     pub(crate) state: State,
     /// Index of the node named by `state.prior_step()`, kept in sync with it.

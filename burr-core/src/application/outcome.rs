@@ -1,7 +1,7 @@
 //! What a step and a run give back.
 
-use crate::action::ResultMap;
 use crate::state::State;
+use crate::step::ResultMap;
 
 /// What one step did.
 #[derive(Debug, Clone, PartialEq)]

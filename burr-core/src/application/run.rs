@@ -8,9 +8,9 @@
 use super::engine::{Committed, Mode, drive};
 use super::halt::{Halt, Halts};
 use super::{Application, Halted, Outcome, StepResult};
-use crate::action::{Inputs, ResultMap};
 use crate::error::Error;
 use crate::hooks::ExecuteMethod;
+use crate::step::{Inputs, ResultMap};
 
 impl Application {
     /// Runs the next action. `Ok(None)` when there is none (the sequence id still advances,
@@ -189,7 +189,7 @@ impl Application {
 
     /// The outcome when the step that just ran (the prior step, with `result`) ends the run:
     /// the next action is a `before` halt, or this one an `after` halt.
-    pub(crate) fn check_halt(
+    pub(super) fn check_halt(
         &self,
         halts: &Halts,
         result: &ResultMap,

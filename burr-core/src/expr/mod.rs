@@ -63,34 +63,8 @@ use lex::lex;
 use parse::parse;
 use value::V;
 
+pub use crate::error::ExprError;
 pub use scope::Scope;
-
-/// An error parsing or evaluating an expression.
-///
-/// # Examples
-///
-/// ```
-/// use burr_core::expr::Expr;
-///
-/// let err = Expr::parse("foo(1)").unwrap_err();
-/// assert_eq!(err.column, 1);
-/// assert!(err.message.contains("`len`"));
-///
-/// let err = Expr::parse("a < 1").unwrap().eval(&serde_json::json!({"a": "x"})).unwrap_err();
-/// assert_eq!(err.column, 3);
-/// assert!(err.message.contains("`str` and `int`"));
-/// ```
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("invalid expression {source_text:?} at column {column}: {message}")]
-pub struct ExprError {
-    /// The expression text.
-    pub source_text: String,
-    /// 1-based column (in characters) of the offending token or operation; for multi-line
-    /// sources it counts from the start of the text.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
 
 /// The functions an expression may call, in the order they are listed in error messages.
 ///

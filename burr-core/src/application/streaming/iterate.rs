@@ -2,12 +2,12 @@
 
 use super::result::{AsyncStreamingResult, StreamingResult};
 use super::{Core, Running};
-use crate::action::{Inputs, ResultMap};
 use crate::application::Application;
 use crate::application::engine::{Mode, drive};
 use crate::application::halt::{Halt, Halts};
 use crate::error::Error;
 use crate::hooks::ExecuteMethod;
+use crate::step::{Inputs, ResultMap};
 
 /// Where a streamed iteration stands between two steps (shared by both iterators).
 struct Progress {

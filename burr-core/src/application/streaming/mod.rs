@@ -36,11 +36,12 @@ use super::engine::{Mode, Prepared, drive, next_event, stream_ended};
 use super::events::fire;
 use super::halt::{Halt, Halts};
 use super::{Application, Halted, Outcome};
+use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::action::{Call, Inputs, ResultMap, StepOutput};
 use crate::error::{ActionError, Error};
 use crate::hooks::{ExecuteMethod, StreamEnd, StreamItem, StreamStart};
 use crate::state::State;
+use crate::step::{Inputs, ResultMap, StepOutput};
 
 /// The final result (`None` when nothing ran) and state of a streamed step.
 pub type StreamOutcome = (Option<ResultMap>, State);

@@ -7,11 +7,11 @@ use futures_core::Stream;
 use futures_util::future::BoxFuture;
 
 use super::{Core, StreamOutcome};
-use crate::action::{Inputs, ResultMap};
 use crate::application::engine::{Mode, drive};
 use crate::application::{Application, Halt};
 use crate::error::Error;
 use crate::hooks::ExecuteMethod;
+use crate::step::{Inputs, ResultMap};
 
 impl Application {
     /// Runs the application up to the action to stream (the first of `halt.after` reached;

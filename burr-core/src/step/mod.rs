@@ -1,12 +1,16 @@
 //! The data an action takes and gives: its declared inputs, the runtime [`Inputs`], its
 //! [`ResultMap`] and [`StepOutput`].
 
+mod output;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
 use crate::state::{State, json_type_name};
+
+pub use output::IntoStepOutput;
 
 /// The result map of a step (`{}` for actions that only change state).
 pub type ResultMap = Map<String, Value>;

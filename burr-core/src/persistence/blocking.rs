@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
-use crate::persistence::{
+use super::{
     AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest, StateLoader,
     StateSaver, Status,
 };
