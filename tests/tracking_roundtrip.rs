@@ -5,7 +5,6 @@
 
 use std::fs;
 
-use burr::ActionContext;
 use burr::persistence::Status;
 use burr::prelude::*;
 use burr::stream::ActionStream;
@@ -14,6 +13,7 @@ use burr::tracking::format::{
 };
 use burr::tracking::read::{StreamEvent, steps_from_records};
 use burr::tracking::{LocalTrackingClient, load_state};
+use burr::{ActionContext, ActionKind, Call};
 use serde_json::{Value, json};
 
 #[trace(input_filterlist = ["token"])]
@@ -45,16 +45,11 @@ impl Action for Spell {
     fn writes(&self) -> Vec<String> {
         vec!["spelled".into()]
     }
-    fn is_streaming(&self) -> bool {
-        true
+    fn kind(&self) -> ActionKind {
+        ActionKind::Stream
     }
-    fn stream(
-        &self,
-        state: State,
-        _: Inputs,
-        ctx: &ActionContext,
-    ) -> Result<ActionStream, ActionError> {
-        Ok(ActionStream::from_fn(ctx, move |emit| {
+    fn call<'a>(&'a self, state: State, _: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        Call::Stream(ActionStream::from_fn(ctx, move |emit| {
             for letter in ["b", "u", "r", "r"] {
                 emit.item(json!({ "letter": letter }))?;
             }

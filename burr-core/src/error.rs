@@ -482,6 +482,3 @@ impl Error {
 
 /// Shorthand for results of the engine.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// The former name of [`Error`].
-pub type BurrError = Error;

@@ -49,7 +49,7 @@ pub use application::{
     halt_after, halt_before,
 };
 pub use context::{ActionContext, SpanGuard, Tracer};
-pub use error::{ActionError, BoxError, BuildProblem, BurrError, Error, Result, StateError};
+pub use error::{ActionError, BoxError, BuildProblem, Error, Result, StateError};
 pub use graph::{
     ActionInfo, Condition, DotOptions, Graph, TransitionInfo, TransitionSpec, default, expr, when,
 };

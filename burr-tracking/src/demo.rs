@@ -21,11 +21,11 @@
 
 use std::path::Path;
 
-use burr_core::action::Call;
 use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, Error, InitializeFrom, InputSpec,
-    Inputs, Pointer, ResultMap, State, StepOutput, default, expr, halt_after, when,
+    ActionError, ApplicationBuilder, Error, InitializeFrom, Inputs, Pointer, State, Tracer,
+    actions, default, expr, halt_after, when,
 };
+use burr_macros::action;
 use serde_json::{Value, json};
 
 use crate::LocalTrackingClient;
@@ -72,54 +72,6 @@ pub enum DemoError {
     },
 }
 
-type RunFn = fn(State, &Inputs, &ActionContext) -> Result<StepOutput, ActionError>;
-
-/// An action made of a plain function, with its declared reads, writes and inputs.
-struct DemoAction {
-    reads: &'static [&'static str],
-    writes: &'static [&'static str],
-    inputs: &'static [&'static str],
-    source: &'static str,
-    run: RunFn,
-}
-
-impl Action for DemoAction {
-    fn reads(&self) -> Vec<String> {
-        self.reads.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    fn writes(&self) -> Vec<String> {
-        self.writes.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    fn inputs(&self) -> Vec<InputSpec> {
-        self.inputs
-            .iter()
-            .map(|s| InputSpec::required(*s))
-            .collect()
-    }
-
-    fn source(&self) -> Option<String> {
-        Some(self.source.to_owned())
-    }
-
-    fn call<'a>(&'a self, state: State, inputs: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
-        Call::Ready((self.run)(state, inputs, ctx))
-    }
-}
-
-fn output(state: State, result: Value) -> StepOutput {
-    let mut map = ResultMap::new();
-    if let Value::Object(fields) = result {
-        map.extend(fields);
-    }
-    StepOutput { result: map, state }
-}
-
-fn state_err(err: impl std::fmt::Display) -> ActionError {
-    ActionError::msg(err.to_string())
-}
-
 /// Writes the demo projects that are missing under `root`; returns the names written.
 ///
 /// # Examples
@@ -164,35 +116,26 @@ fn app_err(app: &str) -> impl FnOnce(Error) -> DemoError + '_ {
 
 // ------------------------------------------------------------------------------------ counter
 
-const INCREMENT: DemoAction = DemoAction {
-    reads: &["count"],
-    writes: &["count"],
-    inputs: &[],
-    source: "fn increment(state: State) -> State {\n    state.update(\"count\", state.get::<i64>(\"count\")? + 1)\n}",
-    run: |state, _, _| {
-        let count: i64 = state.get("count").map_err(state_err)?;
-        Ok(output(state.update("count", count + 1), json!({})))
-    },
-};
+/// Counts one more.
+#[action(reads = [count], writes = [count])]
+fn increment(state: State) -> Result<State, Error> {
+    let count: i64 = state.get("count")?;
+    Ok(state.update("count", count + 1))
+}
 
-const DONE: DemoAction = DemoAction {
-    reads: &["count"],
-    writes: &[],
-    inputs: &[],
-    source: "fn done(state: State) -> (ResultMap, State) {\n    (result! { final_count: state[\"count\"] }, state)\n}",
-    run: |state, _, _| {
-        let count = state.get_value("count").unwrap_or(Value::Null);
-        Ok(output(state, json!({ "final_count": count })))
-    },
-};
+/// Reports the final count.
+#[action(reads = [count], writes = [])]
+fn done(state: State) -> (Value, State) {
+    let count = state.get_value("count").unwrap_or(Value::Null);
+    (json!({ "final_count": count }), state)
+}
 
 fn counter_project(root: &Path) -> Result<(), DemoError> {
     for target in [3, 10] {
         let app_id = format!("count-to-{target}");
         let condition = expr(&format!("count < {target}")).map_err(app_err(&app_id))?;
         let mut app = ApplicationBuilder::new()
-            .with_action("increment", INCREMENT)
-            .with_action("done", DONE)
+            .with_actions(actions![increment, done])
             .with_transition("increment", "increment", condition)
             .with_transition("increment", "done", default())
             .with_state(State::new().update("count", 0))
@@ -209,64 +152,47 @@ fn counter_project(root: &Path) -> Result<(), DemoError> {
 
 // ------------------------------------------------------------------------------------ chatbot
 
-const PROMPT: DemoAction = DemoAction {
-    reads: &["chat_history"],
-    writes: &["chat_history", "prompt"],
-    inputs: &["user_input"],
-    source: "fn prompt(state: State, user_input: String) -> State {\n    state\n        .append(\"chat_history\", json!({\"role\": \"user\", \"content\": user_input}))\n        .update(\"prompt\", user_input)\n}",
-    run: |state, inputs, ctx| {
-        let text: String = inputs
-            .get(ctx.action_name(), "user_input")
-            .map_err(state_err)?;
-        let state = state
-            .append("chat_history", json!({"role": "user", "content": text}))
-            .update("prompt", text);
-        Ok(output(state, json!({})))
-    },
-};
+/// Takes the user's message.
+#[action(reads = [chat_history], writes = [chat_history, prompt])]
+fn prompt(state: State, user_input: String) -> State {
+    state
+        .append("chat_history", json!({"role": "user", "content": user_input}))
+        .update("prompt", user_input)
+}
 
-const CHECK_SAFETY: DemoAction = DemoAction {
-    reads: &["prompt"],
-    writes: &["safe"],
-    inputs: &[],
-    source: "fn check_safety(state: State) -> State {\n    let prompt: String = state.get(\"prompt\")?;\n    state.update(\"safe\", !prompt.contains(\"unsafe\"))\n}",
-    run: |state, _, ctx| {
-        let prompt: String = state.get("prompt").map_err(state_err)?;
-        let span = ctx.tracer().span("moderation_model");
-        span.log_attribute("model", "canned-moderation-1");
-        let safe = !prompt.contains("unsafe");
-        span.log_attribute("flagged", !safe);
-        drop(span);
-        Ok(output(state.update("safe", safe), json!({ "safe": safe })))
-    },
-};
+/// Asks a (canned) moderation model whether the prompt is safe.
+#[action(reads = [prompt], writes = [safe])]
+fn check_safety(state: State, tracer: &Tracer) -> Result<(Value, State), Error> {
+    let prompt: String = state.get("prompt")?;
+    let span = tracer.span("moderation_model");
+    span.log_attribute("model", "canned-moderation-1");
+    let safe = !prompt.contains("unsafe");
+    span.log_attribute("flagged", !safe);
+    drop(span);
+    Ok((json!({ "safe": safe }), state.update("safe", safe)))
+}
 
-const DECIDE_MODE: DemoAction = DemoAction {
-    reads: &["prompt"],
-    writes: &["mode"],
-    inputs: &[],
-    source: "fn decide_mode(state: State) -> State {\n    let mode = if prompt.starts_with(\"draw\") { \"generate_image\" } else { \"answer_question\" };\n    state.update(\"mode\", mode)\n}",
-    run: |state, _, ctx| {
-        let prompt: String = state.get("prompt").map_err(state_err)?;
-        let tracer = ctx.tracer();
-        let span = tracer.span("classify");
-        span.log_attribute("prompt_tokens", prompt.split_whitespace().count());
-        if prompt.contains("kaboom") {
-            return Err(ActionError::msg(
-                "the classifier returned no mode (canned failure for the demo)",
-            ));
-        }
-        let lower = prompt.to_lowercase();
-        let mode = if lower.starts_with("draw") || lower.contains("picture") {
-            "generate_image"
-        } else {
-            "answer_question"
-        };
-        span.log_attribute("mode", mode);
-        drop(span);
-        Ok(output(state.update("mode", mode), json!({ "mode": mode })))
-    },
-};
+/// Classifies the prompt: an image to draw or a question to answer.
+#[action(reads = [prompt], writes = [mode])]
+fn decide_mode(state: State, tracer: &Tracer) -> Result<(Value, State), ActionError> {
+    let prompt: String = state.get("prompt")?;
+    let span = tracer.span("classify");
+    span.log_attribute("prompt_tokens", prompt.split_whitespace().count());
+    if prompt.contains("kaboom") {
+        return Err(ActionError::msg(
+            "the classifier returned no mode (canned failure for the demo)",
+        ));
+    }
+    let lower = prompt.to_lowercase();
+    let mode = if lower.starts_with("draw") || lower.contains("picture") {
+        "generate_image"
+    } else {
+        "answer_question"
+    };
+    span.log_attribute("mode", mode);
+    drop(span);
+    Ok((json!({ "mode": mode }), state.update("mode", mode)))
+}
 
 fn canned_answer(prompt: &str) -> &'static str {
     let lower = prompt.to_lowercase();
@@ -281,103 +207,88 @@ fn canned_answer(prompt: &str) -> &'static str {
     }
 }
 
-const ANSWER: DemoAction = DemoAction {
-    reads: &["prompt", "chat_history"],
-    writes: &["response"],
-    inputs: &[],
-    source: "fn answer_question(state: State, tracer: &Tracer) -> State {\n    let _span = tracer.span(\"call_model\");\n    state.update(\"response\", llm.complete(prompt))\n}",
-    run: |state, _, ctx| {
-        let prompt: String = state.get("prompt").map_err(state_err)?;
-        let history: Vec<Value> = state.get("chat_history").map_err(state_err)?;
-        let tracer = ctx.tracer();
-        let answer = canned_answer(&prompt);
+/// Answers with a (canned) chat model, in nested spans.
+#[action(reads = [prompt, chat_history], writes = [response])]
+fn answer_question(state: State, tracer: &Tracer) -> Result<(Value, State), Error> {
+    let prompt: String = state.get("prompt")?;
+    let history: Vec<Value> = state.get("chat_history")?;
+    let answer = canned_answer(&prompt);
+    {
+        let build = tracer.span("build_prompt");
+        build.log_attribute("messages", history.len());
+    }
+    {
+        let call = tracer.span("call_model");
+        call.log_attributes([
+            ("model", json!("canned-chat-1")),
+            ("prompt_tokens", json!(12 + history.len() * 9)),
+        ]);
         {
-            let build = tracer.span("build_prompt");
-            build.log_attribute("messages", history.len());
+            let http = tracer.span("http_request");
+            http.log_attribute("url", "local://canned-replies");
+            std::thread::sleep(std::time::Duration::from_millis(3));
         }
-        {
-            let call = tracer.span("call_model");
-            call.log_attributes([
-                ("model", json!("canned-chat-1")),
-                ("prompt_tokens", json!(12 + history.len() * 9)),
-            ]);
-            {
-                let http = tracer.span("http_request");
-                http.log_attribute("url", "local://canned-replies");
-                std::thread::sleep(std::time::Duration::from_millis(3));
-            }
-            call.log_attribute("completion_tokens", answer.split_whitespace().count());
-        }
-        let response = json!({"role": "assistant", "type": "text", "content": answer});
-        Ok(output(
-            state.update("response", response.clone()),
-            json!({ "response": response }),
-        ))
-    },
-};
+        call.log_attribute("completion_tokens", answer.split_whitespace().count());
+    }
+    let response = json!({"role": "assistant", "type": "text", "content": answer});
+    Ok((
+        json!({ "response": response }),
+        state.update("response", response),
+    ))
+}
 
-const GENERATE_IMAGE: DemoAction = DemoAction {
-    reads: &["prompt"],
-    writes: &["response"],
-    inputs: &[],
-    source: "fn generate_image(state: State, tracer: &Tracer) -> State {\n    let _span = tracer.span(\"call_image_model\");\n    state.update(\"response\", image_model.draw(prompt))\n}",
-    run: |state, _, ctx| {
-        let prompt: String = state.get("prompt").map_err(state_err)?;
-        let tracer = ctx.tracer();
-        tracer.log_attribute("model", "canned-image-1");
-        let url = {
-            let call = tracer.span("call_image_model");
-            call.log_attribute("size", "512x512");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            format!(
-                "local://images/{}.png",
-                prompt
-                    .to_lowercase()
-                    .replace(|c: char| !c.is_alphanumeric(), "-")
-            )
-        };
-        let response = json!({"role": "assistant", "type": "image", "content": url});
-        Ok(output(
-            state.update("response", response.clone()),
-            json!({ "response": response }),
-        ))
-    },
-};
+/// Draws with a (canned) image model.
+#[action(reads = [prompt], writes = [response])]
+fn generate_image(state: State, tracer: &Tracer) -> Result<(Value, State), Error> {
+    let prompt: String = state.get("prompt")?;
+    tracer.log_attribute("model", "canned-image-1");
+    let url = {
+        let call = tracer.span("call_image_model");
+        call.log_attribute("size", "512x512");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        format!(
+            "local://images/{}.png",
+            prompt
+                .to_lowercase()
+                .replace(|c: char| !c.is_alphanumeric(), "-")
+        )
+    };
+    let response = json!({"role": "assistant", "type": "image", "content": url});
+    Ok((
+        json!({ "response": response }),
+        state.update("response", response),
+    ))
+}
 
-const REFUSE: DemoAction = DemoAction {
-    reads: &[],
-    writes: &["response"],
-    inputs: &[],
-    source: "fn refuse(state: State) -> State {\n    state.update(\"response\", \"I can't help with that.\")\n}",
-    run: |state, _, _| {
-        let response =
-            json!({"role": "assistant", "type": "text", "content": "I can't help with that."});
-        Ok(output(state.update("response", response), json!({})))
-    },
-};
+/// Declines an unsafe prompt.
+#[action(reads = [], writes = [response])]
+fn refuse(state: State) -> State {
+    state.update(
+        "response",
+        json!({"role": "assistant", "type": "text", "content": "I can't help with that."}),
+    )
+}
 
-const RESPONSE: DemoAction = DemoAction {
-    reads: &["response", "chat_history"],
-    writes: &["chat_history"],
-    inputs: &[],
-    source: "fn response(state: State) -> State {\n    state.append(\"chat_history\", state[\"response\"].clone())\n}",
-    run: |state, _, _| {
-        let response = state.get_value("response").unwrap_or(Value::Null);
-        Ok(output(state.append("chat_history", response), json!({})))
-    },
-};
+/// Adds the response to the conversation.
+#[action(reads = [response, chat_history], writes = [chat_history])]
+fn response(state: State) -> State {
+    let response = state.get_value("response").unwrap_or(Value::Null);
+    state.append("chat_history", response)
+}
 
 fn chatbot(root: &Path, app_id: &str) -> Result<ApplicationBuilder, DemoError> {
     let safe = when([("safe", true)]).map_err(app_err(app_id))?;
     let image = when([("mode", "generate_image")]).map_err(app_err(app_id))?;
     Ok(ApplicationBuilder::new()
-        .with_action("prompt", PROMPT)
-        .with_action("check_safety", CHECK_SAFETY)
-        .with_action("decide_mode", DECIDE_MODE)
-        .with_action("answer_question", ANSWER)
-        .with_action("generate_image", GENERATE_IMAGE)
-        .with_action("refuse", REFUSE)
-        .with_action("response", RESPONSE)
+        .with_actions(actions![
+            prompt,
+            check_safety,
+            decide_mode,
+            answer_question,
+            generate_image,
+            refuse,
+            response
+        ])
         .with_transition("prompt", "check_safety", default())
         .with_transition("check_safety", "decide_mode", safe)
         .with_transition("check_safety", "refuse", default())
@@ -477,8 +388,7 @@ fn chatbot_project(root: &Path) -> Result<(), DemoError> {
     // An application spawned by the second conversation at its first answer, to review it.
     let app_id = "chat-2-review";
     let mut review = ApplicationBuilder::new()
-        .with_action("increment", INCREMENT)
-        .with_action("done", DONE)
+        .with_actions(actions![increment, done])
         .with_transition(
             "increment",
             "increment",

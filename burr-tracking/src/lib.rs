@@ -20,3 +20,17 @@ pub use persist::postgres::PostgresPersister;
 pub use persist::redis::RedisPersister;
 #[cfg(feature = "sqlite")]
 pub use persist::sqlite::SqlitePersister;
+
+// The demo projects are written with `#[action]`, whose code names `::burr::__private`: inside
+// this crate that path is the module below.
+#[cfg(feature = "server")]
+extern crate self as burr;
+
+#[cfg(feature = "server")]
+#[doc(hidden)]
+pub mod __private {
+    //! Not a stable API: what `#[action]` calls in the demo projects.
+    pub use burr_core;
+    pub use burr_core::IntoStepOutput;
+    pub use serde_json;
+}

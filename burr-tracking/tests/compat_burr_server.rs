@@ -16,10 +16,11 @@ mod support;
 
 use std::path::Path;
 
+use burr_core::action::{ActionKind, Call};
 use burr_core::stream::ActionStream;
 use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, Graph, InitializeFrom, InputSpec,
-    Inputs, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
+    Action, ActionContext, ActionError, ApplicationBuilder, FnAction, Graph, InitializeFrom,
+    InputSpec, Inputs, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
 };
 use burr_tracking::LocalTrackingClient;
 use serde_json::{Map, Value, json};
@@ -43,75 +44,54 @@ fn double(ctx: &ActionContext, x: i64) -> i64 {
     out
 }
 
-struct Counter;
-
-impl Action for Counter {
-    fn reads(&self) -> Vec<String> {
-        vec!["counter".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["counter".into(), "last_double".into()]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        _: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        let n: i64 = state.get("counter")?;
-        let t = ctx.tracer();
-        t.log_attribute("action_level_attr", json!({ "n": n }));
-        let doubled;
-        {
-            let outer = t.span("outer");
-            outer.log_attribute("outer_attr", 1.5);
-            let inner = t.span_with_dependencies("inner", ["outer"]);
-            inner.log_attributes([
-                ("a", json!(1)),
-                ("b", json!([1, 2])),
-                ("c", Value::Null),
-                ("word", json!("héllo ✓")),
-            ]);
-            doubled = double(ctx, n);
-        }
-        drop(t.span("second_top"));
-        Ok(StepOutput::state(
-            state
+fn counter() -> FnAction {
+    FnAction::new(
+        ["counter"],
+        ["counter", "last_double"],
+        |state, _, ctx| -> Result<State, ActionError> {
+            let n: i64 = state.get("counter")?;
+            let t = ctx.tracer();
+            t.log_attribute("action_level_attr", json!({ "n": n }));
+            let doubled;
+            {
+                let outer = t.span("outer");
+                outer.log_attribute("outer_attr", 1.5);
+                let inner = t.span_with_dependencies("inner", ["outer"]);
+                inner.log_attributes([
+                    ("a", json!(1)),
+                    ("b", json!([1, 2])),
+                    ("c", Value::Null),
+                    ("word", json!("héllo ✓")),
+                ]);
+                doubled = double(ctx, n);
+            }
+            drop(t.span("second_top"));
+            Ok(state
                 .update("counter", n + 1)
-                .update("last_double", doubled),
-        ))
-    }
+                .update("last_double", doubled))
+        },
+    )
 }
 
-struct Add;
-
-impl Action for Add {
-    fn reads(&self) -> Vec<String> {
-        vec!["counter".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["total".into()]
-    }
-    fn inputs(&self) -> Vec<InputSpec> {
-        vec![InputSpec::required("amount")]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        inputs: &Inputs,
-        _: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        let total = state.get::<i64>("counter")? + inputs.get::<i64>("add", "amount")?;
-        let mut result = ResultMap::new();
-        result.insert("total".into(), json!(total));
-        result.insert("ratio".into(), json!(total as f64 / 3.0));
-        Ok(StepOutput {
-            result,
-            state: state.update("total", total),
-        })
-    }
+fn add() -> FnAction {
+    FnAction::new(
+        ["counter"],
+        ["total"],
+        |state, inputs, _| -> Result<StepOutput, ActionError> {
+            let total = state.get::<i64>("counter")? + inputs.get::<i64>("add", "amount")?;
+            let mut result = ResultMap::new();
+            result.insert("total".into(), json!(total));
+            result.insert("ratio".into(), json!(total as f64 / 3.0));
+            Ok(StepOutput {
+                result,
+                state: state.update("total", total),
+            })
+        },
+    )
+    .with_inputs([InputSpec::required("amount")])
 }
 
+/// A streaming action: a closure action cannot stream, so this one implements `Action`.
 struct StreamIt;
 
 impl Action for StreamIt {
@@ -121,16 +101,11 @@ impl Action for StreamIt {
     fn writes(&self) -> Vec<String> {
         vec!["streamed".into()]
     }
-    fn is_streaming(&self) -> bool {
-        true
+    fn kind(&self) -> ActionKind {
+        ActionKind::Stream
     }
-    fn stream(
-        &self,
-        state: State,
-        _: Inputs,
-        ctx: &ActionContext,
-    ) -> Result<ActionStream, ActionError> {
-        Ok(ActionStream::from_fn(ctx, move |emit| {
+    fn call<'a>(&'a self, state: State, _: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        Call::Stream(ActionStream::from_fn(ctx, move |emit| {
             let mut items = Vec::new();
             for i in 0..3 {
                 items.push(i);
@@ -146,31 +121,18 @@ impl Action for StreamIt {
     }
 }
 
-struct Boom;
-
-impl Action for Boom {
-    fn reads(&self) -> Vec<String> {
-        vec!["counter".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["counter".into()]
-    }
-    fn run_and_update(
-        &self,
-        _: State,
-        _: &Inputs,
-        _: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        Err(ActionError::msg("kaboom"))
-    }
+fn boom() -> FnAction {
+    FnAction::new(["counter"], ["counter"], |_, _, _| {
+        Err::<State, _>(ActionError::msg("kaboom"))
+    })
 }
 
 fn graph(builder: ApplicationBuilder) -> ApplicationBuilder {
     builder
-        .with_action("counter", Counter)
-        .with_action("add", Add)
+        .with_action("counter", counter())
+        .with_action("add", add())
         .with_action("stream_it", StreamIt)
-        .with_action("boom", Boom)
+        .with_action("boom", boom())
         .with_transition("counter", "counter", expr("counter < 5").unwrap())
         .with_transition("counter", "add", default())
         .with_transition("add", "stream_it", default())

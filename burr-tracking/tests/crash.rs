@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, InitializeFrom, Inputs, State,
-    StepOutput, default,
-};
+use burr_core::{ActionError, ApplicationBuilder, FnAction, InitializeFrom, State, default};
 use burr_tracking::format::LogRecord;
 use burr_tracking::{LocalTrackingClient, TrackingLoader, load_state};
 
@@ -23,30 +20,15 @@ const APP: &str = "crashy";
 
 /// Counts, opens a span with an attribute, and keeps a blob in the state so that lines are
 /// large enough for a kill to land in the middle of a write now and then.
-struct Grow;
-
-impl Action for Grow {
-    fn reads(&self) -> Vec<String> {
-        vec!["counter".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["counter".into(), "blob".into()]
-    }
-    fn run_and_update(
-        &self,
-        state: State,
-        _: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
+fn grow() -> FnAction {
+    FnAction::new(["counter"], ["counter", "blob"], |state, _, ctx| {
         let n: i64 = state.get("counter")?;
         let span = ctx.tracer().span("work");
         span.log_attribute("n", n);
         drop(span);
         let blob = format!("{n:08}").repeat(1024);
-        Ok(StepOutput::state(
-            state.update("counter", n + 1).update("blob", blob),
-        ))
-    }
+        Ok::<_, ActionError>(state.update("counter", n + 1).update("blob", blob))
+    })
 }
 
 /// Runs the application under `root` until killed (resuming from its log if it has one).
@@ -56,7 +38,7 @@ fn run_forever(root: &Path) -> ! {
         .with_storage_dir(root);
     let loader = TrackingLoader::with_root(root, "p").expect("valid project");
     let mut app = ApplicationBuilder::new()
-        .with_action("grow", Grow)
+        .with_action("grow", grow())
         .with_transition("grow", "grow", default())
         .initialize_from(InitializeFrom::new(
             loader,
@@ -209,7 +191,7 @@ fn resuming_cuts_a_torn_tail_before_appending() {
     };
     let build = || {
         ApplicationBuilder::new()
-            .with_action("grow", Grow)
+            .with_action("grow", grow())
             .with_transition("grow", "grow", default())
             .initialize_from(InitializeFrom::new(
                 TrackingLoader::with_root(root.path(), "p").unwrap(),

@@ -17,40 +17,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver,
-    Error, InitializeFrom, Inputs, Loader, Saver, State, StateLoader, StateSaver, Status,
-    StepOutput,
+    ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver, Error, FnAction,
+    InitializeFrom, Loader, Saver, State, StateLoader, StateSaver, Status,
 };
 use support::roots::{env_count, unique};
 use support::service_unreachable;
 
 /// `count += 1`; fails while `explode` is set and `count == fail_at`.
-struct Count {
-    explode: Arc<AtomicBool>,
-    fail_at: i64,
-}
-
-impl Action for Count {
-    fn reads(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-
-    fn writes(&self) -> Vec<String> {
-        vec!["count".into()]
-    }
-
-    fn run_and_update(
-        &self,
-        state: State,
-        _: &Inputs,
-        _: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        let count: i64 = state.get("count")?;
-        if count == self.fail_at && self.explode.load(Ordering::SeqCst) {
-            return Err(ActionError::msg(format!("exploded at count {count}")));
-        }
-        Ok(StepOutput::state(state.update("count", count + 1)))
-    }
+fn count(explode: Arc<AtomicBool>, fail_at: i64) -> FnAction {
+    FnAction::new(
+        ["count"],
+        ["count"],
+        move |state, _, _| -> Result<State, ActionError> {
+            let count: i64 = state.get("count")?;
+            if count == fail_at && explode.load(Ordering::SeqCst) {
+                return Err(ActionError::msg(format!("exploded at count {count}")));
+            }
+            Ok(state.update("count", count + 1))
+        },
+    )
 }
 
 /// Where the steps go: a saver and a loader over one store.
@@ -76,13 +61,7 @@ async fn build(
         "count",
     );
     ApplicationBuilder::new()
-        .with_action(
-            "count",
-            Count {
-                explode,
-                fail_at: 3,
-            },
-        )
+        .with_action("count", count(explode, 3))
         .with_transitions([("count", "count")])
         .with_app_id(app_id)
         .with_state_persister(backend.saver.clone())
@@ -270,6 +249,7 @@ async fn fork_from_step_three(backend: Backend) {
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use super::*;
+    use burr_core::persistence::Blocking;
     use burr_tracking::persist::sqlite::SqlitePersister;
 
     pub(super) fn backend(dir: &tempfile::TempDir) -> Backend {
@@ -281,7 +261,7 @@ mod sqlite {
             name: "sqlite",
             saver: Saver::Sync(Arc::new(store.clone())),
             loader: Loader::Sync(Arc::new(store.clone())),
-            check: Arc::new(store),
+            check: Arc::new(Blocking::new(store)),
         }
     }
 
@@ -305,13 +285,7 @@ mod sqlite {
         StateSaver::initialize(&store).unwrap();
         let make = || {
             ApplicationBuilder::new()
-                .with_action(
-                    "count",
-                    Count {
-                        explode: Arc::default(),
-                        fail_at: -1,
-                    },
-                )
+                .with_action("count", count(Arc::default(), -1))
                 .with_transitions([("count", "count")])
                 .with_app_id("sync-app")
                 .with_state_persister(store.clone())

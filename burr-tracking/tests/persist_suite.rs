@@ -527,8 +527,11 @@ suite!(memory => memory_backend::fixture();
 #[cfg(feature = "sqlite")]
 mod sqlite_backend {
     use super::*;
+    use burr_core::persistence::Blocking;
     use burr_tracking::persist::sqlite::SqlitePersister;
 
+    /// The SQLite persister is sync; `Blocking` runs it on tokio's blocking threads behind
+    /// the async traits.
     pub(super) async fn fixture() -> Option<(Fixture, Cleanup)> {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("state.db");
@@ -536,10 +539,12 @@ mod sqlite_backend {
         let open = {
             let (path, table) = (path.clone(), table.clone());
             move || {
-                SqlitePersister::open(&path)
-                    .expect("open")
-                    .with_table_name(&table)
-                    .expect("table name")
+                Blocking::new(
+                    SqlitePersister::open(&path)
+                        .expect("open")
+                        .with_table_name(&table)
+                        .expect("table name"),
+                )
             }
         };
         let store = open();

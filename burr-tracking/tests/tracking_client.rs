@@ -6,9 +6,10 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
+use burr_core::action::{ActionKind, Call};
 use burr_core::{
-    Action, ActionContext, ActionError, ApplicationBuilder, InitializeFrom, InputSpec, Inputs,
-    LifecycleHook, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
+    Action, ActionContext, ActionError, ApplicationBuilder, FnAction, InitializeFrom, InputSpec,
+    Inputs, LifecycleHook, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
 };
 use burr_tracking::LocalTrackingClient;
 use burr_tracking::format::{
@@ -17,75 +18,41 @@ use burr_tracking::format::{
 use burr_tracking::{TrackingLoader, load_state};
 use serde_json::{Value, json};
 
-type Body = dyn Fn(State, &Inputs, &ActionContext) -> Result<StepOutput, ActionError> + Send + Sync;
-
-/// A small action made of declarations and a closure.
-struct Act {
-    reads: Vec<String>,
-    writes: Vec<String>,
-    inputs: Vec<InputSpec>,
-    source: Option<String>,
-    body: Box<Body>,
+/// A closure action with its source code, which tracking shows (a closure cannot give one).
+struct WithSource {
+    action: FnAction,
+    source: &'static str,
 }
 
-impl Act {
-    fn new(
-        reads: &[&str],
-        writes: &[&str],
-        body: impl Fn(State, &Inputs, &ActionContext) -> Result<StepOutput, ActionError>
-        + Send
-        + Sync
-        + 'static,
-    ) -> Self {
-        Act {
-            reads: reads.iter().map(|s| s.to_string()).collect(),
-            writes: writes.iter().map(|s| s.to_string()).collect(),
-            inputs: Vec::new(),
-            source: None,
-            body: Box::new(body),
-        }
-    }
-
-    fn inputs(mut self, inputs: Vec<InputSpec>) -> Self {
-        self.inputs = inputs;
-        self
-    }
-
-    fn source(mut self, source: &str) -> Self {
-        self.source = Some(source.to_string());
-        self
-    }
-}
-
-impl Action for Act {
+impl Action for WithSource {
     fn reads(&self) -> Vec<String> {
-        self.reads.clone()
+        self.action.reads()
     }
     fn writes(&self) -> Vec<String> {
-        self.writes.clone()
+        self.action.writes()
     }
     fn inputs(&self) -> Vec<InputSpec> {
-        self.inputs.clone()
+        self.action.inputs()
     }
     fn source(&self) -> Option<String> {
-        self.source.clone()
+        Some(self.source.to_string())
     }
-    fn run_and_update(
-        &self,
-        state: State,
-        inputs: &Inputs,
-        ctx: &ActionContext,
-    ) -> Result<StepOutput, ActionError> {
-        (self.body)(state, inputs, ctx)
+    fn kind(&self) -> ActionKind {
+        self.action.kind()
+    }
+    fn call<'a>(&'a self, state: State, inputs: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        self.action.call(state, inputs, ctx)
     }
 }
 
-fn counter_action() -> Act {
-    Act::new(&["counter"], &["counter"], |s, _, _| {
-        let n: i64 = s.get("counter")?;
-        Ok(StepOutput::state(s.update("counter", n + 1)))
-    })
-    .source("fn counter(state: State) -> State { .. }")
+fn counter_action() -> WithSource {
+    WithSource {
+        action: FnAction::new(["counter"], ["counter"], |s, _, _| {
+            let n: i64 = s.get("counter")?;
+            Ok::<_, ActionError>(s.update("counter", n + 1))
+        }),
+        source: "fn counter(state: State) -> State { .. }",
+    }
 }
 
 fn read_log(path: &Path) -> Vec<LogRecord> {
@@ -118,15 +85,16 @@ fn client(root: &Path) -> LocalTrackingClient {
 #[test]
 fn creation_writes_graph_metadata_and_an_empty_log() {
     let root = tempfile::tempdir().unwrap();
-    let add = Act::new(&["counter"], &["counter"], |s, i, _| {
-        let n: i64 = s.get("counter")?;
-        let amount: i64 = i.get("add", "amount")?;
-        Ok(StepOutput::state(s.update("counter", n + amount)))
-    })
-    .inputs(vec![
-        InputSpec::required("amount"),
-        InputSpec::optional("note"),
-    ]);
+    let add = FnAction::new(
+        ["counter"],
+        ["counter"],
+        |s, i, _| -> Result<StepOutput, ActionError> {
+            let n: i64 = s.get("counter")?;
+            let amount: i64 = i.get("add", "amount")?;
+            Ok(StepOutput::state(s.update("counter", n + amount)))
+        },
+    )
+    .with_inputs([InputSpec::required("amount"), InputSpec::optional("note")]);
     let _app = ApplicationBuilder::new()
         .with_action("counter", counter_action())
         .with_action("add", add)
@@ -170,27 +138,35 @@ fn creation_writes_graph_metadata_and_an_empty_log() {
 #[test]
 fn steps_spans_and_attributes_are_logged_in_order() {
     let root = tempfile::tempdir().unwrap();
-    let traced = Act::new(&["counter"], &["counter"], |s, _, ctx| {
-        let t = ctx.tracer();
-        t.log_attribute("action_level_attr", json!({"n": 1}));
-        {
-            let outer = t.span("outer");
-            outer.log_attribute("outer_attr", 1.5);
-            let inner = t.span_with_dependencies("inner", ["outer"]);
-            inner.log_attributes([("a", json!(1)), ("b", json!([1, 2])), ("c", Value::Null)]);
-        }
-        drop(t.span("second_top"));
-        let n: i64 = s.get("counter")?;
-        Ok(StepOutput::state(s.update("counter", n + 1)))
-    });
-    let result = Act::new(&["counter"], &[], |s, _, _| {
-        let mut r = ResultMap::new();
-        r.insert("counter".into(), s.get_value("counter").unwrap_or_default());
-        Ok(StepOutput {
-            result: r,
-            state: s,
-        })
-    });
+    let traced = FnAction::new(
+        ["counter"],
+        ["counter"],
+        |s, _, ctx| -> Result<StepOutput, ActionError> {
+            let t = ctx.tracer();
+            t.log_attribute("action_level_attr", json!({"n": 1}));
+            {
+                let outer = t.span("outer");
+                outer.log_attribute("outer_attr", 1.5);
+                let inner = t.span_with_dependencies("inner", ["outer"]);
+                inner.log_attributes([("a", json!(1)), ("b", json!([1, 2])), ("c", Value::Null)]);
+            }
+            drop(t.span("second_top"));
+            let n: i64 = s.get("counter")?;
+            Ok(StepOutput::state(s.update("counter", n + 1)))
+        },
+    );
+    let result = FnAction::new(
+        ["counter"],
+        Vec::<&str>::new(),
+        |s, _, _| -> Result<StepOutput, ActionError> {
+            let mut r = ResultMap::new();
+            r.insert("counter".into(), s.get_value("counter").unwrap_or_default());
+            Ok(StepOutput {
+                result: r,
+                state: s,
+            })
+        },
+    );
     let mut app = ApplicationBuilder::new()
         .with_action("counter", traced)
         .with_action("result", result)
@@ -307,8 +283,8 @@ fn steps_spans_and_attributes_are_logged_in_order() {
 #[test]
 fn a_failed_step_logs_the_error_and_the_state_before() {
     let root = tempfile::tempdir().unwrap();
-    let boom = Act::new(&["counter"], &["counter"], |_, _, _| {
-        Err(ActionError::from(std::io::Error::other("kaboom")))
+    let boom = FnAction::new(["counter"], ["counter"], |_, _, _| {
+        Err::<StepOutput, _>(ActionError::from(std::io::Error::other("kaboom")))
     });
     let mut app = ApplicationBuilder::new()
         .with_action("counter", counter_action())
@@ -472,25 +448,29 @@ fn a_fork_links_to_its_parent_and_continues_its_sequence() {
 #[test]
 fn a_spawned_child_shares_the_tracker_and_links_to_its_parent() {
     let root = tempfile::tempdir().unwrap();
-    let spawner = Act::new(&["counter"], &["counter", "child_total"], |s, _, ctx| {
-        let tracker = ctx.tracker().expect("the parent has a tracker").clone();
-        let mut child = ApplicationBuilder::new()
-            .with_action("counter", counter_action())
-            .with_transition("counter", "counter", default())
-            .with_state(State::new().update("counter", 10))
-            .with_entrypoint("counter")
-            .with_app_id(format!("child-{}", ctx.sequence_id()))
-            .with_spawning_parent(ctx.as_parent())
-            .with_tracker(tracker)
-            .build()?;
-        child.step()?;
-        child.step()?;
-        let total: i64 = child.state().get("counter")?;
-        let n: i64 = s.get("counter")?;
-        Ok(StepOutput::state(
-            s.update("counter", n + 1).update("child_total", total),
-        ))
-    });
+    let spawner = FnAction::new(
+        ["counter"],
+        ["counter", "child_total"],
+        |s, _, ctx| -> Result<StepOutput, ActionError> {
+            let tracker = ctx.tracker().expect("the parent has a tracker").clone();
+            let mut child = ApplicationBuilder::new()
+                .with_action("counter", counter_action())
+                .with_transition("counter", "counter", default())
+                .with_state(State::new().update("counter", 10))
+                .with_entrypoint("counter")
+                .with_app_id(format!("child-{}", ctx.sequence_id()))
+                .with_spawning_parent(ctx.as_parent())
+                .with_tracker(tracker)
+                .build()?;
+            child.step()?;
+            child.step()?;
+            let total: i64 = child.state().get("counter")?;
+            let n: i64 = s.get("counter")?;
+            Ok(StepOutput::state(
+                s.update("counter", n + 1).update("child_total", total),
+            ))
+        },
+    );
     let mut app = ApplicationBuilder::new()
         .with_action("spawner", spawner)
         .with_transition("spawner", "spawner", default())
@@ -618,16 +598,20 @@ fn each_line_is_on_disk_before_the_hook_returns() {
     let log_path = root.path().join("p/live/log.jsonl");
     let watched = log_path.clone();
     // The action reads its own log while it runs: its begin_entry and its span must be there.
-    let peek = Act::new(&["seen"], &["seen"], move |s, _, ctx| {
-        let span = ctx.tracer().span("look");
-        let text = fs::read_to_string(&watched)?;
-        let last = text.lines().last().unwrap_or_default().to_string();
-        drop(span);
-        let begin_line = text.lines().rev().nth(1).unwrap_or_default().to_string();
-        Ok(StepOutput::state(
-            s.update("seen", json!([begin_line, last])),
-        ))
-    });
+    let peek = FnAction::new(
+        ["seen"],
+        ["seen"],
+        move |s, _, ctx| -> Result<StepOutput, ActionError> {
+            let span = ctx.tracer().span("look");
+            let text = fs::read_to_string(&watched)?;
+            let last = text.lines().last().unwrap_or_default().to_string();
+            drop(span);
+            let begin_line = text.lines().rev().nth(1).unwrap_or_default().to_string();
+            Ok(StepOutput::state(
+                s.update("seen", json!([begin_line, last])),
+            ))
+        },
+    );
     let tracker: Arc<dyn LifecycleHook> = Arc::new(client(root.path()));
     let mut app = ApplicationBuilder::new()
         .with_action("peek", peek)
@@ -654,12 +638,16 @@ fn one_client_serves_many_applications_on_many_threads() {
             let root = root.path().to_path_buf();
             std::thread::spawn(move || {
                 let _ = root;
-                let spans = Act::new(&["counter"], &["counter"], |s, _, ctx| {
-                    let _a = ctx.tracer().span("a");
-                    ctx.tracer().log_attribute("k", "v");
-                    let n: i64 = s.get("counter")?;
-                    Ok(StepOutput::state(s.update("counter", n + 1)))
-                });
+                let spans = FnAction::new(
+                    ["counter"],
+                    ["counter"],
+                    |s, _, ctx| -> Result<StepOutput, ActionError> {
+                        let _a = ctx.tracer().span("a");
+                        ctx.tracer().log_attribute("k", "v");
+                        let n: i64 = s.get("counter")?;
+                        Ok(StepOutput::state(s.update("counter", n + 1)))
+                    },
+                );
                 let mut app = ApplicationBuilder::new()
                     .with_action("counter", spans)
                     .with_transition("counter", "counter", default())
@@ -744,10 +732,10 @@ fn buffered_spans_write_the_same_lines_once_per_step() {
         let root = tempfile::tempdir().unwrap();
         let log_path = root.path().join("p/buf/log.jsonl");
         let watched = log_path.clone();
-        let traced = Act::new(
-            &["counter", "seen"],
-            &["counter", "seen"],
-            move |s, _, ctx| {
+        let traced = FnAction::new(
+            ["counter", "seen"],
+            ["counter", "seen"],
+            move |s, _, ctx| -> Result<StepOutput, ActionError> {
                 {
                     let outer = ctx.tracer().span("outer");
                     outer.log_attribute("k", 1);
@@ -789,39 +777,19 @@ fn buffered_spans_write_the_same_lines_once_per_step() {
 }
 
 /// An async action whose spans stay open across `.await` points.
-struct AsyncTraced;
-
-impl Action for AsyncTraced {
-    fn reads(&self) -> Vec<String> {
-        vec!["counter".into()]
-    }
-    fn writes(&self) -> Vec<String> {
-        vec!["counter".into()]
-    }
-    fn is_async(&self) -> bool {
-        true
-    }
-    fn run_and_update_async<'a>(
-        &'a self,
-        state: State,
-        _: &'a Inputs,
-        ctx: &'a ActionContext,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<StepOutput, ActionError>> + Send + 'a>,
-    > {
-        Box::pin(async move {
-            let outer = ctx.tracer().span("outer");
+fn async_traced() -> FnAction {
+    FnAction::new_async(["counter"], ["counter"], |state, _, ctx| async move {
+        let outer = ctx.tracer().span("outer");
+        tokio::task::yield_now().await;
+        {
+            let inner = ctx.tracer().span("inner");
             tokio::task::yield_now().await;
-            {
-                let inner = ctx.tracer().span("inner");
-                tokio::task::yield_now().await;
-                inner.log_attribute("awaited", true);
-            }
-            drop(outer);
-            let n: i64 = state.get("counter")?;
-            Ok(StepOutput::state(state.update("counter", n + 1)))
-        })
-    }
+            inner.log_attribute("awaited", true);
+        }
+        drop(outer);
+        let n: i64 = state.get("counter")?;
+        Ok::<_, ActionError>(state.update("counter", n + 1))
+    })
 }
 
 #[test]
@@ -832,7 +800,7 @@ fn async_steps_log_each_line_once() {
         .unwrap();
     rt.block_on(async {
         let mut app = ApplicationBuilder::new()
-            .with_action("traced", AsyncTraced)
+            .with_action("traced", async_traced())
             .with_transition("traced", "traced", default())
             .with_state(State::new().update("counter", 0))
             .with_entrypoint("traced")
