@@ -156,7 +156,10 @@ fn counter_project(root: &Path) -> Result<(), DemoError> {
 #[action(reads = [chat_history], writes = [chat_history, prompt])]
 fn prompt(state: State, user_input: String) -> State {
     state
-        .append("chat_history", json!({"role": "user", "content": user_input}))
+        .append(
+            "chat_history",
+            json!({"role": "user", "content": user_input}),
+        )
         .update("prompt", user_input)
 }
 

@@ -17,9 +17,9 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
-pub use blocking::Blocking;
 use crate::marker;
 use crate::state::State;
+pub use blocking::Blocking;
 
 pub use crate::error::PersistenceError;
 pub use memory::InMemoryPersister;
