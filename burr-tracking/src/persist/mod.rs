@@ -75,10 +75,7 @@ mod sql;
 pub mod sqlite;
 
 /// The future type of the async persister traits.
-#[cfg_attr(
-    not(any(feature = "sqlite", feature = "postgres", feature = "redis")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any(feature = "postgres", feature = "redis")), allow(dead_code))]
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The partition key stored for an application without one (Apache Burr's default).
