@@ -31,10 +31,7 @@ fn user_input(state: State, prompt: String) -> Result<State, Error> {
         content: prompt.clone(),
     };
     Ok(state
-        .try_append(
-            "chat_history",
-            serde_json::to_value(message).map_err(|e| Error::Other(e.to_string()))?,
-        )?
+        .try_append("chat_history", message)?
         .update("prompt", prompt))
 }
 

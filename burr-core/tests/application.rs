@@ -728,3 +728,19 @@ fn state_and_inputs_macros_take_expressions_and_json_literals() {
     assert_eq!(i.value("point"), Some(&json!({"x": 1})));
     assert!(state! {}.is_empty() && inputs! {}.is_empty());
 }
+
+#[test]
+fn appending_to_a_value_that_is_not_a_list_fails_the_step() {
+    let mut app = ApplicationBuilder::new()
+        .with_action("log", custom(&["x"], &["x"], |s, _| Ok(s.append("x", 1))))
+        .with_state(state! { x: 5 })
+        .with_entrypoint("log")
+        .build()
+        .unwrap();
+    let err = app.step().unwrap_err();
+    assert!(
+        matches!(&err, Error::State(StateError::NotAList { key, .. }) if key == "x"),
+        "{err:?}"
+    );
+    assert_eq!(app.state().get::<i64>("x").unwrap(), 5);
+}

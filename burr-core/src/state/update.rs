@@ -139,26 +139,30 @@ impl State {
         next
     }
 
-    /// Appends `value` to the list at `key`, creating `[value]` when the key is missing.
-    /// The list is never copied. A value that is not a list is an error ("non-appendable").
+    /// Appends `value` (any `Serialize` value) to the list at `key`, creating `[value]` when
+    /// the key is missing. The list is never copied. When `key` holds something else than a
+    /// list ("non-appendable"), or the value fails to serialize, the state is left unchanged
+    /// and remembers the error as its [`write_error`](State::write_error), which fails the
+    /// step (see [`State::update`]); [`State::try_append`] reports it at once.
     ///
     /// # Examples
     ///
     /// ```
     /// let s = burr_core::State::new().append("h", 1).append("h", 2);
     /// assert_eq!(s.get::<Vec<i32>>("h").unwrap(), vec![1, 2]);
-    /// assert!(burr_core::State::new().update("x", "str").try_append("x", 1).is_err());
+    /// let bad = burr_core::State::new().update("x", "str").append("x", 1);
+    /// assert!(bad.write_error().unwrap().to_string().contains("non-appendable"));
     /// ```
     #[must_use]
-    pub fn append(&self, key: &str, value: impl Into<Value>) -> State {
+    pub fn append<T: Serialize>(&self, key: &str, value: T) -> State {
         match self.try_append(key, value) {
             Ok(s) => s,
-            Err(_) => self.clone(),
+            Err(e) => self.with_write_error(e),
         }
     }
 
-    /// Like [`State::append`], but reports a non-list value as an error instead of leaving
-    /// the state unchanged.
+    /// Like [`State::append`], but reports a non-list value (or a value that fails to
+    /// serialize) as an error instead of remembering it.
     ///
     /// # Examples
     ///
@@ -166,9 +170,13 @@ impl State {
     /// let err = burr_core::State::new().update("x", 1).try_append("x", 2).unwrap_err();
     /// assert!(err.to_string().contains("non-appendable"));
     /// ```
-    pub fn try_append(&self, key: &str, value: impl Into<Value>) -> Result<State, StateError> {
+    pub fn try_append<T: Serialize>(&self, key: &str, value: T) -> Result<State, StateError> {
+        let value = serde_json::to_value(value).map_err(|e| StateError::Serialize {
+            key: key.to_string(),
+            message: e.to_string(),
+        })?;
         let mut list = self.list_for(key, "non-appendable")?;
-        list.push_back(Arc::new(value.into()));
+        list.push_back(Arc::new(value));
         Ok(self.put(key, Field::List(list)))
     }
 
