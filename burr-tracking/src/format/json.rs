@@ -1,9 +1,12 @@
-//! The two JSON layouts of Burr's files: compact log lines, and Python's `json.dump` for
-//! `graph.json` and `metadata.json`.
+//! The two JSON layouts of Burr's files: compact log lines (written by the line serializer of
+//! [`line`](super::line)), and Python's `json.dump` for `graph.json` and `metadata.json`
+//! (serde_json with [`PythonFormatter`]); the floats of both.
 
 use std::io;
 
 use serde::Serialize;
+
+use super::line::LineSerializer;
 
 /// Splits a finite float into its shortest round-trip digits and decimal exponent
 /// (`value = 0.d1d2… × 10^(exp + 1)`, i.e. `d1.d2… × 10^exp`).
@@ -17,7 +20,7 @@ fn float_parts(v: f64) -> (bool, String, i32) {
 
 /// Formats a finite float: fixed notation (with at least one fraction digit) when
 /// `low <= exp < 16`, else `d.ddde±X` with the exponent padded to `exp_width` digits.
-fn write_float<W: io::Write + ?Sized>(
+pub(super) fn write_float<W: io::Write + ?Sized>(
     w: &mut W,
     v: f64,
     low: i32,
@@ -56,20 +59,6 @@ fn write_float<W: io::Write + ?Sized>(
         out.push_str(&format!("{:0exp_width$}", exp.unsigned_abs()));
     }
     w.write_all(out.as_bytes())
-}
-
-/// The compact layout of Burr's log lines (pydantic's `model_dump_json`): no spaces, raw
-/// UTF-8, floats in fixed notation from 10⁻⁵ up to 10¹⁶ and `1e+16` / `1e-6` beyond.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PydanticFormatter;
-
-impl serde_json::ser::Formatter for PydanticFormatter {
-    fn write_f64<W: io::Write + ?Sized>(&mut self, w: &mut W, v: f64) -> io::Result<()> {
-        write_float(w, v, -5, 1)
-    }
-    fn write_f32<W: io::Write + ?Sized>(&mut self, w: &mut W, v: f32) -> io::Result<()> {
-        write_float(w, f64::from(v), -5, 1)
-    }
 }
 
 /// The layout of Python's `json.dump` defaults, used by Burr for `graph.json` and
@@ -152,11 +141,7 @@ pub(crate) fn write_json_line<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<(), serde_json::Error> {
     let start = buf.len();
-    let written = value.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut *buf,
-        PydanticFormatter,
-    ));
-    match written {
+    match value.serialize(LineSerializer(&mut *buf)) {
         Ok(()) => {
             buf.push(b'\n');
             Ok(())
@@ -199,23 +184,12 @@ mod tests {
 
     #[test]
     fn the_two_layouts_write_json_as_pydantic_and_python_do() {
-        let write = |value: &Value, python: bool| {
-            let mut out = Vec::new();
-            if python {
-                let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
-                value.serialize(&mut ser).unwrap();
-            } else {
-                let mut ser = serde_json::Serializer::with_formatter(&mut out, PydanticFormatter);
-                value.serialize(&mut ser).unwrap();
-            }
-            String::from_utf8(out).unwrap()
-        };
         assert_eq!(
-            write(&json!([0.00001, 1e-6, 1e15, 2.5]), false),
-            "[0.00001,1e-6,1000000000000000.0,2.5]"
+            to_json_line(&json!([0.00001, 1e-6, 1e15, 2.5])).unwrap(),
+            "[0.00001,1e-6,1000000000000000.0,2.5]\n"
         );
         assert_eq!(
-            write(&json!({"a": ["é😀", 1e-5]}), true),
+            to_python_json(&json!({"a": ["é😀", 1e-5]})).unwrap(),
             r#"{"a": ["\u00e9\ud83d\ude00", 1e-05]}"#
         );
     }

@@ -53,6 +53,7 @@
 mod app;
 mod json;
 mod lax;
+mod line;
 mod log_record;
 mod probe;
 mod records;
@@ -78,6 +79,24 @@ pub use records::{
     EndStreamModel, FirstItemStreamModel, UnknownRecord,
 };
 pub use timestamp::{Timestamp, TimestampError, Zone};
+
+/// The numbers 00 to 99 in two digits each, one after the other.
+const DIGIT_PAIRS: &str = {
+    const BYTES: [u8; 200] = {
+        let mut bytes = [0; 200];
+        let mut i = 0;
+        while i < 100 {
+            bytes[2 * i] = b'0' + (i / 10) as u8;
+            bytes[2 * i + 1] = b'0' + (i % 10) as u8;
+            i += 1;
+        }
+        bytes
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(pairs) => pairs,
+        Err(_) => panic!("digits are ASCII"),
+    }
+};
 
 /// A JSON object, keys in file order (`inputs`, `state`, `result`).
 ///

@@ -4,7 +4,8 @@
 use std::cell::Cell;
 use std::fmt;
 use std::str::FromStr;
-use std::time::SystemTime;
+use std::thread::LocalKey;
+use std::time::{Duration, SystemTime};
 
 use chrono::{
     DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta,
@@ -96,6 +97,42 @@ impl TimestampError {
     }
 }
 
+/// The date and time of `time` to the microsecond, as `convert` reads an instant. Zone
+/// offsets change on whole seconds only, so each thread converts a second once (`second`
+/// holds the last one: its Unix second and its date and time) and adds the microseconds: a
+/// step stamps several lines within one second.
+fn datetime_at(
+    time: SystemTime,
+    second: &'static LocalKey<Cell<(i64, NaiveDateTime)>>,
+    convert: impl FnOnce(DateTime<Utc>) -> NaiveDateTime,
+) -> NaiveDateTime {
+    // Whole seconds rounded down and the nanoseconds past them, as chrono reads a time.
+    let (unix_second, nanos) = match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => (after.as_secs() as i64, after.subsec_nanos()),
+        Err(before) => {
+            let before = before.duration();
+            match before.subsec_nanos() {
+                0 => (-(before.as_secs() as i64), 0),
+                nanos => (-(before.as_secs() as i64) - 1, 1_000_000_000 - nanos),
+            }
+        }
+    };
+    let start = second.with(|cell| match cell.get() {
+        (cached, start) if cached == unix_second => start,
+        _ => {
+            let start = convert(DateTime::from(
+                time - Duration::from_nanos(u64::from(nanos)),
+            ));
+            cell.set((unix_second, start));
+            start
+        }
+    });
+    // Never `None`: a time of day takes any nanosecond below one second.
+    start
+        .with_nanosecond(nanos - nanos % 1_000)
+        .unwrap_or(start)
+}
+
 fn truncate_to_micros(t: NaiveDateTime) -> NaiveDateTime {
     let nanos = t.nanosecond() % 1_000_000_000;
     t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
@@ -126,32 +163,33 @@ impl Timestamp {
         Timestamp::utc_at(SystemTime::now())
     }
 
-    /// The local wall-clock time at `time`, naive. The zone offset is looked up once per
-    /// second and thread (offsets only change on whole seconds), so that stamping every line
-    /// of a log stays cheap.
+    /// The local wall-clock time at `time`, naive, to the microsecond.
     pub(crate) fn local_at(time: SystemTime) -> Self {
         thread_local! {
-            /// The local offset of the last second converted: `(unix second, offset seconds)`.
-            static OFFSET: Cell<(i64, i32)> = const { Cell::new((i64::MIN, 0)) };
+            static LOCAL_SECOND: Cell<(i64, NaiveDateTime)> =
+                const { Cell::new((i64::MIN, NaiveDateTime::MIN)) };
         }
-        let utc: DateTime<Utc> = time.into();
-        let second = utc.timestamp();
-        let offset = OFFSET.with(|cell| match cell.get() {
-            (cached, offset) if cached == second => offset,
-            _ => {
-                let offset = Local
-                    .offset_from_utc_datetime(&utc.naive_utc())
-                    .local_minus_utc();
-                cell.set((second, offset));
-                offset
-            }
-        });
-        Timestamp::naive(utc.naive_utc() + TimeDelta::seconds(i64::from(offset)))
+        Timestamp {
+            datetime: datetime_at(time, &LOCAL_SECOND, |utc| {
+                let utc = utc.naive_utc();
+                utc + TimeDelta::seconds(i64::from(
+                    Local.offset_from_utc_datetime(&utc).local_minus_utc(),
+                ))
+            }),
+            zone: Zone::Naive,
+        }
     }
 
-    /// The time `time` in UTC.
+    /// The time `time` in UTC, to the microsecond.
     pub(crate) fn utc_at(time: SystemTime) -> Self {
-        Timestamp::utc(time.into())
+        thread_local! {
+            static UTC_SECOND: Cell<(i64, NaiveDateTime)> =
+                const { Cell::new((i64::MIN, NaiveDateTime::MIN)) };
+        }
+        Timestamp {
+            datetime: datetime_at(time, &UTC_SECOND, |utc| utc.naive_utc()),
+            zone: Zone::Utc,
+        }
     }
 
     /// A naive timestamp (no zone), truncated to the microsecond.
@@ -456,38 +494,66 @@ impl Text {
         self.len += len;
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS`: the date and time of `d` to the second.
+    fn second(&mut self, d: NaiveDateTime) {
+        let year = d.year();
+        if year < 0 {
+            // As `{:04}` prints it: the sign counts in the width.
+            self.push(b'-');
+            self.digits(year.unsigned_abs(), 3);
+        } else {
+            self.digits(year.unsigned_abs(), 4);
+        }
+        self.push(b'-');
+        self.digits(d.month(), 2);
+        self.push(b'-');
+        self.digits(d.day(), 2);
+        self.push(b'T');
+        self.digits(d.hour(), 2);
+        self.push(b':');
+        self.digits(d.minute(), 2);
+        self.push(b':');
+        self.digits(d.second(), 2);
+    }
+
     fn as_str(&self) -> &str {
         // Only ASCII digits and punctuation are ever pushed.
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 
+/// The length of `YYYY-MM-DDTHH:MM:SS` (years of four digits).
+const SECOND_LEN: usize = 19;
+
 impl Timestamp {
     /// The one way a timestamp is printed, for [`fmt::Display`] and for serialization.
     fn text(&self) -> Text {
+        thread_local! {
+            /// The last second printed: its date, its second of the day and its text.
+            static SECOND_TEXT: Cell<(NaiveDate, u32, [u8; SECOND_LEN])> =
+                const { Cell::new((NaiveDate::MIN, u32::MAX, [0; SECOND_LEN])) };
+        }
         let d = self.datetime;
+        let (date, second) = (d.date(), d.num_seconds_from_midnight());
         let mut text = Text {
             bytes: [0; 40],
             len: 0,
         };
-        let year = d.year();
-        if year < 0 {
-            // As `{:04}` prints it: the sign counts in the width.
-            text.push(b'-');
-            text.digits(year.unsigned_abs(), 3);
-        } else {
-            text.digits(year.unsigned_abs(), 4);
-        }
-        text.push(b'-');
-        text.digits(d.month(), 2);
-        text.push(b'-');
-        text.digits(d.day(), 2);
-        text.push(b'T');
-        text.digits(d.hour(), 2);
-        text.push(b':');
-        text.digits(d.minute(), 2);
-        text.push(b':');
-        text.digits(d.second(), 2);
+        // Lines are stamped many times a second: print each second once per thread.
+        SECOND_TEXT.with(|cell| match cell.get() {
+            (cached_date, cached_second, cached)
+                if (cached_date, cached_second) == (date, second) =>
+            {
+                text.bytes[..SECOND_LEN].copy_from_slice(&cached);
+                text.len = SECOND_LEN;
+            }
+            _ => {
+                text.second(d);
+                if let Ok(printed) = text.bytes[..text.len].try_into() {
+                    cell.set((date, second, printed));
+                }
+            }
+        });
         let micros = d.nanosecond() / 1_000;
         if micros != 0 {
             text.push(b'.');
@@ -548,8 +614,6 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use serde_json::{Value, json};
 
@@ -637,6 +701,49 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Timestamp::utc_at(before_1970)).unwrap(),
             "\"1969-12-31T23:59:50Z\""
+        );
+        // Times before 1970 round down to the microsecond as chrono rounds them, whether the
+        // second was converted before or not.
+        for nanos in [1_500_000_500, 1_000_000_001, 999, 0] {
+            let t = SystemTime::UNIX_EPOCH - Duration::from_nanos(nanos);
+            for _ in 0..2 {
+                assert_eq!(Timestamp::utc_at(t), Timestamp::utc(t.into()));
+                let local = DateTime::<Local>::from(t).naive_local();
+                assert_eq!(Timestamp::local_at(t), Timestamp::naive(local));
+            }
+        }
+        assert_eq!(
+            Timestamp::utc_at(SystemTime::UNIX_EPOCH - Duration::from_nanos(1_500_000_500))
+                .to_string(),
+            "1969-12-31T23:59:58.499999Z"
+        );
+    }
+
+    #[test]
+    fn seconds_printed_before_are_printed_again_with_their_own_fraction_and_zone() {
+        let second = NaiveDate::from_ymd_opt(2024, 8, 27)
+            .unwrap()
+            .and_hms_opt(11, 59, 58)
+            .unwrap();
+        let at = |micros: u32| second.with_nanosecond(micros * 1_000).unwrap();
+        let printed = [
+            Timestamp::naive(at(577_318)).to_string(),
+            Timestamp::utc(at(0).and_utc()).to_string(),
+            Timestamp::naive(at(1)).to_string(),
+            Timestamp::naive(at(1).with_day(28).unwrap()).to_string(),
+            Timestamp::naive(at(1).with_year(12024).unwrap()).to_string(),
+            Timestamp::naive(at(2)).to_string(),
+        ];
+        assert_eq!(
+            printed,
+            [
+                "2024-08-27T11:59:58.577318",
+                "2024-08-27T11:59:58Z",
+                "2024-08-27T11:59:58.000001",
+                "2024-08-28T11:59:58.000001",
+                "12024-08-27T11:59:58.000001",
+                "2024-08-27T11:59:58.000002",
+            ]
         );
     }
 
