@@ -5,11 +5,12 @@ use burr_core::{
     StreamEnd, StreamItem, StreamStart,
 };
 use serde::Serialize;
+use serde::ser::SerializeMap as _;
 use serde_json::{Map, Value};
 
 use crate::format::{
     AttributeLine, BeginEntryLine, BeginSpanLine, BeginStreamModel, EndEntryLine, EndSpanLine,
-    EndStreamModel, FirstItemStreamModel, Tags, Timestamp,
+    EndStreamModel, FirstItemStreamModel, Timestamp,
 };
 
 use super::LocalTrackingClient;
@@ -22,6 +23,15 @@ struct InputsWithoutTracer<'a>(&'a Map<String, Value>);
 impl Serialize for InputsWithoutTracer<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.0.iter().filter(|(k, _)| k.as_str() != "__tracer"))
+    }
+}
+
+/// The tags of an attribute: Burr always writes none.
+struct NoTags;
+
+impl Serialize for NoTags {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_map(Some(0))?.end()
     }
 }
 
@@ -86,8 +96,6 @@ impl LifecycleHook for LocalTrackingClient {
     fn do_log_attributes(&self, event: &AttributesEvent<'_>) {
         let time_logged = Some(Timestamp::utc_at(event.time));
         let span_id = event.span.map(|s| s.uid.as_str());
-        // Burr always writes empty tags.
-        let tags = Tags::new();
         self.append_each(
             event.app_id,
             "attribute",
@@ -96,7 +104,7 @@ impl LifecycleHook for LocalTrackingClient {
                 action_sequence_id: event.action_sequence_id,
                 span_id,
                 value,
-                tags: &tags,
+                tags: &NoTags,
                 time_logged,
             }),
             true,
@@ -180,7 +188,6 @@ mod tests {
         let result = json!({"answer": 42});
         let deps = vec!["outer".to_string()];
         let value = json!({"n": [1, null, "x"], "f": 1e-7});
-        let no_tags = Tags::new();
         let lines = [
             line(&BeginEntryLine {
                 start_time: Timestamp::local_at(t),
@@ -230,7 +237,7 @@ mod tests {
                 action_sequence_id: 3,
                 span_id: None,
                 value: &value,
-                tags: &no_tags,
+                tags: &NoTags,
                 time_logged: Some(Timestamp::utc_at(t)),
             }),
             line(&BeginStreamModel {
@@ -294,7 +301,7 @@ mod tests {
                 action_sequence_id: 7,
                 span_id,
                 value: &odd_value,
-                tags: &no_tags,
+                tags: &NoTags,
                 time_logged,
             }));
         }

@@ -405,15 +405,15 @@ pub(crate) struct EndSpanLine<'a> {
     pub(crate) span_id: &'a str,
 }
 
-/// How an `attribute` line is written.
+/// How an `attribute` line is written; `T` is the tags' type.
 #[derive(Serialize)]
 #[serde(tag = "type", rename = "attribute")]
-pub(crate) struct AttributeLine<'a> {
+pub(crate) struct AttributeLine<'a, T = Tags> {
     pub(crate) key: &'a str,
     pub(crate) action_sequence_id: u64,
     pub(crate) span_id: Option<&'a str>,
     pub(crate) value: &'a Value,
-    pub(crate) tags: &'a Tags,
+    pub(crate) tags: &'a T,
     pub(crate) time_logged: Option<Timestamp>,
 }
 

@@ -1,8 +1,8 @@
 //! Timestamps as Burr's files hold them: [`Timestamp`], parsed in every form Burr's server
 //! accepts and written back in the form it was read.
 
-use std::cell::Cell;
-use std::fmt;
+use std::cell::{Cell, RefCell};
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 use std::thread::LocalKey;
 use std::time::{Duration, SystemTime};
@@ -13,6 +13,8 @@ use chrono::{
 };
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+
+use super::DIGIT_PAIRS;
 
 /// The zone part of a [`Timestamp`], kept so that a timestamp is written back in the form it
 /// was read.
@@ -117,16 +119,16 @@ fn datetime_at(
             }
         }
     };
-    let start = second.with(|cell| match cell.get() {
+    let start = match second.get() {
         (cached, start) if cached == unix_second => start,
         _ => {
             let start = convert(DateTime::from(
                 time - Duration::from_nanos(u64::from(nanos)),
             ));
-            cell.set((unix_second, start));
+            second.set((unix_second, start));
             start
         }
-    });
+    };
     // Never `None`: a time of day takes any nanosecond below one second.
     start
         .with_nanosecond(nanos - nanos % 1_000)
@@ -470,120 +472,121 @@ impl FromStr for Timestamp {
     }
 }
 
-/// The text of a timestamp, on the stack: `YYYY-MM-DDTHH:MM:SS`, then `.ffffff` unless the
-/// fraction is zero, then nothing (naive), `Z` (UTC) or `+HH:MM` / `-HH:MM`.
+/// The text of a timestamp: `YYYY-MM-DDTHH:MM:SS`, then `.ffffff` unless the fraction is
+/// zero, then nothing (naive), `Z` (UTC) or `+HH:MM` / `-HH:MM`. It is printed into a buffer
+/// that keeps the date and time of the second it starts with for the next timestamp of the
+/// same second: a log stamps many lines a second.
+#[derive(Default)]
 struct Text {
-    bytes: [u8; 40],
-    len: usize,
+    /// The date and second of the day `text` starts with, and the length of that part.
+    second: Option<(NaiveDate, u32, usize)>,
+    text: String,
 }
 
 impl Text {
-    fn push(&mut self, byte: u8) {
-        self.bytes[self.len] = byte;
-        self.len += 1;
-    }
-
     /// `value` in decimal, zero-padded to `width` digits (more when it needs more).
     fn digits(&mut self, value: u32, width: usize) {
-        let len = (value.checked_ilog10().unwrap_or(0) as usize + 1).max(width);
-        let mut rest = value;
-        for slot in self.bytes[self.len..self.len + len].iter_mut().rev() {
-            *slot = b'0' + (rest % 10) as u8;
-            rest /= 10;
+        match value {
+            0..100 if width == 2 => self.pair(value),
+            // Writing to a `String` cannot fail.
+            _ => _ = write!(self.text, "{value:0width$}"),
         }
-        self.len += len;
+    }
+
+    /// `value` (below 100) in two digits.
+    #[inline]
+    fn pair(&mut self, value: u32) {
+        let at = 2 * value as usize;
+        self.text.push_str(&DIGIT_PAIRS[at..at + 2]);
+    }
+
+    /// Prints `timestamp`, reusing the text of its second when the last one printed had it.
+    fn print(&mut self, timestamp: &Timestamp) -> &str {
+        let d = timestamp.datetime;
+        let second = (d.date(), d.time().num_seconds_from_midnight());
+        match self.second {
+            Some((date, of_day, len)) if (date, of_day) == second => self.text.truncate(len),
+            _ => {
+                self.text.clear();
+                self.date_and_second(d);
+                self.second = Some((second.0, second.1, self.text.len()));
+            }
+        }
+        let micros = d.nanosecond() / 1_000;
+        if micros != 0 {
+            self.text.push('.');
+            // Six digits (seven in a leap second, which chrono counts past 999,999).
+            match micros / 10_000 {
+                high @ ..100 => self.pair(high),
+                high => self.digits(high, 3),
+            }
+            self.pair(micros / 100 % 100);
+            self.pair(micros % 100);
+        }
+        match timestamp.zone {
+            Zone::Naive => {}
+            Zone::Utc => self.text.push('Z'),
+            Zone::Offset(offset) => {
+                let secs = offset.local_minus_utc();
+                self.text.push(if secs < 0 { '-' } else { '+' });
+                let secs = secs.unsigned_abs();
+                self.digits(secs / 3600, 2);
+                self.text.push(':');
+                self.digits((secs / 60) % 60, 2);
+            }
+        }
+        &self.text
     }
 
     /// `YYYY-MM-DDTHH:MM:SS`: the date and time of `d` to the second.
-    fn second(&mut self, d: NaiveDateTime) {
+    fn date_and_second(&mut self, d: NaiveDateTime) {
         let year = d.year();
         if year < 0 {
             // As `{:04}` prints it: the sign counts in the width.
-            self.push(b'-');
+            self.text.push('-');
             self.digits(year.unsigned_abs(), 3);
         } else {
             self.digits(year.unsigned_abs(), 4);
         }
-        self.push(b'-');
+        self.text.push('-');
         self.digits(d.month(), 2);
-        self.push(b'-');
+        self.text.push('-');
         self.digits(d.day(), 2);
-        self.push(b'T');
+        self.text.push('T');
         self.digits(d.hour(), 2);
-        self.push(b':');
+        self.text.push(':');
         self.digits(d.minute(), 2);
-        self.push(b':');
+        self.text.push(':');
         self.digits(d.second(), 2);
-    }
-
-    fn as_str(&self) -> &str {
-        // Only ASCII digits and punctuation are ever pushed.
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 
-/// The length of `YYYY-MM-DDTHH:MM:SS` (years of four digits).
-const SECOND_LEN: usize = 19;
-
 impl Timestamp {
-    /// The one way a timestamp is printed, for [`fmt::Display`] and for serialization.
-    fn text(&self) -> Text {
+    /// Runs `f` on the text of the timestamp: the one way a timestamp is printed, for
+    /// [`fmt::Display`] and for serialization. Each thread prints into one buffer; a timestamp
+    /// printed from inside `f` (by a formatter's writer, say) gets a buffer of its own.
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         thread_local! {
-            /// The last second printed: its date, its second of the day and its text.
-            static SECOND_TEXT: Cell<(NaiveDate, u32, [u8; SECOND_LEN])> =
-                const { Cell::new((NaiveDate::MIN, u32::MAX, [0; SECOND_LEN])) };
+            static TEXT: RefCell<Text> = const {
+                RefCell::new(Text { second: None, text: String::new() })
+            };
         }
-        let d = self.datetime;
-        let (date, second) = (d.date(), d.num_seconds_from_midnight());
-        let mut text = Text {
-            bytes: [0; 40],
-            len: 0,
-        };
-        // Lines are stamped many times a second: print each second once per thread.
-        SECOND_TEXT.with(|cell| match cell.get() {
-            (cached_date, cached_second, cached)
-                if (cached_date, cached_second) == (date, second) =>
-            {
-                text.bytes[..SECOND_LEN].copy_from_slice(&cached);
-                text.len = SECOND_LEN;
-            }
-            _ => {
-                text.second(d);
-                if let Ok(printed) = text.bytes[..text.len].try_into() {
-                    cell.set((date, second, printed));
-                }
-            }
-        });
-        let micros = d.nanosecond() / 1_000;
-        if micros != 0 {
-            text.push(b'.');
-            text.digits(micros, 6);
-        }
-        match self.zone {
-            Zone::Naive => {}
-            Zone::Utc => text.push(b'Z'),
-            Zone::Offset(offset) => {
-                let secs = offset.local_minus_utc();
-                text.push(if secs < 0 { b'-' } else { b'+' });
-                let secs = secs.unsigned_abs();
-                text.digits(secs / 3600, 2);
-                text.push(b':');
-                text.digits((secs / 60) % 60, 2);
-            }
-        }
-        text
+        TEXT.with(|text| match text.try_borrow_mut() {
+            Ok(mut text) => f(text.print(self)),
+            Err(_) => f(Text::default().print(self)),
+        })
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text().as_str())
+        self.with_text(|text| f.write_str(text))
     }
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.text().as_str())
+        self.with_text(|text| serializer.serialize_str(text))
     }
 }
 
@@ -717,6 +720,26 @@ mod tests {
                 .to_string(),
             "1969-12-31T23:59:58.499999Z"
         );
+    }
+
+    #[test]
+    fn a_timestamp_printed_while_another_is_written_gets_its_own_text() {
+        /// A writer that prints a second timestamp each time it is written to.
+        struct Nested(String);
+        impl fmt::Write for Nested {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                let inner: Timestamp = "2001-02-03T04:05:06.000007Z".parse().unwrap();
+                write!(self.0, "{s} {inner}")
+            }
+        }
+        let outer: Timestamp = "2024-08-27T11:59:58.577318".parse().unwrap();
+        let mut nested = Nested(String::new());
+        write!(nested, "{outer}").unwrap();
+        assert_eq!(
+            nested.0,
+            "2024-08-27T11:59:58.577318 2001-02-03T04:05:06.000007Z"
+        );
+        assert_eq!(outer.to_string(), "2024-08-27T11:59:58.577318");
     }
 
     #[test]
