@@ -279,7 +279,7 @@ mod layer {
             reporting(|| {
                 let parent = burr_parent(&ctx, attrs.is_root(), attrs.parent(), &current);
                 let step = current.step();
-                let node = step.open_untraced(parent.as_deref(), attrs.metadata().name());
+                let node = step.open_untraced(parent, attrs.metadata().name());
                 let mut fields = Fields::default();
                 attrs.record(&mut fields);
                 if !fields.0.is_empty() {

@@ -1,6 +1,6 @@
 //! [`StepTrace`]: the span bookkeeping of one step, and the span events it fires to the hooks.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -176,23 +176,54 @@ impl StepTrace {
     }
 }
 
-/// One open span.
+/// One span of a step, open until [`SpanNode::end`].
 #[derive(Debug)]
 pub(crate) struct SpanNode {
     pub(super) info: SpanInfo,
     children: AtomicU32,
+    /// The span it nests under.
+    parent: Option<Arc<SpanNode>>,
+    ended: AtomicBool,
     /// Its `tracing` span (disabled for spans that come from `tracing` itself).
     pub(super) tspan: tracing::Span,
 }
 
 impl SpanNode {
-    /// A span with no child yet.
-    pub(super) fn new(info: SpanInfo, tspan: tracing::Span) -> Self {
+    /// A span with no child yet, nested under `parent`.
+    pub(super) fn new(info: SpanInfo, parent: Option<Arc<SpanNode>>, tspan: tracing::Span) -> Self {
         SpanNode {
             info,
             children: AtomicU32::new(0),
+            parent,
+            ended: AtomicBool::new(false),
             tspan,
         }
+    }
+
+    /// Marks the span ended.
+    pub(super) fn end(&self) {
+        self.ended.store(true, Ordering::Relaxed);
+    }
+
+    /// This span if it is still open, or else [`SpanNode::open_ancestor`] (a span ended by a
+    /// guard dropped on another thread may still be current here).
+    pub(super) fn open_self_or_ancestor(self: Arc<Self>) -> Option<Arc<SpanNode>> {
+        if self.ended.load(Ordering::Relaxed) {
+            self.open_ancestor()
+        } else {
+            Some(self)
+        }
+    }
+
+    /// The innermost span around this one that is still open: where the current span goes
+    /// when this one ends. Spans ended out of order (an outer guard dropped before an inner
+    /// one) are skipped, so that no new span nests under a span that has ended.
+    pub(super) fn open_ancestor(&self) -> Option<Arc<SpanNode>> {
+        let mut up = self.parent.clone();
+        while let Some(p) = up.as_ref().filter(|p| p.ended.load(Ordering::Relaxed)) {
+            up = p.parent.clone();
+        }
+        up
     }
 }
 
@@ -201,9 +232,10 @@ impl SpanNode {
 #[cfg(feature = "tracing-layer")]
 impl StepTrace {
     /// Opens a span under `parent` and fires its start.
-    pub(crate) fn open_untraced(&self, parent: Option<&SpanNode>, name: &str) -> Arc<SpanNode> {
+    pub(crate) fn open_untraced(&self, parent: Option<Arc<SpanNode>>, name: &str) -> Arc<SpanNode> {
         let node = Arc::new(SpanNode::new(
-            self.span_info(parent, name, Vec::new()),
+            self.span_info(parent.as_deref(), name, Vec::new()),
+            parent,
             tracing::Span::none(),
         ));
         self.fire_span(&node.info, true);
@@ -212,6 +244,7 @@ impl StepTrace {
 
     /// Fires the end of a span opened with [`StepTrace::open_untraced`].
     pub(crate) fn close_untraced(&self, node: &SpanNode) {
+        node.end();
         self.fire_span(&node.info, false);
     }
 

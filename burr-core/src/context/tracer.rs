@@ -87,6 +87,10 @@ impl Tracer {
     /// Opens a span named `name`, nested under the current span; it ends when the guard is
     /// dropped.
     ///
+    /// Guards may be dropped in any order. When the current span ends, the innermost span
+    /// around it that is still open becomes current; a guard dropped before a span nested in
+    /// it leaves that span current. A new span never nests under one that has ended.
+    ///
     /// # Examples
     ///
     /// ```
@@ -118,7 +122,7 @@ impl Tracer {
         };
         let here = current::span_of(step);
         let on_step_thread = here.is_some();
-        let parent = here.flatten();
+        let parent = here.flatten().and_then(SpanNode::open_self_or_ancestor);
         let info = step.span_info(
             parent.as_deref(),
             name,
@@ -132,14 +136,13 @@ impl Tracer {
             &step.action,
             &step.app.app_id,
         );
-        let node = Arc::new(SpanNode::new(info, tspan));
+        let node = Arc::new(SpanNode::new(info, parent, tspan));
         set_current_span(step, Some(node.clone()));
         step.fire_span(&node.info, true);
         SpanGuard {
             open: Some(OpenSpan {
                 step: step.clone(),
                 node,
-                parent,
             }),
         }
     }
@@ -169,7 +172,7 @@ impl Tracer {
         let Some(step) = &self.step else { return };
         let here = current::span_of(step);
         let on_step_thread = here.is_some();
-        let span = here.flatten();
+        let span = here.flatten().and_then(SpanNode::open_self_or_ancestor);
         let attributes: Vec<(String, Value)> =
             attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
         emit::attribute_events((!on_step_thread).then_some(&step.tspan), &attributes);
@@ -186,7 +189,6 @@ fn to_json(value: &impl Serialize) -> Value {
 struct OpenSpan {
     step: Arc<StepTrace>,
     node: Arc<SpanNode>,
-    parent: Option<Arc<SpanNode>>,
 }
 
 /// An open span; it ends when dropped.
@@ -261,7 +263,15 @@ impl SpanGuard {
 impl Drop for SpanGuard {
     fn drop(&mut self) {
         if let Some(open) = self.open.take() {
-            set_current_span(&open.step, open.parent.clone());
+            open.node.end();
+            // Only the current span hands over to its parent: a guard dropped before a span
+            // nested in it leaves that span current (it is still open).
+            if current::span_of(&open.step)
+                .flatten()
+                .is_some_and(|cur| Arc::ptr_eq(&cur, &open.node))
+            {
+                set_current_span(&open.step, open.node.open_ancestor());
+            }
             open.step.fire_span(&open.node.info, false);
         }
     }
@@ -286,7 +296,7 @@ impl SpanGuard {
     /// ```
     pub fn instrument<F: Future>(self, future: F) -> impl Future<Output = F::Output> {
         let slot = self.open.as_ref().map(|open| {
-            set_current_span(&open.step, open.parent.clone());
+            set_current_span(&open.step, open.node.open_ancestor());
             Current {
                 step: open.step.clone(),
                 span: Some(open.node.clone()),
