@@ -393,6 +393,27 @@ fn a_resumed_application_appends_and_keeps_its_graph() {
 }
 
 #[test]
+fn initialize_from_a_tracking_loader_without_an_app_id_starts_from_the_default_state() {
+    let root = tempfile::tempdir().unwrap();
+    let tracker = client(root.path());
+    let mut app = ApplicationBuilder::new()
+        .with_action("counter", counter_action())
+        .with_transition("counter", "counter", default())
+        .initialize_from(InitializeFrom::new(
+            tracker.loader().unwrap(),
+            State::new().update("counter", 7),
+            "counter",
+        ))
+        .with_tracker(tracker)
+        .build()
+        .unwrap();
+    assert_eq!(app.sequence_id(), None);
+    let step = app.step().unwrap().unwrap();
+    assert_eq!(step.sequence_id, 0);
+    assert_eq!(app.state().get::<i64>("counter").unwrap(), 8);
+}
+
+#[test]
 fn a_fork_links_to_its_parent_and_continues_its_sequence() {
     let root = tempfile::tempdir().unwrap();
     let mut main = counter_app(root.path(), "app-main", Some("user_1"));

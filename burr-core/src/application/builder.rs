@@ -402,10 +402,13 @@ impl ApplicationBuilder {
                         "an async state loader needs an async application: use `build_async().await`",
                     );
                 }
-                let (pk, id, seq) = self.load_target(init)?;
-                Some(match &init.loader {
-                    Loader::Sync(l) => l.load(pk.as_deref(), &id, seq)?,
-                    Loader::Async(l) => l.load(pk.as_deref(), &id, seq).await?,
+                Some(match self.load_target(init)? {
+                    // A fresh app id has nothing saved: nothing to load.
+                    None => None,
+                    Some((pk, id, seq)) => match &init.loader {
+                        Loader::Sync(l) => l.load(pk.as_deref(), &id, seq)?,
+                        Loader::Async(l) => l.load(pk.as_deref(), &id, seq).await?,
+                    },
                 })
             }
             None => None,
@@ -413,10 +416,13 @@ impl ApplicationBuilder {
         self.finish(loaded, mode.is_async())
     }
 
+    /// What `initialize_from` loads: the fork's source, or the app's own id; `None` when
+    /// the app gets a fresh id (nothing can be saved under it yet).
+    #[allow(clippy::type_complexity)]
     fn load_target(
         &self,
         init: &InitializeFrom,
-    ) -> Result<(Option<String>, String, Option<u64>), Error> {
+    ) -> Result<Option<(Option<String>, String, Option<u64>)>, Error> {
         match &init.fork_from {
             Some(p) => {
                 if self.app_id.as_deref() == Some(p.app_id.as_str()) {
@@ -425,13 +431,16 @@ impl ApplicationBuilder {
                         p.app_id
                     ))]));
                 }
-                Ok((p.partition_key.clone(), p.app_id.clone(), p.sequence_id))
+                Ok(Some((
+                    p.partition_key.clone(),
+                    p.app_id.clone(),
+                    p.sequence_id,
+                )))
             }
-            None => match &self.app_id {
-                Some(id) => Ok((self.partition_key.clone(), id.clone(), self.sequence_id)),
-                // A fresh UUID has nothing saved: skip the load.
-                None => Ok((self.partition_key.clone(), String::new(), None)),
-            },
+            None => Ok(self
+                .app_id
+                .as_ref()
+                .map(|id| (self.partition_key.clone(), id.clone(), self.sequence_id))),
         }
     }
 
@@ -447,10 +456,7 @@ impl ApplicationBuilder {
         let mut parent_pointer = None;
         if let Some(init) = &self.initializer {
             entrypoint = Some(init.default_entrypoint.clone());
-            match loaded
-                .flatten()
-                .filter(|_| self.app_id.is_some() || init.fork_from.is_some())
-            {
+            match loaded.flatten() {
                 None => {
                     state = state.merge(&init.default_state);
                     sequence_id = None;
