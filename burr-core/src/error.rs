@@ -75,6 +75,16 @@ pub enum StateError {
         /// The JSON type found.
         found: &'static str,
     },
+    /// A runtime key (`__SEQUENCE_ID`, `__PRIOR_STEP`) was given a value of another type.
+    #[error("state key `{key}` belongs to the runtime and holds {expected}, not a {found}")]
+    RuntimeKey {
+        /// The runtime key.
+        key: String,
+        /// What it holds.
+        expected: &'static str,
+        /// The JSON type of the value given.
+        found: &'static str,
+    },
     /// A value could not be serialized to JSON.
     #[error("failed to serialize state field `{key}`: {message}")]
     Serialize {
@@ -274,6 +284,20 @@ pub enum BuildProblem {
         /// Known action names.
         known: Vec<String>,
     },
+    /// An action declares a key that belongs to the runtime: no `__` key in `writes`, and
+    /// none but `__SEQUENCE_ID` and `__PRIOR_STEP` in `reads`.
+    #[error(
+        "action `{action}` declares `{key}` in `{declared}`, but keys starting with `__` belong to the runtime{}",
+        if *declared == "reads" { " (an action may read `__SEQUENCE_ID` and `__PRIOR_STEP` only)" } else { "" }
+    )]
+    ReservedKey {
+        /// The action.
+        action: String,
+        /// The reserved key.
+        key: String,
+        /// `reads` or `writes`.
+        declared: &'static str,
+    },
     /// A condition reads a key that is reserved or impossible.
     #[error("condition `{condition}` on `{from}` -> `{to}` is invalid: {message}")]
     InvalidCondition {
@@ -351,6 +375,18 @@ pub enum Error {
         /// The action.
         action: String,
         /// The undeclared keys.
+        keys: Vec<String>,
+        /// Its declared writes.
+        writes: Vec<String>,
+    },
+    /// An action deleted keys it did not declare: deleting a key is writing it.
+    #[error(
+        "action `{action}` deleted {keys:?}, which it did not declare; deleting a key is writing it, and its declared writes are {writes:?}"
+    )]
+    UndeclaredDelete {
+        /// The action.
+        action: String,
+        /// The undeclared keys it deleted.
         keys: Vec<String>,
         /// Its declared writes.
         writes: Vec<String>,

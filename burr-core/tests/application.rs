@@ -119,10 +119,10 @@ fn dead_end_returns_last_step() {
     assert_eq!(out.halted, Halted::NoTransition);
     assert_eq!(out.action.as_deref(), Some("counter"));
     assert_eq!(out.state.get::<i64>("count").unwrap(), 3);
-    // Stepping at a dead end returns None but still advances the sequence id.
+    // Stepping at a dead end returns None and spends no sequence id.
     let seq = app.sequence_id().unwrap();
     assert!(app.step().unwrap().is_none());
-    assert_eq!(app.sequence_id(), Some(seq + 1));
+    assert_eq!(app.sequence_id(), Some(seq));
 }
 
 #[test]
@@ -268,7 +268,7 @@ fn actions_can_delete_declared_keys_and_build_fresh_states() {
     // deletion, which it did not declare.
     let err = app.step().unwrap_err();
     assert!(
-        matches!(err, Error::UndeclaredWrite { ref keys, .. } if keys == &vec!["a".to_string()]),
+        matches!(err, Error::UndeclaredDelete { ref keys, .. } if keys == &vec!["a".to_string()]),
         "{err}"
     );
 }

@@ -10,10 +10,26 @@
 //! become actions with [`FnAction`]; the trait is for hand-written ones and for the generated
 //! code.
 //!
-//! Whatever the form, the runtime enforces the declarations: the action sees only its declared
-//! reads (plus what it writes), writing an undeclared key is
-//! [`Error::UndeclaredWrite`](crate::Error::UndeclaredWrite) and leaving a declared
-//! write unwritten is [`Error::MissingWrite`](crate::Error::MissingWrite).
+//! # What an action may read, write and delete
+//!
+//! Whatever the form, the runtime enforces the declarations, and the step fails (nothing of
+//! what the action returned is kept) when they are broken:
+//!
+//! - the action sees only its declared `reads`, plus what it writes;
+//! - writing an undeclared key is [`Error::UndeclaredWrite`](crate::Error::UndeclaredWrite),
+//!   and leaving a declared write unwritten is
+//!   [`Error::MissingWrite`](crate::Error::MissingWrite);
+//! - deleting a key ([`State::wipe_delete`], [`State::wipe_keep`]) is writing it: the key must
+//!   be declared in `writes` (else [`Error::UndeclaredDelete`](crate::Error::UndeclaredDelete)),
+//!   and deleting a declared write counts as writing it (Apache Burr reports it missing);
+//! - [`State::wipe_keep`] deletes the keys the action can see (its reads and what it wrote)
+//!   except the kept ones, and leaves the keys it cannot see alone; keeping a key is not
+//!   writing it;
+//! - keys starting with `__` belong to the runtime: an action declares none in `writes`, and
+//!   only `__SEQUENCE_ID` and `__PRIOR_STEP` in `reads`
+//!   ([`BuildProblem::ReservedKey`](crate::BuildProblem::ReservedKey) otherwise, a compile
+//!   error with `#[action]`); whatever the action does to the runtime's fields, the step's
+//!   sequence id and the action's name are what the new state holds.
 
 mod builtin;
 mod fn_action;

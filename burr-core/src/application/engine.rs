@@ -94,13 +94,13 @@ pub(crate) struct Prepared {
 }
 
 impl Application {
-    /// Bumps the sequence id, picks the next action, checks the inputs. `None` at a dead end.
+    /// Picks the next action, checks the inputs, then bumps the sequence id. `None` at a dead
+    /// end. Nothing changes unless a step is about to run: a dead end or bad inputs spend no
+    /// sequence id.
     pub(crate) fn prepare(&mut self, inputs: &Inputs) -> Result<Option<Prepared>, Error> {
         // Kept only to roll back when saving fails (nothing else needs it).
         let before = self.shared.saver.as_ref().map(|_| self.state.clone());
         let before_prior = self.prior;
-        let seq = self.state.sequence_id().map_or(0, |s| s + 1);
-        self.state.set_sequence_id(seq);
         let Some(node) = self.graph.next(self.prior, &self.state)? else {
             return Ok(None);
         };
@@ -129,6 +129,8 @@ impl Application {
                 given: inputs.names().map(str::to_string).collect(),
             });
         }
+        let seq = self.state.sequence_id().map_or(0, |s| s + 1);
+        self.state.set_sequence_id(seq);
         let ctx = ActionContext::for_step(&self.shared, &n.name, seq);
         Ok(Some(Prepared {
             node,
@@ -220,7 +222,7 @@ impl Application {
             // Boxed, so that the futures of sync calls stay small.
             Box::pin(step.flush_async()).await;
         }
-        let applied = outcome.and_then(|out| self.apply(p.node, out));
+        let applied = outcome.and_then(|out| self.apply(p, out));
         let out = applied.as_ref().ok();
         let saved = match &self.shared.saver {
             None => Ok(()),
@@ -251,21 +253,21 @@ impl Application {
     }
 
     /// Checks the action's output against its declarations and merges it into the state.
-    fn apply(&self, node: usize, out: StepOutput) -> Result<StepOutput, Error> {
-        let n = &self.graph.nodes[node];
+    fn apply(&self, p: &Prepared, out: StepOutput) -> Result<StepOutput, Error> {
+        let n = &self.graph.nodes[p.node];
         let writes = &n.info.writes;
         let StepOutput { result, state: out } = out;
         if let Some(e) = out.write_error() {
             return Err(Error::State(e.clone()));
         }
+        let before = &self.state;
         let mut new_state = if out.is_view_of(&n.view) {
             let (undeclared, missing) = out.write_violations();
-            write_errors(&n.info.name, writes, undeclared, missing)?;
+            write_errors(&n.info.name, writes, undeclared, missing, &out)?;
             out.into_unviewed()
         } else {
             // The action built a state of its own: what differs from what it could see is
             // what it wrote.
-            let before = &self.state;
             let reads = &n.info.reads;
             let mut written: Vec<String> = out
                 .raw_keys()
@@ -288,13 +290,15 @@ impl Application {
                 .filter(|w| !written.contains(w))
                 .cloned()
                 .collect();
-            write_errors(&n.info.name, writes, undeclared, missing)?;
+            write_errors(&n.info.name, writes, undeclared, missing, &out)?;
             let mut merged = before.clone();
             for k in &written {
                 merged.copy_field_from(&out, k);
             }
             merged
         };
+        // The runtime's keys are the runtime's, whatever the action did to them.
+        new_state.set_sequence_id(p.seq);
         new_state.set_prior_step_arc(n.name.clone());
         Ok(StepOutput {
             result,
@@ -387,16 +391,28 @@ pub(crate) fn stream_ended(action: &str) -> Error {
 
 /// The error for an action's writes: undeclared keys first, then declared writes left
 /// unwritten.
+/// The reads/writes check's verdict: undeclared keys the action wrote, then undeclared keys
+/// it deleted (absent from its output `out`), then declared writes it left alone.
 fn write_errors(
     action: &str,
     writes: &[String],
     undeclared: Vec<String>,
     missing: Vec<String>,
+    out: &State,
 ) -> Result<(), Error> {
     if !undeclared.is_empty() {
-        return Err(Error::UndeclaredWrite {
+        let (deleted, written): (Vec<String>, Vec<String>) =
+            undeclared.into_iter().partition(|k| !out.holds(k));
+        if !written.is_empty() {
+            return Err(Error::UndeclaredWrite {
+                action: action.to_string(),
+                keys: written,
+                writes: writes.to_vec(),
+            });
+        }
+        return Err(Error::UndeclaredDelete {
             action: action.to_string(),
-            keys: undeclared,
+            keys: deleted,
             writes: writes.to_vec(),
         });
     }

@@ -34,6 +34,34 @@ impl std::fmt::Debug for RuntimeGraph {
     }
 }
 
+/// Whether an action may read `key`: any key but the ones that belong to the runtime,
+/// except the two the runtime shares (conditions may read them too).
+fn readable(key: &str) -> bool {
+    !key.starts_with("__") || key == SEQUENCE_ID_KEY || key == PRIOR_STEP_KEY
+}
+
+/// Refuses declared keys that belong to the runtime: the runtime owns every `__` key, so an
+/// action never writes one.
+fn reserved_keys(info: &ActionInfo, problems: &mut Vec<BuildProblem>) {
+    let reads = info
+        .reads
+        .iter()
+        .filter(|k| !readable(k))
+        .map(|k| (k, "reads"));
+    let writes = info
+        .writes
+        .iter()
+        .filter(|k| k.starts_with("__"))
+        .map(|k| (k, "writes"));
+    for (key, declared) in reads.chain(writes) {
+        problems.push(BuildProblem::ReservedKey {
+            action: info.name.clone(),
+            key: key.clone(),
+            declared,
+        });
+    }
+}
+
 /// Validates actions and transitions into a runtime graph, collecting every problem.
 pub(super) fn build_graph(
     actions: &[(String, Arc<dyn Action>)],
@@ -64,6 +92,7 @@ pub(super) fn build_graph(
             is_async: kind.is_async(),
             is_streaming: kind.is_streaming(),
         };
+        reserved_keys(&info, problems);
         let name: Arc<str> = Arc::from(name.as_str());
         nodes.push(Node {
             view: Arc::new(ViewInfo {
@@ -106,12 +135,7 @@ pub(super) fn build_graph(
                 });
                 continue;
             }
-            if let Some(k) = t
-                .condition
-                .keys()
-                .iter()
-                .find(|k| k.starts_with("__") && *k != SEQUENCE_ID_KEY && *k != PRIOR_STEP_KEY)
-            {
+            if let Some(k) = t.condition.keys().iter().find(|k| !readable(k)) {
                 problems.push(BuildProblem::InvalidCondition {
                     condition: t.condition.name().to_string(),
                     from: from.clone(),

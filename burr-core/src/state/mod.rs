@@ -77,8 +77,9 @@ impl State {
         Self::default()
     }
 
-    /// Builds a state from a JSON object. `__SEQUENCE_ID` and `__PRIOR_STEP` become the
-    /// runtime keys when they have the right type (an integer and a string).
+    /// Builds a state from a JSON object. `__SEQUENCE_ID` and `__PRIOR_STEP` set the runtime
+    /// keys; a value of another type than theirs (a non-negative integer, a string; `null`
+    /// for none) is a [`StateError::RuntimeKey`].
     ///
     /// # Examples
     ///
@@ -90,14 +91,21 @@ impl State {
     /// ```
     pub fn from_json(value: Value) -> Result<Self, StateError> {
         match value {
-            Value::Object(map) => Ok(Self::from_map(map)),
+            Value::Object(map) => {
+                let state = Self::from_map(map);
+                match state.write_error() {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(state),
+                }
+            }
             other => Err(StateError::NotAnObject {
                 found: json_type_name(&other),
             }),
         }
     }
 
-    /// Builds a state from a JSON map, keeping the map's order.
+    /// Builds a state from a JSON map, keeping the map's order. A runtime key of the wrong
+    /// type is left out and remembered as the state's [`write_error`](State::write_error).
     ///
     /// # Examples
     ///

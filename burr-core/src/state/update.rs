@@ -21,20 +21,22 @@ impl State {
         self.record_write(key);
         match key {
             SEQUENCE_ID_KEY => {
-                if let Field::Number(n) = &field
-                    && let Some(n) = n.as_u64()
-                {
-                    self.sequence_id = Some(n);
-                    return;
+                match &field {
+                    Field::Number(n) if n.as_u64().is_some() => self.sequence_id = n.as_u64(),
+                    Field::Null => self.sequence_id = None,
+                    other => self.fail_write(runtime_key_error(key, other)),
                 }
+                return;
             }
             PRIOR_STEP_KEY => {
-                if let Field::Value(v) = &field
-                    && let Some(s) = v.as_str()
-                {
-                    self.prior_step = Some(Arc::from(s));
-                    return;
+                match &field {
+                    Field::Value(v) if v.is_string() => {
+                        self.prior_step = v.as_str().map(Arc::from);
+                    }
+                    Field::Null => self.prior_step = None,
+                    other => self.fail_write(runtime_key_error(key, other)),
                 }
+                return;
             }
             _ => {}
         }
@@ -48,6 +50,9 @@ impl State {
     }
 
     /// Sets `key` to `value` (insert or overwrite): any `Serialize` value, stored as JSON.
+    ///
+    /// `__SEQUENCE_ID` takes a non-negative integer and `__PRIOR_STEP` a string (`null`
+    /// removes either); another value is a [`StateError::RuntimeKey`], remembered as below.
     ///
     /// A value that fails to serialize (a map with non-string keys, a failing `Serialize`
     /// impl) leaves `key` unchanged and is remembered as the state's
@@ -93,8 +98,13 @@ impl State {
 
     fn with_write_error(&self, error: StateError) -> State {
         let mut next = self.clone();
-        next.write_error.get_or_insert_with(|| Arc::new(error));
+        next.fail_write(error);
         next
+    }
+
+    /// Remembers the first write that could not be made.
+    fn fail_write(&mut self, error: StateError) {
+        self.write_error.get_or_insert_with(|| Arc::new(error));
     }
 
     /// Sets `key` to any serializable value.
@@ -116,7 +126,11 @@ impl State {
             key: key.to_string(),
             message: e.to_string(),
         })?;
-        Ok(self.update(key, value))
+        let next = self.update(key, value);
+        match next.write_error() {
+            Some(e) if self.write_error.is_none() => Err(e.clone()),
+            _ => Ok(next),
+        }
     }
 
     /// Sets every `(key, value)` pair.
@@ -204,6 +218,9 @@ impl State {
         key: &str,
         what: &'static str,
     ) -> Result<imbl::Vector<Arc<Value>>, StateError> {
+        if matches!(key, SEQUENCE_ID_KEY | PRIOR_STEP_KEY) {
+            return Err(runtime_key_error(key, &Field::List(imbl::Vector::new())));
+        }
         match self.map.get(key) {
             None => Ok(imbl::Vector::new()),
             Some(e) => {
@@ -233,6 +250,19 @@ impl State {
     /// ```
     pub fn increment(&self, key: &str, delta: i64) -> Result<State, StateError> {
         let current = match self.map.get(key) {
+            None if key == SEQUENCE_ID_KEY => self
+                .sequence_id
+                .map_or(Ok(0), i64::try_from)
+                .map_err(|_| StateError::NotAnInteger {
+                    key: key.to_string(),
+                    found: "integer that overflows",
+                })?,
+            None if key == PRIOR_STEP_KEY && self.prior_step.is_some() => {
+                return Err(StateError::NotAnInteger {
+                    key: key.to_string(),
+                    found: "string",
+                });
+            }
             None => 0,
             Some(e) => match &e.field {
                 Field::Number(n) if n.is_i64() => n.as_i64().unwrap_or_default(),
@@ -254,6 +284,9 @@ impl State {
     }
 
     /// Removes the given keys (missing keys are ignored).
+    ///
+    /// Inside an action, deleting a key is writing it: it must be declared in `writes`, and it
+    /// counts as the declared write (see [the rules](crate::action#what-an-action-may-read-write-and-delete)).
     ///
     /// # Examples
     ///
@@ -278,6 +311,10 @@ impl State {
     }
 
     /// Keeps only the given keys (and the runtime keys).
+    ///
+    /// Inside an action, only the keys the action can see (its reads and what it wrote) are
+    /// deleted, each one a write that must be declared; keeping a key is not writing it (see
+    /// [the rules](crate::action#what-an-action-may-read-write-and-delete)).
     ///
     /// # Examples
     ///
@@ -382,5 +419,18 @@ impl State {
                 self.map.remove(key);
             }
         }
+    }
+}
+
+/// The error of a write that would give a runtime key a value of the wrong type.
+fn runtime_key_error(key: &str, found: &Field) -> StateError {
+    StateError::RuntimeKey {
+        key: key.to_string(),
+        expected: if key == SEQUENCE_ID_KEY {
+            "a non-negative integer"
+        } else {
+            "a string (an action's name)"
+        },
+        found: found.type_name(),
     }
 }

@@ -113,6 +113,15 @@ impl State {
         self.map.contains_key(key)
     }
 
+    /// Whether `key` is stored, runtime keys included (ignores views).
+    pub(crate) fn holds(&self, key: &str) -> bool {
+        match key {
+            super::SEQUENCE_ID_KEY => self.sequence_id.is_some(),
+            super::PRIOR_STEP_KEY => self.prior_step.is_some(),
+            _ => self.map.contains_key(key),
+        }
+    }
+
     /// The user keys stored (ignores views), in no particular order.
     pub(crate) fn raw_keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(|k| &**k)

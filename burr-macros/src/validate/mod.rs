@@ -69,6 +69,7 @@ pub(crate) fn action<'a>(
         {
             check_duplicates(list, &mut errors);
         }
+        check_reserved(args, &mut errors);
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(generics_error(
@@ -391,6 +392,36 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     match args.args.iter().collect::<Vec<_>>().as_slice() {
         [GenericArgument::Type(t)] => Some(t),
         _ => None,
+    }
+}
+
+/// Reports declared keys that belong to the runtime (they start with `__`): an action never
+/// writes one, and reads only `__SEQUENCE_ID` and `__PRIOR_STEP`.
+fn check_reserved(args: &ActionArgs, errors: &mut Errors) {
+    for key in args.writes().iter().filter(|k| k.name.starts_with("__")) {
+        errors.error(
+            key.span,
+            format!(
+                "`{}` starts with `__`: keys starting with `__` belong to the runtime, and an \
+                 action cannot write them",
+                key.name
+            ),
+        );
+    }
+    let shared = ["__SEQUENCE_ID", "__PRIOR_STEP"];
+    for key in args
+        .reads()
+        .iter()
+        .filter(|k| k.name.starts_with("__") && !shared.contains(&k.name.as_str()))
+    {
+        errors.error(
+            key.span,
+            format!(
+                "`{}` starts with `__`: keys starting with `__` belong to the runtime; an \
+                 action may read `__SEQUENCE_ID` and `__PRIOR_STEP` only",
+                key.name
+            ),
+        );
     }
 }
 
