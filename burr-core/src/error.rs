@@ -135,6 +135,10 @@ pub enum PersistenceError {
     /// A stored row is not valid (state that is not a JSON object, unknown status...).
     #[error("corrupt stored state: {0}")]
     Corrupt(String),
+    /// The store cannot hold what was given (a value its column type refuses, a number
+    /// beyond its range); nothing was saved.
+    #[error("the store cannot save this: {0}")]
+    Unsupported(String),
     /// The backend failed (connection lost, I/O error...).
     #[error("persister backend error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),

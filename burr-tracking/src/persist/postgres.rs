@@ -388,12 +388,34 @@ impl PostgresPersister {
             sequence_id: r.sequence_id.into(),
         };
         let seq = i32::try_from(r.sequence_id).map_err(|_| {
-            PersistenceError::backend(format!(
-                "sequence id {} of {row} does not fit the INTEGER column",
-                r.sequence_id
+            PersistenceError::Unsupported(format!(
+                "sequence id {} of {row} does not fit the INTEGER column (at most {})",
+                r.sequence_id,
+                i32::MAX
             ))
         })?;
+        for (column, value) in [
+            ("partition_key", partition_key),
+            ("app_id", r.app_id),
+            ("position", r.position),
+        ] {
+            if value.contains('\0') {
+                return Err(PersistenceError::Unsupported(format!(
+                    "the {column} of {row} holds a NUL character (U+0000), which PostgreSQL \
+                     text cannot hold"
+                )));
+            }
+        }
         let state = state_to_text(r.state)?;
+        // JSONB refuses the NUL character in any string (serialized as `\u0000`).
+        if state.contains("\\u0000")
+            && let Some(path) = nul_in(&r.state.to_json(), &mut String::new())
+        {
+            return Err(PersistenceError::Unsupported(format!(
+                "the state of {row} holds a NUL character (U+0000) at {path}, which PostgreSQL's \
+                 JSONB cannot hold; remove it or encode the value (base64, escaped text)"
+            )));
+        }
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(&self.sql.insert)
@@ -426,6 +448,10 @@ impl PostgresPersister {
         sequence_id: Option<u64>,
     ) -> Result<Option<PersistedState>, PersistenceError> {
         let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        if pk.contains('\0') || app_id.contains('\0') {
+            // Text with a NUL was never saved (see `save_step`).
+            return Ok(None);
+        }
         let client = self.client().await?;
         let found = match sequence_id {
             None => {
@@ -455,6 +481,9 @@ impl PostgresPersister {
 
     async fn app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
         let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        if pk.contains('\0') {
+            return Ok(Vec::new());
+        }
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(&self.sql.list)
@@ -594,4 +623,32 @@ mod tests {
         assert!(sql.create.contains("state JSONB NOT NULL"));
         assert!(sql.create.contains("my_table_created_at_index"));
     }
+}
+
+/// Where the first NUL character of a JSON value is (a key or a string), as a path like
+/// `state["messages"][2]["text"]`; `None` when there is none.
+fn nul_in(value: &serde_json::Value, path: &mut String) -> Option<String> {
+    use serde_json::Value;
+    use std::fmt::Write;
+    let len = path.len();
+    let found = match value {
+        Value::String(s) if s.contains('\0') => Some(format!("state{path}")),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            path.truncate(len);
+            let _ = write!(path, "[{i}]");
+            nul_in(v, path)
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            path.truncate(len);
+            let _ = write!(path, "[{k:?}]");
+            if k.contains('\0') {
+                Some(format!("state{path} (the key)"))
+            } else {
+                nul_in(v, path)
+            }
+        }),
+        _ => None,
+    };
+    path.truncate(len);
+    found
 }

@@ -52,6 +52,33 @@ return 1",
     )
 });
 
+/// The highest sequence id a sorted-set score (a double) holds exactly: 2^53.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(burr_tracking::persist::redis::MAX_SEQUENCE_ID, 1 << 53);
+/// ```
+pub const MAX_SEQUENCE_ID: u64 = 1 << 53;
+
+/// One part of a key, escaped so that no part can contain the `:` that separates parts:
+/// `%` becomes `%25` and `:` becomes `%3A`. Parts without either (UUIDs, `user-7`) are
+/// written as they are, so keys are Apache Burr's for them.
+fn key_part(part: &str) -> std::borrow::Cow<'_, str> {
+    if !part.contains([':', '%']) {
+        return std::borrow::Cow::Borrowed(part);
+    }
+    let mut out = String::with_capacity(part.len() + 8);
+    for c in part.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ':' => out.push_str("%3A"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Saves states in Redis, with Apache Burr's key layout.
 ///
 /// Each step is a hash at `[namespace:]{partition_key}:{app_id}:{sequence_id}` with fields
@@ -59,6 +86,16 @@ return 1",
 /// `created_at` (UTC, ISO 8601); the sorted set `[namespace:]{partition_key}` maps each app
 /// id to its highest saved sequence id. A missing partition key is stored as the empty
 /// string. Burr's `RedisBasePersister` given the same namespace reads these keys.
+///
+/// - Every part of a key (namespace, partition key, app id) is escaped: `%` is written
+///   `%25` and `:` is written `%3A`, so that two tenants never share a key (unescaped,
+///   partition key `T:a` with app id `b` and partition key `T` with app id `a:b` would).
+///   Parts with neither character, which is what Burr's ids are, are unchanged. Data saved
+///   by a version that did not escape, under ids holding `:` or `%`, is found again by
+///   renaming its keys to the escaped form (`RENAME`); Burr, which does not escape, reads
+///   only the unchanged ones.
+/// - Sorted-set scores are doubles: a sequence id above [`MAX_SEQUENCE_ID`] (2^53) is refused
+///   with [`PersistenceError::Unsupported`], since the latest step could not be found exactly.
 ///
 /// - A save is one Lua script: the existence check, the hash and the sorted-set update
 ///   happen together, so two writers cannot interleave; a step that exists is
@@ -264,21 +301,23 @@ impl RedisPersister {
         self.conn.clone()
     }
 
-    /// `[namespace:]partition_key`: the sorted set of the partition.
+    /// `[namespace:]partition_key`: the sorted set of the partition (parts escaped).
     fn partition_set(&self, partition_key: &str) -> String {
+        let pk = key_part(partition_key);
         if self.namespace.is_empty() {
-            partition_key.to_string()
+            pk.into_owned()
         } else {
-            format!("{}:{partition_key}", self.namespace)
+            format!("{}:{pk}", key_part(&self.namespace))
         }
     }
 
-    /// `[namespace:]partition_key:app_id:sequence_id`: the hash of one step.
+    /// `[namespace:]partition_key:app_id:sequence_id`: the hash of one step (parts escaped).
     fn step_key(&self, partition_key: &str, app_id: &str, sequence_id: u64) -> String {
+        let (pk, app) = (key_part(partition_key), key_part(app_id));
         if self.namespace.is_empty() {
-            format!("{partition_key}:{app_id}:{sequence_id}")
+            format!("{pk}:{app}:{sequence_id}")
         } else {
-            format!("{}:{partition_key}:{app_id}:{sequence_id}", self.namespace)
+            format!("{}:{pk}:{app}:{sequence_id}", key_part(&self.namespace))
         }
     }
 
@@ -293,6 +332,18 @@ impl RedisPersister {
 
     async fn save_step(&self, r: SaveRequest<'_>) -> Result<(), PersistenceError> {
         let partition_key = r.partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        if r.sequence_id > MAX_SEQUENCE_ID {
+            return Err(PersistenceError::Unsupported(format!(
+                "sequence id {} of {}: Redis orders steps by a sorted-set score, a double \
+                 that holds sequence ids exactly only up to 2^53 ({MAX_SEQUENCE_ID})",
+                r.sequence_id,
+                RowName {
+                    partition_key,
+                    app_id: r.app_id,
+                    sequence_id: r.sequence_id.into(),
+                }
+            )));
+        }
         let key = self.step_key(partition_key, r.app_id, r.sequence_id);
         let set = self.partition_set(partition_key);
         let state = state_to_text(r.state)?;
