@@ -279,13 +279,7 @@ fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStre
     let declarations = declarations(args, item, &input_specs, source);
     let action_struct = action_struct(item);
 
-    let ret_span = match &item.sig.output {
-        syn::ReturnType::Type(_, ty) => ty.span(),
-        syn::ReturnType::Default => name.span(),
-    };
-    let convert = quote_spanned! {ret_span=>
-        #private::IntoStepOutput::into_step_output(__burr_ret, __burr_ctx.action_name())
-    };
+    let convert = output_conversion(item);
     let result_ty = quote! {
         ::core::result::Result<#core::StepOutput, #core::ActionError>
     };
@@ -313,11 +307,38 @@ fn expand_action(args: &ActionArgs, f: &ActionFn<'_>, source: &str) -> TokenStre
         )
     };
 
+    let action_impl = impl_action(name, &declarations, &kind, &call);
     quote! {
         #item
 
         #action_struct
 
+        #action_impl
+    }
+}
+
+/// What turns the function's return value `__burr_ret` into the step's output, spanned at
+/// the return type so that a type that cannot be an output is reported there.
+pub(crate) fn output_conversion(item: &MaybeItemFn) -> TokenStream {
+    let ret_span = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => item.sig.ident.span(),
+    };
+    quote_spanned! {ret_span=>
+        ::burr::__private::IntoStepOutput::into_step_output(__burr_ret, __burr_ctx.action_name())
+    }
+}
+
+/// `impl Action for #name`: the declarations, the kind (an `ActionKind` variant) and the
+/// body of `call`, which sees `__burr_state`, `__burr_inputs` and `__burr_ctx`.
+pub(crate) fn impl_action(
+    name: &syn::Ident,
+    declarations: &TokenStream,
+    kind: &TokenStream,
+    call: &TokenStream,
+) -> TokenStream {
+    let core = quote!(::burr::__private::burr_core);
+    quote! {
         impl #core::Action for #name {
             #declarations
             fn kind(&self) -> #core::action::ActionKind {

@@ -209,34 +209,25 @@ fn expand_streaming(
             })
         }
     };
+    let call = quote! {
+        let __burr_started = (move || -> ::core::result::Result<#core::stream::ActionStream, #core::ActionError> {
+            #(#lets)*
+            let __burr_ctx_owned = ::core::clone::Clone::clone(__burr_ctx);
+            ::core::result::Result::Ok(#body)
+        })();
+        match __burr_started {
+            ::core::result::Result::Ok(__burr_events) => #core::action::Call::Stream(__burr_events),
+            ::core::result::Result::Err(__burr_error) => {
+                #core::action::Call::Ready(::core::result::Result::Err(__burr_error))
+            }
+        }
+    };
+    let action_impl = expand::impl_action(name, &declarations, &kind, &call);
     quote! {
         #original
 
         #action_struct
 
-        impl #core::Action for #name {
-            #declarations
-            fn kind(&self) -> #core::action::ActionKind {
-                #core::action::ActionKind::#kind
-            }
-            fn call<'__burr>(
-                &'__burr self,
-                __burr_state: #core::State,
-                __burr_inputs: &'__burr #core::Inputs,
-                __burr_ctx: &'__burr #core::ActionContext,
-            ) -> #core::action::Call<'__burr> {
-                let __burr_started = (move || -> ::core::result::Result<#core::stream::ActionStream, #core::ActionError> {
-                    #(#lets)*
-                    let __burr_ctx_owned = ::core::clone::Clone::clone(__burr_ctx);
-                    ::core::result::Result::Ok(#body)
-                })();
-                match __burr_started {
-                    ::core::result::Result::Ok(__burr_events) => #core::action::Call::Stream(__burr_events),
-                    ::core::result::Result::Err(__burr_error) => {
-                        #core::action::Call::Ready(::core::result::Result::Err(__burr_error))
-                    }
-                }
-            }
-        }
+        #action_impl
     }
 }
