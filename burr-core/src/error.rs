@@ -263,6 +263,14 @@ pub enum BuildProblem {
         /// The known action names.
         known: Vec<String>,
     },
+    /// A retry or timeout setting names an action that does not exist.
+    #[error("retry or timeout set for `{name}`, which is not an action; actions are {known:?}")]
+    UnknownPolicyAction {
+        /// The unknown name.
+        name: String,
+        /// The known action names.
+        known: Vec<String>,
+    },
     /// Two default transitions leave the same action.
     #[error(
         "transition `{from}` -> `{to}` is redundant: a default transition has already been set for `{from}`"
@@ -343,6 +351,14 @@ pub enum Error {
         /// What the body returned.
         #[source]
         source: BoxError,
+    },
+    /// An attempt of the action ran past its timeout (see [`crate::policy`]).
+    #[error("action `{action}` timed out after {after:?}")]
+    Timeout {
+        /// The action.
+        action: String,
+        /// The timeout it ran past.
+        after: std::time::Duration,
     },
     /// Required inputs were not given.
     #[error(

@@ -23,6 +23,9 @@ mod graph;
 pub mod hooks;
 pub mod persistence;
 
+// How a failing or slow action is retried and timed out.
+pub mod policy;
+
 // The context of a step: its ids, tracer and spans.
 mod context;
 

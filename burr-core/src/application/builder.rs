@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::engine::{Mode, drive};
+use super::policies::Policies;
 use super::runtime_graph::build_graph;
 use super::{Application, InitializeFrom};
 use crate::action::{Action, IntoAction};
@@ -46,6 +47,7 @@ pub struct ApplicationBuilder {
     saver: Option<Saver>,
     initializer: Option<InitializeFrom>,
     spawning_parent: Option<Pointer>,
+    pub(super) policies: Policies,
     problems: Vec<BuildProblem>,
 }
 
@@ -490,6 +492,7 @@ impl ApplicationBuilder {
         let graph = build_graph(
             &self.actions,
             &self.transitions,
+            &self.policies,
             entrypoint.as_deref(),
             &mut problems,
         );

@@ -15,8 +15,10 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use futures_util::future::{Either, select};
 
 use super::events::fire;
 use super::{Application, StepResult};
@@ -25,6 +27,7 @@ use crate::action::stream::{ActionStream, StreamEvent};
 use crate::context::{ActionContext, Scoped, scoped};
 use crate::error::{ActionError, Error};
 use crate::persistence::{SaveRequest, Saver, Status};
+use crate::policy::{ATTEMPT_ATTRIBUTE, ATTEMPTS_ATTRIBUTE, RetryPolicy, sleep};
 use crate::state::State;
 use crate::step::{Inputs, ResultMap, StepOutput};
 
@@ -171,12 +174,97 @@ impl Application {
     }
 
     /// Calls the action of a prepared step and waits for its output; a stream is drained
-    /// (its items are not reported: `stream_result` reports them).
+    /// (its items are not reported: `stream_result` reports them). With a retry policy,
+    /// failed attempts are retried; with a timeout, each attempt is bounded (see
+    /// [`crate::policy`]).
     pub(crate) async fn call_action(&self, p: &Prepared, mode: Mode) -> Result<StepOutput, Error> {
+        let policy = &self.graph.nodes[p.node].policy;
+        if policy.is_plain() {
+            return self.attempt(p, mode).await;
+        }
+        let mut attempt = 1;
+        loop {
+            let out = match policy.timeout {
+                None => self.attempt(p, mode).await,
+                Some(limit) => self.attempt_within(p, mode, limit).await,
+            };
+            match self.retry_after(p, policy.retry.as_deref(), attempt, &out) {
+                Some(delay) => wait(mode, delay).await,
+                None => return out,
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Whether to try the action again after attempt `attempt` ended with `out`: the delay
+    /// to wait, after logging the failed attempt on the step; `None` to stop (logging the
+    /// number of attempts a success took).
+    pub(crate) fn retry_after(
+        &self,
+        p: &Prepared,
+        retry: Option<&RetryPolicy>,
+        attempt: u32,
+        out: &Result<StepOutput, Error>,
+    ) -> Option<Duration> {
+        let retry = retry?;
+        let tracer = p.ctx.tracer();
+        match out {
+            Err(e) if attempt < retry.max_attempts() && retry.is_retryable(e) => {
+                let delay = retry.delay_after(attempt);
+                let record = serde_json::json!({
+                    "attempt": attempt,
+                    "max_attempts": retry.max_attempts(),
+                    "error": e.to_string(),
+                    "retry_in_ms": u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                });
+                tracer.log_attributes([(ATTEMPT_ATTRIBUTE, record)]);
+                Some(delay)
+            }
+            Ok(_) if attempt > 1 => {
+                tracer.log_attribute(ATTEMPTS_ATTRIBUTE, attempt);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// One call of the action, to its output.
+    async fn attempt(&self, p: &Prepared, mode: Mode) -> Result<StepOutput, Error> {
         match self.start_call(p) {
             Call::Ready(out) => out.map_err(|e| e.into_burr(&self.graph.nodes[p.node].info.name)),
             call => self.settle_call(call, p, mode).await,
         }
+    }
+
+    /// One call of the action, failed with [`Error::Timeout`] past `limit`: a future or a
+    /// stream awaited in async mode is dropped at the limit; what runs to its end on this
+    /// thread (a sync action, anything in sync mode) is checked when it returns.
+    async fn attempt_within(
+        &self,
+        p: &Prepared,
+        mode: Mode,
+        limit: Duration,
+    ) -> Result<StepOutput, Error> {
+        let timeout = || Error::Timeout {
+            action: self.graph.nodes[p.node].info.name.clone(),
+            after: limit,
+        };
+        let started = Instant::now();
+        let out = match self.start_call(p) {
+            Call::Ready(out) => out.map_err(|e| e.into_burr(&self.graph.nodes[p.node].info.name)),
+            call if mode.is_async() => {
+                let settle = pin!(self.settle_call(call, p, mode));
+                match select(settle, sleep(limit)).await {
+                    Either::Left((out, _)) => out,
+                    Either::Right(((), _)) => return Err(timeout()),
+                }
+            }
+            call => self.settle_call(call, p, mode).await,
+        };
+        if started.elapsed() > limit {
+            return Err(timeout());
+        }
+        out
     }
 
     /// Waits for the output of a call that was not ready: a future (async mode only) or a
@@ -244,10 +332,16 @@ impl Application {
         let Some(p) = self.begin_step(inputs, mode).await? else {
             return Ok(None);
         };
-        // As `call_action`, with the ready case inline: a sync step awaits nothing more.
-        let outcome = match self.start_call(&p) {
-            Call::Ready(out) => out.map_err(|e| e.into_burr(&self.graph.nodes[p.node].info.name)),
-            call => self.settle_call(call, &p, mode).await,
+        // As `call_action`, with the plain ready case inline: a sync step awaits nothing more.
+        let outcome = if self.graph.nodes[p.node].policy.is_plain() {
+            match self.start_call(&p) {
+                Call::Ready(out) => {
+                    out.map_err(|e| e.into_burr(&self.graph.nodes[p.node].info.name))
+                }
+                call => self.settle_call(call, &p, mode).await,
+            }
+        } else {
+            self.call_action(&p, mode).await
         };
         self.finish_step(&p, outcome, mode).await.map(Some)
     }
@@ -424,4 +518,16 @@ fn write_errors(
         });
     }
     Ok(())
+}
+
+/// Waits `delay`: the thread sleeps in sync mode, the future pends in async mode.
+pub(crate) async fn wait(mode: Mode, delay: Duration) {
+    if delay.is_zero() {
+        return;
+    }
+    if mode.is_async() {
+        sleep(delay).await;
+    } else {
+        std::thread::sleep(delay);
+    }
 }

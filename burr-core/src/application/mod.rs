@@ -11,6 +11,7 @@ mod halt;
 mod initialize;
 mod iterate;
 mod outcome;
+mod policies;
 mod run;
 mod runtime_graph;
 mod streaming;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::policies::{ActionPolicy, Policies};
 use crate::action::{Action, ActionKind};
 use crate::error::{BuildProblem, Error};
 use crate::graph::{ActionInfo, Condition, Graph, TransitionInfo, TransitionSpec};
@@ -16,6 +17,7 @@ pub(super) struct Node {
     pub(super) kind: ActionKind,
     pub(super) view: Arc<ViewInfo>,
     pub(super) edges: Vec<(Condition, usize)>,
+    pub(super) policy: ActionPolicy,
 }
 
 /// The validated graph the application runs on.
@@ -66,6 +68,7 @@ fn reserved_keys(info: &ActionInfo, problems: &mut Vec<BuildProblem>) {
 pub(super) fn build_graph(
     actions: &[(String, Arc<dyn Action>)],
     transitions: &[TransitionSpec],
+    policies: &Policies,
     entrypoint: Option<&str>,
     problems: &mut Vec<BuildProblem>,
 ) -> Option<RuntimeGraph> {
@@ -93,6 +96,7 @@ pub(super) fn build_graph(
             is_streaming: kind.is_streaming(),
         };
         reserved_keys(&info, problems);
+        let info_name = info.name.clone();
         let name: Arc<str> = Arc::from(name.as_str());
         nodes.push(Node {
             view: Arc::new(ViewInfo {
@@ -105,9 +109,11 @@ pub(super) fn build_graph(
             action: action.clone(),
             kind,
             edges: Vec::new(),
+            policy: policies.for_action(&info_name),
         });
     }
     let known: Vec<String> = actions.iter().map(|(n, _)| n.clone()).collect();
+    policies.check(&known, problems);
     let mut public_transitions = Vec::new();
     for t in transitions {
         let to = index.get(&t.to).copied();

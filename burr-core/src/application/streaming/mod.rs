@@ -27,12 +27,15 @@
 mod iterate;
 mod result;
 
-use std::time::SystemTime;
+use std::pin::pin;
+use std::time::{Instant, SystemTime};
+
+use futures_util::future::{Either, select};
 
 pub use iterate::{AsyncStreamIterate, StreamIterate};
 pub use result::{AsyncStreamingResult, StreamingResult};
 
-use super::engine::{Mode, Prepared, drive, next_event, stream_ended};
+use super::engine::{Mode, Prepared, drive, next_event, stream_ended, wait};
 use super::events::fire;
 use super::halt::{Halt, Halts};
 use super::{Application, Halted, Outcome};
@@ -40,6 +43,7 @@ use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
 use crate::error::{ActionError, Error};
 use crate::hooks::{ExecuteMethod, StreamEnd, StreamItem, StreamStart};
+use crate::policy::sleep;
 use crate::state::State;
 use crate::step::{Inputs, ResultMap, StepOutput};
 
@@ -53,6 +57,10 @@ struct Running {
     started: SystemTime,
     first_item: Option<SystemTime>,
     items: usize,
+    /// The attempt running (1 for the first; see [`crate::policy`]).
+    attempt: u32,
+    /// When the attempt times out, if the action has a timeout.
+    deadline: Option<Instant>,
     /// The execute call to close when the step ends (`None` inside `stream_iterate`).
     method: Option<ExecuteMethod>,
 }
@@ -101,19 +109,58 @@ impl<'a> Core<'a> {
             self.finalize(r, Err(e)).await;
             return None;
         }
-        let end = match next_event(&mut r.events, &r.p.ctx, self.mode).await {
-            Some(Ok(StreamEvent::Item(item))) => {
-                r.items += 1;
-                r.first_item.get_or_insert_with(SystemTime::now);
-                let first = r.first_item.unwrap_or(r.started);
-                let step = (r.p.node, r.p.seq, r.items - 1);
-                fire_item(self.app, self.mode, step, (r.started, first), &item).await;
-                self.running = Some(r);
-                return Some(item);
+        let end = loop {
+            // `None` when the attempt's deadline passed first (async mode).
+            let event = match r.deadline {
+                Some(deadline) if self.mode.is_async() => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let next = pin!(next_event(&mut r.events, &r.p.ctx, self.mode));
+                    match select(next, sleep(left)).await {
+                        Either::Left((event, _)) => Some(event),
+                        Either::Right(_) => None,
+                    }
+                }
+                _ => Some(next_event(&mut r.events, &r.p.ctx, self.mode).await),
+            };
+            let timed_out = event.is_none() || r.deadline.is_some_and(|d| Instant::now() > d);
+            let end = match event {
+                _ if timed_out => Err(Error::Timeout {
+                    action: name.clone(),
+                    after: self.app.graph.nodes[r.p.node]
+                        .policy
+                        .timeout
+                        .unwrap_or_default(),
+                }),
+                Some(Some(Ok(StreamEvent::Item(item)))) => {
+                    r.items += 1;
+                    r.first_item.get_or_insert_with(SystemTime::now);
+                    let first = r.first_item.unwrap_or(r.started);
+                    let step = (r.p.node, r.p.seq, r.items - 1);
+                    fire_item(self.app, self.mode, step, (r.started, first), &item).await;
+                    self.running = Some(r);
+                    return Some(item);
+                }
+                Some(Some(Ok(StreamEvent::Done(out)))) => Ok(out),
+                Some(Some(Err(e))) => Err(e.into_burr(&name)),
+                Some(None) | None => Err(stream_ended(&name)),
+            };
+            // A failure is retried only before the first item reached the caller.
+            if end.is_err() && r.items > 0 {
+                break end;
             }
-            Some(Ok(StreamEvent::Done(out))) => Ok(out),
-            Some(Err(e)) => Err(e.into_burr(&name)),
-            None => Err(stream_ended(&name)),
+            let retry = self.app.graph.nodes[r.p.node].policy.retry.clone();
+            match self
+                .app
+                .retry_after(&r.p, retry.as_deref(), r.attempt, &end)
+            {
+                None => break end,
+                Some(delay) => {
+                    wait(self.mode, delay).await;
+                    r.attempt += 1;
+                    r.deadline = self.app.attempt_deadline(r.p.node);
+                    r.events = self.app.stream_events(&r.p);
+                }
+            }
         };
         self.finalize(r, end).await;
         None
@@ -339,22 +386,37 @@ impl Application {
                 time: started,
             }
         );
-        let events = match self.start_call(&p) {
-            Call::Stream(events) => events,
-            // Finished (or failed) before streaming anything.
-            Call::Ready(out) => ActionStream::from_iter([out.map(StreamEvent::Done)]),
-            Call::Future(_) => ActionStream::from_iter([Err(ActionError::msg(format!(
-                "streaming action `{name}` answered with a future instead of a stream"
-            )))]),
-        };
+        let deadline = self.attempt_deadline(p.node);
+        let events = self.stream_events(&p);
         let running = Running {
             p,
             events,
             started,
             first_item: None,
             items: 0,
+            attempt: 1,
+            deadline,
             method: owns_call.then_some(close),
         };
         Ok((name, Core::running(self, running, mode)))
+    }
+
+    /// When an attempt of action `node` starting now times out.
+    fn attempt_deadline(&self, node: usize) -> Option<Instant> {
+        let timeout = self.graph.nodes[node].policy.timeout?;
+        Instant::now().checked_add(timeout)
+    }
+
+    /// Calls a streaming action and returns its events.
+    fn stream_events(&self, p: &Prepared) -> ActionStream {
+        match self.start_call(p) {
+            Call::Stream(events) => events,
+            // Finished (or failed) before streaming anything.
+            Call::Ready(out) => ActionStream::from_iter([out.map(StreamEvent::Done)]),
+            Call::Future(_) => ActionStream::from_iter([Err(ActionError::msg(format!(
+                "streaming action `{}` answered with a future instead of a stream",
+                self.graph.nodes[p.node].info.name
+            )))]),
+        }
     }
 }
