@@ -252,8 +252,11 @@ pub struct IdError {
     pub reason: &'static str,
 }
 
-/// Checks that `id` can safely name one directory: not empty, no `/`, `\`, `..` or NUL, and
-/// not starting with `.`. Returns the id unchanged.
+/// Longest id, in bytes: the longest file name most file systems take.
+const MAX_ID_BYTES: usize = 255;
+
+/// Checks that `id` can safely name one directory: not empty, no `/`, `\`, `..` or NUL, not
+/// starting with `.`, at most 255 bytes. Returns the id unchanged.
 pub(crate) fn validate_id(kind: IdKind, id: &str) -> Result<&str, IdError> {
     let reason = if id.is_empty() {
         "is empty"
@@ -267,6 +270,8 @@ pub(crate) fn validate_id(kind: IdKind, id: &str) -> Result<&str, IdError> {
         "contains a NUL character"
     } else if id.starts_with('.') {
         "starts with `.`"
+    } else if id.len() > MAX_ID_BYTES {
+        "is longer than 255 bytes"
     } else {
         return Ok(id);
     };

@@ -812,3 +812,41 @@ async fn demo_projects_are_added_once_and_read_back() {
     let (_, counter) = get(&store, "/api/v0/demo_counter/count-to-10/__none__/apps").await;
     assert_eq!(counter["steps"].as_array().unwrap().len(), 11);
 }
+
+#[tokio::test]
+async fn errors_never_show_a_path_of_the_machine() {
+    let fx = Fixture::new();
+    let dir = fx.app("p", "a", None, &counter_lines(1));
+    // graph.json is a folder, metadata.json is not JSON: errors about files below the root.
+    fs::remove_file(dir.join(GRAPH_FILE)).unwrap();
+    fs::create_dir(dir.join(GRAPH_FILE)).unwrap();
+    fs::write(dir.join(METADATA_FILE), "{nope").unwrap();
+    let store = fx.store();
+    let long = "x".repeat(300);
+    let root = fx.root.to_string_lossy().into_owned();
+    for uri in [
+        format!("/api/v0/{long}/__none__/apps"),
+        format!("/api/v0/{long}/a/__none__/apps"),
+        format!("/api/v0/p/{long}/__none__/apps"),
+        format!("/api/v1/{long}/a/summary"),
+        format!("/api/v1/p/{long}/steps"),
+        format!("/api/v1/p/{long}/wait?timeout_ms=0"),
+        "/api/v0/p/a/__none__/apps".to_owned(),
+        "/api/v1/p/a/summary".to_owned(),
+    ] {
+        let (status, body) = get_text(&store, &uri).await;
+        // A malformed metadata.json is a 500, as in Burr's server; with a clean message.
+        assert!(
+            matches!(status.as_u16(), 200 | 400 | 404 | 500),
+            "{uri} answered {status}: {body}"
+        );
+        assert!(!body.contains(&root), "{uri} shows the root's path: {body}");
+        if uri.contains(&long) {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+        }
+    }
+    let (_, summary) = get(&store, "/api/v1/p/a/summary").await;
+    let errors = summary["errors"].to_string();
+    assert!(errors.contains("p/a/metadata.json"), "{errors}");
+    assert!(errors.contains("p/a/graph.json"), "{errors}");
+}
