@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use burr_tracking::layout::{GRAPH_FILE, LOG_FILE, METADATA_FILE};
-use burr_tracking::server::{Store, router};
+use burr_tracking::server::{AllowedHosts, ServeOptions, Store, router, router_with};
 use serde_json::{Value, json};
 use support::roots::write_app;
 use tower::ServiceExt;
@@ -849,4 +849,172 @@ async fn errors_never_show_a_path_of_the_machine() {
     let errors = summary["errors"].to_string();
     assert!(errors.contains("p/a/metadata.json"), "{errors}");
     assert!(errors.contains("p/a/graph.json"), "{errors}");
+}
+
+/// A request to the default router with the given headers; the status and the JSON body.
+async fn request(
+    store: &Store,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let response = router(store.clone())
+        .oneshot(builder.body(Body::from("{}")).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn only_loopback_host_names_are_answered() {
+    let fx = Fixture::new();
+    fx.app("p", "a", None, &counter_lines(2));
+    let store = fx.store();
+    for host in [
+        "localhost",
+        "localhost:7241",
+        "127.0.0.1",
+        "127.0.0.1:7241",
+        "[::1]",
+        "[::1]:7241",
+    ] {
+        let (status, body) = request(&store, "GET", "/api/v0/projects", &[("host", host)]).await;
+        assert_eq!(status, StatusCode::OK, "{host}: {body}");
+    }
+    for host in [
+        "attacker.example",
+        "attacker.example:7241",
+        "127.0.0.1.nip.io",
+        "localhost.attacker.example",
+        "192.168.1.5:7241",
+        "[::2]:7241",
+        "localhost:x",
+    ] {
+        for uri in [
+            "/api/v0/projects",
+            "/api/v0/p/a/__none__/apps",
+            "/",
+            "/ui/app.js",
+        ] {
+            let (status, body) = request(&store, "GET", uri, &[("host", host)]).await;
+            assert_eq!(
+                status,
+                StatusCode::MISDIRECTED_REQUEST,
+                "{host} {uri}: {body}"
+            );
+            assert!(
+                body["detail"].as_str().unwrap().contains("--allow-host"),
+                "{body}"
+            );
+        }
+    }
+    // A name the user allowed is answered.
+    let options = ServeOptions {
+        allowed_hosts: AllowedHosts::loopback().allow("burr.lan"),
+        ..ServeOptions::default()
+    };
+    let response = router_with(store.clone(), &options)
+        .oneshot(
+            Request::get("/api/v0/projects")
+                .header("host", "burr.lan:7241")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn writes_need_the_same_origin_and_the_exact_json_type() {
+    let fx = Fixture::new();
+    let store = fx.store();
+    let nothing_written = || fs::read_dir(&fx.root).unwrap().next().is_none();
+    let refused: [(&[(&str, &str)], StatusCode); 7] = [
+        // The rebinding attack: a foreign Host and Origin, and a type that starts like JSON.
+        (
+            &[
+                ("host", "attacker.example:7241"),
+                ("origin", "http://attacker.example:7241"),
+                ("content-type", "application/jsonx"),
+            ],
+            StatusCode::MISDIRECTED_REQUEST,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "http://attacker.example"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "null"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "http://127.0.0.1:9999"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("sec-fetch-site", "cross-site"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "http://127.0.0.1:7241"),
+                ("content-type", "application/jsonx"),
+            ],
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            &[("host", "127.0.0.1:7241"), ("content-type", "text/plain")],
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ];
+    for (headers, expected) in refused {
+        let (status, body) = request(&store, "POST", "/api/v1/demo", headers).await;
+        assert_eq!(status, expected, "{headers:?}: {body}");
+        assert!(body["detail"].is_string(), "{body}");
+        assert!(nothing_written(), "{headers:?} wrote into the root");
+    }
+    // What the UI sends.
+    let (status, body) = request(
+        &store,
+        "POST",
+        "/api/v1/demo",
+        &[
+            ("host", "127.0.0.1:7241"),
+            ("origin", "http://127.0.0.1:7241"),
+            ("sec-fetch-site", "same-origin"),
+            ("content-type", "application/json; charset=utf-8"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!nothing_written());
 }

@@ -257,14 +257,10 @@ async fn steps(
     Ok(raw_json(body))
 }
 
-/// Adds the demo projects that are missing. Only JSON requests are accepted, so that a web page
-/// elsewhere cannot trigger it with a plain form (browsers ask first for JSON across origins).
+/// Adds the demo projects that are missing. The request guard lets only same-origin JSON
+/// requests reach it (see [`super::guard`]); the type is checked here again, exactly.
 async fn demo(State(store): State<Store>, headers: axum::http::HeaderMap) -> ApiResult {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !is_json {
+    if !super::guard::is_json(&headers) {
         return Err(ApiError {
             status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
             detail: "send the request with `content-type: application/json`".to_owned(),
