@@ -1018,3 +1018,49 @@ async fn writes_need_the_same_origin_and_the_exact_json_type() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(!nothing_written());
 }
+
+#[tokio::test]
+async fn the_cache_stays_within_its_budget_across_many_apps() {
+    let fx = Fixture::new();
+    let apps = 40;
+    for i in 0..apps {
+        fx.app("p", &format!("app-{i}"), None, &counter_lines(300));
+    }
+    let budget = 1 << 20;
+    let store = Store::with_cache_budget(&fx.root, budget);
+    let mut peak = 0;
+    for round in 0..2 {
+        for i in 0..apps {
+            let (status, logs) = get(&store, &format!("/api/v0/p/app-{i}/__none__/apps")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                logs["steps"].as_array().unwrap().len(),
+                300,
+                "round {round}, app {i}"
+            );
+            let (_, page) = get(
+                &store,
+                &format!("/api/v1/p/app-{i}/steps?limit=5&order=desc"),
+            )
+            .await;
+            assert_eq!(seqs(&page), [299, 298, 297, 296, 295]);
+            peak = peak.max(store.cache_bytes());
+            assert!(
+                store.cache_bytes() <= budget,
+                "{} > {budget}",
+                store.cache_bytes()
+            );
+        }
+    }
+    // The apps opened did fill the cache, and the budget was what held it.
+    assert!(peak > budget / 2, "peak {peak}");
+    let unbounded = Store::new(&fx.root);
+    for i in 0..apps {
+        get(&unbounded, &format!("/api/v0/p/app-{i}/__none__/apps")).await;
+    }
+    assert!(
+        unbounded.cache_bytes() > budget,
+        "{}",
+        unbounded.cache_bytes()
+    );
+}

@@ -16,8 +16,11 @@ use super::store::{LogStatus, StoreError};
 const CHUNK: usize = 4 << 20;
 /// Most problems remembered per app (the count goes on).
 const MAX_PROBLEMS: usize = 20;
-/// Bytes of step JSON kept per app; past this, steps are rebuilt when asked for.
-const CACHE_BUDGET: usize = 256 << 20;
+/// Estimated bytes of one step's slot in the index, besides its ranges and JSON (the map's
+/// node share, the key, the slot).
+const SLOT_BYTES: usize = 96;
+/// Bytes of one byte range of a step.
+const RANGE_BYTES: usize = std::mem::size_of::<(u64, u64)>();
 /// Steps read from disk at once when many are built.
 const BUILD_BATCH: usize = 4096;
 /// Below this many steps to build, one thread does it.
@@ -80,6 +83,10 @@ pub(super) struct AppIndex {
     pub(super) problems: Vec<String>,
     pub(super) problem_count: usize,
     cached_bytes: usize,
+    /// Bytes of step JSON kept; past this, steps are rebuilt when asked for.
+    json_budget: usize,
+    /// Byte ranges held by all slots.
+    range_count: usize,
     /// Whether the bytes at `offset` continue a line longer than [`MAX_LINE`], passed over.
     in_long_line: bool,
 }
@@ -98,7 +105,7 @@ fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
 }
 
 impl AppIndex {
-    pub(super) fn new(log: RootPath) -> Self {
+    pub(super) fn new(log: RootPath, json_budget: usize) -> Self {
         AppIndex {
             log,
             identity: None,
@@ -110,12 +117,14 @@ impl AppIndex {
             problems: Vec::new(),
             problem_count: 0,
             cached_bytes: 0,
+            json_budget,
+            range_count: 0,
             in_long_line: false,
         }
     }
 
     fn reset(&mut self) {
-        *self = AppIndex::new(self.log.clone());
+        *self = AppIndex::new(self.log.clone(), self.json_budget);
     }
 
     /// Opens the log through the confined walk (see [`crate::confined`]).
@@ -279,6 +288,29 @@ impl AppIndex {
         read_tail(file, self.offset).is_ok_and(|tail| tail == self.seen_tail)
     }
 
+    /// An estimate of the memory the index holds: its slots, their ranges, the cached JSON
+    /// and the problems.
+    pub(super) fn estimated_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.steps.len() * SLOT_BYTES
+            + self.range_count * RANGE_BYTES
+            + self.cached_bytes
+            + self.seen_tail.capacity()
+            + self
+                .problems
+                .iter()
+                .map(|p| p.capacity() + 24)
+                .sum::<usize>()
+    }
+
+    /// Drops the JSON of every step (it is built again when asked for).
+    pub(super) fn forget_all_json(&mut self) {
+        for slot in self.steps.values_mut() {
+            slot.json = None;
+        }
+        self.cached_bytes = 0;
+    }
+
     /// Drops the cached JSON of a step that changed.
     fn forget_json(&mut self, seq: u64) {
         if let Some(json) = self.steps.get_mut(&seq).and_then(|slot| slot.json.take()) {
@@ -307,7 +339,10 @@ impl AppIndex {
         slot.begins |= keys.begins;
         match slot.ranges.last_mut() {
             Some(last) if last.1 == start => last.1 = end,
-            _ => slot.ranges.push((start, end)),
+            _ => {
+                slot.ranges.push((start, end));
+                self.range_count += 1;
+            }
         }
         if let Some(json) = slot.json.take() {
             self.cached_bytes -= json.len();
@@ -351,7 +386,7 @@ impl AppIndex {
                     let pending = self.pending.is_some_and(|p| p.keys.step == Some(seq));
                     match self.steps.get_mut(&seq) {
                         Some(slot)
-                            if !pending && self.cached_bytes + json.len() <= CACHE_BUDGET =>
+                            if !pending && self.cached_bytes + json.len() <= self.json_budget =>
                         {
                             self.cached_bytes += json.len();
                             slot.json = Some(json);

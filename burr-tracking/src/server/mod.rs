@@ -36,7 +36,7 @@
 //! - Nothing outside the root is read, no symbolic link below it is followed, and only
 //!   regular files are read, within size budgets (see [`crate::read::MAX_JSON_FILE`]).
 //! - Slow and idle connections are closed and connections are capped ([`Limits`]); the
-//!   store's cache has a memory budget (see [`Store`]).
+//!   store's cache has a memory budget ([`CACHE_BUDGET`]).
 //! - Error messages name files below the root only, never a path of the machine.
 //!
 //! # Examples
@@ -58,6 +58,7 @@
 
 mod api;
 mod assets;
+mod cache;
 mod guard;
 mod host;
 mod index;
@@ -71,6 +72,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use cache::CACHE_BUDGET;
 pub use host::AllowedHosts;
 pub use limits::{HEADER_READ_TIMEOUT, Limits, MAX_CONNECTIONS, REQUEST_TIMEOUT};
 

@@ -1,6 +1,5 @@
 //! [`Store`]: what the server knows of a tracking root, and the shapes of its answers.
 
-use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -15,6 +14,7 @@ use crate::format::{
 use crate::layout;
 use crate::read::{self, ReadError, Refusal};
 
+use super::cache::{AppCache, CACHE_BUDGET};
 use super::index::AppIndex;
 
 /// Most steps one page may hold.
@@ -410,7 +410,7 @@ pub struct Store {
 #[derive(Debug)]
 struct Inner {
     root: PathBuf,
-    apps: Mutex<HashMap<PathBuf, Arc<Mutex<AppIndex>>>>,
+    apps: Mutex<AppCache>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -429,12 +429,54 @@ impl Store {
     /// assert!(store.projects().unwrap().is_empty());
     /// ```
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self::with_cache_budget(root, CACHE_BUDGET)
+    }
+
+    /// A store over `root` whose cache keeps at most about `bytes` of app indexes (see
+    /// [`CACHE_BUDGET`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = burr_tracking::server::Store::with_cache_budget("/tmp/burr", 1 << 20);
+    /// assert_eq!(store.cache_budget(), 1 << 20);
+    /// assert_eq!(store.cache_bytes(), 0);
+    /// ```
+    pub fn with_cache_budget(root: impl Into<PathBuf>, bytes: usize) -> Self {
         Store {
             inner: Arc::new(Inner {
                 root: root.into(),
-                apps: Mutex::new(HashMap::new()),
+                apps: Mutex::new(AppCache::new(bytes)),
             }),
         }
+    }
+
+    /// The memory budget of the cache, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::{CACHE_BUDGET, Store};
+    /// assert_eq!(Store::new("/tmp/burr").cache_budget(), CACHE_BUDGET);
+    /// ```
+    pub fn cache_budget(&self) -> usize {
+        lock(&self.inner.apps).budget()
+    }
+
+    /// The estimated bytes the cache holds now (never much above [`Store::cache_budget`]:
+    /// at most the one app in use when it alone is bigger).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let store = burr_tracking::server::Store::new(root.path());
+    /// store.summary("p", "app").unwrap();
+    /// assert!(store.cache_bytes() > 0);
+    /// ```
+    pub fn cache_bytes(&self) -> usize {
+        lock(&self.inner.apps).bytes()
     }
 
     /// The tracking root.
@@ -552,11 +594,32 @@ impl Store {
         })
     }
 
-    fn index(&self, dir: &RootPath) -> Arc<Mutex<AppIndex>> {
-        lock(&self.inner.apps)
-            .entry(dir.relative().to_owned())
-            .or_insert_with(|| Arc::new(Mutex::new(AppIndex::new(dir.join(layout::LOG_FILE)))))
-            .clone()
+    /// Runs `work` on the cached index of the app in `dir`, then accounts for its size (and
+    /// drops other apps past the budget).
+    fn with_index<T>(
+        &self,
+        dir: &RootPath,
+        work: impl FnOnce(&mut AppIndex) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let key = dir.relative();
+        let (index, budget) = {
+            let mut cache = lock(&self.inner.apps);
+            let budget = cache.budget();
+            let index = cache.get(key, || {
+                AppIndex::new(dir.join(layout::LOG_FILE), budget / 2)
+            });
+            (index, budget)
+        };
+        let (result, bytes) = {
+            let mut index = lock(&index);
+            let result = work(&mut index);
+            if index.estimated_bytes() > budget {
+                index.forget_all_json();
+            }
+            (result, index.estimated_bytes())
+        };
+        lock(&self.inner.apps).account(key, bytes);
+        result
     }
 
     /// The whole app as Burr's `GET /api/v0/{project}/{app_id}/{partition_key}/apps` answers:
@@ -594,24 +657,24 @@ impl Store {
             Err(err) => return Err(self.error(err)),
         };
         let (children, _) = self.read_children(&dir);
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        index.refresh()?;
-        let seqs: Vec<u64> = index.step_ids().collect();
-        let steps = index.steps_json(&seqs)?;
-        let mut out = String::with_capacity(steps.len() + 4096);
-        out.push_str("{\"application\":");
-        out.push_str(&json_text(&application)?);
-        out.push_str(",\"children\":");
-        out.push_str(&json_text(&children)?);
-        out.push_str(",\"steps\":");
-        out.push_str(&steps);
-        out.push_str(",\"parent_pointer\":");
-        out.push_str(&json_text(&metadata.parent_pointer)?);
-        out.push_str(",\"spawning_parent_pointer\":");
-        out.push_str(&json_text(&metadata.spawning_parent_pointer)?);
-        out.push('}');
-        Ok(out)
+        self.with_index(&dir, |index| {
+            index.refresh()?;
+            let seqs: Vec<u64> = index.step_ids().collect();
+            let steps = index.steps_json(&seqs)?;
+            let mut out = String::with_capacity(steps.len() + 4096);
+            out.push_str("{\"application\":");
+            out.push_str(&json_text(&application)?);
+            out.push_str(",\"children\":");
+            out.push_str(&json_text(&children)?);
+            out.push_str(",\"steps\":");
+            out.push_str(&steps);
+            out.push_str(",\"parent_pointer\":");
+            out.push_str(&json_text(&metadata.parent_pointer)?);
+            out.push_str(",\"spawning_parent_pointer\":");
+            out.push_str(&json_text(&metadata.spawning_parent_pointer)?);
+            out.push('}');
+            Ok(out)
+        })
     }
 
     /// Graph, links and extent of one app; problems with its files are listed in `errors`
@@ -648,32 +711,32 @@ impl Store {
         };
         let (children, child_errors) = self.read_children(&dir);
         errors.extend(child_errors);
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        if let Err(err) = index.refresh() {
-            errors.push(err.to_string());
-        }
-        errors.extend(index.problems.iter().cloned());
-        if index.problem_count > index.problems.len() {
-            errors.push(format!(
-                "... and {} more problems in log.jsonl",
-                index.problem_count - index.problems.len()
-            ));
-        }
-        let status = index.status();
-        Ok(AppSummary {
-            project: project.to_owned(),
-            app_id: app_id.to_owned(),
-            partition_key: metadata.partition_key,
-            application,
-            parent_pointer: metadata.parent_pointer,
-            spawning_parent_pointer: metadata.spawning_parent_pointer,
-            children,
-            num_steps: status.num_steps,
-            first_sequence_id: index.step_ids().next(),
-            last_sequence_id: status.last_sequence_id,
-            log_size: status.log_size,
-            errors,
+        self.with_index(&dir, |index| {
+            if let Err(err) = index.refresh() {
+                errors.push(err.to_string());
+            }
+            errors.extend(index.problems.iter().cloned());
+            if index.problem_count > index.problems.len() {
+                errors.push(format!(
+                    "... and {} more problems in log.jsonl",
+                    index.problem_count - index.problems.len()
+                ));
+            }
+            let status = index.status();
+            Ok(AppSummary {
+                project: project.to_owned(),
+                app_id: app_id.to_owned(),
+                partition_key: metadata.partition_key,
+                application,
+                parent_pointer: metadata.parent_pointer,
+                spawning_parent_pointer: metadata.spawning_parent_pointer,
+                children,
+                num_steps: status.num_steps,
+                first_sequence_id: index.step_ids().next(),
+                last_sequence_id: status.last_sequence_id,
+                log_size: status.log_size,
+                errors,
+            })
         })
     }
 
@@ -708,32 +771,32 @@ impl Store {
         query: &StepQuery,
     ) -> Result<String, StoreError> {
         let dir = self.app_dir(project, app_id)?;
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        index.refresh()?;
-        let from = query.from.unwrap_or(0);
-        let to = query.to.unwrap_or(u64::MAX);
-        let limit = query.limit.min(MAX_PAGE);
-        let (seqs, next) = if from > to {
-            (Vec::new(), None)
-        } else {
-            let range = index.step_ids_in(from, to);
-            let mut ids: Box<dyn Iterator<Item = u64>> = match query.order {
-                Order::Ascending => Box::new(range),
-                Order::Descending => Box::new(range.rev()),
+        self.with_index(&dir, |index| {
+            index.refresh()?;
+            let from = query.from.unwrap_or(0);
+            let to = query.to.unwrap_or(u64::MAX);
+            let limit = query.limit.min(MAX_PAGE);
+            let (seqs, next) = if from > to {
+                (Vec::new(), None)
+            } else {
+                let range = index.step_ids_in(from, to);
+                let mut ids: Box<dyn Iterator<Item = u64>> = match query.order {
+                    Order::Ascending => Box::new(range),
+                    Order::Descending => Box::new(range.rev()),
+                };
+                let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
+                (seqs, ids.next())
             };
-            let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
-            (seqs, ids.next())
-        };
-        let steps = index.steps_json(&seqs)?;
-        let status = index.status();
-        Ok(format!(
-            "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
-            status.num_steps,
-            next.is_some(),
-            next.map_or_else(|| "null".to_owned(), |n| n.to_string()),
-            status.log_size
-        ))
+            let steps = index.steps_json(&seqs)?;
+            let status = index.status();
+            Ok(format!(
+                "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
+                status.num_steps,
+                next.is_some(),
+                next.map_or_else(|| "null".to_owned(), |n| n.to_string()),
+                status.log_size
+            ))
+        })
     }
 
     /// How far an app's log goes (reads what was appended since the last call).
@@ -749,10 +812,10 @@ impl Store {
     /// ```
     pub fn log_status(&self, project: &str, app_id: &str) -> Result<LogStatus, StoreError> {
         let dir = self.app_dir(project, app_id)?;
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        index.refresh()?;
-        Ok(index.status())
+        self.with_index(&dir, |index| {
+            index.refresh()?;
+            Ok(index.status())
+        })
     }
 }
 
