@@ -1064,3 +1064,73 @@ async fn the_cache_stays_within_its_budget_across_many_apps() {
         unbounded.cache_bytes()
     );
 }
+
+#[tokio::test]
+async fn hidden_project_folders_are_listed_like_burr_and_hidden_apps_are_not() {
+    let fx = Fixture::new();
+    fx.app(".hidden", "a", None, &counter_lines(2));
+    fx.app("p", "visible", None, &counter_lines(1));
+    fx.app("p", ".hidden_app", None, &counter_lines(1));
+    let store = fx.store();
+    let (_, projects) = get(&store, "/api/v0/projects").await;
+    let mut names: Vec<&str> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, [".hidden", "p"]);
+    let (status, page) = get(&store, "/api/v0/.hidden/__none__/apps").await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(1)));
+    let (status, logs) = get(&store, "/api/v0/.hidden/a/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(logs["steps"].as_array().unwrap().len(), 2);
+    let (_, page) = get(&store, "/api/v0/p/__none__/apps").await;
+    assert_eq!(page["applications"][0]["app_id"], "visible");
+    assert_eq!(page["total"], 1);
+    let (status, _) = get(&store, "/api/v1/p/.hidden_app/summary").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for dot in ["/api/v0/./__none__/apps", "/api/v1/./a/summary"] {
+        let (status, _) = get(&store, dot).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{dot}");
+    }
+}
+
+#[tokio::test]
+async fn an_app_without_a_log_or_with_no_files_still_answers() {
+    // Burr's server answers 500 for both (its list reads the missing log); ours answers.
+    let fx = Fixture::new();
+    let no_log = fx.app("p", "no-log", None, &[]);
+    fs::remove_file(no_log.join(LOG_FILE)).unwrap();
+    fs::create_dir_all(fx.root.join("p/empty")).unwrap();
+    let store = fx.store();
+    let (status, page) = get(&store, "/api/v0/p/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 2);
+    for app in page["applications"].as_array().unwrap() {
+        assert_eq!(app["num_steps"], 0, "{app}");
+    }
+    let (status, logs) = get(&store, "/api/v0/p/no-log/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK, "{logs}");
+    assert_eq!(logs["steps"], json!([]));
+    // Without graph.json the app is "not found", as in Burr.
+    let (status, _) = get(&store, "/api/v0/p/empty/__none__/apps").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for app in ["no-log", "empty"] {
+        let (status, summary) = get(&store, &format!("/api/v1/p/{app}/summary")).await;
+        assert_eq!(
+            (status, summary["num_steps"].clone()),
+            (StatusCode::OK, json!(0)),
+            "{app}"
+        );
+        let (status, page) = get(&store, &format!("/api/v1/p/{app}/steps")).await;
+        assert_eq!(
+            (status, page["steps"].clone()),
+            (StatusCode::OK, json!([])),
+            "{app}"
+        );
+        let (status, _) = get(&store, &format!("/api/v1/p/{app}/wait?timeout_ms=0")).await;
+        assert_eq!(status, StatusCode::OK, "{app}");
+    }
+}

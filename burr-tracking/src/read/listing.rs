@@ -130,7 +130,8 @@ pub struct ProjectEntry {
 
 /// The projects under `root`, most recently written first. A missing root has no projects;
 /// entries that are not directories (or are symlinks), and names that are not valid project
-/// ids or not UTF-8, are left out.
+/// ids or not UTF-8, are left out. A folder whose name starts with `.` is a project, as in
+/// Apache Burr's server (its applications' hidden folders are not applications).
 ///
 /// # Examples
 ///
@@ -239,7 +240,8 @@ impl AppEntry {
 }
 
 /// The applications of a project, most recently written first (directory mtime, as Burr's
-/// server sorts; ties by id). Hidden entries, files and symlinks are left out. A missing
+/// server sorts; ties by id). Hidden entries (a name starting with `.`, as Burr's server
+/// skips them), files and symlinks are left out. A missing
 /// project has no applications. One damaged application never fails the list: a missing or
 /// unreadable log counts 0 steps, bad metadata reads as the default with `metadata_error` set.
 ///
