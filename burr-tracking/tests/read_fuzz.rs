@@ -111,7 +111,10 @@ fn log_bytes() -> impl Strategy<Value = Vec<u8>> {
 fn typed(err: &ReadError) -> bool {
     matches!(
         err,
-        ReadError::Io { .. } | ReadError::Invalid { .. } | ReadError::TooLarge { .. } | ReadError::Refused { .. }
+        ReadError::Io { .. }
+            | ReadError::Invalid { .. }
+            | ReadError::TooLarge { .. }
+            | ReadError::Refused { .. }
     )
 }
 

@@ -157,6 +157,9 @@ pub(crate) fn read_log_from(file: impl Read, path: &Path) -> Result<LogRead, Rea
     Ok(out)
 }
 
+/// A line's 1-based number and its bytes (`None` when it was longer than the budget).
+pub(crate) type NumberedLine<'a> = (usize, Option<&'a [u8]>);
+
 /// The lines of a reader, front to back, none kept longer than a budget.
 pub(crate) struct BoundedLines<R> {
     reader: R,
@@ -204,7 +207,7 @@ impl<R: Read> BoundedLines<R> {
 
     /// The next line (1-based number, bytes without the `\n`), `None` for the bytes when the
     /// line is longer than the budget (it is passed over), `None` at the end of the input.
-    pub(crate) fn next_line(&mut self) -> std::io::Result<Option<(usize, Option<&[u8]>)>> {
+    pub(crate) fn next_line(&mut self) -> std::io::Result<Option<NumberedLine<'_>>> {
         let mut searched = 0;
         let mut too_long = false;
         loop {

@@ -213,7 +213,7 @@ pub struct AppEntry {
     pub last_written: SystemTime,
     /// When `log.jsonl` was last modified (`last_written` when there is no log).
     pub log_modified: SystemTime,
-    /// [`num_steps`] of the log (0 without a log).
+    /// [`num_steps`](super::num_steps) of the log (0 without a log).
     pub num_steps: u64,
     /// Whether `log.jsonl` exists.
     pub has_log: bool,

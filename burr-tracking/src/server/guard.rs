@@ -53,10 +53,10 @@ pub(super) fn is_json(headers: &HeaderMap) -> bool {
 
 /// Why a write is refused, if it is.
 fn cross_site(headers: &HeaderMap, host: Option<&str>) -> Option<&'static str> {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        if site.as_bytes() != b"same-origin" {
-            return Some("writes are only accepted from this server's own page (Sec-Fetch-Site)");
-        }
+    if let Some(site) = headers.get("sec-fetch-site")
+        && site.as_bytes() != b"same-origin"
+    {
+        return Some("writes are only accepted from this server's own page (Sec-Fetch-Site)");
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let same = host.is_some_and(|host| {
@@ -80,14 +80,14 @@ pub(super) async fn guard(
     next: Next,
 ) -> Response {
     let host = request_host(&request);
-    if let Some(host) = host {
-        if !hosts.allows(host) {
-            return refuse(
-                StatusCode::MISDIRECTED_REQUEST,
-                "this server answers only the host names it was told (localhost by default); \
-                 start it with `--allow-host NAME` to answer another",
-            );
-        }
+    if let Some(host) = host
+        && !hosts.allows(host)
+    {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this server answers only the host names it was told (localhost by default); \
+             start it with `--allow-host NAME` to answer another",
+        );
     }
     let writes = !matches!(
         *request.method(),

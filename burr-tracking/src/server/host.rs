@@ -60,10 +60,10 @@ impl AllowedHosts {
     /// assert!(hosts.allows("192.168.1.5:7241"));
     /// ```
     pub fn allow(mut self, name: impl AsRef<str>) -> Self {
-        if let Some(name) = host_name(name.as_ref()) {
-            if !self.names.contains(&name) {
-                self.names.push(name);
-            }
+        if let Some(name) = host_name(name.as_ref())
+            && !self.names.contains(&name)
+        {
+            self.names.push(name);
         }
         self
     }
