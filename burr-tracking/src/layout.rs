@@ -252,8 +252,15 @@ pub struct IdError {
     pub reason: &'static str,
 }
 
-/// Checks that `id` can safely name one directory: not empty, no `/`, `\`, `..` or NUL, and
-/// not starting with `.`. Returns the id unchanged.
+/// Longest id, in bytes: the longest file name most file systems take.
+const MAX_ID_BYTES: usize = 255;
+
+/// Checks that `id` can safely name one directory: not empty, not `.`, no `/`, `\`, `..` or
+/// NUL, at most 255 bytes; an application id may not start with `.` either. Returns the id
+/// unchanged.
+///
+/// Hidden folders follow Apache Burr's server: it lists a project folder whose name starts
+/// with `.` like any other, and leaves out application folders whose name does.
 pub(crate) fn validate_id(kind: IdKind, id: &str) -> Result<&str, IdError> {
     let reason = if id.is_empty() {
         "is empty"
@@ -265,8 +272,12 @@ pub(crate) fn validate_id(kind: IdKind, id: &str) -> Result<&str, IdError> {
         "contains `..`"
     } else if id.contains('\0') {
         "contains a NUL character"
-    } else if id.starts_with('.') {
+    } else if id == "." {
+        "is `.`"
+    } else if kind == IdKind::App && id.starts_with('.') {
         "starts with `.`"
+    } else if id.len() > MAX_ID_BYTES {
+        "is longer than 255 bytes"
     } else {
         return Ok(id);
     };
@@ -292,7 +303,9 @@ pub fn project_dir(root: &Path, project: &str) -> Result<PathBuf, IdError> {
 }
 
 /// The directory of an application: `<root>/<project>/<app_id>`, after checking both ids:
-/// neither may be empty, hold `/`, `\`, `..` or NUL, or start with `.`.
+/// neither may be empty or `.`, hold `/`, `\`, `..` or NUL, or be longer than 255 bytes, and
+/// the application id may not start with `.` (a hidden project folder is a project, as in
+/// Apache Burr's server; a hidden application folder is not an application).
 ///
 /// # Examples
 ///
@@ -300,7 +313,8 @@ pub fn project_dir(root: &Path, project: &str) -> Result<PathBuf, IdError> {
 /// use std::path::Path;
 /// use burr_tracking::layout::app_dir;
 /// assert_eq!(app_dir(Path::new("/r"), "p", "a").unwrap(), Path::new("/r/p/a"));
-/// for bad in ["", ".hidden", "a/b", "a\\b", "a..b", "a\0b"] {
+/// assert_eq!(app_dir(Path::new("/r"), ".p", "a").unwrap(), Path::new("/r/.p/a"));
+/// for bad in ["", ".", ".hidden", "a/b", "a\\b", "a..b", "a\0b"] {
 ///     assert!(app_dir(Path::new("/r"), "p", bad).is_err(), "{bad:?}");
 /// }
 /// ```

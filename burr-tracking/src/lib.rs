@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod client;
+mod confined;
 #[cfg(feature = "server")]
 pub mod demo;
 pub mod format;

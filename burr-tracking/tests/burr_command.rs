@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -128,4 +128,122 @@ fn it_serves_the_folder_and_prints_its_url() {
         "{first}"
     );
     assert_eq!((status, &body[..]), (200, &b"[]"[..]));
+}
+
+/// `burr` running on a free port: the child, its port, and its standard output.
+type Running = (
+    std::process::Child,
+    u16,
+    BufReader<std::process::ChildStdout>,
+);
+
+/// Starts `burr` on a free port with `args`; returns it and the first line it printed.
+fn start(args: &[&str], dir: &std::path::Path) -> (Running, String) {
+    let port = free_port();
+    let mut child = Command::new(BURR)
+        .args(["--no-open", "--port", &port.to_string(), "--dir"])
+        .arg(dir)
+        .args(args)
+        .env_remove("BURR_ALLOW_HOSTS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    let started = Instant::now();
+    while http::get(port, "/ready").is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "burr did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ((child, port, stdout), first)
+}
+
+#[test]
+fn help_describes_the_command_and_its_security_defaults() {
+    let out = Command::new(BURR).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for words in [
+        "tracking UI",
+        "HTTP API",
+        "BURR_PATH",
+        "127.0.0.1",
+        "--allow-host",
+        "symbolic links",
+    ] {
+        assert!(help.contains(words), "{words}: {help}");
+    }
+    assert!(
+        !help.contains("persists state"),
+        "the crate's description: {help}"
+    );
+}
+
+#[test]
+fn a_file_given_as_the_folder_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("log.jsonl");
+    std::fs::write(&file, "").unwrap();
+    let out = Command::new(BURR)
+        .args(["--no-open", "--port", &free_port().to_string(), "--dir"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not a folder"), "{stderr}");
+    assert!(!stderr.contains("does not exist"), "{stderr}");
+}
+
+#[test]
+fn binding_every_interface_says_so_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let ((mut child, port, mut stdout), first) = start(&["--host", "0.0.0.0"], dir.path());
+    child.kill().unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        first.contains(&format!("http://127.0.0.1:{port}/")),
+        "{first}"
+    );
+    assert!(rest.contains(&format!("0.0.0.0:{port}")), "{rest}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("not a loopback"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_loopback_bind_gives_no_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let ((mut child, _, _), _) = start(&[], dir.path());
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
+
+#[test]
+fn only_allowed_host_names_are_answered_over_the_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let ((mut child, port, _), _) = start(
+        &["--allow-host", "burr.lan", "--allow-host", "other.lan"],
+        dir.path(),
+    );
+    let status = |host: &str| http::get_as(port, "/api/v0/projects", host).unwrap().0;
+    let results = (
+        status(&format!("localhost:{port}")),
+        status("burr.lan"),
+        status(&format!("other.lan:{port}")),
+        status(&format!("attacker.example:{port}")),
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(results, (200, 200, 200, 421));
 }

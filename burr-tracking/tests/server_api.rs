@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use burr_tracking::layout::{GRAPH_FILE, LOG_FILE, METADATA_FILE};
-use burr_tracking::server::{Store, router};
+use burr_tracking::server::{AllowedHosts, ServeOptions, Store, router, router_with};
 use serde_json::{Value, json};
 use support::roots::write_app;
 use tower::ServiceExt;
@@ -811,4 +811,326 @@ async fn demo_projects_are_added_once_and_read_back() {
     );
     let (_, counter) = get(&store, "/api/v0/demo_counter/count-to-10/__none__/apps").await;
     assert_eq!(counter["steps"].as_array().unwrap().len(), 11);
+}
+
+#[tokio::test]
+async fn errors_never_show_a_path_of_the_machine() {
+    let fx = Fixture::new();
+    let dir = fx.app("p", "a", None, &counter_lines(1));
+    // graph.json is a folder, metadata.json is not JSON: errors about files below the root.
+    fs::remove_file(dir.join(GRAPH_FILE)).unwrap();
+    fs::create_dir(dir.join(GRAPH_FILE)).unwrap();
+    fs::write(dir.join(METADATA_FILE), "{nope").unwrap();
+    let store = fx.store();
+    let long = "x".repeat(300);
+    let root = fx.root.to_string_lossy().into_owned();
+    for uri in [
+        format!("/api/v0/{long}/__none__/apps"),
+        format!("/api/v0/{long}/a/__none__/apps"),
+        format!("/api/v0/p/{long}/__none__/apps"),
+        format!("/api/v1/{long}/a/summary"),
+        format!("/api/v1/p/{long}/steps"),
+        format!("/api/v1/p/{long}/wait?timeout_ms=0"),
+        "/api/v0/p/a/__none__/apps".to_owned(),
+        "/api/v1/p/a/summary".to_owned(),
+    ] {
+        let (status, body) = get_text(&store, &uri).await;
+        // A malformed metadata.json is a 500, as in Burr's server; with a clean message.
+        assert!(
+            matches!(status.as_u16(), 200 | 400 | 404 | 500),
+            "{uri} answered {status}: {body}"
+        );
+        assert!(!body.contains(&root), "{uri} shows the root's path: {body}");
+        if uri.contains(&long) {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+        }
+    }
+    let (_, summary) = get(&store, "/api/v1/p/a/summary").await;
+    let errors = summary["errors"].to_string();
+    assert!(errors.contains("p/a/metadata.json"), "{errors}");
+    assert!(errors.contains("p/a/graph.json"), "{errors}");
+}
+
+/// A request to the default router with the given headers; the status and the JSON body.
+async fn request(
+    store: &Store,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let response = router(store.clone())
+        .oneshot(builder.body(Body::from("{}")).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn only_loopback_host_names_are_answered() {
+    let fx = Fixture::new();
+    fx.app("p", "a", None, &counter_lines(2));
+    let store = fx.store();
+    for host in [
+        "localhost",
+        "localhost:7241",
+        "127.0.0.1",
+        "127.0.0.1:7241",
+        "[::1]",
+        "[::1]:7241",
+    ] {
+        let (status, body) = request(&store, "GET", "/api/v0/projects", &[("host", host)]).await;
+        assert_eq!(status, StatusCode::OK, "{host}: {body}");
+    }
+    for host in [
+        "attacker.example",
+        "attacker.example:7241",
+        "127.0.0.1.nip.io",
+        "localhost.attacker.example",
+        "192.168.1.5:7241",
+        "[::2]:7241",
+        "localhost:x",
+    ] {
+        for uri in [
+            "/api/v0/projects",
+            "/api/v0/p/a/__none__/apps",
+            "/",
+            "/ui/app.js",
+        ] {
+            let (status, body) = request(&store, "GET", uri, &[("host", host)]).await;
+            assert_eq!(
+                status,
+                StatusCode::MISDIRECTED_REQUEST,
+                "{host} {uri}: {body}"
+            );
+            assert!(
+                body["detail"].as_str().unwrap().contains("--allow-host"),
+                "{body}"
+            );
+        }
+    }
+    // A name the user allowed is answered.
+    let options = ServeOptions {
+        allowed_hosts: AllowedHosts::loopback().allow("burr.lan"),
+        ..ServeOptions::default()
+    };
+    let response = router_with(store.clone(), &options)
+        .oneshot(
+            Request::get("/api/v0/projects")
+                .header("host", "burr.lan:7241")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn writes_need_the_same_origin_and_the_exact_json_type() {
+    let fx = Fixture::new();
+    let store = fx.store();
+    let nothing_written = || fs::read_dir(&fx.root).unwrap().next().is_none();
+    let refused: [(&[(&str, &str)], StatusCode); 7] = [
+        // The rebinding attack: a foreign Host and Origin, and a type that starts like JSON.
+        (
+            &[
+                ("host", "attacker.example:7241"),
+                ("origin", "http://attacker.example:7241"),
+                ("content-type", "application/jsonx"),
+            ],
+            StatusCode::MISDIRECTED_REQUEST,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "http://attacker.example"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "null"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "http://127.0.0.1:9999"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("sec-fetch-site", "cross-site"),
+                ("content-type", "application/json"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[
+                ("host", "127.0.0.1:7241"),
+                ("origin", "http://127.0.0.1:7241"),
+                ("content-type", "application/jsonx"),
+            ],
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            &[("host", "127.0.0.1:7241"), ("content-type", "text/plain")],
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ];
+    for (headers, expected) in refused {
+        let (status, body) = request(&store, "POST", "/api/v1/demo", headers).await;
+        assert_eq!(status, expected, "{headers:?}: {body}");
+        assert!(body["detail"].is_string(), "{body}");
+        assert!(nothing_written(), "{headers:?} wrote into the root");
+    }
+    // What the UI sends.
+    let (status, body) = request(
+        &store,
+        "POST",
+        "/api/v1/demo",
+        &[
+            ("host", "127.0.0.1:7241"),
+            ("origin", "http://127.0.0.1:7241"),
+            ("sec-fetch-site", "same-origin"),
+            ("content-type", "application/json; charset=utf-8"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!nothing_written());
+}
+
+#[tokio::test]
+async fn the_cache_stays_within_its_budget_across_many_apps() {
+    let fx = Fixture::new();
+    let apps = 40;
+    for i in 0..apps {
+        fx.app("p", &format!("app-{i}"), None, &counter_lines(300));
+    }
+    let budget = 1 << 20;
+    let store = Store::with_cache_budget(&fx.root, budget);
+    let mut peak = 0;
+    for round in 0..2 {
+        for i in 0..apps {
+            let (status, logs) = get(&store, &format!("/api/v0/p/app-{i}/__none__/apps")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                logs["steps"].as_array().unwrap().len(),
+                300,
+                "round {round}, app {i}"
+            );
+            let (_, page) = get(
+                &store,
+                &format!("/api/v1/p/app-{i}/steps?limit=5&order=desc"),
+            )
+            .await;
+            assert_eq!(seqs(&page), [299, 298, 297, 296, 295]);
+            peak = peak.max(store.cache_bytes());
+            assert!(
+                store.cache_bytes() <= budget,
+                "{} > {budget}",
+                store.cache_bytes()
+            );
+        }
+    }
+    // The apps opened did fill the cache, and the budget was what held it.
+    assert!(peak > budget / 2, "peak {peak}");
+    let unbounded = Store::new(&fx.root);
+    for i in 0..apps {
+        get(&unbounded, &format!("/api/v0/p/app-{i}/__none__/apps")).await;
+    }
+    assert!(
+        unbounded.cache_bytes() > budget,
+        "{}",
+        unbounded.cache_bytes()
+    );
+}
+
+#[tokio::test]
+async fn hidden_project_folders_are_listed_like_burr_and_hidden_apps_are_not() {
+    let fx = Fixture::new();
+    fx.app(".hidden", "a", None, &counter_lines(2));
+    fx.app("p", "visible", None, &counter_lines(1));
+    fx.app("p", ".hidden_app", None, &counter_lines(1));
+    let store = fx.store();
+    let (_, projects) = get(&store, "/api/v0/projects").await;
+    let mut names: Vec<&str> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, [".hidden", "p"]);
+    let (status, page) = get(&store, "/api/v0/.hidden/__none__/apps").await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(1)));
+    let (status, logs) = get(&store, "/api/v0/.hidden/a/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(logs["steps"].as_array().unwrap().len(), 2);
+    let (_, page) = get(&store, "/api/v0/p/__none__/apps").await;
+    assert_eq!(page["applications"][0]["app_id"], "visible");
+    assert_eq!(page["total"], 1);
+    let (status, _) = get(&store, "/api/v1/p/.hidden_app/summary").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for dot in ["/api/v0/./__none__/apps", "/api/v1/./a/summary"] {
+        let (status, _) = get(&store, dot).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{dot}");
+    }
+}
+
+#[tokio::test]
+async fn an_app_without_a_log_or_with_no_files_still_answers() {
+    // Burr's server answers 500 for both (its list reads the missing log); ours answers.
+    let fx = Fixture::new();
+    let no_log = fx.app("p", "no-log", None, &[]);
+    fs::remove_file(no_log.join(LOG_FILE)).unwrap();
+    fs::create_dir_all(fx.root.join("p/empty")).unwrap();
+    let store = fx.store();
+    let (status, page) = get(&store, "/api/v0/p/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 2);
+    for app in page["applications"].as_array().unwrap() {
+        assert_eq!(app["num_steps"], 0, "{app}");
+    }
+    let (status, logs) = get(&store, "/api/v0/p/no-log/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK, "{logs}");
+    assert_eq!(logs["steps"], json!([]));
+    // Without graph.json the app is "not found", as in Burr.
+    let (status, _) = get(&store, "/api/v0/p/empty/__none__/apps").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for app in ["no-log", "empty"] {
+        let (status, summary) = get(&store, &format!("/api/v1/p/{app}/summary")).await;
+        assert_eq!(
+            (status, summary["num_steps"].clone()),
+            (StatusCode::OK, json!(0)),
+            "{app}"
+        );
+        let (status, page) = get(&store, &format!("/api/v1/p/{app}/steps")).await;
+        assert_eq!(
+            (status, page["steps"].clone()),
+            (StatusCode::OK, json!([])),
+            "{app}"
+        );
+        let (status, _) = get(&store, &format!("/api/v1/p/{app}/wait?timeout_ms=0")).await;
+        assert_eq!(status, StatusCode::OK, "{app}");
+    }
 }

@@ -7,22 +7,49 @@
 //! The root is `--dir`, else the `BURR_PATH` environment variable, else `~/.burr`
 //! ([`burr_tracking::layout::resolve_root`], as for the tracking client); a leading `~/` is
 //! expanded in both.
+//!
+//! The server answers only loopback host names and the names given with `--allow-host`
+//! (or `BURR_ALLOW_HOSTS`, comma-separated); binding another address than a loopback one is
+//! allowed, with a warning on standard error.
 
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 
 use burr_tracking::layout::{self, NoHomeDir, RootSource};
 use burr_tracking::server;
-use burr_tracking::server::Store;
+use burr_tracking::server::{AllowedHosts, ServeOptions, Store};
 use clap::Parser;
+
+/// What `burr --help` says about the command.
+const ABOUT: &str =
+    "Serve the burr tracking UI and its HTTP API over a folder of tracked applications";
+
+/// The longer description of `burr --help`.
+const LONG_ABOUT: &str = "\
+Serve the burr tracking UI and its HTTP API over a folder of tracked applications.
+
+The web UI shows every project, application, step, span and state that burr's tracking
+client wrote; the API answers Apache Burr's read API (/api/v0/...) plus paging and live
+updates (/api/v1/...), so a client of Burr's server works against this one.
+
+Where it reads: --dir, else $BURR_PATH, else ~/.burr. An empty folder offers demo projects.
+
+Security defaults: it listens on 127.0.0.1 only; it answers only the host names localhost,
+127.0.0.1, [::1], the --host address and the names given with --allow-host (others get 421,
+which defeats DNS rebinding); it writes nothing except the demo projects, and only on a
+same-origin JSON request; it never reads outside the folder (symbolic links below it are not
+followed, only regular files are read); slow and idle connections are closed and connections
+are capped. Listening on another address than a loopback one shows every tracked state to
+whoever can reach it: burr warns when it does.";
 
 /// Serves the burr tracking UI and API over a folder of tracked applications.
 #[derive(Debug, Parser)]
-#[command(name = "burr", version, about)]
+#[command(name = "burr", version, about = ABOUT, long_about = LONG_ABOUT)]
 struct Args {
-    /// Address to listen on. The default only accepts connections from this machine.
+    /// Address to listen on. The default only accepts connections from this machine;
+    /// another address exposes every tracked state to the network.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
     /// Port to listen on.
@@ -31,6 +58,15 @@ struct Args {
     /// Tracking folder (default: $BURR_PATH, else ~/.burr).
     #[arg(long, value_name = "ROOT")]
     dir: Option<PathBuf>,
+    /// Also answer requests that name this host (a name or an address; repeatable). Without
+    /// it only localhost, 127.0.0.1, [::1] and the --host address are answered.
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME",
+        env = "BURR_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<String>,
     /// Do not open a web browser.
     #[arg(long)]
     no_open: bool,
@@ -68,6 +104,42 @@ fn open_browser(url: &str) {
     }
 }
 
+/// The URL to open on this machine: the bound address, or the loopback one of its family when
+/// every interface is bound.
+fn local_url(local: SocketAddr) -> String {
+    let shown = match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), local.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), local.port())
+        }
+        _ => local,
+    };
+    format!("http://{shown}/")
+}
+
+/// Says on standard error that the data is readable from the network.
+fn warn_exposed(local: SocketAddr, allowed: &[String]) {
+    eprintln!(
+        "burr: warning: {} is not a loopback address: whoever can reach this machine on port {} can read every tracked application (inputs, results, states) in this folder, without a password",
+        local.ip(),
+        local.port()
+    );
+    if local.ip().is_unspecified() && allowed.is_empty() {
+        eprintln!(
+            "burr: warning: requests naming this machine by another name than localhost are refused (421) until you pass --allow-host NAME"
+        );
+    }
+}
+
+/// Completes on Ctrl-C; never, if the signal handler cannot be installed.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// Prints a line; a closed standard output must not stop the server.
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();
@@ -83,6 +155,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if dir.exists() && !dir.is_dir() {
+        eprintln!(
+            "burr: the tracking folder {} is not a folder; point --dir / BURR_PATH at the folder your applications write to",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
     if !dir.is_dir() {
         if named {
             eprintln!(
@@ -107,16 +186,27 @@ fn main() -> ExitCode {
         }
     };
     let addr = SocketAddr::new(args.host, args.port);
+    let allowed_hosts = args.allow_hosts.iter().fold(
+        AllowedHosts::loopback().allow_ip(args.host),
+        |hosts, name| hosts.allow(name),
+    );
+    let options = ServeOptions {
+        allowed_hosts,
+        ..ServeOptions::default()
+    };
     let result = runtime.block_on(async {
         let listener = server::bind(addr).await?;
         let local = listener.local_addr()?;
-        let shown = if local.ip().is_unspecified() {
-            SocketAddr::new(IpAddr::from([127, 0, 0, 1]), local.port())
-        } else {
-            local
-        };
-        let url = format!("http://{shown}/");
+        let url = local_url(local);
         say(&format!("burr: serving {} at {url}", dir.display()));
+        if local.ip().is_unspecified() {
+            say(&format!(
+                "burr: listening on {local} (every network interface of this machine)"
+            ));
+        }
+        if !local.ip().is_loopback() {
+            warn_exposed(local, &args.allow_hosts);
+        }
         let store = Store::new(dir.clone());
         if store.projects().is_ok_and(|projects| projects.is_empty()) {
             say("burr: no projects there yet; the page offers demo projects to look around");
@@ -125,7 +215,7 @@ fn main() -> ExitCode {
         if !args.no_open {
             open_browser(&url);
         }
-        server::serve_on(listener, store).await
+        server::serve_with(listener, store, options, ctrl_c()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -76,6 +76,13 @@ pub enum RecordError {
     /// The object has no `type` key.
     #[error("record has no `type` key")]
     MissingType,
+    /// The line is longer than the reader reads (see
+    /// [`MAX_LINE`](crate::read::MAX_LINE)); it was passed over unread.
+    #[error("line longer than {limit} bytes, not read")]
+    TooLong {
+        /// The budget, in bytes.
+        limit: usize,
+    },
     /// A known record kind with missing or wrongly typed keys.
     #[error("invalid `{kind}` record: {source}")]
     Invalid {

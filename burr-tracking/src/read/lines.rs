@@ -2,13 +2,14 @@
 //! the end.
 
 use std::borrow::Cow;
-use std::fs::{self, File};
-use std::io::{self, Read, Seek, SeekFrom};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use crate::confined::{self, RootPath};
 use crate::format::{ChildApplicationModel, LineProbe, LogRecord, RecordError};
 
-use super::ReadError;
+use super::{MAX_CHILDREN_FILE, MAX_LINE, ReadError, read_capped};
 
 /// How many skipped lines [`LogRead::problems`] describes (the rest are only counted).
 ///
@@ -118,7 +119,9 @@ pub fn parse_log(bytes: &[u8]) -> LogRead {
     out
 }
 
-/// Reads and parses a whole `log.jsonl` (see [`parse_log`]).
+/// Reads and parses a whole `log.jsonl` (see [`parse_log`]), line by line: only a regular
+/// file is read, and a line longer than [`MAX_LINE`] is passed over and reported as
+/// [`RecordError::TooLong`].
 ///
 /// # Examples
 ///
@@ -127,11 +130,119 @@ pub fn parse_log(bytes: &[u8]) -> LogRead {
 /// let path = dir.path().join("log.jsonl");
 /// std::fs::write(&path, "")?;
 /// assert!(burr_tracking::read::read_log(&path)?.records.is_empty());
+/// assert!(burr_tracking::read::read_log(dir.path()).is_err()); // a folder is not a log
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_log(path: &Path) -> Result<LogRead, ReadError> {
-    let bytes = fs::read(path).map_err(|e| ReadError::io(path, e))?;
-    Ok(parse_log(&bytes))
+    read_log_from(confined::open_regular(path)?, path)
+}
+
+/// Size of the reads made by [`read_log_from`].
+const READ_CHUNK: usize = 1 << 20;
+
+/// Reads the records of an opened log, line by line, within [`MAX_LINE`] per line.
+pub(crate) fn read_log_from(file: impl Read, path: &Path) -> Result<LogRead, ReadError> {
+    let mut out = LogRead::default();
+    let mut lines = BoundedLines::new(file, MAX_LINE);
+    while let Some((number, line)) = lines.next_line().map_err(|e| ReadError::io(path, e))? {
+        match line {
+            None => out.skip(number, RecordError::TooLong { limit: MAX_LINE }),
+            Some(line) if is_blank(line) => {}
+            Some(line) => match LogRecord::from_json_line(&lossy(line)) {
+                Ok(record) => out.records.push(record),
+                Err(e) => out.skip(number, e),
+            },
+        }
+    }
+    Ok(out)
+}
+
+/// A line's 1-based number and its bytes (`None` when it was longer than the budget).
+pub(crate) type NumberedLine<'a> = (usize, Option<&'a [u8]>);
+
+/// The lines of a reader, front to back, none kept longer than a budget.
+pub(crate) struct BoundedLines<R> {
+    reader: R,
+    limit: usize,
+    /// `buf[start..]` is read and not returned yet.
+    buf: Vec<u8>,
+    start: usize,
+    number: usize,
+    eof: bool,
+}
+
+impl<R: Read> BoundedLines<R> {
+    pub(crate) fn new(reader: R, limit: usize) -> Self {
+        BoundedLines {
+            reader,
+            limit,
+            buf: Vec::new(),
+            start: 0,
+            number: 0,
+            eof: false,
+        }
+    }
+
+    /// Reads more bytes after what is buffered; `false` at the end of the input.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        let at = self.buf.len();
+        self.buf.resize(at + READ_CHUNK, 0);
+        let n = loop {
+            match self.reader.read(&mut self.buf[at..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(at);
+                    return Err(e);
+                }
+            }
+        };
+        self.buf.truncate(at + n);
+        Ok(n > 0)
+    }
+
+    /// The next line (1-based number, bytes without the `\n`), `None` for the bytes when the
+    /// line is longer than the budget (it is passed over), `None` at the end of the input.
+    pub(crate) fn next_line(&mut self) -> std::io::Result<Option<NumberedLine<'_>>> {
+        let mut searched = 0;
+        let mut too_long = false;
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start + searched..]) {
+                let end = self.start + searched + i;
+                let line_start = self.start;
+                self.start = end + 1;
+                self.number += 1;
+                if too_long || end - line_start > self.limit {
+                    return Ok(Some((self.number, None)));
+                }
+                return Ok(Some((self.number, Some(&self.buf[line_start..end]))));
+            }
+            if self.buf.len() - self.start > self.limit {
+                // Past the budget: drop what is held, and look for the end of the line.
+                too_long = true;
+                self.buf.clear();
+                self.start = 0;
+            }
+            searched = self.buf.len() - self.start;
+            if self.eof || !self.fill()? {
+                self.eof = true;
+                if self.start == self.buf.len() && !too_long {
+                    return Ok(None);
+                }
+                let line_start = self.start;
+                self.start = self.buf.len();
+                self.number += 1;
+                if too_long {
+                    return Ok(Some((self.number, None)));
+                }
+                return Ok(Some((self.number, Some(&self.buf[line_start..]))));
+            }
+        }
+    }
 }
 
 /// Reads a file's lines from the last to the first, in blocks, so that looking at the end of
@@ -148,15 +259,23 @@ pub(crate) struct ReverseLines {
     /// Whether the final line of the file (after the last `\n`) was dealt with.
     started: bool,
     done: bool,
+    /// Whether the bytes being searched belong to a line longer than [`MAX_LINE`], which is
+    /// passed over without being kept.
+    discarding: bool,
     block: u64,
 }
 
 const BLOCK: u64 = 64 * 1024;
 
 impl ReverseLines {
-    /// Opens a file for reading backwards.
+    /// Opens a file named by a caller for reading backwards (a regular file only).
+    #[cfg(test)]
     pub(crate) fn open(path: &Path) -> Result<Self, ReadError> {
-        let file = File::open(path).map_err(|e| ReadError::io(path, e))?;
+        Self::from_file(confined::open_regular(path)?, path)
+    }
+
+    /// Reads an opened file backwards (`path` names it in errors).
+    pub(crate) fn from_file(file: File, path: &Path) -> Result<Self, ReadError> {
         let len = file.metadata().map_err(|e| ReadError::io(path, e))?.len();
         Ok(ReverseLines {
             file,
@@ -166,6 +285,7 @@ impl ReverseLines {
             end: 0,
             started: false,
             done: false,
+            discarding: false,
             block: BLOCK,
         })
     }
@@ -218,13 +338,25 @@ impl ReverseLines {
             if let Some(i) = memchr::memrchr(b'\n', &self.buf[..self.end - searched]) {
                 let line_end = self.end;
                 self.end = i;
+                if std::mem::take(&mut self.discarding) {
+                    searched = 0;
+                    continue;
+                }
                 return Ok(Some(&self.buf[i + 1..line_end]));
             }
             if self.buf_start == 0 {
                 self.done = true;
                 let line_end = self.end;
                 self.end = 0;
+                if self.discarding {
+                    return Ok(None);
+                }
                 return Ok(Some(&self.buf[..line_end]));
+            }
+            if self.end > MAX_LINE {
+                // A line longer than the budget: forget it, and look for its start.
+                self.discarding = true;
+                self.end = 0;
             }
             searched = self.end;
             self.fill()?;
@@ -259,7 +391,12 @@ fn line_sequence_id(line: &[u8]) -> Option<u64> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn num_steps(path: &Path) -> Result<u64, ReadError> {
-    let mut lines = ReverseLines::open(path)?;
+    num_steps_in(confined::open_regular(path)?, path)
+}
+
+/// [`num_steps`] of an opened log.
+pub(crate) fn num_steps_in(file: File, path: &Path) -> Result<u64, ReadError> {
+    let mut lines = ReverseLines::from_file(file, path)?;
     while let Some(line) = lines.next_line()? {
         if is_blank(line) {
             continue;
@@ -329,7 +466,8 @@ pub fn parse_children(bytes: &[u8]) -> ChildrenRead {
     out
 }
 
-/// Reads `children.jsonl`; a missing file means no children.
+/// Reads `children.jsonl`; a missing file means no children. Only a regular file is read,
+/// within [`MAX_CHILDREN_FILE`].
 ///
 /// # Examples
 ///
@@ -340,15 +478,30 @@ pub fn parse_children(bytes: &[u8]) -> ChildrenRead {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_children(path: &Path) -> Result<ChildrenRead, ReadError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(parse_children(&bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(ChildrenRead::default()),
-        Err(e) => Err(ReadError::io(path, e)),
+    match confined::open_regular(path) {
+        Ok(file) => Ok(parse_children(&read_capped(file, MAX_CHILDREN_FILE, path)?)),
+        Err(e) if e.is_not_found() => Ok(ChildrenRead::default()),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`read_children`] of a `children.jsonl` under the root.
+pub(crate) fn read_children_at(at: &RootPath) -> Result<ChildrenRead, ReadError> {
+    match at.open_file() {
+        Ok(file) => Ok(parse_children(&read_capped(
+            file,
+            MAX_CHILDREN_FILE,
+            &at.full(),
+        )?)),
+        Err(e) if e.is_not_found() => Ok(ChildrenRead::default()),
+        Err(e) => Err(e),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
     use crate::read::steps_from_records;
     use proptest::strategy::Just;

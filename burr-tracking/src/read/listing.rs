@@ -2,26 +2,50 @@
 //! application.
 
 use std::fs;
-use std::io;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::confined::{self, EntryKind, RootPath};
 use crate::format::{ApplicationMetadataModel, ApplicationModel};
 use crate::layout::{
     CHILDREN_FILE, GRAPH_FILE, IdKind, LOG_FILE, METADATA_FILE, app_dir, project_dir, validate_id,
 };
 
-use super::lines::lossy;
+use super::lines::{lossy, num_steps_in, read_children_at, read_log_from};
 use super::{
-    ChildrenRead, LogRead, ReadError, Step, num_steps, read_children, read_log, steps_from_records,
+    ChildrenRead, LogRead, MAX_JSON_FILE, ReadError, Step, read_capped, steps_from_records,
 };
 
-fn read_json_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ReadError> {
-    let bytes = fs::read(path).map_err(|e| ReadError::io(path, e))?;
+fn parse_json<T: serde::de::DeserializeOwned>(
+    file: impl Read,
+    path: &Path,
+) -> Result<T, ReadError> {
+    let bytes = read_capped(file, MAX_JSON_FILE, path)?;
     serde_json::from_slice(&lossy(&bytes)).map_err(|source| ReadError::Invalid {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// A JSON file under the root (`graph.json`, `metadata.json`), read through the confined
+/// walk and within [`MAX_JSON_FILE`].
+fn read_json_at<T: serde::de::DeserializeOwned>(at: &RootPath) -> Result<T, ReadError> {
+    let file = at.open_file()?;
+    parse_json(file, &at.full())
+}
+
+/// `graph.json` of an application folder under the root.
+pub(crate) fn read_graph_at(app: &RootPath) -> Result<ApplicationModel, ReadError> {
+    read_json_at(&app.join(GRAPH_FILE))
+}
+
+/// `metadata.json` of an application folder under the root; the default when missing.
+pub(crate) fn read_metadata_at(app: &RootPath) -> Result<ApplicationMetadataModel, ReadError> {
+    match read_json_at(&app.join(METADATA_FILE)) {
+        Err(e) if e.is_not_found() => Ok(ApplicationMetadataModel::default()),
+        other => other,
+    }
 }
 
 /// Reads `graph.json`. A missing file is an error ([`ReadError::is_not_found`]); missing
@@ -37,7 +61,7 @@ fn read_json_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Read
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_graph(path: &Path) -> Result<ApplicationModel, ReadError> {
-    read_json_file(path)
+    parse_json(confined::open_regular(path)?, path)
 }
 
 /// Reads `metadata.json`; a missing file gives the default (no partition key, no parents),
@@ -54,7 +78,7 @@ pub fn read_graph(path: &Path) -> Result<ApplicationModel, ReadError> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_metadata(path: &Path) -> Result<ApplicationMetadataModel, ReadError> {
-    match read_json_file(path) {
+    match confined::open_regular(path).and_then(|file| parse_json(file, path)) {
         Err(e) if e.is_not_found() => Ok(ApplicationMetadataModel::default()),
         other => other,
     }
@@ -106,7 +130,8 @@ pub struct ProjectEntry {
 
 /// The projects under `root`, most recently written first. A missing root has no projects;
 /// entries that are not directories (or are symlinks), and names that are not valid project
-/// ids or not UTF-8, are left out.
+/// ids or not UTF-8, are left out. A folder whose name starts with `.` is a project, as in
+/// Apache Burr's server (its applications' hidden folders are not applications).
 ///
 /// # Examples
 ///
@@ -116,31 +141,31 @@ pub struct ProjectEntry {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn list_projects(root: &Path) -> Result<Vec<ProjectEntry>, ReadError> {
-    let entries = match fs::read_dir(root) {
+    let root_at = RootPath::new(root);
+    let entries = match root_at.entries() {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(ReadError::io(root, e)),
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
+        Err(e) => return Err(e),
     };
     let mut out = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| ReadError::io(root, e))?;
-        let Some(name) = directory_name(&entry) else {
+        let Some(name) = folder_name(&entry) else {
             continue;
         };
         if validate_id(IdKind::Project, &name).is_err() {
             continue;
         }
-        let path = entry.path();
-        let Ok(meta) = fs::metadata(&path) else {
+        let at = root_at.join(&name);
+        let Ok(meta) = at.dir_metadata() else {
             continue;
         };
-        let num_entries = fs::read_dir(&path).map(Iterator::count).unwrap_or(0);
+        let num_entries = at.entries().map_or(0, |entries| entries.len());
         out.push(ProjectEntry {
-            name,
             created: changed_time(&meta),
             last_written: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             num_entries,
-            path,
+            path: at.full(),
+            name,
         });
     }
     out.sort_by(|a, b| {
@@ -151,12 +176,12 @@ pub fn list_projects(root: &Path) -> Result<Vec<ProjectEntry>, ReadError> {
     Ok(out)
 }
 
-fn directory_name(entry: &fs::DirEntry) -> Option<String> {
-    let file_type = entry.file_type().ok()?;
-    if !file_type.is_dir() {
+/// The name of a folder entry that is a real folder (not a link to one), if it is UTF-8.
+fn folder_name(entry: &confined::Entry) -> Option<String> {
+    if entry.kind != EntryKind::Dir {
         return None;
     }
-    entry.file_name().into_string().ok()
+    entry.name.clone().into_string().ok()
 }
 
 /// An application of a project, as the application list shows it.
@@ -188,7 +213,7 @@ pub struct AppEntry {
     pub last_written: SystemTime,
     /// When `log.jsonl` was last modified (`last_written` when there is no log).
     pub log_modified: SystemTime,
-    /// [`num_steps`] of the log (0 without a log).
+    /// [`num_steps`](super::num_steps) of the log (0 without a log).
     pub num_steps: u64,
     /// Whether `log.jsonl` exists.
     pub has_log: bool,
@@ -215,7 +240,8 @@ impl AppEntry {
 }
 
 /// The applications of a project, most recently written first (directory mtime, as Burr's
-/// server sorts; ties by id). Hidden entries, files and symlinks are left out. A missing
+/// server sorts; ties by id). Hidden entries (a name starting with `.`, as Burr's server
+/// skips them), files and symlinks are left out. A missing
 /// project has no applications. One damaged application never fails the list: a missing or
 /// unreadable log counts 0 steps, bad metadata reads as the default with `metadata_error` set.
 ///
@@ -228,22 +254,22 @@ impl AppEntry {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn list_apps(root: &Path, project: &str) -> Result<Vec<AppEntry>, ReadError> {
-    let dir = project_dir(root, project)?;
-    let entries = match fs::read_dir(&dir) {
+    project_dir(root, project)?;
+    let project_at = RootPath::new(root).join(project);
+    let entries = match project_at.entries() {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(ReadError::io(&dir, e)),
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
+        Err(e) => return Err(e),
     };
     let mut out = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| ReadError::io(&dir, e))?;
-        let Some(app_id) = directory_name(&entry) else {
+        let Some(app_id) = folder_name(&entry) else {
             continue;
         };
         if validate_id(IdKind::App, &app_id).is_err() {
             continue;
         }
-        if let Some(app) = app_entry(entry.path(), app_id) {
+        if let Some(app) = app_entry(project_at.join(&app_id), app_id) {
             out.push(app);
         }
     }
@@ -255,15 +281,16 @@ pub fn list_apps(root: &Path, project: &str) -> Result<Vec<AppEntry>, ReadError>
     Ok(out)
 }
 
-fn app_entry(path: PathBuf, app_id: String) -> Option<AppEntry> {
-    let meta = fs::metadata(&path).ok()?;
+fn app_entry(at: RootPath, app_id: String) -> Option<AppEntry> {
+    let meta = at.dir_metadata().ok()?;
     let last_written = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let (metadata, metadata_error) = match read_metadata(&path.join(METADATA_FILE)) {
+    let (metadata, metadata_error) = match read_metadata_at(&at) {
         Ok(m) => (m, None),
         Err(e) => (ApplicationMetadataModel::default(), Some(e.to_string())),
     };
-    let log = path.join(LOG_FILE);
-    let log_meta = fs::metadata(&log).ok();
+    let log_at = at.join(LOG_FILE);
+    let log = log_at.open_file().ok();
+    let log_meta = log.as_ref().and_then(|file| file.metadata().ok());
     Some(AppEntry {
         app_id,
         metadata,
@@ -274,14 +301,12 @@ fn app_entry(path: PathBuf, app_id: String) -> Option<AppEntry> {
             .as_ref()
             .and_then(|m| m.modified().ok())
             .unwrap_or(last_written),
-        num_steps: if log_meta.is_some() {
-            num_steps(&log).unwrap_or(0)
-        } else {
-            0
-        },
+        num_steps: log
+            .and_then(|file| num_steps_in(file, &log_at.full()).ok())
+            .unwrap_or(0),
         has_log: log_meta.is_some(),
-        has_graph: path.join(GRAPH_FILE).is_file(),
-        path,
+        has_graph: at.join(GRAPH_FILE).open_file().is_ok(),
+        path: at.full(),
     })
 }
 
@@ -326,15 +351,13 @@ pub struct AppLogs {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_app(root: &Path, project: &str, app_id: &str) -> Result<AppLogs, ReadError> {
-    let dir = app_dir(root, project, app_id)?;
-    if !dir.is_dir() {
-        return Err(ReadError::io(
-            &dir,
-            io::Error::new(io::ErrorKind::NotFound, "no such application"),
-        ));
-    }
-    let (steps, has_log, log_problems) = match read_log(&dir.join(LOG_FILE)) {
-        Ok(mut log) => {
+    app_dir(root, project, app_id)?;
+    let at = RootPath::new(root).join(project).join(app_id);
+    at.open_dir()?;
+    let log_at = at.join(LOG_FILE);
+    let (steps, has_log, log_problems) = match log_at.open_file() {
+        Ok(file) => {
+            let mut log = read_log_from(file, &log_at.full())?;
             let records = std::mem::take(&mut log.records);
             (steps_from_records(records), true, log)
         }
@@ -342,11 +365,11 @@ pub fn read_app(root: &Path, project: &str, app_id: &str) -> Result<AppLogs, Rea
         Err(e) => return Err(e),
     };
     Ok(AppLogs {
-        graph: read_graph(&dir.join(GRAPH_FILE)),
-        metadata: read_metadata(&dir.join(METADATA_FILE)),
+        graph: read_graph_at(&at),
+        metadata: read_metadata_at(&at),
         steps,
         has_log,
         log_problems,
-        children: read_children(&dir.join(CHILDREN_FILE))?,
+        children: read_children_at(&at.join(CHILDREN_FILE))?,
     })
 }

@@ -1,11 +1,11 @@
 //! Loading the state of any step back from a tracking directory, to debug, resume or fork.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use burr_core::{PersistedState, PersistenceError, State, StateLoader, Status};
 
 use super::{ReadError, ReverseLines, changed_time, list_apps, lossy};
+use crate::confined::RootPath;
 use crate::format::{EndEntryModel, LineProbe, RecordKind, Timestamp};
 use crate::layout::{IdError, IdKind, LOG_FILE, app_dir, default_root, validate_id};
 
@@ -151,16 +151,25 @@ pub fn load_state(
     sequence_id: Option<u64>,
 ) -> Result<LoadedState, LoadError> {
     let log = app_dir(root, project, app_id)?.join(LOG_FILE);
+    let log_at = RootPath::new(root)
+        .join(project)
+        .join(app_id)
+        .join(LOG_FILE);
     let not_found = || LoadError::AppNotFound {
         project: project.to_string(),
         app_id: app_id.to_string(),
         path: log.clone(),
     };
-    let mut lines = match ReverseLines::open(&log) {
-        Ok(lines) => lines,
+    let file = match log_at.open_file() {
+        Ok(file) => file,
         Err(e) if e.is_not_found() => return Err(not_found()),
         Err(e) => return Err(e.into()),
     };
+    let created_at = file
+        .metadata()
+        .map(|m| Timestamp::local_at(changed_time(&m)).to_string())
+        .unwrap_or_default();
+    let mut lines = ReverseLines::from_file(file, &log)?;
     let prefilter = Prefilter::new(sequence_id);
     while let Some(line) = lines.next_line()? {
         if !prefilter.may_match(line) {
@@ -178,9 +187,6 @@ pub fn load_state(
         let Ok(entry) = serde_json::from_slice::<EndEntryModel>(&lossy(line)) else {
             continue;
         };
-        let created_at = fs::metadata(&log)
-            .map(|m| Timestamp::local_at(changed_time(&m)).to_string())
-            .unwrap_or_default();
         return Ok(loaded_from(entry, created_at));
     }
     Err(match sequence_id {
@@ -335,6 +341,8 @@ impl StateLoader for TrackingLoader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::fs;
 
     fn write_log(content: &str) -> tempfile::TempDir {
         let root = tempfile::tempdir().unwrap();

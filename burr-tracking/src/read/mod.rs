@@ -69,6 +69,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod budget;
 mod lines;
 mod listing;
 mod load;
@@ -79,17 +80,21 @@ use std::path::{Path, PathBuf};
 
 use crate::layout::IdError;
 
-#[cfg(feature = "server")]
-pub(crate) use lines::is_blank;
+pub(crate) use budget::read_capped;
+pub use budget::{MAX_CHILDREN_FILE, MAX_JSON_FILE, MAX_LINE};
 pub use lines::{
     ChildrenRead, LineProblem, LogRead, MAX_REPORTED_PROBLEMS, num_steps, parse_children,
     parse_log, read_children, read_log,
 };
 pub(crate) use lines::{ReverseLines, lossy};
+#[cfg(feature = "server")]
+pub(crate) use lines::{is_blank, read_children_at};
 pub(crate) use listing::changed_time;
 pub use listing::{
     AppEntry, AppLogs, ProjectEntry, list_apps, list_projects, read_app, read_graph, read_metadata,
 };
+#[cfg(feature = "server")]
+pub(crate) use listing::{read_graph_at, read_metadata_at};
 pub use load::{LoadError, LoadedState, TrackingLoader, load_state};
 pub use steps::{Span, Step, StreamEvent, steps_from_records};
 
@@ -118,6 +123,22 @@ pub enum ReadError {
         #[source]
         source: io::Error,
     },
+    /// A folder or file under the root breaks a rule of what is read (see [`Refusal`]).
+    #[error("refused {}: {reason}", path.display())]
+    Refused {
+        /// The path.
+        path: PathBuf,
+        /// The rule it breaks.
+        reason: Refusal,
+    },
+    /// A file is larger than what is read of it (see [`MAX_JSON_FILE`]).
+    #[error("{} is larger than {limit} bytes, not read", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The budget, in bytes.
+        limit: u64,
+    },
     /// `graph.json` or `metadata.json` is not valid.
     #[error("invalid {}: {source}", path.display())]
     Invalid {
@@ -127,6 +148,48 @@ pub enum ReadError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+/// Why a folder or file under a tracking root is not read.
+///
+/// Nothing below the root is read through a symbolic link (wherever it points), and only
+/// regular files are read: a FIFO could block a reader forever and a device could feed it
+/// without end.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use burr_tracking::read::{ReadError, Refusal};
+/// let root = tempfile::tempdir()?;
+/// std::fs::create_dir_all(root.path().join("p/a"))?;
+/// std::os::unix::fs::symlink("/etc/passwd", root.path().join("p/a/log.jsonl"))?;
+/// let err = burr_tracking::read::read_app(root.path(), "p", "a").unwrap_err();
+/// assert!(matches!(err, ReadError::Refused { reason: Refusal::Symlink, .. }));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The entry is a symbolic link.
+    Symlink,
+    /// A file was expected: the entry is a folder, a FIFO, a socket or a device.
+    NotAFile,
+    /// A folder was expected.
+    NotAFolder,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::Symlink => {
+                "a symbolic link (links below the tracking folder are not followed)"
+            }
+            Refusal::NotAFile => "not a regular file",
+            Refusal::NotAFolder => "not a folder",
+        })
+    }
 }
 
 impl ReadError {
@@ -142,7 +205,26 @@ impl ReadError {
         matches!(self, ReadError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
     }
 
-    fn io(path: &Path, source: io::Error) -> Self {
+    /// The path the error is about (as the caller named it), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::path::Path::new("/nonexistent/log.jsonl");
+    /// let err = burr_tracking::read::read_log(path).unwrap_err();
+    /// assert_eq!(err.path(), Some(path));
+    /// ```
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ReadError::InvalidId(_) => None,
+            ReadError::Io { path, .. }
+            | ReadError::Refused { path, .. }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::Invalid { path, .. } => Some(path),
+        }
+    }
+
+    pub(crate) fn io(path: &Path, source: io::Error) -> Self {
         ReadError::Io {
             path: path.to_path_buf(),
             source,

@@ -62,12 +62,11 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        let status = match &err {
-            StoreError::InvalidId { .. }
-            | StoreError::ProjectNotFound { .. }
-            | StoreError::AppNotFound { .. }
-            | StoreError::GraphNotFound { .. } => StatusCode::NOT_FOUND,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        // The store's messages name files below the root only, never a path of the machine.
+        let status = if err.is_not_found() {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
         };
         ApiError {
             status,
@@ -77,10 +76,11 @@ impl From<StoreError> for ApiError {
 }
 
 impl From<tokio::task::JoinError> for ApiError {
-    fn from(err: tokio::task::JoinError) -> Self {
+    fn from(_: tokio::task::JoinError) -> Self {
+        // A panic's message may hold anything: it is not shown.
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            detail: format!("internal error: {err}"),
+            detail: "internal error".to_owned(),
         }
     }
 }
@@ -257,14 +257,10 @@ async fn steps(
     Ok(raw_json(body))
 }
 
-/// Adds the demo projects that are missing. Only JSON requests are accepted, so that a web page
-/// elsewhere cannot trigger it with a plain form (browsers ask first for JSON across origins).
+/// Adds the demo projects that are missing. The request guard lets only same-origin JSON
+/// requests reach it (see [`super::guard`]); the type is checked here again, exactly.
 async fn demo(State(store): State<Store>, headers: axum::http::HeaderMap) -> ApiResult {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !is_json {
+    if !super::guard::is_json(&headers) {
         return Err(ApiError {
             status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
             detail: "send the request with `content-type: application/json`".to_owned(),
@@ -273,9 +269,13 @@ async fn demo(State(store): State<Store>, headers: axum::http::HeaderMap) -> Api
     let root = store.root().to_owned();
     let written = tokio::task::spawn_blocking(move || crate::demo::write_demo_projects(&root))
         .await?
-        .map_err(|err| ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            detail: err.to_string(),
+        .map_err(|err| {
+            // The full message may name the root: it goes to the server's log only.
+            tracing::warn!("cannot write the demo projects: {err}");
+            ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                detail: "cannot write the demo projects (see the server's log)".to_owned(),
+            }
         })?;
     to_json(&json!({ "written": written }))
 }

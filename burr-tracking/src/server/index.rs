@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
-use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::confined::RootPath;
 use crate::format::{LineProbe, RecordError, RecordKind};
-use crate::read::{self, is_blank};
+use crate::read::{self, MAX_LINE, ReadError, is_blank};
 
 use super::store::{LogStatus, StoreError};
 
@@ -16,8 +16,11 @@ use super::store::{LogStatus, StoreError};
 const CHUNK: usize = 4 << 20;
 /// Most problems remembered per app (the count goes on).
 const MAX_PROBLEMS: usize = 20;
-/// Bytes of step JSON kept per app; past this, steps are rebuilt when asked for.
-const CACHE_BUDGET: usize = 256 << 20;
+/// Estimated bytes of one step's slot in the index, besides its ranges and JSON (the map's
+/// node share, the key, the slot).
+const SLOT_BYTES: usize = 96;
+/// Bytes of one byte range of a step.
+const RANGE_BYTES: usize = std::mem::size_of::<(u64, u64)>();
 /// Steps read from disk at once when many are built.
 const BUILD_BATCH: usize = 4096;
 /// Below this many steps to build, one thread does it.
@@ -68,7 +71,7 @@ struct Pending {
 
 #[derive(Debug)]
 pub(super) struct AppIndex {
-    log: PathBuf,
+    log: RootPath,
     identity: Option<(u64, u64)>,
     /// The last bytes before `offset`, to notice a log rewritten in place.
     seen_tail: Vec<u8>,
@@ -80,6 +83,12 @@ pub(super) struct AppIndex {
     pub(super) problems: Vec<String>,
     pub(super) problem_count: usize,
     cached_bytes: usize,
+    /// Bytes of step JSON kept; past this, steps are rebuilt when asked for.
+    json_budget: usize,
+    /// Byte ranges held by all slots.
+    range_count: usize,
+    /// Whether the bytes at `offset` continue a line longer than [`MAX_LINE`], passed over.
+    in_long_line: bool,
 }
 
 fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
@@ -96,7 +105,7 @@ fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
 }
 
 impl AppIndex {
-    pub(super) fn new(log: PathBuf) -> Self {
+    pub(super) fn new(log: RootPath, json_budget: usize) -> Self {
         AppIndex {
             log,
             identity: None,
@@ -108,12 +117,25 @@ impl AppIndex {
             problems: Vec::new(),
             problem_count: 0,
             cached_bytes: 0,
+            json_budget,
+            range_count: 0,
+            in_long_line: false,
         }
     }
 
     fn reset(&mut self) {
-        let log = std::mem::take(&mut self.log);
-        *self = AppIndex::new(log);
+        *self = AppIndex::new(self.log.clone(), self.json_budget);
+    }
+
+    /// Opens the log through the confined walk (see [`crate::confined`]).
+    fn open(&self) -> Result<File, StoreError> {
+        self.log
+            .open_file()
+            .map_err(|err| StoreError::from_read(err, self.log.root()))
+    }
+
+    fn io_error(&self, err: io::Error) -> StoreError {
+        StoreError::from_read(ReadError::io(&self.log.full(), err), self.log.root())
     }
 
     fn problem(&mut self, message: String) {
@@ -160,21 +182,22 @@ impl AppIndex {
 
     /// Reads what was appended to the log since the last call.
     pub(super) fn refresh(&mut self) -> Result<(), StoreError> {
-        let meta = match fs::metadata(&self.log) {
-            Ok(meta) => meta,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                if self.offset > 0 || self.pending.is_some() {
+        let mut file = match self.log.open_file() {
+            Ok(file) => file,
+            Err(err) if err.is_not_found() => {
+                if self.offset > 0 || self.pending.is_some() || self.in_long_line {
                     self.reset();
                 }
                 return Ok(());
             }
-            Err(err) => return Err(StoreError::io(&self.log, err)),
+            Err(err) => return Err(StoreError::from_read(err, self.log.root())),
         };
+        let meta = file.metadata().map_err(|err| self.io_error(err))?;
         let len = meta.len();
         let id = identity(&meta);
         if id != self.identity
             || len < self.pending.map_or(self.offset, |p| p.end)
-            || !self.tail_unchanged()
+            || !self.tail_unchanged(&mut file)
         {
             self.reset();
             self.identity = id;
@@ -185,22 +208,50 @@ impl AppIndex {
         if len == self.offset {
             return Ok(());
         }
-        let mut file = File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?;
         file.seek(SeekFrom::Start(self.offset))
-            .map_err(|err| StoreError::io(&self.log, err))?;
+            .map_err(|err| self.io_error(err))?;
         let mut reader = (&mut file).take(len - self.offset);
         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK.min((len - self.offset) as usize + 1));
         let mut buf_start = self.offset;
         loop {
             let old_len = buf.len();
             buf.resize(old_len + CHUNK, 0);
-            let n = reader
-                .read(&mut buf[old_len..])
-                .map_err(|err| StoreError::io(&self.log, err))?;
+            let n = match reader.read(&mut buf[old_len..]) {
+                Ok(n) => n,
+                Err(err) => return Err(self.io_error(err)),
+            };
             buf.truncate(old_len + n);
-            let consumed = memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1);
-            for (start, end, keys) in probe_lines(&buf[..consumed]) {
-                self.add_line(buf_start + start as u64, buf_start + end as u64, keys);
+            let mut consumed = 0;
+            if self.in_long_line {
+                // The rest of a line longer than the budget: pass over it to its newline.
+                match memchr::memchr(b'\n', &buf) {
+                    Some(nl) => {
+                        self.in_long_line = false;
+                        consumed = nl + 1;
+                    }
+                    None => consumed = buf.len(),
+                }
+            }
+            let lines_end =
+                memchr::memrchr(b'\n', &buf[consumed..]).map_or(consumed, |nl| consumed + nl + 1);
+            for (start, end, keys) in probe_lines(&buf[consumed..lines_end]) {
+                self.add_line(
+                    buf_start + (consumed + start) as u64,
+                    buf_start + (consumed + end) as u64,
+                    keys,
+                );
+            }
+            consumed = lines_end;
+            if buf.len() - consumed > MAX_LINE {
+                // A line longer than the budget: it is reported and never held whole.
+                self.lines += 1;
+                let number = self.lines;
+                self.problem(format!(
+                    "log.jsonl line {number}: {}",
+                    RecordError::TooLong { limit: MAX_LINE }
+                ));
+                self.in_long_line = true;
+                consumed = buf.len();
             }
             buf.drain(..consumed);
             buf_start += consumed as u64;
@@ -209,11 +260,13 @@ impl AppIndex {
                 break;
             }
         }
-        self.seen_tail =
-            read_tail(&mut file, self.offset).map_err(|err| StoreError::io(&self.log, err))?;
+        self.seen_tail = read_tail(&mut file, self.offset).map_err(|err| self.io_error(err))?;
         // What is left has no newline yet: a record being written, or a writer that does not
         // end its last line. Use it if it is complete JSON, and read it again next time.
-        if let Some(keys) = (!is_blank(&buf)).then(|| probe(&buf).ok()).flatten() {
+        if let Some(keys) = (!self.in_long_line && !is_blank(&buf))
+            .then(|| probe(&buf).ok())
+            .flatten()
+        {
             self.pending = Some(Pending {
                 start: buf_start,
                 end: buf_start + buf.len() as u64,
@@ -228,13 +281,34 @@ impl AppIndex {
 
     /// Whether the bytes read last time are still where they were (a log truncated and written
     /// again in place keeps its inode and may grow past the old size).
-    fn tail_unchanged(&self) -> bool {
+    fn tail_unchanged(&self, file: &mut File) -> bool {
         if self.offset == 0 {
             return true;
         }
-        File::open(&self.log)
-            .and_then(|mut file| read_tail(&mut file, self.offset))
-            .is_ok_and(|tail| tail == self.seen_tail)
+        read_tail(file, self.offset).is_ok_and(|tail| tail == self.seen_tail)
+    }
+
+    /// An estimate of the memory the index holds: its slots, their ranges, the cached JSON
+    /// and the problems.
+    pub(super) fn estimated_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.steps.len() * SLOT_BYTES
+            + self.range_count * RANGE_BYTES
+            + self.cached_bytes
+            + self.seen_tail.capacity()
+            + self
+                .problems
+                .iter()
+                .map(|p| p.capacity() + 24)
+                .sum::<usize>()
+    }
+
+    /// Drops the JSON of every step (it is built again when asked for).
+    pub(super) fn forget_all_json(&mut self) {
+        for slot in self.steps.values_mut() {
+            slot.json = None;
+        }
+        self.cached_bytes = 0;
     }
 
     /// Drops the cached JSON of a step that changed.
@@ -265,7 +339,10 @@ impl AppIndex {
         slot.begins |= keys.begins;
         match slot.ranges.last_mut() {
             Some(last) if last.1 == start => last.1 = end,
-            _ => slot.ranges.push((start, end)),
+            _ => {
+                slot.ranges.push((start, end));
+                self.range_count += 1;
+            }
         }
         if let Some(json) = slot.json.take() {
             self.cached_bytes -= json.len();
@@ -282,7 +359,7 @@ impl AppIndex {
         // Steps built now but not cached (still being written, or over the cache budget).
         let mut uncached: HashMap<u64, Arc<str>> = HashMap::new();
         if !missing.is_empty() {
-            let mut file = File::open(&self.log).map_err(|err| StoreError::io(&self.log, err))?;
+            let mut file = self.open()?;
             for batch in missing.chunks(BUILD_BATCH) {
                 let mut inputs = Vec::with_capacity(batch.len());
                 for &seq in batch {
@@ -290,12 +367,12 @@ impl AppIndex {
                     if let Some(slot) = self.steps.get(&seq) {
                         for &(start, end) in &slot.ranges {
                             read_range(&mut file, start, end, &mut bytes)
-                                .map_err(|err| StoreError::io(&self.log, err))?;
+                                .map_err(|err| self.io_error(err))?;
                         }
                     }
                     if let Some(p) = self.pending.filter(|p| p.keys.step == Some(seq)) {
                         read_range(&mut file, p.start, p.end, &mut bytes)
-                            .map_err(|err| StoreError::io(&self.log, err))?;
+                            .map_err(|err| self.io_error(err))?;
                     }
                     inputs.push((seq, bytes));
                 }
@@ -309,7 +386,7 @@ impl AppIndex {
                     let pending = self.pending.is_some_and(|p| p.keys.step == Some(seq));
                     match self.steps.get_mut(&seq) {
                         Some(slot)
-                            if !pending && self.cached_bytes + json.len() <= CACHE_BUDGET =>
+                            if !pending && self.cached_bytes + json.len() <= self.json_budget =>
                         {
                             self.cached_bytes += json.len();
                             slot.json = Some(json);
@@ -358,7 +435,11 @@ fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
         while let Some(nl) = memchr::memchr(b'\n', &part[at..]) {
             let end = at + nl + 1;
             let line = &part[at..end];
-            let keys = (!is_blank(line)).then(|| probe(line));
+            let keys = if line.len() - 1 > MAX_LINE {
+                Some(Err(RecordError::TooLong { limit: MAX_LINE }.to_string()))
+            } else {
+                (!is_blank(line)).then(|| probe(line))
+            };
             out.push((base + at, base + end, keys));
             at = end;
         }

@@ -27,6 +27,18 @@
 //! Ids in paths are checked before any file is touched: `..`, absolute paths and encoded
 //! separators answer 404 and never reach outside the root.
 //!
+//! # Security
+//!
+//! - Only the [`AllowedHosts`] are answered (the loopback names by default): any other
+//!   `Host` gets `421`, which defeats DNS rebinding.
+//! - A write (`POST /api/v1/demo`) must be same-origin (`Origin` absent or matching `Host`,
+//!   `Sec-Fetch-Site: same-origin` when sent) with `Content-Type: application/json`.
+//! - Nothing outside the root is read, no symbolic link below it is followed, and only
+//!   regular files are read, within size budgets (see [`crate::read::MAX_JSON_FILE`]).
+//! - Slow and idle connections are closed and connections are capped ([`Limits`]); the
+//!   store's cache has a memory budget ([`CACHE_BUDGET`]).
+//! - Error messages name files below the root only, never a path of the machine.
+//!
 //! # Examples
 //!
 //! ```
@@ -46,21 +58,51 @@
 
 mod api;
 mod assets;
+mod cache;
+mod guard;
+mod host;
 mod index;
+mod limits;
+mod listen;
 mod store;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
+
+pub use cache::CACHE_BUDGET;
+pub use host::AllowedHosts;
+pub use limits::{HEADER_READ_TIMEOUT, Limits, MAX_CONNECTIONS, REQUEST_TIMEOUT};
 
 pub use store::{
     AppListEntry, AppPage, AppSummary, LogStatus, MAX_PAGE, Order, ProjectSummary, StepQuery,
     Store, StoreError,
 };
 
-/// Builds the HTTP router (API and UI) over a store, without binding any socket.
+/// How a server runs: which hosts it answers and its limits.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{AllowedHosts, ServeOptions};
+/// let options = ServeOptions {
+///     allowed_hosts: AllowedHosts::loopback().allow("burr.lan"),
+///     ..ServeOptions::default()
+/// };
+/// assert!(options.allowed_hosts.allows("burr.lan:7241"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// The `Host` names answered (the loopback names by default).
+    pub allowed_hosts: AllowedHosts,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
+}
+
+/// Builds the HTTP router (API and UI) over a store, without binding any socket, with the
+/// default [`ServeOptions`] (loopback host names only).
 ///
 /// # Examples
 ///
@@ -77,10 +119,41 @@ pub use store::{
 /// # });
 /// ```
 pub fn router(store: Store) -> Router {
+    router_with(store, &ServeOptions::default())
+}
+
+/// Builds the HTTP router with the given options: the host and origin guard (see the
+/// module's Security section) and the per-request timeout wrap every route.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{ServeOptions, Store, router_with};
+/// use tower::ServiceExt;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let root = tempfile::tempdir().unwrap();
+/// let app = router_with(Store::new(root.path()), &ServeOptions::default());
+/// let request = axum::http::Request::get("/ready")
+///     .header("host", "attacker.example")
+///     .body(axum::body::Body::empty())
+///     .unwrap();
+/// assert_eq!(app.oneshot(request).await.unwrap().status(), 421);
+/// # });
+/// ```
+pub fn router_with(store: Store, options: &ServeOptions) -> Router {
     Router::new()
         .merge(assets::routes())
         .merge(api::routes())
         .with_state(store)
+        .layer(axum::middleware::from_fn_with_state(
+            options.limits.request_timeout,
+            limits::request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(options.allowed_hosts.clone()),
+            guard::guard,
+        ))
 }
 
 /// Why the server could not start.
@@ -140,7 +213,8 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServeError> {
     })
 }
 
-/// Serves the API and UI on an already bound listener until Ctrl-C.
+/// Serves the API and UI on an already bound listener until Ctrl-C, with the default
+/// [`ServeOptions`].
 ///
 /// # Examples
 ///
@@ -152,21 +226,41 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServeError> {
 /// # });
 /// ```
 pub async fn serve_on(listener: TcpListener, store: Store) -> Result<(), ServeError> {
-    // Answers are written in more than one piece; without TCP_NODELAY the kernel may hold the
-    // last piece back until the client acknowledges the first.
-    let listener = listener.tap_io(|stream| {
-        // Only latency depends on it: keep serving if the option cannot be set.
-        let _ = stream.set_nodelay(true);
-    });
-    axum::serve(listener, router(store))
-        .with_graceful_shutdown(async {
-            // If the signal handler cannot be installed, keep serving until killed.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
-        .await?;
+    serve_with(listener, store, ServeOptions::default(), ctrl_c()).await
+}
+
+/// Serves the API and UI on an already bound listener with `options` until `stop` completes
+/// (requests in flight then get a few seconds to finish).
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{self, ServeOptions, Store};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let root = tempfile::tempdir().unwrap();
+/// let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+/// // Stops at once: a real caller passes a signal, or a channel's receiver.
+/// server::serve_with(listener, Store::new(root.path()), ServeOptions::default(), async {})
+///     .await
+///     .unwrap();
+/// # });
+/// ```
+pub async fn serve_with(
+    listener: TcpListener,
+    store: Store,
+    options: ServeOptions,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let app = router_with(store, &options);
+    listen::run(listener, app, options.limits, stop).await?;
     Ok(())
+}
+
+/// Completes on Ctrl-C; never, if the signal handler cannot be installed.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Binds `addr` and serves the API and UI over `store` until Ctrl-C.

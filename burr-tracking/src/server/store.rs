@@ -1,6 +1,5 @@
 //! [`Store`]: what the server knows of a tracking root, and the shapes of its answers.
 
-use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -8,12 +7,14 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use crate::confined::RootPath;
 use crate::format::{
     ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, PointerModel, Timestamp,
 };
 use crate::layout;
-use crate::read::{self, ReadError};
+use crate::read::{self, ReadError, Refusal};
 
+use super::cache::{AppCache, CACHE_BUDGET};
 use super::index::AppIndex;
 
 /// Most steps one page may hold.
@@ -28,6 +29,9 @@ pub const MAX_PAGE: usize = 5_000;
 
 /// Why the store could not answer.
 ///
+/// The messages name files by their path below the tracking root (`p/app/log.jsonl`), never
+/// by a path of the machine, so they can be shown to whoever calls the server.
+///
 /// # Examples
 ///
 /// ```
@@ -36,12 +40,17 @@ pub const MAX_PAGE: usize = 5_000;
 /// let store = Store::new(root.path());
 /// assert!(matches!(store.summary("p", "missing"), Err(StoreError::AppNotFound { .. })));
 /// assert!(matches!(store.summary("..", "x"), Err(StoreError::InvalidId { .. })));
+/// let long = "x".repeat(300);
+/// let err = store.summary(&long, "x").unwrap_err();
+/// assert!(matches!(err, StoreError::InvalidId { .. }));
+/// assert!(!err.to_string().contains(&root.path().display().to_string()));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// An id from a URL is not a plain directory name (empty, `.`/`..`, a separator, ...).
-    #[error("invalid id {id:?}: ids are plain names without separators")]
+    /// An id from a URL is not a plain directory name (empty, `.`/`..`, a separator, too
+    /// long, ...).
+    #[error("invalid id {id:?}: ids are plain names without separators, at most 255 bytes")]
     InvalidId {
         /// The id as given.
         id: String,
@@ -68,18 +77,35 @@ pub enum StoreError {
         /// The app asked for.
         app_id: String,
     },
+    /// A folder or file is not read: a symbolic link, or not a regular file (see
+    /// [`Refusal`]).
+    #[error("{} is not served: {reason}", path.display())]
+    Refused {
+        /// The path below the root.
+        path: PathBuf,
+        /// The rule it breaks.
+        reason: Refusal,
+    },
+    /// A file is larger than what is read of it.
+    #[error("{} is larger than {limit} bytes, not read", path.display())]
+    TooLarge {
+        /// The path below the root.
+        path: PathBuf,
+        /// The budget, in bytes.
+        limit: u64,
+    },
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", path.display())]
     Io {
-        /// The file.
+        /// The path below the root.
         path: PathBuf,
         /// What the operating system said.
         source: io::Error,
     },
     /// A JSON file of the app is malformed.
-    #[error("malformed {path}: {message}")]
+    #[error("malformed {}: {message}", path.display())]
     Malformed {
-        /// The file.
+        /// The path below the root.
         path: PathBuf,
         /// What is wrong.
         message: String,
@@ -87,23 +113,49 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(super) fn io(path: &Path, source: io::Error) -> Self {
-        StoreError::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-}
-
-impl From<ReadError> for StoreError {
-    fn from(err: ReadError) -> Self {
+    /// The reader's error about a file under `root`, with the path made relative to the root
+    /// (a path elsewhere keeps only its file name).
+    pub(super) fn from_read(err: ReadError, root: &Path) -> Self {
+        let below = |path: PathBuf| match path.strip_prefix(root) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.file_name().map(PathBuf::from).unwrap_or_default(),
+        };
         match err {
             ReadError::InvalidId(id) => StoreError::InvalidId { id: id.id },
-            ReadError::Io { path, source } => StoreError::Io { path, source },
+            ReadError::Io { path, source } => StoreError::Io {
+                path: below(path),
+                source,
+            },
+            ReadError::Refused { path, reason } => StoreError::Refused {
+                path: below(path),
+                reason,
+            },
+            ReadError::TooLarge { path, limit } => StoreError::TooLarge {
+                path: below(path),
+                limit,
+            },
             ReadError::Invalid { path, source } => StoreError::Malformed {
-                path,
+                path: below(path),
                 message: source.to_string(),
             },
+        }
+    }
+
+    /// Whether the error means that nothing is there to show (a 404).
+    pub(super) fn is_not_found(&self) -> bool {
+        match self {
+            StoreError::InvalidId { .. }
+            | StoreError::ProjectNotFound { .. }
+            | StoreError::AppNotFound { .. }
+            | StoreError::GraphNotFound { .. }
+            | StoreError::Refused { .. } => true,
+            StoreError::Io { source, .. } => matches!(
+                source.kind(),
+                io::ErrorKind::NotFound
+                    | io::ErrorKind::NotADirectory
+                    | io::ErrorKind::InvalidFilename
+            ),
+            _ => false,
         }
     }
 }
@@ -358,7 +410,7 @@ pub struct Store {
 #[derive(Debug)]
 struct Inner {
     root: PathBuf,
-    apps: Mutex<HashMap<PathBuf, Arc<Mutex<AppIndex>>>>,
+    apps: Mutex<AppCache>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -377,12 +429,54 @@ impl Store {
     /// assert!(store.projects().unwrap().is_empty());
     /// ```
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self::with_cache_budget(root, CACHE_BUDGET)
+    }
+
+    /// A store over `root` whose cache keeps at most about `bytes` of app indexes (see
+    /// [`CACHE_BUDGET`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = burr_tracking::server::Store::with_cache_budget("/tmp/burr", 1 << 20);
+    /// assert_eq!(store.cache_budget(), 1 << 20);
+    /// assert_eq!(store.cache_bytes(), 0);
+    /// ```
+    pub fn with_cache_budget(root: impl Into<PathBuf>, bytes: usize) -> Self {
         Store {
             inner: Arc::new(Inner {
                 root: root.into(),
-                apps: Mutex::new(HashMap::new()),
+                apps: Mutex::new(AppCache::new(bytes)),
             }),
         }
+    }
+
+    /// The memory budget of the cache, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::{CACHE_BUDGET, Store};
+    /// assert_eq!(Store::new("/tmp/burr").cache_budget(), CACHE_BUDGET);
+    /// ```
+    pub fn cache_budget(&self) -> usize {
+        lock(&self.inner.apps).budget()
+    }
+
+    /// The estimated bytes the cache holds now (never much above [`Store::cache_budget`]:
+    /// at most the one app in use when it alone is bigger).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// let store = burr_tracking::server::Store::new(root.path());
+    /// store.summary("p", "app").unwrap();
+    /// assert!(store.cache_bytes() > 0);
+    /// ```
+    pub fn cache_bytes(&self) -> usize {
+        lock(&self.inner.apps).bytes()
     }
 
     /// The tracking root.
@@ -397,15 +491,30 @@ impl Store {
         &self.inner.root
     }
 
-    fn app_dir(&self, project: &str, app_id: &str) -> Result<PathBuf, StoreError> {
-        let dir = layout::app_dir(&self.inner.root, project, app_id).map_err(ReadError::from)?;
-        if !dir.is_dir() {
-            return Err(StoreError::AppNotFound {
+    /// The reader's error, with paths below the root.
+    fn error(&self, err: ReadError) -> StoreError {
+        StoreError::from_read(err, &self.inner.root)
+    }
+
+    /// The folder of an app, after checking the ids and that it is a folder (not a link).
+    fn app_dir(&self, project: &str, app_id: &str) -> Result<RootPath, StoreError> {
+        layout::app_dir(&self.inner.root, project, app_id)
+            .map_err(|err| self.error(ReadError::from(err)))?;
+        let at = RootPath::new(&self.inner.root).join(project).join(app_id);
+        match at.open_dir() {
+            Ok(_) => Ok(at),
+            Err(err) if err.is_not_found() => Err(StoreError::AppNotFound {
                 project: project.to_owned(),
                 app_id: app_id.to_owned(),
-            });
+            }),
+            Err(err) => match self.error(err) {
+                err @ StoreError::Refused { .. } => Err(err),
+                _ => Err(StoreError::AppNotFound {
+                    project: project.to_owned(),
+                    app_id: app_id.to_owned(),
+                }),
+            },
         }
-        Ok(dir)
     }
 
     /// Every directory under the root, as Burr's `GET /api/v0/projects` lists them (sorted by
@@ -422,7 +531,7 @@ impl Store {
     /// assert_eq!(projects[0].num_apps, 2); // entries, as Burr counts them
     /// ```
     pub fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
-        let projects = read::list_projects(&self.inner.root)?;
+        let projects = read::list_projects(&self.inner.root).map_err(|err| self.error(err))?;
         Ok(projects
             .into_iter()
             .map(|p| ProjectSummary {
@@ -458,7 +567,7 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<AppPage, StoreError> {
-        let mut apps = read::list_apps(&self.inner.root, project)?;
+        let mut apps = read::list_apps(&self.inner.root, project).map_err(|err| self.error(err))?;
         if partition_key.is_some() {
             apps.retain(|app| app.partition_key() == partition_key);
         }
@@ -485,11 +594,32 @@ impl Store {
         })
     }
 
-    fn index(&self, dir: &Path) -> Arc<Mutex<AppIndex>> {
-        lock(&self.inner.apps)
-            .entry(dir.to_owned())
-            .or_insert_with(|| Arc::new(Mutex::new(AppIndex::new(dir.join(layout::LOG_FILE)))))
-            .clone()
+    /// Runs `work` on the cached index of the app in `dir`, then accounts for its size (and
+    /// drops other apps past the budget).
+    fn with_index<T>(
+        &self,
+        dir: &RootPath,
+        work: impl FnOnce(&mut AppIndex) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let key = dir.relative();
+        let (index, budget) = {
+            let mut cache = lock(&self.inner.apps);
+            let budget = cache.budget();
+            let index = cache.get(key, || {
+                AppIndex::new(dir.join(layout::LOG_FILE), budget / 2)
+            });
+            (index, budget)
+        };
+        let (result, bytes) = {
+            let mut index = lock(&index);
+            let result = work(&mut index);
+            if index.estimated_bytes() > budget {
+                index.forget_all_json();
+            }
+            (result, index.estimated_bytes())
+        };
+        lock(&self.inner.apps).account(key, bytes);
+        result
     }
 
     /// The whole app as Burr's `GET /api/v0/{project}/{app_id}/{partition_key}/apps` answers:
@@ -515,34 +645,36 @@ impl Store {
     /// ```
     pub fn app_logs_json(&self, project: &str, app_id: &str) -> Result<String, StoreError> {
         let dir = self.app_dir(project, app_id)?;
-        let metadata = read_metadata(&dir)?;
-        let graph_path = dir.join(layout::GRAPH_FILE);
-        if !graph_path.is_file() {
-            return Err(StoreError::GraphNotFound {
-                project: project.to_owned(),
-                app_id: app_id.to_owned(),
-            });
-        }
-        let application = read_graph(&graph_path)?;
-        let (children, _) = read_children(&dir);
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        index.refresh()?;
-        let seqs: Vec<u64> = index.step_ids().collect();
-        let steps = index.steps_json(&seqs)?;
-        let mut out = String::with_capacity(steps.len() + 4096);
-        out.push_str("{\"application\":");
-        out.push_str(&json_text(&application)?);
-        out.push_str(",\"children\":");
-        out.push_str(&json_text(&children)?);
-        out.push_str(",\"steps\":");
-        out.push_str(&steps);
-        out.push_str(",\"parent_pointer\":");
-        out.push_str(&json_text(&metadata.parent_pointer)?);
-        out.push_str(",\"spawning_parent_pointer\":");
-        out.push_str(&json_text(&metadata.spawning_parent_pointer)?);
-        out.push('}');
-        Ok(out)
+        let metadata = read::read_metadata_at(&dir).map_err(|err| self.error(err))?;
+        let application = match read::read_graph_at(&dir) {
+            Ok(graph) => graph,
+            Err(err) if err.is_not_found() => {
+                return Err(StoreError::GraphNotFound {
+                    project: project.to_owned(),
+                    app_id: app_id.to_owned(),
+                });
+            }
+            Err(err) => return Err(self.error(err)),
+        };
+        let (children, _) = self.read_children(&dir);
+        self.with_index(&dir, |index| {
+            index.refresh()?;
+            let seqs: Vec<u64> = index.step_ids().collect();
+            let steps = index.steps_json(&seqs)?;
+            let mut out = String::with_capacity(steps.len() + 4096);
+            out.push_str("{\"application\":");
+            out.push_str(&json_text(&application)?);
+            out.push_str(",\"children\":");
+            out.push_str(&json_text(&children)?);
+            out.push_str(",\"steps\":");
+            out.push_str(&steps);
+            out.push_str(",\"parent_pointer\":");
+            out.push_str(&json_text(&metadata.parent_pointer)?);
+            out.push_str(",\"spawning_parent_pointer\":");
+            out.push_str(&json_text(&metadata.spawning_parent_pointer)?);
+            out.push('}');
+            Ok(out)
+        })
     }
 
     /// Graph, links and extent of one app; problems with its files are listed in `errors`
@@ -562,47 +694,49 @@ impl Store {
     pub fn summary(&self, project: &str, app_id: &str) -> Result<AppSummary, StoreError> {
         let dir = self.app_dir(project, app_id)?;
         let mut errors = Vec::new();
-        let metadata = read_metadata(&dir).unwrap_or_else(|err| {
-            errors.push(err.to_string());
+        let metadata = read::read_metadata_at(&dir).unwrap_or_else(|err| {
+            errors.push(self.error(err).to_string());
             ApplicationMetadataModel::default()
         });
-        let graph_path = dir.join(layout::GRAPH_FILE);
-        let application = if graph_path.is_file() {
-            read_graph(&graph_path)
-                .map_err(|err| errors.push(err.to_string()))
-                .ok()
-        } else {
-            errors.push("graph.json is missing: the graph of actions is unknown".to_owned());
-            None
+        let application = match read::read_graph_at(&dir) {
+            Ok(graph) => Some(graph),
+            Err(err) if err.is_not_found() => {
+                errors.push("graph.json is missing: the graph of actions is unknown".to_owned());
+                None
+            }
+            Err(err) => {
+                errors.push(self.error(err).to_string());
+                None
+            }
         };
-        let (children, child_errors) = read_children(&dir);
+        let (children, child_errors) = self.read_children(&dir);
         errors.extend(child_errors);
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        if let Err(err) = index.refresh() {
-            errors.push(err.to_string());
-        }
-        errors.extend(index.problems.iter().cloned());
-        if index.problem_count > index.problems.len() {
-            errors.push(format!(
-                "... and {} more problems in log.jsonl",
-                index.problem_count - index.problems.len()
-            ));
-        }
-        let status = index.status();
-        Ok(AppSummary {
-            project: project.to_owned(),
-            app_id: app_id.to_owned(),
-            partition_key: metadata.partition_key,
-            application,
-            parent_pointer: metadata.parent_pointer,
-            spawning_parent_pointer: metadata.spawning_parent_pointer,
-            children,
-            num_steps: status.num_steps,
-            first_sequence_id: index.step_ids().next(),
-            last_sequence_id: status.last_sequence_id,
-            log_size: status.log_size,
-            errors,
+        self.with_index(&dir, |index| {
+            if let Err(err) = index.refresh() {
+                errors.push(err.to_string());
+            }
+            errors.extend(index.problems.iter().cloned());
+            if index.problem_count > index.problems.len() {
+                errors.push(format!(
+                    "... and {} more problems in log.jsonl",
+                    index.problem_count - index.problems.len()
+                ));
+            }
+            let status = index.status();
+            Ok(AppSummary {
+                project: project.to_owned(),
+                app_id: app_id.to_owned(),
+                partition_key: metadata.partition_key,
+                application,
+                parent_pointer: metadata.parent_pointer,
+                spawning_parent_pointer: metadata.spawning_parent_pointer,
+                children,
+                num_steps: status.num_steps,
+                first_sequence_id: index.step_ids().next(),
+                last_sequence_id: status.last_sequence_id,
+                log_size: status.log_size,
+                errors,
+            })
         })
     }
 
@@ -637,32 +771,32 @@ impl Store {
         query: &StepQuery,
     ) -> Result<String, StoreError> {
         let dir = self.app_dir(project, app_id)?;
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        index.refresh()?;
-        let from = query.from.unwrap_or(0);
-        let to = query.to.unwrap_or(u64::MAX);
-        let limit = query.limit.min(MAX_PAGE);
-        let (seqs, next) = if from > to {
-            (Vec::new(), None)
-        } else {
-            let range = index.step_ids_in(from, to);
-            let mut ids: Box<dyn Iterator<Item = u64>> = match query.order {
-                Order::Ascending => Box::new(range),
-                Order::Descending => Box::new(range.rev()),
+        self.with_index(&dir, |index| {
+            index.refresh()?;
+            let from = query.from.unwrap_or(0);
+            let to = query.to.unwrap_or(u64::MAX);
+            let limit = query.limit.min(MAX_PAGE);
+            let (seqs, next) = if from > to {
+                (Vec::new(), None)
+            } else {
+                let range = index.step_ids_in(from, to);
+                let mut ids: Box<dyn Iterator<Item = u64>> = match query.order {
+                    Order::Ascending => Box::new(range),
+                    Order::Descending => Box::new(range.rev()),
+                };
+                let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
+                (seqs, ids.next())
             };
-            let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
-            (seqs, ids.next())
-        };
-        let steps = index.steps_json(&seqs)?;
-        let status = index.status();
-        Ok(format!(
-            "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
-            status.num_steps,
-            next.is_some(),
-            next.map_or_else(|| "null".to_owned(), |n| n.to_string()),
-            status.log_size
-        ))
+            let steps = index.steps_json(&seqs)?;
+            let status = index.status();
+            Ok(format!(
+                "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
+                status.num_steps,
+                next.is_some(),
+                next.map_or_else(|| "null".to_owned(), |n| n.to_string()),
+                status.log_size
+            ))
+        })
     }
 
     /// How far an app's log goes (reads what was appended since the last call).
@@ -678,10 +812,10 @@ impl Store {
     /// ```
     pub fn log_status(&self, project: &str, app_id: &str) -> Result<LogStatus, StoreError> {
         let dir = self.app_dir(project, app_id)?;
-        let index = self.index(&dir);
-        let mut index = lock(&index);
-        index.refresh()?;
-        Ok(index.status())
+        self.with_index(&dir, |index| {
+            index.refresh()?;
+            Ok(index.status())
+        })
     }
 }
 
@@ -716,32 +850,25 @@ fn json_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
     })
 }
 
-/// `metadata.json`, or all-null when it is missing (as Burr reads it).
-fn read_metadata(dir: &Path) -> Result<ApplicationMetadataModel, StoreError> {
-    Ok(read::read_metadata(&dir.join(layout::METADATA_FILE))?)
-}
-
-fn read_graph(path: &Path) -> Result<ApplicationModel, StoreError> {
-    Ok(read::read_graph(path)?)
-}
-
-/// The readable lines of `children.jsonl`, and a message per unreadable one.
-fn read_children(dir: &Path) -> (Vec<ChildApplicationModel>, Vec<String>) {
-    match read::read_children(&dir.join(layout::CHILDREN_FILE)) {
-        Ok(read) => {
-            let mut errors: Vec<String> = read
-                .problems
-                .iter()
-                .map(|p| format!("children.jsonl line {}: {}", p.line, p.error))
-                .collect();
-            if read.skipped > read.problems.len() {
-                errors.push(format!(
-                    "... and {} more unreadable lines in children.jsonl",
-                    read.skipped - read.problems.len()
-                ));
+impl Store {
+    /// The readable lines of `children.jsonl`, and a message per unreadable one.
+    fn read_children(&self, dir: &RootPath) -> (Vec<ChildApplicationModel>, Vec<String>) {
+        match read::read_children_at(&dir.join(layout::CHILDREN_FILE)) {
+            Ok(read) => {
+                let mut errors: Vec<String> = read
+                    .problems
+                    .iter()
+                    .map(|p| format!("children.jsonl line {}: {}", p.line, p.error))
+                    .collect();
+                if read.skipped > read.problems.len() {
+                    errors.push(format!(
+                        "... and {} more unreadable lines in children.jsonl",
+                        read.skipped - read.problems.len()
+                    ));
+                }
+                (read.children, errors)
             }
-            (read.children, errors)
+            Err(err) => (Vec::new(), vec![self.error(err).to_string()]),
         }
-        Err(err) => (Vec::new(), vec![err.to_string()]),
     }
 }

@@ -16,12 +16,22 @@ pub(crate) fn free_port() -> u16 {
 
 /// `GET path` on `127.0.0.1:port`: the status and the body (de-chunked).
 pub(crate) fn get(port: u16, path: &str) -> io::Result<(u16, Vec<u8>)> {
+    get_as(port, path, &format!("127.0.0.1:{port}"))
+}
+
+/// `GET path` on `127.0.0.1:port` with the `Host` header `host`.
+pub(crate) fn get_as(port: u16, path: &str, host: &str) -> io::Result<(u16, Vec<u8>)> {
+    send(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends the raw request `request` to `127.0.0.1:port`: the status and the body.
+pub(crate) fn send(port: u16, request: &str) -> io::Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )?;
+    stream.write_all(request.as_bytes())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let split = raw
