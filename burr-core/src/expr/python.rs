@@ -547,7 +547,12 @@ pub(super) fn slice_positions(
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
         out.push(i as usize);
-        i += step;
+        // A step past the end of the range ends it: `i` is within `-1..=len`, so an overflow
+        // can only happen past the end.
+        match i.checked_add(step) {
+            Some(next) => i = next,
+            None => break,
+        }
     }
     out
 }
