@@ -56,3 +56,113 @@ fn a_slice_step_computed_from_state_does_not_panic_a_step() {
     assert_eq!(app.step().unwrap().unwrap().action, "a");
     assert_eq!(app.step().unwrap().unwrap().action, "b");
 }
+
+/// Runs `f` on a thread with a 2 MiB stack, the size Rust gives spawned threads: a stack
+/// overflow there aborts the whole test binary, which `catch_unwind` could not catch.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// A construct's name, its source nesting some levels deep, and the column of the token
+/// that opens a given level (1-based).
+type Nesting = (&'static str, String, fn(usize) -> usize);
+
+/// Every construct that nests, `n` levels deep.
+fn nestings(n: usize) -> Vec<Nesting> {
+    let r = |s: &str, k: usize| s.repeat(k);
+    vec![
+        ("parens", format!("{}x{} == 1", r("(", n), r(")", n)), |k| k),
+        ("lists", format!("{}1{}", r("[", n), r("]", n)), |k| k),
+        ("dicts", format!("{}1{}", r("{'a': ", n), r("}", n)), |k| {
+            6 * k - 5
+        }),
+        ("sets", format!("{}1{}", r("{", n), r("}", n)), |k| k),
+        ("tuples", format!("{}1{}", r("(1, ", n), r(")", n)), |k| {
+            4 * k - 3
+        }),
+        ("calls", format!("{}1{}", r("abs(", n), r(")", n)), |k| {
+            4 * k
+        }),
+        (
+            "calls of two",
+            format!("{}1{}", r("max(1, ", n), r(")", n)),
+            |k| 7 * k - 3,
+        ),
+        ("unary minus", format!("{}x", r("-", n)), |k| k),
+        ("unary plus", format!("{}x", r("+", n)), |k| k),
+        ("not", format!("{}x", r("not ", n)), |k| 4 * k - 3),
+        ("powers", format!("{}1", r("x**", n)), |k| 3 * k - 1),
+        (
+            "nested subscripts",
+            format!("{}0{}", r("l[", n), r("]", n)),
+            |k| 2 * k,
+        ),
+        (
+            "nested slices",
+            format!("{}1{}", r("l[", n), r(":]", n)),
+            |k| 2 * k,
+        ),
+        ("subscript chains", format!("l{}", r("[0]", n)), |k| {
+            3 * k - 1
+        }),
+        ("attribute chains", format!("o{}", r(".a", n)), |k| {
+            2 * k + 1
+        }),
+        ("sums", format!("x{}", r(" + x", n)), |k| 4 * k - 1),
+        ("products", format!("x{}", r(" * x", n)), |k| 4 * k - 1),
+        ("differences", format!("x{}", r(" - 1", n)), |k| 4 * k - 1),
+    ]
+}
+
+fn deep_scope() -> Value {
+    json!({"x": 1, "l": [0], "o": {"a": {"a": 1}}})
+}
+
+#[test]
+fn every_nesting_construct_at_the_limit_parses_and_evaluates_on_a_small_stack() {
+    on_small_stack(|| {
+        let scope = deep_scope();
+        for (what, src, _) in nestings(expr::MAX_DEPTH) {
+            let e = Expr::parse(&src).unwrap_or_else(|err| panic!("{what}: {err}"));
+            let copy = e.clone();
+            assert_eq!(copy, e);
+            // Evaluation may fail (a set of sets, a missing key), but not for depth.
+            if let Err(err) = e.eval(&scope) {
+                assert_eq!(err.kind, expr::ExprErrorKind::Eval, "{what}: {err}");
+            }
+            let _ = copy.eval_bool(&scope);
+            drop((e, copy));
+        }
+        // The flat chains do not nest, whatever their length.
+        let long = |sep: &str| vec!["x"; 20_000].join(sep);
+        for src in [long(" and "), long(" or "), long(" < "), long(", ")] {
+            Expr::parse(&src).unwrap().eval(&scope).unwrap();
+        }
+    });
+}
+
+#[test]
+fn nesting_past_the_limit_is_a_typed_error_at_the_token_that_passes_it() {
+    on_small_stack(|| {
+        for n in [expr::MAX_DEPTH + 1, 3000] {
+            for (what, src, col) in nestings(n) {
+                let err = Expr::parse(&src).unwrap_err();
+                assert_eq!(err.kind, expr::ExprErrorKind::TooDeep, "{what}: {err}");
+                assert_eq!(err.column, col(expr::MAX_DEPTH + 1), "{what}: {err}");
+                assert!(err.message.contains("deeper than 100 levels"), "{err}");
+            }
+        }
+    });
+}
+
+#[test]
+fn a_too_deep_condition_is_refused_when_it_is_built() {
+    let src = format!("{}1{} == 1", "(".repeat(3000), ")".repeat(3000));
+    let err = on_small_stack(move || expr(&src).unwrap_err().to_string());
+    assert!(err.contains("deeper than"), "{err}");
+}

@@ -45,8 +45,10 @@
 //! ```
 
 mod ast;
+mod builtins;
 mod eval;
 mod lex;
+mod limits;
 mod parse;
 mod python;
 mod scope;
@@ -63,7 +65,8 @@ use lex::lex;
 use parse::parse;
 use value::V;
 
-pub use crate::error::ExprError;
+pub use crate::error::{ExprError, ExprErrorKind};
+pub use limits::MAX_DEPTH;
 pub use scope::Scope;
 
 /// The functions an expression may call, in the order they are listed in error messages.
@@ -112,10 +115,11 @@ impl Expr {
     /// assert!(err.message.contains("conditional"));
     /// ```
     pub fn parse(source: &str) -> Result<Expr, ExprError> {
-        let fail = |(col, message): (u32, String)| ExprError {
+        let fail = |e: lex::PErr| ExprError {
             source_text: source.to_owned(),
-            column: col as usize,
-            message,
+            column: e.col as usize,
+            message: e.message,
+            kind: e.kind,
         };
         let tokens = lex(source).map_err(fail)?;
         let (root, keys) = parse(tokens).map_err(fail)?;
@@ -199,6 +203,7 @@ impl Expr {
             source_text: self.source.clone(),
             column: f.0.0 as usize,
             message: f.0.1,
+            kind: f.0.2,
         }
     }
 }
