@@ -166,3 +166,65 @@ fn a_too_deep_condition_is_refused_when_it_is_built() {
     let err = on_small_stack(move || expr(&src).unwrap_err().to_string());
     assert!(err.contains("deeper than"), "{err}");
 }
+
+fn too_large(src: &str, scope: &Value) {
+    let err = eval(src, scope).unwrap_err();
+    assert_eq!(err.kind, expr::ExprErrorKind::TooLarge, "{src}: {err}");
+    assert!(err.message.contains("64 MiB"), "{err}");
+    let err = Expr::parse(src).unwrap().eval_bool(scope).unwrap_err();
+    assert_eq!(err.kind, expr::ExprErrorKind::TooLarge, "{src}: {err}");
+}
+
+#[test]
+fn values_built_by_one_evaluation_are_bounded() {
+    let scope = json!({
+        "row": vec![0; 100_000],
+        "text": "x".repeat(1_000_000),
+        "n": 10_000_000,
+    });
+    for src in [
+        "[[0] * 10000000] * 10000000",
+        "[[0] * 1000] * 100000",
+        "[row] * 1000",
+        "len([row, row, row, row, row, row, row, row, row, row] * 100)",
+        "row * 1000",
+        "row + row + row + row + row + row + row + row + row + row",
+        "text * 100",
+        "(text + text + text + text) * 20",
+        "[text] * 100",
+        "len(str([row] * 100))",
+        "str(row * 10) * 10",
+        "[text, text, text, text, text, text, text, text] * 10",
+        "[text[::-1], text[::-1], text[::1], text[::1]] * 20",
+        "row[::1] + row[::1] + row[::1] + row[::1] + row[::1] + row[::1] + row[::1]",
+        "sum([row] * 10, []) * 10",
+        "'ab' * n * n",
+        "[1] * n * n",
+        "[[[[0] * 100] * 100] * 100] * 100",
+    ] {
+        too_large(src, &scope);
+    }
+    // Below the limit, the same operations work, and the budget is per evaluation.
+    let e = Expr::parse("len(text * 10) + len(row * 5) + len(str(row))").unwrap();
+    for _ in 0..3 {
+        assert_eq!(e.eval(&scope).unwrap(), 10_000_000 + 500_000 + 300_000);
+    }
+    assert_eq!(eval("len([] * n * n) + len('' * n * n)", &scope).unwrap(), 0);
+}
+
+#[test]
+fn an_oversized_condition_fails_the_step() {
+    let noop = || FnAction::new(["n"], Vec::<String>::new(), |s, _, _| Ok::<_, ActionError>(s));
+    let mut app = ApplicationBuilder::new()
+        .with_action("a", noop())
+        .with_action("b", noop())
+        .with_transition("a", "b", expr("len([[0] * n] * n) > 0").unwrap())
+        .with_state(State::new().update("n", 10_000_000))
+        .with_entrypoint("a")
+        .build()
+        .unwrap();
+    app.step().unwrap();
+    let err = app.step().unwrap_err();
+    assert!(matches!(err, Error::Condition { .. }), "{err}");
+    assert!(err.to_string().contains("64 MiB"), "{err}");
+}

@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 
 use super::ast::{BinOp, Builtin};
 use super::eval::{Fail, R};
+use super::limits::Budget;
 use super::python::{
     arith, items, nth_item, num_arith, parse_float, parse_int, py_order, py_str, py_str_repr,
 };
@@ -11,7 +12,12 @@ use super::value::{Num, V, Val};
 
 /// Applies `builtin` to its arguments `vals` (as many as its arity allows); errors point at
 /// `col`, the function's name.
-pub(super) fn apply<'a>(builtin: Builtin, mut vals: Vec<Val<'a>>, col: u32) -> R<Val<'a>> {
+pub(super) fn apply<'a>(
+    builtin: Builtin,
+    mut vals: Vec<Val<'a>>,
+    col: u32,
+    budget: &Budget,
+) -> R<Val<'a>> {
     let fail = |m: String| Fail::new(col, m);
     let name = builtin.name();
     let first = vals.first().map(Val::view);
@@ -91,19 +97,22 @@ pub(super) fn apply<'a>(builtin: Builtin, mut vals: Vec<Val<'a>>, col: u32) -> R
                     V::Str(_) => {
                         return Err(fail("sum() can't sum strings".into()));
                     }
-                    other => other.to_val(),
+                    other => {
+                        // `x + y` copies both operands: the start value is charged there.
+                        other.to_val()
+                    }
                 },
             };
             for x in items(v).map_err(fail)? {
                 acc = match (acc.view().num(), x.num()) {
                     (Some(a), Some(b)) => num_arith(BinOp::Add, a, b).map_err(fail)?.into_val(),
-                    _ => arith(BinOp::Add, &acc, &x.to_val()).map_err(fail)?,
+                    _ => arith(BinOp::Add, acc.view(), x, budget).map_err(fail)?,
                 };
             }
             acc
         }
         (Builtin::Str, None) => Val::string(String::new()),
-        (Builtin::Str, Some(v)) => Val::string(py_str(v)),
+        (Builtin::Str, Some(v)) => Val::string(py_str(v, budget).map_err(fail)?),
         (Builtin::Bool, None) => Val::Bool(false),
         (Builtin::Bool, Some(v)) => Val::Bool(v.truthy()),
         (Builtin::Float, None) => Val::Float(0.0),

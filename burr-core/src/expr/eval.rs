@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use super::ExprErrorKind;
 use super::ast::{Builtin, CmpOp, Kind, Node};
 use super::builtins::apply;
-use super::python::{arith, compare, py_eq, py_repr, slice_positions};
+use super::limits::{Budget, NODE};
+use super::python::{arith, compare, py_eq, py_repr_short, slice_positions};
 use super::scope::Scope;
 use super::value::{Num, V, Val};
 
@@ -46,6 +47,8 @@ impl Operand<'_> {
 pub(super) struct Eval<'a> {
     pub(super) keys: &'a [String],
     pub(super) scope: &'a dyn Scope,
+    /// What the values built so far leave of [`MAX_EVAL_BYTES`](super::MAX_EVAL_BYTES).
+    pub(super) budget: Budget,
 }
 
 impl<'a> Eval<'a> {
@@ -166,7 +169,8 @@ impl<'a> Eval<'a> {
             Kind::Bin(op, left, right) => {
                 let left = self.eval(left)?;
                 let right = self.eval(right)?;
-                arith(*op, &left, &right).map_err(|m| Fail::new(n.col, m))?
+                arith(*op, left.view(), right.view(), &self.budget)
+                    .map_err(|m| Fail::new(n.col, m))?
             }
             Kind::Cmp(first, rest) => Val::Bool(self.chain(first, rest)?),
             Kind::And(items) => {
@@ -284,20 +288,24 @@ impl<'a> Eval<'a> {
                 return Err(fail("slice step cannot be zero".into()));
             }
             match target.view() {
-                V::List(l) => Val::Own(Value::Array(
-                    slice_positions(l.len(), bounds[0], bounds[1], step)
-                        .into_iter()
-                        .map(|i| l[i].clone())
-                        .collect(),
-                )),
+                V::List(l) => {
+                    let positions = slice_positions(l.len(), bounds[0], bounds[1], step);
+                    self.budget.charge(NODE).map_err(fail)?;
+                    for &i in &positions {
+                        self.budget.charge_value(&l[i]).map_err(fail)?;
+                    }
+                    Val::Own(Value::Array(
+                        positions.into_iter().map(|i| l[i].clone()).collect(),
+                    ))
+                }
                 V::Str(s) => {
                     let chars: Vec<char> = s.chars().collect();
-                    Val::string(
-                        slice_positions(chars.len(), bounds[0], bounds[1], step)
-                            .into_iter()
-                            .map(|i| chars[i])
-                            .collect(),
-                    )
+                    let out: String = slice_positions(chars.len(), bounds[0], bounds[1], step)
+                        .into_iter()
+                        .map(|i| chars[i])
+                        .collect();
+                    self.budget.charge(NODE + out.len()).map_err(fail)?;
+                    Val::string(out)
                 }
                 other => {
                     return Err(fail(format!(
@@ -406,8 +414,16 @@ impl<'a> Eval<'a> {
         })
     }
 
+    /// The JSON value of an item of a new container, charged to the budget: a copy of a
+    /// borrowed value, or the slot of a value built (and charged) already.
     fn json(&self, n: &'a Node) -> R<Value> {
-        self.eval(n)?.into_value().map_err(|m| Fail::new(n.col, m))
+        let value = self.eval(n)?;
+        match &value {
+            Val::Ref(v) => self.budget.charge_value(v),
+            _ => self.budget.charge(NODE),
+        }
+        .and_then(|()| value.into_value())
+        .map_err(|m| Fail::new(n.col, m))
     }
 
     fn index(&self, target: Val<'a>, index: &Val<'a>) -> Result<Val<'a>, String> {
@@ -427,11 +443,7 @@ impl<'a> Eval<'a> {
                 Err(format!("{what} index out of range"))
             }
         };
-        let key_error = || {
-            let mut k = String::new();
-            py_repr(iv, &mut k);
-            format!("key {k} not found")
-        };
+        let key_error = || format!("key {} not found", py_repr_short(iv, 200));
         match target {
             Val::Ref(Value::Array(a)) => Ok(Val::Ref(&a[position(a.len(), "list")?])),
             Val::Own(Value::Array(mut a)) => {
@@ -464,7 +476,7 @@ impl<'a> Eval<'a> {
         for arg in args {
             vals.push(self.eval(arg)?);
         }
-        apply(builtin, vals, col)
+        apply(builtin, vals, col, &self.budget)
     }
 }
 

@@ -62,11 +62,12 @@ use serde_json::Value;
 use ast::Node;
 use eval::{Eval, Fail};
 use lex::lex;
+use limits::Budget;
 use parse::parse;
 use value::V;
 
 pub use crate::error::{ExprError, ExprErrorKind};
-pub use limits::MAX_DEPTH;
+pub use limits::{MAX_DEPTH, MAX_EVAL_BYTES};
 pub use scope::Scope;
 
 /// The functions an expression may call, in the order they are listed in error messages.
@@ -174,10 +175,11 @@ impl Expr {
         let ev = Eval {
             keys: &self.keys,
             scope,
+            budget: Budget::new(),
         };
         ev.eval(&self.root)
             .and_then(|v| v.into_value().map_err(|m| Fail::new(self.root.col, m)))
-            .map_err(|f| self.error(f))
+            .map_err(|f| self.error(f, &ev.budget))
     }
 
     /// Evaluates and takes Python truthiness, without building JSON for the result.
@@ -194,16 +196,23 @@ impl Expr {
         let ev = Eval {
             keys: &self.keys,
             scope,
+            budget: Budget::new(),
         };
-        ev.truth(&self.root).map_err(|f| self.error(f))
+        ev.truth(&self.root).map_err(|f| self.error(f, &ev.budget))
     }
 
-    fn error(&self, f: Fail) -> ExprError {
+    /// The error of a failed evaluation; once the budget is exceeded, the failure is that.
+    fn error(&self, f: Fail, budget: &Budget) -> ExprError {
+        let (column, message, kind) = *f.0;
         ExprError {
             source_text: self.source.clone(),
-            column: f.0.0 as usize,
-            message: f.0.1,
-            kind: f.0.2,
+            column: column as usize,
+            message,
+            kind: if budget.exceeded() {
+                ExprErrorKind::TooLarge
+            } else {
+                kind
+            },
         }
     }
 }

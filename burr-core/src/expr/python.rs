@@ -5,10 +5,8 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::ast::{BinOp, CmpOp};
+use super::limits::{Budget, NODE};
 use super::value::{Num, V, Val, py_float_repr};
-
-/// Longest string or list an operation may build (guards `"a" * 10**12`).
-const MAX_SEQUENCE_LEN: usize = 1 << 24;
 
 /// Compares an integer with a float exactly, as Python does.
 fn int_float_cmp(i: i128, f: f64) -> Option<Ordering> {
@@ -268,28 +266,33 @@ pub(super) fn num_arith(op: BinOp, x: Num, y: Num) -> Result<Num, String> {
     }))
 }
 
-fn repeat_count(n: i128, len: usize) -> Result<usize, String> {
-    let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
-    match n.checked_mul(len) {
-        Some(total) if total <= MAX_SEQUENCE_LEN => Ok(n),
-        _ => Err(format!(
-            "the result of `*` would be longer than {MAX_SEQUENCE_LEN} items"
-        )),
-    }
+/// How many copies `seq * n` makes: none for a negative `n`, as in Python.
+fn repeat_count(n: i128) -> usize {
+    usize::try_from(n.max(0)).unwrap_or(usize::MAX)
 }
 
+/// A binary arithmetic operator; the strings and lists it builds are charged to `budget`.
 #[inline]
-pub(super) fn arith<'a>(op: BinOp, a: &Val<'a>, b: &Val<'a>) -> Result<Val<'a>, String> {
-    let (va, vb) = (a.view(), b.view());
+pub(super) fn arith<'a>(
+    op: BinOp,
+    va: V<'_>,
+    vb: V<'_>,
+    budget: &Budget,
+) -> Result<Val<'a>, String> {
     if let (Some(x), Some(y)) = (va.num(), vb.num()) {
         return num_arith(op, x, y).map(Num::into_val);
     }
-    arith_sequences(op, va, vb)
+    arith_sequences(op, va, vb, budget)
 }
 
 /// `+` and `*` on strings and lists, and the type errors of every operator.
 #[inline(never)]
-fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, String> {
+fn arith_sequences<'a>(
+    op: BinOp,
+    va: V<'_>,
+    vb: V<'_>,
+    budget: &Budget,
+) -> Result<Val<'a>, String> {
     let unsupported = || {
         format!(
             "unsupported operand types for `{}`: `{}` and `{}`",
@@ -300,21 +303,24 @@ fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, Strin
     };
     match (op, va, vb) {
         (BinOp::Add, V::Str(x), V::Str(y)) => {
-            if x.len() + y.len() > MAX_SEQUENCE_LEN {
-                return Err(format!(
-                    "the result of `+` would be longer than {MAX_SEQUENCE_LEN} bytes"
-                ));
-            }
+            budget.charge(NODE + x.len() + y.len())?;
             Ok(Val::string([x, y].concat()))
         }
         (BinOp::Add, V::List(x), V::List(y)) => {
+            budget.charge(NODE)?;
+            budget.charge_copies(1, x)?;
+            budget.charge_copies(1, y)?;
             let mut out = Vec::with_capacity(x.len() + y.len());
             out.extend_from_slice(x);
             out.extend_from_slice(y);
             Ok(Val::Own(Value::Array(out)))
         }
         (BinOp::Mul, V::Str(s), n) | (BinOp::Mul, n, V::Str(s)) => match n.index() {
-            Some(n) => Ok(Val::string(s.repeat(repeat_count(n, s.len())?))),
+            Some(n) => {
+                let n = if s.is_empty() { 0 } else { repeat_count(n) };
+                budget.charge(NODE.saturating_add(s.len().saturating_mul(n)))?;
+                Ok(Val::string(s.repeat(n)))
+            }
             None if n.num().is_some() => Err(format!(
                 "cannot multiply a sequence by a non-int of type `{}`",
                 n.type_name()
@@ -323,7 +329,9 @@ fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, Strin
         },
         (BinOp::Mul, V::List(l), n) | (BinOp::Mul, n, V::List(l)) => match n.index() {
             Some(n) => {
-                let n = repeat_count(n, l.len())?;
+                let n = if l.is_empty() { 0 } else { repeat_count(n) };
+                budget.charge(NODE)?;
+                budget.charge_copies(n, l)?;
                 let mut out = Vec::with_capacity(n * l.len());
                 for _ in 0..n {
                     out.extend_from_slice(l);
@@ -365,8 +373,11 @@ pub(super) fn py_str_repr(s: &str, out: &mut String) {
     out.push(quote);
 }
 
-/// Python `repr`.
-pub(super) fn py_repr(v: V<'_>, out: &mut String) {
+/// Python `repr`, written to `out`; stops early once `out` is longer than `cap` bytes.
+pub(super) fn py_repr(v: V<'_>, out: &mut String, cap: usize) {
+    if out.len() > cap {
+        return;
+    }
     match v {
         V::Null => out.push_str("None"),
         V::Bool(true) => out.push_str("True"),
@@ -380,7 +391,7 @@ pub(super) fn py_repr(v: V<'_>, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                py_repr(V::of(x), out);
+                py_repr(V::of(x), out, cap);
             }
             out.push(']');
         }
@@ -392,23 +403,39 @@ pub(super) fn py_repr(v: V<'_>, out: &mut String) {
                 }
                 py_str_repr(k, out);
                 out.push_str(": ");
-                py_repr(V::of(x), out);
+                py_repr(V::of(x), out, cap);
             }
             out.push('}');
         }
     }
 }
 
-/// Python `str`.
-pub(super) fn py_str(v: V<'_>) -> String {
-    match v {
-        V::Str(s) => s.to_owned(),
+/// Python `str`, charged to `budget`.
+pub(super) fn py_str(v: V<'_>, budget: &Budget) -> Result<String, String> {
+    let out = match v {
+        V::Str(s) => {
+            budget.charge(NODE + s.len())?;
+            return Ok(s.to_owned());
+        }
         other => {
             let mut out = String::new();
-            py_repr(other, &mut out);
+            py_repr(other, &mut out, budget.left());
             out
         }
+    };
+    budget.charge(NODE + out.len())?;
+    Ok(out)
+}
+
+/// Python `repr`, cut to about `max` characters for an error message.
+pub(super) fn py_repr_short(v: V<'_>, max: usize) -> String {
+    let mut out = String::new();
+    py_repr(v, &mut out, max);
+    if out.chars().count() > max {
+        out = out.chars().take(max).collect();
+        out.push_str("...");
     }
+    out
 }
 
 /// Strips `_` separators from a numeric string the way Python's `int()`/`float()` accept them
