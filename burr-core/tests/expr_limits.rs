@@ -209,12 +209,19 @@ fn values_built_by_one_evaluation_are_bounded() {
     for _ in 0..3 {
         assert_eq!(e.eval(&scope).unwrap(), 10_000_000 + 500_000 + 300_000);
     }
-    assert_eq!(eval("len([] * n * n) + len('' * n * n)", &scope).unwrap(), 0);
+    assert_eq!(
+        eval("len([] * n * n) + len('' * n * n)", &scope).unwrap(),
+        0
+    );
 }
 
 #[test]
 fn an_oversized_condition_fails_the_step() {
-    let noop = || FnAction::new(["n"], Vec::<String>::new(), |s, _, _| Ok::<_, ActionError>(s));
+    let noop = || {
+        FnAction::new(["n"], Vec::<String>::new(), |s, _, _| {
+            Ok::<_, ActionError>(s)
+        })
+    };
     let mut app = ApplicationBuilder::new()
         .with_action("a", noop())
         .with_action("b", noop())

@@ -28,7 +28,7 @@ impl BinOp {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CmpOp {
+pub(crate) enum CmpOp {
     Eq,
     Ne,
     Lt,

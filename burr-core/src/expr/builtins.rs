@@ -3,10 +3,11 @@
 use std::cmp::Ordering;
 
 use super::ast::{BinOp, Builtin};
+use super::compare::py_order;
 use super::eval::{Fail, R};
 use super::limits::Budget;
 use super::python::{
-    arith, items, nth_item, num_arith, parse_float, parse_int, py_order, py_str, py_str_repr,
+    arith, items, nth_item, num_arith, parse_float, parse_int, py_str, py_str_repr,
 };
 use super::value::{Num, V, Val};
 
@@ -25,7 +26,7 @@ pub(super) fn apply<'a>(
         (Builtin::Len, Some(v)) => {
             let n = match v {
                 V::Str(s) => s.chars().count(),
-                V::List(l) => l.len(),
+                V::List(l) | V::Set(l) => l.len(),
                 V::Dict(d) => d.len(),
                 other => {
                     return Err(fail(format!(

@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 use super::ExprErrorKind;
 use super::ast::{Builtin, CmpOp, Kind, Node};
 use super::builtins::apply;
+use super::compare::{compare, py_eq};
 use super::limits::{Budget, NODE};
-use super::python::{arith, compare, py_eq, py_repr_short, slice_positions};
+use super::python::{arith, py_repr_short, slice_positions};
 use super::scope::Scope;
 use super::value::{Num, V, Val};
 
@@ -386,7 +387,7 @@ impl<'a> Eval<'a> {
                     out.push(v);
                 }
             }
-            Val::Own(Value::Array(out))
+            Val::Set(out)
         })
     }
 

@@ -46,6 +46,7 @@
 
 mod ast;
 mod builtins;
+mod compare;
 mod eval;
 mod lex;
 mod limits;
@@ -59,7 +60,9 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
+pub(crate) use ast::CmpOp;
 use ast::Node;
+pub(crate) use compare::compare_json;
 use eval::{Eval, Fail};
 use lex::lex;
 use limits::Budget;

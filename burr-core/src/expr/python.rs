@@ -1,156 +1,10 @@
-//! Python semantics: comparison, arithmetic, `repr`/`str`, number parsing and iteration.
-
-use std::cmp::Ordering;
+//! Python semantics: arithmetic, `repr`/`str`, number parsing and iteration.
 
 use serde_json::Value;
 
-use super::ast::{BinOp, CmpOp};
+use super::ast::BinOp;
 use super::limits::{Budget, NODE};
 use super::value::{Num, V, Val, py_float_repr};
-
-/// Compares an integer with a float exactly, as Python does.
-fn int_float_cmp(i: i128, f: f64) -> Option<Ordering> {
-    if f.is_nan() {
-        return None;
-    }
-    // 2^127 as f64 is exact.
-    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
-    let floor = f.floor();
-    if floor >= LIMIT {
-        return Some(Ordering::Less);
-    }
-    if floor < -LIMIT {
-        return Some(Ordering::Greater);
-    }
-    Some(match i.cmp(&(floor as i128)) {
-        Ordering::Equal if f > floor => Ordering::Less,
-        o => o,
-    })
-}
-
-#[inline]
-fn num_cmp(a: Num, b: Num) -> Option<Ordering> {
-    match (a, b) {
-        (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
-        (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
-        (Num::I(x), Num::F(y)) => int_float_cmp(x, y),
-        (Num::F(x), Num::I(y)) => int_float_cmp(y, x).map(Ordering::reverse),
-    }
-}
-
-/// Python `==`.
-pub(super) fn py_eq(a: V<'_>, b: V<'_>) -> bool {
-    if let (Some(x), Some(y)) = (a.num(), b.num()) {
-        return num_cmp(x, y) == Some(Ordering::Equal);
-    }
-    match (a, b) {
-        (V::Null, V::Null) => true,
-        (V::Str(x), V::Str(y)) => x == y,
-        (V::List(x), V::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(V::of(p), V::of(q)))
-        }
-        (V::Dict(x), V::Dict(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, p)| y.get(k).is_some_and(|q| py_eq(V::of(p), V::of(q))))
-        }
-        _ => false,
-    }
-}
-
-/// Python ordering for `< <= > >=`; `None` when unordered (NaN).
-pub(super) fn py_order(a: V<'_>, b: V<'_>, op: &str) -> Result<Option<Ordering>, String> {
-    if let (Some(x), Some(y)) = (a.num(), b.num()) {
-        return Ok(num_cmp(x, y));
-    }
-    match (a, b) {
-        (V::Str(x), V::Str(y)) => Ok(Some(x.cmp(y))),
-        (V::List(x), V::List(y)) => {
-            for (p, q) in x.iter().zip(y) {
-                let (p, q) = (V::of(p), V::of(q));
-                if !py_eq(p, q) {
-                    return py_order(p, q, op);
-                }
-            }
-            Ok(Some(x.len().cmp(&y.len())))
-        }
-        _ => Err(format!(
-            "`{op}` is not supported between `{}` and `{}`",
-            a.type_name(),
-            b.type_name()
-        )),
-    }
-}
-
-/// Python `needle in haystack`.
-fn contains(haystack: V<'_>, needle: V<'_>) -> Result<bool, String> {
-    match haystack {
-        V::List(items) => Ok(items.iter().any(|x| py_eq(V::of(x), needle))),
-        V::Str(s) => match needle {
-            V::Str(n) => Ok(s.contains(n)),
-            other => Err(format!(
-                "`in <str>` requires a `str` on the left, not `{}`",
-                other.type_name()
-            )),
-        },
-        V::Dict(d) => match needle {
-            V::Str(k) => Ok(d.contains_key(k)),
-            V::List(_) | V::Dict(_) => Err(format!("unhashable type: `{}`", needle.type_name())),
-            _ => Ok(false),
-        },
-        other => Err(format!(
-            "argument of type `{}` is not iterable",
-            other.type_name()
-        )),
-    }
-}
-
-/// Python `is`, approximated: same type and equal.
-fn identical(a: V<'_>, b: V<'_>) -> bool {
-    match (a, b) {
-        (V::Null, V::Null) => true,
-        (V::Bool(x), V::Bool(y)) => x == y,
-        (V::Int(x), V::Int(y)) => x == y,
-        (V::Float(x), V::Float(y)) => x.to_bits() == y.to_bits(),
-        (V::Str(_), V::Str(_)) | (V::List(_), V::List(_)) | (V::Dict(_), V::Dict(_)) => py_eq(a, b),
-        _ => false,
-    }
-}
-
-#[inline]
-pub(super) fn compare(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
-    if let (V::Int(x), V::Int(y)) = (a, b) {
-        return Ok(match op {
-            CmpOp::Eq | CmpOp::Is => x == y,
-            CmpOp::Ne | CmpOp::IsNot => x != y,
-            CmpOp::Lt => x < y,
-            CmpOp::Le => x <= y,
-            CmpOp::Gt => x > y,
-            CmpOp::Ge => x >= y,
-            CmpOp::In | CmpOp::NotIn => return Err("argument of type `int` is not iterable".into()),
-        });
-    }
-    compare_general(op, a, b)
-}
-
-#[inline(never)]
-fn compare_general(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
-    let ordered = |want: fn(Ordering) -> bool| -> Result<bool, String> {
-        Ok(py_order(a, b, op.symbol())?.is_some_and(want))
-    };
-    match op {
-        CmpOp::Eq => Ok(py_eq(a, b)),
-        CmpOp::Ne => Ok(!py_eq(a, b)),
-        CmpOp::Lt => ordered(Ordering::is_lt),
-        CmpOp::Le => ordered(Ordering::is_le),
-        CmpOp::Gt => ordered(Ordering::is_gt),
-        CmpOp::Ge => ordered(Ordering::is_ge),
-        CmpOp::In => contains(b, a),
-        CmpOp::NotIn => contains(b, a).map(|x| !x),
-        CmpOp::Is => Ok(identical(a, b)),
-        CmpOp::IsNot => Ok(!identical(a, b)),
-    }
-}
 
 fn floor_div_int(a: i128, b: i128) -> Option<i128> {
     let q = a.checked_div(b)?;
@@ -385,6 +239,16 @@ pub(super) fn py_repr(v: V<'_>, out: &mut String, cap: usize) {
         V::Int(i) => out.push_str(&i.to_string()),
         V::Float(f) => out.push_str(&py_float_repr(f)),
         V::Str(s) => py_str_repr(s, out),
+        V::Set(items) => {
+            out.push('{');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                py_repr(V::of(x), out, cap);
+            }
+            out.push('}');
+        }
         V::List(items) => {
             out.push('[');
             for (i, x) in items.iter().enumerate() {
@@ -535,7 +399,7 @@ impl<'b> Iterator for Items<'b> {
 
 pub(super) fn items<'b>(v: V<'b>) -> Result<Items<'b>, String> {
     match v {
-        V::List(l) => Ok(Items::List(l.iter())),
+        V::List(l) | V::Set(l) => Ok(Items::List(l.iter())),
         V::Str(s) => Ok(Items::Str(s, s.char_indices())),
         V::Dict(d) => Ok(Items::Keys(d.keys())),
         other => Err(format!("`{}` object is not iterable", other.type_name())),
@@ -546,7 +410,9 @@ pub(super) fn items<'b>(v: V<'b>) -> Result<Items<'b>, String> {
 pub(super) fn nth_item(v: Val<'_>, i: usize) -> Val<'_> {
     match v {
         Val::Ref(Value::Array(a)) => a.get(i).map_or(Val::Null, Val::Ref),
-        Val::Own(Value::Array(mut a)) if i < a.len() => Val::Own(a.swap_remove(i)),
+        Val::Own(Value::Array(mut a)) | Val::Set(mut a) if i < a.len() => {
+            Val::Own(a.swap_remove(i))
+        }
         other => items(other.view())
             .ok()
             .and_then(|mut it| it.nth(i))
