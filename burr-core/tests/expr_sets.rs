@@ -12,7 +12,11 @@ fn ev(src: &str) -> Value {
 }
 
 fn err(src: &str) -> String {
-    Expr::parse(src).unwrap().eval(&json!({"xs": [1, 2]})).unwrap_err().message
+    Expr::parse(src)
+        .unwrap()
+        .eval(&json!({"xs": [1, 2]}))
+        .unwrap_err()
+        .message
 }
 
 #[test]
