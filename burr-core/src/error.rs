@@ -109,6 +109,7 @@ pub enum StateError {
 /// let err = Expr::parse("a < 1").unwrap().eval(&serde_json::json!({"a": "x"})).unwrap_err();
 /// assert_eq!(err.column, 3);
 /// assert!(err.message.contains("`str` and `int`"));
+/// assert_eq!(err.kind, burr_core::expr::ExprErrorKind::Eval);
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid expression {source_text:?} at column {column}: {message}")]
@@ -120,6 +121,35 @@ pub struct ExprError {
     pub column: usize,
     /// What is wrong.
     pub message: String,
+    /// Which kind of problem it is.
+    pub kind: ExprErrorKind,
+}
+
+/// The kind of problem an [`ExprError`] reports.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::{Expr, ExprErrorKind, MAX_DEPTH};
+///
+/// assert_eq!(Expr::parse("a +").unwrap_err().kind, ExprErrorKind::Syntax);
+/// let deep = format!("{}1{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+/// assert_eq!(Expr::parse(&deep).unwrap_err().kind, ExprErrorKind::TooDeep);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExprErrorKind {
+    /// The text is not an expression of the allowed grammar.
+    Syntax,
+    /// The expression nests deeper than [`MAX_DEPTH`](crate::expr::MAX_DEPTH) levels; the
+    /// error points at the token that passes the limit.
+    TooDeep,
+    /// Evaluation failed: an unknown name, a type mismatch, an overflow, a division by zero,
+    /// a result JSON cannot hold.
+    Eval,
+    /// Evaluation would build more than
+    /// [`MAX_EVAL_BYTES`](crate::expr::MAX_EVAL_BYTES) of values.
+    TooLarge,
 }
 
 /// Errors of persisters.

@@ -28,7 +28,7 @@ impl BinOp {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CmpOp {
+pub(crate) enum CmpOp {
     Eq,
     Ne,
     Lt,
@@ -126,7 +126,34 @@ pub(super) struct Node {
     /// 1-based column used in evaluation errors: the operator for operations, the token
     /// otherwise.
     pub(super) col: u32,
+    /// The height of the tree below: 0 for a leaf, one more than the deepest child otherwise.
+    /// The parser keeps it within [`MAX_DEPTH`](super::MAX_DEPTH), which bounds the recursion
+    /// of every walk of the tree (evaluation, `Clone`, `Debug`, `Drop`).
+    pub(super) depth: u32,
     pub(super) kind: Kind,
+}
+
+impl Node {
+    /// A node over `kind`, its depth computed from its children's.
+    pub(super) fn new(col: u32, kind: Kind) -> Node {
+        let d = |n: &Node| n.depth + 1;
+        let max = |nodes: &[Node]| nodes.iter().map(d).max().unwrap_or(0);
+        let depth = match &kind {
+            Kind::Null | Kind::Bool(_) | Kind::Int(_) | Kind::Float(_) | Kind::Str(_) => 0,
+            Kind::Name(_) => 0,
+            Kind::Attr(a, _) | Kind::Neg(a) | Kind::Pos(a) | Kind::Not(a) => d(a),
+            Kind::Index(a, b) | Kind::Bin(_, a, b) => d(a).max(d(b)),
+            Kind::Slice(a, parts) => parts.iter().flatten().map(d).fold(d(a), u32::max),
+            Kind::Cmp(a, rest) => rest.iter().map(|(_, _, n)| d(n)).fold(d(a), u32::max),
+            Kind::And(items)
+            | Kind::Or(items)
+            | Kind::List(items)
+            | Kind::Set(items)
+            | Kind::Call(_, items) => max(items),
+            Kind::Dict(pairs) => pairs.iter().map(|(k, v)| d(k).max(d(v))).max().unwrap_or(0),
+        };
+        Node { col, depth, kind }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -135,8 +162,8 @@ pub(super) enum Kind {
     Bool(bool),
     Int(i128),
     Float(f64),
-    /// Always a `Value::String`, so evaluation can borrow it.
-    Str(Value),
+    /// Always a `Value::String`, so evaluation can borrow it; boxed to keep nodes small.
+    Str(Box<Value>),
     /// Index into the expression's keys.
     Name(usize),
     Attr(Box<Node>, Box<str>),

@@ -1,29 +1,31 @@
 //! Evaluation: walking the syntax tree over a scope.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::ast::{BinOp, Builtin, CmpOp, Kind, Node};
-use super::python::{
-    arith, compare, items, nth_item, num_arith, parse_float, parse_int, py_eq, py_order, py_repr,
-    py_str, py_str_repr, slice_positions,
-};
+use super::ExprErrorKind;
+use super::ast::{Builtin, CmpOp, Kind, Node};
+use super::builtins::apply;
+use super::compare::{compare, py_eq};
+use super::limits::{Budget, NODE};
+use super::python::{arith, py_repr_short, slice_positions};
 use super::scope::Scope;
 use super::value::{Num, V, Val};
 
-/// An evaluation failure, boxed so that results on the success path stay small.
-pub(super) struct Fail(pub(super) Box<(u32, String)>);
+/// An evaluation failure (column, message, kind), boxed so that results on the success path
+/// stay small.
+pub(super) struct Fail(pub(super) Box<(u32, String, ExprErrorKind)>);
 
 impl Fail {
+    /// A [`ExprErrorKind::Eval`] failure at `col`.
     #[cold]
     pub(super) fn new(col: u32, msg: impl Into<String>) -> Fail {
-        Fail(Box::new((col, msg.into())))
+        Fail(Box::new((col, msg.into(), ExprErrorKind::Eval)))
     }
 }
 
-type R<T> = Result<T, Fail>;
+pub(super) type R<T> = Result<T, Fail>;
 
 /// An operand of a comparison.
 enum Operand<'a> {
@@ -46,6 +48,8 @@ impl Operand<'_> {
 pub(super) struct Eval<'a> {
     pub(super) keys: &'a [String],
     pub(super) scope: &'a dyn Scope,
+    /// What the values built so far leave of [`MAX_EVAL_BYTES`](super::MAX_EVAL_BYTES).
+    pub(super) budget: Budget,
 }
 
 impl<'a> Eval<'a> {
@@ -166,7 +170,8 @@ impl<'a> Eval<'a> {
             Kind::Bin(op, left, right) => {
                 let left = self.eval(left)?;
                 let right = self.eval(right)?;
-                arith(*op, &left, &right).map_err(|m| Fail::new(n.col, m))?
+                arith(*op, left.view(), right.view(), &self.budget)
+                    .map_err(|m| Fail::new(n.col, m))?
             }
             Kind::Cmp(first, rest) => Val::Bool(self.chain(first, rest)?),
             Kind::And(items) => {
@@ -202,159 +207,224 @@ impl<'a> Eval<'a> {
     }
 
     /// Containers, attribute access, subscripts, unary arithmetic and calls: kept out of
-    /// [`Eval::eval`] so the common path stays small.
+    /// [`Eval::eval`] so the common path stays small, and each in its own function so that a
+    /// nesting level costs only the stack of the construct it is.
     #[inline(never)]
     fn eval_compound(&self, n: &'a Node) -> R<Val<'a>> {
+        match &n.kind {
+            Kind::Attr(target, name) => self.attr(n, target, name),
+            Kind::Index(target, index) => self.subscript(n, target, index),
+            Kind::Slice(target, parts) => self.slice(n, target, parts),
+            Kind::Neg(inner) => self.neg(n, inner),
+            Kind::Pos(inner) => self.pos(n, inner),
+            Kind::List(items) => self.list(items),
+            Kind::Set(items) => self.set(items),
+            Kind::Dict(pairs) => self.dict(pairs),
+            Kind::Call(builtin, args) => self.call(*builtin, args, n.col),
+            _ => self.eval(n),
+        }
+    }
+
+    /// `target.name`: the key `name` of an object.
+    #[inline(never)]
+    fn attr(&self, n: &'a Node, target: &'a Node, name: &str) -> R<Val<'a>> {
         let fail = |m: String| Fail::new(n.col, m);
-        Ok(match &n.kind {
-            Kind::Attr(target, name) => {
-                let target = self.eval(target)?;
-                let missing = |t: V<'_>| match t {
-                    V::Dict(_) => format!("object has no key `{name}`"),
-                    other => format!("`{}` value has no attribute `{name}`", other.type_name()),
-                };
-                match target {
-                    Val::Ref(Value::Object(m)) => match m.get(&**name) {
-                        Some(v) => Val::Ref(v),
-                        None => return Err(fail(missing(target.view()))),
-                    },
-                    Val::Own(Value::Object(mut m)) => match m.swap_remove(&**name) {
-                        Some(v) => Val::Own(v),
-                        None => return Err(fail(format!("object has no key `{name}`"))),
-                    },
-                    other => return Err(fail(missing(other.view()))),
-                }
+        Ok({
+            let target = self.eval(target)?;
+            let missing = |t: V<'_>| match t {
+                V::Dict(_) => format!("object has no key `{name}`"),
+                other => format!("`{}` value has no attribute `{name}`", other.type_name()),
+            };
+            match target {
+                Val::Ref(Value::Object(m)) => match m.get(name) {
+                    Some(v) => Val::Ref(v),
+                    None => return Err(fail(missing(target.view()))),
+                },
+                Val::Own(Value::Object(mut m)) => match m.swap_remove(name) {
+                    Some(v) => Val::Own(v),
+                    None => return Err(fail(format!("object has no key `{name}`"))),
+                },
+                other => return Err(fail(missing(other.view()))),
             }
-            Kind::Index(target, index) => {
-                let target = self.eval(target)?;
-                let index = self.eval(index)?;
-                self.index(target, &index).map_err(fail)?
-            }
-            Kind::Slice(target, parts) => {
-                let target = self.eval(target)?;
-                let mut bounds = [None, None, None];
-                for (bound, part) in bounds.iter_mut().zip(parts.iter()) {
-                    if let Some(part) = part {
-                        let v = self.eval(part)?;
-                        *bound = match v.view() {
-                            V::Null => None,
-                            other => Some(other.index().ok_or_else(|| {
-                                Fail::new(
-                                    part.col,
-                                    format!(
-                                        "slice indices must be integers or None, not `{}`",
-                                        other.type_name()
-                                    ),
-                                )
-                            })?),
-                        };
-                    }
-                }
-                let step = bounds[2].unwrap_or(1);
-                if step == 0 {
-                    return Err(fail("slice step cannot be zero".into()));
-                }
-                match target.view() {
-                    V::List(l) => Val::Own(Value::Array(
-                        slice_positions(l.len(), bounds[0], bounds[1], step)
-                            .into_iter()
-                            .map(|i| l[i].clone())
-                            .collect(),
-                    )),
-                    V::Str(s) => {
-                        let chars: Vec<char> = s.chars().collect();
-                        Val::string(
-                            slice_positions(chars.len(), bounds[0], bounds[1], step)
-                                .into_iter()
-                                .map(|i| chars[i])
-                                .collect(),
-                        )
-                    }
-                    other => {
-                        return Err(fail(format!(
-                            "`{}` object is not subscriptable",
-                            other.type_name()
-                        )));
-                    }
-                }
-            }
-            Kind::Neg(inner) => {
-                let v = self.eval(inner)?;
-                match v.view().num() {
-                    Some(Num::I(i)) => Val::Int(
-                        i.checked_neg()
-                            .ok_or_else(|| fail("integer overflow in unary `-`".into()))?,
-                    ),
-                    Some(Num::F(f)) => Val::Float(-f),
-                    None => {
-                        return Err(fail(format!(
-                            "bad operand type for unary `-`: `{}`",
-                            v.view().type_name()
-                        )));
-                    }
-                }
-            }
-            Kind::Pos(inner) => {
-                let v = self.eval(inner)?;
-                match v.view().num() {
-                    Some(num) => num.into_val(),
-                    None => {
-                        return Err(fail(format!(
-                            "bad operand type for unary `+`: `{}`",
-                            v.view().type_name()
-                        )));
-                    }
-                }
-            }
-            Kind::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(self.json(item)?);
-                }
-                Val::Own(Value::Array(out))
-            }
-            Kind::Set(items) => {
-                let mut out: Vec<Value> = Vec::with_capacity(items.len());
-                for item in items {
-                    let v = self.json(item)?;
-                    if matches!(v, Value::Array(_) | Value::Object(_)) {
-                        return Err(Fail::new(
-                            item.col,
-                            format!("unhashable type: `{}`", V::of(&v).type_name()),
-                        ));
-                    }
-                    if !out.iter().any(|e| py_eq(V::of(e), V::of(&v))) {
-                        out.push(v);
-                    }
-                }
-                Val::Own(Value::Array(out))
-            }
-            Kind::Dict(pairs) => {
-                let mut out = Map::with_capacity(pairs.len());
-                for (key, value) in pairs {
-                    let k = match self.json(key)? {
-                        Value::String(s) => s,
-                        other => {
-                            return Err(Fail::new(
-                                key.col,
-                                format!(
-                                    "dict keys must be strings, not `{}`",
-                                    V::of(&other).type_name()
-                                ),
-                            ));
-                        }
-                    };
-                    out.insert(k, self.json(value)?);
-                }
-                Val::Own(Value::Object(out))
-            }
-            Kind::Call(builtin, args) => self.call(*builtin, args, n.col)?,
-            _ => return self.eval(n),
         })
     }
 
+    /// `target[index]`.
+    #[inline(never)]
+    fn subscript(&self, n: &'a Node, target: &'a Node, index: &'a Node) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(n.col, m);
+        Ok({
+            let target = self.eval(target)?;
+            let index = self.eval(index)?;
+            self.index(target, &index).map_err(fail)?
+        })
+    }
+
+    /// `target[start:stop:step]`.
+    #[inline(never)]
+    fn slice(&self, n: &'a Node, target: &'a Node, parts: &'a [Option<Node>; 3]) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(n.col, m);
+        Ok({
+            let target = self.eval(target)?;
+            let mut bounds = [None, None, None];
+            for (bound, part) in bounds.iter_mut().zip(parts.iter()) {
+                if let Some(part) = part {
+                    let v = self.eval(part)?;
+                    *bound = match v.view() {
+                        V::Null => None,
+                        other => Some(other.index().ok_or_else(|| {
+                            Fail::new(
+                                part.col,
+                                format!(
+                                    "slice indices must be integers or None, not `{}`",
+                                    other.type_name()
+                                ),
+                            )
+                        })?),
+                    };
+                }
+            }
+            let step = bounds[2].unwrap_or(1);
+            if step == 0 {
+                return Err(fail("slice step cannot be zero".into()));
+            }
+            match target.view() {
+                V::List(l) => {
+                    let positions = slice_positions(l.len(), bounds[0], bounds[1], step);
+                    self.budget.charge(NODE).map_err(fail)?;
+                    for &i in &positions {
+                        self.budget.charge_value(&l[i]).map_err(fail)?;
+                    }
+                    Val::Own(Value::Array(
+                        positions.into_iter().map(|i| l[i].clone()).collect(),
+                    ))
+                }
+                V::Str(s) => {
+                    let chars: Vec<char> = s.chars().collect();
+                    let out: String = slice_positions(chars.len(), bounds[0], bounds[1], step)
+                        .into_iter()
+                        .map(|i| chars[i])
+                        .collect();
+                    self.budget.charge(NODE + out.len()).map_err(fail)?;
+                    Val::string(out)
+                }
+                other => {
+                    return Err(fail(format!(
+                        "`{}` object is not subscriptable",
+                        other.type_name()
+                    )));
+                }
+            }
+        })
+    }
+
+    /// Unary `-`.
+    #[inline(never)]
+    fn neg(&self, n: &'a Node, inner: &'a Node) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(n.col, m);
+        Ok({
+            let v = self.eval(inner)?;
+            match v.view().num() {
+                Some(Num::I(i)) => Val::Int(
+                    i.checked_neg()
+                        .ok_or_else(|| fail("integer overflow in unary `-`".into()))?,
+                ),
+                Some(Num::F(f)) => Val::Float(-f),
+                None => {
+                    return Err(fail(format!(
+                        "bad operand type for unary `-`: `{}`",
+                        v.view().type_name()
+                    )));
+                }
+            }
+        })
+    }
+
+    /// Unary `+`.
+    #[inline(never)]
+    fn pos(&self, n: &'a Node, inner: &'a Node) -> R<Val<'a>> {
+        let fail = |m: String| Fail::new(n.col, m);
+        Ok({
+            let v = self.eval(inner)?;
+            match v.view().num() {
+                Some(num) => num.into_val(),
+                None => {
+                    return Err(fail(format!(
+                        "bad operand type for unary `+`: `{}`",
+                        v.view().type_name()
+                    )));
+                }
+            }
+        })
+    }
+
+    /// A list or tuple literal.
+    #[inline(never)]
+    fn list(&self, items: &'a [Node]) -> R<Val<'a>> {
+        Ok({
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(self.json(item)?);
+            }
+            Val::Own(Value::Array(out))
+        })
+    }
+
+    /// A set literal: its items without duplicates.
+    #[inline(never)]
+    fn set(&self, items: &'a [Node]) -> R<Val<'a>> {
+        Ok({
+            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+            for item in items {
+                let v = self.json(item)?;
+                if matches!(v, Value::Array(_) | Value::Object(_)) {
+                    return Err(Fail::new(
+                        item.col,
+                        format!("unhashable type: `{}`", V::of(&v).type_name()),
+                    ));
+                }
+                if !out.iter().any(|e| py_eq(V::of(e), V::of(&v))) {
+                    out.push(v);
+                }
+            }
+            Val::Set(out)
+        })
+    }
+
+    /// A dict literal.
+    #[inline(never)]
+    fn dict(&self, pairs: &'a [(Node, Node)]) -> R<Val<'a>> {
+        Ok({
+            let mut out = Map::with_capacity(pairs.len());
+            for (key, value) in pairs {
+                let k = match self.json(key)? {
+                    Value::String(s) => s,
+                    other => {
+                        return Err(Fail::new(
+                            key.col,
+                            format!(
+                                "dict keys must be strings, not `{}`",
+                                V::of(&other).type_name()
+                            ),
+                        ));
+                    }
+                };
+                out.insert(k, self.json(value)?);
+            }
+            Val::Own(Value::Object(out))
+        })
+    }
+
+    /// The JSON value of an item of a new container, charged to the budget: a copy of a
+    /// borrowed value, or the slot of a value built (and charged) already.
     fn json(&self, n: &'a Node) -> R<Value> {
-        self.eval(n)?.into_value().map_err(|m| Fail::new(n.col, m))
+        let value = self.eval(n)?;
+        match &value {
+            Val::Ref(v) => self.budget.charge_value(v),
+            _ => self.budget.charge(NODE),
+        }
+        .and_then(|()| value.into_value())
+        .map_err(|m| Fail::new(n.col, m))
     }
 
     fn index(&self, target: Val<'a>, index: &Val<'a>) -> Result<Val<'a>, String> {
@@ -374,11 +444,7 @@ impl<'a> Eval<'a> {
                 Err(format!("{what} index out of range"))
             }
         };
-        let key_error = || {
-            let mut k = String::new();
-            py_repr(iv, &mut k);
-            format!("key {k} not found")
-        };
+        let key_error = || format!("key {} not found", py_repr_short(iv, 200));
         match target {
             Val::Ref(Value::Array(a)) => Ok(Val::Ref(&a[position(a.len(), "list")?])),
             Val::Own(Value::Array(mut a)) => {
@@ -405,179 +471,13 @@ impl<'a> Eval<'a> {
         }
     }
 
+    /// A builtin call: its arguments, then the function.
     fn call(&self, builtin: Builtin, args: &'a [Node], col: u32) -> R<Val<'a>> {
-        let fail = |m: String| Fail::new(col, m);
-        let name = builtin.name();
         let mut vals = Vec::with_capacity(args.len());
         for arg in args {
             vals.push(self.eval(arg)?);
         }
-        let first = vals.first().map(Val::view);
-        Ok(match (builtin, first) {
-            (Builtin::Len, Some(v)) => {
-                let n = match v {
-                    V::Str(s) => s.chars().count(),
-                    V::List(l) => l.len(),
-                    V::Dict(d) => d.len(),
-                    other => {
-                        return Err(fail(format!(
-                            "object of type `{}` has no len()",
-                            other.type_name()
-                        )));
-                    }
-                };
-                Val::Int(n as i128)
-            }
-            (Builtin::Abs, Some(v)) => match v.num() {
-                Some(Num::I(i)) => Val::Int(
-                    i.checked_abs()
-                        .ok_or_else(|| fail("integer overflow in `abs`".into()))?,
-                ),
-                Some(Num::F(f)) => Val::Float(f.abs()),
-                None => {
-                    return Err(fail(format!(
-                        "bad operand type for abs(): `{}`",
-                        v.type_name()
-                    )));
-                }
-            },
-            (Builtin::All | Builtin::Any, Some(v)) => {
-                let mut it = items(v).map_err(fail)?;
-                Val::Bool(if builtin == Builtin::All {
-                    it.all(V::truthy)
-                } else {
-                    it.any(V::truthy)
-                })
-            }
-            (Builtin::Min | Builtin::Max, Some(v)) => {
-                let want = if builtin == Builtin::Min {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                };
-                let op = if builtin == Builtin::Min { "<" } else { ">" };
-                let better = |x: V<'_>, best: V<'_>| -> R<bool> {
-                    Ok(py_order(x, best, op).map_err(fail)? == Some(want))
-                };
-                if vals.len() == 1 {
-                    let mut best: Option<(usize, V<'_>)> = None;
-                    for (i, x) in items(v).map_err(fail)?.enumerate() {
-                        match best {
-                            Some((_, b)) if !better(x, b)? => {}
-                            _ => best = Some((i, x)),
-                        }
-                    }
-                    let Some((i, _)) = best else {
-                        return Err(fail(format!("{name}() arg is an empty sequence")));
-                    };
-                    let arg = vals.pop().unwrap_or(Val::Null);
-                    nth_item(arg, i)
-                } else {
-                    let mut best = 0;
-                    for i in 1..vals.len() {
-                        if better(vals[i].view(), vals[best].view())? {
-                            best = i;
-                        }
-                    }
-                    vals.swap_remove(best)
-                }
-            }
-            (Builtin::Sum, Some(v)) => {
-                let mut acc = match vals.get(1) {
-                    None => Val::Int(0),
-                    Some(start) => match start.view() {
-                        V::Str(_) => {
-                            return Err(fail("sum() can't sum strings".into()));
-                        }
-                        other => other.to_val(),
-                    },
-                };
-                for x in items(v).map_err(fail)? {
-                    acc = match (acc.view().num(), x.num()) {
-                        (Some(a), Some(b)) => num_arith(BinOp::Add, a, b).map_err(fail)?.into_val(),
-                        _ => arith(BinOp::Add, &acc, &x.to_val()).map_err(fail)?,
-                    };
-                }
-                acc
-            }
-            (Builtin::Str, None) => Val::string(String::new()),
-            (Builtin::Str, Some(v)) => Val::string(py_str(v)),
-            (Builtin::Bool, None) => Val::Bool(false),
-            (Builtin::Bool, Some(v)) => Val::Bool(v.truthy()),
-            (Builtin::Float, None) => Val::Float(0.0),
-            (Builtin::Float, Some(v)) => match v {
-                V::Str(s) => Val::Float(parse_float(s).ok_or_else(|| {
-                    let mut r = String::new();
-                    py_str_repr(s, &mut r);
-                    fail(format!("could not convert string to float: {r}"))
-                })?),
-                other => match other.num() {
-                    Some(n) => Val::Float(n.as_f64()),
-                    None => {
-                        return Err(fail(format!(
-                            "float() argument must be a string or a number, not `{}`",
-                            other.type_name()
-                        )));
-                    }
-                },
-            },
-            (Builtin::Int, None) => Val::Int(0),
-            (Builtin::Int, Some(v)) => {
-                let base = match vals.get(1).map(Val::view) {
-                    None => None,
-                    Some(b) => match b.index() {
-                        Some(b) if b == 0 || (2..=36).contains(&b) => Some(b as u32),
-                        Some(_) => {
-                            return Err(fail("int() base must be >= 2 and <= 36, or 0".into()));
-                        }
-                        None => {
-                            return Err(fail(format!(
-                                "int() base must be an integer, not `{}`",
-                                b.type_name()
-                            )));
-                        }
-                    },
-                };
-                match (v, base) {
-                    (V::Str(s), base) => {
-                        let base = base.unwrap_or(10);
-                        Val::Int(parse_int(s, base).ok_or_else(|| {
-                            let mut r = String::new();
-                            py_str_repr(s, &mut r);
-                            fail(format!("invalid literal for int() with base {base}: {r}"))
-                        })?)
-                    }
-                    (_, Some(_)) => {
-                        return Err(fail(
-                            "int() can't convert a non-string with an explicit base".into(),
-                        ));
-                    }
-                    (other, None) => match other.num() {
-                        Some(Num::I(i)) => Val::Int(i),
-                        Some(Num::F(f)) if f.is_nan() => {
-                            return Err(fail("cannot convert float NaN to integer".into()));
-                        }
-                        Some(Num::F(f)) if f.is_infinite() => {
-                            return Err(fail("cannot convert float infinity to integer".into()));
-                        }
-                        Some(Num::F(f)) => {
-                            let t = f.trunc();
-                            if t.abs() >= 1.7e38 {
-                                return Err(fail("integer overflow in int()".into()));
-                            }
-                            Val::Int(t as i128)
-                        }
-                        None => {
-                            return Err(fail(format!(
-                                "int() argument must be a string or a number, not `{}`",
-                                other.type_name()
-                            )));
-                        }
-                    },
-                }
-            }
-            (_, None) => return Err(fail(format!("`{name}` needs an argument"))),
-        })
+        apply(builtin, vals, col, &self.budget)
     }
 }
 

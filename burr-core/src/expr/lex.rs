@@ -1,6 +1,26 @@
 //! The lexer: source text to tokens, each with the column errors point at.
 
-pub(super) type PResult<T> = Result<T, (u32, String)>;
+use super::ExprErrorKind;
+
+/// A failure to lex or parse: the column it points at, what is wrong and its kind.
+#[derive(Debug)]
+pub(super) struct PErr {
+    pub(super) col: u32,
+    pub(super) message: String,
+    pub(super) kind: ExprErrorKind,
+}
+
+/// A [`ExprErrorKind::Syntax`] error at `col`.
+#[cold]
+pub(super) fn syntax(col: u32, message: impl Into<String>) -> PErr {
+    PErr {
+        col,
+        message: message.into(),
+        kind: ExprErrorKind::Syntax,
+    }
+}
+
+pub(super) type PResult<T> = Result<T, PErr>;
 
 /// The allowed grammar in brief, quoted by the errors about disallowed constructs.
 pub(super) const ALLOWED: &str = "expressions may use literals, state names, `.attr`, `[index]`, \
@@ -70,13 +90,13 @@ pub(super) fn lex(src: &str) -> PResult<Vec<Token>> {
             {
                 let lower = word.to_ascii_lowercase();
                 if lower.contains('b') {
-                    return Err((
+                    return Err(syntax(
                         col_of(start),
                         format!("byte strings are not allowed; {ALLOWED}"),
                     ));
                 }
                 if lower.contains('f') {
-                    return Err((
+                    return Err(syntax(
                         col_of(start),
                         format!("f-strings are not allowed; {ALLOWED}"),
                     ));
@@ -111,7 +131,7 @@ pub(super) fn lex(src: &str) -> PResult<Vec<Token>> {
             });
             i += op.len();
         } else {
-            return Err((col_of(i), format!("unexpected character `{c}`")));
+            return Err(syntax(col_of(i), format!("unexpected character `{c}`")));
         }
     }
     out.push(Token {
@@ -156,10 +176,10 @@ fn lex_number(chars: &[char], start: usize) -> PResult<(Tok, usize)> {
             .filter(|&&c| c != '_')
             .collect();
         if digits.is_empty() {
-            return Err((col, "invalid number literal".into()));
+            return Err(syntax(col, "invalid number literal"));
         }
         let n = i128::from_str_radix(&digits, radix)
-            .map_err(|_| (col, "integer literal is too large".to_string()))?;
+            .map_err(|_| syntax(col, "integer literal is too large"))?;
         (Tok::Int(n), end)
     } else {
         let mut end = take_digits(chars, start, |c| c.is_ascii_digit());
@@ -180,20 +200,26 @@ fn lex_number(chars: &[char], start: usize) -> PResult<(Tok, usize)> {
         }
         let text: String = chars[start..end].iter().filter(|&&c| c != '_').collect();
         if matches!(chars.get(end), Some('j' | 'J')) {
-            return Err((col, format!("complex numbers are not allowed; {ALLOWED}")));
+            return Err(syntax(
+                col,
+                format!("complex numbers are not allowed; {ALLOWED}"),
+            ));
         }
         if is_float {
             let f = text
                 .parse::<f64>()
-                .map_err(|_| (col, format!("invalid number literal `{text}`")))?;
+                .map_err(|_| syntax(col, format!("invalid number literal `{text}`")))?;
             (Tok::Float(f), end)
         } else {
             if text.len() > 1 && text.starts_with('0') && text.chars().any(|c| c != '0') {
-                return Err((col, "leading zeros in decimal integer literals are not permitted; use `0o` for octal".into()));
+                return Err(syntax(
+                    col,
+                    "leading zeros in decimal integer literals are not permitted; use `0o` for octal",
+                ));
             }
             let n = text
                 .parse::<i128>()
-                .map_err(|_| (col, "integer literal is too large".to_string()))?;
+                .map_err(|_| syntax(col, "integer literal is too large"))?;
             (Tok::Int(n), end)
         }
     };
@@ -201,7 +227,7 @@ fn lex_number(chars: &[char], start: usize) -> PResult<(Tok, usize)> {
         .get(end)
         .is_some_and(|&c| c == '_' || c.is_alphanumeric())
     {
-        return Err((col, "invalid number literal".into()));
+        return Err(syntax(col, "invalid number literal"));
     }
     Ok((tok, end))
 }
@@ -211,7 +237,7 @@ fn lex_string(chars: &[char], open: usize, raw: bool, start: usize) -> PResult<(
     let triple = chars.get(open + 1) == Some(&quote) && chars.get(open + 2) == Some(&quote);
     let mut i = open + if triple { 3 } else { 1 };
     let mut s = String::new();
-    let unterminated = || (col_of(start), "unterminated string literal".to_string());
+    let unterminated = || syntax(col_of(start), "unterminated string literal");
     loop {
         let Some(&c) = chars.get(i) else {
             return Err(unterminated());
@@ -273,12 +299,12 @@ fn lex_string(chars: &[char], open: usize, raw: bool, start: usize) -> PResult<(
                         .then(|| u32::from_str_radix(&hex, 16).ok())
                         .flatten()
                         .and_then(char::from_u32)
-                        .ok_or_else(|| (esc_col, format!("invalid `\\{e}` escape")))?;
+                        .ok_or_else(|| syntax(esc_col, format!("invalid `\\{e}` escape")))?;
                     s.push(ch);
                     i += n;
                 }
                 'N' => {
-                    return Err((esc_col, "`\\N{...}` escapes are not supported".into()));
+                    return Err(syntax(esc_col, "`\\N{...}` escapes are not supported"));
                 }
                 other => {
                     s.push('\\');

@@ -20,16 +20,36 @@
 //!
 //! Where JSON cannot follow Python exactly:
 //!
-//! - tuples and sets evaluate to JSON arrays (sets without duplicates), so `[1] == (1,)` holds;
+//! - tuples evaluate to JSON arrays, so `[1] == (1,)` holds;
+//! - a set literal is a set while it is evaluated: `==`/`!=` ignore order (`{2, 1} == {1, 2}`),
+//!   `<`/`<=`/`>`/`>=` test strict and non-strict subsets and supersets (`{3} < {1, 2, 3}`),
+//!   `in` tests membership; as in Python a set never equals a list or tuple (`{1} == [1]` is
+//!   false) and ordering a set against one is an error. Its JSON form is an array without
+//!   duplicates, so a set inside a list or dict, or returned by [`Expr::eval`], is an array
+//!   and compares as a list from then on; items of a set must be scalars or strings;
 //! - `a.b` reads the key `b` of an object; other values have no attributes;
 //! - dictionary keys must be strings;
 //! - integers are 128-bit while computing and must fit an `i64` or `u64` when returned as JSON;
 //!   overflow is an error, as are division by zero and results JSON cannot hold (`inf`, `nan`);
 //! - `is` compares type and value (`None is None`, `x is True`), not object identity;
-//! - the eleven function names can only be called, so they never name state keys.
+//! - the eleven function names can only be called, so they never name state keys;
+//! - nesting is limited to [`MAX_DEPTH`] (100) levels: each bracket, call, subscript, unary
+//!   operator and `**` exponent opens one, and so does each link of a chain the tree nests
+//!   (`a + b + c`, `a.b.c`, `x[0][1]`), while `and`/`or` and comparison chains stay flat.
+//!   Deeper expressions are refused by [`Expr::parse`] ([`ExprErrorKind::TooDeep`], at the
+//!   token that passes the limit); within it, parsing and evaluating fit a 2 MiB thread stack,
+//!   unoptimized builds included (Python refuses 200 nested brackets);
+//! - the lists, dicts, sets and strings one evaluation builds may take at most
+//!   [`MAX_EVAL_BYTES`] (64 MiB), counted as they are built, copies of nested values
+//!   included; past it evaluation fails with [`ExprErrorKind::TooLarge`] before allocating,
+//!   so `[[0] * 10000000] * 10000000` is an error, not an out-of-memory abort.
 //!
 //! Evaluation errors name the culprit (the unknown name, both operand types, the missing key) and
-//! point at the operator or token they come from.
+//! point at the operator or token they come from; [`ExprError::kind`] tells syntax errors,
+//! evaluation errors and the two limits apart.
+//!
+//! [`when`](crate::when) conditions compare with the same code as the comparison operators
+//! here, so `when([("k__gt", 1)])` and `expr("k > 1")` agree, errors included.
 //!
 //! # Examples
 //!
@@ -45,8 +65,11 @@
 //! ```
 
 mod ast;
+mod builtins;
+mod compare;
 mod eval;
 mod lex;
+mod limits;
 mod parse;
 mod python;
 mod scope;
@@ -57,13 +80,17 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
+pub(crate) use ast::CmpOp;
 use ast::Node;
+pub(crate) use compare::compare_json;
 use eval::{Eval, Fail};
 use lex::lex;
+use limits::Budget;
 use parse::parse;
 use value::V;
 
-pub use crate::error::ExprError;
+pub use crate::error::{ExprError, ExprErrorKind};
+pub use limits::{MAX_DEPTH, MAX_EVAL_BYTES};
 pub use scope::Scope;
 
 /// The functions an expression may call, in the order they are listed in error messages.
@@ -99,7 +126,8 @@ pub struct Expr {
 
 impl Expr {
     /// Parses `source`, rejecting anything outside the allowed grammar (see the
-    /// [module documentation](self)).
+    /// [module documentation](self)) with an [`ExprErrorKind::Syntax`] error, and anything
+    /// nesting deeper than [`MAX_DEPTH`] with an [`ExprErrorKind::TooDeep`] one.
     ///
     /// # Examples
     ///
@@ -112,10 +140,11 @@ impl Expr {
     /// assert!(err.message.contains("conditional"));
     /// ```
     pub fn parse(source: &str) -> Result<Expr, ExprError> {
-        let fail = |(col, message): (u32, String)| ExprError {
+        let fail = |e: lex::PErr| ExprError {
             source_text: source.to_owned(),
-            column: col as usize,
-            message,
+            column: e.col as usize,
+            message: e.message,
+            kind: e.kind,
         };
         let tokens = lex(source).map_err(fail)?;
         let (root, keys) = parse(tokens).map_err(fail)?;
@@ -152,7 +181,8 @@ impl Expr {
     }
 
     /// Evaluates to a JSON value. Unknown names, type mismatches, overflow, division by zero and
-    /// results that JSON cannot hold (such as `inf`) are errors.
+    /// results that JSON cannot hold (such as `inf`) are [`ExprErrorKind::Eval`] errors;
+    /// building more than [`MAX_EVAL_BYTES`] of values is an [`ExprErrorKind::TooLarge`] one.
     ///
     /// # Examples
     ///
@@ -170,10 +200,11 @@ impl Expr {
         let ev = Eval {
             keys: &self.keys,
             scope,
+            budget: Budget::new(),
         };
         ev.eval(&self.root)
             .and_then(|v| v.into_value().map_err(|m| Fail::new(self.root.col, m)))
-            .map_err(|f| self.error(f))
+            .map_err(|f| self.error(f, &ev.budget))
     }
 
     /// Evaluates and takes Python truthiness, without building JSON for the result.
@@ -190,15 +221,23 @@ impl Expr {
         let ev = Eval {
             keys: &self.keys,
             scope,
+            budget: Budget::new(),
         };
-        ev.truth(&self.root).map_err(|f| self.error(f))
+        ev.truth(&self.root).map_err(|f| self.error(f, &ev.budget))
     }
 
-    fn error(&self, f: Fail) -> ExprError {
+    /// The error of a failed evaluation; once the budget is exceeded, the failure is that.
+    fn error(&self, f: Fail, budget: &Budget) -> ExprError {
+        let (column, message, kind) = *f.0;
         ExprError {
             source_text: self.source.clone(),
-            column: f.0.0 as usize,
-            message: f.0.1,
+            column: column as usize,
+            message,
+            kind: if budget.exceeded() {
+                ExprErrorKind::TooLarge
+            } else {
+                kind
+            },
         }
     }
 }

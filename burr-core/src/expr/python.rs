@@ -1,158 +1,10 @@
-//! Python semantics: comparison, arithmetic, `repr`/`str`, number parsing and iteration.
-
-use std::cmp::Ordering;
+//! Python semantics: arithmetic, `repr`/`str`, number parsing and iteration.
 
 use serde_json::Value;
 
-use super::ast::{BinOp, CmpOp};
+use super::ast::BinOp;
+use super::limits::{Budget, NODE};
 use super::value::{Num, V, Val, py_float_repr};
-
-/// Longest string or list an operation may build (guards `"a" * 10**12`).
-const MAX_SEQUENCE_LEN: usize = 1 << 24;
-
-/// Compares an integer with a float exactly, as Python does.
-fn int_float_cmp(i: i128, f: f64) -> Option<Ordering> {
-    if f.is_nan() {
-        return None;
-    }
-    // 2^127 as f64 is exact.
-    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
-    let floor = f.floor();
-    if floor >= LIMIT {
-        return Some(Ordering::Less);
-    }
-    if floor < -LIMIT {
-        return Some(Ordering::Greater);
-    }
-    Some(match i.cmp(&(floor as i128)) {
-        Ordering::Equal if f > floor => Ordering::Less,
-        o => o,
-    })
-}
-
-#[inline]
-fn num_cmp(a: Num, b: Num) -> Option<Ordering> {
-    match (a, b) {
-        (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
-        (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
-        (Num::I(x), Num::F(y)) => int_float_cmp(x, y),
-        (Num::F(x), Num::I(y)) => int_float_cmp(y, x).map(Ordering::reverse),
-    }
-}
-
-/// Python `==`.
-pub(super) fn py_eq(a: V<'_>, b: V<'_>) -> bool {
-    if let (Some(x), Some(y)) = (a.num(), b.num()) {
-        return num_cmp(x, y) == Some(Ordering::Equal);
-    }
-    match (a, b) {
-        (V::Null, V::Null) => true,
-        (V::Str(x), V::Str(y)) => x == y,
-        (V::List(x), V::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(V::of(p), V::of(q)))
-        }
-        (V::Dict(x), V::Dict(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, p)| y.get(k).is_some_and(|q| py_eq(V::of(p), V::of(q))))
-        }
-        _ => false,
-    }
-}
-
-/// Python ordering for `< <= > >=`; `None` when unordered (NaN).
-pub(super) fn py_order(a: V<'_>, b: V<'_>, op: &str) -> Result<Option<Ordering>, String> {
-    if let (Some(x), Some(y)) = (a.num(), b.num()) {
-        return Ok(num_cmp(x, y));
-    }
-    match (a, b) {
-        (V::Str(x), V::Str(y)) => Ok(Some(x.cmp(y))),
-        (V::List(x), V::List(y)) => {
-            for (p, q) in x.iter().zip(y) {
-                let (p, q) = (V::of(p), V::of(q));
-                if !py_eq(p, q) {
-                    return py_order(p, q, op);
-                }
-            }
-            Ok(Some(x.len().cmp(&y.len())))
-        }
-        _ => Err(format!(
-            "`{op}` is not supported between `{}` and `{}`",
-            a.type_name(),
-            b.type_name()
-        )),
-    }
-}
-
-/// Python `needle in haystack`.
-fn contains(haystack: V<'_>, needle: V<'_>) -> Result<bool, String> {
-    match haystack {
-        V::List(items) => Ok(items.iter().any(|x| py_eq(V::of(x), needle))),
-        V::Str(s) => match needle {
-            V::Str(n) => Ok(s.contains(n)),
-            other => Err(format!(
-                "`in <str>` requires a `str` on the left, not `{}`",
-                other.type_name()
-            )),
-        },
-        V::Dict(d) => match needle {
-            V::Str(k) => Ok(d.contains_key(k)),
-            V::List(_) | V::Dict(_) => Err(format!("unhashable type: `{}`", needle.type_name())),
-            _ => Ok(false),
-        },
-        other => Err(format!(
-            "argument of type `{}` is not iterable",
-            other.type_name()
-        )),
-    }
-}
-
-/// Python `is`, approximated: same type and equal.
-fn identical(a: V<'_>, b: V<'_>) -> bool {
-    match (a, b) {
-        (V::Null, V::Null) => true,
-        (V::Bool(x), V::Bool(y)) => x == y,
-        (V::Int(x), V::Int(y)) => x == y,
-        (V::Float(x), V::Float(y)) => x.to_bits() == y.to_bits(),
-        (V::Str(_), V::Str(_)) | (V::List(_), V::List(_)) | (V::Dict(_), V::Dict(_)) => py_eq(a, b),
-        _ => false,
-    }
-}
-
-#[inline]
-pub(super) fn compare(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
-    if let (V::Int(x), V::Int(y)) = (a, b) {
-        return Ok(match op {
-            CmpOp::Eq | CmpOp::Is => x == y,
-            CmpOp::Ne | CmpOp::IsNot => x != y,
-            CmpOp::Lt => x < y,
-            CmpOp::Le => x <= y,
-            CmpOp::Gt => x > y,
-            CmpOp::Ge => x >= y,
-            CmpOp::In | CmpOp::NotIn => return Err("argument of type `int` is not iterable".into()),
-        });
-    }
-    compare_general(op, a, b)
-}
-
-#[inline(never)]
-fn compare_general(op: CmpOp, a: V<'_>, b: V<'_>) -> Result<bool, String> {
-    let ordered = |want: fn(Ordering) -> bool| -> Result<bool, String> {
-        Ok(py_order(a, b, op.symbol())?.is_some_and(want))
-    };
-    match op {
-        CmpOp::Eq => Ok(py_eq(a, b)),
-        CmpOp::Ne => Ok(!py_eq(a, b)),
-        CmpOp::Lt => ordered(Ordering::is_lt),
-        CmpOp::Le => ordered(Ordering::is_le),
-        CmpOp::Gt => ordered(Ordering::is_gt),
-        CmpOp::Ge => ordered(Ordering::is_ge),
-        CmpOp::In => contains(b, a),
-        CmpOp::NotIn => contains(b, a).map(|x| !x),
-        CmpOp::Is => Ok(identical(a, b)),
-        CmpOp::IsNot => Ok(!identical(a, b)),
-    }
-}
 
 fn floor_div_int(a: i128, b: i128) -> Option<i128> {
     let q = a.checked_div(b)?;
@@ -268,28 +120,33 @@ pub(super) fn num_arith(op: BinOp, x: Num, y: Num) -> Result<Num, String> {
     }))
 }
 
-fn repeat_count(n: i128, len: usize) -> Result<usize, String> {
-    let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
-    match n.checked_mul(len) {
-        Some(total) if total <= MAX_SEQUENCE_LEN => Ok(n),
-        _ => Err(format!(
-            "the result of `*` would be longer than {MAX_SEQUENCE_LEN} items"
-        )),
-    }
+/// How many copies `seq * n` makes: none for a negative `n`, as in Python.
+fn repeat_count(n: i128) -> usize {
+    usize::try_from(n.max(0)).unwrap_or(usize::MAX)
 }
 
+/// A binary arithmetic operator; the strings and lists it builds are charged to `budget`.
 #[inline]
-pub(super) fn arith<'a>(op: BinOp, a: &Val<'a>, b: &Val<'a>) -> Result<Val<'a>, String> {
-    let (va, vb) = (a.view(), b.view());
+pub(super) fn arith<'a>(
+    op: BinOp,
+    va: V<'_>,
+    vb: V<'_>,
+    budget: &Budget,
+) -> Result<Val<'a>, String> {
     if let (Some(x), Some(y)) = (va.num(), vb.num()) {
         return num_arith(op, x, y).map(Num::into_val);
     }
-    arith_sequences(op, va, vb)
+    arith_sequences(op, va, vb, budget)
 }
 
 /// `+` and `*` on strings and lists, and the type errors of every operator.
 #[inline(never)]
-fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, String> {
+fn arith_sequences<'a>(
+    op: BinOp,
+    va: V<'_>,
+    vb: V<'_>,
+    budget: &Budget,
+) -> Result<Val<'a>, String> {
     let unsupported = || {
         format!(
             "unsupported operand types for `{}`: `{}` and `{}`",
@@ -300,21 +157,24 @@ fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, Strin
     };
     match (op, va, vb) {
         (BinOp::Add, V::Str(x), V::Str(y)) => {
-            if x.len() + y.len() > MAX_SEQUENCE_LEN {
-                return Err(format!(
-                    "the result of `+` would be longer than {MAX_SEQUENCE_LEN} bytes"
-                ));
-            }
+            budget.charge(NODE + x.len() + y.len())?;
             Ok(Val::string([x, y].concat()))
         }
         (BinOp::Add, V::List(x), V::List(y)) => {
+            budget.charge(NODE)?;
+            budget.charge_copies(1, x)?;
+            budget.charge_copies(1, y)?;
             let mut out = Vec::with_capacity(x.len() + y.len());
             out.extend_from_slice(x);
             out.extend_from_slice(y);
             Ok(Val::Own(Value::Array(out)))
         }
         (BinOp::Mul, V::Str(s), n) | (BinOp::Mul, n, V::Str(s)) => match n.index() {
-            Some(n) => Ok(Val::string(s.repeat(repeat_count(n, s.len())?))),
+            Some(n) => {
+                let n = if s.is_empty() { 0 } else { repeat_count(n) };
+                budget.charge(NODE.saturating_add(s.len().saturating_mul(n)))?;
+                Ok(Val::string(s.repeat(n)))
+            }
             None if n.num().is_some() => Err(format!(
                 "cannot multiply a sequence by a non-int of type `{}`",
                 n.type_name()
@@ -323,7 +183,9 @@ fn arith_sequences<'a>(op: BinOp, va: V<'_>, vb: V<'_>) -> Result<Val<'a>, Strin
         },
         (BinOp::Mul, V::List(l), n) | (BinOp::Mul, n, V::List(l)) => match n.index() {
             Some(n) => {
-                let n = repeat_count(n, l.len())?;
+                let n = if l.is_empty() { 0 } else { repeat_count(n) };
+                budget.charge(NODE)?;
+                budget.charge_copies(n, l)?;
                 let mut out = Vec::with_capacity(n * l.len());
                 for _ in 0..n {
                     out.extend_from_slice(l);
@@ -365,8 +227,11 @@ pub(super) fn py_str_repr(s: &str, out: &mut String) {
     out.push(quote);
 }
 
-/// Python `repr`.
-pub(super) fn py_repr(v: V<'_>, out: &mut String) {
+/// Python `repr`, written to `out`; stops early once `out` is longer than `cap` bytes.
+pub(super) fn py_repr(v: V<'_>, out: &mut String, cap: usize) {
+    if out.len() > cap {
+        return;
+    }
     match v {
         V::Null => out.push_str("None"),
         V::Bool(true) => out.push_str("True"),
@@ -374,13 +239,23 @@ pub(super) fn py_repr(v: V<'_>, out: &mut String) {
         V::Int(i) => out.push_str(&i.to_string()),
         V::Float(f) => out.push_str(&py_float_repr(f)),
         V::Str(s) => py_str_repr(s, out),
+        V::Set(items) => {
+            out.push('{');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                py_repr(V::of(x), out, cap);
+            }
+            out.push('}');
+        }
         V::List(items) => {
             out.push('[');
             for (i, x) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                py_repr(V::of(x), out);
+                py_repr(V::of(x), out, cap);
             }
             out.push(']');
         }
@@ -392,23 +267,39 @@ pub(super) fn py_repr(v: V<'_>, out: &mut String) {
                 }
                 py_str_repr(k, out);
                 out.push_str(": ");
-                py_repr(V::of(x), out);
+                py_repr(V::of(x), out, cap);
             }
             out.push('}');
         }
     }
 }
 
-/// Python `str`.
-pub(super) fn py_str(v: V<'_>) -> String {
-    match v {
-        V::Str(s) => s.to_owned(),
+/// Python `str`, charged to `budget`.
+pub(super) fn py_str(v: V<'_>, budget: &Budget) -> Result<String, String> {
+    let out = match v {
+        V::Str(s) => {
+            budget.charge(NODE + s.len())?;
+            return Ok(s.to_owned());
+        }
         other => {
             let mut out = String::new();
-            py_repr(other, &mut out);
+            py_repr(other, &mut out, budget.left());
             out
         }
+    };
+    budget.charge(NODE + out.len())?;
+    Ok(out)
+}
+
+/// Python `repr`, cut to about `max` characters for an error message.
+pub(super) fn py_repr_short(v: V<'_>, max: usize) -> String {
+    let mut out = String::new();
+    py_repr(v, &mut out, max);
+    if out.chars().count() > max {
+        out = out.chars().take(max).collect();
+        out.push_str("...");
     }
+    out
 }
 
 /// Strips `_` separators from a numeric string the way Python's `int()`/`float()` accept them
@@ -508,7 +399,7 @@ impl<'b> Iterator for Items<'b> {
 
 pub(super) fn items<'b>(v: V<'b>) -> Result<Items<'b>, String> {
     match v {
-        V::List(l) => Ok(Items::List(l.iter())),
+        V::List(l) | V::Set(l) => Ok(Items::List(l.iter())),
         V::Str(s) => Ok(Items::Str(s, s.char_indices())),
         V::Dict(d) => Ok(Items::Keys(d.keys())),
         other => Err(format!("`{}` object is not iterable", other.type_name())),
@@ -519,7 +410,9 @@ pub(super) fn items<'b>(v: V<'b>) -> Result<Items<'b>, String> {
 pub(super) fn nth_item(v: Val<'_>, i: usize) -> Val<'_> {
     match v {
         Val::Ref(Value::Array(a)) => a.get(i).map_or(Val::Null, Val::Ref),
-        Val::Own(Value::Array(mut a)) if i < a.len() => Val::Own(a.swap_remove(i)),
+        Val::Own(Value::Array(mut a)) | Val::Set(mut a) if i < a.len() => {
+            Val::Own(a.swap_remove(i))
+        }
         other => items(other.view())
             .ok()
             .and_then(|mut it| it.nth(i))
@@ -547,7 +440,12 @@ pub(super) fn slice_positions(
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
         out.push(i as usize);
-        i += step;
+        // A step past the end of the range ends it: `i` is within `-1..=len`, so an overflow
+        // can only happen past the end.
+        match i.checked_add(step) {
+            Some(next) => i = next,
+            None => break,
+        }
     }
     out
 }

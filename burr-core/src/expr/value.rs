@@ -11,6 +11,8 @@ pub(super) enum Val<'a> {
     Float(f64),
     Ref(&'a Value),
     Own(Value),
+    /// A set: its items, without duplicates. Its JSON form is an array.
+    Set(Vec<Value>),
 }
 
 /// A borrowed, normalized view of a value.
@@ -22,6 +24,8 @@ pub(super) enum V<'b> {
     Float(f64),
     Str(&'b str),
     List(&'b [Value]),
+    /// The items of a set literal, without duplicates.
+    Set(&'b [Value]),
     Dict(&'b Map<String, Value>),
 }
 
@@ -76,6 +80,7 @@ impl<'b> V<'b> {
             V::Float(_) => "float",
             V::Str(_) => "str",
             V::List(_) => "list",
+            V::Set(_) => "set",
             V::Dict(_) => "dict",
         }
     }
@@ -87,7 +92,7 @@ impl<'b> V<'b> {
             V::Int(i) => i != 0,
             V::Float(f) => f != 0.0,
             V::Str(s) => !s.is_empty(),
-            V::List(l) => !l.is_empty(),
+            V::List(l) | V::Set(l) => !l.is_empty(),
             V::Dict(d) => !d.is_empty(),
         }
     }
@@ -120,6 +125,7 @@ impl<'b> V<'b> {
             V::Float(f) => Val::Float(f),
             V::Str(s) => Val::Own(Value::String(s.to_owned())),
             V::List(l) => Val::Own(Value::Array(l.to_vec())),
+            V::Set(l) => Val::Set(l.to_vec()),
             V::Dict(d) => Val::Own(Value::Object(d.clone())),
         }
     }
@@ -135,6 +141,7 @@ impl<'a> Val<'a> {
             Val::Float(f) => V::Float(*f),
             Val::Ref(v) => V::of(v),
             Val::Own(v) => V::of(v),
+            Val::Set(items) => V::Set(items),
         }
     }
 
@@ -146,6 +153,7 @@ impl<'a> Val<'a> {
             Val::Float(f) => float_to_json(f),
             Val::Ref(v) => Ok(v.clone()),
             Val::Own(v) => Ok(v),
+            Val::Set(items) => Ok(Value::Array(items)),
         }
     }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::State;
 use crate::error::Error;
-use crate::expr::Expr;
+use crate::expr::{CmpOp, Expr, compare_json};
 
 type Resolver = Arc<dyn Fn(&State) -> Result<bool, Error> + Send + Sync>;
 
@@ -118,6 +118,13 @@ pub fn default() -> Condition {
 /// choosing the comparison: `__eq __ne __lt __lte __gt __gte __in __notin __contains __is
 /// __isnot` (`("age__gte", 18)`). The name lists the pairs sorted by key: `"a=1, b=2"`.
 ///
+/// Each pair compares exactly as the same comparison in [`expr`] does, with Python's rules:
+/// `("flag", 1)` holds on `flag = true`, `("n", 2)` on `n = 2.0`, `("k__contains", v)` is
+/// `v in k`. A comparison Python refuses (ordering `None` or a string against a number, `in`
+/// on a number) is not silently false: evaluating the condition fails with
+/// [`Error::Condition`] naming the key, its value and both types, which fails the step that
+/// evaluates it, as the same comparison written with [`expr`] would.
+///
 /// # Examples
 ///
 /// ```
@@ -127,6 +134,11 @@ pub fn default() -> Condition {
 /// let s = State::new().update("foo", "bar").update("baz", "qux");
 /// assert!(c.evaluate(&s).unwrap());
 /// assert!(when([("__gt", 1)]).is_err());
+///
+/// let s = State::new().update("flag", true).update("v", serde_json::Value::Null);
+/// assert!(when([("flag", 1)]).unwrap().evaluate(&s).unwrap());
+/// let err = when([("v__gt", 18)]).unwrap().evaluate(&s).unwrap_err();
+/// assert!(err.to_string().contains("`NoneType` and `int`"));
 /// ```
 pub fn when<K: AsRef<str>, V: Into<Value>>(
     pairs: impl IntoIterator<Item = (K, V)>,
@@ -280,7 +292,11 @@ impl Condition {
                 for (k, op, v) in clauses {
                     let current = state.value_cow(k);
                     let current = current.as_deref().unwrap_or(&Value::Null);
-                    if !compare(current, *op, v) {
+                    let holds = holds(current, *op, v).map_err(|message| Error::Condition {
+                        condition: self.name.clone(),
+                        message: format!("`{k}` holds {}: {message}", repr(current)),
+                    })?;
+                    if !holds {
                         return Ok(false);
                     }
                 }
@@ -310,39 +326,23 @@ impl Condition {
     }
 }
 
-fn compare(current: &Value, op: Op, expected: &Value) -> bool {
-    use std::cmp::Ordering;
-    let ord = || -> Option<Ordering> {
-        match (current, expected) {
-            (Value::Number(a), Value::Number(b)) => a.as_f64()?.partial_cmp(&b.as_f64()?),
-            (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
-            _ => None,
-        }
+/// Whether `current <op> expected` holds, compared exactly as the expression language
+/// compares (`when([("k__gt", 1)])` is `expr("k > 1")`); a type mismatch is the error it gives.
+fn holds(current: &Value, op: Op, expected: &Value) -> Result<bool, String> {
+    let (cmp, a, b) = match op {
+        Op::Eq => (CmpOp::Eq, current, expected),
+        Op::Ne => (CmpOp::Ne, current, expected),
+        Op::Lt => (CmpOp::Lt, current, expected),
+        Op::Lte => (CmpOp::Le, current, expected),
+        Op::Gt => (CmpOp::Gt, current, expected),
+        Op::Gte => (CmpOp::Ge, current, expected),
+        Op::In => (CmpOp::In, current, expected),
+        Op::NotIn => (CmpOp::NotIn, current, expected),
+        Op::Contains => (CmpOp::In, expected, current),
+        Op::Is => (CmpOp::Is, current, expected),
+        Op::IsNot => (CmpOp::IsNot, current, expected),
     };
-    let eq = || match (current, expected) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        _ => current == expected,
-    };
-    match op {
-        Op::Eq | Op::Is => eq(),
-        Op::Ne | Op::IsNot => !eq(),
-        Op::Lt => ord() == Some(Ordering::Less),
-        Op::Lte => matches!(ord(), Some(Ordering::Less | Ordering::Equal)),
-        Op::Gt => ord() == Some(Ordering::Greater),
-        Op::Gte => matches!(ord(), Some(Ordering::Greater | Ordering::Equal)),
-        Op::In => contains(expected, current),
-        Op::NotIn => !contains(expected, current),
-        Op::Contains => contains(current, expected),
-    }
-}
-
-fn contains(container: &Value, item: &Value) -> bool {
-    match (container, item) {
-        (Value::Array(a), _) => a.contains(item),
-        (Value::String(s), Value::String(sub)) => s.contains(sub.as_str()),
-        (Value::Object(o), Value::String(k)) => o.contains_key(k),
-        _ => false,
-    }
+    compare_json(cmp, a, b)
 }
 
 /// Python's `str()` of a value (strings unquoted).
@@ -442,6 +442,61 @@ mod tests {
         assert!(!(t.clone() & f.clone()).evaluate(&s).unwrap());
         assert!((!f.clone()).evaluate(&s).unwrap());
         assert_eq!((t | f).name(), "t | f");
+    }
+
+    #[test]
+    fn when_and_expr_share_one_comparison_semantics() {
+        let s = State::new()
+            .update("flag", true)
+            .update("n", 2.0)
+            .update("big", u64::MAX)
+            .update("v", Value::Null)
+            .update("name", "burr")
+            .update("tags", serde_json::json!([1.0, "a"]));
+        for (key, value, source) in [
+            ("flag", Value::from(1), "flag == 1"),
+            ("flag__ne", Value::from(0), "flag != 0"),
+            ("n", Value::from(2), "n == 2"),
+            ("n__lt", Value::from(3), "n < 3"),
+            (
+                "big__gt",
+                Value::from(i64::MAX),
+                "big > 9223372036854775807",
+            ),
+            (
+                "big__eq",
+                Value::from(u64::MAX - 1),
+                "big == 18446744073709551614",
+            ),
+            ("tags__contains", Value::from(1), "1 in tags"),
+            ("name__contains", Value::from("ur"), "'ur' in name"),
+            ("v__is", Value::Null, "v is None"),
+            ("flag__is", Value::from(1), "flag is 1"),
+            (
+                "name__in",
+                serde_json::json!(["burr", "x"]),
+                "name in ['burr', 'x']",
+            ),
+        ] {
+            let w = when([(key, value)]).unwrap().evaluate(&s).unwrap();
+            let e = expr(source).unwrap().evaluate(&s).unwrap();
+            assert_eq!(w, e, "{key} vs {source}");
+        }
+        for (key, value, source) in [
+            ("v__gt", Value::from(18), "v > 18"),
+            ("name__lt", Value::from(1), "name < 1"),
+            ("n__contains", Value::from(1), "1 in n"),
+            ("flag__in", Value::from("abc"), "flag in 'abc'"),
+        ] {
+            let w = when([(key, value)]).unwrap().evaluate(&s).unwrap_err();
+            let e = expr(source).unwrap().evaluate(&s).unwrap_err();
+            let (Error::Condition { message: w, .. }, Error::Condition { message: e, .. }) = (w, e)
+            else {
+                panic!("{key}: not condition errors");
+            };
+            assert!(w.ends_with(&e), "{key}: `{w}` vs `{e}`");
+            assert!(w.starts_with(&format!("`{}` holds", key.split("__").next().unwrap())));
+        }
     }
 
     #[test]
