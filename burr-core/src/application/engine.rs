@@ -83,6 +83,8 @@ pub(crate) struct Committed {
     pub(crate) node: usize,
     pub(crate) seq: u64,
     pub(crate) result: ResultMap,
+    /// The failure an error transition routed (the step failed, the run goes on).
+    pub(crate) routed: Option<Arc<Error>>,
 }
 
 /// A step that was prepared (sequence id bumped, action chosen, inputs checked).
@@ -310,7 +312,13 @@ impl Application {
             // Boxed, so that the futures of sync calls stay small.
             Box::pin(step.flush_async()).await;
         }
-        let applied = outcome.and_then(|out| self.apply(p, out));
+        let (applied, routed) = match outcome.and_then(|out| self.apply(p, out)) {
+            Err(e) => match self.route_error(p, &e) {
+                Some(out) => (Ok(out), Some(Arc::new(e))),
+                None => (Err(e), None),
+            },
+            ok => (ok, None),
+        };
         let out = applied.as_ref().ok();
         let saved = match &self.shared.saver {
             None => Ok(()),
@@ -318,7 +326,10 @@ impl Application {
             Some(Saver::Async(_)) if !mode.is_async() => Err(Error::AsyncOnly),
             Some(Saver::Async(s)) => s.save(self.save_request(p, out)).await.map_err(Error::from),
         };
-        let result = self.commit(p, applied, saved);
+        let result = self.commit(p, applied, saved).map(|mut c| {
+            c.routed = routed;
+            c
+        });
         fire!(self, mode, post_run_step, self.post_step_event(p, &result));
         result
     }
@@ -400,6 +411,31 @@ impl Application {
         })
     }
 
+    /// The output of a failed step that an error transition routes: the state before the
+    /// step with the error captured under the route's key; `None` when the action has no
+    /// error transition or the error is not one of its body (or a timeout).
+    fn route_error(&self, p: &Prepared, e: &Error) -> Option<StepOutput> {
+        let n = &self.graph.nodes[p.node];
+        let (_, key) = n.error_route.as_ref()?;
+        let kind = match e {
+            Error::ActionFailed { .. } => "action_failed",
+            Error::Timeout { .. } => "timeout",
+            _ => return None,
+        };
+        let captured = serde_json::json!({
+            "action": n.info.name,
+            "sequence_id": p.seq,
+            "kind": kind,
+            "message": e.to_string(),
+        });
+        let mut state = self.state.update(key, captured);
+        state.set_prior_step_arc(n.name.clone());
+        Some(StepOutput {
+            result: ResultMap::new(),
+            state,
+        })
+    }
+
     /// What the saver gets: the new state when the step completed, the state before it
     /// when it failed.
     fn save_request<'a>(&'a self, p: &Prepared, out: Option<&'a StepOutput>) -> SaveRequest<'a> {
@@ -424,6 +460,7 @@ impl Application {
             sequence_id: c.seq,
             result: c.result,
             state: self.state.clone(),
+            error: c.routed.map(|e| e.to_string()),
         }
     }
 
@@ -443,6 +480,7 @@ impl Application {
                     node: p.node,
                     seq: p.seq,
                     result: out.result,
+                    routed: None,
                 })
             }
             (Err(e), _) => Err(e),

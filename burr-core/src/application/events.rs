@@ -77,6 +77,9 @@ impl Application {
         result: &'a Result<Committed, Error>,
     ) -> PostRunStep<'a> {
         let (result, error) = match result {
+            Ok(Committed {
+                routed: Some(e), ..
+            }) => (None, Some(&**e)),
             Ok(c) => (Some(&c.result), None),
             Err(e) => (None, Some(e)),
         };

@@ -14,6 +14,9 @@ pub struct StepResult {
     pub result: ResultMap,
     /// The state after it.
     pub state: State,
+    /// The error of the action, when it failed and an error transition routed the failure
+    /// (see [`ApplicationBuilder::with_error_transition`](crate::ApplicationBuilder::with_error_transition)).
+    pub error: Option<String>,
 }
 
 /// Why a run stopped.

@@ -22,12 +22,21 @@ impl ActionPolicy {
     }
 }
 
+/// A transition taken when an action fails (see [`ApplicationBuilder::with_error_transition`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorTransition {
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) capture_as: String,
+}
+
 /// The settings given to the builder.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Policies {
     default: ActionPolicy,
     retries: Vec<(String, Arc<RetryPolicy>)>,
     timeouts: Vec<(String, Duration)>,
+    pub(crate) error_transitions: Vec<ErrorTransition>,
 }
 
 impl Policies {
@@ -46,19 +55,33 @@ impl Policies {
         }
     }
 
-    /// A problem for each setting that names no action.
+    /// A problem for each setting that names no action, and for each error transition that
+    /// cannot be taken.
     pub(crate) fn check(&self, known: &[String], problems: &mut Vec<BuildProblem>) {
-        let named = self
-            .retries
-            .iter()
-            .map(|(n, _)| n)
-            .chain(self.timeouts.iter().map(|(n, _)| n));
+        let named = (self.retries.iter().map(|(n, _)| n))
+            .chain(self.timeouts.iter().map(|(n, _)| n))
+            .chain(self.error_transitions.iter().flat_map(|t| [&t.from, &t.to]));
         for name in named {
             if !known.contains(name) {
                 problems.push(BuildProblem::UnknownPolicyAction {
                     name: name.clone(),
                     known: known.to_vec(),
                 });
+            }
+        }
+        for (i, t) in self.error_transitions.iter().enumerate() {
+            if self.error_transitions[..i].iter().any(|o| o.from == t.from) {
+                problems.push(BuildProblem::Conflict(format!(
+                    "action `{}` has two error transitions; give it one",
+                    t.from
+                )));
+            }
+            if t.capture_as.is_empty() || t.capture_as.starts_with("__") {
+                problems.push(BuildProblem::Conflict(format!(
+                    "the error transition from `{}` captures the error as `{}`: give a state key \
+                     that does not start with `__`",
+                    t.from, t.capture_as
+                )));
             }
         }
     }
@@ -122,6 +145,59 @@ impl ApplicationBuilder {
     /// ```
     pub fn with_timeout(mut self, action: impl Into<String>, timeout: Duration) -> Self {
         self.policies.timeouts.push((action.into(), timeout));
+        self
+    }
+
+    /// When action `from` fails (its body returns an error, or it times out, after its
+    /// retries), goes to `to` instead of failing the run: the step is recorded as failed
+    /// (hooks and the tracker get its error), the state the action saw gets the error under
+    /// the key `capture_as`, and the next step runs `to`.
+    ///
+    /// The captured error is `{"action": ..., "sequence_id": ..., "kind": "action_failed" |
+    /// "timeout", "message": ...}`. The route is chosen from the state alone (the captured
+    /// error's sequence id is the last step's), so an application resumed from a persister
+    /// after the failure takes it too; a persister saves the routed step as completed.
+    /// Errors of the declarations (an undeclared write...) and of the state are not routed:
+    /// they fail the step as usual. `step` returns the routed step with its
+    /// [`error`](crate::StepResult::error) set; `run` and `iterate` go on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{ActionError, ApplicationBuilder, FnAction, Halted, State, halt_after};
+    /// let ask = FnAction::new(Vec::<String>::new(), ["answer"], |_, _, _| {
+    ///     Err::<State, _>(ActionError::msg("the model is down"))
+    /// });
+    /// let apologize = FnAction::new(["error"], ["answer"], |state, _, _| {
+    ///     let error = state.get_value("error").unwrap();
+    ///     let message = error["message"].as_str().unwrap().to_string();
+    ///     Ok::<_, ActionError>(state.update("answer", format!("sorry: {message}")))
+    /// });
+    /// let mut app = ApplicationBuilder::new()
+    ///     .with_action("ask", ask)
+    ///     .with_action("apologize", apologize)
+    ///     .with_error_transition("ask", "apologize", "error")
+    ///     .with_entrypoint("ask")
+    ///     .build()
+    ///     .unwrap();
+    /// let out = app.run(halt_after(["apologize"]), ()).unwrap();
+    /// assert_eq!(out.halted, Halted::After);
+    /// assert_eq!(
+    ///     out.state.get::<String>("answer").unwrap(),
+    ///     "sorry: action `ask` failed: the model is down"
+    /// );
+    /// ```
+    pub fn with_error_transition(
+        mut self,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        capture_as: impl Into<String>,
+    ) -> Self {
+        self.policies.error_transitions.push(ErrorTransition {
+            from: from.into(),
+            to: to.into(),
+            capture_as: capture_as.into(),
+        });
         self
     }
 

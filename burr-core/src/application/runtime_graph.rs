@@ -18,6 +18,8 @@ pub(super) struct Node {
     pub(super) view: Arc<ViewInfo>,
     pub(super) edges: Vec<(Condition, usize)>,
     pub(super) policy: ActionPolicy,
+    /// Where a failure goes, and the key it is captured under.
+    pub(super) error_route: Option<(usize, Arc<str>)>,
 }
 
 /// The validated graph the application runs on.
@@ -34,6 +36,18 @@ impl std::fmt::Debug for RuntimeGraph {
             .field("graph", &self.public)
             .finish_non_exhaustive()
     }
+}
+
+/// The condition shown for an error transition in the graph's description.
+pub(crate) const ERROR_CONDITION: &str = "on_error";
+
+/// Whether the error captured under `key` comes from the last step (its sequence id is the
+/// state's): the last step failed and was routed.
+fn captured_now(state: &State, key: &str) -> bool {
+    let seq = state
+        .get_value(key)
+        .and_then(|e| e.get("sequence_id")?.as_u64());
+    seq.is_some() && seq == state.sequence_id()
 }
 
 /// Whether an action may read `key`: any key but the ones that belong to the runtime,
@@ -110,6 +124,7 @@ pub(super) fn build_graph(
             kind,
             edges: Vec::new(),
             policy: policies.for_action(&info_name),
+            error_route: None,
         });
     }
     let known: Vec<String> = actions.iter().map(|(n, _)| n.clone()).collect();
@@ -157,6 +172,16 @@ pub(super) fn build_graph(
             });
         }
     }
+    for t in &policies.error_transitions {
+        if let (Some(&f), Some(&to)) = (index.get(&t.from), index.get(&t.to)) {
+            nodes[f].error_route = Some((to, Arc::from(t.capture_as.as_str())));
+            public_transitions.push(TransitionInfo {
+                from: t.from.clone(),
+                to: t.to.clone(),
+                condition: ERROR_CONDITION.to_string(),
+            });
+        }
+    }
     let entry = match entrypoint {
         None => {
             problems.push(BuildProblem::MissingEntrypoint);
@@ -199,6 +224,11 @@ impl RuntimeGraph {
         let Some(p) = prior else {
             return Ok(Some(self.entrypoint));
         };
+        if let Some((to, key)) = &self.nodes[p].error_route
+            && captured_now(state, key)
+        {
+            return Ok(Some(*to));
+        }
         for (cond, to) in &self.nodes[p].edges {
             if cond.evaluate(state)? {
                 return Ok(Some(*to));
