@@ -521,8 +521,6 @@ pub(crate) fn stream_ended(action: &str) -> Error {
     }
 }
 
-/// The error for an action's writes: undeclared keys first, then declared writes left
-/// unwritten.
 /// The reads/writes check's verdict: undeclared keys the action wrote, then undeclared keys
 /// it deleted (absent from its output `out`), then declared writes it left alone.
 fn write_errors(

@@ -84,11 +84,13 @@ impl RootPath {
     }
 
     /// The root.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
     pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The path below the root (empty for the root), which says nothing about the machine.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
     pub(crate) fn relative(&self) -> &Path {
         &self.rel
     }

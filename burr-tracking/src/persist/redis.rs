@@ -87,13 +87,15 @@ fn key_part(part: &str) -> std::borrow::Cow<'_, str> {
 /// id to its highest saved sequence id. A missing partition key is stored as the empty
 /// string. Burr's `RedisBasePersister` given the same namespace reads these keys.
 ///
-/// - Every part of a key (namespace, partition key, app id) is escaped: `%` is written
-///   `%25` and `:` is written `%3A`, so that two tenants never share a key (unescaped,
-///   partition key `T:a` with app id `b` and partition key `T` with app id `a:b` would).
-///   Parts with neither character, which is what Burr's ids are, are unchanged. Data saved
-///   by a version that did not escape, under ids holding `:` or `%`, is found again by
-///   renaming its keys to the escaped form (`RENAME`); Burr, which does not escape, reads
-///   only the unchanged ones.
+/// - The partition key and the app id of a key are escaped: `%` is written `%25` and `:`
+///   is written `%3A`, so that two tenants never share a key (unescaped, partition key `T:a`
+///   with app id `b` and partition key `T` with app id `a:b` would). Ids with neither
+///   character, which is what Burr's ids are, are unchanged. The namespace is the operator's
+///   and is used as written (`prod:burr` stays `prod:burr`, as in Burr); give two
+///   persisters namespaces that are not prefixes of each other's keys. Data saved by a
+///   version that did not escape, under ids holding `:` or `%`, is found again by renaming
+///   its keys to the escaped form (`RENAME`); Burr, which does not escape, reads only the
+///   unchanged ones.
 /// - Sorted-set scores are doubles: a sequence id above [`MAX_SEQUENCE_ID`] (2^53) is refused
 ///   with [`PersistenceError::Unsupported`], since the latest step could not be found exactly.
 ///
@@ -301,23 +303,25 @@ impl RedisPersister {
         self.conn.clone()
     }
 
-    /// `[namespace:]partition_key`: the sorted set of the partition (parts escaped).
+    /// `[namespace:]partition_key`: the sorted set of the partition (the partition key
+    /// escaped, the namespace as configured).
     fn partition_set(&self, partition_key: &str) -> String {
         let pk = key_part(partition_key);
         if self.namespace.is_empty() {
             pk.into_owned()
         } else {
-            format!("{}:{pk}", key_part(&self.namespace))
+            format!("{}:{pk}", self.namespace)
         }
     }
 
-    /// `[namespace:]partition_key:app_id:sequence_id`: the hash of one step (parts escaped).
+    /// `[namespace:]partition_key:app_id:sequence_id`: the hash of one step (the ids
+    /// escaped, the namespace as configured).
     fn step_key(&self, partition_key: &str, app_id: &str, sequence_id: u64) -> String {
         let (pk, app) = (key_part(partition_key), key_part(app_id));
         if self.namespace.is_empty() {
             format!("{pk}:{app}:{sequence_id}")
         } else {
-            format!("{}:{pk}:{app}:{sequence_id}", key_part(&self.namespace))
+            format!("{}:{pk}:{app}:{sequence_id}", self.namespace)
         }
     }
 
@@ -394,7 +398,7 @@ impl RedisPersister {
                 let Some(score) = score else {
                     return Ok(None);
                 };
-                if !(score >= 0.0 && score.fract() == 0.0 && score < u64::MAX as f64) {
+                if !(score >= 0.0 && score.fract() == 0.0 && score <= MAX_SEQUENCE_ID as f64) {
                     return Err(PersistenceError::Corrupt(format!(
                         "sorted set {set:?} gives app id {app_id:?} the score {score}, \
                          which is not a sequence id"
