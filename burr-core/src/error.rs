@@ -390,6 +390,67 @@ pub enum Error {
         /// The timeout it ran past.
         after: std::time::Duration,
     },
+    /// An action asked to suspend (see [`ActionContext::suspend`](crate::ActionContext::suspend)):
+    /// what the action's `suspend` call returns, for it to propagate. The run stops with
+    /// [`Halted::Suspended`](crate::Halted::Suspended); this error reaches a caller only
+    /// outside an application.
+    #[error("action `{action}` suspended, waiting for a value on channel `{channel}`")]
+    Suspended {
+        /// The action.
+        action: String,
+        /// The channel it waits on.
+        channel: String,
+    },
+    /// `resume` was called on an application that is not suspended.
+    #[error("application `{app_id}` is not suspended: there is nothing to resume")]
+    NotSuspended {
+        /// The application.
+        app_id: String,
+    },
+    /// `resume` named another channel than the one the application waits on.
+    #[error("the application waits on channel `{expected}`, not `{given}`")]
+    WrongChannel {
+        /// The channel it waits on.
+        expected: String,
+        /// The channel given.
+        given: String,
+    },
+    /// The value given to `resume` is not what the action asks for; the application stays
+    /// suspended.
+    #[error(
+        "the value resumed on channel `{channel}` is not a valid `{expected}`: {message}; the application is still suspended"
+    )]
+    ResumeValue {
+        /// The channel.
+        channel: String,
+        /// The Rust type the action asks for.
+        expected: String,
+        /// The deserializer's message.
+        message: String,
+    },
+    /// Another process resumed the same suspended step first; this one saved nothing.
+    #[error("the suspension of application `{app_id}` on channel `{channel}` was already resumed")]
+    AlreadyResumed {
+        /// The application.
+        app_id: String,
+        /// The channel.
+        channel: String,
+    },
+    /// A re-run of a step asked for another journaled result than the run before it at the
+    /// same place (see [`ActionContext::durable`](crate::ActionContext::durable)).
+    #[error(
+        "action `{action}` is not deterministic: its journaled call {position} was `{journaled}`, and the re-run asked for `{asked}`"
+    )]
+    Determinism {
+        /// The action.
+        action: String,
+        /// The place of the call (0 for the first).
+        position: usize,
+        /// The key journaled there.
+        journaled: String,
+        /// The key the re-run asked for.
+        asked: String,
+    },
     /// Required inputs were not given.
     #[error(
         "action `{action}` is missing required inputs {missing:?}; it was given {given:?}; pass them in `inputs`"

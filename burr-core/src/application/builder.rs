@@ -519,6 +519,7 @@ impl ApplicationBuilder {
             saver: self.saver.take(),
             loader: self.initializer.take().map(|i| i.loader),
         });
+        let suspended = graph.suspended_node(&state)?;
         let app = Application {
             graph: Arc::new(graph),
             shared,
@@ -527,6 +528,9 @@ impl ApplicationBuilder {
             async_only,
             parent_pointer,
             spawning_parent_pointer: self.spawning_parent.take(),
+            suspended,
+            resume_value: None,
+            resume_error: None,
         };
         let event = ApplicationCreated {
             app_id: app.app_id(),

@@ -21,13 +21,16 @@ use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 
 use super::events::fire;
+use super::suspend::{SUSPENDED_KEY, Suspension};
 use super::{Application, StepResult};
 use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::context::{ActionContext, Scoped, scoped};
+use crate::context::{ActionContext, Scoped, StepControl, scoped};
 use crate::error::{ActionError, Error};
-use crate::persistence::{SaveRequest, Saver, Status};
-use crate::policy::{ATTEMPT_ATTRIBUTE, ATTEMPTS_ATTRIBUTE, RetryPolicy, sleep};
+use crate::persistence::{PersistenceError, SaveRequest, Saver, Status};
+use crate::policy::{
+    ATTEMPT_ATTRIBUTE, ATTEMPTS_ATTRIBUTE, RetryPolicy, SUSPENDED_ATTRIBUTE, sleep,
+};
 use crate::state::State;
 use crate::step::{Inputs, ResultMap, StepOutput};
 
@@ -96,6 +99,8 @@ pub(crate) struct Prepared {
     /// The state before the step, when a saver may need it back.
     pub(crate) before: Option<State>,
     pub(crate) before_prior: Option<usize>,
+    /// Whether the step runs a suspended action again.
+    pub(crate) resumes: bool,
 }
 
 impl Application {
@@ -106,9 +111,17 @@ impl Application {
         // Kept only to roll back when saving fails (nothing else needs it).
         let before = self.shared.saver.as_ref().map(|_| self.state.clone());
         let before_prior = self.prior;
-        let Some(node) = self.graph.next(self.prior, &self.state)? else {
+        let Some(node) = self.next_node()? else {
             return Ok(None);
         };
+        let resumes = self.suspended == Some(node);
+        if resumes && self.resume_value.is_none() {
+            let waiting = self.suspension();
+            return Err(Error::Suspended {
+                action: self.graph.nodes[node].info.name.clone(),
+                channel: waiting.map(|w| w.channel).unwrap_or_default(),
+            });
+        }
         let n = &self.graph.nodes[node];
         if inputs.names().any(|k| k.starts_with("__")) {
             return Err(Error::ReservedInput(
@@ -136,7 +149,11 @@ impl Application {
         }
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
-        let ctx = ActionContext::for_step(&self.shared, &n.name, seq);
+        let mut ctx = ActionContext::for_step(&self.shared, &n.name, seq);
+        if resumes {
+            let journal = Suspension::journal(&self.state);
+            ctx.control = Arc::new(StepControl::new(journal, self.resume_value.take()));
+        }
         Ok(Some(Prepared {
             node,
             seq,
@@ -144,6 +161,7 @@ impl Application {
             ctx,
             before,
             before_prior,
+            resumes,
         }))
     }
 
@@ -186,6 +204,7 @@ impl Application {
         }
         let mut attempt = 1;
         loop {
+            p.ctx.control.begin_attempt();
             let out = match policy.timeout {
                 None => self.attempt(p, mode).await,
                 Some(limit) => self.attempt_within(p, mode, limit).await,
@@ -312,7 +331,30 @@ impl Application {
             // Boxed, so that the futures of sync calls stay small.
             Box::pin(step.flush_async()).await;
         }
-        let (applied, routed) = match outcome.and_then(|out| self.apply(p, out)) {
+        let suspension = p.ctx.control.take_suspension();
+        let outcome = match &suspension {
+            // The action suspended: keep the state it saw, with the suspension.
+            Some((channel, payload, journal, _)) => {
+                let n = &self.graph.nodes[p.node];
+                let mut state = Suspension::record(
+                    &self.state,
+                    &n.info.name,
+                    p.seq,
+                    channel,
+                    payload.clone(),
+                    journal,
+                );
+                state.set_prior_step_arc(n.name.clone());
+                let note = serde_json::json!({"channel": channel, "payload": payload});
+                p.ctx.tracer().log_attributes([(SUSPENDED_ATTRIBUTE, note)]);
+                Ok(StepOutput {
+                    result: ResultMap::new(),
+                    state,
+                })
+            }
+            None => outcome.and_then(|out| self.apply(p, out)),
+        };
+        let (applied, routed) = match outcome {
             Err(e) => match self.route_error(p, &e) {
                 Some(out) => (Ok(out), Some(Arc::new(e))),
                 None => (Err(e), None),
@@ -326,10 +368,26 @@ impl Application {
             Some(Saver::Async(_)) if !mode.is_async() => Err(Error::AsyncOnly),
             Some(Saver::Async(s)) => s.save(self.save_request(p, out)).await.map_err(Error::from),
         };
+        let saved = match saved {
+            Err(Error::Persistence(PersistenceError::Duplicate(_))) if p.resumes => {
+                Err(Error::AlreadyResumed {
+                    app_id: self.shared.app_id.to_string(),
+                    channel: self.suspension().map(|s| s.channel).unwrap_or_default(),
+                })
+            }
+            other => other,
+        };
+        let suspended = suspension.is_some();
         let result = self.commit(p, applied, saved).map(|mut c| {
             c.routed = routed;
             c
         });
+        if result.is_ok() {
+            self.suspended = suspended.then_some(p.node);
+            if let Some((_, _, _, Some(refused))) = suspension {
+                self.resume_error = Some(refused);
+            }
+        }
         fire!(self, mode, post_run_step, self.post_step_event(p, &result));
         result
     }
@@ -402,6 +460,10 @@ impl Application {
             }
             merged
         };
+        if p.resumes {
+            // The suspension is over.
+            new_state = new_state.wipe_delete([SUSPENDED_KEY]);
+        }
         // The runtime's keys are the runtime's, whatever the action did to them.
         new_state.set_sequence_id(p.seq);
         new_state.set_prior_step_arc(n.name.clone());

@@ -59,6 +59,10 @@ impl Application {
             Err(_) => Err(std::mem::replace(&mut it.halts, Ok(Halts::default()))
                 .err()
                 .unwrap_or(Error::Other("invalid halt".into()))),
+            Ok(_) if self.suspended_outcome().is_some() => {
+                it.outcome = self.suspended_outcome();
+                Ok(None)
+            }
             Ok(halts) => match self.step_once(&it.inputs, mode).await {
                 Ok(None) => {
                     it.outcome = Some(self.dead_end(it.last.take()));

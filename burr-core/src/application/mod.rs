@@ -15,6 +15,7 @@ mod policies;
 mod run;
 mod runtime_graph;
 mod streaming;
+mod suspend;
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub use outcome::{Halted, Outcome, StepResult};
 pub use streaming::{
     AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
 };
+pub use suspend::{SUSPENDED_KEY, Suspension};
 
 use crate::context::{ActionContext, AppShared};
 use crate::error::Error;
@@ -61,6 +63,12 @@ pub struct Application {
     pub(crate) async_only: bool,
     pub(crate) parent_pointer: Option<Pointer>,
     pub(crate) spawning_parent_pointer: Option<Pointer>,
+    /// The node of the suspended action, while the state holds a suspension.
+    pub(crate) suspended: Option<usize>,
+    /// The channel and value of the resume in progress.
+    pub(crate) resume_value: Option<(String, serde_json::Value)>,
+    /// Why the value of the resume in progress was refused (the step suspended again).
+    pub(crate) resume_error: Option<Error>,
 }
 
 impl std::fmt::Debug for Application {
@@ -220,8 +228,18 @@ impl Application {
             Some(p) => Some(self.graph.lookup(p)?),
             None => None,
         };
+        self.suspended = self.graph.suspended_node(&state)?;
         self.state = state;
         Ok(())
+    }
+
+    /// The node the next step runs: the suspended action while there is a suspension, else
+    /// what the transitions say.
+    pub(crate) fn next_node(&self) -> Result<Option<usize>, Error> {
+        match self.suspended {
+            Some(node) => Ok(Some(node)),
+            None => self.graph.next(self.prior, &self.state),
+        }
     }
 
     /// Goes back to the entrypoint (forgets `__PRIOR_STEP`), keeping the state.
@@ -249,7 +267,7 @@ impl Application {
     /// assert!(app.has_next_action());
     /// ```
     pub fn next_action(&self) -> Option<&str> {
-        let next = self.graph.next(self.prior, &self.state).ok()??;
+        let next = self.next_node().ok()??;
         Some(&self.graph.nodes[next].info.name)
     }
 

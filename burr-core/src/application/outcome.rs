@@ -28,6 +28,9 @@ pub enum Halted {
     After,
     /// No transition matched (or nothing ran): the graph reached a dead end.
     NoTransition,
+    /// An action suspended, waiting for a value (see
+    /// [`Application::resume`](crate::Application::resume)); `action` is that action.
+    Suspended,
 }
 
 /// What a run ended with (Burr's `(action, result, state)` triple, plus why it stopped).

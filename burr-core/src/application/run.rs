@@ -161,6 +161,9 @@ impl Application {
         mode: Mode,
     ) -> Result<Outcome, Error> {
         let halts = Halts::resolve(&self.graph, halt)?;
+        if let Some(o) = self.suspended_outcome() {
+            return Ok(o);
+        }
         let mut last: Option<Committed> = None;
         loop {
             match self.step_once(inputs, mode).await? {
@@ -194,8 +197,11 @@ impl Application {
         halts: &Halts,
         result: &ResultMap,
     ) -> Result<Option<Outcome>, Error> {
+        if let Some(o) = self.suspended_outcome() {
+            return Ok(Some(o));
+        }
         if !halts.before.is_empty()
-            && let Some(next) = self.graph.next(self.prior, &self.state)?
+            && let Some(next) = self.next_node()?
             && halts.before.contains(&next)
         {
             return Ok(Some(Outcome {

@@ -237,6 +237,14 @@ impl RuntimeGraph {
         Ok(None)
     }
 
+    /// The node of the action suspended in `state`, if the state holds a suspension.
+    pub(super) fn suspended_node(&self, state: &State) -> Result<Option<usize>, Error> {
+        match super::Suspension::of(state) {
+            Some(s) => self.lookup(&s.action).map(Some),
+            None => Ok(None),
+        }
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Result<usize, Error> {
         self.index
             .get(name)

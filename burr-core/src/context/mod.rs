@@ -11,6 +11,7 @@
 //! Steps and spans are also `tracing` spans (target `burr`), entered exactly while their
 //! code runs; see [`tracing_layer`](crate::tracing_layer) for their fields and the way back.
 
+mod control;
 mod current;
 mod emit;
 mod trace;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use crate::hooks::Hooks;
 use crate::persistence::{Loader, Saver};
 
+pub(crate) use control::{JournalEntry, StepControl};
 #[cfg(feature = "tracing-layer")]
 pub(crate) use current::{Current, current, resume_span, suspend_span};
 pub(crate) use current::{Scoped, scoped};
@@ -58,6 +60,8 @@ pub struct ActionContext {
     pub(crate) action_name: Arc<str>,
     pub(crate) sequence_id: u64,
     pub(crate) tracer: Tracer,
+    /// The step's journal and suspension (see [`ActionContext::durable`]).
+    pub(crate) control: Arc<StepControl>,
 }
 
 impl ActionContext {
@@ -100,6 +104,7 @@ impl ActionContext {
             action_name: action_name.clone(),
             sequence_id,
             tracer,
+            control: Arc::default(),
         }
     }
 

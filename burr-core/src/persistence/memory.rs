@@ -12,7 +12,8 @@ type Rows = HashMap<Option<String>, Vec<(String, Vec<PersistedState>)>>;
 /// Keeps saved states in memory: for tests and examples.
 ///
 /// Loading the latest step returns the last one saved; loading a sequence id returns the
-/// last one saved with that id.
+/// one saved with that id. As the database persisters do, it keeps one row per (partition
+/// key, app id, sequence id): saving one again is [`PersistenceError::Duplicate`].
 ///
 /// # Examples
 ///
@@ -96,6 +97,14 @@ impl StateSaver for InMemoryPersister {
             status: r.status,
         };
         match apps.iter().position(|(id, _)| id == r.app_id) {
+            Some(i) if apps[i].1.iter().any(|s| s.sequence_id == r.sequence_id) => {
+                return Err(PersistenceError::Duplicate(format!(
+                    "partition key {:?}, app id {:?}, sequence id {}",
+                    r.partition_key.unwrap_or_default(),
+                    r.app_id,
+                    r.sequence_id
+                )));
+            }
             Some(i) => {
                 // Move the app to the end so `list_app_ids` stays most-recent-first.
                 let (id, mut saved) = apps.remove(i);

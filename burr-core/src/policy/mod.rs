@@ -79,3 +79,13 @@ pub const ATTEMPT_ATTRIBUTE: &str = "burr.retry";
 /// assert_eq!(burr_core::policy::ATTEMPTS_ATTRIBUTE, "burr.attempts");
 /// ```
 pub const ATTEMPTS_ATTRIBUTE: &str = "burr.attempts";
+
+/// The attribute logged on a step that suspended: `{"channel": ..., "payload": ...}` (see
+/// [`Application::resume`](crate::Application::resume)).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(burr_core::policy::SUSPENDED_ATTRIBUTE, "burr.suspended");
+/// ```
+pub const SUSPENDED_ATTRIBUTE: &str = "burr.suspended";

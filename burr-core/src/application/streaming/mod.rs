@@ -277,7 +277,7 @@ impl Application {
         mode: Mode,
     ) -> Result<Approach, Error> {
         let halts = Halts::resolve(&self.graph, halt)?;
-        let Some(next) = self.graph.next(self.prior, &self.state)? else {
+        let Some(next) = self.next_node()? else {
             return Err(self.no_next_action());
         };
         if halts.after.contains(&next) {

@@ -1,0 +1,250 @@
+//! What an action can ask of the runtime besides spans: [`ActionContext::durable`] journals
+//! the result of a side effect so that a re-run of the step replays it, and
+//! [`ActionContext::suspend`] stops the run until a value comes for a channel (see
+//! [`Application::resume`](crate::Application::resume)).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::ActionContext;
+use crate::error::{ActionError, Error};
+
+/// One journaled result: the key the action gave, and the value it got.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub(crate) struct JournalEntry {
+    pub(crate) key: String,
+    pub(crate) value: Value,
+}
+
+/// The journal key of a resume value, so that a step suspended twice replays the first
+/// answer when it runs again.
+fn suspend_key(channel: &str) -> String {
+    format!("suspend:{channel}")
+}
+
+/// What the runtime and the action share during one step.
+#[derive(Debug, Default)]
+pub(crate) struct StepControl {
+    inner: Mutex<ControlState>,
+}
+
+#[derive(Debug, Default)]
+struct ControlState {
+    /// Every journaled result of the step, in call order (replayed ones first).
+    entries: Vec<JournalEntry>,
+    /// The next entry the current attempt reads.
+    cursor: usize,
+    /// The value a resume brought, for its channel.
+    resume: Option<(String, Value)>,
+    /// The suspension the action asked for, if any: channel and payload.
+    suspension: Option<(String, Value)>,
+    /// Why the resume value could not be used (wrong type), if it could not.
+    bad_resume: Option<Error>,
+}
+
+impl StepControl {
+    /// A step that replays `entries` and may take `resume` for its channel.
+    pub(crate) fn new(entries: Vec<JournalEntry>, resume: Option<(String, Value)>) -> Self {
+        StepControl {
+            inner: Mutex::new(ControlState {
+                entries,
+                resume,
+                ..ControlState::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ControlState> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts an attempt: the journal is replayed from its first entry.
+    pub(crate) fn begin_attempt(&self) {
+        let mut s = self.lock();
+        s.cursor = 0;
+        s.suspension = None;
+    }
+
+    /// The suspension the action asked for, with the journal so far; also the error of a
+    /// resume value that did not fit.
+    pub(crate) fn take_suspension(
+        &self,
+    ) -> Option<(String, Value, Vec<JournalEntry>, Option<Error>)> {
+        let mut s = self.lock();
+        let (channel, payload) = s.suspension.take()?;
+        Some((channel, payload, s.entries.clone(), s.bad_resume.take()))
+    }
+}
+
+impl ActionContext {
+    fn control(&self) -> &Arc<StepControl> {
+        &self.control
+    }
+
+    /// Runs the side effect `f` once for this step: its result is journaled under `key`, and
+    /// when the step runs again (a retry, or a resume after a suspension) the journaled result
+    /// is returned without calling `f`. Calls are matched in order: a re-run that asks for
+    /// another key at the same place is an [`Error::Determinism`]. A failing `f` journals
+    /// nothing.
+    ///
+    /// The journal is kept in memory across the attempts of a step and saved with a
+    /// suspension; a process that crashes in the middle of a step has not saved it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{ActionContext, ActionError};
+    /// let ctx = ActionContext::detached("app", "draft", 0);
+    /// let first: u32 = ctx.durable("llm-call", || Ok::<_, ActionError>(42)).unwrap();
+    /// assert_eq!(first, 42);
+    /// ```
+    pub fn durable<T, E>(
+        &self,
+        key: &str,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, ActionError>
+    where
+        T: Serialize + DeserializeOwned,
+        E: Into<ActionError>,
+    {
+        if let Some(replayed) = self.replay(key)? {
+            return Ok(replayed);
+        }
+        let value = f().map_err(Into::into)?;
+        self.record(key, &value)?;
+        Ok(value)
+    }
+
+    /// [`ActionContext::durable`] for an async side effect.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # async fn demo(ctx: &burr_core::ActionContext) -> Result<(), burr_core::ActionError> {
+    /// let reply: String = ctx
+    ///     .durable_async("llm-call", || async { Ok::<_, burr_core::ActionError>("hi".to_string()) })
+    ///     .await?;
+    /// # let _ = reply;
+    /// # Ok(())
+    /// # }
+    /// # let _ = demo;
+    /// ```
+    pub async fn durable_async<T, E, F>(
+        &self,
+        key: &str,
+        f: impl FnOnce() -> F,
+    ) -> Result<T, ActionError>
+    where
+        T: Serialize + DeserializeOwned,
+        E: Into<ActionError>,
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        if let Some(replayed) = self.replay(key)? {
+            return Ok(replayed);
+        }
+        let value = f().await.map_err(Into::into)?;
+        self.record(key, &value)?;
+        Ok(value)
+    }
+
+    /// Asks for a value on `channel`, showing `payload` (what the human is asked): the first
+    /// time, the step stops as suspended and the run returns with
+    /// [`Halted::Suspended`](crate::Halted::Suspended) (propagate the error this returns with
+    /// `?`); once [`Application::resume`](crate::Application::resume) brings a value for the
+    /// channel, the step runs again and this returns it.
+    ///
+    /// A value that does not deserialize as `T` keeps the step suspended, and `resume` says
+    /// why ([`Error::ResumeValue`]). Outside an application (a detached context) there is no
+    /// one to resume: the call fails with [`Error::Suspended`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{ActionContext, Error};
+    /// let ctx = ActionContext::detached("app", "approve", 0);
+    /// let err = ctx.suspend::<bool>("approval", serde_json::json!({"draft": "hello"})).unwrap_err();
+    /// assert!(matches!(err.into_burr("approve"), Error::Suspended { .. }));
+    /// ```
+    pub fn suspend<T: DeserializeOwned>(
+        &self,
+        channel: &str,
+        payload: impl Serialize,
+    ) -> Result<T, ActionError> {
+        let key = suspend_key(channel);
+        if let Some(answer) = self.replay::<T>(&key)? {
+            return Ok(answer);
+        }
+        let payload = serde_json::to_value(payload).map_err(|e| {
+            ActionError::from(Error::Other(format!(
+                "the payload of the suspension on `{channel}` does not serialize: {e}"
+            )))
+        })?;
+        let mut s = self.control().lock();
+        let resumed = s.resume.take_if(|(c, _)| c == channel);
+        if let Some((_, value)) = resumed {
+            match T::deserialize(&value) {
+                Ok(answer) => {
+                    s.entries.push(JournalEntry { key, value });
+                    s.cursor += 1;
+                    return Ok(answer);
+                }
+                Err(e) => {
+                    s.bad_resume = Some(Error::ResumeValue {
+                        channel: channel.to_string(),
+                        expected: std::any::type_name::<T>().to_string(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+        s.suspension = Some((channel.to_string(), payload));
+        Err(ActionError::from(Error::Suspended {
+            action: self.action_name().to_string(),
+            channel: channel.to_string(),
+        }))
+    }
+
+    /// The journaled value for the next call, when it is `key`'s.
+    fn replay<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ActionError> {
+        let mut s = self.control().lock();
+        let Some(entry) = s.entries.get(s.cursor) else {
+            return Ok(None);
+        };
+        if entry.key != key {
+            return Err(ActionError::from(Error::Determinism {
+                action: self.action_name().to_string(),
+                position: s.cursor,
+                journaled: entry.key.clone(),
+                asked: key.to_string(),
+            }));
+        }
+        let value = T::deserialize(&entry.value).map_err(|e| {
+            ActionError::from(Error::Other(format!(
+                "the journaled result `{key}` is not a `{}`: {e}",
+                std::any::type_name::<T>()
+            )))
+        })?;
+        s.cursor += 1;
+        Ok(Some(value))
+    }
+
+    fn record<T: Serialize>(&self, key: &str, value: &T) -> Result<(), ActionError> {
+        let value = serde_json::to_value(value).map_err(|e| {
+            ActionError::from(Error::Other(format!(
+                "the result `{key}` cannot be journaled: {e}"
+            )))
+        })?;
+        let mut s = self.control().lock();
+        let at = s.cursor;
+        s.entries.truncate(at);
+        s.entries.push(JournalEntry {
+            key: key.to_string(),
+            value,
+        });
+        s.cursor += 1;
+        Ok(())
+    }
+}
