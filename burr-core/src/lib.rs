@@ -47,9 +47,9 @@ pub use action::{
     ResultAction, ResultMap, StepOutput,
 };
 pub use application::{
-    Application, ApplicationBuilder, AsyncStreamIterate, AsyncStreamingResult, Halt, Halted,
-    InitializeFrom, Iterate, Outcome, SUSPENDED_KEY, StepResult, StreamIterate, StreamOutcome,
-    StreamingResult, Suspension, halt_after, halt_before,
+    Application, ApplicationBuilder, AsyncStreamIterate, AsyncStreamingResult, CancelHandle, Halt,
+    Halted, InitializeFrom, Iterate, Outcome, SUSPENDED_KEY, StepResult, StreamIterate,
+    StreamOutcome, StreamingResult, Suspension, halt_after, halt_before,
 };
 pub use context::{ActionContext, SpanGuard, Tracer};
 pub use error::{ActionError, BoxError, BuildProblem, Error, Result, StateError};

@@ -518,6 +518,7 @@ impl ApplicationBuilder {
             tracker: self.tracker.take(),
             saver: self.saver.take(),
             loader: self.initializer.take().map(|i| i.loader),
+            cancel: Default::default(),
         });
         let suspended = graph.suspended_node(&state)?;
         let app = Application {

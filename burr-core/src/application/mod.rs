@@ -5,6 +5,7 @@
 //! their `_async` twins differ only in the [`Mode`](engine::Mode) they pass.
 
 mod builder;
+mod cancel;
 mod engine;
 mod events;
 mod halt;
@@ -20,6 +21,7 @@ mod suspend;
 use std::sync::Arc;
 
 pub use builder::ApplicationBuilder;
+pub use cancel::CancelHandle;
 pub(crate) use engine::{Mode, drive};
 pub use halt::{Halt, halt_after, halt_before};
 pub use initialize::InitializeFrom;

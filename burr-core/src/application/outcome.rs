@@ -28,6 +28,8 @@ pub enum Halted {
     After,
     /// No transition matched (or nothing ran): the graph reached a dead end.
     NoTransition,
+    /// A [`CancelHandle`](crate::CancelHandle) stopped the run after the step it names.
+    Cancelled,
     /// An action suspended, waiting for a value (see
     /// [`Application::resume`](crate::Application::resume)); `action` is that action.
     Suspended,

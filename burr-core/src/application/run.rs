@@ -164,6 +164,9 @@ impl Application {
         if let Some(o) = self.suspended_outcome() {
             return Ok(o);
         }
+        if let Some(o) = self.cancelled_outcome(None) {
+            return Ok(o);
+        }
         let mut last: Option<Committed> = None;
         loop {
             match self.step_once(inputs, mode).await? {
@@ -219,6 +222,9 @@ impl Application {
                 halted: Halted::After,
             }));
         }
-        Ok(None)
+        let last = self
+            .prior
+            .map(|p| (self.graph.nodes[p].info.name.as_str(), result));
+        Ok(self.cancelled_outcome(last))
     }
 }

@@ -42,6 +42,8 @@ pub(crate) struct AppShared {
     pub(crate) tracker: Option<crate::hooks::Hook>,
     pub(crate) saver: Option<Saver>,
     pub(crate) loader: Option<Loader>,
+    /// Set by a cancel handle: runs stop at the next step boundary.
+    pub(crate) cancel: std::sync::atomic::AtomicBool,
 }
 
 /// The context of one step, handed to the action.
@@ -178,6 +180,18 @@ impl ActionContext {
     /// ```
     pub fn tracer(&self) -> &Tracer {
         &self.tracer
+    }
+
+    /// Whether the application was asked to stop (see
+    /// [`CancelHandle`](crate::CancelHandle)): a long action may finish early.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!burr_core::ActionContext::detached("app", "a", 0).is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.app.cancel.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The application's tracker, if it has one (sub-applications reuse it).
