@@ -9,7 +9,7 @@ use crate::context::AppShared;
 
 /// Stops the application's current (or next) `run` or `iterate` at its next step boundary:
 /// the step that runs finishes (and is saved and tracked), then the run returns with
-/// [`Halted::Cancelled`]. Cloneable and usable from any thread, for a signal handler or a
+/// [`Halted::Cancelled`]; a run asked to stop before it starts runs nothing. Cloneable and usable from any thread, for a signal handler or a
 /// server shutting down. The request is used up by the run it stops.
 ///
 /// An action can check [`ActionContext::is_cancelled`](crate::ActionContext::is_cancelled) to
@@ -30,10 +30,10 @@ use crate::context::AppShared;
 ///     .build()
 ///     .unwrap();
 /// let handle = app.cancel_handle();
-/// handle.cancel(); // before the run: it stops after its first step
+/// handle.cancel(); // before the run: it stops before its first step
 /// let out = app.run(Halt::default(), ()).unwrap();
 /// assert_eq!(out.halted, Halted::Cancelled);
-/// assert_eq!(out.state.get::<u64>("n").unwrap(), 1);
+/// assert_eq!(out.state.get::<u64>("n").unwrap(), 0);
 /// assert!(!handle.is_cancelled());
 /// ```
 #[derive(Debug, Clone)]
