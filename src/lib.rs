@@ -1,12 +1,14 @@
 #![doc = include_str!("../README.md")]
 
 pub use burr_core::action::{ActionKind, Call};
+/// Retries and timeouts: [`policy::RetryPolicy`] and the attributes failed attempts log.
+pub use burr_core::policy;
 pub use burr_core::{
     Action, ActionContext, ActionError, Application, ApplicationBuilder, Bound, BoxError,
-    BuildProblem, Condition, Error, FnAction, Halt, Halted, InitializeFrom, Input, InputSpec,
-    Inputs, IntoAction, IntoStepOutput, Iterate, Outcome, Placeholder, ResultAction, ResultMap,
-    SpanGuard, State, StateError, StepOutput, StepResult, Tracer, actions, default, expr,
-    halt_after, halt_before, inputs, state, when,
+    BuildProblem, CancelHandle, Condition, Error, FnAction, Halt, Halted, InitializeFrom, Input,
+    InputSpec, Inputs, IntoAction, IntoStepOutput, Iterate, Outcome, Placeholder, ResultAction,
+    ResultMap, SpanGuard, State, StateError, StepOutput, StepResult, Suspension, Tracer, actions,
+    default, expr, halt_after, halt_before, inputs, state, when,
 };
 pub use burr_macros::{action, streaming_action, trace};
 
@@ -20,7 +22,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The reserved state keys the runtime maintains.
 pub mod keys {
-    pub use burr_core::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY};
+    pub use burr_core::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, SUSPENDED_KEY};
 }
 
 /// Lifecycle hooks: code that runs around an application's calls, steps, spans and streams.

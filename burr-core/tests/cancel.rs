@@ -82,15 +82,19 @@ fn a_handle_cancels_from_another_thread_and_actions_can_see_it() {
     let mut app = ApplicationBuilder::new()
         .with_action(
             "wait",
-            FnAction::new(Vec::<String>::new(), Vec::<String>::new(), move |s, _, ctx| {
-                started.lock().unwrap().send(()).unwrap();
-                // A long action that checks for a stop between chunks of work.
-                while !ctx.is_cancelled() {
-                    std::thread::yield_now();
-                }
-                s2.fetch_add(1, Ordering::SeqCst);
-                Ok::<_, ActionError>(s)
-            }),
+            FnAction::new(
+                Vec::<String>::new(),
+                Vec::<String>::new(),
+                move |s, _, ctx| {
+                    started.lock().unwrap().send(()).unwrap();
+                    // A long action that checks for a stop between chunks of work.
+                    while !ctx.is_cancelled() {
+                        std::thread::yield_now();
+                    }
+                    s2.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, ActionError>(s)
+                },
+            ),
         )
         .with_transition("wait", "wait", default())
         .with_entrypoint("wait")
