@@ -17,10 +17,12 @@ mod support;
 use std::path::Path;
 
 use burr_core::action::{ActionKind, Call};
+use burr_core::policy::RetryPolicy;
 use burr_core::stream::ActionStream;
 use burr_core::{
     Action, ActionContext, ActionError, ApplicationBuilder, FnAction, Graph, InitializeFrom,
-    InputSpec, Inputs, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
+    InputSpec, Inputs, Pointer, ResultAction, ResultMap, State, StepOutput, default, expr,
+    halt_after,
 };
 use burr_tracking::LocalTrackingClient;
 use serde_json::{Map, Value, json};
@@ -247,6 +249,67 @@ fn write_rust_extras(root: &Path, project: &str) {
     orphan.step().unwrap();
 }
 
+/// Applications of the production runtime: a step retried twice before it succeeds, a
+/// failure routed by an error transition, and a step that suspends and is resumed.
+fn write_runtime_extras(root: &Path, project: &str) {
+    let tracker = || {
+        LocalTrackingClient::new(project)
+            .unwrap()
+            .with_storage_dir(root)
+    };
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let flaky = FnAction::new(["counter"], ["counter"], move |state, _, _| {
+        if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+            return Err(ActionError::msg("rate limited"));
+        }
+        let n: i64 = state.get("counter")?;
+        Ok(state.update("counter", n + 1))
+    });
+    let mut retried = ApplicationBuilder::new()
+        .with_action("flaky", flaky)
+        .with_retry(
+            "flaky",
+            RetryPolicy::new(3).initial_delay(std::time::Duration::ZERO),
+        )
+        .with_app_id("retried")
+        .with_state(State::new().update("counter", 0))
+        .with_entrypoint("flaky")
+        .with_tracker(tracker())
+        .build()
+        .unwrap();
+    retried.step().unwrap();
+
+    let failing = FnAction::new(Vec::<String>::new(), ["counter"], |_, _, _| {
+        Err::<State, _>(ActionError::msg("the model is down"))
+    });
+    let mut routed = ApplicationBuilder::new()
+        .with_action("ask", failing)
+        .with_action("fallback", ResultAction::new(["error"]))
+        .with_error_transition("ask", "fallback", "error")
+        .with_app_id("routed")
+        .with_entrypoint("ask")
+        .with_tracker(tracker())
+        .build()
+        .unwrap();
+    routed.run(halt_after(["fallback"]), ()).unwrap();
+
+    let approve = FnAction::new(Vec::<String>::new(), ["approved"], |state, _, ctx| {
+        let approved: bool = ctx.suspend("approval", json!({ "draft": "hello" }))?;
+        Ok::<_, ActionError>(state.update("approved", approved))
+    });
+    let mut suspended = ApplicationBuilder::new()
+        .with_action("approve", approve)
+        .with_app_id("suspended")
+        .with_entrypoint("approve")
+        .with_tracker(tracker())
+        .build()
+        .unwrap();
+    suspended.run(halt_after(["approve"]), ()).unwrap();
+    suspended
+        .resume("approval", true, halt_after(["approve"]), ())
+        .unwrap();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------------------------
@@ -431,6 +494,7 @@ fn burrs_server_serves_rust_files_like_python_ones() {
     let root = tempfile::tempdir().unwrap();
     write_rust_twin(root.path(), "rust");
     write_rust_extras(root.path(), "rust_extras");
+    write_runtime_extras(root.path(), "rust_runtime");
     let python_out = tempfile::tempdir().unwrap();
     python::run([
         fixtures().join("tiny_app.py").as_os_str(),
@@ -449,10 +513,10 @@ fn burrs_server_serves_rust_files_like_python_ones() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["python", "rust", "rust_extras"]);
+    assert_eq!(names, ["python", "rust", "rust_extras", "rust_runtime"]);
 
     // Every app list and every app's logs answer 200.
-    for project in ["python", "rust", "rust_extras"] {
+    for project in ["python", "rust", "rust_extras", "rust_runtime"] {
         let page = server.get(&format!("/api/v0/{project}/__none__/apps?limit=1000"));
         for app in page["applications"].as_array().unwrap() {
             let app_id = app["app_id"].as_str().unwrap();
@@ -469,6 +533,32 @@ fn burrs_server_serves_rust_files_like_python_ones() {
         hostile["steps"][1]["step_end_log"]["state"]["text"],
         "</script><script>alert(1)</script> \u{0} \u{2028} \"quoted\" \\ é 😀"
     );
+    // Retried, routed and suspended runs: the attempts and the suspension are attributes,
+    // the routed failure an exception, all served as any other step.
+    let retried = server.get("/api/v0/rust_runtime/retried/__none__/apps");
+    let attributes: Vec<&str> = retried["steps"][0]["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(attributes, ["burr.retry", "burr.retry", "burr.attempts"]);
+    let routed = server.get("/api/v0/rust_runtime/routed/__none__/apps");
+    let steps = routed["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert!(
+        steps[0]["step_end_log"]["exception"]
+            .as_str()
+            .unwrap()
+            .contains("the model is down")
+    );
+    assert_eq!(steps[1]["step_start_log"]["action"], "fallback");
+    let suspended = server.get("/api/v0/rust_runtime/suspended/__none__/apps");
+    let steps = suspended["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0]["attributes"][0]["key"], "burr.suspended");
+    assert!(steps[0]["step_end_log"]["state"]["__suspended"].is_object());
+    assert_eq!(steps[1]["step_end_log"]["state"]["approved"], true);
     let ghost = server.get("/api/v0/rust_extras/never-tracked/__none__/apps");
     assert_eq!(ghost["children"][0]["child"]["app_id"], "orphan");
 
