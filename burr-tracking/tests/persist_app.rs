@@ -1,5 +1,6 @@
 //! Applications with a state persister, end to end: many applications saving and resuming
-//! at once, a failed step that re-runs on resume, and a fork from an earlier step.
+//! at once, a failed step that re-runs on resume, a fork from an earlier step, and a
+//! suspension resumed by a fresh application (twice at once: one wins).
 //!
 //! Runs over SQLite, PostgreSQL (`BURR_TEST_POSTGRES_URL`) and Redis (`BURR_TEST_REDIS_URL`);
 //! an unreachable service prints "skipping: ..." unless `BURR_REQUIRE_SERVICES=1`.
@@ -13,12 +14,13 @@
 mod support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use burr_core::{
-    ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver, Error, FnAction,
-    InitializeFrom, Loader, Saver, State, StateLoader, StateSaver, Status,
+    ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver, Error, FnAction, Halted,
+    InitializeFrom, Loader, SUSPENDED_KEY, Saver, State, StateLoader, StateSaver, Status,
+    halt_after,
 };
 use support::roots::{env_count, unique};
 use support::service_unreachable;
@@ -243,6 +245,98 @@ async fn fork_from_step_three(backend: Backend) {
     assert!(listed.contains(&original) && listed.contains(&forked));
 }
 
+/// An action that suspends for approval after one journaled, expensive call.
+fn approval(expensive: Arc<AtomicU32>) -> FnAction {
+    FnAction::new(Vec::<String>::new(), ["approved"], move |state, _, ctx| {
+        let calls = expensive.clone();
+        let draft: String = ctx.durable("draft", || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ActionError>("hello".to_string())
+        })?;
+        let approved: bool = ctx.suspend("approval", serde_json::json!({ "draft": draft }))?;
+        Ok::<_, ActionError>(state.update("approved", approved))
+    })
+}
+
+/// Builds `app_id` with the approval action, from what `backend` saved.
+async fn build_approval(
+    backend: &Backend,
+    app_id: &str,
+    expensive: Arc<AtomicU32>,
+) -> burr_core::Application {
+    ApplicationBuilder::new()
+        .with_action("approve", approval(expensive))
+        .with_app_id(app_id)
+        .with_state_persister(backend.saver.clone())
+        .initialize_from(InitializeFrom::new(
+            backend.loader.clone(),
+            State::new(),
+            "approve",
+        ))
+        .build_async()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", backend.name))
+}
+
+/// A step suspends and its process ends; two fresh applications (as two processes would)
+/// resume it at once: one wins, the other gets `AlreadyResumed`; the journaled call ran once.
+async fn suspend_and_resume_across_builds(backend: Backend) {
+    let app_id = unique("suspends");
+    let expensive = Arc::new(AtomicU32::new(0));
+    let halt = || halt_after(["approve"]);
+    let mut first = build_approval(&backend, &app_id, expensive.clone()).await;
+    let out = first.run_async(halt(), ()).await.unwrap();
+    assert_eq!(out.halted, Halted::Suspended, "{}", backend.name);
+    drop(first);
+    let saved = backend
+        .check
+        .load(None, &app_id, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((saved.sequence_id, saved.status), (0, Status::Completed));
+    assert_eq!(
+        saved.state.get_value(SUSPENDED_KEY).unwrap()["channel"],
+        "approval"
+    );
+
+    let mut one = build_approval(&backend, &app_id, expensive.clone()).await;
+    let mut two = build_approval(&backend, &app_id, expensive.clone()).await;
+    assert_eq!(one.suspension().unwrap().channel, "approval");
+    let won = one
+        .resume_async("approval", true, halt(), ())
+        .await
+        .unwrap();
+    assert!(won.state.get::<bool>("approved").unwrap());
+    let lost = two
+        .resume_async("approval", false, halt(), ())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(lost, Error::AlreadyResumed { .. }),
+        "{}: {lost}",
+        backend.name
+    );
+    assert_eq!(expensive.load(Ordering::SeqCst), 1, "{}", backend.name);
+
+    let done = backend
+        .check
+        .load(None, &app_id, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.sequence_id, 1);
+    assert!(done.state.get::<bool>("approved").unwrap());
+    assert!(!done.state.contains(SUSPENDED_KEY));
+    // A fresh build after the resume has nothing to resume.
+    let mut after = build_approval(&backend, &app_id, expensive).await;
+    let err = after
+        .resume_async("approval", true, halt(), ())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotSuspended { .. }), "{err}");
+}
+
 // ---------------------------------------------------------------------------- SQLite
 
 /// A sync persister behind the async loader trait, for the checks.
@@ -275,6 +369,12 @@ mod sqlite {
     async fn fork_from_step_three() {
         let dir = tempfile::tempdir().unwrap();
         super::fork_from_step_three(backend(&dir)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn suspend_and_resume_across_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        super::suspend_and_resume_across_builds(backend(&dir)).await;
     }
 
     /// The sync API end to end: `build()` and `step()` with the SQLite persister.
@@ -375,6 +475,11 @@ mod postgres {
     async fn fork_from_step_three() {
         with_backend(super::fork_from_step_three).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn suspend_and_resume_across_builds() {
+        with_backend(super::suspend_and_resume_across_builds).await;
+    }
 }
 
 // ---------------------------------------------------------------------------- Redis
@@ -435,5 +540,10 @@ mod redis {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn fork_from_step_three() {
         with_backend(super::fork_from_step_three).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn suspend_and_resume_across_builds() {
+        with_backend(super::suspend_and_resume_across_builds).await;
     }
 }
