@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use super::ExprErrorKind;
 use super::ast::{Builtin, CmpOp, Kind, Node};
 use super::builtins::apply;
-use super::compare::{compare, py_eq};
+use super::compare::compare;
+use super::hash_key::dedup;
 use super::limits::{Budget, NODE};
 use super::python::{arith, py_repr_short, slice_positions};
 use super::scope::Scope;
@@ -383,11 +384,9 @@ impl<'a> Eval<'a> {
                         format!("unhashable type: `{}`", V::of(&v).type_name()),
                     ));
                 }
-                if !out.iter().any(|e| py_eq(V::of(e), V::of(&v))) {
-                    out.push(v);
-                }
+                out.push(v);
             }
-            Val::Set(out)
+            Val::Set(dedup(out))
         })
     }
 

@@ -71,6 +71,7 @@ mod ast;
 mod builtins;
 mod compare;
 mod eval;
+mod hash_key;
 mod lex;
 mod limits;
 mod parse;
