@@ -206,6 +206,24 @@ fn a_source_past_the_limit_is_a_typed_error_at_the_first_byte_past_it() {
     assert!(err.to_string().contains("MAX_SOURCE_BYTES"), "{err}");
 }
 
+#[test]
+fn a_string_slice_is_measured_and_charged_before_it_is_allocated() {
+    // Characters of 2, 3, 4 and 1 bytes: a result built by pushing characters would have
+    // grown past its length.
+    let scope = json!({"s": "é€😀a".repeat(10_000)});
+    for src in ["s[::-1]", "s[1::3]", "s[5:-5]", "s[::-2]"] {
+        let Value::String(out) = eval(src, &scope).unwrap() else {
+            panic!("{src}: not a string");
+        };
+        assert!(!out.is_empty());
+        assert_eq!(out.capacity(), out.len(), "{src}");
+    }
+    // Past the budget, the slice is refused: 671 copies of `s` leave less than one.
+    let src = "len(s * 671) + len(s[::-1])";
+    too_large(src, &scope);
+    assert_eq!(eval(src, &scope).unwrap_err().column, 21);
+}
+
 fn too_large(src: &str, scope: &Value) {
     let err = eval(src, scope).unwrap_err();
     assert_eq!(err.kind, expr::ExprErrorKind::TooLarge, "{src}: {err}");

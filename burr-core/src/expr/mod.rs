@@ -77,6 +77,7 @@ mod limits;
 mod parse;
 mod python;
 mod scope;
+mod slice;
 mod value;
 
 use std::fmt;

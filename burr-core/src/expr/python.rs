@@ -420,36 +420,6 @@ pub(super) fn nth_item(v: Val<'_>, i: usize) -> Val<'_> {
     }
 }
 
-/// Python `slice.indices`: the positions a slice selects in a sequence of `len` items.
-pub(super) fn slice_positions(
-    len: usize,
-    start: Option<i128>,
-    stop: Option<i128>,
-    step: i128,
-) -> Vec<usize> {
-    let len = len as i128;
-    let (lower, upper) = if step > 0 { (0, len) } else { (-1, len - 1) };
-    let clamp = |x: Option<i128>, default: i128| match x {
-        None => default,
-        Some(x) if x < 0 => (x + len).max(lower),
-        Some(x) => x.min(upper),
-    };
-    let start = clamp(start, if step > 0 { lower } else { upper });
-    let stop = clamp(stop, if step > 0 { upper } else { lower });
-    let mut out = Vec::new();
-    let mut i = start;
-    while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        out.push(i as usize);
-        // A step past the end of the range ends it: `i` is within `-1..=len`, so an overflow
-        // can only happen past the end.
-        match i.checked_add(step) {
-            Some(next) => i = next,
-            None => break,
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
