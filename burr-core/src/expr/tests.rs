@@ -412,6 +412,14 @@ fn builtin_errors() {
     );
     assert!(eval_err("float(None)").message.contains("`NoneType`"));
     assert!(eval_err("float('nan')").message.contains("JSON"));
+    // The value a conversion refuses is quoted in the message at most 200 characters long.
+    for src in ["int('9' * 100000 + 'x')", "float('9' * 100000 + 'x')"] {
+        let message = eval_err(src).message;
+        assert!(
+            message.len() < 300 && message.ends_with("999..."),
+            "{message}"
+        );
+    }
 }
 
 #[test]
