@@ -92,6 +92,7 @@ use eval::{Eval, Fail};
 use lex::lex;
 use limits::{Budget, check_source};
 use parse::parse;
+pub(crate) use python::py_repr_json;
 use value::V;
 
 pub use crate::error::{ExprError, ExprErrorKind};

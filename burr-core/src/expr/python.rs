@@ -310,6 +310,12 @@ pub(super) fn py_repr_short(v: V<'_>, max: usize) -> String {
     out
 }
 
+/// [`py_repr_short`] of a JSON value, for the messages and names of
+/// [`when`](crate::when) conditions.
+pub(crate) fn py_repr_json(v: &Value, max: usize) -> String {
+    py_repr_short(V::of(v), max)
+}
+
 /// Strips `_` separators from a numeric string the way Python's `int()`/`float()` accept them
 /// (only between two digits); `None` when misplaced.
 fn strip_underscores(s: &str) -> Option<String> {
