@@ -122,7 +122,9 @@ fn contains(haystack: V<'_>, needle: V<'_>) -> Result<bool, String> {
         },
         V::Dict(d) => match needle {
             V::Str(k) => Ok(d.contains_key(k)),
-            V::List(_) | V::Dict(_) => Err(format!("unhashable type: `{}`", needle.type_name())),
+            V::List(_) | V::Set(_) | V::Dict(_) => {
+                Err(format!("unhashable type: `{}`", needle.type_name()))
+            }
             _ => Ok(false),
         },
         other => Err(format!(
