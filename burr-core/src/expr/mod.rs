@@ -69,6 +69,8 @@
 
 mod ast;
 mod builtins;
+#[cfg(test)]
+mod canonical;
 mod compare;
 mod eval;
 mod hash_key;
