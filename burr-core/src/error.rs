@@ -148,7 +148,9 @@ pub enum ExprErrorKind {
     /// a result JSON cannot hold.
     Eval,
     /// Evaluation would build more than
-    /// [`MAX_EVAL_BYTES`](crate::expr::MAX_EVAL_BYTES) of values.
+    /// [`MAX_EVAL_BYTES`](crate::expr::MAX_EVAL_BYTES) of values, or the source is longer
+    /// than [`MAX_SOURCE_BYTES`](crate::expr::MAX_SOURCE_BYTES); the error points at the
+    /// operation that passes the budget, or at the first character past the source limit.
     TooLarge,
 }
 

@@ -3,7 +3,9 @@
 //!
 //! Nothing may panic, overflow the stack (which would abort this test binary: that is why the
 //! cases run on a small-stack thread instead of relying on `catch_unwind`) or exhaust memory,
-//! and `parse` → `Display` → `parse` must round-trip.
+//! errors must point within the source, and `eval` and `eval_bool` must agree. (That the tree
+//! holds everything its source says is checked by the crate's unit tests, which parse a
+//! canonical printing of the tree back: `Display` shows the source as written.)
 //!
 //! The run is deterministic (a fixed seed) and small enough for every test run. For a longer
 //! run, set `BURR_FUZZ_CASES` (cases per generator, default 2,000) and optionally
@@ -134,8 +136,8 @@ fn scope() -> Value {
     })
 }
 
-/// One case: parsing must not panic; a parsed expression must round-trip through `Display`
-/// and evaluate (to a value or an error) without panicking.
+/// One case: parsing must not panic; a parsed expression must evaluate (to a value or an
+/// error) without panicking, to the same truth value by both paths.
 fn check(src: &str, scope: &Value) -> Result<Option<Expr>, TestCaseError> {
     let e = match Expr::parse(src) {
         Ok(e) => e,
@@ -145,9 +147,6 @@ fn check(src: &str, scope: &Value) -> Result<Option<Expr>, TestCaseError> {
             return Ok(None);
         }
     };
-    let again = Expr::parse(&e.to_string()).map_err(|err| TestCaseError::fail(err.to_string()))?;
-    prop_assert_eq!(&again, &e);
-    prop_assert_eq!(again.keys(), e.keys());
     let value = e.eval(scope);
     let truth = e.eval_bool(scope);
     // Both paths agree on success and on the kind of failure.
@@ -279,7 +278,7 @@ fn deeply_nested_soups_never_overflow() {
 }
 
 #[test]
-fn well_formed_trees_parse_round_trip_and_evaluate() {
+fn well_formed_trees_parse_and_evaluate() {
     on_small_stack(|| {
         let scope = scope();
         let strategy = (

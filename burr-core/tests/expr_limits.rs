@@ -138,8 +138,8 @@ fn every_nesting_construct_at_the_limit_parses_and_evaluates_on_a_small_stack() 
             let _ = copy.eval_bool(&scope);
             drop((e, copy));
         }
-        // The flat chains do not nest, whatever their length.
-        let long = |sep: &str| vec!["x"; 20_000].join(sep);
+        // The flat chains do not nest, however long the source limit lets them be.
+        let long = |sep: &str| vec!["x"; 10_000].join(sep);
         for src in [long(" and "), long(" or "), long(" < "), long(", ")] {
             Expr::parse(&src).unwrap().eval(&scope).unwrap();
         }
@@ -165,6 +165,63 @@ fn a_too_deep_condition_is_refused_when_it_is_built() {
     let src = format!("{}1{} == 1", "(".repeat(3000), ")".repeat(3000));
     let err = on_small_stack(move || expr(&src).unwrap_err().to_string());
     assert!(err.contains("deeper than"), "{err}");
+}
+
+#[test]
+fn a_source_past_the_limit_is_a_typed_error_at_the_first_byte_past_it() {
+    let max = expr::MAX_SOURCE_BYTES;
+    // A set literal of distinct items, `n` bytes long: the largest work a source can ask for.
+    let items = |n: usize| {
+        let mut src = String::from("{0");
+        let mut i = 1;
+        while src.len() + format!(", {i}}}").len() <= n {
+            src.push_str(&format!(", {i}"));
+            i += 1;
+        }
+        src.push_str(&" ".repeat(n - src.len() - 1));
+        src.push('}');
+        src
+    };
+    let at_limit = items(max);
+    assert_eq!(at_limit.len(), max);
+    let e = Expr::parse(&at_limit).unwrap();
+    assert!(e.eval_bool(&json!({})).unwrap());
+
+    for (src, column) in [
+        (format!("{at_limit} "), max + 1),
+        (
+            format!("{}{}", "x".repeat(max), " or y".repeat(100_000)),
+            max + 1,
+        ),
+        // A character across the limit is the first one past it; columns count characters.
+        (format!("'{}é'", "a".repeat(max - 2)), max),
+        (format!("'{}'", "é".repeat(max)), max / 2 + 1),
+    ] {
+        let err = Expr::parse(&src).unwrap_err();
+        assert_eq!(err.kind, expr::ExprErrorKind::TooLarge, "{err}");
+        assert_eq!(err.column, column);
+        assert!(err.message.contains("64 KiB"), "{}", err.message);
+    }
+    let err = expr(&format!("{at_limit} == x")).unwrap_err();
+    assert!(err.to_string().contains("MAX_SOURCE_BYTES"), "{err}");
+}
+
+#[test]
+fn a_string_slice_is_measured_and_charged_before_it_is_allocated() {
+    // Characters of 2, 3, 4 and 1 bytes: a result built by pushing characters would have
+    // grown past its length.
+    let scope = json!({"s": "é€😀a".repeat(10_000)});
+    for src in ["s[::-1]", "s[1::3]", "s[5:-5]", "s[::-2]"] {
+        let Value::String(out) = eval(src, &scope).unwrap() else {
+            panic!("{src}: not a string");
+        };
+        assert!(!out.is_empty());
+        assert_eq!(out.capacity(), out.len(), "{src}");
+    }
+    // Past the budget, the slice is refused: 671 copies of `s` leave less than one.
+    let src = "len(s * 671) + len(s[::-1])";
+    too_large(src, &scope);
+    assert_eq!(eval(src, &scope).unwrap_err().column, 21);
 }
 
 fn too_large(src: &str, scope: &Value) {

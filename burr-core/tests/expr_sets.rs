@@ -54,6 +54,9 @@ fn a_set_never_equals_a_list_and_does_not_order_against_one() {
     assert!(err("{1} < [1, 2]").contains("`set` and `list`"));
     assert!(err("xs <= {1, 2}").contains("`list` and `set`"));
     assert!(err("[1] in {1}").contains("unhashable type: `list`"));
+    assert!(err("{1} in {1}").contains("unhashable type: `set`"));
+    assert!(err("{1} in {'a': 1}").contains("unhashable type: `set`"));
+    assert!(err("{1} not in {'a': 1}").contains("unhashable type: `set`"));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::compare::py_order;
 use super::eval::{Fail, R};
 use super::limits::Budget;
 use super::python::{
-    arith, items, nth_item, num_arith, parse_float, parse_int, py_str, py_str_repr,
+    arith, items, nth_item, num_arith, parse_float, parse_int, py_repr_short, py_str,
 };
 use super::value::{Num, V, Val};
 
@@ -119,9 +119,10 @@ pub(super) fn apply<'a>(
         (Builtin::Float, None) => Val::Float(0.0),
         (Builtin::Float, Some(v)) => match v {
             V::Str(s) => Val::Float(parse_float(s).ok_or_else(|| {
-                let mut r = String::new();
-                py_str_repr(s, &mut r);
-                fail(format!("could not convert string to float: {r}"))
+                fail(format!(
+                    "could not convert string to float: {}",
+                    py_repr_short(v, 200)
+                ))
             })?),
             other => match other.num() {
                 Some(n) => Val::Float(n.as_f64()),
@@ -154,9 +155,10 @@ pub(super) fn apply<'a>(
                 (V::Str(s), base) => {
                     let base = base.unwrap_or(10);
                     Val::Int(parse_int(s, base).ok_or_else(|| {
-                        let mut r = String::new();
-                        py_str_repr(s, &mut r);
-                        fail(format!("invalid literal for int() with base {base}: {r}"))
+                        fail(format!(
+                            "invalid literal for int() with base {base}: {}",
+                            py_repr_short(v, 200)
+                        ))
                     })?)
                 }
                 (_, Some(_)) => {

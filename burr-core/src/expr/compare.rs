@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::ast::CmpOp;
+use super::hash_key::subset;
 use super::value::{Num, V};
 
 /// Compares an integer with a float exactly, as Python does.
@@ -42,8 +43,16 @@ pub(super) fn num_cmp(a: Num, b: Num) -> Option<Ordering> {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread called [`py_eq`]: tests measure comparison work with it.
+    pub(super) static PY_EQ_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Python `==`.
 pub(super) fn py_eq(a: V<'_>, b: V<'_>) -> bool {
+    #[cfg(test)]
+    PY_EQ_CALLS.with(|c| c.set(c.get() + 1));
     if let (Some(x), Some(y)) = (a.num(), b.num()) {
         return num_cmp(x, y) == Some(Ordering::Equal);
     }
@@ -61,12 +70,6 @@ pub(super) fn py_eq(a: V<'_>, b: V<'_>) -> bool {
         }
         _ => false,
     }
-}
-
-/// Whether every item of the set `x` is in the set `y` (sets hold no duplicates).
-fn subset(x: &[Value], y: &[Value]) -> bool {
-    x.iter()
-        .all(|p| y.iter().any(|q| py_eq(V::of(p), V::of(q))))
 }
 
 /// Python ordering for `< <= > >=`; `None` when unordered (NaN, or sets neither of which
@@ -119,7 +122,9 @@ fn contains(haystack: V<'_>, needle: V<'_>) -> Result<bool, String> {
         },
         V::Dict(d) => match needle {
             V::Str(k) => Ok(d.contains_key(k)),
-            V::List(_) | V::Dict(_) => Err(format!("unhashable type: `{}`", needle.type_name())),
+            V::List(_) | V::Set(_) | V::Dict(_) => {
+                Err(format!("unhashable type: `{}`", needle.type_name()))
+            }
             _ => Ok(false),
         },
         other => Err(format!(

@@ -7,10 +7,12 @@ use serde_json::{Map, Value};
 use super::ExprErrorKind;
 use super::ast::{Builtin, CmpOp, Kind, Node};
 use super::builtins::apply;
-use super::compare::{compare, py_eq};
+use super::compare::compare;
+use super::hash_key::dedup;
 use super::limits::{Budget, NODE};
-use super::python::{arith, py_repr_short, slice_positions};
+use super::python::{arith, py_repr_short};
 use super::scope::Scope;
+use super::slice::{Bounds, slice_list, slice_str};
 use super::value::{Num, V, Val};
 
 /// An evaluation failure (column, message, kind), boxed so that results on the success path
@@ -284,30 +286,17 @@ impl<'a> Eval<'a> {
                     };
                 }
             }
-            let step = bounds[2].unwrap_or(1);
+            let [start, stop, step] = bounds;
+            let step = step.unwrap_or(1);
             if step == 0 {
                 return Err(fail("slice step cannot be zero".into()));
             }
+            let bounds = Bounds { start, stop, step };
             match target.view() {
-                V::List(l) => {
-                    let positions = slice_positions(l.len(), bounds[0], bounds[1], step);
-                    self.budget.charge(NODE).map_err(fail)?;
-                    for &i in &positions {
-                        self.budget.charge_value(&l[i]).map_err(fail)?;
-                    }
-                    Val::Own(Value::Array(
-                        positions.into_iter().map(|i| l[i].clone()).collect(),
-                    ))
-                }
-                V::Str(s) => {
-                    let chars: Vec<char> = s.chars().collect();
-                    let out: String = slice_positions(chars.len(), bounds[0], bounds[1], step)
-                        .into_iter()
-                        .map(|i| chars[i])
-                        .collect();
-                    self.budget.charge(NODE + out.len()).map_err(fail)?;
-                    Val::string(out)
-                }
+                V::List(l) => Val::Own(Value::Array(
+                    slice_list(l, bounds, &self.budget).map_err(fail)?,
+                )),
+                V::Str(s) => Val::string(slice_str(s, bounds, &self.budget).map_err(fail)?),
                 other => {
                     return Err(fail(format!(
                         "`{}` object is not subscriptable",
@@ -383,11 +372,9 @@ impl<'a> Eval<'a> {
                         format!("unhashable type: `{}`", V::of(&v).type_name()),
                     ));
                 }
-                if !out.iter().any(|e| py_eq(V::of(e), V::of(&v))) {
-                    out.push(v);
-                }
+                out.push(v);
             }
-            Val::Set(out)
+            Val::Set(dedup(out))
         })
     }
 

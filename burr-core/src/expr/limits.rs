@@ -5,6 +5,54 @@ use std::cell::Cell;
 
 use serde_json::Value;
 
+use super::ExprErrorKind;
+use super::lex::PErr;
+
+/// The longest source, in bytes, an expression may have.
+///
+/// Conditions are short; the limit keeps the work and memory of parsing a hostile or
+/// generated source small (the lexer and parser are linear in it, and set literals, whose
+/// items an evaluation compares, hold at most a few tens of thousands of items).
+/// [`Expr::parse`](super::Expr::parse) refuses a longer source with
+/// [`ExprErrorKind::TooLarge`](super::ExprErrorKind::TooLarge), pointing at the character
+/// that holds the first byte past the limit.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::expr::{Expr, ExprErrorKind, MAX_SOURCE_BYTES};
+///
+/// let at_limit = format!("x{}", " ".repeat(MAX_SOURCE_BYTES - 1));
+/// assert!(Expr::parse(&at_limit).is_ok());
+///
+/// let err = Expr::parse(&format!("{at_limit} ")).unwrap_err();
+/// assert_eq!(err.kind, ExprErrorKind::TooLarge);
+/// assert_eq!(err.column, MAX_SOURCE_BYTES + 1);
+/// ```
+pub const MAX_SOURCE_BYTES: usize = 64 << 10;
+
+/// Refuses a source longer than [`MAX_SOURCE_BYTES`], at the character holding the first
+/// byte past it.
+pub(super) fn check_source(source: &str) -> Result<(), PErr> {
+    if source.len() <= MAX_SOURCE_BYTES {
+        return Ok(());
+    }
+    let mut end = MAX_SOURCE_BYTES;
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    let column = source[..end].chars().count() + 1;
+    Err(PErr {
+        col: u32::try_from(column).unwrap_or(u32::MAX),
+        message: format!(
+            "the expression is longer than {} KiB (`MAX_SOURCE_BYTES`); split it into \
+             smaller conditions",
+            MAX_SOURCE_BYTES >> 10
+        ),
+        kind: ExprErrorKind::TooLarge,
+    })
+}
+
 /// The deepest nesting an expression may have.
 ///
 /// Every bracket, call, subscript, unary operator (`-`, `+`, `not`) and the right operand of

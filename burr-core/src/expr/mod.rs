@@ -39,6 +39,9 @@
 //!   Deeper expressions are refused by [`Expr::parse`] ([`ExprErrorKind::TooDeep`], at the
 //!   token that passes the limit); within it, parsing and evaluating fit a 2 MiB thread stack,
 //!   unoptimized builds included (Python refuses 200 nested brackets);
+//! - a source may be at most [`MAX_SOURCE_BYTES`] (64 KiB) long; [`Expr::parse`] refuses a
+//!   longer one ([`ExprErrorKind::TooLarge`], at the character holding the first byte past
+//!   the limit);
 //! - the lists, dicts, sets and strings one evaluation builds may take at most
 //!   [`MAX_EVAL_BYTES`] (64 MiB), counted as they are built, copies of nested values
 //!   included; past it evaluation fails with [`ExprErrorKind::TooLarge`] before allocating,
@@ -46,7 +49,7 @@
 //!
 //! Evaluation errors name the culprit (the unknown name, both operand types, the missing key) and
 //! point at the operator or token they come from; [`ExprError::kind`] tells syntax errors,
-//! evaluation errors and the two limits apart.
+//! evaluation errors and the limits apart.
 //!
 //! [`when`](crate::when) conditions compare with the same code as the comparison operators
 //! here, so `when([("k__gt", 1)])` and `expr("k > 1")` agree, errors included.
@@ -66,13 +69,17 @@
 
 mod ast;
 mod builtins;
+#[cfg(test)]
+mod canonical;
 mod compare;
 mod eval;
+mod hash_key;
 mod lex;
 mod limits;
 mod parse;
 mod python;
 mod scope;
+mod slice;
 mod value;
 
 use std::fmt;
@@ -85,12 +92,13 @@ use ast::Node;
 pub(crate) use compare::compare_json;
 use eval::{Eval, Fail};
 use lex::lex;
-use limits::Budget;
+use limits::{Budget, check_source};
 use parse::parse;
+pub(crate) use python::py_repr_json;
 use value::V;
 
 pub use crate::error::{ExprError, ExprErrorKind};
-pub use limits::{MAX_DEPTH, MAX_EVAL_BYTES};
+pub use limits::{MAX_DEPTH, MAX_EVAL_BYTES, MAX_SOURCE_BYTES};
 pub use scope::Scope;
 
 /// The functions an expression may call, in the order they are listed in error messages.
@@ -126,8 +134,9 @@ pub struct Expr {
 
 impl Expr {
     /// Parses `source`, rejecting anything outside the allowed grammar (see the
-    /// [module documentation](self)) with an [`ExprErrorKind::Syntax`] error, and anything
-    /// nesting deeper than [`MAX_DEPTH`] with an [`ExprErrorKind::TooDeep`] one.
+    /// [module documentation](self)) with an [`ExprErrorKind::Syntax`] error, anything
+    /// nesting deeper than [`MAX_DEPTH`] with an [`ExprErrorKind::TooDeep`] one, and a source
+    /// longer than [`MAX_SOURCE_BYTES`] with an [`ExprErrorKind::TooLarge`] one.
     ///
     /// # Examples
     ///
@@ -146,6 +155,7 @@ impl Expr {
             message: e.message,
             kind: e.kind,
         };
+        check_source(source).map_err(fail)?;
         let tokens = lex(source).map_err(fail)?;
         let (root, keys) = parse(tokens).map_err(fail)?;
         Ok(Expr {

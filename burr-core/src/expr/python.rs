@@ -201,7 +201,9 @@ fn arith_sequences<'a>(
         _ => Err(unsupported()),
     }
 }
-pub(super) fn py_str_repr(s: &str, out: &mut String) {
+/// Python `repr` of a string, written to `out`; stops as soon as `out` is longer than `cap`
+/// bytes.
+pub(super) fn py_str_repr(s: &str, out: &mut String, cap: usize) {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -209,6 +211,9 @@ pub(super) fn py_str_repr(s: &str, out: &mut String) {
     };
     out.push(quote);
     for c in s.chars() {
+        if out.len() > cap {
+            return;
+        }
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -227,7 +232,8 @@ pub(super) fn py_str_repr(s: &str, out: &mut String) {
     out.push(quote);
 }
 
-/// Python `repr`, written to `out`; stops early once `out` is longer than `cap` bytes.
+/// Python `repr`, written to `out`; stops as soon as `out` is longer than `cap` bytes, which
+/// leaves the text cut there (brackets unclosed), after at most a few bytes more.
 pub(super) fn py_repr(v: V<'_>, out: &mut String, cap: usize) {
     if out.len() > cap {
         return;
@@ -238,40 +244,40 @@ pub(super) fn py_repr(v: V<'_>, out: &mut String, cap: usize) {
         V::Bool(false) => out.push_str("False"),
         V::Int(i) => out.push_str(&i.to_string()),
         V::Float(f) => out.push_str(&py_float_repr(f)),
-        V::Str(s) => py_str_repr(s, out),
-        V::Set(items) => {
-            out.push('{');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                py_repr(V::of(x), out, cap);
-            }
-            out.push('}');
-        }
-        V::List(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                py_repr(V::of(x), out, cap);
-            }
-            out.push(']');
-        }
+        V::Str(s) => py_str_repr(s, out, cap),
+        V::Set(items) => py_repr_items(items, ('{', '}'), out, cap),
+        V::List(items) => py_repr_items(items, ('[', ']'), out, cap),
         V::Dict(d) => {
             out.push('{');
             for (i, (k, x)) in d.iter().enumerate() {
+                if out.len() > cap {
+                    return;
+                }
                 if i > 0 {
                     out.push_str(", ");
                 }
-                py_str_repr(k, out);
+                py_str_repr(k, out, cap);
                 out.push_str(": ");
                 py_repr(V::of(x), out, cap);
             }
             out.push('}');
         }
     }
+}
+
+/// The `repr` of a list or set: its items' between `brackets`, cut like [`py_repr`].
+fn py_repr_items(items: &[Value], brackets: (char, char), out: &mut String, cap: usize) {
+    out.push(brackets.0);
+    for (i, x) in items.iter().enumerate() {
+        if out.len() > cap {
+            return;
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        py_repr(V::of(x), out, cap);
+    }
+    out.push(brackets.1);
 }
 
 /// Python `str`, charged to `budget`.
@@ -291,15 +297,23 @@ pub(super) fn py_str(v: V<'_>, budget: &Budget) -> Result<String, String> {
     Ok(out)
 }
 
-/// Python `repr`, cut to about `max` characters for an error message.
+/// Python `repr`, cut to `max` characters and marked `...` when longer, for an error
+/// message; the work is bounded by `max`, not by the size of `v`.
 pub(super) fn py_repr_short(v: V<'_>, max: usize) -> String {
     let mut out = String::new();
-    py_repr(v, &mut out, max);
-    if out.chars().count() > max {
-        out = out.chars().take(max).collect();
+    // `max` characters take at most `4 * max` bytes: a text cut there has more than `max`.
+    py_repr(v, &mut out, max.saturating_mul(4));
+    if let Some((end, _)) = out.char_indices().nth(max) {
+        out.truncate(end);
         out.push_str("...");
     }
     out
+}
+
+/// [`py_repr_short`] of a JSON value, for the messages and names of
+/// [`when`](crate::when) conditions.
+pub(crate) fn py_repr_json(v: &Value, max: usize) -> String {
+    py_repr_short(V::of(v), max)
 }
 
 /// Strips `_` separators from a numeric string the way Python's `int()`/`float()` accept them
@@ -420,39 +434,45 @@ pub(super) fn nth_item(v: Val<'_>, i: usize) -> Val<'_> {
     }
 }
 
-/// Python `slice.indices`: the positions a slice selects in a sequence of `len` items.
-pub(super) fn slice_positions(
-    len: usize,
-    start: Option<i128>,
-    stop: Option<i128>,
-    step: i128,
-) -> Vec<usize> {
-    let len = len as i128;
-    let (lower, upper) = if step > 0 { (0, len) } else { (-1, len - 1) };
-    let clamp = |x: Option<i128>, default: i128| match x {
-        None => default,
-        Some(x) if x < 0 => (x + len).max(lower),
-        Some(x) => x.min(upper),
-    };
-    let start = clamp(start, if step > 0 { lower } else { upper });
-    let stop = clamp(stop, if step > 0 { upper } else { lower });
-    let mut out = Vec::new();
-    let mut i = start;
-    while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        out.push(i as usize);
-        // A step past the end of the range ends it: `i` is within `-1..=len`, so an overflow
-        // can only happen past the end.
-        match i.checked_add(step) {
-            Some(next) => i = next,
-            None => break,
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::{Map, json};
+
     use super::*;
+
+    #[test]
+    fn repr_stops_at_its_cap_inside_containers() {
+        let items = vec![json!(1); 100_000];
+        let map: Map<String, Value> = (0..100_000).map(|i| (i.to_string(), json!(i))).collect();
+        let long = "\n".repeat(100_000);
+        let mut deep = json!(1);
+        for _ in 0..1_000 {
+            deep = json!([deep, 2]);
+        }
+        let cap = 50;
+        for v in [
+            V::List(&items),
+            V::Set(&items),
+            V::Dict(&map),
+            V::Str(&long),
+            V::of(&deep),
+        ] {
+            let mut out = String::new();
+            py_repr(v, &mut out, cap);
+            assert!(
+                out.len() <= cap + 8,
+                "{} bytes for a cap of {cap}",
+                out.len()
+            );
+        }
+        assert_eq!(py_repr_short(V::List(&items), 10), "[1, 1, 1, ...");
+        assert_eq!(py_repr_short(V::Dict(&map), 12), "{'0': 0, '1'...");
+        assert_eq!(py_repr_short(V::List(&items[..2]), 10), "[1, 1]");
+        // Cut by characters, and marked as cut when multi-byte characters fill the bytes.
+        let wide = json!(["é".repeat(10)]);
+        assert_eq!(py_repr_short(V::of(&wide), 8), "['éééééé...");
+        assert_eq!(py_repr_short(V::of(&wide), 14), "['éééééééééé']");
+    }
 
     #[test]
     fn float_floor_semantics_match_python() {

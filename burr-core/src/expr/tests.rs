@@ -1,5 +1,5 @@
 use super::*;
-use serde_json::json;
+use serde_json::{Map, json};
 
 fn scope() -> Value {
     json!({
@@ -412,6 +412,14 @@ fn builtin_errors() {
     );
     assert!(eval_err("float(None)").message.contains("`NoneType`"));
     assert!(eval_err("float('nan')").message.contains("JSON"));
+    // The value a conversion refuses is quoted in the message at most 200 characters long.
+    for src in ["int('9' * 100000 + 'x')", "float('9' * 100000 + 'x')"] {
+        let message = eval_err(src).message;
+        assert!(
+            message.len() < 300 && message.ends_with("999..."),
+            "{message}"
+        );
+    }
 }
 
 #[test]
@@ -457,6 +465,22 @@ fn keys_in_order_without_duplicates_or_builtins() {
         ["__SEQUENCE_ID"]
     );
     assert_eq!(Expr::parse("true or null or x").unwrap().keys(), ["x"]);
+}
+
+#[test]
+fn keys_of_a_source_with_thousands_of_names() {
+    let names: Vec<String> = (0..4_000).map(|i| format!("k{i}")).collect();
+    let mut reversed = names.clone();
+    reversed.reverse();
+    let src = format!("[{}, {}]", names.join(", "), reversed.join(", "));
+    let e = Expr::parse(&src).unwrap();
+    assert_eq!(e.keys(), names);
+    let scope: Map<String, Value> = (0..4_000).map(|i| (format!("k{i}"), json!(i))).collect();
+    let want: Vec<Value> = (0..4_000)
+        .chain((0..4_000).rev())
+        .map(Value::from)
+        .collect();
+    assert_eq!(e.eval(&scope).unwrap(), Value::Array(want));
 }
 
 #[test]

@@ -12,7 +12,10 @@ use serde_json::Value;
 
 use crate::State;
 use crate::error::Error;
-use crate::expr::{CmpOp, Expr, compare_json};
+use crate::expr::{CmpOp, Expr, compare_json, py_repr_json};
+
+/// The most characters of a state value an error message quotes.
+const QUOTED_CHARS: usize = 200;
 
 type Resolver = Arc<dyn Fn(&State) -> Result<bool, Error> + Send + Sync>;
 
@@ -122,8 +125,9 @@ pub fn default() -> Condition {
 /// `("flag", 1)` holds on `flag = true`, `("n", 2)` on `n = 2.0`, `("k__contains", v)` is
 /// `v in k`. A comparison Python refuses (ordering `None` or a string against a number, `in`
 /// on a number) is not silently false: evaluating the condition fails with
-/// [`Error::Condition`] naming the key, its value and both types, which fails the step that
-/// evaluates it, as the same comparison written with [`expr`] would.
+/// [`Error::Condition`] naming the key, its value (its Python `repr`, cut to 200 characters)
+/// and both types, which fails the step that evaluates it, as the same comparison written with
+/// [`expr`] would.
 ///
 /// # Examples
 ///
@@ -294,7 +298,10 @@ impl Condition {
                     let current = current.as_deref().unwrap_or(&Value::Null);
                     let holds = holds(current, *op, v).map_err(|message| Error::Condition {
                         condition: self.name.clone(),
-                        message: format!("`{k}` holds {}: {message}", repr(current)),
+                        message: format!(
+                            "`{k}` holds {}: {message}",
+                            py_repr_json(current, QUOTED_CHARS)
+                        ),
                     })?;
                     if !holds {
                         return Ok(false);
@@ -345,7 +352,7 @@ fn holds(current: &Value, op: Op, expected: &Value) -> Result<bool, String> {
     compare_json(cmp, a, b)
 }
 
-/// Python's `str()` of a value (strings unquoted).
+/// Python's `str()` of a value (strings unquoted), for names.
 fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -353,23 +360,9 @@ fn plain(v: &Value) -> String {
     }
 }
 
-/// Python's `repr()` of a JSON value.
+/// Python's `repr()` of a value, whole, for names.
 fn repr(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
-        Value::Array(a) => format!("[{}]", a.iter().map(repr).collect::<Vec<_>>().join(", ")),
-        Value::Object(o) => format!(
-            "{{{}}}",
-            o.iter()
-                .map(|(k, v)| format!("'{k}': {}", repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+    py_repr_json(v, usize::MAX)
 }
 
 impl std::ops::Not for Condition {
@@ -497,6 +490,42 @@ mod tests {
             assert!(w.ends_with(&e), "{key}: `{w}` vs `{e}`");
             assert!(w.starts_with(&format!("`{}` holds", key.split("__").next().unwrap())));
         }
+    }
+
+    #[test]
+    fn a_when_error_quotes_the_state_value_as_the_expression_language_does() {
+        let s = State::new()
+            .update("text", "a\nb'")
+            .update("f", 1e20)
+            .update("big", vec![0; 100_000]);
+        let message = |key: &str, source: &str| {
+            let w = when([(key, 1)]).unwrap().evaluate(&s).unwrap_err();
+            let e = expr(source).unwrap().evaluate(&s).unwrap_err();
+            let (Error::Condition { message: w, .. }, Error::Condition { message: e, .. }) = (w, e)
+            else {
+                panic!("{key}: not condition errors");
+            };
+            (w, e)
+        };
+        let (w, _) = message("text__gt", "text > 1");
+        assert!(w.starts_with(r#"`text` holds "a\nb'": "#), "{w}");
+        let (w, e) = message("f__contains", "1 in f");
+        assert_eq!(w, format!("`f` holds 1e+20: {e}"));
+        let (w, _) = message("big__gt", "big > 1");
+        assert!(w.starts_with("`big` holds [0, 0, 0,"), "{w}");
+        assert!(w.len() < QUOTED_CHARS + 100, "{} bytes", w.len());
+    }
+
+    #[test]
+    fn when_names_quote_values_as_python_does() {
+        let name = |key: &str, v: Value| when([(key, v)]).unwrap().name().to_string();
+        assert_eq!(
+            name("s__in", serde_json::json!(["a\nb", 1.5])),
+            r"s in ['a\nb', 1.5]"
+        );
+        assert_eq!(name("f__gt", Value::from(1e20)), "f>1e+20");
+        assert_eq!(name("s", Value::from("x'y")), "s=x'y");
+        assert_eq!(name("n", Value::Null), "n=None");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The parser: tokens to a syntax tree, rejecting everything outside the grammar.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 mod errors;
@@ -15,6 +17,7 @@ pub(super) fn parse(tokens: Vec<Token>) -> PResult<(Node, Vec<String>)> {
         tokens,
         pos: 0,
         keys: Vec::new(),
+        key_index: HashMap::new(),
         nesting: 0,
     };
     let root = parser.parse_top()?;
@@ -25,6 +28,9 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     keys: Vec<String>,
+    /// The position of each name in `keys`, so that a source with many names parses in
+    /// linear time.
+    key_index: HashMap<String, usize>,
     /// How many nesting constructs enclose the current token.
     nesting: usize,
 }
@@ -508,18 +514,22 @@ impl Parser {
                     self.nesting -= 1;
                     return out;
                 }
-                let idx = match self.keys.iter().position(|k| *k == name) {
-                    Some(i) => i,
-                    None => {
-                        self.keys.push(name);
-                        self.keys.len() - 1
-                    }
-                };
-                Kind::Name(idx)
+                Kind::Name(self.key(name))
             }
         };
         self.bump();
         make(col, kind)
+    }
+
+    /// The index of the free name `name` in the keys, which lists it on its first appearance.
+    fn key(&mut self, name: String) -> usize {
+        if let Some(&i) = self.key_index.get(&name) {
+            return i;
+        }
+        let i = self.keys.len();
+        self.key_index.insert(name.clone(), i);
+        self.keys.push(name);
+        i
     }
 
     /// After `(`: `()`, a parenthesized expression or a tuple.
