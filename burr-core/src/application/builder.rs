@@ -532,6 +532,7 @@ impl ApplicationBuilder {
             suspended,
             resume_value: None,
             resume_error: None,
+            spare_control: None,
         };
         let event = ApplicationCreated {
             app_id: app.app_id(),

@@ -149,11 +149,14 @@ impl Application {
         }
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
-        let mut ctx = ActionContext::for_step(&self.shared, &n.name, seq);
-        if resumes {
+        let control = if resumes {
             let journal = Suspension::journal(&self.state);
-            ctx.control = Arc::new(StepControl::new(journal, self.resume_value.take()));
-        }
+            Arc::new(StepControl::new(journal, self.resume_value.take()))
+        } else {
+            StepControl::reuse(self.spare_control.take())
+        };
+        self.spare_control = Some(control.clone());
+        let ctx = ActionContext::for_step(&self.shared, &n.name, seq, control);
         Ok(Some(Prepared {
             node,
             seq,

@@ -71,6 +71,8 @@ pub struct Application {
     pub(crate) resume_value: Option<(String, serde_json::Value)>,
     /// Why the value of the resume in progress was refused (the step suspended again).
     pub(crate) resume_error: Option<Error>,
+    /// The journal slot of the last step, reused by the next one when no one kept it.
+    pub(crate) spare_control: Option<Arc<crate::context::StepControl>>,
 }
 
 impl std::fmt::Debug for Application {

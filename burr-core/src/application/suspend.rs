@@ -220,7 +220,8 @@ impl Application {
         if self.resume_value.is_some() {
             return None;
         }
-        let waiting = self.suspended.and(self.suspension())?;
+        self.suspended?;
+        let waiting = self.suspension()?;
         Some(Outcome {
             action: Some(waiting.action),
             result: None,

@@ -45,6 +45,16 @@ struct ControlState {
     bad_resume: Option<Error>,
 }
 
+impl ControlState {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+            && self.cursor == 0
+            && self.resume.is_none()
+            && self.suspension.is_none()
+            && self.bad_resume.is_none()
+    }
+}
+
 impl StepControl {
     /// A step that replays `entries` and may take `resume` for its channel.
     pub(crate) fn new(entries: Vec<JournalEntry>, resume: Option<(String, Value)>) -> Self {
@@ -55,6 +65,21 @@ impl StepControl {
                 ..ControlState::default()
             }),
         }
+    }
+
+    /// A slot for the next step: `spare` emptied when nothing else holds it (the step
+    /// before kept no clone of its context), else a new one.
+    pub(crate) fn reuse(spare: Option<Arc<StepControl>>) -> Arc<StepControl> {
+        if let Some(mut c) = spare
+            && let Some(slot) = Arc::get_mut(&mut c)
+        {
+            let state = slot.inner.get_mut().unwrap_or_else(|p| p.into_inner());
+            if !state.is_empty() {
+                *state = ControlState::default();
+            }
+            return c;
+        }
+        Arc::default()
     }
 
     fn lock(&self) -> MutexGuard<'_, ControlState> {

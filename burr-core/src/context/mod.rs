@@ -68,19 +68,27 @@ pub struct ActionContext {
 
 impl ActionContext {
     pub(crate) fn new(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
-        Self::with_step_span(app, action_name, sequence_id, tracing::Span::none())
+        let span = tracing::Span::none();
+        Self::with_step_span(app, action_name, sequence_id, span, Arc::default())
     }
 
     /// The context of a step the runtime runs: it also opens the step's `tracing` span, and
     /// records spans when the application has hooks or a `tracing` subscriber listens.
-    pub(crate) fn for_step(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
+    /// `control` is the step's journal and suspension slot (reused from step to step when
+    /// nothing kept the previous one).
+    pub(crate) fn for_step(
+        app: &Arc<AppShared>,
+        action_name: &Arc<str>,
+        sequence_id: u64,
+        control: Arc<StepControl>,
+    ) -> Self {
         let span = emit::step_span(
             &app.app_id,
             app.partition_key.as_deref(),
             action_name,
             sequence_id,
         );
-        Self::with_step_span(app, action_name, sequence_id, span)
+        Self::with_step_span(app, action_name, sequence_id, span, control)
     }
 
     fn with_step_span(
@@ -88,6 +96,7 @@ impl ActionContext {
         action_name: &Arc<str>,
         sequence_id: u64,
         tspan: tracing::Span,
+        control: Arc<StepControl>,
     ) -> Self {
         let tracer = if app.hooks.is_empty() && tspan.is_disabled() {
             Tracer::noop()
@@ -106,7 +115,7 @@ impl ActionContext {
             action_name: action_name.clone(),
             sequence_id,
             tracer,
-            control: Arc::default(),
+            control,
         }
     }
 
