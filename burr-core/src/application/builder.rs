@@ -415,7 +415,29 @@ impl ApplicationBuilder {
             }
             None => None,
         };
-        self.finish(loaded, mode.is_async())
+        // The step that runs next re-runs a failed step, or one that may have crashed after
+        // journaling: its journal, if the store kept one.
+        let journal_of = match (&self.initializer, &loaded, &self.app_id) {
+            (Some(init), Some(Some(row)), _) if init.fork_from.is_none() => Some((
+                row.sequence_id + u64::from(row.status == Status::Completed),
+                row.app_id.clone(),
+            )),
+            (Some(init), Some(None), Some(id)) if init.fork_from.is_none() => Some((0, id.clone())),
+            _ => None,
+        };
+        let journal = match (journal_of, &self.initializer) {
+            (Some((seq, id)), Some(init)) => {
+                let pk = self.partition_key.as_deref();
+                match &init.loader {
+                    Loader::Sync(l) => l.load_journal(pk, &id, seq)?,
+                    Loader::Async(l) => l.load_journal(pk, &id, seq).await?,
+                }
+            }
+            _ => Vec::new(),
+        };
+        let mut app = self.finish(loaded, mode.is_async())?;
+        app.recovered_journal = journal;
+        Ok(app)
     }
 
     /// What `initialize_from` loads: the fork's source, or the app's own id; `None` when
@@ -533,6 +555,7 @@ impl ApplicationBuilder {
             resume_value: None,
             resume_error: None,
             spare_control: None,
+            recovered_journal: Vec::new(),
         };
         let event = ApplicationCreated {
             app_id: app.app_id(),

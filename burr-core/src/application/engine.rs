@@ -149,9 +149,13 @@ impl Application {
         }
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
+        let recovered = std::mem::take(&mut self.recovered_journal);
         let control = if resumes {
             let journal = Suspension::journal(&self.state);
             Arc::new(StepControl::new(journal, self.resume_value.take()))
+        } else if recovered.first().is_some_and(|e| e.position == n.info.name) {
+            let journal = recovered.into_iter().map(Into::into).collect();
+            Arc::new(StepControl::new(journal, None))
         } else {
             StepControl::reuse(self.spare_control.take())
         };

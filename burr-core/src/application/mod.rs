@@ -73,6 +73,9 @@ pub struct Application {
     pub(crate) resume_error: Option<Error>,
     /// The journal slot of the last step, reused by the next one when no one kept it.
     pub(crate) spare_control: Option<Arc<crate::context::StepControl>>,
+    /// The journal a persister kept for the step this application runs first, when it was
+    /// built from a failed step or after a crash (see `ActionContext::durable`).
+    pub(crate) recovered_journal: Vec<crate::persistence::JournalEntry>,
 }
 
 impl std::fmt::Debug for Application {

@@ -10,13 +10,29 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::ActionContext;
-use crate::error::{ActionError, Error};
+use crate::error::{ActionError, Error, PersistenceError};
+use crate::persistence::{JournalEntry as PersistedEntry, Saver};
 
 /// One journaled result: the key the action gave, and the value it got.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub(crate) struct JournalEntry {
     pub(crate) key: String,
     pub(crate) value: Value,
+}
+
+/// A journal entry the state persister could not save: the call fails, so that no side
+/// effect is taken as journaled when it is not.
+fn journal_error(e: PersistenceError) -> ActionError {
+    ActionError::from(Error::Persistence(e))
+}
+
+impl From<PersistedEntry> for JournalEntry {
+    fn from(e: PersistedEntry) -> Self {
+        JournalEntry {
+            key: e.key,
+            value: e.value,
+        }
+    }
 }
 
 /// The journal key of a resume value, so that a step suspended twice replays the first
@@ -115,8 +131,13 @@ impl ActionContext {
     /// another key at the same place is an [`Error::Determinism`]. A failing `f` journals
     /// nothing.
     ///
-    /// The journal is kept in memory across the attempts of a step and saved with a
-    /// suspension; a process that crashes in the middle of a step has not saved it.
+    /// The journal is kept in memory across the attempts of a step, saved with a suspension,
+    /// and saved entry by entry by the application's state persister when it keeps journals
+    /// ([`StateSaver::save_journal`](crate::StateSaver::save_journal)): an application built again
+    /// with `initialize_from` after a crash (or after the step failed) replays it in the
+    /// first step it runs, when that step runs the same action. With an async persister,
+    /// use [`ActionContext::durable_async`], which can await the save. A journal entry the
+    /// persister fails to save fails the call.
     ///
     /// # Examples
     ///
@@ -139,7 +160,10 @@ impl ActionContext {
             return Ok(replayed);
         }
         let value = f().map_err(Into::into)?;
-        self.record(key, &value)?;
+        let entry = self.record(key, &value)?;
+        if let Some(Saver::Sync(saver)) = &self.app.saver {
+            saver.save_journal(&entry).map_err(journal_error)?;
+        }
         Ok(value)
     }
 
@@ -171,7 +195,12 @@ impl ActionContext {
             return Ok(replayed);
         }
         let value = f().await.map_err(Into::into)?;
-        self.record(key, &value)?;
+        let entry = self.record(key, &value)?;
+        match &self.app.saver {
+            Some(Saver::Sync(saver)) => saver.save_journal(&entry).map_err(journal_error)?,
+            Some(Saver::Async(saver)) => saver.save_journal(&entry).await.map_err(journal_error)?,
+            None => {}
+        }
         Ok(value)
     }
 
@@ -256,7 +285,8 @@ impl ActionContext {
         Ok(Some(value))
     }
 
-    fn record<T: Serialize>(&self, key: &str, value: &T) -> Result<(), ActionError> {
+    /// Journals `value` under `key` at the current place, and returns the entry to save.
+    fn record<T: Serialize>(&self, key: &str, value: &T) -> Result<PersistedEntry, ActionError> {
         let value = serde_json::to_value(value).map_err(|e| {
             ActionError::from(Error::Other(format!(
                 "the result `{key}` cannot be journaled: {e}"
@@ -267,9 +297,17 @@ impl ActionContext {
         s.entries.truncate(at);
         s.entries.push(JournalEntry {
             key: key.to_string(),
-            value,
+            value: value.clone(),
         });
         s.cursor += 1;
-        Ok(())
+        Ok(PersistedEntry {
+            partition_key: self.partition_key().map(str::to_string),
+            app_id: self.app_id().to_string(),
+            sequence_id: self.sequence_id,
+            position: self.action_name().to_string(),
+            index: at,
+            key: key.to_string(),
+            value,
+        })
     }
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 
 use super::{
-    AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest, StateLoader,
-    StateSaver, Status,
+    AsyncStateLoader, AsyncStateSaver, JournalEntry, PersistedState, PersistenceError, SaveRequest,
+    StateLoader, StateSaver, Status,
 };
 use crate::state::State;
 
@@ -99,6 +99,15 @@ impl<P: StateSaver + 'static> AsyncStateSaver for Blocking<P> {
         let owned = OwnedRequest::from(&r);
         Box::pin(blocking(move || p.save(owned.as_request())))
     }
+
+    fn save_journal<'a>(
+        &'a self,
+        entry: &'a JournalEntry,
+    ) -> BoxFuture<'a, Result<(), PersistenceError>> {
+        let p = self.0.clone();
+        let entry = entry.clone();
+        Box::pin(blocking(move || p.save_journal(&entry)))
+    }
 }
 
 impl<P: StateLoader + 'static> AsyncStateLoader for Blocking<P> {
@@ -123,6 +132,20 @@ impl<P: StateLoader + 'static> AsyncStateLoader for Blocking<P> {
         let p = self.0.clone();
         let partition_key = partition_key.map(str::to_string);
         Box::pin(blocking(move || p.list_app_ids(partition_key.as_deref())))
+    }
+
+    fn load_journal<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+        app_id: &'a str,
+        sequence_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<JournalEntry>, PersistenceError>> {
+        let p = self.0.clone();
+        let partition_key = partition_key.map(str::to_string);
+        let app_id = app_id.to_string();
+        Box::pin(blocking(move || {
+            p.load_journal(partition_key.as_deref(), &app_id, sequence_id)
+        }))
     }
 }
 

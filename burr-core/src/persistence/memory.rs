@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::{PersistedState, SaveRequest, StateLoader, StateSaver};
+use super::{JournalEntry, PersistedState, SaveRequest, StateLoader, StateSaver};
 use crate::error::PersistenceError;
 use crate::time::now_utc_iso;
 
@@ -13,7 +13,8 @@ type Rows = HashMap<Option<String>, Vec<(String, Vec<PersistedState>)>>;
 ///
 /// Loading the latest step returns the last one saved; loading a sequence id returns the
 /// one saved with that id. As the database persisters do, it keeps one row per (partition
-/// key, app id, sequence id): saving one again is [`PersistenceError::Duplicate`].
+/// key, app id, sequence id): saving one again is [`PersistenceError::Duplicate`]. It keeps
+/// the journal of steps in progress too (see [`JournalEntry`]).
 ///
 /// # Examples
 ///
@@ -32,6 +33,7 @@ type Rows = HashMap<Option<String>, Vec<(String, Vec<PersistedState>)>>;
 #[derive(Debug, Default, Clone)]
 pub struct InMemoryPersister {
     rows: Arc<Mutex<Rows>>,
+    journal: Arc<Mutex<Vec<JournalEntry>>>,
 }
 
 impl InMemoryPersister {
@@ -81,9 +83,50 @@ impl StateLoader for InMemoryPersister {
             .map(|apps| apps.iter().rev().map(|(id, _)| id.clone()).collect())
             .unwrap_or_default())
     }
+
+    fn load_journal(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: u64,
+    ) -> Result<Vec<JournalEntry>, PersistenceError> {
+        let mut found: Vec<JournalEntry> = self
+            .journal()
+            .iter()
+            .filter(|e| {
+                e.sequence_id == sequence_id
+                    && e.app_id == app_id
+                    && e.partition_key.as_deref() == partition_key
+            })
+            .cloned()
+            .collect();
+        found.sort_by_key(|e| e.index);
+        Ok(found)
+    }
+}
+
+impl InMemoryPersister {
+    fn journal(&self) -> std::sync::MutexGuard<'_, Vec<JournalEntry>> {
+        self.journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Whether two entries are at the same place of the same step.
+fn same_place(a: &JournalEntry, b: &JournalEntry) -> bool {
+    (a.index, a.sequence_id, &a.app_id, &a.partition_key)
+        == (b.index, b.sequence_id, &b.app_id, &b.partition_key)
 }
 
 impl StateSaver for InMemoryPersister {
+    fn save_journal(&self, entry: &JournalEntry) -> Result<(), PersistenceError> {
+        let mut journal = self.journal();
+        journal.retain(|e| !same_place(e, entry));
+        journal.push(entry.clone());
+        Ok(())
+    }
+
     fn save(&self, r: SaveRequest<'_>) -> Result<(), PersistenceError> {
         let mut rows = self.lock();
         let apps = rows.entry(r.partition_key.map(str::to_string)).or_default();

@@ -10,6 +10,7 @@
 //! [`ApplicationBuilder::with_state_persister`]: crate::ApplicationBuilder::with_state_persister
 
 mod blocking;
+mod journal;
 mod memory;
 
 use std::fmt;
@@ -20,6 +21,7 @@ use futures_util::future::BoxFuture;
 use crate::marker;
 use crate::state::State;
 pub use blocking::Blocking;
+pub use journal::JournalEntry;
 
 pub use crate::error::PersistenceError;
 pub use memory::InMemoryPersister;
@@ -124,6 +126,18 @@ pub trait StateLoader: Send + Sync {
 
     /// The application ids saved under `partition_key`, most recent first.
     fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError>;
+
+    /// The journal of step `sequence_id` of `app_id`, in index order (see [`JournalEntry`]).
+    /// A store that keeps no journal returns none (the default).
+    fn load_journal(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: u64,
+    ) -> Result<Vec<JournalEntry>, PersistenceError> {
+        let _ = (partition_key, app_id, sequence_id);
+        Ok(Vec::new())
+    }
 }
 
 /// Saves states.
@@ -140,6 +154,14 @@ pub trait StateSaver: Send + Sync {
 
     /// Saves one step.
     fn save(&self, request: SaveRequest<'_>) -> Result<(), PersistenceError>;
+
+    /// Saves one journaled result of a step in progress, replacing an entry at the same
+    /// place (see [`JournalEntry`]). A store that keeps no journal ignores it (the default):
+    /// journaled results then survive retries and suspensions, not crashes.
+    fn save_journal(&self, entry: &JournalEntry) -> Result<(), PersistenceError> {
+        let _ = entry;
+        Ok(())
+    }
 }
 
 /// Async twin of [`StateLoader`].
@@ -157,6 +179,17 @@ pub trait AsyncStateLoader: Send + Sync {
         &'a self,
         partition_key: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<String>, PersistenceError>>;
+
+    /// See [`StateLoader::load_journal`].
+    fn load_journal<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+        app_id: &'a str,
+        sequence_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<JournalEntry>, PersistenceError>> {
+        let _ = (partition_key, app_id, sequence_id);
+        Box::pin(async { Ok(Vec::new()) })
+    }
 }
 
 /// Async twin of [`StateSaver`].
@@ -173,6 +206,15 @@ pub trait AsyncStateSaver: Send + Sync {
 
     /// See [`StateSaver::save`].
     fn save<'a>(&'a self, request: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>>;
+
+    /// See [`StateSaver::save_journal`].
+    fn save_journal<'a>(
+        &'a self,
+        entry: &'a JournalEntry,
+    ) -> BoxFuture<'a, Result<(), PersistenceError>> {
+        let _ = entry;
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// A saver as the application holds it: sync or async.
