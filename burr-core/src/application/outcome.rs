@@ -39,7 +39,9 @@ pub enum Halted {
 ///
 /// - halted before an action: `action` is that action, `result` is `None`;
 /// - halted after an action: `action` and `result` are that step's;
-/// - dead end: the last step's action and result (both `None` when nothing ran).
+/// - dead end: the last step's action and result (both `None` when nothing ran);
+/// - cancelled: the last step's action and result (both `None` when nothing ran);
+/// - suspended: the action that suspended, `result` is `None`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// The action (see the type's docs).
