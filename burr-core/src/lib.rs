@@ -48,8 +48,8 @@ pub use action::{
 };
 pub use application::{
     Application, ApplicationBuilder, AsyncStreamIterate, AsyncStreamingResult, Halt, Halted,
-    InitializeFrom, Iterate, Outcome, StepResult, StreamIterate, StreamOutcome, StreamingResult,
-    halt_after, halt_before,
+    InitializeFrom, Iterate, Outcome, SavePolicy, StepResult, StreamIterate, StreamOutcome,
+    StreamingResult, halt_after, halt_before,
 };
 pub use context::{ActionContext, SpanGuard, Tracer};
 pub use error::{ActionError, BoxError, BuildProblem, Error, Result, StateError};

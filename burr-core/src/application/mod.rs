@@ -5,6 +5,7 @@
 //! their `_async` twins differ only in the [`Mode`](engine::Mode) they pass.
 
 mod builder;
+mod deferred_save;
 mod engine;
 mod events;
 mod halt;
@@ -14,6 +15,7 @@ mod outcome;
 mod policies;
 mod run;
 mod runtime_graph;
+mod save_policy;
 mod streaming;
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ pub use halt::{Halt, halt_after, halt_before};
 pub use initialize::InitializeFrom;
 pub use iterate::Iterate;
 pub use outcome::{Halted, Outcome, StepResult};
+pub use save_policy::SavePolicy;
 pub use streaming::{
     AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
 };
@@ -61,6 +64,8 @@ pub struct Application {
     pub(crate) async_only: bool,
     pub(crate) parent_pointer: Option<Pointer>,
     pub(crate) spawning_parent_pointer: Option<Pointer>,
+    /// Which steps are saved, and the last one skipped.
+    saving: deferred_save::Saving,
 }
 
 impl std::fmt::Debug for Application {
