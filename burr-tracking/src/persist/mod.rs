@@ -69,6 +69,7 @@ use burr_core::{PersistenceError, State, Status};
 pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
+mod retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
@@ -99,6 +100,7 @@ pub const DEFAULT_PARTITION_KEY: &str = "";
 /// ```
 pub const DEFAULT_TABLE_NAME: &str = "burr_state";
 
+pub use retention::Retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sql::InvalidTableName;
 
