@@ -26,12 +26,15 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 trait Store: AsyncStateSaver + AsyncStateLoader {}
 impl<T: AsyncStateSaver + AsyncStateLoader> Store for T {}
 
+/// Rewrites the `created_at` of steps (app id, sequence ids) to a day in 2001.
+type Ager = Box<dyn Fn(&str, &[u64]) -> BoxFuture<'static, ()> + Send + Sync>;
+
 /// One store under test.
 struct Backend {
     /// A persister on the case's table (or namespace) with this retention.
     open: Box<dyn Fn(Retention) -> Arc<dyn Store> + Send + Sync>,
-    /// Rewrites the `created_at` of steps (app id, sequence ids) to a day in 2001.
-    age: Box<dyn Fn(&str, &[u64]) -> BoxFuture<'static, ()> + Send + Sync>,
+    /// Makes steps old.
+    age: Ager,
 }
 
 async fn save(store: &dyn Store, pk: Option<&str>, app: &str, seqs: impl Iterator<Item = u64>) {

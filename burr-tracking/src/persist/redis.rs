@@ -122,7 +122,9 @@ fn key_part(part: &str) -> std::borrow::Cow<'_, str> {
 /// `partition_key`, `app_id`, `sequence_id`, `position`, `state` (JSON text), `status` and
 /// `created_at` (UTC, ISO 8601); the sorted set `[namespace:]{partition_key}` maps each app
 /// id to its highest saved sequence id. A missing partition key is stored as the empty
-/// string. Burr's `RedisBasePersister` given the same namespace reads these keys.
+/// string. Burr's `RedisBasePersister` given the same namespace reads these keys. Each save
+/// also adds its sequence id to the sorted set `[namespace:]{partition_key}:{app_id}:steps`,
+/// which Burr ignores, for [`RedisPersister::with_retention`].
 ///
 /// - Every part of a key (namespace, partition key, app id) is escaped: `%` is written
 ///   `%25` and `:` is written `%3A`, so that two tenants never share a key (unescaped,

@@ -5,8 +5,9 @@ use std::time::Duration;
 /// Which saved steps of an application a persister keeps; the others are deleted when the
 /// application saves a step. The default keeps every step.
 ///
-/// - [`Retention::keep_last`]`(n)` keeps the `n` steps up to the one just saved (sequence
-///   ids `seq - n + 1 ..= seq`) and deletes the older ones;
+/// - [`Retention::keep_last`]`(n)` keeps the steps of the last `n` sequence ids up to the
+///   one just saved (`seq - n + 1 ..= seq`) and deletes the older ones; with a
+///   [`SavePolicy`](burr_core::SavePolicy) that skips steps, fewer than `n` rows remain;
 /// - [`Retention::max_age`] deletes the steps saved longer ago than the given age;
 /// - both together delete what either would.
 ///
