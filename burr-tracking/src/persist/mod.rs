@@ -42,14 +42,15 @@
 //!   application resumed after a call loses nothing; a crash during a call loses the steps
 //!   since the last save, which the resumed application runs again;
 //! - how long saved steps stay is the persister's: `with_retention(`[`Retention`]`)` on
-//!   each persister keeps the last `n` steps of an application and/or the steps younger
-//!   than an age. It is applied when the application saves, to that application only, in
-//!   the save's transaction (SQLite), statement (PostgreSQL) or script (Redis), and reads
-//!   only that application's rows: the SQL tables are pruned through their primary key
-//!   `(partition_key, app_id, sequence_id, position)`, Redis through a sorted set of each
-//!   application's sequence ids. The newest step of an application is always kept, so
-//!   `load(.., None)` finds it; a deleted step loads as `Ok(None)`. The layout stays the
-//!   one Apache Burr reads.
+//!   each persister keeps the steps of an application's last `n` sequence ids and/or the
+//!   steps younger than an age. It is applied when the application saves, to that
+//!   application only, in the save's transaction (SQLite), statement (PostgreSQL) or script
+//!   (Redis), and reads only that application's rows: the SQL tables are pruned through
+//!   their primary key `(partition_key, app_id, sequence_id, position)`, Redis through a
+//!   sorted set of each application's sequence ids (written by the saves made with a
+//!   retention). The newest step of an application is always kept, so `load(.., None)`
+//!   finds it; a deleted step loads as `Ok(None)`. The layout stays the one Apache Burr
+//!   reads.
 //!
 //! ```
 //! # #[cfg(feature = "sqlite")] {

@@ -36,13 +36,14 @@ use super::{
 
 /// Writes one step atomically: refuses an existing hash, else writes the hash, raises the
 /// app id's score in the partition's sorted set to this sequence id (never lowers it, so the
-/// score stays the highest saved sequence id whatever order concurrent saves land in), adds
-/// the sequence id to the app's step set, then applies the retention.
+/// score stays the highest saved sequence id whatever order concurrent saves land in); with a
+/// retention, adds the sequence id to the app's step set and applies the retention.
 ///
 /// KEYS: the step's hash, the partition's sorted set, the app's step set. ARGV 1-7: the
 /// hash's fields; 8: the prefix of the app's step keys; 9: the first sequence id kept by
 /// count (`0`: no count); 10: the `created_at` before which steps go (empty: no age); 11:
-/// the most steps one save deletes. Only steps below the one saved are deleted.
+/// the most steps one save deletes (`0`: no retention, Burr's keys only). Only steps below
+/// the one saved are deleted.
 static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -55,8 +56,11 @@ local latest = redis.call('ZSCORE', KEYS[2], ARGV[2])
 if not latest or tonumber(latest) < tonumber(ARGV[3]) then
     redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 end
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[3])
 local budget = tonumber(ARGV[11])
+if budget == 0 then
+    return 1
+end
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[3])
 local function drop(seq)
     redis.call('DEL', ARGV[8] .. seq)
     redis.call('ZREM', KEYS[3], seq)
@@ -122,9 +126,9 @@ fn key_part(part: &str) -> std::borrow::Cow<'_, str> {
 /// `partition_key`, `app_id`, `sequence_id`, `position`, `state` (JSON text), `status` and
 /// `created_at` (UTC, ISO 8601); the sorted set `[namespace:]{partition_key}` maps each app
 /// id to its highest saved sequence id. A missing partition key is stored as the empty
-/// string. Burr's `RedisBasePersister` given the same namespace reads these keys. Each save
-/// also adds its sequence id to the sorted set `[namespace:]{partition_key}:{app_id}:steps`,
-/// which Burr ignores, for [`RedisPersister::with_retention`].
+/// string. Burr's `RedisBasePersister` given the same namespace reads these keys. With a
+/// [retention](RedisPersister::with_retention), each save also adds its sequence id to the
+/// sorted set `[namespace:]{partition_key}:{app_id}:steps`, which Burr ignores.
 ///
 /// - Every part of a key (namespace, partition key, app id) is escaped: `%` is written
 ///   `%25` and `:` is written `%3A`, so that two tenants never share a key (unescaped,
@@ -370,10 +374,12 @@ impl RedisPersister {
     /// Deletes old steps of an application when it saves one (see [`Retention`]), in the
     /// save's script, so that the save and the delete are atomic.
     ///
-    /// Each save also adds its sequence id to the application's step set,
+    /// Each save with a retention also adds its sequence id to the application's step set,
     /// `[namespace:]{partition_key}:{app_id}:steps` (a sorted set, which Burr ignores): the
-    /// deletion reads that set, never scans keys. Steps saved without that set (by Burr, or
-    /// before this version) are not deleted. With [`Retention::max_age`], the oldest steps
+    /// deletion reads that set, never scans keys. Steps saved without a retention (or by
+    /// Burr) are not in it, and are not deleted: to index the steps of an application before
+    /// limiting them, save with a retention that deletes nothing,
+    /// `Retention::keep_last(u64::MAX)`. With [`Retention::max_age`], the oldest steps
     /// go up to the first one young enough (steps are saved in order). One save deletes at
     /// most 1,000 steps; a larger backlog goes over the next saves. The script builds the
     /// keys of the steps it deletes, so it needs a single Redis server, not a cluster.
@@ -464,7 +470,11 @@ impl RedisPersister {
             .arg(&prefix)
             .arg(self.retention.first_kept(r.sequence_id))
             .arg(cutoff)
-            .arg(PRUNE_BUDGET)
+            .arg(if self.retention.keeps_all() {
+                0
+            } else {
+                PRUNE_BUDGET
+            })
             .invoke_async(&mut conn)
             .await
             .map_err(|e| Self::map_err(e, &key))?;
