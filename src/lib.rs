@@ -46,12 +46,14 @@ pub mod persistence {
     pub use burr_core::persistence::{Blocking, IntoLoader, IntoSaver};
     pub use burr_core::{
         AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState,
-        PersistenceError, SaveRequest, Saver, StateLoader, StateSaver, Status,
+        PersistenceError, SavePolicy, SaveRequest, Saver, StateLoader, StateSaver, Status,
     };
     #[cfg(feature = "postgres")]
     pub use burr_tracking::PostgresPersister;
     #[cfg(feature = "redis")]
     pub use burr_tracking::RedisPersister;
+    #[cfg(feature = "tracking")]
+    pub use burr_tracking::Retention;
     #[cfg(feature = "sqlite")]
     pub use burr_tracking::SqlitePersister;
 }

@@ -13,6 +13,7 @@ pub mod server;
 
 pub use client::LocalTrackingClient;
 pub use layout::default_root;
+pub use persist::Retention;
 pub use read::{LoadError, LoadedState, TrackingLoader, load_state};
 
 #[cfg(feature = "postgres")]

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::deferred_save::Saving;
 use super::engine::{Mode, drive};
 use super::policies::Policies;
 use super::runtime_graph::build_graph;
-use super::{Application, InitializeFrom};
+use super::{Application, InitializeFrom, SavePolicy};
 use crate::action::{Action, IntoAction};
 use crate::context::AppShared;
 use crate::error::{BuildProblem, Error};
@@ -45,6 +46,7 @@ pub struct ApplicationBuilder {
     hooks: Hooks,
     tracker: Option<Hook>,
     saver: Option<Saver>,
+    pub(super) save_policy: SavePolicy,
     initializer: Option<InitializeFrom>,
     spawning_parent: Option<Pointer>,
     pub(super) policies: Policies,
@@ -286,7 +288,8 @@ impl ApplicationBuilder {
     /// the failed action): any [`StateSaver`](crate::StateSaver) or
     /// [`AsyncStateSaver`](crate::AsyncStateSaver) (async applications only: build with
     /// [`ApplicationBuilder::build_async`]), an `Arc` of one, or a
-    /// [`Saver`]. The store must be initialized: `build` checks it.
+    /// [`Saver`]. The store must be initialized: `build` checks it. To save fewer steps, see
+    /// [`ApplicationBuilder::with_save_policy`].
     ///
     /// # Examples
     ///
@@ -518,6 +521,10 @@ impl ApplicationBuilder {
             entrypoint.as_deref(),
             &mut problems,
         );
+        if let Some(g) = &graph {
+            let tags: Vec<String> = g.nodes.iter().flat_map(|n| n.info.tags.clone()).collect();
+            self.save_policy.check(&tags, &mut problems);
+        }
         let graph = match graph {
             Some(g) if problems.is_empty() => g,
             _ => return Err(Error::build(problems)),
@@ -556,6 +563,7 @@ impl ApplicationBuilder {
             resume_error: None,
             spare_control: None,
             recovered_journal: Vec::new(),
+            saving: Saving::new(std::mem::take(&mut self.save_policy)),
         };
         let event = ApplicationCreated {
             app_id: app.app_id(),

@@ -369,8 +369,12 @@ impl Application {
             ok => (ok, None),
         };
         let out = applied.as_ref().ok();
+        // A suspension, and the step that resumes one, are saved whatever the save policy:
+        // the suspension must outlive the process, and a second resume must be refused.
+        let save = suspension.is_some() || p.resumes || self.saves_step(p, out.is_some());
         let saved = match &self.shared.saver {
             None => Ok(()),
+            Some(_) if !save => Ok(()),
             Some(Saver::Sync(s)) => s.save(self.save_request(p, out)).map_err(Error::from),
             Some(Saver::Async(_)) if !mode.is_async() => Err(Error::AsyncOnly),
             Some(Saver::Async(s)) => s.save(self.save_request(p, out)).await.map_err(Error::from),
@@ -385,6 +389,7 @@ impl Application {
             other => other,
         };
         let suspended = suspension.is_some();
+        let saved_row = save && saved.is_ok();
         let result = self.commit(p, applied, saved).map(|mut c| {
             c.routed = routed;
             c
@@ -395,6 +400,7 @@ impl Application {
                 self.resume_error = Some(refused);
             }
         }
+        self.track_save(p, saved_row, result.is_ok());
         fire!(self, mode, post_run_step, self.post_step_event(p, &result));
         result
     }

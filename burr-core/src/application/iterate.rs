@@ -82,8 +82,9 @@ impl Application {
                 Err(e) => Err(e),
             },
         };
-        // The iteration ends here: close the execute call.
+        // The iteration ends here: save the step it stopped at, close the execute call.
         it.done = true;
+        let step = self.end_run(step, mode).await;
         self.fire_execute(it.method, false, step.as_ref().err(), mode)
             .await;
         step.transpose()

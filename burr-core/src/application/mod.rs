@@ -6,6 +6,7 @@
 
 mod builder;
 mod cancel;
+mod deferred_save;
 mod engine;
 mod events;
 mod halt;
@@ -15,6 +16,7 @@ mod outcome;
 mod policies;
 mod run;
 mod runtime_graph;
+mod save_policy;
 mod streaming;
 mod suspend;
 
@@ -27,6 +29,7 @@ pub use halt::{Halt, halt_after, halt_before};
 pub use initialize::InitializeFrom;
 pub use iterate::Iterate;
 pub use outcome::{Halted, Outcome, StepResult};
+pub use save_policy::SavePolicy;
 pub use streaming::{
     AsyncStreamIterate, AsyncStreamingResult, StreamIterate, StreamOutcome, StreamingResult,
 };
@@ -76,6 +79,8 @@ pub struct Application {
     /// The journal a persister kept for the step this application runs first, when it was
     /// built from a failed step or after a crash (see `ActionContext::durable`).
     pub(crate) recovered_journal: Vec<crate::persistence::JournalEntry>,
+    /// Which steps are saved, and the last one skipped.
+    saving: deferred_save::Saving,
 }
 
 impl std::fmt::Debug for Application {

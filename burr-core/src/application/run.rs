@@ -148,6 +148,7 @@ impl Application {
         };
         self.fire_execute(method, true, None, mode).await;
         let r = self.run_steps(halt, inputs, mode).await;
+        let r = self.end_run(r, mode).await;
         self.fire_execute(method, false, r.as_ref().err(), mode)
             .await;
         r

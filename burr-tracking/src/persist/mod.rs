@@ -1,4 +1,4 @@
-//! State persisters: save every step of an application to a database, and load any step back
+//! State persisters: save the steps of an application to a database, and load any step back
 //! to resume an application or fork a new one from it.
 //!
 //! Each persister implements the traits of [`burr_core`]:
@@ -30,6 +30,58 @@
 //!   the persister reconnects by itself, so retrying the call once the server is back works.
 //!   A save whose reply was lost may have been applied: its retry then reports
 //!   [`PersistenceError::Duplicate`].
+//!
+//! # Bounded persistence
+//!
+//! Two settings keep the saved history small:
+//!
+//! - which steps are saved is the application's choice,
+//!   [`ApplicationBuilder::with_save_policy`](burr_core::ApplicationBuilder::with_save_policy)
+//!   (every step, every n-th step, the steps of tagged actions). Failed steps and the step a
+//!   `run`, `iterate` or stream call stops at are saved whatever the policy, so an
+//!   application resumed after a call loses nothing; a crash during a call loses the steps
+//!   since the last save, which the resumed application runs again;
+//! - how long saved steps stay is the persister's: `with_retention(`[`Retention`]`)` on
+//!   each persister keeps the steps of an application's last `n` sequence ids and/or the
+//!   steps younger than an age. It is applied when the application saves, to that
+//!   application only, in the save's transaction (SQLite), statement (PostgreSQL) or script
+//!   (Redis), and reads only that application's rows: the SQL tables are pruned through
+//!   their primary key `(partition_key, app_id, sequence_id, position)`, Redis through a
+//!   sorted set of each application's sequence ids (written by the saves made with a
+//!   retention). The newest step of an application is always kept, so `load(.., None)`
+//!   finds it; a deleted step loads as `Ok(None)`. The layout stays the one Apache Burr
+//!   reads.
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")] {
+//! use burr_core::{StateLoader, StateSaver};
+//! use burr_core::{ApplicationBuilder, FnAction, ActionError, Halt, SavePolicy, expr, state};
+//! use burr_tracking::{Retention, SqlitePersister};
+//!
+//! let persister = SqlitePersister::in_memory().unwrap().with_retention(Retention::keep_last(10));
+//! persister.initialize().unwrap();
+//! let count = FnAction::new(["n"], ["n"], |s, _, _| {
+//!     let n = s.get::<i64>("n").unwrap();
+//!     Ok::<_, ActionError>(s.update("n", n + 1))
+//! });
+//! let mut app = ApplicationBuilder::new()
+//!     .with_action("count", count)
+//!     .with_transition("count", "count", expr("n < 20").unwrap())
+//!     .with_state(state! { n: 0 })
+//!     .with_entrypoint("count")
+//!     .with_app_id("counter")
+//!     .with_state_persister(persister.clone())
+//!     .with_save_policy(SavePolicy::every_n_steps(5))
+//!     .build()
+//!     .unwrap();
+//! app.run(Halt::default(), ()).unwrap();
+//! // Saved: steps 0, 5, 10, 15 and 19 (where the run stopped); kept: 10, 15 and 19 (the last
+//! // ten sequence ids).
+//! assert_eq!(persister.load(None, "counter", None).unwrap().unwrap().sequence_id, 19);
+//! assert!(persister.load(None, "counter", Some(10)).unwrap().is_some());
+//! assert!(persister.load(None, "counter", Some(5)).unwrap().is_none());
+//! # }
+//! ```
 //!
 //! # Examples
 //!
@@ -69,6 +121,7 @@ use burr_core::{PersistenceError, State, Status};
 pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
+mod retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
@@ -99,6 +152,7 @@ pub const DEFAULT_PARTITION_KEY: &str = "";
 /// ```
 pub const DEFAULT_TABLE_NAME: &str = "burr_state";
 
+pub use retention::Retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sql::InvalidTableName;
 

@@ -28,7 +28,7 @@ pub use tokio_postgres;
 
 use super::sql::{Dialect, Statements, check_table_name};
 use super::{
-    BoxFuture, DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, RowName,
+    BoxFuture, DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, Retention, RowName,
     state_from_text, state_to_text, status_from_text,
 };
 
@@ -51,7 +51,19 @@ const POSTGRES: Dialect = Dialect {
     columns: "position, state::text, sequence_id, app_id, created_at::text, status",
     newest_row: "created_at DESC",
     newest_app: "MAX(sequence_id) DESC",
+    prune_params: ["$3::int4", "$7::int4"],
+    cutoff: "((now() AT TIME ZONE 'UTC') - make_interval(secs => $8::float8))",
 };
+
+/// The insert and its prune as one statement (one round trip, atomic): the prune runs only
+/// when the insert did; the count of inserted rows is selected.
+fn save_and_prune(sql: &Statements) -> String {
+    format!(
+        "WITH saved AS ({} RETURNING 1), pruned AS ({} AND EXISTS (SELECT 1 FROM saved) \
+         RETURNING 1) SELECT (SELECT count(*) FROM saved)",
+        sql.insert, sql.prune
+    )
+}
 
 /// Saves states in PostgreSQL, in Apache Burr's table layout, through a connection pool.
 ///
@@ -105,7 +117,10 @@ const POSTGRES: Dialect = Dialect {
 pub struct PostgresPersister {
     pool: Pool,
     sql: Arc<Statements>,
+    /// The insert of a save with retention (see [`save_and_prune`]).
+    pruning_insert: Arc<str>,
     initialized: Arc<AtomicBool>,
+    retention: Retention,
 }
 
 impl std::fmt::Debug for PostgresPersister {
@@ -271,8 +286,11 @@ impl PostgresPersister {
         PostgresPersister {
             pool,
             sql: Arc::new(Statements::new(DEFAULT_TABLE_NAME, &POSTGRES)),
+            pruning_insert: Arc::from(""),
             initialized: Arc::new(AtomicBool::new(false)),
+            retention: Retention::keep_all(),
         }
+        .with_table(DEFAULT_TABLE_NAME)
     }
 
     /// The same pool, saving in table `name` (see [`PostgresPersisterBuilder::table_name`]).
@@ -293,6 +311,7 @@ impl PostgresPersister {
 
     fn with_table(mut self, name: &str) -> Self {
         self.sql = Arc::new(Statements::new(name, &POSTGRES));
+        self.pruning_insert = Arc::from(save_and_prune(&self.sql));
         self.initialized = Arc::new(AtomicBool::new(false));
         self
     }
@@ -309,6 +328,41 @@ impl PostgresPersister {
     /// ```
     pub fn table_name(&self) -> &str {
         &self.sql.table
+    }
+
+    /// Deletes old steps of an application when it saves one (see [`Retention`]): the save
+    /// and the delete are one statement, and the delete covers the primary key's range of
+    /// that application only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use burr_tracking::{PostgresPersister, Retention};
+    /// let persister = PostgresPersister::builder("postgres://127.0.0.1/test")
+    ///     .build()?
+    ///     .with_retention(Retention::keep_last(50).max_age(Duration::from_secs(86_400)));
+    /// assert_eq!(persister.retention().last(), Some(50));
+    /// # Ok::<(), burr_core::PersistenceError>(())
+    /// ```
+    #[must_use]
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// The retention applied on save.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::PostgresPersister;
+    /// let persister = PostgresPersister::builder("postgres://127.0.0.1/test").build()?;
+    /// assert!(persister.retention().keeps_all());
+    /// # Ok::<(), burr_core::PersistenceError>(())
+    /// ```
+    pub fn retention(&self) -> Retention {
+        self.retention
     }
 
     /// The connection pool.
@@ -417,24 +471,41 @@ impl PostgresPersister {
             )));
         }
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&self.sql.insert)
-            .await
-            .map_err(|e| self.map_err(e, Some(&row)))?;
-        let inserted = client
-            .execute(
-                &stmt,
-                &[
-                    &partition_key,
-                    &r.app_id,
-                    &seq,
-                    &r.position,
-                    &state,
-                    &r.status.as_str(),
-                ],
-            )
-            .await
-            .map_err(|e| self.map_err(e, Some(&row)))?;
+        let status = r.status.as_str();
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
+            &partition_key,
+            &r.app_id,
+            &seq,
+            &r.position,
+            &state,
+            &status,
+        ];
+        let inserted = if self.retention.keeps_all() {
+            let stmt = client
+                .prepare_cached(&self.sql.insert)
+                .await
+                .map_err(|e| self.map_err(e, Some(&row)))?;
+            client.execute(&stmt, &params).await
+        } else {
+            // Sequence ids fit INTEGER here (checked above), and so does the first kept.
+            let first_kept = i32::try_from(self.retention.first_kept(r.sequence_id)).unwrap_or(0);
+            let age = self.retention.age_secs();
+            let stmt = client
+                .prepare_cached(&self.pruning_insert)
+                .await
+                .map_err(|e| self.map_err(e, Some(&row)))?;
+            let mut all = params.to_vec();
+            all.extend([
+                &first_kept as &(dyn tokio_postgres::types::ToSql + Sync),
+                &age,
+            ]);
+            client
+                .query_one(&stmt, &all)
+                .await
+                .and_then(|row| row.try_get::<_, i64>(0))
+                .map(|n| n.unsigned_abs())
+        }
+        .map_err(|e| self.map_err(e, Some(&row)))?;
         if inserted == 0 {
             return Err(PersistenceError::Duplicate(row.to_string()));
         }

@@ -30,12 +30,20 @@ use redis::{AsyncCommands, Script};
 pub use ::redis as driver;
 
 use super::{
-    BoxFuture, DEFAULT_PARTITION_KEY, RowName, state_from_text, state_to_text, status_from_text,
+    BoxFuture, DEFAULT_PARTITION_KEY, Retention, RowName, state_from_text, state_to_text,
+    status_from_text,
 };
 
-/// Writes one step atomically: refuses an existing hash, else writes the hash and raises the
+/// Writes one step atomically: refuses an existing hash, else writes the hash, raises the
 /// app id's score in the partition's sorted set to this sequence id (never lowers it, so the
-/// score stays the highest saved sequence id whatever order concurrent saves land in).
+/// score stays the highest saved sequence id whatever order concurrent saves land in); with a
+/// retention, adds the sequence id to the app's step set and applies the retention.
+///
+/// KEYS: the step's hash, the partition's sorted set, the app's step set. ARGV 1-7: the
+/// hash's fields; 8: the prefix of the app's step keys; 9: the first sequence id kept by
+/// count (`0`: no count); 10: the `created_at` before which steps go (empty: no age); 11:
+/// the most steps one save deletes (`0`: no retention, Burr's keys only). Only steps below
+/// the one saved are deleted.
 static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -48,9 +56,42 @@ local latest = redis.call('ZSCORE', KEYS[2], ARGV[2])
 if not latest or tonumber(latest) < tonumber(ARGV[3]) then
     redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 end
+local budget = tonumber(ARGV[11])
+if budget == 0 then
+    return 1
+end
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[3])
+local function drop(seq)
+    redis.call('DEL', ARGV[8] .. seq)
+    redis.call('ZREM', KEYS[3], seq)
+    budget = budget - 1
+end
+if tonumber(ARGV[9]) > 0 then
+    local old = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9], 'LIMIT', 0, budget)
+    for _, seq in ipairs(old) do
+        drop(seq)
+    end
+end
+if ARGV[10] ~= '' then
+    while budget > 0 do
+        local oldest = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[3], 'LIMIT', 0, 1)
+        if #oldest == 0 then
+            break
+        end
+        local at = redis.call('HGET', ARGV[8] .. oldest[1], 'created_at')
+        if at and at >= ARGV[10] then
+            break
+        end
+        drop(oldest[1])
+    end
+end
 return 1",
     )
 });
+
+/// The most steps one save deletes: a larger backlog (retention turned on for a long-lived
+/// application) goes over the next saves, so that no save blocks the server for long.
+const PRUNE_BUDGET: u32 = 1000;
 
 /// The highest sequence id a sorted-set score (a double) holds exactly: 2^53.
 ///
@@ -85,7 +126,9 @@ fn key_part(part: &str) -> std::borrow::Cow<'_, str> {
 /// `partition_key`, `app_id`, `sequence_id`, `position`, `state` (JSON text), `status` and
 /// `created_at` (UTC, ISO 8601); the sorted set `[namespace:]{partition_key}` maps each app
 /// id to its highest saved sequence id. A missing partition key is stored as the empty
-/// string. Burr's `RedisBasePersister` given the same namespace reads these keys.
+/// string. Burr's `RedisBasePersister` given the same namespace reads these keys. With a
+/// [retention](RedisPersister::with_retention), each save also adds its sequence id to the
+/// sorted set `[namespace:]{partition_key}:{app_id}:steps`, which Burr ignores.
 ///
 /// - The partition key and the app id of a key are escaped: `%` is written `%25` and `:`
 ///   is written `%3A`, so that two tenants never share a key (unescaped, partition key `T:a`
@@ -141,6 +184,7 @@ fn key_part(part: &str) -> std::borrow::Cow<'_, str> {
 pub struct RedisPersister {
     conn: ConnectionManager,
     namespace: Arc<str>,
+    retention: Retention,
 }
 
 impl std::fmt::Debug for RedisPersister {
@@ -234,6 +278,7 @@ impl RedisPersisterBuilder {
         Ok(RedisPersister {
             conn,
             namespace: self.namespace.into(),
+            retention: Retention::keep_all(),
         })
     }
 }
@@ -317,12 +362,63 @@ impl RedisPersister {
     /// `[namespace:]partition_key:app_id:sequence_id`: the hash of one step (the ids
     /// escaped, the namespace as configured).
     fn step_key(&self, partition_key: &str, app_id: &str, sequence_id: u64) -> String {
+        format!("{}{sequence_id}", self.step_prefix(partition_key, app_id))
+    }
+
+    /// The key of an app's steps without the sequence id: `[namespace:]{pk}:{app}:`.
+    fn step_prefix(&self, partition_key: &str, app_id: &str) -> String {
         let (pk, app) = (key_part(partition_key), key_part(app_id));
         if self.namespace.is_empty() {
-            format!("{pk}:{app}:{sequence_id}")
+            format!("{pk}:{app}:")
         } else {
-            format!("{}:{pk}:{app}:{sequence_id}", self.namespace)
+            format!("{}:{pk}:{app}:", self.namespace)
         }
+    }
+
+    /// Deletes old steps of an application when it saves one (see [`Retention`]), in the
+    /// save's script, so that the save and the delete are atomic.
+    ///
+    /// Each save with a retention also adds its sequence id to the application's step set,
+    /// `[namespace:]{partition_key}:{app_id}:steps` (a sorted set, which Burr ignores): the
+    /// deletion reads that set, never scans keys. Steps saved without a retention (or by
+    /// Burr) are not in it, and are not deleted: to index the steps of an application before
+    /// limiting them, save with a retention that deletes nothing,
+    /// `Retention::keep_last(u64::MAX)`. With [`Retention::max_age`], the oldest steps
+    /// go up to the first one young enough (steps are saved in order). One save deletes at
+    /// most 1,000 steps; a larger backlog goes over the next saves. The script builds the
+    /// keys of the steps it deletes, so it needs a single Redis server, not a cluster.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use burr_tracking::{RedisPersister, Retention};
+    /// # async fn run() -> Result<(), burr_core::PersistenceError> {
+    /// let persister = RedisPersister::connect("redis://127.0.0.1:6379/")
+    ///     .await?
+    ///     .with_retention(Retention::keep_last(20));
+    /// assert_eq!(persister.retention().last(), Some(20));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// The retention applied on save.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), burr_core::PersistenceError> {
+    /// let persister = burr_tracking::RedisPersister::connect("redis://127.0.0.1:6379/").await?;
+    /// assert!(persister.retention().keeps_all());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn retention(&self) -> Retention {
+        self.retention
     }
 
     fn map_err(e: redis::RedisError, key: &str) -> PersistenceError {
@@ -348,21 +444,41 @@ impl RedisPersister {
                 }
             )));
         }
-        let key = self.step_key(partition_key, r.app_id, r.sequence_id);
+        let prefix = self.step_prefix(partition_key, r.app_id);
+        let key = format!("{prefix}{}", r.sequence_id);
         let set = self.partition_set(partition_key);
+        let steps = format!("{prefix}steps");
         let state = state_to_text(r.state)?;
-        let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+        let now = chrono::Utc::now();
+        let stamp = |t: chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
+        };
+        // An age beyond the calendar deletes nothing: no cutoff.
+        let cutoff = (self.retention.age())
+            .and_then(|age| chrono::TimeDelta::from_std(age).ok())
+            .and_then(|age| now.checked_sub_signed(age))
+            .map(stamp)
+            .unwrap_or_default();
         let mut conn = self.conn.clone();
         let written: i64 = SAVE
             .key(&key)
             .key(&set)
+            .key(&steps)
             .arg(partition_key)
             .arg(r.app_id)
             .arg(r.sequence_id)
             .arg(r.position)
             .arg(state)
             .arg(r.status.as_str())
-            .arg(created_at)
+            .arg(stamp(now))
+            .arg(&prefix)
+            .arg(self.retention.first_kept(r.sequence_id))
+            .arg(cutoff)
+            .arg(if self.retention.keeps_all() {
+                0
+            } else {
+                PRUNE_BUDGET
+            })
             .invoke_async(&mut conn)
             .await
             .map_err(|e| Self::map_err(e, &key))?;

@@ -22,6 +22,12 @@ pub(super) struct Dialect {
     pub(super) newest_row: &'static str,
     /// Orders the app ids whose latest saves share a `created_at`, newest first.
     pub(super) newest_app: &'static str,
+    /// The parameters of a prune besides the partition key and app id: the sequence id just
+    /// saved, and the first one kept by count.
+    pub(super) prune_params: [&'static str; 2],
+    /// The `created_at` before which a prune deletes, from a parameter in seconds (`NULL`:
+    /// no age limit).
+    pub(super) cutoff: &'static str,
 }
 
 /// The SQL text of every statement, built once per table name.
@@ -33,6 +39,8 @@ pub(super) struct Statements {
     pub(super) load_latest: String,
     pub(super) load_exact: String,
     pub(super) list: String,
+    /// Deletes the steps of one app that its [`Retention`](super::Retention) lets go.
+    pub(super) prune: String,
 }
 
 impl Statements {
@@ -47,6 +55,8 @@ impl Statements {
             columns,
             newest_row,
             newest_app,
+            prune_params: [saved, first_kept],
+            cutoff,
         } = dialect;
         Statements {
             table: table.to_string(),
@@ -84,6 +94,13 @@ impl Statements {
             list: format!(
                 "SELECT app_id FROM {table} WHERE partition_key = {by_pk} GROUP BY app_id \
                  ORDER BY MAX(created_at) DESC, {newest_app}"
+            ),
+            // A range of the primary key, (partition_key, app_id, sequence_id < saved): the
+            // rows of this app only, never the step just saved.
+            prune: format!(
+                "DELETE FROM {table} WHERE partition_key = {by_pk} AND app_id = {by_app} \
+                 AND sequence_id < {saved} \
+                 AND (sequence_id < {first_kept} OR created_at < {cutoff})"
             ),
         }
     }

@@ -21,8 +21,8 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
 use super::sql::{Dialect, Statements, check_table_name};
 use super::{
-    DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, RowName, state_from_text,
-    state_to_text, status_from_text,
+    DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, Retention, RowName,
+    state_from_text, state_to_text, status_from_text,
 };
 
 /// Longest table name accepted (SQLite has no limit; this keeps names readable).
@@ -39,6 +39,9 @@ const SQLITE: Dialect = Dialect {
     columns: "position, state, sequence_id, app_id, created_at, status",
     newest_row: "rowid DESC",
     newest_app: "MAX(rowid) DESC",
+    prune_params: ["?3", "?4"],
+    // Text comparison: Burr's `YYYY-MM-DD HH:MM:SS` and the form above sort together.
+    cutoff: "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ?5 || ' seconds')",
 };
 
 /// Saves states in a SQLite database, in Apache Burr's table layout.
@@ -97,6 +100,7 @@ pub struct SqlitePersister {
     conn: Arc<Mutex<Connection>>,
     sql: Arc<Statements>,
     initialized: Arc<AtomicBool>,
+    retention: Retention,
 }
 
 impl SqlitePersister {
@@ -160,7 +164,51 @@ impl SqlitePersister {
             conn: Arc::new(Mutex::new(conn)),
             sql: Arc::new(Statements::new(DEFAULT_TABLE_NAME, &SQLITE)),
             initialized: Arc::new(AtomicBool::new(false)),
+            retention: Retention::keep_all(),
         }
+    }
+
+    /// Deletes old steps of an application when it saves one (see [`Retention`]): the save
+    /// and the delete are one transaction, and the delete is one statement over the primary
+    /// key's range of that application.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{SaveRequest, State, StateLoader, StateSaver, Status};
+    /// use burr_tracking::{Retention, SqlitePersister};
+    ///
+    /// let persister = SqlitePersister::in_memory()?.with_retention(Retention::keep_last(2));
+    /// persister.initialize()?;
+    /// for seq in 0..5 {
+    ///     let state = State::new().update("n", seq).with_sequence_id(seq);
+    ///     persister.save(SaveRequest {
+    ///         partition_key: None, app_id: "app", sequence_id: seq, position: "count",
+    ///         state: &state, status: Status::Completed,
+    ///     })?;
+    /// }
+    /// assert_eq!(persister.load(None, "app", None)?.unwrap().sequence_id, 4);
+    /// assert!(persister.load(None, "app", Some(3))?.is_some());
+    /// assert!(persister.load(None, "app", Some(2))?.is_none());
+    /// # Ok::<(), burr_core::PersistenceError>(())
+    /// ```
+    #[must_use]
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// The retention applied on save.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::{Retention, SqlitePersister};
+    /// assert!(SqlitePersister::in_memory()?.retention().keeps_all());
+    /// # Ok::<(), burr_core::PersistenceError>(())
+    /// ```
+    pub fn retention(&self) -> Retention {
+        self.retention
     }
 
     /// Uses the table `name` instead of `burr_state` (its index is `{name}_created_at_index`).
@@ -242,20 +290,40 @@ impl SqlitePersister {
                 "sequence id {sequence_id} of {row} does not fit SQLite's INTEGER"
             ))
         })?;
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached(&self.sql.insert)
-            .map_err(|e| self.map_err(e, Some(&row)))?;
-        let inserted = stmt
-            .execute(params![
+        let mut conn = self.lock();
+        let insert = |conn: &Connection| {
+            let inserted = conn.prepare_cached(&self.sql.insert)?.execute(params![
                 partition_key,
                 app_id,
                 seq,
                 position,
                 state,
                 status.as_str()
-            ])
-            .map_err(|e| self.map_err(e, Some(&row)))?;
+            ])?;
+            Ok::<_, rusqlite::Error>(inserted)
+        };
+        let inserted = if self.retention.keeps_all() {
+            insert(&conn)
+        } else {
+            // The save and its prune are one transaction: both happen, or neither.
+            let first_kept = i64::try_from(self.retention.first_kept(sequence_id)).unwrap_or(0);
+            let age = self.retention.age_secs();
+            conn.transaction().and_then(|tx| {
+                let inserted = insert(&tx)?;
+                if inserted > 0 {
+                    tx.prepare_cached(&self.sql.prune)?.execute(params![
+                        partition_key,
+                        app_id,
+                        seq,
+                        first_kept,
+                        age
+                    ])?;
+                }
+                tx.commit()?;
+                Ok(inserted)
+            })
+        }
+        .map_err(|e| self.map_err(e, Some(&row)))?;
         if inserted == 0 {
             return Err(PersistenceError::Duplicate(row.to_string()));
         }
@@ -453,6 +521,26 @@ mod tests {
                 status: Status::Completed,
             },
         )
+    }
+
+    #[test]
+    fn the_prune_searches_the_primary_key_of_one_app() {
+        let p = SqlitePersister::in_memory().unwrap();
+        StateSaver::initialize(&p).unwrap();
+        let conn = p.lock();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", p.sql.prune))
+            .unwrap()
+            .query_map(params!["", "app", 9, 7, 3600.0], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.starts_with("SEARCH"), "{plan}");
+        assert!(
+            plan.contains("partition_key=? AND app_id=? AND sequence_id<?"),
+            "{plan}"
+        );
     }
 
     #[test]

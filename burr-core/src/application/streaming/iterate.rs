@@ -47,11 +47,17 @@ impl Progress {
         }
     }
 
-    async fn end(&mut self, app: &Application, error: Option<&Error>) {
-        if !self.done {
-            self.done = true;
-            app.fire_execute(self.method, false, error, self.mode).await;
+    /// Ends the iteration: saves the step it stopped at (whatever the save policy) and
+    /// closes the execute call. The error of that save, when the iteration had none.
+    async fn end(&mut self, app: &mut Application, error: Option<&Error>) -> Option<Error> {
+        if self.done {
+            return None;
         }
+        self.done = true;
+        let saved = app.save_at_stop(self.mode, error.is_some()).await.err();
+        app.fire_execute(self.method, false, error.or(saved.as_ref()), self.mode)
+            .await;
+        saved
     }
 
     /// Finishes the step left pending by a dropped container.
@@ -99,15 +105,11 @@ impl Progress {
                 self.end(app, Some(&e)).await;
                 return Some(Err(e));
             }
-            Ok(true) => {
-                self.end(app, None).await;
-                return None;
-            }
+            Ok(true) => return self.end(app, None).await.map(Err),
             Ok(false) => {}
         }
         if !app.has_next_action() {
-            self.end(app, None).await;
-            return None;
+            return self.end(app, None).await.map(Err);
         }
         let inputs = self.inputs.clone();
         match app

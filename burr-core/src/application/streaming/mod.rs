@@ -169,7 +169,11 @@ impl<'a> Core<'a> {
     /// Ends the step in the engine, then fires the stream-end hooks and closes the call.
     async fn finalize(&mut self, r: Running, out: Result<StepOutput, Error>) {
         let mode = self.mode;
-        let result = self.app.finish_step(&r.p, out, mode).await;
+        let mut result = self.app.finish_step(&r.p, out, mode).await;
+        if r.method.is_some() {
+            // The step ends the `stream_result` call: it is saved whatever the save policy.
+            result = self.app.end_run(result, mode).await;
+        }
         let app = &*self.app;
         fire!(
             app,
@@ -319,7 +323,12 @@ impl Application {
         mode: Mode,
     ) -> Result<(String, Core<'_>), Error> {
         self.fire_execute(method, true, None, mode).await;
-        match self.approach(halt, inputs, mode).await {
+        let approached = match self.approach(halt, inputs, mode).await {
+            // The call ends before streaming: save the step it stopped at.
+            Ok(Approach::Next) => Ok(Approach::Next),
+            done => self.end_run(done, mode).await,
+        };
+        match approached {
             Err(e) => {
                 self.fire_execute(method, false, Some(&e), mode).await;
                 Err(e)
@@ -350,6 +359,7 @@ impl Application {
         let p = match begun {
             Ok(p) => p,
             Err(e) => {
+                let _ = self.save_at_stop(mode, true).await;
                 self.fire_execute(close, false, Some(&e), mode).await;
                 return Err(e);
             }
@@ -358,7 +368,11 @@ impl Application {
         let name = n.info.name.clone();
         if !n.kind.is_streaming() {
             let outcome = self.call_action(&p, mode).await;
-            let step = self.finish_step(&p, outcome, mode).await;
+            let mut step = self.finish_step(&p, outcome, mode).await;
+            if owns_call || step.is_err() {
+                // The step ends the call: it is saved whatever the save policy.
+                step = self.end_run(step, mode).await;
+            }
             return match step {
                 Err(e) => {
                     self.fire_execute(close, false, Some(&e), mode).await;
