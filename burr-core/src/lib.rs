@@ -48,8 +48,8 @@ pub use action::{
 };
 pub use application::{
     Application, ApplicationBuilder, AsyncStreamIterate, AsyncStreamingResult, CancelHandle, Halt,
-    Halted, InitializeFrom, Iterate, Outcome, SUSPENDED_KEY, SavePolicy, StepResult,
-    StreamIterate, StreamOutcome, StreamingResult, Suspension, halt_after, halt_before,
+    Halted, InitializeFrom, Iterate, Outcome, SUSPENDED_KEY, SavePolicy, StepResult, StreamIterate,
+    StreamOutcome, StreamingResult, Suspension, halt_after, halt_before,
 };
 pub use context::{ActionContext, SpanGuard, Tracer};
 pub use error::{ActionError, BoxError, BuildProblem, Error, Result, StateError};

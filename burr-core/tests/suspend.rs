@@ -283,3 +283,30 @@ fn async_actions_suspend_and_resume_too() {
         assert_eq!(expensive.load(Ordering::SeqCst), 1);
     });
 }
+
+#[test]
+fn a_suspension_is_saved_whatever_the_save_policy() {
+    let store = InMemoryPersister::new();
+    let expensive = Arc::new(AtomicU32::new(0));
+    let mut app = graph(expensive.clone())
+        .with_action("warm_up", ResultAction::new(["topic"]))
+        .with_transition("warm_up", "draft", default())
+        .with_state(State::new().update("topic", "rust"))
+        .with_entrypoint("warm_up")
+        .with_app_id("app-1")
+        .with_state_persister(store.clone())
+        .with_save_policy(SavePolicy::every_n_steps(10))
+        .build()
+        .unwrap();
+    app.step().unwrap();
+    // Driven step by step (no run to save at its end), the suspended step 1 is saved anyway.
+    app.step().unwrap();
+    let saved = store.load(None, "app-1", None).unwrap().unwrap();
+    assert_eq!(saved.sequence_id, 1);
+    assert!(saved.state.contains(SUSPENDED_KEY));
+    let mut later = fresh(&store, expensive);
+    let out = later
+        .resume("approval", true, halt_after(["publish"]), ())
+        .unwrap();
+    assert_eq!(out.halted, Halted::After);
+}

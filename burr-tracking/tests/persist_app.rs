@@ -17,11 +17,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
+use burr_core::persistence::JournalEntry;
 use burr_core::{
     ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver, Error, FnAction, Halted,
-    InitializeFrom, Loader, SUSPENDED_KEY, Saver, State, StateLoader, StateSaver, Status,
-    halt_after,
+    InitializeFrom, Loader, PersistenceError, SUSPENDED_KEY, SaveRequest, Saver, State,
+    StateLoader, StateSaver, Status, halt_after,
 };
+
+/// The future type of the async persister traits.
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 use support::roots::{env_count, unique};
 use support::service_unreachable;
 
@@ -337,6 +341,112 @@ async fn suspend_and_resume_across_builds(backend: Backend) {
     assert!(matches!(err, Error::NotSuspended { .. }), "{err}");
 }
 
+/// Saves journals through `inner` but, like a process killed at that moment, never a step
+/// from `limit` on.
+struct DiesAt {
+    inner: Saver,
+    limit: u64,
+}
+
+impl AsyncStateSaver for DiesAt {
+    fn save<'a>(&'a self, r: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>> {
+        Box::pin(async move {
+            if r.sequence_id >= self.limit {
+                return Err(PersistenceError::backend("killed"));
+            }
+            match &self.inner {
+                Saver::Sync(s) => s.save(r),
+                Saver::Async(s) => s.save(r).await,
+            }
+        })
+    }
+
+    fn save_journal<'a>(
+        &'a self,
+        entry: &'a JournalEntry,
+    ) -> BoxFuture<'a, Result<(), PersistenceError>> {
+        Box::pin(async move {
+            match &self.inner {
+                Saver::Sync(s) => s.save_journal(entry),
+                Saver::Async(s) => s.save_journal(entry).await,
+            }
+        })
+    }
+}
+
+/// `count`, then `notify`, which sends one message (journaled) per step.
+async fn build_notifier(
+    backend: &Backend,
+    app_id: &str,
+    saver: Saver,
+    sent: Arc<AtomicU32>,
+) -> burr_core::Application {
+    let notify = FnAction::new_async(["count"], ["receipt"], move |state, _, ctx| {
+        let sent = sent.clone();
+        let ctx = ctx.clone();
+        async move {
+            let receipt: u32 = ctx
+                .durable_async("send", || async {
+                    Ok::<_, ActionError>(sent.fetch_add(1, Ordering::SeqCst))
+                })
+                .await?;
+            Ok::<_, ActionError>(state.update("receipt", receipt))
+        }
+    });
+    ApplicationBuilder::new()
+        .with_action("count", count(Arc::default(), -1))
+        .with_action("notify", notify)
+        .with_transitions([("count", "notify"), ("notify", "count")])
+        .with_app_id(app_id)
+        .with_state_persister(saver)
+        .initialize_from(InitializeFrom::new(
+            backend.loader.clone(),
+            State::new().update("count", 0),
+            "count",
+        ))
+        .build_async()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", backend.name))
+}
+
+/// A step journals a sent message and dies before it is saved; the application built again
+/// runs that step again and replays the message instead of sending it twice.
+async fn journal_survives_a_crash(backend: Backend) {
+    let app_id = unique("journal");
+    let sent = Arc::new(AtomicU32::new(0));
+    let dying = Saver::Async(Arc::new(DiesAt {
+        inner: backend.saver.clone(),
+        limit: 1,
+    }));
+    let mut first = build_notifier(&backend, &app_id, dying, sent.clone()).await;
+    first.step_async().await.unwrap();
+    let err = first.step_async().await.unwrap_err();
+    assert!(
+        err.to_string().contains("killed"),
+        "{}: {err}",
+        backend.name
+    );
+    drop(first);
+    assert_eq!(sent.load(Ordering::SeqCst), 1);
+    let journal = backend.check.load_journal(None, &app_id, 1).await.unwrap();
+    assert_eq!(journal.len(), 1, "{}", backend.name);
+    assert_eq!(
+        (journal[0].position.as_str(), journal[0].key.as_str()),
+        ("notify", "send")
+    );
+
+    let mut again = build_notifier(&backend, &app_id, backend.saver.clone(), sent.clone()).await;
+    let step = again.step_async().await.unwrap().unwrap();
+    assert_eq!((step.action.as_str(), step.sequence_id), ("notify", 1));
+    assert_eq!(step.state.get::<u32>("receipt").unwrap(), 0);
+    assert_eq!(
+        sent.load(Ordering::SeqCst),
+        1,
+        "{}: sent twice",
+        backend.name
+    );
+}
+
 // ---------------------------------------------------------------------------- SQLite
 
 /// A sync persister behind the async loader trait, for the checks.
@@ -375,6 +485,12 @@ mod sqlite {
     async fn suspend_and_resume_across_builds() {
         let dir = tempfile::tempdir().unwrap();
         super::suspend_and_resume_across_builds(backend(&dir)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn journal_survives_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        super::journal_survives_a_crash(backend(&dir)).await;
     }
 
     /// The sync API end to end: `build()` and `step()` with the SQLite persister.
@@ -453,7 +569,7 @@ mod postgres {
         let outcome = tokio::spawn(test(backend)).await;
         let client = store.pool().get().await.unwrap();
         client
-            .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+            .batch_execute(&format!("DROP TABLE IF EXISTS {table}, {table}_journal"))
             .await
             .unwrap();
         if let Err(e) = outcome {
@@ -479,6 +595,11 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn suspend_and_resume_across_builds() {
         with_backend(super::suspend_and_resume_across_builds).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn journal_survives_a_crash() {
+        with_backend(super::journal_survives_a_crash).await;
     }
 }
 
@@ -545,5 +666,10 @@ mod redis {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn suspend_and_resume_across_builds() {
         with_backend(super::suspend_and_resume_across_builds).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn journal_survives_a_crash() {
+        with_backend(super::journal_survives_a_crash).await;
     }
 }

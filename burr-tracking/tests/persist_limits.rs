@@ -214,7 +214,7 @@ mod postgres_store {
                 .unwrap_err();
             assert!(matches!(err, PersistenceError::Unsupported(_)), "{err}");
             admin
-                .execute(&format!("DROP TABLE {table}"), &[])
+                .execute(&format!("DROP TABLE {table}, {table}_journal"), &[])
                 .await
                 .unwrap();
         });

@@ -255,7 +255,7 @@ mod postgres {
         };
         let cleanup = Box::pin(async move {
             admin
-                .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+                .batch_execute(&format!("DROP TABLE IF EXISTS {table}, {table}_journal"))
                 .await
                 .unwrap();
         });

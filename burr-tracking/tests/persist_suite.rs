@@ -647,7 +647,7 @@ mod postgres_backend {
             let table = table.clone();
             Box::pin(async move {
                 admin
-                    .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+                    .batch_execute(&format!("DROP TABLE IF EXISTS {table}, {table}_journal"))
                     .await
                     .expect("drop table");
             })
@@ -999,7 +999,7 @@ mod postgres_faults {
         .await;
         let cleanup = postgres_backend::admin().await.unwrap();
         cleanup
-            .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+            .batch_execute(&format!("DROP TABLE IF EXISTS {table}, {table}_journal"))
             .await
             .unwrap();
         if let Err(e) = outcome {

@@ -133,7 +133,8 @@ impl ActionContext {
     ///
     /// The journal is kept in memory across the attempts of a step, saved with a suspension,
     /// and saved entry by entry by the application's state persister when it keeps journals
-    /// ([`StateSaver::save_journal`](crate::StateSaver::save_journal)): an application built again
+    /// ([`StateSaver::save_journal`](crate::StateSaver::save_journal); burr-tracking's
+    /// SQLite, PostgreSQL and Redis persisters and the in-memory one do): an application built again
     /// with `initialize_from` after a crash (or after the step failed) replays it in the
     /// first step it runs, when that step runs the same action. With an async persister,
     /// use [`ActionContext::durable_async`], which can await the save. A journal entry the

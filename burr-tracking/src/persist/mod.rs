@@ -18,6 +18,13 @@
 //!   as the partition key that was asked for;
 //! - the status is `completed` or `failed`.
 //!
+//! Each store also keeps the journal of steps in progress (the results an action journals
+//! with `ActionContext::durable`, saved as each is made), so that a step run again after a
+//! crash or a failure replays them: SQL persisters in `<table>_journal` beside Burr's table
+//! (created by `initialize`; Burr ignores it), Redis in one hash per step,
+//! `[namespace:]{pk}:{app}:{seq}:journal`. A database initialized by an earlier version gets
+//! the journal table by calling `initialize` again.
+//!
 //! Semantics shared by every store here:
 //!
 //! - one saved row per (partition key, app id, sequence id): saving it again is
@@ -117,6 +124,8 @@ use std::pin::Pin;
 
 use burr_core::{PersistenceError, State, Status};
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+mod journal;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "redis")]

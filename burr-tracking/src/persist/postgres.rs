@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use burr_core::persistence::JournalEntry;
 use burr_core::{AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
@@ -26,6 +27,7 @@ pub use deadpool_postgres;
 /// The driver, for its error and configuration types.
 pub use tokio_postgres;
 
+use super::journal;
 use super::sql::{Dialect, Statements, check_table_name};
 use super::{
     BoxFuture, DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, Retention, RowName,
@@ -53,6 +55,9 @@ const POSTGRES: Dialect = Dialect {
     newest_app: "MAX(sequence_id) DESC",
     prune_params: ["$3::int4", "$7::int4"],
     cutoff: "((now() AT TIME ZONE 'UTC') - make_interval(secs => $8::float8))",
+    journal_values: [
+        "$1::text", "$2::text", "$3::int4", "$4::int4", "$5::text", "$6::text", "$7::text",
+    ],
 };
 
 /// The insert and its prune as one statement (one round trip, atomic): the prune runs only
@@ -550,6 +555,82 @@ impl PostgresPersister {
             .transpose()
     }
 
+    async fn save_journal_entry(&self, e: &JournalEntry) -> Result<(), PersistenceError> {
+        let (Ok(seq), Ok(idx)) = (i32::try_from(e.sequence_id), i32::try_from(e.index)) else {
+            return Err(PersistenceError::Unsupported(format!(
+                "journal entry {} of step {}: beyond the INTEGER column's range",
+                e.index, e.sequence_id
+            )));
+        };
+        let value = journal::value_text(e)?;
+        let pk = e.partition_key.as_deref().unwrap_or(DEFAULT_PARTITION_KEY);
+        if [pk, e.app_id.as_str(), &e.position, &e.key, &value]
+            .iter()
+            .any(|t| t.contains('\0'))
+        {
+            return Err(PersistenceError::Unsupported(format!(
+                "journal entry {} of step {} holds a NUL character (U+0000), which PostgreSQL \
+                 text cannot hold",
+                e.index, e.sequence_id
+            )));
+        }
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&self.sql.journal_save)
+            .await
+            .map_err(|err| self.map_err(err, None))?;
+        client
+            .execute(
+                &stmt,
+                &[&pk, &e.app_id, &seq, &idx, &e.position, &e.key, &value],
+            )
+            .await
+            .map_err(|err| self.map_err(err, None))?;
+        Ok(())
+    }
+
+    async fn journal_of(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: u64,
+    ) -> Result<Vec<JournalEntry>, PersistenceError> {
+        let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        let Ok(seq) = i32::try_from(sequence_id) else {
+            return Ok(Vec::new());
+        };
+        if pk.contains('\0') || app_id.contains('\0') {
+            return Ok(Vec::new());
+        }
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&self.sql.journal_load)
+            .await
+            .map_err(|e| self.map_err(e, None))?;
+        let rows = client
+            .query(&stmt, &[&pk, &app_id, &seq])
+            .await
+            .map_err(|e| self.map_err(e, None))?;
+        rows.iter()
+            .map(|row| {
+                let read = |e: tokio_postgres::Error| {
+                    PersistenceError::Corrupt(format!("journal of app id {app_id:?}: {e}"))
+                };
+                let idx: i32 = row.try_get(0).map_err(read)?;
+                let value: String = row.try_get(3).map_err(read)?;
+                journal::entry(
+                    partition_key,
+                    app_id,
+                    sequence_id,
+                    idx.into(),
+                    row.try_get(1).map_err(read)?,
+                    row.try_get(2).map_err(read)?,
+                    &value,
+                )
+            })
+            .collect()
+    }
+
     async fn app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
         let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
         if pk.contains('\0') {
@@ -635,6 +716,14 @@ impl AsyncStateSaver for PostgresPersister {
     fn save<'a>(&'a self, request: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>> {
         Box::pin(self.save_step(request))
     }
+
+    /// Saves the entry in `<table>_journal` (see [`AsyncStateSaver::save_journal`]).
+    fn save_journal<'a>(
+        &'a self,
+        entry: &'a JournalEntry,
+    ) -> BoxFuture<'a, Result<(), PersistenceError>> {
+        Box::pin(self.save_journal_entry(entry))
+    }
 }
 
 impl AsyncStateLoader for PostgresPersister {
@@ -652,6 +741,16 @@ impl AsyncStateLoader for PostgresPersister {
         partition_key: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<String>, PersistenceError>> {
         Box::pin(self.app_ids(partition_key))
+    }
+
+    /// Reads `<table>_journal` (see [`AsyncStateLoader::load_journal`]).
+    fn load_journal<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+        app_id: &'a str,
+        sequence_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<JournalEntry>, PersistenceError>> {
+        Box::pin(self.journal_of(partition_key, app_id, sequence_id))
     }
 }
 

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+use burr_core::persistence::JournalEntry;
 use burr_core::{AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
@@ -29,6 +30,7 @@ use redis::{AsyncCommands, Script};
 /// The driver, for [`RedisPersister::connection`] and its error types.
 pub use ::redis as driver;
 
+use super::journal;
 use super::{
     BoxFuture, DEFAULT_PARTITION_KEY, Retention, RowName, state_from_text, state_to_text,
     status_from_text,
@@ -580,9 +582,84 @@ impl RedisPersister {
     }
 }
 
+impl RedisPersister {
+    /// `[namespace:]{pk}:{app}:{seq}:journal`: the journal hash of one step, one field per
+    /// entry index.
+    fn journal_key(&self, partition_key: Option<&str>, app_id: &str, sequence_id: u64) -> String {
+        let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        format!("{}:journal", self.step_key(pk, app_id, sequence_id))
+    }
+
+    async fn save_journal_entry(&self, e: &JournalEntry) -> Result<(), PersistenceError> {
+        let key = self.journal_key(e.partition_key.as_deref(), &e.app_id, e.sequence_id);
+        let field = serde_json::json!({
+            "position": e.position,
+            "key": e.key,
+            "value": e.value,
+        });
+        let mut conn = self.conn.clone();
+        let () = conn
+            .hset(&key, e.index, field.to_string())
+            .await
+            .map_err(|err| Self::map_err(err, &key))?;
+        Ok(())
+    }
+
+    async fn journal_of(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: u64,
+    ) -> Result<Vec<JournalEntry>, PersistenceError> {
+        let key = self.journal_key(partition_key, app_id, sequence_id);
+        let mut conn = self.conn.clone();
+        let fields: HashMap<String, String> = conn
+            .hgetall(&key)
+            .await
+            .map_err(|err| Self::map_err(err, &key))?;
+        let corrupt = |what: String| PersistenceError::Corrupt(format!("journal {key:?}: {what}"));
+        let mut entries = Vec::with_capacity(fields.len());
+        for (idx, field) in fields {
+            let idx: i64 = idx
+                .parse()
+                .map_err(|_| corrupt(format!("field {idx:?} is not an index")))?;
+            let mut v: serde_json::Value = serde_json::from_str(&field)
+                .map_err(|e| corrupt(format!("entry {idx} is not JSON: {e}")))?;
+            let text = |v: &mut serde_json::Value, k: &str| match v
+                .get_mut(k)
+                .map(serde_json::Value::take)
+            {
+                Some(serde_json::Value::String(s)) => Ok(s),
+                _ => Err(corrupt(format!("entry {idx} has no text {k:?}"))),
+            };
+            let (position, entry_key) = (text(&mut v, "position")?, text(&mut v, "key")?);
+            let value = v.get("value").cloned().unwrap_or_default().to_string();
+            entries.push(journal::entry(
+                partition_key,
+                app_id,
+                sequence_id,
+                idx,
+                position,
+                entry_key,
+                &value,
+            )?);
+        }
+        entries.sort_by_key(|e| e.index);
+        Ok(entries)
+    }
+}
+
 impl AsyncStateSaver for RedisPersister {
     fn save<'a>(&'a self, request: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>> {
         Box::pin(self.save_step(request))
+    }
+
+    /// Saves the entry in the step's journal hash (see [`AsyncStateSaver::save_journal`]).
+    fn save_journal<'a>(
+        &'a self,
+        entry: &'a JournalEntry,
+    ) -> BoxFuture<'a, Result<(), PersistenceError>> {
+        Box::pin(self.save_journal_entry(entry))
     }
 }
 
@@ -601,5 +678,15 @@ impl AsyncStateLoader for RedisPersister {
         partition_key: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<String>, PersistenceError>> {
         Box::pin(self.app_ids(partition_key))
+    }
+
+    /// Reads the step's journal hash (see [`AsyncStateLoader::load_journal`]).
+    fn load_journal<'a>(
+        &'a self,
+        partition_key: Option<&'a str>,
+        app_id: &'a str,
+        sequence_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<JournalEntry>, PersistenceError>> {
+        Box::pin(self.journal_of(partition_key, app_id, sequence_id))
     }
 }

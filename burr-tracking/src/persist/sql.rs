@@ -28,6 +28,9 @@ pub(super) struct Dialect {
     /// The `created_at` before which a prune deletes, from a parameter in seconds (`NULL`:
     /// no age limit).
     pub(super) cutoff: &'static str,
+    /// The values of a journal entry: partition key, app id, sequence id, index, position,
+    /// key, value.
+    pub(super) journal_values: [&'static str; 7],
 }
 
 /// The SQL text of every statement, built once per table name.
@@ -41,6 +44,11 @@ pub(super) struct Statements {
     pub(super) list: String,
     /// Deletes the steps of one app that its [`Retention`](super::Retention) lets go.
     pub(super) prune: String,
+    /// Saves one journal entry (see [`burr_core::persistence::JournalEntry`]), replacing
+    /// the one at the same place.
+    pub(super) journal_save: String,
+    /// The journal of one step, in index order: `idx, position, entry_key, entry_value`.
+    pub(super) journal_load: String,
 }
 
 impl Statements {
@@ -57,8 +65,22 @@ impl Statements {
             newest_app,
             prune_params: [saved, first_kept],
             cutoff,
+            journal_values: [j_pk, j_app, j_seq, j_idx, j_position, j_key, j_value],
         } = dialect;
         Statements {
+            journal_save: format!(
+                "INSERT INTO {table}_journal \
+                 (partition_key, app_id, sequence_id, idx, position, entry_key, entry_value) \
+                 VALUES ({j_pk}, {j_app}, {j_seq}, {j_idx}, {j_position}, {j_key}, {j_value}) \
+                 ON CONFLICT (partition_key, app_id, sequence_id, idx) DO UPDATE SET \
+                 position = excluded.position, entry_key = excluded.entry_key, \
+                 entry_value = excluded.entry_value"
+            ),
+            journal_load: format!(
+                "SELECT idx, position, entry_key, entry_value FROM {table}_journal \
+                 WHERE partition_key = {by_pk} AND app_id = {by_app} AND sequence_id = {by_seq} \
+                 ORDER BY idx"
+            ),
             table: table.to_string(),
             create: format!(
                 "CREATE TABLE IF NOT EXISTS {table} (\n\
@@ -71,7 +93,17 @@ impl Statements {
                  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n\
                  PRIMARY KEY (partition_key, app_id, sequence_id, position)\n\
                  );\n\
-                 CREATE INDEX IF NOT EXISTS {table}_created_at_index ON {table} (created_at);"
+                 CREATE INDEX IF NOT EXISTS {table}_created_at_index ON {table} (created_at);\n\
+                 CREATE TABLE IF NOT EXISTS {table}_journal (\n\
+                 partition_key TEXT NOT NULL,\n\
+                 app_id TEXT NOT NULL,\n\
+                 sequence_id INTEGER NOT NULL,\n\
+                 idx INTEGER NOT NULL,\n\
+                 position TEXT NOT NULL,\n\
+                 entry_key TEXT NOT NULL,\n\
+                 entry_value TEXT NOT NULL,\n\
+                 PRIMARY KEY (partition_key, app_id, sequence_id, idx)\n\
+                 );"
             ),
             // One statement, so that the duplicate check (the same step under any action name)
             // and the insert are one atomic step; the primary key catches the rest.

@@ -15,10 +15,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use burr_core::persistence::JournalEntry;
 use burr_core::{PersistedState, PersistenceError, SaveRequest, StateLoader, StateSaver, Status};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
+use super::journal;
 use super::sql::{Dialect, Statements, check_table_name};
 use super::{
     DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, Retention, RowName,
@@ -42,6 +44,7 @@ const SQLITE: Dialect = Dialect {
     prune_params: ["?3", "?4"],
     // Text comparison: Burr's `YYYY-MM-DD HH:MM:SS` and the form above sort together.
     cutoff: "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ?5 || ' seconds')",
+    journal_values: ["?1", "?2", "?3", "?4", "?5", "?6", "?7"],
 };
 
 /// Saves states in a SQLite database, in Apache Burr's table layout.
@@ -430,6 +433,25 @@ impl StateSaver for SqlitePersister {
         Ok(found)
     }
 
+    /// Saves the entry in `<table>_journal` (see [`StateSaver::save_journal`]).
+    fn save_journal(&self, e: &JournalEntry) -> Result<(), PersistenceError> {
+        let value = journal::value_text(e)?;
+        let (Ok(seq), Ok(idx)) = (i64::try_from(e.sequence_id), i64::try_from(e.index)) else {
+            return Err(PersistenceError::Unsupported(format!(
+                "journal entry {} of step {}: beyond SQLite's INTEGER range",
+                e.index, e.sequence_id
+            )));
+        };
+        let pk = e.partition_key.as_deref().unwrap_or(DEFAULT_PARTITION_KEY);
+        self.lock()
+            .prepare_cached(&self.sql.journal_save)
+            .and_then(|mut stmt| {
+                stmt.execute(params![pk, e.app_id, seq, idx, e.position, e.key, value])
+            })
+            .map_err(|err| self.map_err(err, None))?;
+        Ok(())
+    }
+
     fn save(&self, r: SaveRequest<'_>) -> Result<(), PersistenceError> {
         let state = state_to_text(r.state)?;
         self.save_text(
@@ -444,6 +466,47 @@ impl StateSaver for SqlitePersister {
 }
 
 impl StateLoader for SqlitePersister {
+    /// Reads `<table>_journal` (see [`StateLoader::load_journal`]).
+    fn load_journal(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: u64,
+    ) -> Result<Vec<JournalEntry>, PersistenceError> {
+        let Ok(seq) = i64::try_from(sequence_id) else {
+            return Ok(Vec::new());
+        };
+        let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(&self.sql.journal_load)
+            .map_err(|e| self.map_err(e, None))?;
+        let rows = stmt
+            .query_map(params![pk, app_id, seq], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| self.map_err(e, None))?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (idx, position, key, value) = row.map_err(|e| self.map_err(e, None))?;
+            entries.push(journal::entry(
+                partition_key,
+                app_id,
+                sequence_id,
+                idx,
+                position,
+                key,
+                &value,
+            )?);
+        }
+        Ok(entries)
+    }
+
     fn load(
         &self,
         partition_key: Option<&str>,
