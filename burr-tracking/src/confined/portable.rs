@@ -37,7 +37,11 @@ fn open_options(follow: bool) -> OpenOptions {
         const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
         /// Opens a link (a reparse point) itself instead of what it points to.
         const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
-        let own_link = if follow { 0 } else { FILE_FLAG_OPEN_REPARSE_POINT };
+        let own_link = if follow {
+            0
+        } else {
+            FILE_FLAG_OPEN_REPARSE_POINT
+        };
         options.custom_flags(FILE_FLAG_BACKUP_SEMANTICS | own_link);
     }
     #[cfg(not(windows))]
@@ -140,7 +144,10 @@ mod tests {
         assert_eq!(refused(file_as_dir), Some(Refusal::NotAFolder));
         let dir_as_file = open(root.path(), &at(&["p", "app"]), true);
         assert_eq!(refused(dir_as_file), Some(Refusal::NotAFile));
-        assert_eq!(refused(open(root.path(), &[], true)), Some(Refusal::NotAFile));
+        assert_eq!(
+            refused(open(root.path(), &[], true)),
+            Some(Refusal::NotAFile)
+        );
         assert!(open_regular(&root.path().join("p/app/log.jsonl")).is_ok());
         assert_eq!(
             refused(open_regular(&root.path().join("p"))),
@@ -159,6 +166,9 @@ mod tests {
         let linked_dir = open(root.path(), &[OsStr::new("q")], false);
         assert_eq!(refused(linked_dir), Some(Refusal::Symlink));
         let names = ["p", "app", "link.jsonl"].map(OsStr::new);
-        assert_eq!(refused(open(root.path(), &names, true)), Some(Refusal::Symlink));
+        assert_eq!(
+            refused(open(root.path(), &names, true)),
+            Some(Refusal::Symlink)
+        );
     }
 }

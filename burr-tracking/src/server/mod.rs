@@ -73,7 +73,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use cache::CACHE_BUDGET;
-pub use host::AllowedHosts;
+pub use host::{AllowedHosts, InvalidHostName};
 pub use limits::{HEADER_READ_TIMEOUT, Limits, MAX_CONNECTIONS, REQUEST_TIMEOUT};
 
 pub use store::{
