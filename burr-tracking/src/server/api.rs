@@ -63,10 +63,12 @@ pub(super) fn routes() -> Router<Api> {
         .fallback(not_found)
 }
 
-/// An error answer in FastAPI's shape: `{"detail": "..."}`.
+/// An error answer in FastAPI's shape: `{"detail": "..."}`, plus `"steps"`, the paged
+/// endpoint to read, when the whole app is too large to answer at once.
 struct ApiError {
     status: StatusCode,
     detail: String,
+    steps: Option<String>,
 }
 
 impl ApiError {
@@ -74,6 +76,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
             detail: detail.into(),
+            steps: None,
         }
     }
 
@@ -81,6 +84,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: detail.into(),
+            steps: None,
         }
     }
 }
@@ -88,14 +92,22 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         // The store's messages name files below the root only, never a path of the machine.
-        let status = if err.is_not_found() {
-            StatusCode::NOT_FOUND
-        } else {
-            StatusCode::INTERNAL_SERVER_ERROR
+        let (status, steps) = match &err {
+            err if err.is_not_found() => (StatusCode::NOT_FOUND, None),
+            // Not the client's fault, nor a failure: this answer is past what is built at once.
+            StoreError::ResponseTooLarge {
+                project, app_id, ..
+            } => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                Some(format!("/api/v1/{project}/{app_id}/steps")),
+            ),
+            StoreError::StepTooLarge { .. } => (StatusCode::INSUFFICIENT_STORAGE, None),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, None),
         };
         ApiError {
             status,
             detail: err.to_string(),
+            steps,
         }
     }
 }
@@ -106,13 +118,18 @@ impl From<WorkFailed> for ApiError {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: "internal error".to_owned(),
+            steps: None,
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "detail": self.detail }).to_string();
+        let body = match self.steps {
+            Some(steps) => json!({ "detail": self.detail, "steps": steps }),
+            None => json!({ "detail": self.detail }),
+        }
+        .to_string();
         (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
@@ -142,6 +159,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> ApiResult {
         .map_err(|err| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: format!("cannot encode the answer: {err}"),
+            steps: None,
         })
 }
 
@@ -289,6 +307,7 @@ async fn demo(State(api): State<Api>) -> ApiResult {
             ApiError {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 detail: "cannot write the demo projects (see the server's log)".to_owned(),
+                steps: None,
             }
         })?;
     to_json(&json!({ "written": written }))

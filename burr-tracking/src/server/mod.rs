@@ -37,7 +37,8 @@
 //!   regular files are read, within size budgets (see [`crate::read::MAX_JSON_FILE`]).
 //! - Slow, idle and stalled connections are closed, connections are capped and so are the
 //!   requests reading files at once ([`Limits`]); the store's cache has a memory budget
-//!   ([`CACHE_BUDGET`]).
+//!   ([`CACHE_BUDGET`]), and so has an answer built from steps ([`MAX_RESPONSE`]: past it the
+//!   whole-app endpoint answers `507`, pointing to the paged one).
 //! - Error messages name files below the root only, never a path of the machine.
 //!
 //! # Examples
@@ -82,8 +83,8 @@ pub use limits::{
 };
 
 pub use store::{
-    AppListEntry, AppPage, AppSummary, LogStatus, MAX_PAGE, Order, ProjectSummary, StepQuery,
-    Store, StoreError,
+    AppListEntry, AppPage, AppSummary, LogStatus, MAX_PAGE, MAX_RESPONSE, Order, ProjectSummary,
+    StepQuery, Store, StoreError,
 };
 
 /// How a server runs: which hosts it answers and its limits.
