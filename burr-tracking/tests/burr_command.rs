@@ -247,3 +247,58 @@ fn only_allowed_host_names_are_answered_over_the_network() {
     child.wait().unwrap();
     assert_eq!(results, (200, 200, 200, 421));
 }
+
+#[test]
+fn an_invalid_allowed_host_name_stops_burr() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut command = Command::new(BURR);
+        command
+            .args(["--no-open", "--port", &free_port().to_string(), "--dir"])
+            .arg(dir.path())
+            .args(args)
+            .env_remove("BURR_ALLOW_HOSTS");
+        if let Some(value) = env {
+            command.env("BURR_ALLOW_HOSTS", value);
+        }
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A name taken (or dropped) starts the server: stop it rather than wait for it.
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for bad in ["http://burr.lan", "name:abc", "burr.lan/x"] {
+        let (code, stderr) = run(&["--allow-host", bad], None);
+        assert_eq!(code, Some(2), "{bad}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{bad:?}")) && stderr.contains("is not a host name"),
+            "{bad}: {stderr}"
+        );
+    }
+    // An empty entry of the variable is a mistake too (and would have hidden a warning).
+    let (code, stderr) = run(&[], Some("burr.lan,"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("\"\" is not a host name"), "{stderr}");
+}
+
+#[test]
+fn unbracketed_ipv6_addresses_can_be_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ((mut child, port, _), _) = start(&["--allow-host", "fe80::1,::1"], dir.path());
+    let status = |host: &str| http::get_as(port, "/api/v0/projects", host).unwrap().0;
+    let results = (status(&format!("[fe80::1]:{port}")), status("[::1]"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(results, (200, 200));
+}

@@ -1,6 +1,6 @@
 //! Fuzzing the reader: mutated, truncated and garbage `log.jsonl`, `graph.json`,
-//! `metadata.json` and `children.jsonl` never make it panic, and every failure is a typed
-//! error.
+//! `metadata.json` and `children.jsonl` never make it panic, the good files read, and a
+//! damaged JSON file fails as malformed ([`ReadError::Invalid`]), never otherwise.
 //!
 //! The run is seeded and bounded so that it takes seconds; set `BURR_FUZZ_CASES` for a
 //! longer run on your machine, e.g. `BURR_FUZZ_CASES=20000 cargo test -p burr-tracking
@@ -11,7 +11,7 @@ mod support;
 use burr_tracking::read::{self, ReadError};
 use burr_tracking::{LoadError, load_state};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
 use support::roots::{env_count, write_app};
 
@@ -107,15 +107,25 @@ fn log_bytes() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-/// Whether an error is one of the reader's typed errors about a file (never a panic).
-fn typed(err: &ReadError) -> bool {
-    matches!(
-        err,
-        ReadError::Io { .. }
-            | ReadError::Invalid { .. }
-            | ReadError::TooLarge { .. }
-            | ReadError::Refused { .. }
-    )
+/// Checks a JSON file's outcome: the good file reads, a damaged one is at worst
+/// [`ReadError::Invalid`] (it exists, is a small regular file: no other error applies).
+fn check_json<T: std::fmt::Debug>(
+    what: &str,
+    result: &Result<T, ReadError>,
+    bytes: &[u8],
+    good: &str,
+) -> Result<(), TestCaseError> {
+    match result {
+        Ok(_) => {}
+        Err(err) => {
+            prop_assert!(
+                bytes != good.as_bytes(),
+                "{what}: the good file failed: {err:?}"
+            );
+            prop_assert!(matches!(err, ReadError::Invalid { .. }), "{what}: {err:?}");
+        }
+    }
+    Ok(())
 }
 
 fn cases() -> u32 {
@@ -165,17 +175,13 @@ fn damaged_files_never_panic_the_reader() {
             let from_file = read::read_log(&dir.join("log.jsonl")).unwrap();
             prop_assert_eq!(from_file.records.len() + from_file.skipped, non_blank);
             prop_assert!(read::num_steps(&dir.join("log.jsonl")).is_ok());
-            if let Err(err) = read::read_graph(&dir.join("graph.json")) {
-                prop_assert!(typed(&err), "{err:?}");
-            }
-            if let Err(err) = read::read_metadata(&dir.join("metadata.json")) {
-                prop_assert!(typed(&err), "{err:?}");
-            }
+            let graph_read = read::read_graph(&dir.join("graph.json"));
+            check_json("graph.json", &graph_read, &graph, GRAPH)?;
+            let metadata_read = read::read_metadata(&dir.join("metadata.json"));
+            check_json("metadata.json", &metadata_read, &metadata, METADATA)?;
             prop_assert!(read::read_children(&dir.join("children.jsonl")).is_ok());
             let app = read::read_app(root.path(), "p", "a").unwrap();
-            if let Err(err) = &app.graph {
-                prop_assert!(typed(err), "{err:?}");
-            }
+            check_json("read_app's graph", &app.graph, &graph, GRAPH)?;
             let apps = read::list_apps(root.path(), "p").unwrap();
             prop_assert_eq!(apps.len(), 1);
             match load_state(root.path(), "p", "a", None) {

@@ -443,6 +443,48 @@ async fn steps_are_paged_by_sequence_range_in_both_orders() {
 }
 
 #[tokio::test]
+async fn answers_built_from_steps_are_bounded() {
+    let fx = Fixture::new();
+    fx.app("p", "a", None, &counter_lines(40));
+    let (status, whole) = get_text(&fx.store(), "/api/v0/p/a/__none__/apps").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, all) = get(&fx.store(), "/api/v1/p/a/steps?limit=100").await;
+    let step_bytes = all["steps"][0].to_string().len();
+
+    // A bound below the whole app, above a few steps.
+    let limit = whole.len() / 2;
+    let store = fx.store().with_max_response(limit);
+    let (status, err) = get(&store, "/api/v0/p/a/__none__/apps").await;
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{err}");
+    assert_eq!(err["steps"], "/api/v1/p/a/steps");
+    let detail = err["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&limit.to_string()) && detail.contains("/api/v1/p/a/steps"),
+        "{detail}"
+    );
+    // The paged endpoint cuts its pages at the bound and says where to go on.
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/p/a/steps?limit=100".to_owned();
+    loop {
+        let (status, body) = get_text(&store, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.len() <= limit, "{} > {limit}", body.len());
+        let page: Value = serde_json::from_str(&body).unwrap();
+        seen.extend(seqs(&page));
+        match page["next"].as_u64() {
+            Some(next) => uri = format!("/api/v1/p/a/steps?limit=100&from={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (0..40).collect::<Vec<u64>>());
+    // A bound below one step: that step cannot be served, and the answer says so.
+    let store = fx.store().with_max_response(step_bytes / 2);
+    let (status, err) = get(&store, "/api/v1/p/a/steps").await;
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{err}");
+    assert!(err["detail"].as_str().unwrap().contains("step 0"), "{err}");
+}
+
+#[tokio::test]
 async fn appended_lines_show_up_and_torn_lines_wait_for_their_end() {
     let fx = Fixture::new();
     fx.app("p", "a", None, &counter_lines(2));

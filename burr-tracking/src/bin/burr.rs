@@ -9,7 +9,8 @@
 //! expanded in both.
 //!
 //! The server answers only loopback host names and the names given with `--allow-host`
-//! (or `BURR_ALLOW_HOSTS`, comma-separated); binding another address than a loopback one is
+//! (or `BURR_ALLOW_HOSTS`, comma-separated; a name that is neither a host name nor an IP
+//! address stops it with code 2); binding another address than a loopback one is
 //! allowed, with a warning on standard error.
 
 use std::io::Write;
@@ -59,7 +60,8 @@ struct Args {
     #[arg(long, value_name = "ROOT")]
     dir: Option<PathBuf>,
     /// Also answer requests that name this host (a name or an address; repeatable). Without
-    /// it only localhost, 127.0.0.1, [::1] and the --host address are answered.
+    /// it only localhost, 127.0.0.1, [::1] and the --host address are answered. A name that
+    /// is not one (a URL, a port that is not a number, an empty entry) stops burr.
     #[arg(
         long = "allow-host",
         value_name = "NAME",
@@ -148,6 +150,16 @@ fn say(line: &str) {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let allowed_hosts = match args.allow_hosts.iter().try_fold(
+        AllowedHosts::loopback().allow_ip(args.host),
+        AllowedHosts::try_allow,
+    ) {
+        Ok(hosts) => hosts,
+        Err(err) => {
+            eprintln!("burr: --allow-host / BURR_ALLOW_HOSTS: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let (dir, named) = match root(&args) {
         Ok(found) => found,
         Err(NoHomeDir) => {
@@ -186,10 +198,6 @@ fn main() -> ExitCode {
         }
     };
     let addr = SocketAddr::new(args.host, args.port);
-    let allowed_hosts = args.allow_hosts.iter().fold(
-        AllowedHosts::loopback().allow_ip(args.host),
-        |hosts, name| hosts.allow(name),
-    );
     let options = ServeOptions {
         allowed_hosts,
         ..ServeOptions::default()

@@ -8,7 +8,10 @@
 //!   [`Refusal::Symlink`]. The root itself may be a link, since the user named it. On Unix
 //!   the walk opens each component relative to the folder opened before it, with
 //!   `O_NOFOLLOW` (`openat`), so a folder swapped for a link while the walk runs is refused
-//!   too; elsewhere each component is checked with `symlink_metadata` before it is opened.
+//!   too. Elsewhere (Windows) each component is checked with `symlink_metadata` before it
+//!   is opened, and what was opened is checked again on its handle (a folder is opened with
+//!   `FILE_FLAG_BACKUP_SEMANTICS`, a link as itself with `FILE_FLAG_OPEN_REPARSE_POINT`):
+//!   the same rules, without the guarantee against a folder swapped while the walk runs.
 //! - **Only regular files are read.** A file is looked at before it is opened and again on
 //!   the open handle; FIFOs, sockets and devices are refused with [`Refusal::NotAFile`]
 //!   without being opened, and the open itself is non-blocking, so a file swapped for a FIFO
@@ -19,7 +22,8 @@
 //! then a property of each component alone, checked on the handle that is read, with no
 //! resolution of paths that could race with a change on disk.
 
-#[cfg(not(unix))]
+// Compiled on Unix for its tests too.
+#[cfg(any(not(unix), test))]
 mod portable;
 #[cfg(unix)]
 mod unix;

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
+use super::work::{BlockingWork, WorkFailed};
 use super::{Order, StepQuery, Store, StoreError};
 
 /// Longest time a `wait` request is held open.
@@ -18,8 +19,32 @@ const MAX_WAIT: Duration = Duration::from_secs(30);
 /// How often a held `wait` request looks at the log's size.
 const WAIT_TICK: Duration = Duration::from_millis(150);
 
+/// What the API's handlers share: the store, and the bound on file reads running at once.
+#[derive(Debug, Clone)]
+pub(super) struct Api {
+    store: Store,
+    work: BlockingWork,
+}
+
+impl Api {
+    /// The API over `store`, its file reads run by `work`.
+    pub(super) fn new(store: Store, work: BlockingWork) -> Self {
+        Api { store, work }
+    }
+
+    /// Runs blocking file work off the async threads, within the bound.
+    async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        Ok(self.work.run(move || work(&store)).await??)
+    }
+}
+
 /// The routes of the API; any other path answers 404 in FastAPI's shape.
-pub(super) fn routes() -> Router<Store> {
+pub(super) fn routes() -> Router<Api> {
     Router::new()
         .route("/ready", get(ready))
         .route("/api/v0/ready", get(api_ready))
@@ -38,10 +63,12 @@ pub(super) fn routes() -> Router<Store> {
         .fallback(not_found)
 }
 
-/// An error answer in FastAPI's shape: `{"detail": "..."}`.
+/// An error answer in FastAPI's shape: `{"detail": "..."}`, plus `"steps"`, the paged
+/// endpoint to read, when the whole app is too large to answer at once.
 struct ApiError {
     status: StatusCode,
     detail: String,
+    steps: Option<String>,
 }
 
 impl ApiError {
@@ -49,6 +76,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
             detail: detail.into(),
+            steps: None,
         }
     }
 
@@ -56,6 +84,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: detail.into(),
+            steps: None,
         }
     }
 }
@@ -63,31 +92,44 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         // The store's messages name files below the root only, never a path of the machine.
-        let status = if err.is_not_found() {
-            StatusCode::NOT_FOUND
-        } else {
-            StatusCode::INTERNAL_SERVER_ERROR
+        let (status, steps) = match &err {
+            err if err.is_not_found() => (StatusCode::NOT_FOUND, None),
+            // Not the client's fault, nor a failure: this answer is past what is built at once.
+            StoreError::ResponseTooLarge {
+                project, app_id, ..
+            } => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                Some(format!("/api/v1/{project}/{app_id}/steps")),
+            ),
+            StoreError::StepTooLarge { .. } => (StatusCode::INSUFFICIENT_STORAGE, None),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, None),
         };
         ApiError {
             status,
             detail: err.to_string(),
+            steps,
         }
     }
 }
 
-impl From<tokio::task::JoinError> for ApiError {
-    fn from(_: tokio::task::JoinError) -> Self {
+impl From<WorkFailed> for ApiError {
+    fn from(_: WorkFailed) -> Self {
         // A panic's message may hold anything: it is not shown.
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: "internal error".to_owned(),
+            steps: None,
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "detail": self.detail }).to_string();
+        let body = match self.steps {
+            Some(steps) => json!({ "detail": self.detail, "steps": steps }),
+            None => json!({ "detail": self.detail }),
+        }
+        .to_string();
         (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
@@ -117,17 +159,8 @@ fn to_json<T: serde::Serialize>(value: &T) -> ApiResult {
         .map_err(|err| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: format!("cannot encode the answer: {err}"),
+            steps: None,
         })
-}
-
-/// Runs blocking file work off the async threads.
-async fn blocking<T, F>(store: &Store, work: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-{
-    let store = store.clone();
-    Ok(tokio::task::spawn_blocking(move || work(&store)).await??)
 }
 
 async fn not_found() -> ApiError {
@@ -159,8 +192,8 @@ async fn app_spec() -> ApiResult {
     }))
 }
 
-async fn projects(State(store): State<Store>) -> ApiResult {
-    let list = blocking(&store, |s| s.projects()).await?;
+async fn projects(State(api): State<Api>) -> ApiResult {
+    let list = api.blocking(|s| s.projects()).await?;
     to_json(&list)
 }
 
@@ -188,36 +221,37 @@ fn partition(key: &str) -> Option<String> {
 }
 
 async fn apps(
-    State(store): State<Store>,
+    State(api): State<Api>,
     Path((project, partition_key)): Path<(String, String)>,
     Query(params): Query<PageParams>,
 ) -> ApiResult {
     let limit = parse_count("limit", params.limit.as_deref(), 100)?;
     let offset = parse_count("offset", params.offset.as_deref(), 0)?;
     let key = partition(&partition_key);
-    let page = blocking(&store, move |s| {
-        s.apps(&project, key.as_deref(), limit, offset)
-    })
-    .await?;
+    let page = api
+        .blocking(move |s| s.apps(&project, key.as_deref(), limit, offset))
+        .await?;
     to_json(&page)
 }
 
 async fn app_logs(
-    State(store): State<Store>,
+    State(api): State<Api>,
     Path((project, app_id, _partition_key)): Path<(String, String, String)>,
 ) -> ApiResult {
     // Like Burr, the partition key is not needed to find an app: app ids are unique per project.
-    let body = blocking(&store, move |s| s.app_logs_json(&project, &app_id)).await?;
+    let body = api
+        .blocking(move |s| s.app_logs_json(&project, &app_id))
+        .await?;
     Ok(raw_json(body))
 }
 
 // ----------------------------------------------------------------------------- our own API
 
 async fn summary(
-    State(store): State<Store>,
+    State(api): State<Api>,
     Path((project, app_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let summary = blocking(&store, move |s| s.summary(&project, &app_id)).await?;
+    let summary = api.blocking(move |s| s.summary(&project, &app_id)).await?;
     to_json(&summary)
 }
 
@@ -234,7 +268,7 @@ fn parse_seq(name: &str, value: Option<&String>) -> Result<Option<u64>, ApiError
 }
 
 async fn steps(
-    State(store): State<Store>,
+    State(api): State<Api>,
     Path((project, app_id)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult {
@@ -253,21 +287,19 @@ async fn steps(
         limit: parse_count("limit", params.get("limit").map(String::as_str), 100)?,
         order,
     };
-    let body = blocking(&store, move |s| s.steps_json(&project, &app_id, &query)).await?;
+    let body = api
+        .blocking(move |s| s.steps_json(&project, &app_id, &query))
+        .await?;
     Ok(raw_json(body))
 }
 
-/// Adds the demo projects that are missing. The request guard lets only same-origin JSON
-/// requests reach it (see [`super::guard`]); the type is checked here again, exactly.
-async fn demo(State(store): State<Store>, headers: axum::http::HeaderMap) -> ApiResult {
-    if !super::guard::is_json(&headers) {
-        return Err(ApiError {
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            detail: "send the request with `content-type: application/json`".to_owned(),
-        });
-    }
-    let root = store.root().to_owned();
-    let written = tokio::task::spawn_blocking(move || crate::demo::write_demo_projects(&root))
+/// Adds the demo projects that are missing. Only same-origin requests of type
+/// `application/json` reach it: the request guard checks every write (see [`super::guard`]).
+async fn demo(State(api): State<Api>) -> ApiResult {
+    let root = api.store.root().to_owned();
+    let written = api
+        .work
+        .run(move || crate::demo::write_demo_projects(&root))
         .await?
         .map_err(|err| {
             // The full message may name the root: it goes to the server's log only.
@@ -275,13 +307,14 @@ async fn demo(State(store): State<Store>, headers: axum::http::HeaderMap) -> Api
             ApiError {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 detail: "cannot write the demo projects (see the server's log)".to_owned(),
+                steps: None,
             }
         })?;
     to_json(&json!({ "written": written }))
 }
 
 async fn wait(
-    State(store): State<Store>,
+    State(api): State<Api>,
     Path((project, app_id)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult {
@@ -295,7 +328,7 @@ async fn wait(
     let deadline = Instant::now() + timeout;
     loop {
         let (p, a) = (project.clone(), app_id.clone());
-        let status = blocking(&store, move |s| s.log_status(&p, &a)).await?;
+        let status = api.blocking(move |s| s.log_status(&p, &a)).await?;
         if known != Some(status.log_size) || Instant::now() >= deadline {
             return to_json(&status);
         }

@@ -11,14 +11,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::Store;
-
 /// The content security policy sent with every UI file: the page loads nothing from elsewhere
 /// and runs no inline script.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 /// The routes of the UI's files.
-pub(super) fn routes() -> Router<Store> {
+pub(super) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))

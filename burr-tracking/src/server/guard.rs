@@ -41,7 +41,7 @@ fn request_host(request: &Request) -> Option<&str> {
 }
 
 /// Whether `Content-Type` is `application/json`, with parameters or not.
-pub(super) fn is_json(headers: &HeaderMap) -> bool {
+fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

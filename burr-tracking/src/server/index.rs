@@ -349,31 +349,54 @@ impl AppIndex {
         }
     }
 
-    /// The JSON array of the given steps, building (and caching) those not built yet.
-    pub(super) fn steps_json(&mut self, seqs: &[u64]) -> Result<String, StoreError> {
-        let missing: Vec<u64> = seqs
-            .iter()
-            .copied()
-            .filter(|seq| self.steps.get(seq).is_none_or(|slot| slot.json.is_none()))
-            .collect();
-        // Steps built now but not cached (still being written, or over the cache budget).
-        let mut uncached: HashMap<u64, Arc<str>> = HashMap::new();
-        if !missing.is_empty() {
-            let mut file = self.open()?;
-            for batch in missing.chunks(BUILD_BATCH) {
-                let mut inputs = Vec::with_capacity(batch.len());
-                for &seq in batch {
+    /// The JSON array of the longest prefix of `seqs` whose text fits in `max_bytes`, and how
+    /// many of `seqs` it covers (a step without a `begin_entry` is covered, not shown). Steps
+    /// not built yet are built (and cached within the budget); building stops near the bound,
+    /// so a request never holds much more than `max_bytes` of steps.
+    pub(super) fn steps_json(
+        &mut self,
+        seqs: &[u64],
+        max_bytes: usize,
+    ) -> Result<(String, usize), StoreError> {
+        let mut out = String::from("[");
+        let mut covered = 0;
+        let mut file: Option<File> = None;
+        for batch in seqs.chunks(BUILD_BATCH) {
+            let missing: Vec<u64> = batch
+                .iter()
+                .copied()
+                .filter(|seq| self.steps.get(seq).is_none_or(|slot| slot.json.is_none()))
+                .collect();
+            // Steps built now but not cached (still being written, or over the cache budget).
+            let mut uncached: HashMap<u64, Arc<str>> = HashMap::new();
+            // The first missing step not read: past the bound, nothing after it is shown.
+            let mut not_read = None;
+            if !missing.is_empty() {
+                let file = match &mut file {
+                    Some(file) => file,
+                    None => file.insert(self.open()?),
+                };
+                let mut inputs = Vec::with_capacity(missing.len());
+                let mut read_bytes = 0usize;
+                for &seq in &missing {
+                    // A step's JSON is about as long as its lines: stop reading well past the
+                    // bound (twice it), where the steps read so far surely fill the answer.
+                    if out.len() + read_bytes > max_bytes.saturating_mul(2) {
+                        not_read = Some(seq);
+                        break;
+                    }
                     let mut bytes: Vec<u8> = Vec::new();
                     if let Some(slot) = self.steps.get(&seq) {
                         for &(start, end) in &slot.ranges {
-                            read_range(&mut file, start, end, &mut bytes)
+                            read_range(file, start, end, &mut bytes)
                                 .map_err(|err| self.io_error(err))?;
                         }
                     }
                     if let Some(p) = self.pending.filter(|p| p.keys.step == Some(seq)) {
-                        read_range(&mut file, p.start, p.end, &mut bytes)
+                        read_range(file, p.start, p.end, &mut bytes)
                             .map_err(|err| self.io_error(err))?;
                     }
+                    read_bytes += bytes.len();
                     inputs.push((seq, bytes));
                 }
                 for (seq, json, errors) in build_steps(inputs) {
@@ -397,27 +420,33 @@ impl AppIndex {
                     }
                 }
             }
-        }
-        let parts: Vec<&Arc<str>> = seqs
-            .iter()
-            .filter_map(|seq| {
-                self.steps
+            for seq in batch {
+                if not_read == Some(*seq) {
+                    out.push(']');
+                    return Ok((out, covered));
+                }
+                let json = self
+                    .steps
                     .get(seq)
                     .and_then(|slot| slot.json.as_ref())
-                    .or_else(|| uncached.get(seq))
-            })
-            .collect();
-        let total: usize = parts.iter().map(|p| p.len() + 1).sum();
-        let mut out = String::with_capacity(total + 2);
-        out.push('[');
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
+                    .or_else(|| uncached.get(seq));
+                if let Some(json) = json {
+                    // The separator, the step and the closing bracket must fit.
+                    let comma = usize::from(out.len() > 1);
+                    if out.len() + comma + json.len() + 1 > max_bytes {
+                        out.push(']');
+                        return Ok((out, covered));
+                    }
+                    if comma == 1 {
+                        out.push(',');
+                    }
+                    out.push_str(json);
+                }
+                covered += 1;
             }
-            out.push_str(part);
         }
         out.push(']');
-        Ok(out)
+        Ok((out, covered))
     }
 }
 

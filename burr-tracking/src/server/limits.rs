@@ -29,6 +29,29 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// ```
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Default time an answer may make no progress (20 s): a connection whose client reads
+/// nothing of what it asked for, so that the server cannot write, is closed after it.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{WRITE_TIMEOUT, Limits};
+/// assert_eq!(Limits::default().write_timeout, WRITE_TIMEOUT);
+/// ```
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Most requests reading files at once by default (64). Past it a request waits for one to
+/// finish, within its [`REQUEST_TIMEOUT`] (then `503`); a request answered `503` while its
+/// read runs keeps its place until the read ends, so reads never pile up past the bound.
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{MAX_BLOCKING, Limits};
+/// assert_eq!(Limits::default().max_blocking, MAX_BLOCKING);
+/// ```
+pub const MAX_BLOCKING: usize = 64;
+
 /// Most connections served at once by default (512), lowered to half the process's limit on
 /// open files where that is smaller, so that the files a request reads can still be opened.
 ///
@@ -47,11 +70,16 @@ const MIN_CONNECTIONS: usize = 8;
 ///
 /// - A connection that has not sent a whole request head within `header_read_timeout` is
 ///   closed; so is a kept-alive connection idle that long.
+/// - A connection whose answer cannot be written for `write_timeout` (the client reads
+///   nothing) is closed.
 /// - A request that takes longer than `request_timeout` is answered
 ///   `503 Service Unavailable`.
+/// - At most `max_blocking` requests read files at once; the others wait (within their
+///   `request_timeout`).
 /// - At most `max_connections` connections are served at once. When they are all taken,
-///   the idle kept-alive ones are asked to close (requests in flight finish first), and new
-///   connections wait in the listening socket's queue until one closes.
+///   a new connection asks the idle kept-alive ones to close (requests in flight finish
+///   first) and waits for one to; the connections after it wait in the listening socket's
+///   queue.
 ///
 /// # Examples
 ///
@@ -65,8 +93,12 @@ const MIN_CONNECTIONS: usize = 8;
 pub struct Limits {
     /// Time to send a request head; also the idle keep-alive timeout.
     pub header_read_timeout: Duration,
+    /// Time an answer may make no progress before its connection is closed.
+    pub write_timeout: Duration,
     /// Time to answer one request.
     pub request_timeout: Duration,
+    /// Requests reading files at once (at least 1).
+    pub max_blocking: usize,
     /// Connections served at once (at least 1).
     pub max_connections: usize,
 }
@@ -75,7 +107,9 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             header_read_timeout: HEADER_READ_TIMEOUT,
+            write_timeout: WRITE_TIMEOUT,
             request_timeout: REQUEST_TIMEOUT,
+            max_blocking: MAX_BLOCKING,
             max_connections: open_files_limit()
                 .map_or(MAX_CONNECTIONS, |files| {
                     usize::try_from(files / 2)

@@ -1,5 +1,5 @@
 //! The accepting loop: one task per connection, at most [`Limits::max_connections`] at once,
-//! each with hyper's header read timeout, and a graceful stop.
+//! each with hyper's header read timeout and a write timeout, and a graceful stop.
 
 use std::future::Future;
 use std::io;
@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use super::Limits;
+use super::write_timeout::WriteTimeout;
 
 /// How long a stopping server waits for the requests in flight.
 const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -42,6 +43,19 @@ pub(super) async fn run(
         .keep_alive(true);
     tokio::pin!(stop);
     loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) => {
+                    tracing::debug!("accept failed: {err}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        // Only a connection that is waiting asks the idle ones to make room: asking before
+        // would close a connection that has not sent its request yet, with nobody waiting.
         let slot = match Arc::clone(&slots).try_acquire_owned() {
             Ok(slot) => slot,
             Err(_) => {
@@ -55,22 +69,13 @@ pub(super) async fn run(
                 }
             }
         };
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(err) => {
-                    tracing::debug!("accept failed: {err}");
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
-        };
         // Answers are written in more than one piece; without TCP_NODELAY the kernel may hold
         // the last piece back until the client acknowledges the first. Only latency depends
         // on it: keep serving if the option cannot be set.
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(app.clone());
+        // A client that reads nothing of its answer loses the connection (and its slot).
+        let stream = WriteTimeout::new(stream, limits.write_timeout);
         let connection = builder.serve_connection(TokioIo::new(stream), service);
         let mut idle = close_idle.subscribe();
         tokio::spawn(async move {

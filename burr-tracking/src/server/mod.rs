@@ -35,8 +35,10 @@
 //!   `Sec-Fetch-Site: same-origin` when sent) with `Content-Type: application/json`.
 //! - Nothing outside the root is read, no symbolic link below it is followed, and only
 //!   regular files are read, within size budgets (see [`crate::read::MAX_JSON_FILE`]).
-//! - Slow and idle connections are closed and connections are capped ([`Limits`]); the
-//!   store's cache has a memory budget ([`CACHE_BUDGET`]).
+//! - Slow, idle and stalled connections are closed, connections are capped and so are the
+//!   requests reading files at once ([`Limits`]); the store's cache has a memory budget
+//!   ([`CACHE_BUDGET`]), and so has an answer built from steps ([`MAX_RESPONSE`]: past it the
+//!   whole-app endpoint answers `507`, pointing to the paged one).
 //! - Error messages name files below the root only, never a path of the machine.
 //!
 //! # Examples
@@ -65,6 +67,8 @@ mod index;
 mod limits;
 mod listen;
 mod store;
+mod work;
+mod write_timeout;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,12 +77,14 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use cache::CACHE_BUDGET;
-pub use host::AllowedHosts;
-pub use limits::{HEADER_READ_TIMEOUT, Limits, MAX_CONNECTIONS, REQUEST_TIMEOUT};
+pub use host::{AllowedHosts, InvalidHostName};
+pub use limits::{
+    HEADER_READ_TIMEOUT, Limits, MAX_BLOCKING, MAX_CONNECTIONS, REQUEST_TIMEOUT, WRITE_TIMEOUT,
+};
 
 pub use store::{
-    AppListEntry, AppPage, AppSummary, LogStatus, MAX_PAGE, Order, ProjectSummary, StepQuery,
-    Store, StoreError,
+    AppListEntry, AppPage, AppSummary, LogStatus, MAX_PAGE, MAX_RESPONSE, Order, ProjectSummary,
+    StepQuery, Store, StoreError,
 };
 
 /// How a server runs: which hosts it answers and its limits.
@@ -142,10 +148,11 @@ pub fn router(store: Store) -> Router {
 /// # });
 /// ```
 pub fn router_with(store: Store, options: &ServeOptions) -> Router {
+    let work = work::BlockingWork::new(options.limits.max_blocking);
     Router::new()
         .merge(assets::routes())
         .merge(api::routes())
-        .with_state(store)
+        .with_state(api::Api::new(store, work))
         .layer(axum::middleware::from_fn_with_state(
             options.limits.request_timeout,
             limits::request_timeout,

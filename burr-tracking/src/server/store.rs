@@ -27,6 +27,21 @@ use super::index::AppIndex;
 /// ```
 pub const MAX_PAGE: usize = 5_000;
 
+/// Default most bytes of one answer built from an app's steps (64 MiB): the whole app of
+/// Burr's `GET /api/v0/{project}/{app_id}/{partition_key}/apps`, or a page of
+/// `GET /api/v1/{project}/{app_id}/steps`. Such an answer is built in memory, apart from the
+/// cache (and once per request), so it has its own bound: past it the whole app is refused
+/// ([`StoreError::ResponseTooLarge`], `507` with the paged endpoint to use instead) and a
+/// page is cut short (its `next` says where to go on).
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{MAX_RESPONSE, Store};
+/// assert_eq!(Store::new("/tmp/burr").max_response(), MAX_RESPONSE);
+/// ```
+pub const MAX_RESPONSE: usize = 64 << 20;
+
 /// Why the store could not answer.
 ///
 /// The messages name files by their path below the tracking root (`p/app/log.jsonl`), never
@@ -101,6 +116,28 @@ pub enum StoreError {
         path: PathBuf,
         /// What the operating system said.
         source: io::Error,
+    },
+    /// The app's steps are more JSON than one answer may hold ([`MAX_RESPONSE`]): they are to
+    /// be read in pages from `/api/v1/{project}/{app_id}/steps`.
+    #[error(
+        "the steps of app {app_id} in project {project} are more than {limit} bytes of JSON; \
+         read them in pages from /api/v1/{project}/{app_id}/steps"
+    )]
+    ResponseTooLarge {
+        /// The project asked for.
+        project: String,
+        /// The app asked for.
+        app_id: String,
+        /// The bound, in bytes.
+        limit: usize,
+    },
+    /// One step alone is more JSON than one answer may hold ([`MAX_RESPONSE`]).
+    #[error("step {sequence_id} alone is more than {limit} bytes of JSON, not served")]
+    StepTooLarge {
+        /// The step.
+        sequence_id: u64,
+        /// The bound, in bytes.
+        limit: usize,
     },
     /// A JSON file of the app is malformed.
     #[error("malformed {}: {message}", path.display())]
@@ -405,6 +442,8 @@ impl Default for StepQuery {
 #[derive(Debug, Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    /// Most bytes of an answer built from steps ([`MAX_RESPONSE`]).
+    max_response: usize,
 }
 
 #[derive(Debug)]
@@ -448,7 +487,34 @@ impl Store {
                 root: root.into(),
                 apps: Mutex::new(AppCache::new(bytes)),
             }),
+            max_response: MAX_RESPONSE,
         }
+    }
+
+    /// This store, its answers built from steps bounded at `bytes` (see [`MAX_RESPONSE`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = burr_tracking::server::Store::new("/tmp/burr").with_max_response(1 << 20);
+    /// assert_eq!(store.max_response(), 1 << 20);
+    /// ```
+    #[must_use]
+    pub fn with_max_response(mut self, bytes: usize) -> Self {
+        self.max_response = bytes;
+        self
+    }
+
+    /// The most bytes of an answer built from steps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::{MAX_RESPONSE, Store};
+    /// assert_eq!(Store::new("/tmp/burr").max_response(), MAX_RESPONSE);
+    /// ```
+    pub fn max_response(&self) -> usize {
+        self.max_response
     }
 
     /// The memory budget of the cache, in bytes.
@@ -657,23 +723,33 @@ impl Store {
             Err(err) => return Err(self.error(err)),
         };
         let (children, _) = self.read_children(&dir);
+        let head = format!(
+            "{{\"application\":{},\"children\":{},\"steps\":",
+            json_text(&application)?,
+            json_text(&children)?
+        );
+        let tail = format!(
+            ",\"parent_pointer\":{},\"spawning_parent_pointer\":{}}}",
+            json_text(&metadata.parent_pointer)?,
+            json_text(&metadata.spawning_parent_pointer)?
+        );
+        let too_large = || StoreError::ResponseTooLarge {
+            project: project.to_owned(),
+            app_id: app_id.to_owned(),
+            limit: self.max_response,
+        };
+        let room = self
+            .max_response
+            .checked_sub(head.len() + tail.len())
+            .ok_or_else(too_large)?;
         self.with_index(&dir, |index| {
             index.refresh()?;
             let seqs: Vec<u64> = index.step_ids().collect();
-            let steps = index.steps_json(&seqs)?;
-            let mut out = String::with_capacity(steps.len() + 4096);
-            out.push_str("{\"application\":");
-            out.push_str(&json_text(&application)?);
-            out.push_str(",\"children\":");
-            out.push_str(&json_text(&children)?);
-            out.push_str(",\"steps\":");
-            out.push_str(&steps);
-            out.push_str(",\"parent_pointer\":");
-            out.push_str(&json_text(&metadata.parent_pointer)?);
-            out.push_str(",\"spawning_parent_pointer\":");
-            out.push_str(&json_text(&metadata.spawning_parent_pointer)?);
-            out.push('}');
-            Ok(out)
+            let (steps, covered) = index.steps_json(&seqs, room)?;
+            if covered < seqs.len() {
+                return Err(too_large());
+            }
+            Ok([head.as_str(), &steps, &tail].concat())
         })
     }
 
@@ -743,7 +819,9 @@ impl Store {
     /// A page of one app's steps, each in the shape of Burr's `Step`, as JSON text:
     /// `{"steps": [...], "total": <steps in the app>, "has_more": bool, "next": <seq>|null,
     /// "log_size": <bytes read>}`. `next` is the sequence id to pass as `from` (ascending) or
-    /// `to` (descending) for the following page.
+    /// `to` (descending) for the following page. A page is cut short where it would pass
+    /// [`Store::max_response`] bytes (then `has_more` is true and `next` is the first step
+    /// left out).
     ///
     /// # Examples
     ///
@@ -787,7 +865,20 @@ impl Store {
                 let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
                 (seqs, ids.next())
             };
-            let steps = index.steps_json(&seqs)?;
+            // Room for the page's other keys.
+            let room = self.max_response.saturating_sub(128);
+            let (steps, covered) = index.steps_json(&seqs, room)?;
+            let next = match seqs.get(covered) {
+                // Cut short by the bound: the page goes on at the first step left out.
+                Some(&left_out) if covered == 0 => {
+                    return Err(StoreError::StepTooLarge {
+                        sequence_id: left_out,
+                        limit: self.max_response,
+                    });
+                }
+                Some(&left_out) => Some(left_out),
+                None => next,
+            };
             let status = index.status();
             Ok(format!(
                 "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
