@@ -63,7 +63,7 @@ pub use hooks::{
 };
 pub use persistence::{
     AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState, PersistenceError,
-    SaveRequest, Saver, StateLoader, StateSaver, Status,
+    SaveRequest, Saver, StateLoader, StateSaver, Status, StepJournal,
 };
 pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
 #[cfg(feature = "tracing-layer")]

@@ -13,7 +13,7 @@ use crate::context::AppShared;
 use crate::error::{BuildProblem, Error};
 use crate::graph::{Condition, TransitionSpec};
 use crate::hooks::{ApplicationCreated, Hook, Hooks, IntoHook, Pointer};
-use crate::persistence::{IntoSaver, Loader, PersistedState, Saver, Status};
+use crate::persistence::{IntoSaver, Loader, PersistedState, Saver, Status, reconcile};
 use crate::state::State;
 
 /// Builds an [`Application`].
@@ -397,6 +397,7 @@ impl ApplicationBuilder {
                 "the state persister is not initialized: call `initialize()` on it first",
             );
         }
+        self.reconcile(mode).await?;
         let loaded = match &self.initializer {
             Some(init) => {
                 if matches!(init.loader, Loader::Async(_)) && !mode.is_async() {
@@ -416,6 +417,35 @@ impl ApplicationBuilder {
             None => None,
         };
         self.finish(loaded, mode.is_async())
+    }
+
+    /// Before a resume: when a tracker keeping a [`StepJournal`](crate::StepJournal) and a
+    /// persister both record this application, brings the one that is behind (a process
+    /// killed between the save and the tracker's record of the step, or inside an action) up
+    /// to the
+    /// other (see [`persistence`](crate::persistence)'s reconciliation), so that both hold the
+    /// same steps whichever one `initialize_from` loads. Forks and applications with a fresh
+    /// id have nothing of their own to reconcile.
+    async fn reconcile(&self, mode: Mode) -> Result<(), Error> {
+        let (Some(init), Some(Hook::Sync(tracker)), Some(saver), Some(app_id)) =
+            (&self.initializer, &self.tracker, &self.saver, &self.app_id)
+        else {
+            return Ok(());
+        };
+        match tracker.step_journal() {
+            Some(journal) if init.fork_from.is_none() => {
+                reconcile(
+                    journal,
+                    saver,
+                    self.partition_key.as_deref(),
+                    app_id,
+                    &init.default_state,
+                    mode,
+                )
+                .await
+            }
+            _ => Ok(()),
+        }
     }
 
     /// What `initialize_from` loads: the fork's source, or the app's own id; `None` when

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 
 use super::{
-    AsyncStateLoader, AsyncStateSaver, PersistedState, PersistenceError, SaveRequest, StateLoader,
-    StateSaver, Status,
+    AsyncStateLoader, AsyncStateSaver, LoaderRef, PersistedState, PersistenceError, SaveRequest,
+    StateLoader, StateSaver, Status,
 };
 use crate::state::State;
 
@@ -98,6 +98,11 @@ impl<P: StateSaver + 'static> AsyncStateSaver for Blocking<P> {
         let p = self.0.clone();
         let owned = OwnedRequest::from(&r);
         Box::pin(blocking(move || p.save(owned.as_request())))
+    }
+
+    /// The wrapped persister's own loader, called inline: only a resume reads through it.
+    fn loader(&self) -> Option<LoaderRef<'_>> {
+        self.0.loader().map(LoaderRef::Sync)
     }
 }
 

@@ -106,4 +106,8 @@ impl StateSaver for InMemoryPersister {
         }
         Ok(())
     }
+
+    fn loader(&self) -> Option<&dyn StateLoader> {
+        Some(self)
+    }
 }
