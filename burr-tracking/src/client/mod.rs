@@ -34,6 +34,7 @@
 mod app;
 mod exception;
 mod hooks;
+mod journal;
 mod logs;
 
 use std::io;

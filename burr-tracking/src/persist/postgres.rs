@@ -564,6 +564,11 @@ impl AsyncStateSaver for PostgresPersister {
     fn save<'a>(&'a self, request: SaveRequest<'a>) -> BoxFuture<'a, Result<(), PersistenceError>> {
         Box::pin(self.save_step(request))
     }
+
+    /// Itself: a resume compares what it saved with the tracker's log.
+    fn loader(&self) -> Option<burr_core::persistence::LoaderRef<'_>> {
+        Some(burr_core::persistence::LoaderRef::Async(self))
+    }
 }
 
 impl AsyncStateLoader for PostgresPersister {
