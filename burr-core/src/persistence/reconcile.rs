@@ -49,20 +49,20 @@ pub struct BegunStep {
     pub action: String,
 }
 
-/// The end of a journal: its last ended step, and a step begun after it.
+/// The end of a journal: its last ended step, and the steps begun after it.
 ///
 /// # Examples
 ///
 /// ```
 /// let tail = burr_core::persistence::JournalTail::default();
-/// assert!(tail.last_ended.is_none() && tail.begun.is_none());
+/// assert!(tail.last_ended.is_none() && tail.begun.is_empty());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JournalTail {
     /// The last step that ended (completed or failed), as a loader would return it.
     pub last_ended: Option<PersistedState>,
-    /// The last step begun, when it began after `last_ended` and never ended.
-    pub begun: Option<BegunStep>,
+    /// The steps begun after `last_ended` (and so never ended), in the order they began.
+    pub begun: Vec<BegunStep>,
 }
 
 /// A record of an application's steps kept beside its state persister (a tracker's log),
@@ -86,7 +86,7 @@ pub struct JournalTail {
 /// impl StepJournal for Ends {
 ///     fn tail(&self, _: Option<&str>, _: &str) -> Result<JournalTail, PersistenceError> {
 ///         let last_ended = self.0.lock().unwrap().last().cloned();
-///         Ok(JournalTail { last_ended, begun: None })
+///         Ok(JournalTail { last_ended, begun: Vec::new() })
 ///     }
 ///     fn step(&self, _: Option<&str>, _: &str, seq: u64) -> Result<Option<PersistedState>, PersistenceError> {
 ///         Ok(self.0.lock().unwrap().iter().rev().find(|s| s.sequence_id == seq).cloned())
@@ -100,7 +100,7 @@ pub struct JournalTail {
 /// # Ok::<(), PersistenceError>(())
 /// ```
 pub trait StepJournal: Send + Sync {
-    /// The last ended step of `app_id`, and a step begun after it and not ended.
+    /// The last ended step of `app_id`, and the steps begun after it.
     fn tail(
         &self,
         partition_key: Option<&str>,
@@ -147,7 +147,7 @@ pub(crate) async fn reconcile(
     let tail = journal.tail(partition_key, app_id)?;
     let saved_seq = saved.as_ref().map(|r| r.sequence_id);
     let logged_seq = tail.last_ended.as_ref().map(|r| r.sequence_id);
-    let begun_seq = tail.begun.as_ref().map(|b| b.sequence_id);
+    let has_begun = |seq: u64| tail.begun.iter().any(|b| b.sequence_id == seq);
     let after = |seq: Option<u64>| seq.map_or(0, |s| s + 1);
     let latest = if saved_seq >= logged_seq {
         saved
@@ -158,7 +158,7 @@ pub(crate) async fn reconcile(
         for seq in after(logged_seq)..=last {
             if let Some(row) = load(loader, partition_key, app_id, Some(seq), mode).await? {
                 let exception = (row.status == Status::Failed).then_some(UNRECORDED_FAILURE);
-                journal.record(&row, begun_seq == Some(seq), exception)?;
+                journal.record(&row, has_begun(seq), exception)?;
             }
         }
     } else if let Some(last) = logged_seq.filter(|_| logged_seq > saved_seq) {
@@ -173,7 +173,11 @@ pub(crate) async fn reconcile(
         }
     }
     let latest_seq = latest.as_ref().map(|r| r.sequence_id);
-    if let Some(begun) = tail.begun.filter(|b| Some(b.sequence_id) > latest_seq) {
+    let interrupted = tail
+        .begun
+        .last()
+        .filter(|b| Some(b.sequence_id) > latest_seq);
+    if let Some(begun) = interrupted.cloned() {
         // The state before the interrupted step: the last step's, or the default one.
         let before = match &latest {
             Some(row) if row.status == Status::Completed => {

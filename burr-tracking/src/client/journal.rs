@@ -25,8 +25,8 @@ use super::logs::open_append;
 use super::{LocalTrackingClient, TrackingError};
 
 impl StepJournal for LocalTrackingClient {
-    /// Reads the log backwards to its last readable `end_entry`, noting the last
-    /// `begin_entry` after it. Torn and unreadable lines are passed over.
+    /// Reads the log backwards to its last readable `end_entry`, noting the `begin_entry`
+    /// lines after it. Torn and unreadable lines are passed over.
     fn tail(
         &self,
         partition_key: Option<&str>,
@@ -52,9 +52,9 @@ impl StepJournal for LocalTrackingClient {
                 continue;
             };
             match probe.record_kind() {
-                Some(RecordKind::BeginEntry) if tail.begun.is_none() => {
+                Some(RecordKind::BeginEntry) => {
                     if let Ok(begin) = serde_json::from_slice::<BeginEntryModel>(&lossy(line)) {
-                        tail.begun = Some(BegunStep {
+                        tail.begun.push(BegunStep {
                             sequence_id: begin.sequence_id,
                             action: begin.action,
                         });
@@ -64,7 +64,7 @@ impl StepJournal for LocalTrackingClient {
                     if let Ok(end) = serde_json::from_slice::<EndEntryModel>(&lossy(line)) {
                         let ended =
                             loaded_from(end, created_at).into_persisted(partition_key, app_id);
-                        tail.begun = tail.begun.filter(|b| b.sequence_id > ended.sequence_id);
+                        tail.begun.retain(|b| b.sequence_id > ended.sequence_id);
                         tail.last_ended = Some(ended);
                         break;
                     }
@@ -72,6 +72,8 @@ impl StepJournal for LocalTrackingClient {
                 _ => {}
             }
         }
+        // Read backwards: put them in the order they began.
+        tail.begun.reverse();
         Ok(tail)
     }
 
