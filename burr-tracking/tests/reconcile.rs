@@ -19,7 +19,7 @@ use burr_core::{
 };
 use burr_tracking::format::LogRecord;
 use burr_tracking::{LocalTrackingClient, SqlitePersister};
-use serde_json::Value;
+use support::sinks::{self, Row};
 
 const APP: &str = "recon";
 
@@ -96,55 +96,16 @@ fn run(dir: &Path, source: Source, steps: usize) {
     }
 }
 
-/// One step as a record shows it: sequence id, failed, the counter in its state.
-type Row = (u64, bool, i64);
-
-/// The log's `end_entry` records, checking that every line parses.
 fn log_ends(dir: &Path) -> Vec<Row> {
-    let text = fs::read_to_string(log_path(dir)).unwrap();
-    assert!(text.is_empty() || text.ends_with('\n'), "a torn last line");
-    text.lines()
-        .filter_map(|line| match LogRecord::from_json_line(line.as_bytes()) {
-            Ok(LogRecord::EndEntry(e)) => Some((
-                e.sequence_id,
-                e.exception.is_some(),
-                e.state["counter"].as_i64().unwrap(),
-            )),
-            Ok(_) => None,
-            Err(e) => panic!("a line does not parse ({e}): {line}"),
-        })
-        .collect()
+    sinks::log_ends(&log_path(dir))
 }
 
-/// The `begin_entry` sequence ids of the log.
 fn log_begins(dir: &Path) -> Vec<u64> {
-    fs::read_to_string(log_path(dir))
-        .unwrap()
-        .lines()
-        .filter_map(|line| match LogRecord::from_json_line(line.as_bytes()) {
-            Ok(LogRecord::BeginEntry(b)) => Some(b.sequence_id),
-            _ => None,
-        })
-        .collect()
+    sinks::log_begins(&log_path(dir))
 }
 
-/// The persisted rows, in sequence order.
 fn saved(dir: &Path) -> Vec<Row> {
-    let conn = rusqlite::Connection::open(db(dir)).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT sequence_id, status, state FROM burr_state WHERE app_id = ?1 ORDER BY sequence_id")
-        .unwrap();
-    stmt.query_map([APP], |row| {
-        let state: Value = serde_json::from_str(&row.get::<_, String>(2)?).unwrap();
-        Ok((
-            row.get::<_, i64>(0)? as u64,
-            row.get::<_, String>(1)? == "failed",
-            state["counter"].as_i64().unwrap(),
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    sinks::saved(&db(dir), APP)
 }
 
 fn delete_saved(dir: &Path, sequence_id: u64) {
@@ -158,28 +119,8 @@ fn delete_saved(dir: &Path, sequence_id: u64) {
     assert_eq!(n, 1);
 }
 
-/// Both records hold the same steps `0..len`, no step lost: the counter grows by one at each
-/// completed step and stays put at a failed one.
 fn assert_consistent(dir: &Path, len: u64) -> Vec<Row> {
-    let (log, db) = (log_ends(dir), saved(dir));
-    assert_eq!(log, db, "the log and the persister agree");
-    let ids: Vec<u64> = log.iter().map(|r| r.0).collect();
-    assert_eq!(ids, (0..len).collect::<Vec<_>>(), "gapless from 0");
-    let mut counter = 0;
-    for &(seq, failed, n) in &log {
-        if !failed {
-            counter += 1;
-        }
-        assert_eq!(n, counter, "the state of step {seq}");
-    }
-    let mut begins = log_begins(dir);
-    begins.dedup();
-    assert_eq!(
-        begins.len(),
-        log_begins(dir).len(),
-        "one begin_entry per step"
-    );
-    log
+    sinks::assert_consistent(&log_path(dir), &db(dir), APP, len)
 }
 
 /// Removes the log's last `n` lines.
