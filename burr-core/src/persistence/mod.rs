@@ -15,9 +15,12 @@
 //! [`StepJournal`] (a log of its steps). After each step the engine saves the state, then the
 //! tracker records the step's end, and no two independent stores can be committed together:
 //! a process killed between the two leaves the persister one step ahead, one killed inside an
-//! action leaves a step the tracker shows as begun and never ended. So, rather than changing
-//! the order of the step, the builder repairs the two when such an application is resumed
-//! with [`initialize_from`](crate::ApplicationBuilder::initialize_from) (not when it forks):
+//! action leaves a step the tracker shows as begun and never ended. Changing the order would
+//! only move the gap (the tracker ahead, and a step the persister lacks run and logged
+//! twice), and a commit protocol across a file and a database still needs a recovery pass
+//! after a crash. So the step keeps its order and the recovery pass is the whole answer: the
+//! builder repairs the two when such an application is resumed with
+//! [`initialize_from`](crate::ApplicationBuilder::initialize_from) (not when it forks):
 //!
 //! 1. it loads the last step of each: the persister's through [`StateSaver::loader`], the
 //!    tracker's with [`StepJournal::tail`];
