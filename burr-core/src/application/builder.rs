@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use super::engine::{Mode, drive};
 use super::policies::Policies;
+use super::reconcile::reconcile;
 use super::runtime_graph::build_graph;
 use super::{Application, InitializeFrom};
 use crate::action::{Action, IntoAction};
@@ -13,7 +14,7 @@ use crate::context::AppShared;
 use crate::error::{BuildProblem, Error};
 use crate::graph::{Condition, TransitionSpec};
 use crate::hooks::{ApplicationCreated, Hook, Hooks, IntoHook, Pointer};
-use crate::persistence::{IntoSaver, Loader, PersistedState, Saver, Status, reconcile};
+use crate::persistence::{IntoSaver, Loader, PersistedState, Saver, Status};
 use crate::state::State;
 
 /// Builds an [`Application`].

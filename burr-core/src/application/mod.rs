@@ -12,6 +12,7 @@ mod initialize;
 mod iterate;
 mod outcome;
 mod policies;
+mod reconcile;
 mod run;
 mod runtime_graph;
 mod streaming;

@@ -38,8 +38,8 @@
 //! application with only one of them: nothing is compared, nothing changes.
 
 mod blocking;
+mod journal;
 mod memory;
-mod reconcile;
 
 use std::fmt;
 use std::sync::Arc;
@@ -51,9 +51,8 @@ use crate::state::State;
 pub use blocking::Blocking;
 
 pub use crate::error::PersistenceError;
+pub use journal::{BegunStep, INTERRUPTED, JournalTail, StepJournal, UNRECORDED_FAILURE};
 pub use memory::InMemoryPersister;
-pub(crate) use reconcile::reconcile;
-pub use reconcile::{BegunStep, INTERRUPTED, JournalTail, StepJournal, UNRECORDED_FAILURE};
 
 /// The status saved with a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

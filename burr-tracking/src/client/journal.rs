@@ -10,7 +10,7 @@
 
 use std::time::SystemTime;
 
-use burr_core::persistence::{BegunStep, JournalTail, StepJournal};
+use burr_core::persistence::{BegunStep, JournalTail, StepJournal, UNRECORDED_FAILURE};
 use burr_core::{PersistedState, PersistenceError, StateLoader, Status};
 use chrono::{DateTime, NaiveDateTime};
 use serde_json::Map;
@@ -21,7 +21,7 @@ use crate::format::{LineProbe, RecordKind, Timestamp};
 use crate::layout::LOG_FILE;
 use crate::read::{ReverseLines, loaded_from, log_created_at, lossy};
 
-use super::logs::open_append;
+use super::logs::{AppLog, open_append};
 use super::{LocalTrackingClient, TrackingError};
 
 impl StepJournal for LocalTrackingClient {
@@ -112,48 +112,54 @@ impl LocalTrackingClient {
         if !path.is_file() {
             open_append(&path)?;
         }
-        let ended = saved_at(&step.created_at).unwrap_or_else(SystemTime::now);
-        let failed = step.status == Status::Failed;
-        let empty = Map::new();
         let mut outcome = Err(TrackingError::io(
             &path,
             std::io::Error::other("the log could not be opened"),
         ));
         self.with_log(app_id, |log| {
-            outcome = (|| {
-                if let Some(cut) = log.cut_torn_tail()? {
-                    tracing::warn!(
-                        target: "burr_tracking::client",
-                        app_id,
-                        "removed {cut} bytes of a torn last line (a previous run was interrupted mid-write)"
-                    );
-                }
-                if !begun {
-                    let line = BeginEntryLine {
-                        start_time: Timestamp::local_at(ended),
-                        action: &step.position,
-                        inputs: &empty,
-                        sequence_id: step.sequence_id,
-                    };
-                    log.append(&line, "begin_entry", app_id, true)?;
-                }
-                let line = EndEntryLine {
-                    end_time: Timestamp::local_at(ended),
-                    action: &step.position,
-                    result: None,
-                    exception: if failed {
-                        Some(exception.unwrap_or(burr_core::persistence::UNRECORDED_FAILURE))
-                    } else {
-                        None
-                    },
-                    state: &step.state,
-                    sequence_id: step.sequence_id,
-                };
-                log.append(&line, "end_entry", app_id, false)
-            })();
+            outcome = write_step(log, step, begun, exception)
         });
         outcome
     }
+}
+
+/// Writes the lines of `step` to `log`: a `begin_entry` unless `begun`, then its `end_entry`,
+/// in one write, after cutting a torn last line.
+fn write_step(
+    log: &mut AppLog,
+    step: &PersistedState,
+    begun: bool,
+    exception: Option<&str>,
+) -> Result<(), TrackingError> {
+    let app_id = step.app_id.as_str();
+    if let Some(cut) = log.cut_torn_tail()? {
+        tracing::warn!(
+            target: "burr_tracking::client",
+            app_id,
+            "removed {cut} bytes of a torn last line (a previous run was interrupted mid-write)"
+        );
+    }
+    let ended = Timestamp::local_at(saved_at(&step.created_at).unwrap_or_else(SystemTime::now));
+    if !begun {
+        let line = BeginEntryLine {
+            start_time: ended,
+            action: &step.position,
+            inputs: &Map::new(),
+            sequence_id: step.sequence_id,
+        };
+        // Held, so that it goes out in the same write as the end.
+        log.append(&line, "begin_entry", app_id, true)?;
+    }
+    let failed = step.status == Status::Failed;
+    let line = EndEntryLine {
+        end_time: ended,
+        action: &step.position,
+        result: None,
+        exception: failed.then(|| exception.unwrap_or(UNRECORDED_FAILURE)),
+        state: &step.state,
+        sequence_id: step.sequence_id,
+    };
+    log.append(&line, "end_entry", app_id, false)
 }
 
 /// When the persister saved a step: its `created_at` text, RFC 3339 or SQL's
