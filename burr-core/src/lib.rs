@@ -19,9 +19,11 @@ mod step;
 // The graph as declared (transitions, conditions) and as described to hooks (and in DOT).
 mod graph;
 
-// What an application reports to and saves through: hooks and persisters.
-pub mod hooks;
+// What an application saves through: persisters, and the journals reconciled with them.
 pub mod persistence;
+
+// What an application reports to: hooks (a tracker's hook can expose its journal).
+pub mod hooks;
 
 // How a failing or slow action is retried and timed out.
 pub mod policy;
@@ -63,7 +65,7 @@ pub use hooks::{
 };
 pub use persistence::{
     AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState, PersistenceError,
-    SaveRequest, Saver, StateLoader, StateSaver, Status,
+    SaveRequest, Saver, StateLoader, StateSaver, Status, StepJournal,
 };
 pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
 #[cfg(feature = "tracing-layer")]

@@ -2,20 +2,34 @@
 //! every complete line of its log parses, at most the last line is torn, every completed step
 //! loads back, and a resumed run repairs the torn tail and continues the sequence.
 //!
+//! A tracked and SQLite-persisted application killed at random points resumes from either
+//! record, the persister or the log, into one history that both hold alike
+//! (`killed_tracked_and_persisted_runs_resume_from_either_source`; `BURR_CRASH_RUNS` sets the
+//! number of kills, 12 by default).
+//!
 //! The application runs in a child process: this test binary re-executed with
-//! `BURR_CRASH_CHILD` set, which makes the `child_process_entry` test run the application
-//! forever instead of returning.
+//! `BURR_CRASH_CHILD` (tracked only) or `BURR_CRASH_PERSISTED_CHILD` (tracked and persisted)
+//! set, which makes the `child_process_entry` test run the application forever instead of
+//! returning.
+
+mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use burr_core::{ActionError, ApplicationBuilder, FnAction, InitializeFrom, State, default};
+use burr_core::{
+    ActionError, Application, ApplicationBuilder, FnAction, InitializeFrom, State, StateSaver,
+    default,
+};
 use burr_tracking::format::LogRecord;
-use burr_tracking::{LocalTrackingClient, TrackingLoader, load_state};
+use burr_tracking::{LocalTrackingClient, SqlitePersister, TrackingLoader, load_state};
 
 const CHILD_ENV: &str = "BURR_CRASH_CHILD";
+/// `<dir>` and `persister` or `log`: run the tracked and persisted application under `<dir>`,
+/// resuming from that record.
+const PERSISTED_CHILD_ENV: &str = "BURR_CRASH_PERSISTED_CHILD";
 const APP: &str = "crashy";
 
 /// Counts, opens a span with an attribute, and keeps a blob in the state so that lines are
@@ -54,15 +68,81 @@ fn run_forever(root: &Path) -> ! {
     }
 }
 
+/// Where a tracked and persisted application resumes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Persister,
+    Log,
+}
+
+impl Source {
+    fn name(self) -> &'static str {
+        match self {
+            Source::Persister => "persister",
+            Source::Log => "log",
+        }
+    }
+}
+
+fn db_path(dir: &Path) -> PathBuf {
+    dir.join("state.db")
+}
+
+/// The application under `dir` (log under `dir`, SQLite in `dir/state.db`), tracked and
+/// persisted, resumed from `source`.
+fn build_persisted(dir: &Path, source: Source) -> Application {
+    let tracker = LocalTrackingClient::new("p")
+        .expect("valid project")
+        .with_storage_dir(dir);
+    let persister = || {
+        let p = SqlitePersister::open(db_path(dir)).expect("the database opens");
+        p.initialize().expect("the table is created");
+        p
+    };
+    let start = State::new().update("counter", 0);
+    let init = match source {
+        Source::Persister => InitializeFrom::new(persister(), start, "grow"),
+        Source::Log => InitializeFrom::new(tracker.loader().expect("valid project"), start, "grow"),
+    };
+    ApplicationBuilder::new()
+        .with_action("grow", grow())
+        .with_transition("grow", "grow", default())
+        .initialize_from(init)
+        .with_app_id(APP)
+        .with_tracker(tracker)
+        .with_state_persister(persister())
+        .build()
+        .unwrap_or_else(|e| panic!("resuming from the {}: {e}", source.name()))
+}
+
 #[test]
 fn child_process_entry() {
     if let Some(root) = std::env::var_os(CHILD_ENV) {
         run_forever(Path::new(&root));
     }
+    if let Some(spec) = std::env::var_os(PERSISTED_CHILD_ENV) {
+        let spec = spec.into_string().expect("UTF-8");
+        let (source, dir) = spec.split_once(':').expect("source:dir");
+        let source = if source == "log" {
+            Source::Log
+        } else {
+            Source::Persister
+        };
+        let mut app = build_persisted(Path::new(dir), source);
+        loop {
+            app.step().expect("the step runs");
+        }
+    }
 }
 
 /// Starts the child, waits until the log has grown past `min_len` bytes, then kills it.
 fn run_and_kill(root: &Path, min_len: u64) {
+    spawn_and_kill(CHILD_ENV, root.as_os_str(), &log_path(root), min_len, 0);
+}
+
+/// Starts the child with `env` set to `value`, waits until `log` has grown past `min_len`
+/// bytes, lets it run `then_micros` more, then kills it.
+fn spawn_and_kill(env: &str, value: &std::ffi::OsStr, log: &Path, min_len: u64, then_micros: u64) {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
         .args([
@@ -71,12 +151,12 @@ fn run_and_kill(root: &Path, min_len: u64) {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(CHILD_ENV, root)
+        .env(env, value)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let log = log_path(root);
+    let log = log.to_path_buf();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let len = fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
@@ -90,8 +170,9 @@ fn run_and_kill(root: &Path, min_len: u64) {
             Instant::now() < deadline,
             "the child wrote too little in time"
         );
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(1));
     }
+    std::thread::sleep(Duration::from_micros(then_micros));
     // SIGKILL: no destructor, no flush, no chance to finish the current write.
     child.kill().unwrap();
     child.wait().unwrap();
@@ -221,4 +302,107 @@ fn resuming_cuts_a_torn_tail_before_appending() {
     let checked = check_log(root.path());
     assert_eq!(checked.completed, [0, 1, 2]);
     assert!(!checked.torn_tail);
+}
+
+/// A small deterministic generator (xorshift64*), so that every run kills at the same points.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+/// What a kill left, before any resume: which record was ahead.
+#[derive(Debug, Default)]
+struct Cases {
+    agree: u32,
+    persister_ahead: u32,
+    log_ahead: u32,
+    in_step: u32,
+    torn_tail: u32,
+}
+
+impl Cases {
+    /// Classifies what the kill left under `dir`.
+    fn count(&mut self, dir: &Path) {
+        let bytes = fs::read(log_path(dir)).unwrap();
+        let cut = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        if cut < bytes.len() {
+            self.torn_tail += 1;
+        }
+        let (mut ended, mut begun) = (None, None);
+        for line in bytes[..cut].split(|b| *b == b'\n') {
+            match LogRecord::from_json_line(line) {
+                Ok(LogRecord::EndEntry(e)) => ended = Some(e.sequence_id),
+                Ok(LogRecord::BeginEntry(b)) => begun = Some(b.sequence_id),
+                _ => {}
+            }
+        }
+        let saved = support::sinks::saved(&db_path(dir), APP)
+            .last()
+            .map(|r| r.0);
+        if begun > ended.max(saved) {
+            self.in_step += 1;
+        } else if saved > ended {
+            self.persister_ahead += 1;
+        } else if ended > saved {
+            self.log_ahead += 1;
+        } else {
+            self.agree += 1;
+        }
+    }
+}
+
+#[test]
+fn killed_tracked_and_persisted_runs_resume_from_either_source() {
+    let runs = support::roots::env_count("BURR_CRASH_RUNS", 12);
+    let mut rng = Rng(0x5eed_cafe_f00d_0001);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Cases::default();
+    let mut resumed = 0;
+    for run in 0..runs {
+        // The child itself resumes (and reconciles) from the persister and the log in turn.
+        let source = [Source::Persister, Source::Log][run as usize % 2];
+        let len = fs::metadata(log_path(dir.path())).map_or(0, |m| m.len());
+        let mut spec = std::ffi::OsString::from(format!("{}:", source.name()));
+        spec.push(dir.path());
+        spawn_and_kill(
+            PERSISTED_CHILD_ENV,
+            &spec,
+            &log_path(dir.path()),
+            len + 1 + rng.below(96 * 1024),
+            rng.below(20_000),
+        );
+        cases.count(dir.path());
+        // Resume a copy from each record: both must then hold the same gapless history.
+        for source in [Source::Persister, Source::Log] {
+            let copy = tempfile::tempdir().unwrap();
+            support::roots::copy_dir(dir.path(), copy.path());
+            let mut app = build_persisted(copy.path(), source);
+            let next = app.sequence_id().map_or(0, |s| s + 1);
+            for i in 0..3 {
+                let step = app.step().unwrap().unwrap();
+                assert_eq!(
+                    step.sequence_id,
+                    next + i,
+                    "run {run}, from the {}",
+                    source.name()
+                );
+            }
+            drop(app);
+            support::sinks::assert_consistent(
+                &log_path(copy.path()),
+                &db_path(copy.path()),
+                APP,
+                next + 3,
+            );
+            resumed += 1;
+        }
+    }
+    eprintln!("{runs} kills, {resumed} resumes: {cases:?}");
+    assert!(cases.persister_ahead + cases.in_step + cases.log_ahead + cases.agree == runs as u32);
 }

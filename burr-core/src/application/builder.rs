@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use super::deferred_save::Saving;
 use super::engine::{Mode, drive};
 use super::policies::Policies;
+use super::reconcile::reconcile;
 use super::runtime_graph::build_graph;
 use super::{Application, InitializeFrom, SavePolicy};
 use crate::action::{Action, IntoAction};
@@ -400,6 +401,7 @@ impl ApplicationBuilder {
                 "the state persister is not initialized: call `initialize()` on it first",
             );
         }
+        self.reconcile(mode).await?;
         let loaded = match &self.initializer {
             Some(init) => {
                 if matches!(init.loader, Loader::Async(_)) && !mode.is_async() {
@@ -441,6 +443,35 @@ impl ApplicationBuilder {
         let mut app = self.finish(loaded, mode.is_async())?;
         app.recovered_journal = journal;
         Ok(app)
+    }
+
+    /// Before a resume: when a tracker keeping a [`StepJournal`](crate::StepJournal) and a
+    /// persister both record this application, brings the one that is behind (a process
+    /// killed between the save and the tracker's record of the step, or inside an action) up
+    /// to the
+    /// other (see [`persistence`](crate::persistence)'s reconciliation), so that both hold the
+    /// same steps whichever one `initialize_from` loads. Forks and applications with a fresh
+    /// id have nothing of their own to reconcile.
+    async fn reconcile(&self, mode: Mode) -> Result<(), Error> {
+        let (Some(init), Some(Hook::Sync(tracker)), Some(saver), Some(app_id)) =
+            (&self.initializer, &self.tracker, &self.saver, &self.app_id)
+        else {
+            return Ok(());
+        };
+        match tracker.step_journal() {
+            Some(journal) if init.fork_from.is_none() => {
+                reconcile(
+                    journal,
+                    saver,
+                    self.partition_key.as_deref(),
+                    app_id,
+                    &init.default_state,
+                    mode,
+                )
+                .await
+            }
+            _ => Ok(()),
+        }
     }
 
     /// What `initialize_from` loads: the fork's source, or the app's own id; `None` when

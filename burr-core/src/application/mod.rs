@@ -14,6 +14,7 @@ mod initialize;
 mod iterate;
 mod outcome;
 mod policies;
+mod reconcile;
 mod run;
 mod runtime_graph;
 mod save_policy;

@@ -15,6 +15,8 @@ mod hook;
 
 use futures_util::future::BoxFuture;
 
+use crate::persistence::StepJournal;
+
 pub use events::{
     ApplicationCreated, AttributesEvent, ExecuteCall, ExecuteMethod, Pointer, PostRunStep,
     PreRunStep, SpanEvent, SpanInfo, StreamEnd, StreamItem, StreamStart,
@@ -63,6 +65,20 @@ pub trait LifecycleHook: Send + Sync + 'static {
     fn post_stream_item(&self, event: &StreamItem<'_>) {}
     /// A stream ended.
     fn post_end_stream(&self, event: &StreamEnd<'_>) {}
+
+    /// The record of steps this hook keeps, when it is a tracker that the builder should
+    /// reconcile with the state persister on resume (see [`StepJournal`]); `None` by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// struct Quiet;
+    /// impl burr_core::LifecycleHook for Quiet {}
+    /// assert!(burr_core::LifecycleHook::step_journal(&Quiet).is_none());
+    /// ```
+    fn step_journal(&self) -> Option<&dyn StepJournal> {
+        None
+    }
 }
 
 /// An async lifecycle hook. Every method defaults to doing nothing.

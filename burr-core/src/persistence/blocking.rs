@@ -5,8 +5,8 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 
 use super::{
-    AsyncStateLoader, AsyncStateSaver, JournalEntry, PersistedState, PersistenceError, SaveRequest,
-    StateLoader, StateSaver, Status,
+    AsyncStateLoader, AsyncStateSaver, JournalEntry, LoaderRef, PersistedState, PersistenceError,
+    SaveRequest, StateLoader, StateSaver, Status,
 };
 use crate::state::State;
 
@@ -107,6 +107,11 @@ impl<P: StateSaver + 'static> AsyncStateSaver for Blocking<P> {
         let p = self.0.clone();
         let entry = entry.clone();
         Box::pin(blocking(move || p.save_journal(&entry)))
+    }
+
+    /// The wrapped persister's own loader, called inline: only a resume reads through it.
+    fn loader(&self) -> Option<LoaderRef<'_>> {
+        self.0.loader().map(LoaderRef::Sync)
     }
 }
 

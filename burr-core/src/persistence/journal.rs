@@ -1,45 +1,120 @@
-//! The journal of a step in progress: the results an action journaled with
-//! [`ActionContext::durable`](crate::ActionContext::durable), saved as each one is made, so
-//! that the step run again after a crash (or after it failed, from a fresh process) replays
-//! them instead of repeating the side effects.
+//! [`StepJournal`]: a tracker's record of the steps, which the builder reconciles with the
+//! state persister before a resume (see [the persistence module](crate::persistence#reconciliation)).
 
-use serde_json::Value;
+use super::{PersistedState, PersistenceError};
 
-/// One journaled result, as a saver receives it and a loader returns it.
-///
-/// A step's entries are numbered from 0 in call order; saving an entry again (same partition
-/// key, app id, sequence id and index) replaces it, since a re-run that reaches the same
-/// place journals the same call.
+/// The exception recorded for a step that began and never ended (the process stopped inside
+/// its action). The step is closed as failed, so a resumed application runs it again.
 ///
 /// # Examples
 ///
 /// ```
-/// use burr_core::persistence::JournalEntry;
-/// let entry = JournalEntry {
-///     partition_key: None,
-///     app_id: "app-1".into(),
-///     sequence_id: 4,
-///     position: "notify".into(),
-///     index: 0,
-///     key: "send-email".into(),
-///     value: serde_json::json!({"message_id": "m-1"}),
-/// };
-/// assert_eq!(entry.key, "send-email");
+/// assert!(burr_core::persistence::INTERRUPTED.starts_with("StepInterrupted"));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct JournalEntry {
-    /// The partition key, if any.
-    pub partition_key: Option<String>,
-    /// The application id.
-    pub app_id: String,
-    /// The sequence id of the step that journaled it.
+pub const INTERRUPTED: &str = "StepInterrupted: the process stopped before this step ended; \
+     it is recorded as failed, with the state from before it, and runs again when the \
+     application resumes\n";
+
+/// The exception recorded for a failed step copied from the persister, which keeps the
+/// status of a step but not its error.
+///
+/// # Examples
+///
+/// ```
+/// assert!(burr_core::persistence::UNRECORDED_FAILURE.starts_with("StepFailed"));
+/// ```
+pub const UNRECORDED_FAILURE: &str = "StepFailed: this step failed; its error was not recorded (the step was restored from \
+     the state persister)\n";
+
+/// A step a journal shows as begun and not ended.
+///
+/// # Examples
+///
+/// ```
+/// let begun = burr_core::persistence::BegunStep { sequence_id: 3, action: "count".into() };
+/// assert_eq!(begun.sequence_id, 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BegunStep {
+    /// Its sequence id.
     pub sequence_id: u64,
-    /// The step's action.
-    pub position: String,
-    /// Its place among the step's journaled results (0 for the first).
-    pub index: usize,
-    /// The key the action gave.
-    pub key: String,
-    /// The result.
-    pub value: Value,
+    /// Its action.
+    pub action: String,
+}
+
+/// The end of a journal: its last ended step, and the steps begun after it.
+///
+/// # Examples
+///
+/// ```
+/// let tail = burr_core::persistence::JournalTail::default();
+/// assert!(tail.last_ended.is_none() && tail.begun.is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JournalTail {
+    /// The last step that ended (completed or failed), as a loader would return it.
+    pub last_ended: Option<PersistedState>,
+    /// The steps begun after `last_ended` (and so never ended), in the order they began.
+    pub begun: Vec<BegunStep>,
+}
+
+/// A record of an application's steps kept beside its state persister (a tracker's log),
+/// which the builder reconciles with the persister when the application resumes (see the
+/// [reconciliation](crate::persistence#reconciliation)).
+///
+/// A tracker exposes its journal through
+/// [`LifecycleHook::step_journal`](crate::LifecycleHook::step_journal).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Mutex;
+/// use burr_core::persistence::{JournalTail, StepJournal};
+/// use burr_core::{PersistedState, PersistenceError};
+///
+/// /// Keeps the ended steps in memory.
+/// #[derive(Default)]
+/// struct Ends(Mutex<Vec<PersistedState>>);
+///
+/// impl StepJournal for Ends {
+///     fn tail(&self, _: Option<&str>, _: &str) -> Result<JournalTail, PersistenceError> {
+///         let last_ended = self.0.lock().unwrap().last().cloned();
+///         Ok(JournalTail { last_ended, begun: Vec::new() })
+///     }
+///     fn step(&self, _: Option<&str>, _: &str, seq: u64) -> Result<Option<PersistedState>, PersistenceError> {
+///         Ok(self.0.lock().unwrap().iter().rev().find(|s| s.sequence_id == seq).cloned())
+///     }
+///     fn record(&self, step: &PersistedState, _: bool, _: Option<&str>) -> Result<(), PersistenceError> {
+///         self.0.lock().unwrap().push(step.clone());
+///         Ok(())
+///     }
+/// }
+/// assert!(Ends::default().tail(None, "a")?.last_ended.is_none());
+/// # Ok::<(), PersistenceError>(())
+/// ```
+pub trait StepJournal: Send + Sync {
+    /// The last ended step of `app_id`, and the steps begun after it.
+    fn tail(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+    ) -> Result<JournalTail, PersistenceError>;
+
+    /// The ended step `sequence_id` of `app_id` (the last one recorded with that id), as a
+    /// loader would return it; `None` when the journal has no end for it.
+    fn step(
+        &self,
+        partition_key: Option<&str>,
+        app_id: &str,
+        sequence_id: u64,
+    ) -> Result<Option<PersistedState>, PersistenceError>;
+
+    /// Records a step the journal lacks: its beginning unless `begun` (the journal already
+    /// shows it as begun), then its end, with `exception` when it failed.
+    fn record(
+        &self,
+        step: &PersistedState,
+        begun: bool,
+        exception: Option<&str>,
+    ) -> Result<(), PersistenceError>;
 }

@@ -158,4 +158,8 @@ impl StateSaver for InMemoryPersister {
         }
         Ok(())
     }
+
+    fn loader(&self) -> Option<&dyn StateLoader> {
+        Some(self)
+    }
 }

@@ -8,8 +8,37 @@
 //! resume an application or fork a new one from any step.
 //!
 //! [`ApplicationBuilder::with_state_persister`]: crate::ApplicationBuilder::with_state_persister
+//!
+//! # Reconciliation
+//!
+//! An application can be recorded twice: by its persister and by a tracker that keeps a
+//! [`StepJournal`] (a log of its steps). After each step the engine saves the state, then the
+//! tracker records the step's end, and no two independent stores can be committed together:
+//! a process killed between the two leaves the persister one step ahead, one killed inside an
+//! action leaves a step the tracker shows as begun and never ended. Changing the order would
+//! only move the gap (the tracker ahead, and a step the persister lacks run and logged
+//! twice), and a commit protocol across a file and a database still needs a recovery pass
+//! after a crash. So the step keeps its order and the recovery pass is the whole answer: the
+//! builder repairs the two when such an application is resumed with
+//! [`initialize_from`](crate::ApplicationBuilder::initialize_from) (not when it forks):
+//!
+//! 1. it loads the last step of each: the persister's through [`StateSaver::loader`], the
+//!    tracker's with [`StepJournal::tail`];
+//! 2. the one behind gets every step it lacks up to the other's last one: the tracker
+//!    [records](StepJournal::record) the persister's rows, the persister saves the tracker's
+//!    steps;
+//! 3. a step begun after that last step and never ended (the process died inside its action)
+//!    is closed in both as failed ([`INTERRUPTED`]), with the state from before it, so that
+//!    the resumed application runs it again, as it does any failed step.
+//!
+//! Afterwards both hold the same sequence ids, the application resumes at the same place
+//! whichever of the two it loads from, and its next step saves a sequence id the persister
+//! does not have yet. The repair is idempotent: a process killed while repairing is repaired
+//! on the next resume. A persister without a loader, a tracker without a journal, an
+//! application with only one of them: nothing is compared, nothing changes.
 
 mod blocking;
+mod durable;
 mod journal;
 mod memory;
 
@@ -21,9 +50,10 @@ use futures_util::future::BoxFuture;
 use crate::marker;
 use crate::state::State;
 pub use blocking::Blocking;
-pub use journal::JournalEntry;
+pub use durable::JournalEntry;
 
 pub use crate::error::PersistenceError;
+pub use journal::{BegunStep, INTERRUPTED, JournalTail, StepJournal, UNRECORDED_FAILURE};
 pub use memory::InMemoryPersister;
 
 /// The status saved with a step.
@@ -162,6 +192,23 @@ pub trait StateSaver: Send + Sync {
         let _ = entry;
         Ok(())
     }
+
+    /// The loader reading back what this saver saved, when it has one (`None` by default).
+    ///
+    /// An application built with both a tracker and this saver, and resumed with
+    /// [`ApplicationBuilder::initialize_from`](crate::ApplicationBuilder::initialize_from),
+    /// uses it to compare the saver's last step with the tracker's and repair the one that is
+    /// behind (see [`StepJournal`]). A saver without a loader is never compared.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{InMemoryPersister, StateSaver};
+    /// assert!(InMemoryPersister::new().loader().is_some());
+    /// ```
+    fn loader(&self) -> Option<&dyn StateLoader> {
+        None
+    }
 }
 
 /// Async twin of [`StateLoader`].
@@ -214,6 +261,47 @@ pub trait AsyncStateSaver: Send + Sync {
     ) -> BoxFuture<'a, Result<(), PersistenceError>> {
         let _ = entry;
         Box::pin(async { Ok(()) })
+    }
+
+    /// See [`StateSaver::loader`]: the loader reading back what this saver saved, sync or
+    /// async (`None` by default).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_core::{AsyncStateSaver, InMemoryPersister, persistence::{Blocking, LoaderRef}};
+    /// let saver = Blocking::new(InMemoryPersister::new());
+    /// assert!(matches!(AsyncStateSaver::loader(&saver), Some(LoaderRef::Sync(_))));
+    /// ```
+    fn loader(&self) -> Option<LoaderRef<'_>> {
+        None
+    }
+}
+
+/// A borrowed loader, sync or async: what [`AsyncStateSaver::loader`] returns.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::{InMemoryPersister, persistence::LoaderRef};
+/// let store = InMemoryPersister::new();
+/// let loader = LoaderRef::Sync(&store);
+/// assert!(matches!(loader, LoaderRef::Sync(_)));
+/// ```
+#[derive(Clone, Copy)]
+pub enum LoaderRef<'a> {
+    /// A sync loader (usable from sync and async applications).
+    Sync(&'a dyn StateLoader),
+    /// An async loader (async applications only).
+    Async(&'a dyn AsyncStateLoader),
+}
+
+impl fmt::Debug for LoaderRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LoaderRef::Sync(_) => "LoaderRef::Sync",
+            LoaderRef::Async(_) => "LoaderRef::Async",
+        })
     }
 }
 

@@ -148,6 +148,11 @@ impl LifecycleHook for LocalTrackingClient {
         };
         self.append(event.app_id, "end_stream", &line, false);
     }
+
+    /// The log, reconciled with the state persister when an application resumes.
+    fn step_journal(&self) -> Option<&dyn burr_core::StepJournal> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]

@@ -188,6 +188,12 @@ impl AppLog {
         self.flush()
     }
 
+    /// Cuts a torn last line (left by a process killed mid-write) before lines are appended
+    /// outside the hooks, so that they start on a line of their own.
+    pub(super) fn cut_torn_tail(&mut self) -> Result<Option<u64>, TrackingError> {
+        drop_torn_tail(&self.file).map_err(|e| TrackingError::io(&self.path, e))
+    }
+
     /// Writes the buffered complete lines in one write.
     fn flush(&mut self) -> Result<(), TrackingError> {
         if self.buf.is_empty() {

@@ -18,6 +18,11 @@
 //! the readers of this crate skip). There is no user-space buffering and no `fsync`, as in
 //! Burr: a completed write survives the process, not a power cut.
 //!
+//! The client is also the [`StepJournal`](burr_core::StepJournal) of the applications it
+//! tracks: when one that also has a state persister resumes, the builder compares the log
+//! with the persister and the client appends, as whole lines, the steps the log lacks (see
+//! [`burr_core::persistence`]'s reconciliation).
+//!
 //! The log file of each application stays open, and each application reuses one line buffer,
 //! so an event costs one serialization and one system call.
 //!
@@ -34,6 +39,7 @@
 mod app;
 mod exception;
 mod hooks;
+mod journal;
 mod logs;
 
 use std::io;

@@ -661,6 +661,11 @@ impl AsyncStateSaver for RedisPersister {
     ) -> BoxFuture<'a, Result<(), PersistenceError>> {
         Box::pin(self.save_journal_entry(entry))
     }
+
+    /// Itself: a resume compares what it saved with the tracker's log.
+    fn loader(&self) -> Option<burr_core::persistence::LoaderRef<'_>> {
+        Some(burr_core::persistence::LoaderRef::Async(self))
+    }
 }
 
 impl AsyncStateLoader for RedisPersister {

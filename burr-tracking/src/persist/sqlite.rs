@@ -463,6 +463,11 @@ impl StateSaver for SqlitePersister {
             r.status,
         )
     }
+
+    /// Itself: a resume compares what it saved with the tracker's log.
+    fn loader(&self) -> Option<&dyn StateLoader> {
+        Some(self)
+    }
 }
 
 impl StateLoader for SqlitePersister {

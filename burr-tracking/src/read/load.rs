@@ -40,6 +40,25 @@ pub struct LoadedState {
     pub created_at: String,
 }
 
+impl LoadedState {
+    /// The row a [`StateLoader`] returns for this step of `app_id`.
+    pub(crate) fn into_persisted(
+        self,
+        partition_key: Option<&str>,
+        app_id: &str,
+    ) -> PersistedState {
+        PersistedState {
+            partition_key: partition_key.map(str::to_string),
+            app_id: app_id.to_string(),
+            sequence_id: self.sequence_id,
+            position: self.position,
+            state: self.state,
+            created_at: self.created_at,
+            status: self.status,
+        }
+    }
+}
+
 /// Why a state could not be loaded.
 ///
 /// # Examples
@@ -165,10 +184,7 @@ pub fn load_state(
         Err(e) if e.is_not_found() => return Err(not_found()),
         Err(e) => return Err(e.into()),
     };
-    let created_at = file
-        .metadata()
-        .map(|m| Timestamp::local_at(changed_time(&m)).to_string())
-        .unwrap_or_default();
+    let created_at = log_created_at(&file);
     let mut lines = ReverseLines::from_file(file, &log)?;
     let prefilter = Prefilter::new(sequence_id);
     while let Some(line) = lines.next_line()? {
@@ -202,7 +218,15 @@ pub fn load_state(
     })
 }
 
-fn loaded_from(entry: EndEntryModel, created_at: String) -> LoadedState {
+/// The log's creation time, as [`LoadedState::created_at`] gives it.
+pub(crate) fn log_created_at(file: &std::fs::File) -> String {
+    file.metadata()
+        .map(|m| Timestamp::local_at(changed_time(&m)).to_string())
+        .unwrap_or_default()
+}
+
+/// A step read from an `end_entry`.
+pub(crate) fn loaded_from(entry: EndEntryModel, created_at: String) -> LoadedState {
     let status = if entry.succeeded() {
         Status::Completed
     } else {
@@ -308,15 +332,7 @@ impl StateLoader for TrackingLoader {
         sequence_id: Option<u64>,
     ) -> Result<Option<PersistedState>, PersistenceError> {
         match load_state(&self.root, &self.project, app_id, sequence_id) {
-            Ok(loaded) => Ok(Some(PersistedState {
-                partition_key: partition_key.map(str::to_string),
-                app_id: app_id.to_string(),
-                sequence_id: loaded.sequence_id,
-                position: loaded.position,
-                state: loaded.state,
-                created_at: loaded.created_at,
-                status: loaded.status,
-            })),
+            Ok(loaded) => Ok(Some(loaded.into_persisted(partition_key, app_id))),
             Err(
                 LoadError::AppNotFound { .. }
                 | LoadError::NoSteps { .. }

@@ -96,6 +96,7 @@ pub use listing::{
 #[cfg(feature = "server")]
 pub(crate) use listing::{read_graph_at, read_metadata_at};
 pub use load::{LoadError, LoadedState, TrackingLoader, load_state};
+pub(crate) use load::{loaded_from, log_created_at};
 pub use steps::{Span, Step, StreamEvent, steps_from_records};
 
 /// Why a file of the tracking directory could not be read.

@@ -9,6 +9,8 @@ pub(crate) mod burr_server;
 pub(crate) mod http;
 pub(crate) mod python;
 pub(crate) mod roots;
+#[cfg(feature = "sqlite")]
+pub(crate) mod sinks;
 
 use std::fmt::Display;
 
