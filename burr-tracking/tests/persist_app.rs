@@ -20,7 +20,7 @@ use std::time::Duration;
 use burr_core::persistence::JournalEntry;
 use burr_core::{
     ActionError, ApplicationBuilder, AsyncStateLoader, AsyncStateSaver, Error, FnAction, Halted,
-    InitializeFrom, Loader, PersistenceError, SUSPENDED_KEY, SaveRequest, Saver, State,
+    InitializeFrom, Loader, PersistenceError, SUSPENDED_KEY, SavePolicy, SaveRequest, Saver, State,
     StateLoader, StateSaver, Status, halt_after,
 };
 
@@ -447,6 +447,47 @@ async fn journal_survives_a_crash(backend: Backend) {
     );
 }
 
+/// Every third step is saved, and the step a run stops at: a fresh application resumes
+/// from the last one saved.
+async fn every_third_step_is_saved(backend: Backend) {
+    let app_id = unique("every3");
+    let mut app = ApplicationBuilder::new()
+        .with_action("count", count(Arc::default(), -1))
+        .with_transitions([("count", "count")])
+        .with_app_id(&app_id)
+        .with_state_persister(backend.saver.clone())
+        .with_save_policy(SavePolicy::every_n_steps(3))
+        .with_state(State::new().update("count", 0))
+        .with_entrypoint("count")
+        .build_async()
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        app.step_async().await.unwrap();
+    }
+    let mut found = Vec::new();
+    for seq in 0..5 {
+        found.push(
+            backend
+                .check
+                .load(None, &app_id, Some(seq))
+                .await
+                .unwrap()
+                .is_some(),
+        );
+    }
+    assert_eq!(found, [true, false, false, true, false], "{}", backend.name);
+    app.save_pending_async().await.unwrap();
+    let last = backend
+        .check
+        .load(None, &app_id, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.sequence_id, 4, "{}", backend.name);
+    assert_eq!(last.state.get::<i64>("count").unwrap(), 5);
+}
+
 // ---------------------------------------------------------------------------- SQLite
 
 /// A sync persister behind the async loader trait, for the checks.
@@ -491,6 +532,12 @@ mod sqlite {
     async fn journal_survives_a_crash() {
         let dir = tempfile::tempdir().unwrap();
         super::journal_survives_a_crash(backend(&dir)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn every_third_step_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        super::every_third_step_is_saved(backend(&dir)).await;
     }
 
     /// The sync API end to end: `build()` and `step()` with the SQLite persister.
@@ -601,6 +648,11 @@ mod postgres {
     async fn journal_survives_a_crash() {
         with_backend(super::journal_survives_a_crash).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn every_third_step_is_saved() {
+        with_backend(super::every_third_step_is_saved).await;
+    }
 }
 
 // ---------------------------------------------------------------------------- Redis
@@ -671,5 +723,10 @@ mod redis {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn journal_survives_a_crash() {
         with_backend(super::journal_survives_a_crash).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn every_third_step_is_saved() {
+        with_backend(super::every_third_step_is_saved).await;
     }
 }

@@ -15,7 +15,7 @@ use crate::context::AppShared;
 use crate::error::{BuildProblem, Error};
 use crate::graph::{Condition, TransitionSpec};
 use crate::hooks::{ApplicationCreated, Hook, Hooks, IntoHook, Pointer};
-use crate::persistence::{IntoSaver, Loader, PersistedState, Saver, Status};
+use crate::persistence::{IntoSaver, Loader, LoaderRef, PersistedState, Saver, Status};
 use crate::state::State;
 
 /// Builds an [`Application`].
@@ -430,16 +430,22 @@ impl ApplicationBuilder {
             (Some(init), Some(None), Some(id)) if init.fork_from.is_none() => Some((0, id.clone())),
             _ => None,
         };
-        let journal = match (journal_of, &self.initializer) {
-            (Some((seq, id)), Some(init)) => {
-                let pk = self.partition_key.as_deref();
-                match &init.loader {
-                    Loader::Sync(l) => l.load_journal(pk, &id, seq)?,
-                    Loader::Async(l) => l.load_journal(pk, &id, seq).await?,
-                }
+        let mut journal = Vec::new();
+        if let (Some((seq, id)), Some(init)) = (&journal_of, &self.initializer) {
+            let pk = self.partition_key.as_deref();
+            journal = match &init.loader {
+                Loader::Sync(l) => l.load_journal(pk, id, *seq)?,
+                Loader::Async(l) => l.load_journal(pk, id, *seq).await?,
+            };
+            // Loaded from a tracker, say: the state persister may keep the journal.
+            if journal.is_empty() {
+                journal = match self.saver.as_ref().and_then(Saver::loader) {
+                    Some(LoaderRef::Sync(l)) => l.load_journal(pk, id, *seq)?,
+                    Some(LoaderRef::Async(l)) => l.load_journal(pk, id, *seq).await?,
+                    None => Vec::new(),
+                };
             }
-            _ => Vec::new(),
-        };
+        }
         let mut app = self.finish(loaded, mode.is_async())?;
         app.recovered_journal = journal;
         Ok(app)

@@ -20,11 +20,7 @@ pub(crate) async fn reconcile(
     default_state: &State,
     mode: Mode,
 ) -> Result<(), Error> {
-    let loader = match saver {
-        Saver::Sync(s) => s.loader().map(LoaderRef::Sync),
-        Saver::Async(s) => s.loader(),
-    };
-    let Some(loader) = loader else {
+    let Some(loader) = saver.loader() else {
         return Ok(());
     };
     let saved = load(loader, partition_key, app_id, None, mode).await?;

@@ -20,6 +20,10 @@ use crate::error::BuildProblem;
 /// Between two saves, the skipped steps live only in memory: a crash loses them, and an
 /// application resumed from the persister starts again from the last saved step (at most
 /// `n - 1` steps back with [`SavePolicy::every_n_steps`]), running the lost steps again.
+/// A suspended step, and the step that resumes one, are always saved. An application that
+/// also has a tracker is resumed from the further of the two records: when the tracker's log
+/// has steps the persister skipped, the resume copies them into the persister first (see
+/// [the persistence module](crate::persistence#reconciliation)), so nothing is run twice.
 ///
 /// # Examples
 ///

@@ -314,6 +314,26 @@ pub enum Saver {
     Async(Arc<dyn AsyncStateSaver>),
 }
 
+impl Saver {
+    /// The loader reading back what this saver saves, when it has one (see
+    /// [`StateSaver::loader`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use burr_core::{InMemoryPersister, Saver};
+    /// let saver = Saver::Sync(Arc::new(InMemoryPersister::new()));
+    /// assert!(saver.loader().is_some());
+    /// ```
+    pub fn loader(&self) -> Option<LoaderRef<'_>> {
+        match self {
+            Saver::Sync(s) => s.loader().map(LoaderRef::Sync),
+            Saver::Async(s) => s.loader(),
+        }
+    }
+}
+
 impl fmt::Debug for Saver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
