@@ -43,7 +43,10 @@ pub mod marker {
 /// State persistence: the saver and loader traits, the in-memory persister, and (with the
 /// `sqlite`, `postgres` and `redis` features) the database persisters.
 pub mod persistence {
-    pub use burr_core::persistence::{Blocking, IntoLoader, IntoSaver};
+    pub use burr_core::persistence::{
+        BegunStep, Blocking, INTERRUPTED, IntoLoader, IntoSaver, JournalEntry, JournalTail,
+        LoaderRef, StepJournal, UNRECORDED_FAILURE,
+    };
     pub use burr_core::{
         AsyncStateLoader, AsyncStateSaver, InMemoryPersister, Loader, PersistedState,
         PersistenceError, SavePolicy, SaveRequest, Saver, StateLoader, StateSaver, Status,

@@ -296,7 +296,9 @@ pub enum BuildProblem {
         known: Vec<String>,
     },
     /// A retry or timeout setting names an action that does not exist.
-    #[error("retry or timeout set for `{name}`, which is not an action; actions are {known:?}")]
+    #[error(
+        "retry, timeout or error transition set for `{name}`, which is not an action; actions are {known:?}"
+    )]
     UnknownPolicyAction {
         /// The unknown name.
         name: String,

@@ -111,3 +111,15 @@ fn a_handle_cancels_from_another_thread_and_actions_can_see_it() {
     assert_eq!(seen.load(Ordering::SeqCst), 1);
     assert_eq!(app.sequence_id(), Some(0));
 }
+
+#[test]
+fn an_iteration_asked_to_stop_before_it_starts_runs_nothing() {
+    let store = InMemoryPersister::new();
+    let mut app = ticker(100, &store);
+    app.cancel_handle().cancel();
+    let mut it = app.iterate(Halt::default(), ());
+    assert_eq!(it.by_ref().count(), 0);
+    assert_eq!(it.outcome().unwrap().halted, Halted::Cancelled);
+    drop(it);
+    assert_eq!(app.sequence_id(), None);
+}

@@ -127,3 +127,47 @@ fn a_step_that_crashed_before_it_was_saved_replays_its_journal() {
     again.step().unwrap();
     assert_eq!(again.state().get::<String>("receipt").unwrap(), "message-2");
 }
+
+#[test]
+fn a_step_that_failed_runs_again_in_the_same_process_with_its_journal() {
+    let store = InMemoryPersister::new();
+    let (sent, fail) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicBool::new(true)));
+    let mut app = build(store.clone(), &store, &sent, &fail);
+    app.step().unwrap();
+    assert!(app.step().is_err());
+    fail.store(false, Ordering::SeqCst);
+    let step = app.step().unwrap().unwrap();
+    assert_eq!(step.action, "notify");
+    assert_eq!(app.state().get::<String>("receipt").unwrap(), "message-0");
+    assert_eq!(sent.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn sync_durable_with_an_async_persister_refuses_before_the_side_effect() {
+    let ran = Arc::new(AtomicBool::new(false));
+    let r = ran.clone();
+    let act = FnAction::new(Vec::<String>::new(), ["x"], move |state, _, ctx| {
+        let r = r.clone();
+        let _: u32 = ctx.durable("side-effect", || {
+            r.store(true, Ordering::SeqCst);
+            Ok::<_, ActionError>(1)
+        })?;
+        Ok::<_, ActionError>(state.update("x", 1))
+    });
+    let saver = burr_core::persistence::Blocking::new(InMemoryPersister::new());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut app = ApplicationBuilder::new()
+            .with_action("act", act)
+            .with_entrypoint("act")
+            .with_state_persister(burr_core::Saver::Async(Arc::new(saver)))
+            .build_async()
+            .await
+            .unwrap();
+        let err = app.step_async().await.unwrap_err();
+        assert!(err.to_string().contains("durable_async"), "{err}");
+    });
+    assert!(!ran.load(Ordering::SeqCst));
+}

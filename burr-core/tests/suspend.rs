@@ -310,3 +310,73 @@ fn a_suspension_is_saved_whatever_the_save_policy() {
         .unwrap();
     assert_eq!(out.halted, Halted::After);
 }
+
+#[test]
+fn a_resumed_action_that_fails_into_an_error_transition_ends_the_suspension() {
+    let approve = FnAction::new(Vec::<String>::new(), ["approved"], |state, _, ctx| {
+        let approved: bool = ctx.suspend("approval", ())?;
+        if approved {
+            return Err(ActionError::msg("the mail server is down"));
+        }
+        Ok::<_, ActionError>(state.update("approved", approved))
+    });
+    let mut app = ApplicationBuilder::new()
+        .with_action("approve", approve)
+        .with_action("fallback", ResultAction::new(["error"]))
+        .with_error_transition("approve", "fallback", "error")
+        .with_entrypoint("approve")
+        .build()
+        .unwrap();
+    app.run(halt_after(["fallback"]), ()).unwrap();
+    let out = app
+        .resume("approval", true, halt_after(["fallback"]), ())
+        .unwrap();
+    assert_eq!(out.halted, Halted::After);
+    assert!(app.suspension().is_none());
+    assert!(!out.state.contains(SUSPENDED_KEY));
+}
+
+#[test]
+fn a_resume_that_crashed_replays_its_answer_and_what_it_journaled_after_it() {
+    let store = InMemoryPersister::new();
+    let sent = Arc::new(AtomicU32::new(0));
+    let crash = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let build = |store: &InMemoryPersister| {
+        let (sent, crash) = (sent.clone(), crash.clone());
+        let act = FnAction::new(Vec::<String>::new(), ["receipt"], move |state, _, ctx| {
+            let ok: bool = ctx.suspend("approval", ())?;
+            let receipt: u32 = ctx.durable("send", || {
+                Ok::<_, ActionError>(sent.fetch_add(1, Ordering::SeqCst))
+            })?;
+            if crash.load(Ordering::SeqCst) {
+                return Err(ActionError::msg("killed"));
+            }
+            Ok::<_, ActionError>(state.update("receipt", (ok, receipt)))
+        });
+        ApplicationBuilder::new()
+            .with_action("send", act)
+            .initialize_from(InitializeFrom::new(store.clone(), State::new(), "send"))
+            .with_app_id("app-1")
+            .with_state_persister(store.clone())
+            .build()
+            .unwrap()
+    };
+    let mut app = build(&store);
+    app.run(halt_after(["send"]), ()).unwrap();
+    // The resume runs the action, which sends, then fails (as a process killed there would).
+    assert!(
+        app.resume("approval", true, halt_after(["send"]), ())
+            .is_err()
+    );
+    drop(app);
+    crash.store(false, std::sync::atomic::Ordering::SeqCst);
+    let mut again = build(&store);
+    let out = again
+        .resume("approval", true, halt_after(["send"]), ())
+        .unwrap();
+    assert_eq!(
+        out.state.get_value("receipt").unwrap(),
+        serde_json::json!([true, 0])
+    );
+    assert_eq!(sent.load(Ordering::SeqCst), 1, "sent once");
+}

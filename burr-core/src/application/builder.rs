@@ -424,7 +424,8 @@ impl ApplicationBuilder {
         // journaling: its journal, if the store kept one.
         let journal_of = match (&self.initializer, &loaded, &self.app_id) {
             (Some(init), Some(Some(row)), _) if init.fork_from.is_none() => Some((
-                row.sequence_id + u64::from(row.status == Status::Completed),
+                row.sequence_id
+                    .saturating_add(u64::from(row.status == Status::Completed)),
                 row.app_id.clone(),
             )),
             (Some(init), Some(None), Some(id)) if init.fork_from.is_none() => Some((0, id.clone())),

@@ -25,8 +25,11 @@ use super::suspend::{SUSPENDED_KEY, Suspension};
 use super::{Application, StepResult};
 use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::context::{ActionContext, Scoped, StepControl, scoped};
+use crate::context::{
+    ActionContext, AppShared, JournalEntry, Scoped, StepControl, scoped, suspend_key,
+};
 use crate::error::{ActionError, Error};
+use crate::persistence::JournalEntry as PersistedEntry;
 use crate::persistence::{PersistenceError, SaveRequest, Saver, Status};
 use crate::policy::{
     ATTEMPT_ATTRIBUTE, ATTEMPTS_ATTRIBUTE, RetryPolicy, SUSPENDED_ATTRIBUTE, sleep,
@@ -101,19 +104,31 @@ pub(crate) struct Prepared {
     pub(crate) before_prior: Option<usize>,
     /// Whether the step runs a suspended action again.
     pub(crate) resumes: bool,
+    /// Journal entries to save under this step's sequence id before it runs (replayed from
+    /// an earlier run, or the answer of a resume).
+    pub(crate) resave: Vec<PersistedEntry>,
 }
 
 impl Application {
-    /// Picks the next action, checks the inputs, then bumps the sequence id. `None` at a dead
-    /// end. Nothing changes unless a step is about to run: a dead end or bad inputs spend no
-    /// sequence id.
-    pub(crate) fn prepare(&mut self, inputs: &Inputs) -> Result<Option<Prepared>, Error> {
+    /// Picks the next action, checks the inputs (and that an async action runs in async
+    /// mode), then bumps the sequence id. `None` at a dead end. Nothing changes unless a step
+    /// is about to run: a dead end, bad inputs or a refused call spend no sequence id.
+    pub(crate) fn prepare(
+        &mut self,
+        inputs: &Inputs,
+        mode: Mode,
+    ) -> Result<Option<Prepared>, Error> {
         // Kept only to roll back when saving fails (nothing else needs it).
         let before = self.shared.saver.as_ref().map(|_| self.state.clone());
         let before_prior = self.prior;
         let Some(node) = self.next_node()? else {
             return Ok(None);
         };
+        if self.graph.nodes[node].kind.is_async() && !mode.is_async() {
+            return Err(Error::AsyncActionInSyncContext {
+                action: self.graph.nodes[node].info.name.clone(),
+            });
+        }
         let resumes = self.suspended == Some(node);
         if resumes && self.resume_value.is_none() {
             let waiting = self.suspension();
@@ -149,12 +164,33 @@ impl Application {
         }
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
-        let recovered = std::mem::take(&mut self.recovered_journal);
+        let recovered = recovered_for(std::mem::take(&mut self.recovered_journal), &n.info.name);
+        let mut resave = Vec::new();
         let control = if resumes {
-            let journal = Suspension::journal(&self.state);
-            Arc::new(StepControl::new(journal, self.resume_value.take()))
-        } else if recovered.first().is_some_and(|e| e.position == n.info.name) {
-            let journal = recovered.into_iter().map(Into::into).collect();
+            let mut journal = Suspension::journal(&self.state);
+            // A resume that crashed journaled more (its answer first): that is what ran.
+            if recovered.len() > journal.len() {
+                journal = recovered.iter().cloned().map(Into::into).collect();
+            }
+            let resume = self.resume_value.take();
+            resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
+            if let Some((channel, value)) = &resume
+                && !journal.iter().any(|e| e.key == suspend_key(channel))
+            {
+                resave.push(PersistedEntry {
+                    index: journal.len(),
+                    key: suspend_key(channel),
+                    value: value.clone(),
+                    ..resave_template(&self.shared, &n.info.name, seq)
+                });
+            }
+            Arc::new(StepControl::new(journal, resume))
+        } else if !recovered.is_empty() {
+            let journal: Vec<_> = recovered.iter().cloned().map(Into::into).collect();
+            if recovered[0].sequence_id != seq {
+                // Journaled by an earlier run of the step: kept under this run's id too.
+                resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
+            }
             Arc::new(StepControl::new(journal, None))
         } else {
             StepControl::reuse(self.spare_control.take())
@@ -169,6 +205,7 @@ impl Application {
             before,
             before_prior,
             resumes,
+            resave,
         }))
     }
 
@@ -179,14 +216,15 @@ impl Application {
         inputs: &Inputs,
         mode: Mode,
     ) -> Result<Option<Prepared>, Error> {
-        let Some(p) = self.prepare(inputs)? else {
+        let Some(p) = self.prepare(inputs, mode)? else {
             return Ok(None);
         };
-        let n = &self.graph.nodes[p.node];
-        if n.kind.is_async() && !mode.is_async() {
-            return Err(Error::AsyncActionInSyncContext {
-                action: n.info.name.clone(),
-            });
+        for entry in &p.resave {
+            match &self.shared.saver {
+                Some(Saver::Sync(s)) => s.save_journal(entry)?,
+                Some(Saver::Async(s)) if mode.is_async() => s.save_journal(entry).await?,
+                _ => {}
+            }
         }
         fire!(self, mode, pre_run_step, self.pre_step_event(&p));
         Ok(Some(p))
@@ -235,6 +273,10 @@ impl Application {
         out: &Result<StepOutput, Error>,
     ) -> Option<Duration> {
         let retry = retry?;
+        if p.ctx.control.is_suspending() {
+            // The action asked to suspend (and wrapped the error): nothing to retry.
+            return None;
+        }
         let tracer = p.ctx.tracer();
         match out {
             Err(e) if attempt < retry.max_attempts() && retry.is_retryable(e) => {
@@ -371,7 +413,11 @@ impl Application {
         let out = applied.as_ref().ok();
         // A suspension, and the step that resumes one, are saved whatever the save policy:
         // the suspension must outlive the process, and a second resume must be refused.
-        let save = suspension.is_some() || p.resumes || self.saves_step(p, out.is_some());
+        // A routed failure too, so that a resume after a crash takes the route.
+        let save = suspension.is_some()
+            || p.resumes
+            || routed.is_some()
+            || self.saves_step(p, out.is_some());
         let saved = match &self.shared.saver {
             None => Ok(()),
             Some(_) if !save => Ok(()),
@@ -399,6 +445,9 @@ impl Application {
             if let Some((_, _, _, Some(refused))) = suspension {
                 self.resume_error = Some(refused);
             }
+        } else {
+            // The step runs again: what it journaled is replayed, as a fresh process would.
+            self.recovered_journal = p.ctx.journal_entries();
         }
         self.track_save(p, saved_row, result.is_ok());
         fire!(self, mode, post_run_step, self.post_step_event(p, &result));
@@ -504,6 +553,10 @@ impl Application {
             "message": e.to_string(),
         });
         let mut state = self.state.update(key, captured);
+        if p.resumes {
+            // The suspension is over: the resumed action ran, and failed.
+            state = state.wipe_delete([SUSPENDED_KEY]);
+        }
         state.set_prior_step_arc(n.name.clone());
         Some(StepOutput {
             result: ResultMap::new(),
@@ -641,4 +694,50 @@ pub(crate) async fn wait(mode: Mode, delay: Duration) {
     } else {
         std::thread::sleep(delay);
     }
+}
+
+/// The entries of a recovered journal that belong to a run of `action`: in index order, up
+/// to the first gap.
+fn recovered_for(mut entries: Vec<PersistedEntry>, action: &str) -> Vec<PersistedEntry> {
+    if entries.first().is_none_or(|e| e.position != action) {
+        return Vec::new();
+    }
+    entries.sort_by_key(|e| e.index);
+    let contiguous = entries
+        .iter()
+        .enumerate()
+        .take_while(|(i, e)| e.index == *i && e.position == action)
+        .count();
+    entries.truncate(contiguous);
+    entries
+}
+
+/// An entry of `action`'s step `seq`, to fill in.
+fn resave_template(shared: &AppShared, action: &str, seq: u64) -> PersistedEntry {
+    PersistedEntry {
+        partition_key: shared.partition_key.as_deref().map(str::to_string),
+        app_id: shared.app_id.to_string(),
+        sequence_id: seq,
+        position: action.to_string(),
+        index: 0,
+        key: String::new(),
+        value: serde_json::Value::Null,
+    }
+}
+
+/// `journal` as the entries of `action`'s step `seq`.
+fn rekeyed(
+    journal: &[JournalEntry],
+    shared: &AppShared,
+    action: &str,
+    seq: u64,
+) -> Vec<PersistedEntry> {
+    (journal.iter().enumerate())
+        .map(|(index, e)| PersistedEntry {
+            index,
+            key: e.key.clone(),
+            value: e.value.clone(),
+            ..resave_template(shared, action, seq)
+        })
+        .collect()
 }

@@ -51,11 +51,18 @@ impl Application {
         if it.done {
             return None;
         }
+        let mut cancelled = None;
         if !it.started {
             it.started = true;
             self.fire_execute(it.method, true, None, mode).await;
+            // Asked to stop before the iteration starts: it runs nothing (as `run`).
+            cancelled = self.cancelled_outcome(None);
         }
         let step = match &it.halts {
+            Ok(_) if cancelled.is_some() => {
+                it.outcome = cancelled;
+                Ok(None)
+            }
             Err(_) => Err(std::mem::replace(&mut it.halts, Ok(Halts::default()))
                 .err()
                 .unwrap_or(Error::Other("invalid halt".into()))),

@@ -28,7 +28,7 @@ pub(crate) async fn reconcile(
     let saved_seq = saved.as_ref().map(|r| r.sequence_id);
     let logged_seq = tail.last_ended.as_ref().map(|r| r.sequence_id);
     let has_begun = |seq: u64| tail.begun.iter().any(|b| b.sequence_id == seq);
-    let after = |seq: Option<u64>| seq.map_or(0, |s| s + 1);
+    let after = |seq: Option<u64>| seq.map_or(0, |s| s.saturating_add(1));
     let latest = if saved_seq >= logged_seq {
         saved
     } else {

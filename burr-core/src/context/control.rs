@@ -37,7 +37,7 @@ impl From<PersistedEntry> for JournalEntry {
 
 /// The journal key of a resume value, so that a step suspended twice replays the first
 /// answer when it runs again.
-fn suspend_key(channel: &str) -> String {
+pub(crate) fn suspend_key(channel: &str) -> String {
     format!("suspend:{channel}")
 }
 
@@ -102,6 +102,11 @@ impl StepControl {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether the action asked to suspend in this attempt.
+    pub(crate) fn is_suspending(&self) -> bool {
+        self.lock().suspension.is_some()
+    }
+
     /// Starts an attempt: the journal is replayed from its first entry.
     pub(crate) fn begin_attempt(&self) {
         let mut s = self.lock();
@@ -137,8 +142,10 @@ impl ActionContext {
     /// SQLite, PostgreSQL and Redis persisters and the in-memory one do): an application built again
     /// with `initialize_from` after a crash (or after the step failed) replays it in the
     /// first step it runs, when that step runs the same action. With an async persister,
-    /// use [`ActionContext::durable_async`], which can await the save. A journal entry the
-    /// persister fails to save fails the call.
+    /// use [`ActionContext::durable_async`], which can await the save (`durable` refuses, before
+    /// running `f`). A journal entry the persister fails to save fails the call. Calls made
+    /// concurrently (two `durable_async` under one `join!`) are journaled in the order they
+    /// finish: journal them one after the other for a replay that matches.
     ///
     /// # Examples
     ///
@@ -159,6 +166,13 @@ impl ActionContext {
     {
         if let Some(replayed) = self.replay(key)? {
             return Ok(replayed);
+        }
+        if let Some(Saver::Async(_)) = &self.app.saver {
+            // Refused before the side effect runs: its result could not be saved.
+            return Err(ActionError::from(Error::Other(format!(
+                "`durable(\"{key}\")` cannot save its result through an async state \
+                 persister: use `durable_async`"
+            ))));
         }
         let value = f().map_err(Into::into)?;
         let entry = self.record(key, &value)?;
@@ -284,6 +298,22 @@ impl ActionContext {
         })?;
         s.cursor += 1;
         Ok(Some(value))
+    }
+
+    /// The step's journal so far, as a persister keeps it (for a re-run of the step).
+    pub(crate) fn journal_entries(&self) -> Vec<PersistedEntry> {
+        let s = self.control().lock();
+        (s.entries.iter().enumerate())
+            .map(|(index, e)| PersistedEntry {
+                partition_key: self.partition_key().map(str::to_string),
+                app_id: self.app_id().to_string(),
+                sequence_id: self.sequence_id,
+                position: self.action_name().to_string(),
+                index,
+                key: e.key.clone(),
+                value: e.value.clone(),
+            })
+            .collect()
     }
 
     /// Journals `value` under `key` at the current place, and returns the entry to save.

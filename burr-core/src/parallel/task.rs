@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use super::RunnableGraph;
-use crate::application::{ApplicationBuilder, InitializeFrom, Mode, drive, halt_after};
+use crate::application::{ApplicationBuilder, Halted, InitializeFrom, Mode, drive, halt_after};
 use crate::context::ActionContext;
 use crate::error::Error;
 use crate::hooks::Hook;
@@ -274,7 +274,15 @@ impl SubGraphTask {
         let mut app = self.builder(parent).build_in(mode).await?;
         let halt = halt_after(self.graph.halt_after());
         let out = app.run_in(&halt, &self.inputs, mode).await?;
-        Ok(out.state)
+        match out.halted {
+            Halted::Suspended | Halted::Cancelled => Err(Error::Other(format!(
+                "sub-application `{}` stopped ({:?}) before its end: a child cannot suspend or \
+                 be cancelled on its own",
+                app.app_id(),
+                out.halted
+            ))),
+            _ => Ok(out.state),
+        }
     }
 }
 

@@ -119,6 +119,17 @@ fn same_place(a: &JournalEntry, b: &JournalEntry) -> bool {
         == (b.index, b.sequence_id, &b.app_id, &b.partition_key)
 }
 
+impl InMemoryPersister {
+    /// Forgets the journal of `app_id` up to `sequence_id`: those steps completed.
+    fn forget_journal(&self, partition_key: Option<&str>, app_id: &str, sequence_id: u64) {
+        self.journal().retain(|e| {
+            !(e.sequence_id <= sequence_id
+                && e.app_id == app_id
+                && e.partition_key.as_deref() == partition_key)
+        });
+    }
+}
+
 impl StateSaver for InMemoryPersister {
     fn save_journal(&self, entry: &JournalEntry) -> Result<(), PersistenceError> {
         let mut journal = self.journal();
@@ -155,6 +166,9 @@ impl StateSaver for InMemoryPersister {
                 apps.push((id, saved));
             }
             None => apps.push((r.app_id.to_string(), vec![row])),
+        }
+        if r.status == crate::persistence::Status::Completed {
+            self.forget_journal(r.partition_key, r.app_id, r.sequence_id);
         }
         Ok(())
     }

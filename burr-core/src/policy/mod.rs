@@ -23,7 +23,8 @@
 //! # Timeouts
 //!
 //! An async action (or an async streaming action) that runs past its timeout is cancelled (its
-//! future is dropped at its next `.await`) and the attempt fails with
+//! future is dropped at its next `.await`; for a stream the timeout covers the whole stream,
+//! the caller's time between items included) and the attempt fails with
 //! [`Error::Timeout`](crate::Error::Timeout), which the retry policy may retry. A sync action
 //! cannot be interrupted: its duration is checked when it returns, and a late result is
 //! discarded as the same timeout error. The clock runs on a timer thread of its own, so no

@@ -222,6 +222,9 @@ impl RetryPolicy {
     /// assert_eq!(p.delay_after(2), Duration::from_millis(40));
     /// ```
     pub fn delay_after(&self, attempt: u32) -> Duration {
+        if self.initial_delay.is_zero() {
+            return Duration::ZERO;
+        }
         let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
         let max = self.max_delay.as_secs_f64();
         let base = (self.initial_delay.as_secs_f64() * self.backoff_factor.powi(exponent)).min(max);

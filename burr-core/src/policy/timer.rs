@@ -45,6 +45,9 @@ impl Ord for Entry {
     }
 }
 
+/// The queue size from which dead entries are dropped (at each power of two).
+const COMPACT_AT: usize = 1024;
+
 struct Timer {
     queue: Mutex<BinaryHeap<Entry>>,
     changed: Condvar,
@@ -70,14 +73,22 @@ fn timer() -> Option<&'static Timer> {
 impl Timer {
     fn run(&self) {
         let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let mut due = Vec::new();
         loop {
             let now = Instant::now();
             while queue.peek().is_some_and(|e| e.deadline <= now) {
                 if let Some(slot) = queue.pop().and_then(|e| e.slot.upgrade())
                     && let Some(waker) = slot.waker.lock().unwrap_or_else(|p| p.into_inner()).take()
                 {
-                    waker.wake();
+                    due.push(waker);
                 }
+            }
+            if !due.is_empty() {
+                // Woken without the queue's lock, so that a waker may schedule a new sleep.
+                drop(queue);
+                due.drain(..).for_each(Waker::wake);
+                queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+                continue;
             }
             queue = match queue.peek().map(|e| e.deadline) {
                 None => self.changed.wait(queue).unwrap_or_else(|p| p.into_inner()),
@@ -94,6 +105,11 @@ impl Timer {
 
     fn schedule(&self, deadline: Instant, slot: &Arc<Slot>) {
         let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        // Sleeps dropped before their deadline (a timeout that did not fire) leave their
+        // entry behind: past a size, the queue keeps only the live ones.
+        if queue.len() >= COMPACT_AT && queue.len().is_power_of_two() {
+            queue.retain(|e| e.slot.strong_count() > 0);
+        }
         let sooner = queue.peek().is_none_or(|e| deadline < e.deadline);
         queue.push(Entry {
             deadline,

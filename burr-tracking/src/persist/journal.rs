@@ -6,9 +6,10 @@
 //! `sequence_id`, `idx`, `position`, `entry_key`, `entry_value` as JSON text; primary key
 //! `(partition_key, app_id, sequence_id, idx)`), created by `initialize` beside Burr's table,
 //! which Apache Burr ignores. Redis keeps one hash per step, `[namespace:]{pk}:{app}:{seq}:journal`,
-//! field `idx`. Entries are not removed when their step completes (the journal of a step is
-//! read only when that step runs again): a retention policy, or a periodic delete by
-//! sequence id, keeps the table small.
+//! field `idx`. Entries are not removed when their step completes, and a retention does not
+//! prune them (the journal of a step is read only when that step runs again): delete old
+//! rows by sequence id (`DELETE FROM <table>_journal WHERE sequence_id < ...`, or the
+//! hashes' keys) to keep them small.
 
 use burr_core::PersistenceError;
 use burr_core::persistence::JournalEntry;

@@ -158,6 +158,7 @@ impl<'a> Core<'a> {
                     wait(self.mode, delay).await;
                     r.attempt += 1;
                     r.deadline = self.app.attempt_deadline(r.p.node);
+                    r.p.ctx.control.begin_attempt();
                     r.events = self.app.stream_events(&r.p);
                 }
             }
