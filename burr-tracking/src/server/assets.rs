@@ -93,6 +93,7 @@ static ASSETS: &[Asset] = &[
     asset!("js/loaded_steps.js", JS),
     asset!("js/prefs.js", JS),
     asset!("js/router.js", JS),
+    asset!("js/runtime.js", JS),
     asset!("js/step.js", JS),
     asset!("js/views/app.js", JS),
     asset!("js/views/app_graph.js", JS),

@@ -43,7 +43,7 @@ function stepRow(page, seq, maxDur) {
       page.childrenAt(seq).map((k) => h("span", { class: `tag ${k.event_type === "fork" ? "fork" : "spawn"}`, title: `${k.event_type} ${k.child.app_id}` }, k.event_type === "fork" ? "forked" : "spawned"))),
     h("td", { class: "time", title: dateTime(step.step_start_log.start_time) }, clock(step.step_start_log.start_time)),
     h("td", { class: "dur" }, h("div", { class: "dbar", title: t.dur === null ? "running" : dur(t.dur) },
-      h("span", { class: "trk" }, h("span", { class: `fill${status === "failure" ? " bad" : status === "running" ? " run" : ""}`, style: `width:${width.toFixed(2)}%` })),
+      h("span", { class: "trk" }, h("span", { class: `fill${status === "failure" ? " bad" : status === "running" ? " run" : status === "suspended" ? " wait" : ""}`, style: `width:${width.toFixed(2)}%` })),
       h("span", { class: "lbl" }, t.dur === null ? "…" : dur(t.dur)))),
     h("td", { class: "st" }, statusChip(status)));
 }
