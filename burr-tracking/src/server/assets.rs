@@ -103,6 +103,7 @@ static ASSETS: &[Asset] = &[
     asset!("js/views/live.js", JS),
     asset!("js/views/parts.js", JS),
     asset!("js/views/projects.js", JS),
+    asset!("js/views/runtime.js", JS),
     asset!("js/views/step_detail.js", JS),
     asset!("js/views/step_list.js", JS),
     asset!("js/views/tabs/code.js", JS),
