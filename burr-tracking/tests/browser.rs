@@ -10,7 +10,15 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
+use burr_core::policy::RetryPolicy;
+use burr_core::{
+    ActionError, ApplicationBuilder, FnAction, Halted, ResultAction, State, halt_after,
+};
+use burr_tracking::LocalTrackingClient;
 use burr_tracking::layout::{GRAPH_FILE, LOG_FILE, METADATA_FILE};
 use burr_tracking::server::{self, Store};
 use serde_json::{Value, json};
@@ -349,7 +357,70 @@ fn build_fixture(root: &Path) -> PathBuf {
         metadata(Some(HOSTILE), None, None),
         &bad,
     );
+    build_runtime_apps(root);
     live_dir.join("log.jsonl")
+}
+
+/// Applications of project `runtime`, run by burr-core and tracked to `root`: a step that
+/// succeeds on its third attempt (its errors carry a hostile string), a failure routed to a
+/// fallback, a step suspended on `approval`, and one suspended and then resumed.
+fn build_runtime_apps(root: &Path) {
+    let tracker = || {
+        LocalTrackingClient::new("runtime")
+            .unwrap()
+            .with_storage_dir(root)
+    };
+    let calls = Arc::new(AtomicU32::new(0));
+    let flaky = FnAction::new(Vec::<String>::new(), ["answer"], move |state, _, ctx| {
+        ctx.tracer().log_attribute("model", "canned-model-2");
+        if calls.fetch_add(1, Ordering::SeqCst) < 2 {
+            return Err(ActionError::msg(format!("429 too many requests {HOSTILE}")));
+        }
+        Ok(state.update("answer", 42))
+    });
+    let mut retried = ApplicationBuilder::new()
+        .with_action("ask", flaky)
+        .with_retry("ask", RetryPolicy::new(3).initial_delay(Duration::ZERO))
+        .with_app_id("retried")
+        .with_entrypoint("ask")
+        .with_tracker(tracker())
+        .build()
+        .unwrap();
+    retried.step().unwrap();
+
+    let failing = FnAction::new(Vec::<String>::new(), ["answer"], |_, _, _| {
+        Err::<State, _>(ActionError::msg("the model is down"))
+    });
+    let mut routed = ApplicationBuilder::new()
+        .with_action("ask", failing)
+        .with_action("fallback", ResultAction::new(["error"]))
+        .with_error_transition("ask", "fallback", "error")
+        .with_app_id("routed")
+        .with_entrypoint("ask")
+        .with_tracker(tracker())
+        .build()
+        .unwrap();
+    routed.run(halt_after(["fallback"]), ()).unwrap();
+
+    for (app_id, resume) in [("suspended", false), ("resumed", true)] {
+        let approve = FnAction::new(Vec::<String>::new(), ["approved"], |state, _, ctx| {
+            let approved: bool = ctx.suspend("approval", json!({"draft": "hi"}))?;
+            Ok::<_, ActionError>(state.update("approved", approved))
+        });
+        let mut app = ApplicationBuilder::new()
+            .with_action("approve", approve)
+            .with_app_id(app_id)
+            .with_entrypoint("approve")
+            .with_tracker(tracker())
+            .build()
+            .unwrap();
+        let out = app.run(halt_after(["approve"]), ()).unwrap();
+        assert_eq!(out.halted, Halted::Suspended);
+        if resume {
+            app.resume("approval", true, halt_after(["approve"]), ())
+                .unwrap();
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------- test

@@ -1,5 +1,5 @@
 // Walks the burr UI in headless Chromium: projects -> app -> step -> span, live updates,
-// keyboard, and hostile strings. Run by tests/browser.rs, which starts the server and sets:
+// keyboard, hostile strings, and what the runtime logged (attempts, suspensions). Run by tests/browser.rs, which starts the server and sets:
 //   BURR_URL          the server's base URL
 //   BURR_EMPTY_URL    a server on an empty folder (the UI offers demo projects there)
 //   BURR_LIVE_LOG     the log.jsonl of counter/live, which this script appends to
@@ -162,6 +162,54 @@ try {
   check((await page.evaluate(() => window.__pwned)) === undefined, "no injected script ran");
   check((await page.$$("main img")).length === 0, "no injected element was created");
   await page.screenshot({ path: join(shots, "7-hostile.png") });
+
+  // ---- what the runtime logged: retried attempts, a routed error, suspensions
+  await page.goto(`${base}#/project/runtime/app/retried`);
+  await page.waitForSelector('tr.step.sel[data-seq="0"]');
+  const retriedRow = await page.textContent('tr.step[data-seq="0"]');
+  check(retriedRow.includes("3 attempts") && retriedRow.includes("success"), `retried step's row shows its attempts: ${retriedRow}`);
+  await page.waitForSelector("#attempts");
+  const attempts = await page.$$eval("#attempts li", (li) => li.map((x) => x.textContent));
+  check(attempts.length === 3, `three attempts listed: ${attempts.length}`);
+  check(attempts[0].includes("attempt 1 of 3 failed") && attempts[0].includes("retried at once") && attempts[0].includes("action `ask` failed: 429 too many requests"), `first failed attempt with its error and delay: ${attempts[0]}`);
+  check(attempts[1].includes("attempt 2 of 3 failed") && attempts[1].includes(HOSTILE), "second failed attempt's hostile error shown as text");
+  check(attempts[2].includes("attempt 3 of 3 succeeded"), `the attempt that succeeded: ${attempts[2]}`);
+  await page.click('button[data-tab="spans"]');
+  await page.waitForSelector("#waterfall");
+  const allAttrs = await page.textContent("#pane-spans");
+  check(["burr.retry", "burr.attempts", "model", "canned-model-2"].every((t) => allAttrs.includes(t)), "the attribute list still shows every attribute");
+  await page.screenshot({ path: join(shots, "11-retried.png") });
+  await page.click('button[data-tab="state"]');
+
+  await page.goto(`${base}#/project/runtime/app/routed`);
+  await page.waitForSelector('tr.step.sel[data-seq="1"]');
+  check((await page.textContent('tr.step[data-seq="0"]')).includes("→ fallback"), "a failure routed on shows where the run went");
+  await page.click('tr.step[data-seq="0"]');
+  await page.waitForSelector("#routed");
+  check((await page.textContent("#exception")).includes("the model is down"), "routed failure keeps its exception");
+  await page.click("#routed a");
+  await page.waitForSelector('tr.step.sel[data-seq="1"]');
+  check((await page.textContent("#detail-action")) === "fallback", "the routed note leads to the fallback step");
+
+  await page.goto(`${base}#/project/runtime/app/suspended`);
+  await page.waitForSelector('tr.step.sel[data-seq="0"]');
+  const suspRow = await page.textContent('tr.step[data-seq="0"]');
+  check(suspRow.includes("waiting on approval"), `suspended step's row shows its channel: ${suspRow}`);
+  check((await page.textContent('tr.step[data-seq="0"] td.st')) === "suspended", "suspended step's status");
+  check((await page.textContent(".apphead h1")).includes("suspended"), "app header shows the app waits");
+  await page.waitForSelector("#suspension");
+  check((await page.textContent("#suspension")).includes("suspended · waiting on approval"), "detail shows the suspension's badge");
+  const payload = await page.textContent("#suspension-payload");
+  check(payload.includes("draft") && payload.includes('"hi"'), `suspension payload shown: ${payload}`);
+  await page.screenshot({ path: join(shots, "12-suspended.png") });
+
+  await page.goto(`${base}#/project/runtime/app/resumed?seq=0`);
+  await page.waitForSelector('tr.step.sel[data-seq="0"]');
+  check((await page.textContent('tr.step[data-seq="0"]')).includes("resumed on approval"), "a resumed suspension says so in the list");
+  check((await page.textContent("#suspension")).includes("suspended · resumed on approval"), "and in the detail");
+  check((await page.textContent('tr.step[data-seq="1"] td.st')) === "success", "the resuming step succeeded");
+  check((await page.textContent("#suspension")).includes("resumed by #1 approve"), "detail links the resuming step");
+  check((await page.evaluate(() => window.__pwned)) === undefined && (await page.$$("main img")).length === 0, "no injected script or element from runtime attributes");
 
   // ---- back to projects through the breadcrumb
   await page.click('#crumbs a[href="#/"]');

@@ -3,9 +3,11 @@ import { h } from "../dom.js";
 import { short } from "../format.js";
 import { appHref } from "../router.js";
 
-/** A chip for a step status: "success", "failure" or "running". */
+const STATUS_CLASS = { success: "ok", failure: "bad", running: "run", suspended: "wait" };
+
+/** A chip for a step status: "success", "failure", "running" or "suspended". */
 export function statusChip(st) {
-  return h("span", { class: `chip ${st === "success" ? "ok" : st === "failure" ? "bad" : "run"}` }, st);
+  return h("span", { class: `chip ${STATUS_CLASS[st] || "run"}` }, st);
 }
 
 /** A link to the app a pointer names (a parent or spawning parent), at its step when known. */

@@ -1,10 +1,11 @@
-// The selected step's details: action, status, times, children, exception, and one tab of
-// `tabs/` at a time.
+// The selected step's details: action, status, times, children, attempts and suspension,
+// exception, and one tab of `tabs/` at a time.
 import { clear, h } from "../dom.js";
 import { dateTime, dur } from "../format.js";
 import { appHref } from "../router.js";
 import { stepStatus, stepTimes } from "../step.js";
 import { statusChip } from "./parts.js";
+import { routedNote, runtimeSections } from "./runtime.js";
 import * as code from "./tabs/code.js";
 import * as graph from "./tabs/graph.js";
 import * as inputs from "./tabs/inputs.js";
@@ -58,10 +59,11 @@ function header(page, seq, step, prev) {
   for (const c of page.childrenAt(seq)) {
     parts.push(h("div", { class: "meta" }, h("a", { class: `chip ${c.event_type === "fork" ? "fork" : "spawn"}`, href: appHref(page.project, c.child.app_id) }, `${c.event_type === "fork" ? "forked into" : "spawned"} ${c.child.app_id}`)));
   }
+  parts.push(...runtimeSections(page, seq, step));
   if (end && end.exception !== null && end.exception !== undefined) {
     // The error's own message is at the end: scroll there once the text is laid out.
     const exc = h("pre", { class: "exc", id: "exception", title: "The error's own message is at the end" }, String(end.exception));
-    parts.push(h("div", { class: "section" }, h("h3", null, "Exception"), exc));
+    parts.push(h("div", { class: "section" }, h("h3", null, "Exception"), exc, routedNote(page, seq, step)));
     requestAnimationFrame(() => { exc.scrollTop = exc.scrollHeight; });
   }
   return parts;

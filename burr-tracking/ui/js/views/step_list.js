@@ -1,8 +1,10 @@
-// The list of an app's steps: sequence id, action, start, a bar for the duration, and status.
+// The list of an app's steps: sequence id, action (with tags), start, a bar for the duration,
+// and status.
 import { clear, h } from "../dom.js";
 import { clock, dateTime, dur, plural } from "../format.js";
 import { stepStatus, stepTimes } from "../step.js";
 import { statusChip } from "./parts.js";
+import { runtimeTags } from "./runtime.js";
 
 export function drawSteps(page) {
   const { steps, stepsBox: box } = page;
@@ -38,12 +40,13 @@ function stepRow(page, seq, maxDur) {
   return h("tr", { class: `step${seq === page.selected ? " sel" : ""}`, "data-seq": seq, onclick: () => page.select(seq) },
     h("td", { class: "seq" }, seq),
     h("td", { class: "act", title: step.step_start_log.action }, step.step_start_log.action,
+      runtimeTags(page, seq),
       streamed ? h("span", { class: "tag stream", title: "streamed its result" }, "stream") : null,
       step.spans && step.spans.length ? h("span", { class: "tag", title: `${plural(step.spans.length, "span")}` }, plural(step.spans.length, "span")) : null,
       page.childrenAt(seq).map((k) => h("span", { class: `tag ${k.event_type === "fork" ? "fork" : "spawn"}`, title: `${k.event_type} ${k.child.app_id}` }, k.event_type === "fork" ? "forked" : "spawned"))),
     h("td", { class: "time", title: dateTime(step.step_start_log.start_time) }, clock(step.step_start_log.start_time)),
     h("td", { class: "dur" }, h("div", { class: "dbar", title: t.dur === null ? "running" : dur(t.dur) },
-      h("span", { class: "trk" }, h("span", { class: `fill${status === "failure" ? " bad" : status === "running" ? " run" : ""}`, style: `width:${width.toFixed(2)}%` })),
+      h("span", { class: "trk" }, h("span", { class: `fill${status === "failure" ? " bad" : status === "running" ? " run" : status === "suspended" ? " wait" : ""}`, style: `width:${width.toFixed(2)}%` })),
       h("span", { class: "lbl" }, t.dur === null ? "…" : dur(t.dur)))),
     h("td", { class: "st" }, statusChip(status)));
 }
