@@ -142,8 +142,8 @@ impl ActionContext {
     /// SQLite, PostgreSQL and Redis persisters and the in-memory one do): an application built again
     /// with `initialize_from` after a crash (or after the step failed) replays it in the
     /// first step it runs, when that step runs the same action. With an async persister,
-    /// use [`ActionContext::durable_async`], which can await the save (`durable` refuses, before
-    /// running `f`). A journal entry the persister fails to save fails the call. Calls made
+    /// use [`ActionContext::durable_async`], which can await the save (`durable` then journals
+    /// in memory and with a suspension only, and logs a warning). A journal entry the persister fails to save fails the call. Calls made
     /// concurrently (two `durable_async` under one `join!`) are journaled in the order they
     /// finish: journal them one after the other for a replay that matches.
     ///
@@ -167,17 +167,18 @@ impl ActionContext {
         if let Some(replayed) = self.replay(key)? {
             return Ok(replayed);
         }
-        if let Some(Saver::Async(_)) = &self.app.saver {
-            // Refused before the side effect runs: its result could not be saved.
-            return Err(ActionError::from(Error::Other(format!(
-                "`durable(\"{key}\")` cannot save its result through an async state \
-                 persister: use `durable_async`"
-            ))));
-        }
         let value = f().map_err(Into::into)?;
         let entry = self.record(key, &value)?;
-        if let Some(Saver::Sync(saver)) = &self.app.saver {
-            saver.save_journal(&entry).map_err(journal_error)?;
+        match &self.app.saver {
+            Some(Saver::Sync(saver)) => saver.save_journal(&entry).map_err(journal_error)?,
+            Some(Saver::Async(_)) => tracing::warn!(
+                target: "burr",
+                action = %self.action_name(),
+                key,
+                "`durable` cannot save through an async state persister: the result is \
+                 journaled for retries and resumes, not for a crash; use `durable_async`"
+            ),
+            None => {}
         }
         Ok(value)
     }
