@@ -181,5 +181,8 @@ fn sync_durable_with_an_async_persister_journals_in_memory_only() {
     // Replayed across the retry, not saved through the async persister.
     assert_eq!(ran.load(Ordering::SeqCst), 1);
     assert!(store.load_journal(None, "app", 0).unwrap().is_empty());
-    assert_eq!(store.load(None, "app", None).unwrap().unwrap().sequence_id, 0);
+    assert_eq!(
+        store.load(None, "app", None).unwrap().unwrap().sequence_id,
+        0
+    );
 }
