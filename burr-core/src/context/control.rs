@@ -3,6 +3,7 @@
 //! [`ActionContext::suspend`] stops the run until a value comes for a channel (see
 //! [`Application::resume`](crate::Application::resume)).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
@@ -45,6 +46,8 @@ pub(crate) fn suspend_key(channel: &str) -> String {
 #[derive(Debug, Default)]
 pub(crate) struct StepControl {
     inner: Mutex<ControlState>,
+    /// Whether a suspension is recorded: read on every step without the lock.
+    suspending: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -80,6 +83,7 @@ impl StepControl {
                 resume,
                 ..ControlState::default()
             }),
+            suspending: AtomicBool::new(false),
         }
     }
 
@@ -93,6 +97,7 @@ impl StepControl {
             if !state.is_empty() {
                 *state = ControlState::default();
             }
+            *slot.suspending.get_mut() = false;
             return c;
         }
         Arc::default()
@@ -104,7 +109,7 @@ impl StepControl {
 
     /// Whether the action asked to suspend in this attempt.
     pub(crate) fn is_suspending(&self) -> bool {
-        self.lock().suspension.is_some()
+        self.suspending.load(Ordering::Acquire)
     }
 
     /// Starts an attempt: the journal is replayed from its first entry.
@@ -112,6 +117,7 @@ impl StepControl {
         let mut s = self.lock();
         s.cursor = 0;
         s.suspension = None;
+        self.suspending.store(false, Ordering::Release);
     }
 
     /// The suspension the action asked for, with the journal so far; also the error of a
@@ -119,6 +125,12 @@ impl StepControl {
     pub(crate) fn take_suspension(
         &self,
     ) -> Option<(String, Value, Vec<JournalEntry>, Option<Error>)> {
+        // A plain load first: the common case (no suspension) writes nothing.
+        if !self.suspending.load(Ordering::Acquire)
+            || !self.suspending.swap(false, Ordering::AcqRel)
+        {
+            return None;
+        }
         let mut s = self.lock();
         let (channel, payload) = s.suspension.take()?;
         Some((channel, payload, s.entries.clone(), s.bad_resume.take()))
@@ -271,6 +283,7 @@ impl ActionContext {
             }
         }
         s.suspension = Some((channel.to_string(), payload));
+        self.control().suspending.store(true, Ordering::Release);
         Err(ActionError::from(Error::Suspended {
             action: self.action_name().to_string(),
             channel: channel.to_string(),
