@@ -298,6 +298,27 @@ fn the_repair_runs_again_when_nothing_is_left_to_repair() {
 }
 
 #[test]
+fn a_tracker_added_later_starts_its_log_without_copying_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut untracked = builder(dir.path(), Source::Persister)
+        .with_state_persister(persister(dir.path()))
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        untracked.step().unwrap();
+    }
+    drop(untracked);
+    let mut app = build(dir.path(), Source::Persister);
+    assert!(
+        log_ends(dir.path()).is_empty(),
+        "nothing copied into the new log"
+    );
+    app.step().unwrap();
+    let ends: Vec<u64> = log_ends(dir.path()).iter().map(|r| r.0).collect();
+    assert_eq!(ends, [5]);
+}
+
+#[test]
 fn an_application_with_one_sink_is_not_reconciled() {
     let dir = tempfile::tempdir().unwrap();
     let tracked = || {

@@ -10,8 +10,15 @@ use crate::persistence::{
 use crate::state::State;
 use crate::time::now_utc_iso;
 
+/// The most steps one build copies to the record that is behind: a crash leaves one step to
+/// repair, a save policy a few; a longer gap (a tracker that was detached for a while) is
+/// copied from its last `MAX_REPAIR` steps, so that a build stays quick.
+const MAX_REPAIR: u64 = 1_000;
+
 /// Reconciles `journal` and the persister behind `saver` for `app_id` (see the module
-/// documentation). A saver without a loader is left alone.
+/// documentation). A saver without a loader is left alone, and so is a journal that never
+/// recorded the application (a tracker added to an application that ran without one:
+/// there is nothing to agree with, and its history is not copied into the log).
 pub(crate) async fn reconcile(
     journal: &dyn StepJournal,
     saver: &Saver,
@@ -23,26 +30,33 @@ pub(crate) async fn reconcile(
     let Some(loader) = saver.loader() else {
         return Ok(());
     };
-    let saved = load(loader, partition_key, app_id, None, mode).await?;
     let tail = journal.tail(partition_key, app_id)?;
+    if tail.last_ended.is_none() && tail.begun.is_empty() {
+        return Ok(());
+    }
+    let saved = load(loader, partition_key, app_id, None, mode).await?;
     let saved_seq = saved.as_ref().map(|r| r.sequence_id);
     let logged_seq = tail.last_ended.as_ref().map(|r| r.sequence_id);
     let has_begun = |seq: u64| tail.begun.iter().any(|b| b.sequence_id == seq);
-    let after = |seq: Option<u64>| seq.map_or(0, |s| s.saturating_add(1));
+    // The first step to copy after `seq`, the record behind, up to `last`.
+    let after = |seq: Option<u64>, last: u64| {
+        seq.map_or(0, |s| s.saturating_add(1))
+            .max(last.saturating_sub(MAX_REPAIR - 1))
+    };
     let latest = if saved_seq >= logged_seq {
         saved
     } else {
         tail.last_ended
     };
     if let Some(last) = saved_seq.filter(|_| saved_seq > logged_seq) {
-        for seq in after(logged_seq)..=last {
+        for seq in after(logged_seq, last)..=last {
             if let Some(row) = load(loader, partition_key, app_id, Some(seq), mode).await? {
                 let exception = (row.status == Status::Failed).then_some(UNRECORDED_FAILURE);
                 journal.record(&row, has_begun(seq), exception)?;
             }
         }
     } else if let Some(last) = logged_seq.filter(|_| logged_seq > saved_seq) {
-        for seq in after(saved_seq)..=last {
+        for seq in after(saved_seq, last)..=last {
             if let Some(mut row) = journal.step(partition_key, app_id, seq)? {
                 if row.status == Status::Completed {
                     // As the engine saves a completed step.

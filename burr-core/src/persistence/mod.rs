@@ -35,7 +35,10 @@
 //! whichever of the two it loads from, and its next step saves a sequence id the persister
 //! does not have yet. The repair is idempotent: a process killed while repairing is repaired
 //! on the next resume. A persister without a loader, a tracker without a journal, an
-//! application with only one of them: nothing is compared, nothing changes.
+//! application with only one of them, a tracker whose log never recorded the application (a
+//! tracker added to an application that ran without one): nothing is compared, nothing
+//! changes. One build copies at most the last 1,000 steps of a gap, so that it stays quick
+//! whatever the gap (a crash leaves one step, a save policy a few).
 
 mod blocking;
 mod durable;
