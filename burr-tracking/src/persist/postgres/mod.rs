@@ -27,12 +27,16 @@ pub use deadpool_postgres;
 /// The driver, for its error and configuration types.
 pub use tokio_postgres;
 
-use super::journal;
 use super::sql::{Dialect, Statements, check_table_name};
 use super::{
     BoxFuture, DEFAULT_PARTITION_KEY, DEFAULT_TABLE_NAME, InvalidTableName, Retention, RowName,
     state_from_text, state_to_text, status_from_text,
 };
+
+mod journal;
+mod nul;
+
+use nul::nul_in;
 
 /// PostgreSQL truncates identifiers to 63 bytes; the index name adds 17.
 const MAX_TABLE_NAME_LEN: usize = 63 - "_created_at_index".len();
@@ -555,82 +559,6 @@ impl PostgresPersister {
             .transpose()
     }
 
-    async fn save_journal_entry(&self, e: &JournalEntry) -> Result<(), PersistenceError> {
-        let (Ok(seq), Ok(idx)) = (i32::try_from(e.sequence_id), i32::try_from(e.index)) else {
-            return Err(PersistenceError::Unsupported(format!(
-                "journal entry {} of step {}: beyond the INTEGER column's range",
-                e.index, e.sequence_id
-            )));
-        };
-        let value = journal::value_text(e)?;
-        let pk = e.partition_key.as_deref().unwrap_or(DEFAULT_PARTITION_KEY);
-        if [pk, e.app_id.as_str(), &e.position, &e.key, &value]
-            .iter()
-            .any(|t| t.contains('\0'))
-        {
-            return Err(PersistenceError::Unsupported(format!(
-                "journal entry {} of step {} holds a NUL character (U+0000), which PostgreSQL \
-                 text cannot hold",
-                e.index, e.sequence_id
-            )));
-        }
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&self.sql.journal_save)
-            .await
-            .map_err(|err| self.map_err(err, None))?;
-        client
-            .execute(
-                &stmt,
-                &[&pk, &e.app_id, &seq, &idx, &e.position, &e.key, &value],
-            )
-            .await
-            .map_err(|err| self.map_err(err, None))?;
-        Ok(())
-    }
-
-    async fn journal_of(
-        &self,
-        partition_key: Option<&str>,
-        app_id: &str,
-        sequence_id: u64,
-    ) -> Result<Vec<JournalEntry>, PersistenceError> {
-        let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
-        let Ok(seq) = i32::try_from(sequence_id) else {
-            return Ok(Vec::new());
-        };
-        if pk.contains('\0') || app_id.contains('\0') {
-            return Ok(Vec::new());
-        }
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&self.sql.journal_load)
-            .await
-            .map_err(|e| self.map_err(e, None))?;
-        let rows = client
-            .query(&stmt, &[&pk, &app_id, &seq])
-            .await
-            .map_err(|e| self.map_err(e, None))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e: tokio_postgres::Error| {
-                    PersistenceError::Corrupt(format!("journal of app id {app_id:?}: {e}"))
-                };
-                let idx: i32 = row.try_get(0).map_err(read)?;
-                let value: String = row.try_get(3).map_err(read)?;
-                journal::entry(
-                    partition_key,
-                    app_id,
-                    sequence_id,
-                    idx.into(),
-                    row.try_get(1).map_err(read)?,
-                    row.try_get(2).map_err(read)?,
-                    &value,
-                )
-            })
-            .collect()
-    }
-
     async fn app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
         let pk = partition_key.unwrap_or(DEFAULT_PARTITION_KEY);
         if pk.contains('\0') {
@@ -757,34 +685,6 @@ impl AsyncStateLoader for PostgresPersister {
     ) -> BoxFuture<'a, Result<Vec<JournalEntry>, PersistenceError>> {
         Box::pin(self.journal_of(partition_key, app_id, sequence_id))
     }
-}
-
-/// Where the first NUL character of a JSON value is (a key or a string), as a path like
-/// `state["messages"][2]["text"]`; `None` when there is none.
-fn nul_in(value: &serde_json::Value, path: &mut String) -> Option<String> {
-    use serde_json::Value;
-    use std::fmt::Write;
-    let len = path.len();
-    let found = match value {
-        Value::String(s) if s.contains('\0') => Some(format!("state{path}")),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
-            path.truncate(len);
-            let _ = write!(path, "[{i}]");
-            nul_in(v, path)
-        }),
-        Value::Object(map) => map.iter().find_map(|(k, v)| {
-            path.truncate(len);
-            let _ = write!(path, "[{k:?}]");
-            if k.contains('\0') {
-                Some(format!("state{path} (the key)"))
-            } else {
-                nul_in(v, path)
-            }
-        }),
-        _ => None,
-    };
-    path.truncate(len);
-    found
 }
 
 #[cfg(test)]
