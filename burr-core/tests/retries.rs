@@ -149,20 +149,86 @@ fn an_actions_own_policy_wins_over_the_default_and_unknown_names_are_refused() {
 }
 
 #[test]
-fn retries_wait_the_policys_delay_between_attempts() {
+fn retries_wait_the_policys_backoff_between_attempts() {
     let calls = Arc::new(AtomicU32::new(0));
-    let policy = RetryPolicy::new(3).initial_delay(Duration::from_millis(20));
-    let (mut app, _) = app_with(flaky(2, calls), move |b| {
+    let (mut app, rec) = app_with(flaky(2, calls), |b| {
         b.with_retry(
             "ask",
-            RetryPolicy::new(3).initial_delay(Duration::from_millis(20)),
+            RetryPolicy::new(3).initial_delay(Duration::from_millis(2)),
         )
     });
-    let started = std::time::Instant::now();
     app.step().unwrap();
-    // 20 ms, then 40 ms: a lower bound only (a slow machine may take longer).
-    assert!(started.elapsed() >= Duration::from_millis(60));
-    assert_eq!(policy.delay_after(2), Duration::from_millis(40));
+    // The delays each failed attempt announced: the initial one, then doubled.
+    let delays: Vec<String> = rec
+        .events()
+        .iter()
+        .filter_map(|e| e.split("\"retry_in_ms\":").nth(1))
+        .map(|rest| rest.trim_end_matches('}').to_string())
+        .collect();
+    assert_eq!(delays, ["2", "4"]);
+}
+
+/// A streaming action that journals a side effect, then fails before its first item once.
+struct JournalingStream {
+    sent: Arc<AtomicU32>,
+    calls: Arc<AtomicU32>,
+}
+
+impl Action for JournalingStream {
+    fn reads(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn writes(&self) -> Vec<String> {
+        vec!["answer".into()]
+    }
+    fn kind(&self) -> ActionKind {
+        ActionKind::new(false, true)
+    }
+    fn call<'a>(&'a self, state: State, _: &'a Inputs, ctx: &'a ActionContext) -> Call<'a> {
+        let sent = self.sent.clone();
+        let receipt: Result<u32, ActionError> = ctx.durable("send", || {
+            Ok::<_, ActionError>(sent.fetch_add(1, Ordering::SeqCst))
+        });
+        let first = self.calls.fetch_add(1, Ordering::SeqCst) == 0;
+        let events = match receipt {
+            Err(e) => vec![Err(e)],
+            Ok(_) if first => vec![Err(ActionError::msg("dropped before the first item"))],
+            Ok(receipt) => vec![
+                Ok(StreamEvent::Item(
+                    json!({"receipt": receipt}).as_object().unwrap().clone(),
+                )),
+                Ok(StreamEvent::Done(StepOutput {
+                    result: ResultMap::new(),
+                    state: state.update("answer", receipt),
+                })),
+            ],
+        };
+        Call::Stream(ActionStream::from_iter(events))
+    }
+}
+
+#[test]
+fn a_retried_stream_replays_what_its_first_attempt_journaled() {
+    let sent = Arc::new(AtomicU32::new(0));
+    let action = JournalingStream {
+        sent: sent.clone(),
+        calls: Arc::default(),
+    };
+    let mut app = ApplicationBuilder::new()
+        .with_action("talk", action)
+        .with_entrypoint("talk")
+        .with_retry("talk", quick(2))
+        .build()
+        .unwrap();
+    let (_, mut stream) = app.stream_result(halt_after(["talk"]), ()).unwrap();
+    assert_eq!(stream.by_ref().count(), 1);
+    let (_, state) = stream.finish().unwrap();
+    assert_eq!(state.get::<u32>("answer").unwrap(), 0);
+    assert_eq!(
+        sent.load(Ordering::SeqCst),
+        1,
+        "sent once across the attempts"
+    );
 }
 
 /// An async action that sleeps `sleeps[attempt]` then writes the attempt number.
