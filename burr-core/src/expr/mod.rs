@@ -76,6 +76,7 @@ mod eval;
 mod hash_key;
 mod lex;
 mod limits;
+mod numeric;
 mod parse;
 mod python;
 mod scope;
@@ -130,6 +131,8 @@ pub struct Expr {
     source: String,
     keys: Vec<String>,
     root: Node,
+    /// The expression as `name OP number`, when it is one.
+    numeric: Option<numeric::NumericCmp>,
 }
 
 impl Expr {
@@ -160,6 +163,7 @@ impl Expr {
         let (root, keys) = parse(tokens).map_err(fail)?;
         Ok(Expr {
             source: source.to_owned(),
+            numeric: numeric::NumericCmp::recognise(&root),
             keys,
             root,
         })
@@ -234,6 +238,15 @@ impl Expr {
             budget: Budget::new(),
         };
         ev.truth(&self.root).map_err(|f| self.error(f, &ev.budget))
+    }
+
+    /// The truth of a `name OP number` expression on `state` when the name holds a number
+    /// there: what [`Expr::eval_bool`] answers, without the evaluator. `None` for any other
+    /// expression or value (the caller evaluates it).
+    #[inline]
+    pub(crate) fn eval_numeric(&self, state: &crate::State) -> Option<bool> {
+        let cmp = self.numeric?;
+        Some(cmp.holds(state.number(&self.keys[cmp.key()])?))
     }
 
     /// The error of a failed evaluation; once the budget is exceeded, the failure is that.

@@ -274,6 +274,12 @@ impl Condition {
     /// assert!(err.to_string().contains("x"));
     /// ```
     pub fn evaluate(&self, state: &State) -> Result<bool, Error> {
+        if let Kind::Expr(e) = &self.kind
+            && let Some(holds) = e.eval_numeric(state)
+        {
+            // The key is present: it holds a number.
+            return Ok(holds);
+        }
         if !self.keys.iter().all(|k| state.contains(k)) {
             let missing = self
                 .keys

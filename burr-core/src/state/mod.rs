@@ -355,6 +355,18 @@ impl State {
         }
     }
 
+    /// The number stored under the user key `key`, if it holds one (and is visible).
+    #[inline]
+    pub(crate) fn number(&self, key: &str) -> Option<&serde_json::Number> {
+        if self.view.is_some() && !self.visible(key) {
+            return None;
+        }
+        match &self.map.get(key)?.field {
+            Field::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
     fn type_of(&self, key: &str) -> Option<&'static str> {
         match key {
             SEQUENCE_ID_KEY => self.sequence_id.map(|_| "integer"),
