@@ -97,16 +97,28 @@ pub(crate) struct Committed {
 pub(crate) struct Prepared {
     pub(crate) node: usize,
     pub(crate) seq: u64,
-    pub(crate) inputs: Inputs,
+    /// The inputs the action declared, `None` when it declares none.
+    inputs: Option<Inputs>,
     pub(crate) ctx: ActionContext,
-    /// The state before the step, when a saver may need it back.
-    pub(crate) before: Option<State>,
+    /// The state before the step, when a saver may need it back (boxed: rare, and a
+    /// prepared step moves around).
+    pub(crate) before: Option<Box<State>>,
     pub(crate) before_prior: Option<usize>,
     /// Whether the step runs a suspended action again.
     pub(crate) resumes: bool,
     /// Journal entries to save under this step's sequence id before it runs (replayed from
     /// an earlier run, or the answer of a resume).
     pub(crate) resave: Vec<PersistedEntry>,
+}
+
+/// The inputs of a step whose action declares none.
+static NO_INPUTS: std::sync::LazyLock<Inputs> = std::sync::LazyLock::new(Inputs::new);
+
+impl Prepared {
+    /// The inputs the action gets (those it declared).
+    pub(crate) fn inputs(&self) -> &Inputs {
+        self.inputs.as_ref().unwrap_or(&NO_INPUTS)
+    }
 }
 
 impl Application {
@@ -119,7 +131,11 @@ impl Application {
         mode: Mode,
     ) -> Result<Option<Prepared>, Error> {
         // Kept only to roll back when saving fails (nothing else needs it).
-        let before = self.shared.saver.as_ref().map(|_| self.state.clone());
+        let before = self
+            .shared
+            .saver
+            .as_ref()
+            .map(|_| Box::new(self.state.clone()));
         let before_prior = self.prior;
         let Some(node) = self.next_node()? else {
             return Ok(None);
@@ -147,15 +163,16 @@ impl Application {
                     .collect(),
             ));
         }
-        let inputs = inputs.filtered(&n.info.inputs);
-        let missing: Vec<String> = n
-            .info
-            .inputs
-            .iter()
-            .filter(|i| i.required && !inputs.contains(&i.name))
-            .map(|i| i.name.clone())
-            .collect();
+        let inputs = (!n.info.inputs.is_empty()).then(|| inputs.filtered(&n.info.inputs));
+        let missing: Vec<String> = match &inputs {
+            None => Vec::new(),
+            Some(inputs) => (n.info.inputs.iter())
+                .filter(|i| i.required && !inputs.contains(&i.name))
+                .map(|i| i.name.clone())
+                .collect(),
+        };
         if !missing.is_empty() {
+            let inputs = inputs.unwrap_or_default();
             return Err(Error::MissingInputs {
                 action: n.info.name.clone(),
                 missing,
@@ -164,7 +181,11 @@ impl Application {
         }
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
-        let recovered = recovered_for(std::mem::take(&mut self.recovered_journal), &n.info.name);
+        let recovered = if self.recovered_journal.is_empty() {
+            Vec::new()
+        } else {
+            recovered_for(std::mem::take(&mut self.recovered_journal), &n.info.name)
+        };
         let mut resave = Vec::new();
         let control = if resumes {
             let mut journal = Suspension::journal(&self.state);
@@ -235,7 +256,7 @@ impl Application {
     pub(crate) fn start_call<'a>(&'a self, p: &'a Prepared) -> Call<'a> {
         let n = &self.graph.nodes[p.node];
         let view = self.state.view_for(&n.view);
-        scoped(&p.ctx.tracer, || n.action.call(view, &p.inputs, &p.ctx))
+        scoped(&p.ctx.tracer, || n.action.call(view, p.inputs(), &p.ctx))
     }
 
     /// Calls the action of a prepared step and waits for its output; a stream is drained
@@ -614,7 +635,7 @@ impl Application {
             (Err(e), _) => Err(e),
             (Ok(_), Err(e)) => {
                 if let Some(before) = &p.before {
-                    self.state = before.clone();
+                    self.state = (**before).clone();
                     self.prior = p.before_prior;
                 }
                 Err(e)

@@ -65,7 +65,7 @@ impl Application {
             sequence_id: p.seq,
             state: &self.state,
             action: &self.graph.nodes[p.node].info,
-            inputs: &p.inputs,
+            inputs: p.inputs(),
             time: SystemTime::now(),
         }
     }

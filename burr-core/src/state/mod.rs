@@ -59,8 +59,9 @@ pub struct State {
     view: Option<Arc<ViewInfo>>,
     /// Declared writes (by index in the view's `writes`) the action wrote while in view mode.
     written_mask: u64,
-    /// Other keys the action wrote (undeclared ones, or declared writes past the 64th).
-    written_extra: Vec<Arc<str>>,
+    /// Other keys the action wrote (undeclared ones, or declared writes past the 64th);
+    /// boxed, as it is rarely there and a state is cloned often.
+    written_extra: Option<Box<Vec<Arc<str>>>>,
     /// The first write that could not be made (a value that failed to serialize).
     write_error: Option<Arc<StateError>>,
 }
@@ -279,6 +280,7 @@ impl State {
                     );
                     T::deserialize(seq)
                 }
+                Some(Field::Number(n)) => T::deserialize(n),
                 Some(field) => T::deserialize(&*field.as_cow()),
             },
         };

@@ -27,7 +27,7 @@ impl State {
     fn was_written(&self, view: &ViewInfo, key: &str) -> bool {
         match view.writes.iter().position(|w| w == key) {
             Some(i) if i < 64 => self.written_mask & (1 << i) != 0,
-            _ => self.written_extra.iter().any(|w| &**w == key),
+            _ => self.extra_writes().iter().any(|w| &**w == key),
         }
     }
 
@@ -37,13 +37,13 @@ impl State {
         match view.writes.iter().position(|w| w == key) {
             Some(i) if i < 64 => self.written_mask |= 1 << i,
             _ => {
-                if !self.written_extra.iter().any(|w| &**w == key) {
+                if !self.extra_writes().iter().any(|w| &**w == key) {
                     let k = self
                         .map
                         .get_key_value(key)
                         .map(|(k, _)| k.clone())
                         .unwrap_or_else(|| Arc::from(key));
-                    self.written_extra.push(k);
+                    self.written_extra.get_or_insert_default().push(k);
                 }
             }
         }
@@ -55,8 +55,13 @@ impl State {
         let mut view = self.clone();
         view.view = Some(info.clone());
         view.written_mask = 0;
-        view.written_extra = Vec::new();
+        view.written_extra = None;
         view
+    }
+
+    /// The keys written in view mode that the mask does not hold.
+    fn extra_writes(&self) -> &[Arc<str>] {
+        self.written_extra.as_deref().map_or(&[], Vec::as_slice)
     }
 
     /// Whether this state is (derived from) the view made with `info`.
@@ -72,12 +77,11 @@ impl State {
             return (Vec::new(), Vec::new());
         };
         let n = view.writes.len();
-        if self.written_extra.is_empty() && n <= 64 && self.written_mask.count_ones() as usize == n
-        {
+        if self.written_extra.is_none() && n <= 64 && self.written_mask.count_ones() as usize == n {
             return (Vec::new(), Vec::new());
         }
         let undeclared: Vec<String> = self
-            .written_extra
+            .extra_writes()
             .iter()
             .filter(|k| !view.writes.iter().any(|w| w == &***k))
             .map(|k| k.to_string())
@@ -95,7 +99,7 @@ impl State {
     pub(crate) fn into_unviewed(mut self) -> State {
         self.view = None;
         self.written_mask = 0;
-        self.written_extra = Vec::new();
+        self.written_extra = None;
         self
     }
 
