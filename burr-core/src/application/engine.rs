@@ -97,8 +97,9 @@ pub(crate) struct Committed {
 pub(crate) struct Prepared {
     pub(crate) node: usize,
     pub(crate) seq: u64,
-    /// The inputs the action declared, `None` when it declares none.
-    inputs: Option<Inputs>,
+    /// The inputs the action declared, `None` when it declares none (boxed, so that a
+    /// prepared step stays small to move).
+    inputs: Option<Box<Inputs>>,
     pub(crate) ctx: ActionContext,
     /// The state before the step, when a saver may need it back (boxed: rare, and a
     /// prepared step moves around).
@@ -117,7 +118,7 @@ static NO_INPUTS: std::sync::LazyLock<Inputs> = std::sync::LazyLock::new(Inputs:
 impl Prepared {
     /// The inputs the action gets (those it declared).
     pub(crate) fn inputs(&self) -> &Inputs {
-        self.inputs.as_ref().unwrap_or(&NO_INPUTS)
+        self.inputs.as_deref().unwrap_or(&NO_INPUTS)
     }
 }
 
@@ -163,7 +164,7 @@ impl Application {
                     .collect(),
             ));
         }
-        let inputs = (!n.info.inputs.is_empty()).then(|| inputs.filtered(&n.info.inputs));
+        let inputs = (!n.info.inputs.is_empty()).then(|| Box::new(inputs.filtered(&n.info.inputs)));
         let missing: Vec<String> = match &inputs {
             None => Vec::new(),
             Some(inputs) => (n.info.inputs.iter())
@@ -173,6 +174,7 @@ impl Application {
         };
         if !missing.is_empty() {
             let inputs = inputs.unwrap_or_default();
+            let inputs = &*inputs;
             return Err(Error::MissingInputs {
                 action: n.info.name.clone(),
                 missing,
