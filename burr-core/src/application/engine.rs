@@ -88,9 +88,26 @@ impl Wake for Unpark {
 pub(crate) struct Committed {
     pub(crate) node: usize,
     pub(crate) seq: u64,
-    pub(crate) result: ResultMap,
+    /// The step's result, `None` when empty (boxed, so that a committed step is small to
+    /// move).
+    result: Option<Box<ResultMap>>,
     /// The failure an error transition routed (the step failed, the run goes on).
     pub(crate) routed: Option<Arc<Error>>,
+}
+
+/// The result of a step that returned none.
+static NO_RESULT: std::sync::LazyLock<ResultMap> = std::sync::LazyLock::new(ResultMap::new);
+
+impl Committed {
+    /// The step's result.
+    pub(crate) fn result(&self) -> &ResultMap {
+        self.result.as_deref().unwrap_or(&NO_RESULT)
+    }
+
+    /// The step's result, owned.
+    pub(crate) fn into_result(self) -> ResultMap {
+        self.result.map(|r| *r).unwrap_or_default()
+    }
 }
 
 /// A step that was prepared (sequence id bumped, action chosen, inputs checked).
@@ -606,12 +623,13 @@ impl Application {
 
     /// The public description of a step just committed (the state is the current one).
     pub(crate) fn step_result(&self, c: Committed) -> StepResult {
+        let error = c.routed.as_ref().map(|e| e.to_string());
         StepResult {
             action: self.graph.nodes[c.node].info.name.clone(),
             sequence_id: c.seq,
-            result: c.result,
+            result: c.into_result(),
             state: self.state.clone(),
-            error: c.routed.map(|e| e.to_string()),
+            error,
         }
     }
 
@@ -630,7 +648,7 @@ impl Application {
                 Ok(Committed {
                     node: p.node,
                     seq: p.seq,
-                    result: out.result,
+                    result: (!out.result.is_empty()).then(|| Box::new(out.result)),
                     routed: None,
                 })
             }

@@ -80,7 +80,7 @@ impl Application {
             Ok(Committed {
                 routed: Some(e), ..
             }) => (None, Some(&**e)),
-            Ok(c) => (Some(&c.result), None),
+            Ok(c) => (Some(c.result()), None),
             Err(e) => (None, Some(e)),
         };
         PostRunStep {

@@ -75,7 +75,7 @@ impl Application {
                     it.outcome = Some(self.dead_end(it.last.take()));
                     Ok(None)
                 }
-                Ok(Some(step)) => match self.check_halt(halts, &step.result) {
+                Ok(Some(step)) => match self.check_halt(halts, step.result()) {
                     Ok(Some(o)) => {
                         it.outcome = Some(o);
                         Ok(Some(self.step_result(step)))

@@ -173,7 +173,7 @@ impl Application {
             match self.step_once(inputs, mode).await? {
                 None => return Ok(self.dead_end(last)),
                 Some(step) => {
-                    if let Some(o) = self.check_halt(&halts, &step.result)? {
+                    if let Some(o) = self.check_halt(&halts, step.result())? {
                         return Ok(o);
                     }
                     last = Some(step);
@@ -188,7 +188,7 @@ impl Application {
             action: last
                 .as_ref()
                 .map(|c| self.graph.nodes[c.node].info.name.clone()),
-            result: last.map(|c| c.result),
+            result: last.map(Committed::into_result),
             state: self.state.clone(),
             halted: Halted::NoTransition,
         }

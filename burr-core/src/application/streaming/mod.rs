@@ -194,7 +194,7 @@ impl<'a> Core<'a> {
                 .await;
         }
         let state = self.app.state.clone();
-        self.outcome = Some(result.map(|c| (Some(c.result), state)));
+        self.outcome = Some(result.map(|c| (Some(c.into_result()), state)));
     }
 
     /// Drains the remaining items and takes the outcome.
@@ -383,7 +383,7 @@ impl Application {
                     if owns_call {
                         self.fire_execute(close, false, None, mode).await;
                     }
-                    let outcome = Ok((Some(step.result), self.state.clone()));
+                    let outcome = Ok((Some(step.into_result()), self.state.clone()));
                     Ok((name, Core::done(self, outcome, mode)))
                 }
             };
