@@ -3,8 +3,8 @@
 //! shows its `begin_entry`, spans and attributes while it runs.
 //!
 //! A log holding lines is looked at every [`TICK`]; lines found held at two looks in a row,
-//! with no write in between, have waited at least one tick and at most two, and are written
-//! out. The steps themselves never read a clock for this: a hook only says, when a log starts
+//! with no write in between, have waited at least one tick and at most two (less than
+//! [`BOUND`]), and are written out. The steps themselves never read a clock for this: a hook only says, when a log starts
 //! holding lines, that the flusher should wake up if it sleeps. With no log holding anything
 //! the thread sleeps until that happens; it stops when the last clone of its client is
 //! dropped, after writing out whatever is still held.
@@ -20,8 +20,11 @@ use super::logs::Logs;
 pub(super) const BOUND: Duration = Duration::from_millis(50);
 
 /// How often the flusher looks at the logs while some hold lines: held lines are written out
-/// between one and two ticks after they were first held.
-pub(super) const TICK: Duration = Duration::from_millis(BOUND.as_millis() as u64 / 2);
+/// between one and two ticks after they were first held (20 to 40 ms), within [`BOUND`] even
+/// when the thread wakes up a little late.
+pub(super) const TICK: Duration = Duration::from_millis(20);
+
+const _: () = assert!(2 * TICK.as_millis() < BOUND.as_millis());
 
 /// How a flusher is woken up and told to stop.
 #[derive(Debug, Default)]

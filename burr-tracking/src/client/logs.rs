@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, TryLockError};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -125,16 +125,11 @@ impl Logs {
         };
         let mut pending = false;
         for log in logs {
-            let mut log = match log.try_lock() {
-                Ok(log) => log,
-                Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                // A hook is writing to it right now: look again next tick.
-                Err(TryLockError::WouldBlock) => {
-                    pending = true;
-                    continue;
-                }
-            };
-            pending |= log.flush_if_overdue();
+            // A hook holds the lock only to add a line or write: this waits microseconds.
+            pending |= log
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .flush_if_overdue();
         }
         pending
     }
@@ -436,4 +431,54 @@ pub(super) fn open_append(path: &Path) -> Result<File, TrackingError> {
         .append(true)
         .open(path)
         .map_err(|e| TrackingError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn log_on(path: &Path, file: File) -> AppLog {
+        AppLog {
+            path: path.to_path_buf(),
+            file,
+            buf: Vec::new(),
+            last_used: 0,
+            writes: 0,
+            seen_held: None,
+            first_item_logged: None,
+            needs_repair: false,
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_repaired_before_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOG_FILE);
+        // A disk that is full: the write of the held lines and the step's end fails.
+        let full = OpenOptions::new().append(true).open("/dev/full");
+        let Ok(full) = full else {
+            return; // no /dev/full on this system
+        };
+        let mut log = log_on(&path, full);
+        assert!(
+            log.append(&json!({"n": 1}), "begin_entry", "a", true)
+                .unwrap()
+        );
+        let err = log.append(&json!({"n": 2}), "end_entry", "a", false);
+        assert!(matches!(err, Err(TrackingError::Io { .. })), "{err:?}");
+        assert!(log.needs_repair && log.buf.is_empty());
+        // What such a write may leave behind: complete lines, then part of one.
+        std::fs::write(&path, b"{\"n\":0}\n{\"n\":1}\n{\"n\":").unwrap();
+        log.file = open_append(&path).unwrap();
+        // The next write first cuts the torn line, then goes out whole.
+        log.append(&json!({"n": 3}), "begin_entry", "a", true)
+            .unwrap();
+        log.append(&json!({"n": 4}), "end_entry", "a", false)
+            .unwrap();
+        assert!(!log.needs_repair);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "{\"n\":0}\n{\"n\":1}\n{\"n\":3}\n{\"n\":4}\n");
+        assert_eq!(log.writes, 2);
+    }
 }
