@@ -4,10 +4,10 @@
 //!
 //! A log holding lines is looked at every [`TICK`]; lines found held at two looks in a row,
 //! with no write in between, have waited at least one tick and at most two (less than
-//! [`BOUND`]), and are written out. The steps themselves never read a clock for this: a hook only says, when a log starts
-//! holding lines, that the flusher should wake up if it sleeps. With no log holding anything
-//! the thread sleeps until that happens; it stops when the last clone of its client is
-//! dropped, after writing out whatever is still held.
+//! [`BOUND`]), and are written out. The steps themselves never read a clock for this: a hook
+//! only says, when a log starts holding lines, that the flusher should wake up if it sleeps.
+//! With no log holding anything the thread sleeps until that happens; it stops when the last
+//! clone of its client is dropped, after writing out whatever is still held.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};

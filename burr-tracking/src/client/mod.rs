@@ -152,7 +152,8 @@ pub(crate) fn validate_project(project: &str) -> Result<&str, TrackingError> {
 /// A step's lines go out in one write when the step ends (a completed step is on disk when
 /// the step call returns); those of a step still running after 50 ms are written out by a
 /// small thread that the clones of a client share, started with the first step and stopped
-/// when the last clone is dropped (see [the module documentation](crate::client#how-lines-reach-the-disk)).
+/// when the last clone is dropped (see
+/// [the module documentation](crate::client#how-lines-reach-the-disk)).
 ///
 /// I/O errors while the application runs are reported through `tracing` (target
 /// `burr_tracking::client`) and never fail the application. An application id that cannot
