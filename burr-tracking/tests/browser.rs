@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use burr_core::policy::RetryPolicy;
 use burr_core::{
@@ -423,6 +423,56 @@ fn build_runtime_apps(root: &Path) {
     }
 }
 
+/// Waits (polling) until `path` exists; `false` after two minutes.
+fn wait_for_file(path: &Path) -> bool {
+    let since = Instant::now();
+    while !path.exists() {
+        if since.elapsed() > Duration::from_secs(120) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    true
+}
+
+/// Runs, on its own thread, application `runtime/long-step`, tracked to `root` by the local
+/// tracking client while the browser looks at it: its one step opens span `fetch` with an
+/// attribute, blocks until the script has seen it (`<signals>/seen`), opens `render`, and
+/// blocks until the script releases it (`<signals>/release`). The client writes a step's
+/// lines at its end, or within 50 ms for a step that lasts: these spans reach the UI while
+/// the step runs only through the latter.
+fn start_long_step(root: &Path, signals: &Path) -> std::thread::JoinHandle<()> {
+    let tracker = LocalTrackingClient::new("runtime")
+        .unwrap()
+        .with_storage_dir(root);
+    let signals = signals.to_path_buf();
+    let long = FnAction::new(Vec::<String>::new(), ["rendered"], move |state, _, ctx| {
+        let fetch = ctx.tracer().span("fetch");
+        fetch.log_attribute("url", "local://slow-model");
+        if !wait_for_file(&signals.join("seen")) {
+            return Err(ActionError::msg("the browser never saw the first span"));
+        }
+        drop(fetch);
+        let render = ctx.tracer().span("render");
+        render.log_attribute("pages", 3);
+        if !wait_for_file(&signals.join("release")) {
+            return Err(ActionError::msg("the browser never released the step"));
+        }
+        drop(render);
+        Ok(state.update("rendered", true))
+    });
+    let mut app = ApplicationBuilder::new()
+        .with_action("render_report", long)
+        .with_app_id("long-step")
+        .with_entrypoint("render_report")
+        .with_tracker(tracker)
+        .build()
+        .unwrap();
+    std::thread::spawn(move || {
+        app.step().unwrap();
+    })
+}
+
 // ----------------------------------------------------------------------------------------- test
 
 #[test]
@@ -470,6 +520,9 @@ fn ui_walkthrough_in_chromium() {
             .unwrap();
     });
 
+    let signals = tempfile::tempdir().unwrap();
+    let long_step = start_long_step(data.path(), signals.path());
+
     let screenshots = dir.join("screenshots");
     fs::create_dir_all(&screenshots).unwrap();
     let output = Command::new("node")
@@ -477,10 +530,16 @@ fn ui_walkthrough_in_chromium() {
         .env("BURR_URL", format!("http://{addr}/"))
         .env("BURR_EMPTY_URL", format!("http://{empty_addr}/"))
         .env("BURR_LIVE_LOG", &live_log)
+        .env("BURR_LONG_STEP", signals.path())
         .env("BURR_SCREENSHOTS", &screenshots)
         .env("CHROMIUM", CHROMIUM)
         .output()
         .expect("node runs");
+    // Whatever the script did, let the long step end.
+    for signal in ["seen", "release"] {
+        fs::write(signals.path().join(signal), "").unwrap();
+    }
+    long_step.join().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");

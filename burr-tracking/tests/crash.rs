@@ -1,6 +1,9 @@
 //! A tracked application killed with SIGKILL in the middle of its run loses no completed step:
 //! every complete line of its log parses, at most the last line is torn, every completed step
-//! loads back, and a resumed run repairs the torn tail and continues the sequence.
+//! loads back, and a resumed run repairs the torn tail and continues the sequence. The client
+//! writes a step's lines in one write at its end, and those of a step that outlasts its 50 ms
+//! bound earlier: some steps here are slow, so that kills land both between steps and in a
+//! step whose beginning is on disk and whose end is not.
 //!
 //! A tracked and SQLite-persisted application killed at random points resumes from either
 //! record, the persister or the log, into one history that both hold alike
@@ -32,13 +35,23 @@ const CHILD_ENV: &str = "BURR_CRASH_CHILD";
 const PERSISTED_CHILD_ENV: &str = "BURR_CRASH_PERSISTED_CHILD";
 const APP: &str = "crashy";
 
+/// Every how many steps one outlasts the tracking client's 50 ms bound (it sleeps
+/// [`SLOW_STEP`] inside its span), so that a kill also lands in a step whose beginning, span
+/// and attribute are on disk and whose end is not.
+const SLOW_EVERY: i64 = 8;
+const SLOW_STEP: Duration = Duration::from_millis(60);
+
 /// Counts, opens a span with an attribute, and keeps a blob in the state so that lines are
-/// large enough for a kill to land in the middle of a write now and then.
+/// large enough for a kill to land in the middle of a write now and then. Every
+/// [`SLOW_EVERY`]th step is slow.
 fn grow() -> FnAction {
     FnAction::new(["counter"], ["counter", "blob"], |state, _, ctx| {
         let n: i64 = state.get("counter")?;
         let span = ctx.tracer().span("work");
         span.log_attribute("n", n);
+        if n % SLOW_EVERY == SLOW_EVERY - 1 {
+            std::thread::sleep(SLOW_STEP);
+        }
         drop(span);
         let blob = format!("{n:08}").repeat(1024);
         Ok::<_, ActionError>(state.update("counter", n + 1).update("blob", blob))
@@ -375,7 +388,8 @@ fn killed_tracked_and_persisted_runs_resume_from_either_source() {
             &spec,
             &log_path(dir.path()),
             len + 1 + rng.below(96 * 1024),
-            rng.below(20_000),
+            // Up to a little longer than a slow step.
+            rng.below(80_000),
         );
         cases.count(dir.path());
         // Resume a copy from each record: both must then hold the same gapless history.

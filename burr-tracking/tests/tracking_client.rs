@@ -4,12 +4,11 @@
 
 use std::fs;
 use std::path::Path;
-use std::sync::Arc;
 
 use burr_core::action::{ActionKind, Call};
 use burr_core::{
     Action, ActionContext, ActionError, ApplicationBuilder, FnAction, InitializeFrom, InputSpec,
-    Inputs, LifecycleHook, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
+    Inputs, Pointer, ResultMap, State, StepOutput, default, expr, halt_after,
 };
 use burr_tracking::LocalTrackingClient;
 use burr_tracking::format::{
@@ -614,42 +613,6 @@ fn hostile_app_ids_write_nothing_outside_the_root() {
 }
 
 #[test]
-fn each_line_is_on_disk_before_the_hook_returns() {
-    let root = tempfile::tempdir().unwrap();
-    let log_path = root.path().join("p/live/log.jsonl");
-    let watched = log_path.clone();
-    // The action reads its own log while it runs: its begin_entry and its span must be there.
-    let peek = FnAction::new(
-        ["seen"],
-        ["seen"],
-        move |s, _, ctx| -> Result<StepOutput, ActionError> {
-            let span = ctx.tracer().span("look");
-            let text = fs::read_to_string(&watched)?;
-            let last = text.lines().last().unwrap_or_default().to_string();
-            drop(span);
-            let begin_line = text.lines().rev().nth(1).unwrap_or_default().to_string();
-            Ok(StepOutput::state(
-                s.update("seen", json!([begin_line, last])),
-            ))
-        },
-    );
-    let tracker: Arc<dyn LifecycleHook> = Arc::new(client(root.path()));
-    let mut app = ApplicationBuilder::new()
-        .with_action("peek", peek)
-        .with_state(State::new().update("seen", Value::Null))
-        .with_entrypoint("peek")
-        .with_app_id("live")
-        .with_tracker(tracker)
-        .build()
-        .unwrap();
-    app.step().unwrap();
-    let seen: Vec<String> = app.state().get("seen").unwrap();
-    assert!(seen[0].starts_with(r#"{"type":"begin_entry""#), "{seen:?}");
-    assert!(seen[1].starts_with(r#"{"type":"begin_span""#), "{seen:?}");
-    assert!(seen[1].contains(r#""span_name":"look""#));
-}
-
-#[test]
 fn one_client_serves_many_applications_on_many_threads() {
     let root = tempfile::tempdir().unwrap();
     let tracker = client(root.path());
@@ -745,56 +708,6 @@ fn the_client_is_a_state_loader() {
             .unwrap()
             .is_none()
     );
-}
-
-#[test]
-fn buffered_spans_write_the_same_lines_once_per_step() {
-    let run = |buffered: bool| {
-        let root = tempfile::tempdir().unwrap();
-        let log_path = root.path().join("p/buf/log.jsonl");
-        let watched = log_path.clone();
-        let traced = FnAction::new(
-            ["counter", "seen"],
-            ["counter", "seen"],
-            move |s, _, ctx| -> Result<StepOutput, ActionError> {
-                {
-                    let outer = ctx.tracer().span("outer");
-                    outer.log_attribute("k", 1);
-                    let _inner = ctx.tracer().span("inner");
-                }
-                // What a viewer sees while the step runs.
-                let lines_now = fs::read_to_string(&watched)?.lines().count() as i64;
-                let n: i64 = s.get("counter")?;
-                let mut seen: Vec<i64> = s.get("seen")?;
-                seen.push(lines_now);
-                Ok(StepOutput::state(
-                    s.update("counter", n + 1).update("seen", json!(seen)),
-                ))
-            },
-        );
-        let mut app = ApplicationBuilder::new()
-            .with_action("traced", traced)
-            .with_transition("traced", "traced", default())
-            .with_state(State::new().update("counter", 0).update("seen", json!([])))
-            .with_entrypoint("traced")
-            .with_app_id("buf")
-            .with_tracker(client(root.path()).with_buffered_spans(buffered))
-            .build()
-            .unwrap();
-        for _ in 0..3 {
-            app.step().unwrap();
-        }
-        let seen: Vec<i64> = app.state().get("seen").unwrap();
-        let log = read_log(&log_path);
-        (kinds(&log), seen, root)
-    };
-    let (unbuffered, seen_unbuffered, _a) = run(false);
-    let (buffered, seen_buffered, _b) = run(true);
-    assert_eq!(buffered, unbuffered);
-    assert_eq!(unbuffered.len(), 3 * 7);
-    // Unbuffered, a viewer sees the spans as they end; buffered, only the begin_entry lines.
-    assert_eq!(seen_unbuffered, [6, 13, 20]);
-    assert_eq!(seen_buffered, [1, 8, 15]);
 }
 
 /// An async action whose spans stay open across `.await` points.

@@ -25,13 +25,7 @@ fn track_dir(args: &[String]) -> PathBuf {
 }
 
 /// Runs `app` to `done`, timing the run, and reports it as one JSON object.
-fn measure(
-    scenario: &str,
-    steps: u64,
-    dir: PathBuf,
-    buffered: bool,
-    app: Result<Application, Error>,
-) -> Value {
+fn measure(scenario: &str, steps: u64, dir: PathBuf, app: Result<Application, Error>) -> Value {
     let run = || -> Result<Value, Error> {
         let mut app = app?;
         let start = Instant::now();
@@ -51,18 +45,16 @@ fn measure(
             "us_per_step": seconds * 1e6 / executed as f64,
             "track_dir": dir.display().to_string(),
             "app_id": app.app_id(),
-            "buffered_spans": buffered,
         }))
     };
     run().unwrap_or_else(|e| json!({ "scenario": scenario, "error": e.to_string() }))
 }
 
-/// The tracker; `--buffered-spans` holds a step's span lines until the step ends.
-fn tracker(dir: &std::path::Path, args: &[String]) -> Result<LocalTrackingClient, Error> {
+/// The tracker, writing each step's lines in one write at its end.
+fn tracker(dir: &std::path::Path) -> Result<LocalTrackingClient, Error> {
     Ok(LocalTrackingClient::new("bench")
         .map_err(|e| Error::Other(e.to_string()))?
-        .with_storage_dir(dir)
-        .with_buffered_spans(args.iter().any(|a| a == "--buffered-spans")))
+        .with_storage_dir(dir))
 }
 
 /// `counter --steps N --track DIR`: `increment` loops on `count < N`, then `done`
@@ -79,13 +71,13 @@ pub(crate) fn counter_tracked(args: &[String]) -> Value {
             ])
             .with_state(state! { count: 0 })
             .with_entrypoint("increment")
-            .with_tracker(tracker(&dir, args)?)
+            .with_tracker(tracker(&dir)?)
             .build()
     })();
-    measure("counter", steps, dir, false, app)
+    measure("counter", steps, dir, app)
 }
 
-/// `spans --steps N --track DIR [--buffered-spans]`: like the tracked counter, but each `increment` opens
+/// `spans --steps N --track DIR`: like the tracked counter, but each `increment` opens
 /// `outer > middle > inner` with the tracer, logs one attribute on `outer` and one on
 /// `middle`, and calls the `#[trace]` function `square` inside `inner`.
 pub(crate) fn spans(args: &[String]) -> Value {
@@ -101,11 +93,10 @@ pub(crate) fn spans(args: &[String]) -> Value {
             ])
             .with_state(state! { count: 0 })
             .with_entrypoint("increment")
-            .with_tracker(tracker(&dir, args)?)
+            .with_tracker(tracker(&dir)?)
             .build()
     })();
-    let buffered = args.iter().any(|a| a == "--buffered-spans");
-    measure("spans", steps, dir, buffered, app)
+    measure("spans", steps, dir, app)
 }
 
 #[action(reads = [count], writes = [count])]

@@ -1,4 +1,5 @@
 //! The client as a lifecycle hook: one log line per event, written from what the event holds.
+//! A step's lines are held until its `end_entry`, which writes them all in one write.
 
 use burr_core::{
     ApplicationCreated, AttributesEvent, LifecycleHook, PostRunStep, PreRunStep, SpanEvent,
@@ -49,7 +50,8 @@ impl LifecycleHook for LocalTrackingClient {
             inputs: &InputsWithoutTracer(event.inputs.as_map()),
             sequence_id: event.sequence_id,
         };
-        self.append(event.app_id, "begin_entry", &line, false);
+        // Held: it goes out with the rest of the step, or with the flusher if the step lasts.
+        self.append(event.app_id, "begin_entry", &line, true);
     }
 
     fn post_run_step(&self, event: &PostRunStep<'_>) {
@@ -122,6 +124,8 @@ impl LifecycleHook for LocalTrackingClient {
     }
 
     fn post_stream_item(&self, event: &StreamItem<'_>) {
+        let hold = self.can_hold();
+        let mut started = false;
         self.with_log(event.app_id, |log| {
             if log.first_item_logged == Some(event.sequence_id) {
                 return;
@@ -132,11 +136,14 @@ impl LifecycleHook for LocalTrackingClient {
                 span_id: None,
                 first_item_time: Timestamp::utc_at(event.time),
             };
-            if let Err(e) = log.append(&line, "first_item_stream", event.app_id, self.buffer_spans)
-            {
-                report(event.app_id, &e);
+            match log.append(&line, "first_item_stream", event.app_id, hold) {
+                Ok(s) => started = s,
+                Err(e) => report(event.app_id, &e),
             }
         });
+        if started {
+            self.held();
+        }
     }
 
     fn post_end_stream(&self, event: &StreamEnd<'_>) {

@@ -33,6 +33,8 @@ impl StepJournal for LocalTrackingClient {
         app_id: &str,
     ) -> Result<JournalTail, PersistenceError> {
         self.app_dir(app_id).map_err(PersistenceError::backend)?;
+        // Lines still held by this client belong in what is read.
+        self.flush_app(app_id);
         let at = RootPath::new(self.storage_dir())
             .join(self.project())
             .join(app_id)
@@ -159,7 +161,7 @@ fn write_step(
         state: &step.state,
         sequence_id: step.sequence_id,
     };
-    log.append(&line, "end_entry", app_id, false)
+    log.append(&line, "end_entry", app_id, false).map(|_| ())
 }
 
 /// When the persister saved a step: its `created_at` text, RFC 3339 or SQL's

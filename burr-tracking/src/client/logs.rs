@@ -1,17 +1,19 @@
-//! The open logs of the applications a client tracks, and how a line reaches the disk: whole,
-//! in one write.
+//! The open logs of the applications a client tracks, and how lines reach the disk: whole,
+//! a step's lines together in one write.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::format::write_json_line;
 use crate::layout::LOG_FILE;
 
+use super::flush::{Flusher, TICK, Wake};
 use super::{LocalTrackingClient, TrackingError};
 
 /// How many application logs one client keeps open at once; beyond this the one opened
@@ -51,20 +53,111 @@ impl std::hash::Hasher for Fnv {
 
 type AppTable = HashMap<Arc<str>, Arc<Mutex<AppLog>>, std::hash::BuildHasherDefault<Fnv>>;
 
+/// What the clones of one client share: the open logs, and the flusher that writes out the
+/// lines a step has held too long (started with the first held line, stopped when the last
+/// clone is dropped).
 #[derive(Debug, Default)]
 pub(super) struct Shared {
+    pub(super) logs: Arc<Logs>,
+    /// `None` inside when the flusher thread could not be started: lines are then written at
+    /// once instead of being held.
+    flusher: OnceLock<Option<Flusher>>,
+}
+
+impl Shared {
+    /// Shared state whose flusher looks at the logs every `tick`.
+    #[cfg(test)]
+    pub(super) fn with_tick(tick: Duration) -> Shared {
+        Shared {
+            logs: Arc::new(Logs {
+                tick,
+                ..Logs::default()
+            }),
+            flusher: OnceLock::new(),
+        }
+    }
+
+    /// How many writes the open log of `app_id` has made.
+    #[cfg(test)]
+    pub(super) fn writes(&self, app_id: &str) -> Option<u64> {
+        let apps = self.logs.apps.read().unwrap();
+        apps.get(app_id).map(|log| log.lock().unwrap().writes)
+    }
+
+    /// Whether lines may be held: the flusher runs (it is started on the first call).
+    fn can_hold(&self) -> bool {
+        self.flusher
+            .get_or_init(|| Flusher::start(&self.logs))
+            .is_some()
+    }
+}
+
+/// The open logs, and how the flusher is woken.
+#[derive(Debug)]
+pub(super) struct Logs {
     apps: RwLock<AppTable>,
     /// Ticks ordering the opening of logs, for closing the oldest beyond the limit.
     clock: std::sync::atomic::AtomicU64,
+    pub(super) wake: Wake,
+    /// How often the flusher looks at logs holding lines ([`TICK`]; longer in tests that
+    /// count writes).
+    pub(super) tick: Duration,
 }
 
-/// The open log of one application and its reusable line buffer.
+impl Default for Logs {
+    fn default() -> Self {
+        Logs {
+            apps: RwLock::default(),
+            clock: Default::default(),
+            wake: Wake::default(),
+            tick: TICK,
+        }
+    }
+}
+
+impl Logs {
+    /// One pass of the flusher: writes out the lines each log has held since the previous
+    /// pass. Returns whether lines are still held (the flusher then comes back a tick later).
+    pub(super) fn flush_overdue(&self) -> bool {
+        let logs: Vec<Arc<Mutex<AppLog>>> = {
+            let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
+            apps.values().cloned().collect()
+        };
+        let mut pending = false;
+        for log in logs {
+            // A hook holds the lock only to add a line or write: this waits microseconds.
+            pending |= log
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .flush_if_overdue();
+        }
+        pending
+    }
+
+    /// Writes out every held line (when the client goes away).
+    pub(super) fn flush_all(&self) {
+        let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
+        for log in apps.values() {
+            log.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .flush_reported();
+        }
+    }
+}
+
+/// The open log of one application and its reusable line buffer, which holds the complete
+/// lines of the step in progress until the step ends.
 #[derive(Debug)]
 pub(super) struct AppLog {
     path: PathBuf,
     file: File,
     buf: Vec<u8>,
     last_used: u64,
+    /// How many writes this log has made (failed ones included).
+    writes: u64,
+    /// The value of `writes` when the flusher last found lines held: if it finds them held
+    /// again with the same count, they have waited at least one tick.
+    seen_held: Option<u64>,
     /// Whether the current stream of this application already logged its first item.
     pub(super) first_item_logged: Option<u64>,
     /// A write failed (disk full...) and may have left part of a line: cut it before the
@@ -80,10 +173,17 @@ impl LocalTrackingClient {
             file,
             buf: Vec::with_capacity(1024),
             last_used: tick,
+            writes: 0,
+            seen_held: None,
             first_item_logged: None,
             needs_repair: false,
         }));
-        let mut apps = self.shared.apps.write().unwrap_or_else(|p| p.into_inner());
+        let mut apps = self
+            .shared
+            .logs
+            .apps
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         if apps.len() >= MAX_OPEN_APPS && !apps.contains_key(app_id) {
             let oldest = apps
                 .iter()
@@ -99,6 +199,7 @@ impl LocalTrackingClient {
 
     fn tick(&self) -> u64 {
         self.shared
+            .logs
             .clock
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
@@ -108,7 +209,12 @@ impl LocalTrackingClient {
     /// the limit. Does nothing for an application this client never set up.
     pub(super) fn with_log(&self, app_id: &str, f: impl FnOnce(&mut AppLog)) {
         {
-            let apps = self.shared.apps.read().unwrap_or_else(|p| p.into_inner());
+            let apps = self
+                .shared
+                .logs
+                .apps
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
             if let Some(log) = apps.get(app_id) {
                 f(&mut log.lock().unwrap_or_else(|p| p.into_inner()));
                 return;
@@ -130,8 +236,34 @@ impl LocalTrackingClient {
         }
     }
 
-    /// Serializes one record into the application's buffer and writes it as one line
-    /// (with the lines held before it), unless `hold` and span buffering is on.
+    /// Writes out the lines `app_id` holds, if its log is open: before the log is read here.
+    pub(super) fn flush_app(&self, app_id: &str) {
+        let apps = self
+            .shared
+            .logs
+            .apps
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(log) = apps.get(app_id) {
+            log.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .flush_reported();
+        }
+    }
+
+    /// Whether lines may be held until the step ends (the flusher runs).
+    pub(super) fn can_hold(&self) -> bool {
+        self.shared.can_hold()
+    }
+
+    /// Tells the flusher that a log has started holding lines.
+    pub(super) fn held(&self) {
+        self.shared.logs.wake.held();
+    }
+
+    /// Serializes one record into the application's buffer, after the lines it holds. With
+    /// `hold` the line waits there for the end of the step (or for the flusher); without,
+    /// the buffer is written out in one write.
     pub(super) fn append(
         &self,
         app_id: &str,
@@ -139,14 +271,10 @@ impl LocalTrackingClient {
         record: &impl Serialize,
         hold: bool,
     ) {
-        self.with_log(app_id, |log| {
-            if let Err(e) = log.append(record, what, app_id, hold && self.buffer_spans) {
-                report(app_id, &e);
-            }
-        });
+        self.append_each(app_id, what, std::iter::once(record), hold);
     }
 
-    /// Like [`LocalTrackingClient::append`] for several records (one write per line).
+    /// Like [`LocalTrackingClient::append`] for several records.
     pub(super) fn append_each<R: Serialize>(
         &self,
         app_id: &str,
@@ -154,13 +282,19 @@ impl LocalTrackingClient {
         records: impl IntoIterator<Item = R>,
         hold: bool,
     ) {
+        let hold = hold && self.can_hold();
+        let mut started = false;
         self.with_log(app_id, |log| {
             for record in records {
-                if let Err(e) = log.append(&record, what, app_id, hold && self.buffer_spans) {
-                    report(app_id, &e);
+                match log.append(&record, what, app_id, hold) {
+                    Ok(s) => started |= s,
+                    Err(e) => report(app_id, &e),
                 }
             }
         });
+        if started {
+            self.held();
+        }
     }
 }
 
@@ -169,23 +303,47 @@ const MAX_HELD: usize = 256 * 1024;
 
 impl AppLog {
     /// Serializes `record` as one line after the lines already held, then writes them all in
-    /// one write unless `hold` (and the held lines are still small).
+    /// one write unless `hold` (and the held lines are still small). Returns whether this
+    /// line is the first one held (the flusher must then know).
     pub(super) fn append(
         &mut self,
         record: &impl Serialize,
         what: &'static str,
         app_id: &str,
         hold: bool,
-    ) -> Result<(), TrackingError> {
+    ) -> Result<bool, TrackingError> {
+        let was_empty = self.buf.is_empty();
         write_json_line(&mut self.buf, record).map_err(|source| TrackingError::Serialize {
             what,
             app_id: app_id.to_string(),
             source,
         })?;
         if hold && self.buf.len() < MAX_HELD {
-            return Ok(());
+            return Ok(was_empty);
         }
-        self.flush()
+        self.flush().map(|()| false)
+    }
+
+    /// The flusher's look at this log: writes out lines it already found held a tick ago
+    /// (without a write since). Returns whether lines are still held.
+    fn flush_if_overdue(&mut self) -> bool {
+        if self.buf.is_empty() {
+            self.seen_held = None;
+            return false;
+        }
+        if self.seen_held == Some(self.writes) {
+            self.flush_reported();
+            return false;
+        }
+        self.seen_held = Some(self.writes);
+        true
+    }
+
+    /// [`AppLog::flush`], reporting its error.
+    fn flush_reported(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(target: "burr_tracking::client", "tracking failed: {e}");
+        }
     }
 
     /// Cuts a torn last line (left by a process killed mid-write) before lines are appended
@@ -199,6 +357,8 @@ impl AppLog {
         if self.buf.is_empty() {
             return Ok(());
         }
+        self.writes += 1;
+        self.seen_held = None;
         if self.needs_repair {
             if let Err(e) = drop_torn_tail(&self.file) {
                 self.buf.clear();
@@ -219,9 +379,7 @@ impl AppLog {
 
 impl Drop for AppLog {
     fn drop(&mut self) {
-        if let Err(e) = self.flush() {
-            tracing::error!(target: "burr_tracking::client", "tracking failed: {e}");
-        }
+        self.flush_reported();
     }
 }
 
@@ -273,4 +431,54 @@ pub(super) fn open_append(path: &Path) -> Result<File, TrackingError> {
         .append(true)
         .open(path)
         .map_err(|e| TrackingError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn log_on(path: &Path, file: File) -> AppLog {
+        AppLog {
+            path: path.to_path_buf(),
+            file,
+            buf: Vec::new(),
+            last_used: 0,
+            writes: 0,
+            seen_held: None,
+            first_item_logged: None,
+            needs_repair: false,
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_repaired_before_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOG_FILE);
+        // A disk that is full: the write of the held lines and the step's end fails.
+        let full = OpenOptions::new().append(true).open("/dev/full");
+        let Ok(full) = full else {
+            return; // no /dev/full on this system
+        };
+        let mut log = log_on(&path, full);
+        assert!(
+            log.append(&json!({"n": 1}), "begin_entry", "a", true)
+                .unwrap()
+        );
+        let err = log.append(&json!({"n": 2}), "end_entry", "a", false);
+        assert!(matches!(err, Err(TrackingError::Io { .. })), "{err:?}");
+        assert!(log.needs_repair && log.buf.is_empty());
+        // What such a write may leave behind: complete lines, then part of one.
+        std::fs::write(&path, b"{\"n\":0}\n{\"n\":1}\n{\"n\":").unwrap();
+        log.file = open_append(&path).unwrap();
+        // The next write first cuts the torn line, then goes out whole.
+        log.append(&json!({"n": 3}), "begin_entry", "a", true)
+            .unwrap();
+        log.append(&json!({"n": 4}), "end_entry", "a", false)
+            .unwrap();
+        assert!(!log.needs_repair);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "{\"n\":0}\n{\"n\":1}\n{\"n\":3}\n{\"n\":4}\n");
+        assert_eq!(log.writes, 2);
+    }
 }

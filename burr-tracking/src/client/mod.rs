@@ -10,13 +10,30 @@
 //!   an exclusive file lock.
 //! - while it runs: one `log.jsonl` line per event (`begin_entry`/`end_entry` around each
 //!   step, `begin_span`/`end_span`, one `attribute` line per key, `begin_stream`,
-//!   `first_item_stream`, `end_stream`).
+//!   `first_item_stream`, `end_stream`), a step's lines in one write (below).
 //!
-//! Every line is serialized completely into a buffer first and then handed to the operating
-//! system in one `write` before the hook returns: a viewer reading the log sees each event as
-//! it happens, and a process killed at any moment leaves at most one torn last line (which
-//! the readers of this crate skip). There is no user-space buffering and no `fsync`, as in
-//! Burr: a completed write survives the process, not a power cut.
+//! # How lines reach the disk
+//!
+//! Every line is serialized completely into the application's buffer first, and the buffer
+//! only ever holds complete lines. The lines of a step (its `begin_entry`, spans, attributes,
+//! `begin_stream` and `first_item_stream`) are held there while the step runs, and its
+//! `end_entry` writes them all out in one `write`, before the step call returns: a step costs
+//! one system call however many spans it opens, and a completed step is on disk when the
+//! application hands back its result. (A streaming step's `end_stream`, which comes after its
+//! `end_entry`, is a second write.)
+//!
+//! A step that runs long still shows up while it runs: lines held longer than 50 ms are
+//! written out early by the client's flusher, a small thread started with the first step and
+//! stopped (after writing out what is still held) when the last clone of the client is
+//! dropped. A viewer therefore sees a running step's beginning and spans at most 50 ms after
+//! they happen, and a finished step at once.
+//!
+//! Each write is whole lines, so a process killed at any moment loses no completed step and
+//! leaves at most one torn last line (which the readers of this crate skip, and which the
+//! client cuts before it appends again); what it loses is at most the last 50 ms of the step
+//! in progress. A write that fails (disk full) is reported, and the next one first cuts what
+//! it may have left. There is no `fsync`, as in Burr: a completed write survives the process,
+//! not a power cut.
 //!
 //! The client is also the [`StepJournal`](burr_core::StepJournal) of the applications it
 //! tracks: when one that also has a state persister resumes, the builder compares the log
@@ -24,7 +41,7 @@
 //! [`burr_core::persistence`]'s reconciliation).
 //!
 //! The log file of each application stays open, and each application reuses one line buffer,
-//! so an event costs one serialization and one system call.
+//! so an event costs one serialization, and a step one system call.
 //!
 //! # Examples
 //!
@@ -38,6 +55,7 @@
 
 mod app;
 mod exception;
+mod flush;
 mod hooks;
 mod journal;
 mod logs;
@@ -131,6 +149,12 @@ pub(crate) fn validate_project(project: &str) -> Result<&str, TrackingError> {
 /// serve several applications at once (sub-applications reuse their parent's tracker):
 /// clones share the open files, and events are routed by application id.
 ///
+/// A step's lines go out in one write when the step ends (a completed step is on disk when
+/// the step call returns); those of a step still running after 50 ms are written out by a
+/// small thread that the clones of a client share, started with the first step and stopped
+/// when the last clone is dropped (see
+/// [the module documentation](crate::client#how-lines-reach-the-disk)).
+///
 /// I/O errors while the application runs are reported through `tracing` (target
 /// `burr_tracking::client`) and never fail the application. An application id that cannot
 /// name a directory (it contains `/`, `..`, `\` or NUL, or starts with `.`) is reported and
@@ -170,7 +194,6 @@ pub struct LocalTrackingClient {
     project: Arc<str>,
     root: PathBuf,
     project_dir: PathBuf,
-    buffer_spans: bool,
     shared: Arc<Shared>,
 }
 
@@ -197,7 +220,6 @@ impl LocalTrackingClient {
             project_dir: root.join(&project),
             project: Arc::from(project),
             root,
-            buffer_spans: false,
             shared: Arc::default(),
         })
     }
@@ -219,44 +241,8 @@ impl LocalTrackingClient {
             project_dir: root.join(&*self.project),
             project: self.project,
             root,
-            buffer_spans: self.buffer_spans,
             shared: Arc::default(),
         }
-    }
-
-    /// Holds the span, attribute and stream-start lines of a step in memory and writes them
-    /// together with the step's `end_entry`, in one write, instead of one write per line.
-    ///
-    /// Off by default. Steps that open many spans get much cheaper (one system call per step
-    /// instead of one per line), at a price: a viewer sees a step's spans only when the step
-    /// ends, and a process killed in the middle of a step loses that step's spans (never a
-    /// completed step: its `end_entry` goes out in the same write as its spans). `begin_entry`
-    /// is still written as soon as the step starts.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let client = burr_tracking::LocalTrackingClient::new("p")?.with_buffered_spans(true);
-    /// assert!(client.buffers_spans());
-    /// # Ok::<(), burr_tracking::client::TrackingError>(())
-    /// ```
-    #[must_use]
-    pub fn with_buffered_spans(mut self, on: bool) -> Self {
-        self.buffer_spans = on;
-        self
-    }
-
-    /// Whether span lines are held until the step ends (see
-    /// [`LocalTrackingClient::with_buffered_spans`]).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(!burr_tracking::LocalTrackingClient::new("p")?.buffers_spans());
-    /// # Ok::<(), burr_tracking::client::TrackingError>(())
-    /// ```
-    pub fn buffers_spans(&self) -> bool {
-        self.buffer_spans
     }
 
     /// The project name.

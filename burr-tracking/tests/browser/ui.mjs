@@ -3,9 +3,11 @@
 //   BURR_URL          the server's base URL
 //   BURR_EMPTY_URL    a server on an empty folder (the UI offers demo projects there)
 //   BURR_LIVE_LOG     the log.jsonl of counter/live, which this script appends to
+//   BURR_LONG_STEP    a folder where this script creates `seen`, then `release`, to move on
+//                     the step of runtime/long-step, which runs while the script looks at it
 //   BURR_SCREENSHOTS  where to save screenshots
 //   CHROMIUM          the browser binary
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -13,6 +15,7 @@ const base = process.env.BURR_URL;
 const emptyBase = process.env.BURR_EMPTY_URL;
 const shots = process.env.BURR_SCREENSHOTS;
 const liveLog = process.env.BURR_LIVE_LOG;
+const longStep = process.env.BURR_LONG_STEP;
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 mkdirSync(shots, { recursive: true });
 
@@ -143,6 +146,27 @@ try {
   check(true, "a step appended to the log appears and is selected");
   check((await page.textContent('tr.step[data-seq="1"]')).includes("success"), "the finished step is updated");
   await page.screenshot({ path: join(shots, "6-live.png") });
+
+  // ---- a step that runs long, written by the tracking client: its spans show while it runs
+  if (longStep) {
+    await page.goto(`${base}#/project/runtime/app/long-step`);
+    await page.waitForSelector('tr.step.sel[data-seq="0"]');
+    check((await page.textContent('tr.step[data-seq="0"]')).includes("running"), "the long step is shown running");
+    await page.click('button[data-tab="spans"]');
+    await page.waitForSelector('#waterfall .srow[data-span="0:0"]');
+    check((await page.textContent("#waterfall")).includes("fetch"), "the running step's open span is shown while the step runs");
+    await page.click('#waterfall .srow[data-span="0:0"]');
+    await page.waitForSelector("#waterfall .attrs");
+    check((await page.textContent("#waterfall .attrs")).includes("local://slow-model"), "and its attribute");
+    writeFileSync(join(longStep, "seen"), "");
+    await page.waitForSelector('#waterfall .srow[data-span="0:1"]', { timeout: 15000 });
+    check((await page.textContent("#waterfall")).includes("render"), "a span the step opens later appears live");
+    check((await page.textContent('tr.step[data-seq="0"]')).includes("running"), "while the step still runs");
+    await page.screenshot({ path: join(shots, "6b-long-step.png") });
+    writeFileSync(join(longStep, "release"), "");
+    await page.waitForFunction(() => (document.querySelector('tr.step[data-seq="0"]')?.textContent || "").includes("success"), null, { timeout: 15000 });
+    check(true, "the long step then ends as a success");
+  }
 
   // ---- hostile strings
   await page.goto(`${base}#/project/hostile`);
