@@ -161,7 +161,12 @@ fn write_step(
         state: &step.state,
         sequence_id: step.sequence_id,
     };
-    log.append(&line, "end_entry", app_id, false).map(|_| ())
+    let ended = log.append(&line, "end_entry", app_id, false);
+    if ended.is_err() {
+        // The held beginning goes out alone rather than waiting for a step that never ends.
+        log.flush_reported();
+    }
+    ended.map(|_| ())
 }
 
 /// When the persister saved a step: its `created_at` text, RFC 3339 or SQL's

@@ -189,11 +189,23 @@ impl LocalTrackingClient {
                 .iter()
                 .min_by_key(|(_, l)| l.lock().map_or(0, |l| l.last_used))
                 .map(|(k, _)| k.clone());
-            if let Some(oldest) = oldest {
-                apps.remove(&oldest);
+            if let Some(oldest) = oldest
+                && let Some(closed) = apps.remove(&oldest)
+            {
+                // Written out now, under the table's lock: a reopened log must not get the
+                // step's end before the lines held here.
+                closed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .flush_reported();
             }
         }
-        apps.insert(Arc::from(app_id), log.clone());
+        if let Some(replaced) = apps.insert(Arc::from(app_id), log.clone()) {
+            replaced
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .flush_reported();
+        }
         log
     }
 
@@ -340,7 +352,7 @@ impl AppLog {
     }
 
     /// [`AppLog::flush`], reporting its error.
-    fn flush_reported(&mut self) {
+    pub(super) fn flush_reported(&mut self) {
         if let Err(e) = self.flush() {
             tracing::error!(target: "burr_tracking::client", "tracking failed: {e}");
         }

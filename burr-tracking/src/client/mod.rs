@@ -22,11 +22,13 @@
 //! application hands back its result. (A streaming step's `end_stream`, which comes after its
 //! `end_entry`, is a second write.)
 //!
-//! A step that runs long still shows up while it runs: lines held longer than 50 ms are
-//! written out early by the client's flusher, a small thread started with the first step and
-//! stopped (after writing out what is still held) when the last clone of the client is
-//! dropped. A viewer therefore sees a running step's beginning and spans at most 50 ms after
-//! they happen, and a finished step at once.
+//! A step that runs long still shows up while it runs: the client's flusher, a small thread
+//! started with the first step and stopped (after writing out what is still held) when the
+//! last clone of the client is dropped, looks every 20 ms and writes out lines held since its
+//! previous look. A viewer therefore sees a running step's beginning and spans typically 20 to
+//! 40 ms after they happen (later only while the disk is slow), and a finished step at once.
+//! Each client has its own flusher: create one client per process (or per tracking folder)
+//! and clone it, rather than one per request.
 //!
 //! Each write is whole lines, so a process killed at any moment loses no completed step and
 //! leaves at most one torn last line (which the readers of this crate skip, and which the
@@ -150,7 +152,7 @@ pub(crate) fn validate_project(project: &str) -> Result<&str, TrackingError> {
 /// clones share the open files, and events are routed by application id.
 ///
 /// A step's lines go out in one write when the step ends (a completed step is on disk when
-/// the step call returns); those of a step still running after 50 ms are written out by a
+/// the step call returns); those of a step still running are written out within about 40 ms by a
 /// small thread that the clones of a client share, started with the first step and stopped
 /// when the last clone is dropped (see
 /// [the module documentation](crate::client#how-lines-reach-the-disk)).
