@@ -78,7 +78,9 @@ pub mod parallel {
 
 /// The application's graph as data, and its DOT picture.
 pub mod graph {
-    pub use burr_core::{ActionInfo, DotOptions, Graph, TransitionInfo, TransitionSpec};
+    pub use burr_core::{
+        ActionInfo, DotOptions, Graph, GraphOptions, RenderError, TransitionInfo, TransitionSpec,
+    };
 }
 
 /// Spans of the `tracing` ecosystem recorded as Burr spans.
