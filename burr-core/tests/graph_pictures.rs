@@ -2,7 +2,7 @@
 //! parallel edges, inputs shared by actions, unreachable actions, and hostile names.
 
 use burr_core::{
-    ApplicationBuilder, Condition, Graph, GraphOptions, Input, ResultAction, default, expr, when,
+    ApplicationBuilder, Graph, GraphOptions, Input, ResultAction, default, expr, when,
 };
 
 /// Every action's name appears as the text of an SVG element, and the document parses.
@@ -19,7 +19,7 @@ fn check_svg(graph: &Graph, options: &GraphOptions) -> String {
     for a in &graph.actions {
         let shown = label(a, options).trim().to_string();
         assert!(
-            texts.iter().any(|t| *t == shown),
+            texts.contains(&shown),
             "{shown:?} is not drawn; texts: {texts:?}"
         );
     }
@@ -156,7 +156,7 @@ fn parallel_edges_and_an_unreachable_action() {
         .with_action("b", ResultAction::new(["x"]))
         .with_action("island", ResultAction::new(["x"]))
         .with_transition("a", "b", expr("x > 1").unwrap())
-        .with_transition("a", "b", !Condition::from(expr("x > 5").unwrap()))
+        .with_transition("a", "b", !expr("x > 5").unwrap())
         .with_transition("b", "a", default())
         .with_entrypoint("a")
         .build()
