@@ -7,10 +7,16 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use crate::confined::RootPath;
-use crate::format::{LineProbe, RecordError, RecordKind};
-use crate::read::{self, MAX_LINE, ReadError, is_blank};
+use crate::format::RecordError;
+use crate::read::{MAX_LINE, ReadError, is_blank};
 
 use super::store::{LogStatus, StoreError};
+
+mod build;
+mod lines;
+
+use build::build_steps;
+use lines::{LineKeys, probe, probe_lines};
 
 /// Size of the reads made when scanning a log.
 const CHUNK: usize = 4 << 20;
@@ -23,32 +29,6 @@ const SLOT_BYTES: usize = 96;
 const RANGE_BYTES: usize = std::mem::size_of::<(u64, u64)>();
 /// Steps read from disk at once when many are built.
 const BUILD_BATCH: usize = 4096;
-/// Below this many steps to build, one thread does it.
-const PARALLEL_FROM: usize = 256;
-
-// ------------------------------------------------------------------------------ line probes
-
-/// Where a log line belongs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct LineKeys {
-    /// The step the line belongs to.
-    step: Option<u64>,
-    /// Whether the line is a `begin_entry`.
-    begins: bool,
-}
-
-fn probe(line: &[u8]) -> Result<LineKeys, String> {
-    let probe = LineProbe::read(line).map_err(|err| err.to_string())?;
-    if !probe.has_type() {
-        return Err(RecordError::MissingType.to_string());
-    }
-    Ok(LineKeys {
-        step: probe.step(),
-        begins: probe.record_kind() == Some(RecordKind::BeginEntry),
-    })
-}
-
-// ------------------------------------------------------------------------------- app index
 
 /// Where one step's lines are, and its JSON once built.
 #[derive(Debug, Default)]
@@ -450,65 +430,6 @@ impl AppIndex {
     }
 }
 
-/// Lines probed together below this many bytes (threads cost more than they save).
-const PARALLEL_PROBE_FROM: usize = 1 << 20;
-
-/// One probed line: its byte range in the probed buffer and its keys (`None` when blank).
-type ProbedLine = (usize, usize, Option<Result<LineKeys, String>>);
-
-/// Probes the newline-terminated lines of `buf`, in order, on several threads when it is big.
-fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
-    let probe_part = |part: &[u8], base: usize| {
-        let mut out = Vec::new();
-        let mut at = 0;
-        while let Some(nl) = memchr::memchr(b'\n', &part[at..]) {
-            let end = at + nl + 1;
-            let line = &part[at..end];
-            let keys = if line.len() - 1 > MAX_LINE {
-                Some(Err(RecordError::TooLong { limit: MAX_LINE }.to_string()))
-            } else {
-                (!is_blank(line)).then(|| probe(line))
-            };
-            out.push((base + at, base + end, keys));
-            at = end;
-        }
-        out
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || buf.len() < PARALLEL_PROBE_FROM {
-        return probe_part(buf, 0);
-    }
-    // Cut the buffer into about equal parts that each end with a newline.
-    let mut parts = Vec::with_capacity(threads);
-    let mut start = 0;
-    for i in 1..=threads {
-        let target = (buf.len() * i / threads).max(start);
-        let end = if i == threads {
-            buf.len()
-        } else {
-            memchr::memchr(b'\n', &buf[target..]).map_or(buf.len(), |nl| target + nl + 1)
-        };
-        if end > start {
-            parts.push((start, end));
-            start = end;
-        }
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .iter()
-            .map(|&(start, end)| scope.spawn(move || probe_part(&buf[start..end], start)))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(probed) => probed,
-                // A panic while probing is a bug; keep the panic's payload going up.
-                Err(payload) => std::panic::resume_unwind(payload),
-            })
-            .collect()
-    })
-}
-
 /// The (at most 64) bytes before `offset`.
 fn read_tail(file: &mut File, offset: u64) -> io::Result<Vec<u8>> {
     let start = offset.saturating_sub(64);
@@ -529,78 +450,4 @@ fn read_range(file: &mut File, start: u64, end: u64, out: &mut Vec<u8>) -> io::R
         out.push(b'\n');
     }
     Ok(())
-}
-
-/// Builds many steps' JSON, on several threads when there are many.
-fn build_steps(inputs: Vec<(u64, Vec<u8>)>) -> Vec<(u64, Option<Arc<str>>, Vec<String>)> {
-    let build = |(seq, bytes): &(u64, Vec<u8>)| {
-        let (json, errors) = build_step(bytes);
-        (*seq, json.map(Arc::from), errors)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || inputs.len() < PARALLEL_FROM {
-        return inputs.iter().map(build).collect();
-    }
-    let chunk = inputs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = inputs
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(build).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(built) => built,
-                // A panic while building is a bug; keep the panic's payload going up.
-                Err(payload) => std::panic::resume_unwind(payload),
-            })
-            .collect()
-    })
-}
-
-/// Builds one step's JSON from its lines with the reader's grouping (Burr's `Step.from_logs`).
-/// Returns `None` when the lines make no step (no `begin_entry`), and the unreadable lines.
-fn build_step(bytes: &[u8]) -> (Option<String>, Vec<String>) {
-    let mut log = read::parse_log(bytes);
-    let mut errors: Vec<String> = log.problems.iter().map(|p| p.error.to_string()).collect();
-    let records = std::mem::take(&mut log.records);
-    let step = read::steps_from_records(records).into_iter().next_back();
-    let json = step.and_then(|step| match serde_json::to_string(&step) {
-        Ok(json) => Some(json),
-        Err(err) => {
-            errors.push(format!("cannot encode the step: {err}"));
-            None
-        }
-    });
-    (json, errors)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn probing_in_parts_keeps_every_line_in_order() {
-        let mut buf = Vec::new();
-        let mut expected = Vec::new();
-        let mut seq = 0u64;
-        while buf.len() < 3 * PARALLEL_PROBE_FROM {
-            let start = buf.len();
-            let line = match seq % 4 {
-                0 => format!(
-                    "{{\"type\":\"begin_entry\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
-                ),
-                1 => format!("{{\"type\":\"end_span\",\"action_sequence_id\":{seq}}}\n"),
-                2 => "   \n".to_owned(),
-                _ => "not json\n".to_owned(),
-            };
-            buf.extend_from_slice(line.as_bytes());
-            let keys = (!is_blank(line.as_bytes())).then(|| probe(line.as_bytes()));
-            expected.push((start, buf.len(), keys));
-            seq += 1;
-        }
-        assert_eq!(probe_lines(&buf), expected);
-        assert_eq!(probe_lines(&buf[..expected[5].1]), expected[..6]);
-        assert!(probe_lines(b"").is_empty());
-    }
 }
