@@ -52,3 +52,52 @@ fn build_step(bytes: &[u8]) -> (Option<String>, Vec<String>) {
     });
     (json, errors)
 }
+
+/// A JSON array of steps built within a byte bound, the same way for every answer: a step is
+/// added while it, its separator and the closing bracket fit; the first that does not fit
+/// ends the array.
+#[derive(Debug)]
+pub(super) struct StepArray {
+    out: String,
+    covered: usize,
+    max_bytes: usize,
+}
+
+impl StepArray {
+    /// An empty array whose text stays within `max_bytes`.
+    pub(super) fn new(max_bytes: usize) -> Self {
+        StepArray {
+            out: String::from("["),
+            covered: 0,
+            max_bytes,
+        }
+    }
+
+    /// Adds the next step: its JSON, or `None` for a step that is covered but not shown (its
+    /// lines make no step). Returns `false`, adding nothing, when the step does not fit.
+    pub(super) fn push(&mut self, json: Option<&str>) -> bool {
+        if let Some(json) = json {
+            let comma = usize::from(self.out.len() > 1);
+            if self.out.len() + comma + json.len() + 1 > self.max_bytes {
+                return false;
+            }
+            if comma == 1 {
+                self.out.push(',');
+            }
+            self.out.push_str(json);
+        }
+        self.covered += 1;
+        true
+    }
+
+    /// Bytes of the array so far.
+    pub(super) fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// The array's text, and how many steps it covers.
+    pub(super) fn finish(mut self) -> (String, usize) {
+        self.out.push(']');
+        (self.out, self.covered)
+    }
+}

@@ -14,9 +14,11 @@ use super::store::{LogStatus, StoreError};
 
 mod build;
 mod lines;
+mod tail;
 
-use build::build_steps;
+use build::{StepArray, build_steps};
 use lines::{LineKeys, probe, probe_lines};
+pub(super) use tail::newest_page;
 
 /// Size of the reads made when scanning a log.
 const CHUNK: usize = 4 << 20;
@@ -59,6 +61,8 @@ pub(super) struct AppIndex {
     offset: u64,
     lines: u64,
     steps: BTreeMap<u64, Slot>,
+    /// Slots whose step has a `begin_entry`.
+    begun: usize,
     pending: Option<Pending>,
     pub(super) problems: Vec<String>,
     pub(super) problem_count: usize,
@@ -69,6 +73,8 @@ pub(super) struct AppIndex {
     range_count: usize,
     /// Whether the bytes at `offset` continue a line longer than [`MAX_LINE`], passed over.
     in_long_line: bool,
+    /// Whether the log was read to its end once (see [`AppIndex::indexed`]).
+    indexed: bool,
 }
 
 fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
@@ -93,6 +99,7 @@ impl AppIndex {
             offset: 0,
             lines: 0,
             steps: BTreeMap::new(),
+            begun: 0,
             pending: None,
             problems: Vec::new(),
             problem_count: 0,
@@ -100,6 +107,7 @@ impl AppIndex {
             json_budget,
             range_count: 0,
             in_long_line: false,
+            indexed: false,
         }
     }
 
@@ -131,9 +139,17 @@ impl AppIndex {
     pub(super) fn status(&self) -> LogStatus {
         LogStatus {
             log_size: self.pending.map_or(self.offset, |p| p.end),
-            num_steps: self.steps.values().filter(|s| s.begins).count(),
+            num_steps: self.begun + usize::from(self.pending_begins().is_some()),
             last_sequence_id: self.step_ids().next_back(),
         }
+    }
+
+    /// The step begun by the pending line, when no line read before began it.
+    fn pending_begins(&self) -> Option<u64> {
+        self.pending
+            .filter(|p| p.keys.begins)
+            .and_then(|p| p.keys.step)
+            .filter(|seq| !self.steps.get(seq).is_some_and(|slot| slot.begins))
     }
 
     /// Sequence ids of the steps that have a `begin_entry`, ascending.
@@ -162,13 +178,27 @@ impl AppIndex {
 
     /// Reads what was appended to the log since the last call.
     pub(super) fn refresh(&mut self) -> Result<(), StoreError> {
+        self.refresh_some(u64::MAX).map(|_| ())
+    }
+
+    /// Whether the log was read to its end at least once (since it was last replaced): the
+    /// index then answers anything at the cost of what was appended since.
+    pub(super) fn indexed(&self) -> bool {
+        self.indexed
+    }
+
+    /// Reads what was appended to the log since the last call, stopping at a line boundary
+    /// once about `budget` bytes are read; `true` when it read to the end of the log. What is
+    /// left is read by the next call.
+    pub(super) fn refresh_some(&mut self, budget: u64) -> Result<bool, StoreError> {
         let mut file = match self.log.open_file() {
             Ok(file) => file,
             Err(err) if err.is_not_found() => {
                 if self.offset > 0 || self.pending.is_some() || self.in_long_line {
                     self.reset();
                 }
-                return Ok(());
+                self.indexed = true;
+                return Ok(true);
             }
             Err(err) => return Err(StoreError::from_read(err, self.log.root())),
         };
@@ -186,8 +216,10 @@ impl AppIndex {
             self.forget_json(seq);
         }
         if len == self.offset {
-            return Ok(());
+            self.indexed = true;
+            return Ok(true);
         }
+        let started_at = self.offset;
         file.seek(SeekFrom::Start(self.offset))
             .map_err(|err| self.io_error(err))?;
         let mut reader = (&mut file).take(len - self.offset);
@@ -239,6 +271,12 @@ impl AppIndex {
             if n == 0 {
                 break;
             }
+            if buf_start - started_at >= budget {
+                // Enough for this call: the partial line left in `buf` is read again next time.
+                self.seen_tail =
+                    read_tail(&mut file, self.offset).map_err(|err| self.io_error(err))?;
+                return Ok(false);
+            }
         }
         self.seen_tail = read_tail(&mut file, self.offset).map_err(|err| self.io_error(err))?;
         // What is left has no newline yet: a record being written, or a writer that does not
@@ -256,7 +294,8 @@ impl AppIndex {
                 self.forget_json(seq);
             }
         }
-        Ok(())
+        self.indexed = true;
+        Ok(true)
     }
 
     /// Whether the bytes read last time are still where they were (a log truncated and written
@@ -316,7 +355,10 @@ impl AppIndex {
             return;
         };
         let slot = self.steps.entry(seq).or_default();
-        slot.begins |= keys.begins;
+        if keys.begins && !slot.begins {
+            slot.begins = true;
+            self.begun += 1;
+        }
         match slot.ranges.last_mut() {
             Some(last) if last.1 == start => last.1 = end,
             _ => {
@@ -338,8 +380,7 @@ impl AppIndex {
         seqs: &[u64],
         max_bytes: usize,
     ) -> Result<(String, usize), StoreError> {
-        let mut out = String::from("[");
-        let mut covered = 0;
+        let mut out = StepArray::new(max_bytes);
         let mut file: Option<File> = None;
         for batch in seqs.chunks(BUILD_BATCH) {
             let missing: Vec<u64> = batch
@@ -402,31 +443,19 @@ impl AppIndex {
             }
             for seq in batch {
                 if not_read == Some(*seq) {
-                    out.push(']');
-                    return Ok((out, covered));
+                    return Ok(out.finish());
                 }
                 let json = self
                     .steps
                     .get(seq)
                     .and_then(|slot| slot.json.as_ref())
                     .or_else(|| uncached.get(seq));
-                if let Some(json) = json {
-                    // The separator, the step and the closing bracket must fit.
-                    let comma = usize::from(out.len() > 1);
-                    if out.len() + comma + json.len() + 1 > max_bytes {
-                        out.push(']');
-                        return Ok((out, covered));
-                    }
-                    if comma == 1 {
-                        out.push(',');
-                    }
-                    out.push_str(json);
+                if !out.push(json.map(|json| &**json)) {
+                    return Ok(out.finish());
                 }
-                covered += 1;
             }
         }
-        out.push(']');
-        Ok((out, covered))
+        Ok(out.finish())
     }
 }
 

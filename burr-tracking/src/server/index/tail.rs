@@ -1,0 +1,365 @@
+//! The newest page of a log read from its end, for a server that has not indexed the log yet.
+//!
+//! A page of the newest steps needs the lines of those steps and the step count. The lines are
+//! at the end of the log; the count is known from its two ends when the log is laid out as
+//! every writer appends it: the first line begins the first step, and each step's lines follow
+//! its `begin_entry`, steps one after the other with consecutive sequence ids (a forked app
+//! starts at a later one). The count is then the last sequence id minus the first, plus one.
+//!
+//! [`newest_page`] reads the first line and, backwards, the lines of the newest steps plus
+//! one, and answers only when what it read has that layout:
+//!
+//! - every line read is a record (no malformed or torn line but an unfinished last one, which
+//!   the index too leaves for later), none longer than [`MAX_LINE`];
+//! - the first non-blank line of the log is a `begin_entry`;
+//! - the `begin_entry` lines read have consecutive sequence ids, and every other line read
+//!   belongs to the step begun last (no step's lines interleave with another's, no sequence
+//!   id comes twice);
+//! - the line just before them, and lines sampled evenly through the part not read, belong to
+//!   steps between the first and the oldest one read, in ascending order.
+//!
+//! Anything else (and any read error) gives `None`, and the caller indexes the whole log.
+//! The unread part is taken on trust past these checks: a log written in another way (a run
+//! restarted at sequence id 0 under the same app id, a step missing in the middle) can be told
+//! from the tail only when the samples land on it, which the full index, run in the
+//! background, then corrects for the following requests.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::Arc;
+
+use crate::confined::RootPath;
+use crate::read::{MAX_LINE, is_blank};
+
+use super::build::{StepArray, build_steps};
+use super::lines::{LineKeys, probe};
+
+/// Bytes read at the start of the log to find its first line.
+const HEAD_BYTES: usize = 64 << 10;
+/// Bytes of the first read from the end (each further read doubles what is held).
+const FIRST_BLOCK: usize = 256 << 10;
+/// Lines sampled in the part of the log not read.
+const SAMPLES: u64 = 32;
+/// Bytes read at each sample.
+const SAMPLE_BYTES: usize = 16 << 10;
+/// Most lines looked at before the newest steps to find the step before them.
+const BEFORE_LINES: usize = 64;
+
+/// The newest page of steps of a log, read from its end (see the [module](self)).
+#[derive(Debug)]
+pub(in crate::server) struct TailPage {
+    /// The page's sequence ids, newest first.
+    seqs: Vec<u64>,
+    /// The sequence id after the page (the next older step), if any.
+    next: Option<u64>,
+    /// Steps with a `begin_entry` in the log.
+    total: usize,
+    /// Bytes of the log the index would have read.
+    log_size: u64,
+    /// The JSON of the page's steps (none for a step whose lines make no step).
+    json: HashMap<u64, Arc<str>>,
+}
+
+impl TailPage {
+    /// The page's sequence ids, newest first.
+    pub(in crate::server) fn seqs(&self) -> &[u64] {
+        &self.seqs
+    }
+
+    /// The sequence id of the next older step, if any.
+    pub(in crate::server) fn next(&self) -> Option<u64> {
+        self.next
+    }
+
+    /// Steps with a `begin_entry` in the log.
+    pub(in crate::server) fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Bytes of the log read (as the index counts them).
+    pub(in crate::server) fn log_size(&self) -> u64 {
+        self.log_size
+    }
+
+    /// The JSON array of the page's steps within `max_bytes`, and how many it covers (as
+    /// [`AppIndex::steps_json`](super::AppIndex::steps_json) does).
+    pub(in crate::server) fn steps_json(&self, max_bytes: usize) -> (String, usize) {
+        let mut out = StepArray::new(max_bytes);
+        for seq in &self.seqs {
+            if !out.push(self.json.get(seq).map(|json| &**json)) {
+                break;
+            }
+        }
+        out.finish()
+    }
+}
+
+/// Why a tail answer was not given.
+enum Stop {
+    /// The log is not laid out as the tail answer needs, or it is past the budget.
+    Unsafe,
+    /// The log could not be read.
+    Io,
+}
+
+impl From<io::Error> for Stop {
+    fn from(_: io::Error) -> Self {
+        Stop::Io
+    }
+}
+
+type Scan<T> = Result<T, Stop>;
+
+/// The `limit` newest steps of `log`, the step count and the log's size, from its end, when
+/// the lines read show the layout of the [module](self)'s checks; `None` when they do not,
+/// when the log cannot be read, or when more than `budget` bytes would be held.
+pub(in crate::server) fn newest_page(
+    log: &RootPath,
+    limit: usize,
+    budget: usize,
+) -> Option<TailPage> {
+    let mut file = log.open_file().ok()?;
+    scan(&mut file, limit, budget).ok()
+}
+
+fn scan(file: &mut File, limit: usize, budget: usize) -> Scan<TailPage> {
+    let len = file.metadata()?.len();
+    let (head_start, head_end, first) = first_line(file, len)?;
+    let mut back = Backward {
+        file,
+        buf: Vec::new(),
+        start: len,
+        budget,
+    };
+
+    // The bytes after the last newline: a record being written, used when complete (as the
+    // index does), else left out of the log's size.
+    let mut lines: Vec<(u64, u64, LineKeys)> = Vec::new();
+    let mut cursor = back.line_start(len, len)?;
+    let mut log_size = len;
+    if cursor < len {
+        let rest = back.slice(cursor, len);
+        if rest.len() > MAX_LINE {
+            return Err(Stop::Unsafe);
+        }
+        match (!is_blank(rest)).then(|| probe(rest).ok()).flatten() {
+            Some(keys) if keys.step.is_some() => lines.push((cursor, len, keys)),
+            Some(_) => {}
+            None => log_size = cursor,
+        }
+    }
+
+    // Lines backwards until `limit + 1` steps began (the one more is the page's `next`).
+    let mut begins = 0;
+    while begins <= limit && cursor > head_start {
+        let start = back.line_start(cursor, cursor - 1)?;
+        let end = cursor;
+        cursor = start;
+        let Some(keys) = back.keys(start, end)? else {
+            continue;
+        };
+        if keys.step.is_some() {
+            lines.push((start, end, keys));
+            begins += usize::from(keys.begins);
+        }
+    }
+    lines.reverse();
+
+    // In file order: consecutive steps, each line after its step's begin_entry.
+    let mut ids: Vec<u64> = Vec::new();
+    let mut current: Option<u64> = None;
+    for &(_, _, keys) in &lines {
+        let seq = keys.step.ok_or(Stop::Unsafe)?;
+        if keys.begins {
+            if current.is_some_and(|c| c.checked_add(1) != Some(seq)) {
+                return Err(Stop::Unsafe);
+            }
+            current = Some(seq);
+            ids.push(seq);
+        } else if current != Some(seq) {
+            return Err(Stop::Unsafe);
+        }
+    }
+    let oldest = *ids.first().ok_or(Stop::Unsafe)?;
+    let total = if cursor <= head_start {
+        // The whole log was read.
+        if oldest != first {
+            return Err(Stop::Unsafe);
+        }
+        ids.len()
+    } else {
+        if oldest <= first {
+            return Err(Stop::Unsafe);
+        }
+        check_unread(&mut back, head_end, cursor, first, oldest)?;
+        usize::try_from(oldest - first).map_err(|_| Stop::Unsafe)? + ids.len()
+    };
+
+    let seqs: Vec<u64> = ids.iter().rev().take(limit).copied().collect();
+    let next = ids.iter().rev().nth(limit).copied();
+    // Each step's lines, in file order, each ending with a newline (as the index reads them).
+    let mut inputs: HashMap<u64, Vec<u8>> = seqs.iter().map(|&seq| (seq, Vec::new())).collect();
+    for &(start, end, keys) in &lines {
+        if let Some(bytes) = keys.step.and_then(|seq| inputs.get_mut(&seq)) {
+            bytes.extend_from_slice(back.slice(start, end));
+            if bytes.last() != Some(&b'\n') {
+                bytes.push(b'\n');
+            }
+        }
+    }
+    let json = build_steps(inputs.into_iter().collect())
+        .into_iter()
+        .filter_map(|(seq, json, _)| Some((seq, json?)))
+        .collect();
+    Ok(TailPage {
+        seqs,
+        next,
+        total,
+        log_size,
+        json,
+    })
+}
+
+/// The first non-blank line of the log, `(start, end, sequence id)`, when it is a complete
+/// `begin_entry` within the first [`HEAD_BYTES`].
+fn first_line(file: &mut File, len: u64) -> Scan<(u64, u64, u64)> {
+    let want = usize::try_from(len.min(HEAD_BYTES as u64)).map_err(|_| Stop::Unsafe)?;
+    let mut head = vec![0; want];
+    file.seek(SeekFrom::Start(0))?;
+    file.read_exact(&mut head)?;
+    let mut at = 0;
+    while let Some(nl) = memchr::memchr(b'\n', &head[at..]) {
+        let line = &head[at..at + nl + 1];
+        if !is_blank(line) {
+            let keys = probe(line).map_err(|_| Stop::Unsafe)?;
+            return match keys.step {
+                Some(seq) if keys.begins => Ok((at as u64, (at + nl + 1) as u64, seq)),
+                _ => Err(Stop::Unsafe),
+            };
+        }
+        at += nl + 1;
+    }
+    Err(Stop::Unsafe)
+}
+
+/// Checks the part of the log not read, `from..to` (both at line starts): the line before `to`
+/// that has a step and lines sampled evenly through the part must belong to steps in
+/// `first..oldest`, in ascending order.
+fn check_unread(back: &mut Backward<'_>, from: u64, to: u64, first: u64, oldest: u64) -> Scan<()> {
+    let in_range = |seq: u64| (first..oldest).contains(&seq);
+    let mut last = first;
+    if to > from {
+        let span = to - from;
+        let mut window = vec![0; SAMPLE_BYTES];
+        for i in 1..=SAMPLES {
+            let at = from + span * i / (SAMPLES + 1);
+            let n = usize::try_from((to - at).min(SAMPLE_BYTES as u64)).map_err(|_| Stop::Io)?;
+            back.file.seek(SeekFrom::Start(at))?;
+            back.file.read_exact(&mut window[..n])?;
+            let bytes = &window[..n];
+            // The first line that starts inside the window and ends in it.
+            let Some(nl) = memchr::memchr(b'\n', bytes) else {
+                continue;
+            };
+            let Some(end) = memchr::memchr(b'\n', &bytes[nl + 1..]) else {
+                continue;
+            };
+            let line = &bytes[nl + 1..nl + 2 + end];
+            if is_blank(line) {
+                continue;
+            }
+            let keys = probe(line).map_err(|_| Stop::Unsafe)?;
+            if let Some(seq) = keys.step {
+                if !in_range(seq) || seq < last {
+                    return Err(Stop::Unsafe);
+                }
+                last = seq;
+            }
+        }
+    }
+    // The step just before the newest ones.
+    let mut cursor = to;
+    for _ in 0..BEFORE_LINES {
+        if cursor <= from {
+            break;
+        }
+        let start = back.line_start(cursor, cursor - 1)?;
+        let end = cursor;
+        cursor = start;
+        if let Some(seq) = back.keys(start, end)?.and_then(|keys| keys.step) {
+            if !in_range(seq) || seq < last {
+                return Err(Stop::Unsafe);
+            }
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The end of a log, read backwards into one buffer.
+struct Backward<'f> {
+    file: &'f mut File,
+    /// The bytes `start..` of the log, up to the length it had when opened.
+    buf: Vec<u8>,
+    start: u64,
+    /// Most bytes held.
+    budget: usize,
+}
+
+impl Backward<'_> {
+    /// Bytes `from..to` of the log (held already).
+    fn slice(&self, from: u64, to: u64) -> &[u8] {
+        let at = |pos: u64| usize::try_from(pos - self.start).unwrap_or(usize::MAX);
+        &self.buf[at(from)..at(to)]
+    }
+
+    /// The keys of the line `from..to` (ending with its newline); `None` for a blank line.
+    fn keys(&self, from: u64, to: u64) -> Scan<Option<LineKeys>> {
+        let line = self.slice(from, to);
+        if line.len() > MAX_LINE + 1 {
+            return Err(Stop::Unsafe);
+        }
+        if is_blank(line) {
+            return Ok(None);
+        }
+        probe(line).map(Some).map_err(|_| Stop::Unsafe)
+    }
+
+    /// Where the line that ends before `search_end` starts: just after the last newline before
+    /// `search_end`, or 0.
+    fn line_start(&mut self, end: u64, search_end: u64) -> Scan<u64> {
+        loop {
+            if search_end >= self.start {
+                let upto = usize::try_from(search_end - self.start).map_err(|_| Stop::Unsafe)?;
+                if let Some(nl) = memchr::memrchr(b'\n', &self.buf[..upto]) {
+                    return Ok(self.start + nl as u64 + 1);
+                }
+            }
+            if self.start == 0 {
+                return Ok(0);
+            }
+            if end - self.start > MAX_LINE as u64 + 1 {
+                return Err(Stop::Unsafe);
+            }
+            self.extend()?;
+        }
+    }
+
+    /// Reads as many bytes again as are held (at least [`FIRST_BLOCK`]) before them.
+    fn extend(&mut self) -> Scan<()> {
+        let want = (self.buf.len().max(FIRST_BLOCK) as u64).min(self.start);
+        let want = usize::try_from(want).map_err(|_| Stop::Unsafe)?;
+        if self.buf.len() + want > self.budget {
+            return Err(Stop::Unsafe);
+        }
+        let start = self.start - want as u64;
+        let mut block = vec![0; want + self.buf.len()];
+        self.file.seek(SeekFrom::Start(start))?;
+        self.file.read_exact(&mut block[..want])?;
+        block[want..].copy_from_slice(&self.buf);
+        self.buf = block;
+        self.start = start;
+        Ok(())
+    }
+}
