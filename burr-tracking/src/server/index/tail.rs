@@ -12,9 +12,10 @@
 //! - every line read is a record (no malformed or torn line but an unfinished last one, which
 //!   the index too leaves for later), none longer than [`MAX_LINE`];
 //! - the first non-blank line of the log is a `begin_entry`;
-//! - the `begin_entry` lines read have consecutive sequence ids, and every other line read
-//!   belongs to the step begun last (no step's lines interleave with another's, no sequence
-//!   id comes twice);
+//! - the `begin_entry` lines read (those of the page, of the step after it and of up to
+//!   [`EXTRA_STEPS`] more before, as far as the bytes read hold them) have consecutive
+//!   sequence ids, and every other line read belongs to the step begun last (no step's lines
+//!   interleave with another's, no sequence id comes twice);
 //! - the line just before them, and lines sampled evenly through the part not read, belong to
 //!   steps between the first and the oldest one read, in ascending order.
 //!
@@ -43,6 +44,8 @@ const FIRST_BLOCK: usize = 256 << 10;
 const SAMPLES: u64 = 32;
 /// Bytes read at each sample.
 const SAMPLE_BYTES: usize = 16 << 10;
+/// Steps before the page's checked as well, when their bytes are held already.
+const EXTRA_STEPS: usize = 64;
 /// Most lines looked at before the newest steps to find the step before them.
 const BEFORE_LINES: usize = 64;
 
@@ -150,10 +153,18 @@ fn scan(file: &mut File, limit: usize, budget: usize) -> Scan<TailPage> {
         }
     }
 
-    // Lines backwards until `limit + 1` steps began (the one more is the page's `next`).
+    // Lines backwards until `limit + 1` steps began (the one more is the page's `next`), then
+    // up to `EXTRA_STEPS` more among the bytes already held, checked the same way.
     let mut begins = 0;
-    while begins <= limit && cursor > head_start {
-        let start = back.line_start(cursor, cursor - 1)?;
+    while begins <= limit + EXTRA_STEPS && cursor > head_start {
+        let start = if begins <= limit {
+            back.line_start(cursor, cursor - 1)?
+        } else {
+            match back.held_line_start(cursor - 1) {
+                Some(start) => start,
+                None => break,
+            }
+        };
         let end = cursor;
         cursor = start;
         let Some(keys) = back.keys(start, end)? else {
@@ -346,6 +357,15 @@ impl Backward<'_> {
         }
     }
 
+    /// Where the line that ends before `search_end` starts, when the bytes held tell.
+    fn held_line_start(&self, search_end: u64) -> Option<u64> {
+        let upto = usize::try_from(search_end.checked_sub(self.start)?).ok()?;
+        match memchr::memrchr(b'\n', &self.buf[..upto]) {
+            Some(nl) => Some(self.start + nl as u64 + 1),
+            None => (self.start == 0).then_some(0),
+        }
+    }
+
     /// Reads as many bytes again as are held (at least [`FIRST_BLOCK`]) before them.
     fn extend(&mut self) -> Scan<()> {
         let want = (self.buf.len().max(FIRST_BLOCK) as u64).min(self.start);
@@ -361,5 +381,105 @@ impl Backward<'_> {
         self.buf = block;
         self.start = start;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(seq: u64) -> String {
+        format!(
+            concat!(
+                r#"{{"type":"begin_entry","start_time":"2026-01-02","action":"a","inputs":{{}},"sequence_id":{seq}}}"#,
+                "\n",
+                r#"{{"type":"attribute","key":"k","action_sequence_id":{seq},"span_id":null,"value":1,"tags":{{}},"time_logged":"2026-01-02T00:00:00Z"}}"#,
+                "\n",
+                r#"{{"type":"end_entry","end_time":"2026-01-02","action":"a","result":{{}},"exception":null,"state":{{"n":{seq}}},"sequence_id":{seq}}}"#,
+                "\n",
+            ),
+            seq = seq
+        )
+    }
+
+    fn steps(seqs: impl IntoIterator<Item = u64>) -> String {
+        seqs.into_iter().map(step).collect()
+    }
+
+    /// `(page, next, total, log_size)` answered from the end of `log`, if it is.
+    fn tail(log: &str, limit: usize) -> Option<(Vec<u64>, Option<u64>, usize, u64)> {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("log.jsonl"), log).unwrap();
+        let page = newest_page(
+            &RootPath::new(root.path()).join("log.jsonl"),
+            limit,
+            1 << 20,
+        )?;
+        assert_eq!(page.steps_json(usize::MAX).1, page.seqs().len());
+        Some((
+            page.seqs().to_vec(),
+            page.next(),
+            page.total(),
+            page.log_size(),
+        ))
+    }
+
+    #[test]
+    fn a_log_as_writers_append_it_is_answered_from_its_end() {
+        let log = steps(0..1_000);
+        let len = log.len() as u64;
+        assert_eq!(
+            tail(&log, 3),
+            Some((vec![999, 998, 997], Some(996), 1_000, len))
+        );
+        assert_eq!(tail(&log, 0), Some((vec![], Some(999), 1_000, len)));
+        // A fork starts later; a short log is read whole.
+        assert_eq!(tail(&steps(40..1_000), 1).map(|t| t.2), Some(960));
+        assert_eq!(
+            tail(&steps(5..7), 10),
+            Some((vec![6, 5], None, 2, steps(5..7).len() as u64))
+        );
+        // An unfinished last line: used when complete, else left out of the size.
+        let begun = steps(0..1_000)
+            + r#"{"type":"begin_entry","start_time":"2026-01-02","action":"a","inputs":{},"sequence_id":1000}"#;
+        assert_eq!(
+            tail(&begun, 1),
+            Some((vec![1_000], Some(999), 1_001, begun.len() as u64))
+        );
+        let torn = steps(0..1_000) + r#"{"type":"begin_en"#;
+        assert_eq!(tail(&torn, 1).map(|t| (t.2, t.3)), Some((1_000, len)));
+    }
+
+    #[test]
+    fn other_layouts_are_left_to_the_index() {
+        let log = steps(0..1_000);
+        // Lines of two steps interleaved near the end.
+        let mut lines: Vec<&str> = log.lines().collect();
+        lines.swap(2_990, 2_993);
+        assert_eq!(tail(&(lines.join("\n") + "\n"), 5), None);
+        // A sequence id twice near the end, and a run restarted from 0.
+        assert_eq!(tail(&(steps(0..1_000) + &steps(998..1_000)), 5), None);
+        assert_eq!(tail(&(steps(0..1_000) + &steps(0..900)), 5), None);
+        // A malformed line near the end, a log that does not begin with a step.
+        assert_eq!(tail(&(steps(0..1_000) + "oops\n" + &step(1_000)), 5), None);
+        assert_eq!(
+            tail(
+                &(step(0).lines().nth(1).unwrap().to_owned() + "\n" + &steps(1..1_000)),
+                5
+            ),
+            None
+        );
+        // The step before the newest ones out of order.
+        assert_eq!(
+            tail(&(steps(0..990) + &steps(500..501) + &steps(990..1_000)), 5),
+            None
+        );
+        // Past the budget.
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("log.jsonl"), &log).unwrap();
+        let at = RootPath::new(root.path()).join("log.jsonl");
+        assert!(newest_page(&at, 900, 1 << 16).is_none());
+        assert!(newest_page(&RootPath::new(root.path()).join("missing"), 1, 1 << 20).is_none());
+        assert_eq!(tail("", 5), None);
     }
 }
