@@ -31,8 +31,9 @@ pub(super) const PARALLEL_PROBE_FROM: usize = 1 << 20;
 /// One probed line: its byte range in the probed buffer and its keys (`None` when blank).
 pub(super) type ProbedLine = (usize, usize, Option<Result<LineKeys, String>>);
 
-/// Probes the newline-terminated lines of `buf`, in order, on several threads when it is big.
-pub(super) fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
+/// Probes the newline-terminated lines of `buf`, in order, on up to `threads` threads (not
+/// more than the machine has, and only when it is big).
+pub(super) fn probe_lines(buf: &[u8], threads: usize) -> Vec<ProbedLine> {
     let probe_part = |part: &[u8], base: usize| {
         let mut out = Vec::new();
         let mut at = 0;
@@ -49,7 +50,7 @@ pub(super) fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
         }
         out
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(threads));
     if threads < 2 || buf.len() < PARALLEL_PROBE_FROM {
         return probe_part(buf, 0);
     }
@@ -108,8 +109,9 @@ mod tests {
             expected.push((start, buf.len(), keys));
             seq += 1;
         }
-        assert_eq!(probe_lines(&buf), expected);
-        assert_eq!(probe_lines(&buf[..expected[5].1]), expected[..6]);
-        assert!(probe_lines(b"").is_empty());
+        assert_eq!(probe_lines(&buf, 8), expected);
+        assert_eq!(probe_lines(&buf[..expected[5].1], 8), expected[..6]);
+        assert!(probe_lines(b"", 8).is_empty());
+        assert_eq!(probe_lines(&buf, 1), expected);
     }
 }

@@ -1,5 +1,10 @@
 //! The index of one application's log: where each step's lines are in the file, read
-//! incrementally as the log grows, and each step's JSON once built.
+//! incrementally as the log grows (in bounded turns when read in the background), and each
+//! step's JSON once built.
+//!
+//! The lines are probed (`lines`) and steps built from them (`build`) here; before the index
+//! has read a log to its end, the newest page can be read from the log's end instead (`tail`),
+//! giving the answer the index would give.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
@@ -29,6 +34,8 @@ const MAX_PROBLEMS: usize = 20;
 const SLOT_BYTES: usize = 96;
 /// Bytes of one byte range of a step.
 const RANGE_BYTES: usize = std::mem::size_of::<(u64, u64)>();
+/// Most bytes of the log read at once to build many steps.
+const MAX_SPAN: u64 = 32 << 20;
 /// Steps read from disk at once when many are built.
 const BUILD_BATCH: usize = 4096;
 
@@ -189,7 +196,8 @@ impl AppIndex {
 
     /// Reads what was appended to the log since the last call, stopping at a line boundary
     /// once about `budget` bytes are read; `true` when it read to the end of the log. What is
-    /// left is read by the next call.
+    /// left is read by the next call. A bounded call (a turn in the background) probes on one
+    /// thread, leaving the others to requests.
     pub(super) fn refresh_some(&mut self, budget: u64) -> Result<bool, StoreError> {
         let mut file = match self.log.open_file() {
             Ok(file) => file,
@@ -220,6 +228,8 @@ impl AppIndex {
             return Ok(true);
         }
         let started_at = self.offset;
+        // A turn in the background takes one thread; a request waiting for the index, all.
+        let threads = if budget == u64::MAX { 8 } else { 1 };
         file.seek(SeekFrom::Start(self.offset))
             .map_err(|err| self.io_error(err))?;
         let mut reader = (&mut file).take(len - self.offset);
@@ -246,7 +256,7 @@ impl AppIndex {
             }
             let lines_end =
                 memchr::memrchr(b'\n', &buf[consumed..]).map_or(consumed, |nl| consumed + nl + 1);
-            for (start, end, keys) in probe_lines(&buf[consumed..lines_end]) {
+            for (start, end, keys) in probe_lines(&buf[consumed..lines_end], threads) {
                 self.add_line(
                     buf_start + (consumed + start) as u64,
                     buf_start + (consumed + end) as u64,
@@ -371,6 +381,28 @@ impl AppIndex {
         }
     }
 
+    /// The part of the log that holds the lines of all of `seqs`, to read at once, when those
+    /// lines fill most of it, their bytes stay within `max_bytes` and the part within
+    /// [`MAX_SPAN`]; `None` when the steps' lines are better read one range at a time.
+    fn batch_span(&self, seqs: &[u64], max_bytes: usize) -> Option<(u64, u64)> {
+        let (mut lo, mut hi, mut sum) = (u64::MAX, 0, 0u64);
+        let pending = self.pending.map(|p| (p.keys.step, (p.start, p.end)));
+        for seq in seqs {
+            let ranges = self.steps.get(seq).map_or(&[][..], |slot| &slot.ranges[..]);
+            let extra = pending
+                .filter(|(step, _)| *step == Some(*seq))
+                .map(|(_, r)| r);
+            for &(start, end) in ranges.iter().chain(extra.as_ref()) {
+                lo = lo.min(start);
+                hi = hi.max(end);
+                sum += end - start;
+            }
+        }
+        let len = hi.checked_sub(lo)?;
+        (sum <= max_bytes as u64 && len <= MAX_SPAN && len <= sum.saturating_mul(2) + (1 << 20))
+            .then_some((lo, hi))
+    }
+
     /// The JSON array of the longest prefix of `seqs` whose text fits in `max_bytes`, and how
     /// many of `seqs` it covers (a step without a `begin_entry` is covered, not shown). Steps
     /// not built yet are built (and cached within the budget); building stops near the bound,
@@ -397,6 +429,29 @@ impl AppIndex {
                     Some(file) => file,
                     None => file.insert(self.open()?),
                 };
+                let span = self
+                    .batch_span(
+                        &missing,
+                        max_bytes.saturating_mul(2).saturating_sub(out.len()),
+                    )
+                    .map(|(start, end)| {
+                        let mut bytes = Vec::new();
+                        read_range(file, start, end, &mut bytes).map(|()| (start, bytes))
+                    })
+                    .transpose()
+                    .map_err(|err| self.io_error(err))?;
+                let mut read = |start: u64, end: u64, out: &mut Vec<u8>| match &span {
+                    Some((at, bytes)) => {
+                        let from = usize::try_from(start - at).map_err(io::Error::other)?;
+                        let to = usize::try_from(end - at).map_err(io::Error::other)?;
+                        out.extend_from_slice(&bytes[from..to]);
+                        if out.last() != Some(&b'\n') {
+                            out.push(b'\n');
+                        }
+                        Ok(())
+                    }
+                    None => read_range(file, start, end, out),
+                };
                 let mut inputs = Vec::with_capacity(missing.len());
                 let mut read_bytes = 0usize;
                 for &seq in &missing {
@@ -409,13 +464,11 @@ impl AppIndex {
                     let mut bytes: Vec<u8> = Vec::new();
                     if let Some(slot) = self.steps.get(&seq) {
                         for &(start, end) in &slot.ranges {
-                            read_range(file, start, end, &mut bytes)
-                                .map_err(|err| self.io_error(err))?;
+                            read(start, end, &mut bytes).map_err(|err| self.io_error(err))?;
                         }
                     }
                     if let Some(p) = self.pending.filter(|p| p.keys.step == Some(seq)) {
-                        read_range(file, p.start, p.end, &mut bytes)
-                            .map_err(|err| self.io_error(err))?;
+                        read(p.start, p.end, &mut bytes).map_err(|err| self.io_error(err))?;
                     }
                     read_bytes += bytes.len();
                     inputs.push((seq, bytes));

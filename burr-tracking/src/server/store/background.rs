@@ -12,7 +12,7 @@ use crate::confined::RootPath;
 use super::{Inner, Store, lock};
 
 /// Bytes of a log read per turn.
-const TURN_BYTES: u64 = 8 << 20;
+const TURN_BYTES: u64 = 4 << 20;
 
 /// The app folders waiting to be indexed, and whether a thread is at it.
 #[derive(Debug, Default)]

@@ -58,6 +58,14 @@ pub const MAX_RESPONSE: usize = 64 << 20;
 /// it returns; each step's JSON is built once and kept until that step gets a new line. A log
 /// that shrinks or is replaced is read again from the start.
 ///
+/// The first request for the newest page of an app ([`Store::steps_json`] with
+/// [`Order::Descending`] and neither `from` nor `to`, what the UI asks first) does not wait for
+/// a big log to be indexed: the page and the step count are read from the end of the log when
+/// its lines there show the layout every writer appends (consecutive steps, each step's lines
+/// after its `begin_entry`; see `index/tail.rs` for the checks), and the whole log is then
+/// indexed in the background, in turns that let requests go first. Any other log, and every
+/// other request, is answered by the index.
+///
 /// Reading is tolerant where Burr's server answers 500: a torn last line is left for later (it
 /// is usually being written), and a malformed line is skipped and reported in the app's
 /// [`AppSummary::errors`], so one bad app or line never hides the others.
