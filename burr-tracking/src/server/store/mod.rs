@@ -516,10 +516,12 @@ impl Store {
         let limit = query.limit.min(MAX_PAGE);
         // Room for the page's other keys.
         let room = self.max_response.saturating_sub(128);
-        if query.order == Order::Descending && query.from.is_none() && query.to.is_none() {
-            if let Some(page) = self.newest_from_tail(&dir, limit, room) {
-                return page;
-            }
+        if query.order == Order::Descending
+            && query.from.is_none()
+            && query.to.is_none()
+            && let Some(page) = self.newest_from_tail(&dir, limit, room)
+        {
+            return page;
         }
         self.with_index(&dir, |index| {
             index.refresh()?;
