@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::confined::RootPath;
 use crate::format::RecordError;
@@ -80,8 +81,8 @@ pub(super) struct AppIndex {
     range_count: usize,
     /// Whether the bytes at `offset` continue a line longer than [`MAX_LINE`], passed over.
     in_long_line: bool,
-    /// Whether the log was read to its end once (see [`AppIndex::indexed`]).
-    indexed: bool,
+    /// Whether the log was read to its end once (see [`AppIndex::indexed_flag`]).
+    indexed: Arc<AtomicBool>,
 }
 
 fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
@@ -114,12 +115,17 @@ impl AppIndex {
             json_budget,
             range_count: 0,
             in_long_line: false,
-            indexed: false,
+            indexed: Arc::new(AtomicBool::new(false)),
         }
     }
 
     fn reset(&mut self) {
-        *self = AppIndex::new(self.log.clone(), self.json_budget);
+        let indexed = Arc::clone(&self.indexed);
+        indexed.store(false, Ordering::Release);
+        *self = AppIndex {
+            indexed,
+            ..AppIndex::new(self.log.clone(), self.json_budget)
+        };
     }
 
     /// Opens the log through the confined walk (see [`crate::confined`]).
@@ -189,9 +195,10 @@ impl AppIndex {
     }
 
     /// Whether the log was read to its end at least once (since it was last replaced): the
-    /// index then answers anything at the cost of what was appended since.
-    pub(super) fn indexed(&self) -> bool {
-        self.indexed
+    /// index then answers anything at the cost of what was appended since. The flag is shared,
+    /// so that it can be read while the index is in use.
+    pub(super) fn indexed_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.indexed)
     }
 
     /// Reads what was appended to the log since the last call, stopping at a line boundary
@@ -205,7 +212,7 @@ impl AppIndex {
                 if self.offset > 0 || self.pending.is_some() || self.in_long_line {
                     self.reset();
                 }
-                self.indexed = true;
+                self.indexed.store(true, Ordering::Release);
                 return Ok(true);
             }
             Err(err) => return Err(StoreError::from_read(err, self.log.root())),
@@ -224,7 +231,7 @@ impl AppIndex {
             self.forget_json(seq);
         }
         if len == self.offset {
-            self.indexed = true;
+            self.indexed.store(true, Ordering::Release);
             return Ok(true);
         }
         let started_at = self.offset;
@@ -304,7 +311,7 @@ impl AppIndex {
                 self.forget_json(seq);
             }
         }
-        self.indexed = true;
+        self.indexed.store(true, Ordering::Release);
         Ok(true)
     }
 

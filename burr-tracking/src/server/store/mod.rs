@@ -2,6 +2,7 @@
 //! answers are in `error` and `models`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
@@ -321,14 +322,15 @@ impl Store {
         })
     }
 
-    /// The cached index of the app in `dir` (made when not cached), and the cache's budget.
-    fn cached_index(&self, dir: &RootPath) -> (Arc<Mutex<AppIndex>>, usize) {
+    /// The cached index of the app in `dir` (made when not cached), whether it read its log
+    /// to the end once, and the cache's budget.
+    fn cached_index(&self, dir: &RootPath) -> (Arc<Mutex<AppIndex>>, Arc<AtomicBool>, usize) {
         let mut cache = lock(&self.inner.apps);
         let budget = cache.budget();
-        let index = cache.get(dir.relative(), || {
+        let (index, indexed) = cache.get(dir.relative(), || {
             AppIndex::new(dir.join(layout::LOG_FILE), budget / 2)
         });
-        (index, budget)
+        (index, indexed, budget)
     }
 
     /// Runs `work` on the cached index of the app in `dir`, then accounts for its size (and
@@ -339,7 +341,7 @@ impl Store {
         work: impl FnOnce(&mut AppIndex) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let key = dir.relative();
-        let (index, budget) = self.cached_index(dir);
+        let (index, _, budget) = self.cached_index(dir);
         let (result, bytes) = {
             let mut index = lock(&index);
             let result = work(&mut index);

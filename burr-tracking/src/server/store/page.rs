@@ -1,7 +1,7 @@
 //! A page of one app's steps as JSON text, from the index or, before the log is indexed,
 //! from the log's end.
 
-use std::sync::{PoisonError, TryLockError};
+use std::sync::atomic::Ordering;
 
 use crate::confined::RootPath;
 use crate::layout;
@@ -53,14 +53,9 @@ impl Store {
         limit: usize,
         room: usize,
     ) -> Option<Result<String, StoreError>> {
-        let (index, _) = self.cached_index(dir);
-        let indexed = match index.try_lock() {
-            Ok(index) => index.indexed(),
-            Err(TryLockError::Poisoned(index)) => PoisonError::into_inner(index).indexed(),
-            // Being read (in the background, or by another request): the end answers now.
-            Err(TryLockError::WouldBlock) => false,
-        };
-        if indexed {
+        // An index being read (in the background, or for another request) is not waited for.
+        let (_, indexed, _) = self.cached_index(dir);
+        if indexed.load(Ordering::Acquire) {
             return None;
         }
         let page = newest_page(
