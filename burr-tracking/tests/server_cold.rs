@@ -336,3 +336,24 @@ fn the_log_is_indexed_in_the_background_and_growth_is_seen() {
     assert_eq!(page["total"], 5_010);
     assert_eq!(store.log_status("p", "big").unwrap().num_steps, 5_010);
 }
+
+#[test]
+fn once_indexed_the_answer_is_the_index_one_whatever_the_layout() {
+    let root = tempfile::tempdir().unwrap();
+    // A step logged again in the middle, among steps far older: the end of the log cannot
+    // tell (the samples may not land on it); the index, read in the background, can.
+    write_log(
+        root.path(),
+        "stray",
+        &(steps(0..2_000) + &steps(2_990..2_991) + &steps(2_000..3_000)),
+    );
+    let query = &newest_queries()[4];
+    let (_, warm) = cold_and_warm(root.path(), "stray", query);
+    let store = Store::new(root.path());
+    store.steps_json("p", "stray", query).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while store.steps_json("p", "stray", query).unwrap() != warm {
+        assert!(Instant::now() < deadline, "the log was not indexed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

@@ -22,19 +22,35 @@ pub(super) struct Queue {
 
 #[derive(Debug, Default)]
 struct QueueState {
-    dirs: VecDeque<RootPath>,
+    dirs: VecDeque<(RootPath, Claim)>,
     running: bool,
+}
+
+/// What a tail answer said of a log, checked against the index once it is read: the step
+/// count, for the log's size then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Claim {
+    /// Steps with a `begin_entry`.
+    pub(super) num_steps: usize,
+    /// Bytes of the log.
+    pub(super) log_size: u64,
 }
 
 impl Store {
     /// Queues the log of the app in `dir` to be indexed, starting the store's indexing thread
-    /// when it is not running. When no thread can be started, requests index what they need.
-    pub(super) fn index_in_background(&self, dir: &RootPath) {
+    /// when it is not running; `claim` is what was answered from the log's end, checked once
+    /// the log is indexed (a difference is logged as a warning). When no thread can be
+    /// started, requests index what they need.
+    pub(super) fn index_in_background(&self, dir: &RootPath, claim: Claim) {
         let mut queue = lock(&self.inner.background.state);
-        if queue.dirs.iter().any(|d| d.relative() == dir.relative()) {
+        if queue
+            .dirs
+            .iter()
+            .any(|(d, _)| d.relative() == dir.relative())
+        {
             return;
         }
-        queue.dirs.push_back(dir.clone());
+        queue.dirs.push_back((dir.clone(), claim));
         if queue.running {
             return;
         }
@@ -64,10 +80,10 @@ fn index_queued(inner: &Weak<Inner>, max_response: usize) {
             inner,
             max_response,
         };
-        let dir = {
+        let (dir, claim) = {
             let mut queue = lock(&store.inner.background.state);
             match queue.dirs.front() {
-                Some(dir) => dir.clone(),
+                Some(queued) => queued.clone(),
                 None => {
                     queue.running = false;
                     return;
@@ -75,10 +91,25 @@ fn index_queued(inner: &Weak<Inner>, max_response: usize) {
             }
         };
         let turn = catch_unwind(AssertUnwindSafe(|| {
-            store.with_index(&dir, |index| index.refresh_some(TURN_BYTES))
+            store.with_index(&dir, |index| {
+                let done = index.refresh_some(TURN_BYTES)?;
+                Ok(done.then(|| index.status()))
+            })
         }));
         // Done, failed (a request will say why) or panicked (a bug): next log.
-        if !matches!(turn, Ok(Ok(false))) {
+        if let Ok(Ok(Some(status))) = turn
+            && status.log_size == claim.log_size
+            && status.num_steps != claim.num_steps
+        {
+            tracing::warn!(
+                "{}: the newest page was answered from the end of log.jsonl with {} steps, \
+                 and the whole log has {}: its steps are not laid out as writers append them",
+                dir.relative().display(),
+                claim.num_steps,
+                status.num_steps
+            );
+        }
+        if !matches!(turn, Ok(Ok(None))) {
             lock(&store.inner.background.state).dirs.pop_front();
         }
     }

@@ -7,6 +7,7 @@ use crate::confined::RootPath;
 use crate::layout;
 
 use super::super::index::newest_page;
+use super::background::Claim;
 use super::{Store, StoreError};
 
 /// Most bytes of a log held to answer its newest page from the end (past it, or past half
@@ -63,7 +64,13 @@ impl Store {
             limit,
             (room / 2).min(TAIL_BYTES),
         )?;
-        self.index_in_background(dir);
+        self.index_in_background(
+            dir,
+            Claim {
+                num_steps: page.total(),
+                log_size: page.log_size(),
+            },
+        );
         Some(self.page_json(
             page.seqs(),
             page.next(),
