@@ -185,7 +185,13 @@ fn duplicate_sequence_ids_answer_the_same() {
     );
     // The newest step logged twice in a row.
     write_log(root.path(), "twice", &(steps(0..500) + &steps(499..500)));
-    for app in ["restarted", "resumed", "twice"] {
+    // A step missing far from the end (no begin_entry logged for it).
+    write_log(
+        root.path(),
+        "gap",
+        &(steps(0..1_000) + &steps(1_001..3_000)),
+    );
+    for app in ["restarted", "resumed", "twice", "gap"] {
         assert_same_cold_and_warm(root.path(), app);
     }
 }
@@ -340,19 +346,28 @@ fn the_log_is_indexed_in_the_background_and_growth_is_seen() {
 #[test]
 fn once_indexed_the_answer_is_the_index_one_whatever_the_layout() {
     let root = tempfile::tempdir().unwrap();
-    // A step logged again in the middle, among steps far older: the end of the log cannot
-    // tell (the samples may not land on it); the index, read in the background, can.
+    // A step logged again in the middle, among steps far older (the scan of begin_entry
+    // lines tells: the index answers), and its end_entry alone (nothing tells from the end of
+    // the log; the index, read in the background, answers the requests after the first).
     write_log(
         root.path(),
         "stray",
         &(steps(0..2_000) + &steps(2_990..2_991) + &steps(2_000..3_000)),
     );
+    let lone_end = step(2_990)[4].clone() + "\n";
+    write_log(
+        root.path(),
+        "lone-end",
+        &(steps(0..2_000) + &lone_end + &steps(2_000..3_000)),
+    );
     let query = &newest_queries()[4];
-    let (_, warm) = cold_and_warm(root.path(), "stray", query);
+    let (cold, warm) = cold_and_warm(root.path(), "stray", query);
+    assert_eq!(cold, warm);
+    let (_, warm) = cold_and_warm(root.path(), "lone-end", query);
     let store = Store::new(root.path());
-    store.steps_json("p", "stray", query).unwrap();
+    store.steps_json("p", "lone-end", query).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while store.steps_json("p", "stray", query).unwrap() != warm {
+    while store.steps_json("p", "lone-end", query).unwrap() != warm {
         assert!(Instant::now() < deadline, "the log was not indexed");
         std::thread::sleep(Duration::from_millis(10));
     }

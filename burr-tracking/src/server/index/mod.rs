@@ -3,8 +3,9 @@
 //! step's JSON once built.
 //!
 //! The lines are probed (`lines`) and steps built from them (`build`) here; before the index
-//! has read a log to its end, the newest page can be read from the log's end instead (`tail`),
-//! giving the answer the index would give.
+//! has read a log to its end, the newest page can be read from the log's end instead (`tail`,
+//! checked by a scan of the `begin_entry` lines in `scan`), giving the answer the index would
+//! give.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
@@ -20,6 +21,7 @@ use super::store::{LogStatus, StoreError};
 
 mod build;
 mod lines;
+mod scan;
 mod tail;
 
 use build::{StepArray, build_steps};
