@@ -184,6 +184,15 @@ fn read_page(log: &RootPath, file: &mut File, limit: usize, budget: usize) -> Sc
         }
     }
     lines.reverse();
+    // The extra steps may stop inside a step: its lines are left with the part not read.
+    let begun_at = lines
+        .iter()
+        .position(|(_, _, keys)| keys.begins)
+        .ok_or(Stop::Unsafe)?;
+    if begun_at > 0 && cursor > head_start {
+        cursor = lines[begun_at].0;
+        lines.drain(..begun_at);
+    }
 
     // In file order: consecutive steps, each line after its step's begin_entry.
     let mut ids: Vec<u64> = Vec::new();
@@ -468,6 +477,20 @@ mod tests {
         );
         let torn = steps(0..1_000) + r#"{"type":"begin_en"#;
         assert_eq!(tail(&torn, 1).map(|t| (t.2, t.3)), Some((1_000, len)));
+    }
+
+    #[test]
+    fn the_steps_checked_past_the_page_may_end_inside_a_step() {
+        // Steps of about 4,000 bytes, most of them in the begin_entry: the first read ends inside
+        // one of the steps before the page, after its begin_entry.
+        let big = |seq: u64| {
+            step(seq).replace(
+                "\"inputs\":{}",
+                &format!("\"inputs\":{{\"s\":\"{}\"}}", "x".repeat(3_500)),
+            )
+        };
+        let log: String = (0..500).map(big).collect();
+        assert_eq!(tail(&log, 20).map(|t| (t.1, t.2)), Some((Some(479), 500)));
     }
 
     #[test]
