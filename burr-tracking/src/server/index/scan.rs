@@ -108,24 +108,28 @@ fn scan_part(log: &RootPath, from: u64, to: u64, prefix: &[u8]) -> io::Result<Op
     let start = from - 1;
     file.seek(SeekFrom::Start(start))?;
     let mut left = to - start;
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 1);
+    // One buffer, filled after the bytes kept from the block before (not cleared between).
+    let mut buf: Vec<u8> = vec![0; BLOCK.min(usize::try_from(left).unwrap_or(BLOCK))];
+    let mut kept = 0;
     let mut seqs = Vec::new();
     while left > 0 {
         let want = usize::try_from(left.min(BLOCK as u64)).map_err(io::Error::other)?;
-        let at = buf.len();
-        buf.resize(at + want, 0);
-        file.read_exact(&mut buf[at..])?;
+        if buf.len() < kept + want {
+            buf.resize(kept + want, 0);
+        }
+        file.read_exact(&mut buf[kept..kept + want])?;
         left -= want as u64;
+        let data = &buf[..kept + want];
         // Whole lines only: the bytes from the last newline on wait for the next block.
-        let Some(last) = memchr::memrchr(b'\n', &buf) else {
+        let Some(last) = memchr::memrchr(b'\n', data) else {
             return Ok(None);
         };
-        for hit in finder.find_iter(&buf[..last]) {
+        for hit in finder.find_iter(&data[..last]) {
             let line_start = hit + 1;
-            let Some(len) = memchr::memchr(b'\n', &buf[line_start..=last]) else {
+            let Some(len) = memchr::memchr(b'\n', &data[line_start..=last]) else {
                 return Ok(None);
             };
-            let line = &buf[line_start..line_start + len];
+            let line = &data[line_start..line_start + len];
             if again.find(&line[1..]).is_some() {
                 return Ok(None);
             }
@@ -134,8 +138,10 @@ fn scan_part(log: &RootPath, from: u64, to: u64, prefix: &[u8]) -> io::Result<Op
                 None => return Ok(None),
             }
         }
-        buf.drain(..last);
-        if buf.len() > MAX_LINE {
+        let end = kept + want;
+        buf.copy_within(last..end, 0);
+        kept = end - last;
+        if kept > MAX_LINE {
             return Ok(None);
         }
     }
