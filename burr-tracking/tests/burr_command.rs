@@ -384,3 +384,13 @@ fn graph_of_an_unknown_app_or_an_escaping_id_is_refused() {
         assert!(err.starts_with("burr graph: "), "{err}");
     }
 }
+
+#[test]
+fn version_names_the_command() {
+    let out = Command::new(BURR).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("burr {}", env!("CARGO_PKG_VERSION"))
+    );
+}
