@@ -11,7 +11,13 @@ fn example() -> PathBuf {
         .parent()
         .and_then(|deps| deps.parent())
         .expect("the target directory");
-    debug.join("examples").join("web_service")
+    let path = debug.join("examples").join("web_service");
+    assert!(
+        path.exists(),
+        "{} is missing: `cargo test --all-features` builds the examples",
+        path.display()
+    );
+    path
 }
 
 #[test]

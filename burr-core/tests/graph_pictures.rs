@@ -38,7 +38,11 @@ fn label(a: &burr_core::ActionInfo, options: &GraphOptions) -> String {
         a.name.clone()
     };
     name.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c => c,
+        })
         .collect()
 }
 
@@ -173,6 +177,8 @@ fn hostile_names_are_escaped_in_every_format() {
         "line\nbreak",
         "émoji 🦀 ünïcode",
         "back`tick",
+        "not\u{ffff}xml",
+        "input__x",
         &"long".repeat(100),
     ];
     let mut b = ApplicationBuilder::new();
@@ -189,6 +195,9 @@ fn hostile_names_are_escaped_in_every_format() {
         let text = check_mermaid(app.graph(), &options);
         assert!(!text.contains("<script>"));
     }
+    // An action named like an input node is not taken for one: one input node, `x`.
+    let text = app.graph().to_mermaid();
+    assert_eq!(text.matches("\"input: x\"").count(), 1, "{text}");
     // The long name is cut in the SVG, whole in the other formats.
     let svg = app.graph().to_svg().unwrap();
     assert!(svg.contains('…'));

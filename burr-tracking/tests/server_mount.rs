@@ -92,6 +92,34 @@ async fn the_prefix_redirects_to_a_page_whose_requests_are_relative() {
 }
 
 #[tokio::test]
+async fn a_trailing_slash_of_the_prefix_is_ignored() {
+    let root = tempfile::tempdir().unwrap();
+    let service = mount("/burr/", Store::new(root.path()), &ServeOptions::default());
+    let page = service
+        .clone()
+        .oneshot(get("/burr/", "localhost"))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let script = service
+        .oneshot(get("/burr/ui/app.js", "localhost"))
+        .await
+        .unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+}
+
+#[test]
+fn a_prefix_that_is_not_a_plain_path_is_refused() {
+    for prefix in ["", "/", "burr", "/{id}", "/a//b", "/*rest"] {
+        let root = tempfile::tempdir().unwrap();
+        let built = std::panic::catch_unwind(|| {
+            mount(prefix, Store::new(root.path()), &ServeOptions::default())
+        });
+        assert!(built.is_err(), "{prefix:?} was mounted");
+    }
+}
+
+#[tokio::test]
 async fn the_guard_covers_the_mounted_routes_only() {
     let root = tempfile::tempdir().unwrap();
     let refused = service(root.path())

@@ -11,6 +11,7 @@
 //! last completed action). They appear in [`State::keys`], in the JSON form and in
 //! [`State::get_value`], exactly as in Apache Burr.
 
+mod as_value;
 mod field;
 mod macros;
 mod serde_impls;
@@ -282,9 +283,9 @@ impl State {
                     let seq = serde::de::value::SeqDeserializer::<_, serde_json::Error>::new(
                         l.iter().map(|v| ValueRef(v)),
                     );
-                    T::deserialize(seq)
+                    T::deserialize(as_value::AsValue(seq))
                 }
-                Some(Field::Number(n)) => T::deserialize(n),
+                Some(Field::Number(n)) => T::deserialize(as_value::AsValue(n)),
                 Some(field) => T::deserialize(&*field.as_cow()),
             },
         };

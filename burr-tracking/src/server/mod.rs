@@ -208,11 +208,18 @@ fn guarded(router: Router, options: &ServeOptions) -> Router {
 /// # });
 /// ```
 ///
+/// A trailing `/` of `prefix` is ignored (`"/burr/"` mounts at `/burr`).
+///
 /// # Panics
 ///
-/// When `prefix` does not start with `/`, ends with `/` or is `/` alone (axum's rule for a
-/// nested router); serve at the root with [`router_with`].
+/// When `prefix` is not a plain path: it must start with `/`, name at least one segment, and
+/// hold no `{`, `}` or `*` (axum's captures) nor `//`. Serve at the root with [`router_with`].
 pub fn mount(prefix: &str, store: Store, options: &ServeOptions) -> Router {
+    let prefix = prefix.trim_end_matches('/');
+    assert!(
+        prefix.starts_with('/') && !prefix.contains(['{', '}', '*']) && !prefix.contains("//"),
+        "mount: {prefix:?} is not a plain path such as \"/burr\""
+    );
     let index = format!("{prefix}/");
     let moved = index.clone();
     guarded(

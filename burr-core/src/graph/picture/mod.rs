@@ -72,7 +72,9 @@ impl Picture {
                 for input in a.inputs.iter().filter(|i| !i.name.starts_with("__")) {
                     // One node per input name, pointing at every action that takes it.
                     let id = format!("input__{}", input.name);
-                    let node = match nodes.iter().position(|n| n.id == id) {
+                    let node = match (nodes.iter())
+                        .position(|n| n.kind == NodeKind::Input && n.id == id)
+                    {
                         Some(node) => node,
                         None => {
                             nodes.push(Node {

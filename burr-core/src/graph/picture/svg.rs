@@ -42,11 +42,15 @@ impl fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// `label` on one line and at most [`MAX_LABEL`] characters.
+/// `label` on one line, with only characters XML allows, and at most [`MAX_LABEL`] of them.
 fn one_line(label: &str) -> String {
     let flat: String = label
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c => c,
+        })
         .collect();
     if flat.chars().count() <= MAX_LABEL {
         return flat;

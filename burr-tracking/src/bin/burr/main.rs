@@ -163,6 +163,17 @@ fn say(line: &str) {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(Command::Graph(graph_args)) = &args.command {
+        return match root(&args) {
+            Ok((dir, _)) => graph::run(&dir, graph_args),
+            Err(NoHomeDir) => {
+                eprintln!(
+                    "burr graph: cannot find the home directory: set BURR_PATH or pass --dir"
+                );
+                ExitCode::from(2)
+            }
+        };
+    }
     let allowed_hosts = match args.allow_hosts.iter().try_fold(
         AllowedHosts::loopback().allow_ip(args.host),
         AllowedHosts::try_allow,
@@ -180,9 +191,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(Command::Graph(graph_args)) = &args.command {
-        return graph::run(&dir, graph_args);
-    }
     if dir.exists() && !dir.is_dir() {
         eprintln!(
             "burr: the tracking folder {} is not a folder; point --dir / BURR_PATH at the folder your applications write to",
