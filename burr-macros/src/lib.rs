@@ -4,6 +4,7 @@ mod attr;
 mod expand;
 mod item;
 mod streaming;
+mod typed;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -115,6 +116,14 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::action(args.into(), item.into()).into()
+}
+
+/// Derives `TypedState`: the struct becomes an application's state, declared once.
+///
+/// Documented on the trait it implements, `burr::TypedState`.
+#[proc_macro_derive(TypedState, attributes(burr))]
+pub fn derive_typed_state(input: TokenStream) -> TokenStream {
+    typed::derive(input.into()).into()
 }
 
 /// Records a span each time the function is called inside an action (Burr's `@trace`).

@@ -1,0 +1,171 @@
+//! [`Field`]: one field of a typed state, looked up by its name at compile time, and the
+//! helpers that read a field from the map state.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{TypedState, UpdateRule};
+use crate::error::{StateError, TypedStateError};
+use crate::state::State;
+
+/// One character of a field name at the type level: the field `ab` is named by the type
+/// `(C<'a'>, C<'b'>)`, which the derive and `#[action(state = ..)]` both write, so that an
+/// action finds a field's type and key without naming anything in the caller's scope.
+///
+/// # Examples
+///
+/// ```
+/// let _: (burr_core::typed::C<'a'>, burr_core::typed::C<'b'>) = (burr_core::typed::C, burr_core::typed::C);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct C<const CH: char>;
+
+/// The field of a typed state named by `N` (a tuple of [`C`]): its type, key and update
+/// rule. Written by `#[derive(TypedState)]`, one impl per field; used by typed actions.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::typed::{C, Field, FieldInfo, TypedState, UpdateRule, read_field, replace};
+/// use burr_core::{State, TypedStateError};
+///
+/// struct Counter { n: i64 }
+/// impl TypedState for Counter {
+///     const NAME: &'static str = "Counter";
+///     const FIELDS: &'static [FieldInfo] = &[FieldInfo::new("n", "n", UpdateRule::Replace)];
+///     fn write_fields(&self, state: State) -> State { state.update("n", &self.n) }
+///     fn from_state(state: &State) -> Result<Self, TypedStateError> {
+///         Ok(Counter { n: read_field(state, Self::NAME, "n", "n")? })
+///     }
+/// }
+/// impl Field<(C<'n'>,)> for Counter {
+///     type Type = i64;
+///     const FIELD: &'static str = "n";
+///     const KEY: &'static str = "n";
+///     const RULE: UpdateRule = UpdateRule::Replace;
+///     fn write(state: &State, value: i64) -> Result<State, TypedStateError> {
+///         replace::<Self, _>(state, Self::FIELD, Self::KEY, &value)
+///     }
+/// }
+///
+/// let s = State::new().update("n", 1);
+/// let n = <Counter as Field<(C<'n'>,)>>::read(&s)?;
+/// let s = <Counter as Field<(C<'n'>,)>>::write(&s, n + 1)?;
+/// assert_eq!(s.get::<i64>("n").unwrap(), 2);
+/// # Ok::<(), TypedStateError>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no field of this name",
+    label = "not a field of `{Self}`",
+    note = "the `reads` and `writes` of `#[action(state = {Self}, ..)]` name fields of `{Self}`, as its `#[derive(TypedState)]` declares them"
+)]
+pub trait Field<N>: TypedState {
+    /// The field's type.
+    type Type: Serialize + DeserializeOwned + Send + 'static;
+    /// The field's name in the struct.
+    const FIELD: &'static str;
+    /// The state key it is stored under.
+    const KEY: &'static str;
+    /// Its update rule.
+    const RULE: UpdateRule;
+
+    /// Reads the field from `state` (a missing `Option` field is `None`).
+    fn read(state: &State) -> Result<Self::Type, TypedStateError> {
+        read_field(state, <Self as TypedState>::NAME, Self::FIELD, Self::KEY)
+    }
+
+    /// Writes `value` to the field of `state` by the field's update rule.
+    fn write(state: &State, value: Self::Type) -> Result<State, TypedStateError>;
+}
+
+/// Reads field `field` of the struct `state_name`, stored under `key`, as a `T`. A missing key
+/// is `None` for an `Option` (anything that deserializes from `null`), else
+/// [`TypedStateError::MissingField`]; a value of another type is
+/// [`TypedStateError::WrongType`].
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::State;
+/// use burr_core::typed::read_field;
+/// let s = State::new().update("n", 2);
+/// assert_eq!(read_field::<i64>(&s, "S", "n", "n").unwrap(), 2);
+/// assert_eq!(read_field::<Option<String>>(&s, "S", "m", "m").unwrap(), None);
+/// assert!(read_field::<String>(&s, "S", "n", "n").unwrap_err().to_string().contains("`n`"));
+/// ```
+#[inline]
+pub fn read_field<T: DeserializeOwned>(
+    state: &State,
+    state_name: &'static str,
+    field: &str,
+    key: &str,
+) -> Result<T, TypedStateError> {
+    match state.get::<T>(key) {
+        Ok(v) => Ok(v),
+        Err(e) => missing_or(e, state, state_name, field, key, || {
+            T::deserialize(Value::Null).ok()
+        }),
+    }
+}
+
+/// Like [`read_field`], but a missing key gives `default()` (a field with
+/// `#[serde(default)]`).
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::State;
+/// let n: u32 = burr_core::typed::read_field_or(&State::new(), "S", "n", "n", u32::default).unwrap();
+/// assert_eq!(n, 0);
+/// ```
+pub fn read_field_or<T: DeserializeOwned>(
+    state: &State,
+    state_name: &'static str,
+    field: &str,
+    key: &str,
+    default: fn() -> T,
+) -> Result<T, TypedStateError> {
+    match state.get::<T>(key) {
+        Ok(v) => Ok(v),
+        Err(e) => missing_or(e, state, state_name, field, key, || Some(default())),
+    }
+}
+
+#[cold]
+fn missing_or<T>(
+    e: StateError,
+    state: &State,
+    state_name: &'static str,
+    field: &str,
+    key: &str,
+    fallback: impl FnOnce() -> Option<T>,
+) -> Result<T, TypedStateError> {
+    match e {
+        StateError::MissingKey { .. } if !state.contains(key) => {
+            fallback().ok_or_else(|| TypedStateError::MissingField {
+                state: state_name,
+                field: field.to_string(),
+                key: key.to_string(),
+            })
+        }
+        StateError::WrongType {
+            expected,
+            found,
+            message,
+            ..
+        } => Err(TypedStateError::WrongType {
+            state: state_name,
+            field: field.to_string(),
+            key: key.to_string(),
+            expected,
+            found,
+            message,
+        }),
+        source => Err(TypedStateError::State {
+            state: state_name,
+            field: field.to_string(),
+            source,
+        }),
+    }
+}
