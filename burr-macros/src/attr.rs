@@ -35,6 +35,11 @@ impl Errors {
         }
     }
 
+    /// How many errors were collected.
+    pub(crate) fn count(&self) -> usize {
+        self.0.as_ref().map_or(0, |e| e.clone().into_iter().count())
+    }
+
     /// Adds an error at `span`.
     pub(crate) fn error(&mut self, span: Span, message: impl std::fmt::Display) {
         self.push(syn::Error::new(span, message));

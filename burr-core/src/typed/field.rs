@@ -1,5 +1,5 @@
-//! [`Field`]: one field of a typed state, looked up by its name at compile time, and the
-//! helpers that read a field from the map state.
+//! [`Field`]: one field of a typed state, looked up by its name at compile time
+//! ([`index_of`]), and the helpers that read a field from the map state.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -9,25 +9,14 @@ use super::{TypedState, UpdateRule};
 use crate::error::{StateError, TypedStateError};
 use crate::state::State;
 
-/// One character of a field name at the type level: the field `ab` is named by the type
-/// `(C<'a'>, C<'b'>)`, which the derive and `#[action(state = ..)]` both write, so that an
-/// action finds a field's type and key without naming anything in the caller's scope.
+/// The field at index `I` of a typed state (in declaration order): its type, key and update
+/// rule. Written by `#[derive(TypedState)]`, one impl per field; a typed action finds the
+/// index of a field it names with [`index_of`], at compile time.
 ///
 /// # Examples
 ///
 /// ```
-/// let _: (burr_core::typed::C<'a'>, burr_core::typed::C<'b'>) = (burr_core::typed::C, burr_core::typed::C);
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct C<const CH: char>;
-
-/// The field of a typed state named by `N` (a tuple of [`C`]): its type, key and update
-/// rule. Written by `#[derive(TypedState)]`, one impl per field; used by typed actions.
-///
-/// # Examples
-///
-/// ```
-/// use burr_core::typed::{C, Field, FieldInfo, TypedState, UpdateRule, read_field, replace};
+/// use burr_core::typed::{Field, FieldInfo, TypedState, UpdateRule, index_of, read_field, replace};
 /// use burr_core::{State, TypedStateError};
 ///
 /// struct Counter { n: i64 }
@@ -39,7 +28,7 @@ pub struct C<const CH: char>;
 ///         Ok(Counter { n: read_field(state, Self::NAME, "n", "n")? })
 ///     }
 /// }
-/// impl Field<(C<'n'>,)> for Counter {
+/// impl Field<0> for Counter {
 ///     type Type = i64;
 ///     const FIELD: &'static str = "n";
 ///     const KEY: &'static str = "n";
@@ -50,17 +39,12 @@ pub struct C<const CH: char>;
 /// }
 ///
 /// let s = State::new().update("n", 1);
-/// let n = <Counter as Field<(C<'n'>,)>>::read(&s)?;
-/// let s = <Counter as Field<(C<'n'>,)>>::write(&s, n + 1)?;
+/// let n = <Counter as Field<{ index_of::<Counter>("n") }>>::read(&s)?;
+/// let s = <Counter as Field<0>>::write(&s, n + 1)?;
 /// assert_eq!(s.get::<i64>("n").unwrap(), 2);
 /// # Ok::<(), TypedStateError>(())
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no field of this name",
-    label = "not a field of `{Self}`",
-    note = "the `reads` and `writes` of `#[action(state = {Self}, ..)]` name fields of `{Self}`, as its `#[derive(TypedState)]` declares them"
-)]
-pub trait Field<N>: TypedState {
+pub trait Field<const I: usize>: TypedState {
     /// The field's type.
     type Type: Serialize + DeserializeOwned + Send + 'static;
     /// The field's name in the struct.
@@ -77,6 +61,54 @@ pub trait Field<N>: TypedState {
 
     /// Writes `value` to the field of `state` by the field's update rule.
     fn write(state: &State, value: Self::Type) -> Result<State, TypedStateError>;
+}
+
+/// The index of the field named `name` in `S`'s [`FIELDS`](TypedState::FIELDS). Evaluated
+/// at compile time by typed actions: a name `S` does not have stops the build with `S`'s
+/// [`UNKNOWN_FIELD`](TypedState::UNKNOWN_FIELD) message, at the name.
+///
+/// # Examples
+///
+/// ```
+/// # use burr_core::typed::{FieldInfo, TypedState, UpdateRule, read_field};
+/// # use burr_core::{State, TypedStateError};
+/// # struct Counter { count: i64 }
+/// # impl TypedState for Counter {
+/// #     const NAME: &'static str = "Counter";
+/// #     const FIELDS: &'static [FieldInfo] = &[FieldInfo::new("count", "count", UpdateRule::Replace)];
+/// #     fn write_fields(&self, state: State) -> State { state.update("count", &self.count) }
+/// #     fn from_state(state: &State) -> Result<Self, TypedStateError> {
+/// #         Ok(Counter { count: read_field(state, Self::NAME, "count", "count")? })
+/// #     }
+/// # }
+/// const COUNT: usize = burr_core::typed::index_of::<Counter>("count");
+/// assert_eq!(COUNT, 0);
+/// ```
+pub const fn index_of<S: TypedState>(name: &str) -> usize {
+    let fields = S::FIELDS;
+    let mut i = 0;
+    while i < fields.len() {
+        if str_eq(fields[i].name, name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("{}", S::UNKNOWN_FIELD)
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Reads field `field` of the struct `state_name`, stored under `key`, as a `T`. A missing key

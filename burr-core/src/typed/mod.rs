@@ -18,8 +18,8 @@
 //!   one (replace, append to a list, add to a number, merge a map, or a user function).
 //!
 //! Typed actions (`#[action(state = S, reads = [..], writes = [..])]`) are checked against
-//! the struct at compile time; the [`Field`] trait is the bridge between the two macros and
-//! is not meant to be implemented by hand.
+//! the struct at compile time; the [`Field`] trait and [`index_of`] are the bridge between
+//! the two macros.
 //!
 //! # Examples
 //!
@@ -57,7 +57,7 @@ mod field;
 mod output;
 mod rules;
 
-pub use field::{C, Field, read_field, read_field_or};
+pub use field::{Field, index_of, read_field, read_field_or};
 pub use output::{TypedOutput, Writes, apply_writes};
 pub use rules::{add, append, merge, reduce, replace};
 
@@ -87,12 +87,21 @@ use crate::state::State;
 /// assert_eq!(Counter { count: 1 }.to_state()?.get::<i64>("count")?, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a typed state",
+    label = "`{Self}` does not implement `TypedState`",
+    note = "derive it: `#[derive(serde::Serialize, serde::Deserialize, burr::TypedState)]` on the struct"
+)]
 pub trait TypedState: Sized + 'static {
     /// The struct's name, as error messages show it.
     const NAME: &'static str;
 
     /// The fields, in declaration order.
     const FIELDS: &'static [FieldInfo];
+
+    /// The compile error of a typed action that names a field `Self` does not have (the
+    /// derive lists the fields in it).
+    const UNKNOWN_FIELD: &'static str = "not a field of this typed state";
 
     /// `state` with every field of `self` written (replaced) under its key. A field that
     /// fails to serialize is remembered as the state's

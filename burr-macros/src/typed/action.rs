@@ -31,6 +31,9 @@ pub(crate) struct TypedAction<'a> {
     pub(crate) takes_reads: bool,
     /// The parameters after `Reads`.
     pub(crate) params: Vec<Param>,
+    /// Whether every parameter was understood (else the generated action does not call the
+    /// function, whose error is already reported).
+    pub(crate) callable: bool,
 }
 
 /// `#[action(state = ..)]` on `item`: the expansion, with the errors first when there are.
@@ -86,6 +89,7 @@ fn check<'a>(args: &'a ActionArgs, item: &'a MaybeItemFn, errors: &mut Errors) -
     let mut takes_reads = false;
     let mut view = None;
     let mut params = Vec::new();
+    let before = errors.count();
     for (i, arg) in sig.inputs.iter().enumerate() {
         let t = match arg {
             FnArg::Receiver(r) => {
@@ -153,6 +157,7 @@ fn check<'a>(args: &'a ActionArgs, item: &'a MaybeItemFn, errors: &mut Errors) -
             Err(e) => errors.push(e),
         }
     }
+    let callable = errors.count() == before;
     let mut scan = BodyScan {
         action: &fn_name,
         view: view.as_ref(),
@@ -178,6 +183,7 @@ fn check<'a>(args: &'a ActionArgs, item: &'a MaybeItemFn, errors: &mut Errors) -
         writes,
         takes_reads,
         params,
+        callable,
     }
 }
 

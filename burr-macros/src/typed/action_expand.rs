@@ -8,7 +8,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::action::TypedAction;
-use super::names::{field, typed_path};
+use super::names::{field, index_const, typed_path};
 use crate::attr::{ActionArgs, Key};
 use crate::expand::{CallArgs, action_struct, call_args, impl_action};
 use crate::item::MaybeItemFn;
@@ -25,11 +25,26 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
     let reads_ty = format_ident!("__burr_{}_Reads", base);
     let writes_ty = format_ident!("__burr_{}_Writes", base);
 
+    // One index const per field named, at its first mention.
+    let mut consts = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for k in a.reads.iter().chain(&a.writes) {
+        if !seen.contains(&k.name.as_str()) {
+            seen.push(&k.name);
+            consts.push(index_const(
+                state,
+                &k.name,
+                &index_ident(&base, &k.name),
+                k.span,
+            ));
+        }
+    }
+    let field_of = |k: &Key| field(state, &index_ident(&base, &k.name), k.span);
     let struct_fields = |keys: &[Key]| -> Vec<TokenStream> {
         keys.iter()
             .map(|k| {
                 let f = field_ident(k);
-                let ty = field(state, &k.name, k.span);
+                let ty = field_of(k);
                 quote_spanned!(k.span=> pub #f: #ty::Type)
             })
             .collect()
@@ -38,12 +53,12 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
     let write_fields = struct_fields(&a.writes);
     let apply = a.writes.iter().map(|k| {
         let f = field_ident(k);
-        let ty = field(state, &k.name, k.span);
+        let ty = field_of(k);
         quote! { let __burr_state = #ty::write(&__burr_state, self.#f)?; }
     });
     let read_values = a.reads.iter().map(|k| {
         let f = field_ident(k);
-        let ty = field(state, &k.name, k.span);
+        let ty = field_of(k);
         quote! {
             #f: match #ty::read(&__burr_state) {
                 ::core::result::Result::Ok(value) => value,
@@ -56,7 +71,7 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
     let keys = |keys: &[Key]| -> Vec<TokenStream> {
         keys.iter()
             .map(|k| {
-                let ty = field(state, &k.name, k.span);
+                let ty = field_of(k);
                 quote!(::std::string::String::from(#ty::KEY))
             })
             .collect()
@@ -112,7 +127,17 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
         #(#lets)*
         let __burr_reads = #reads_ty { #(#read_values,)* };
     };
-    let (kind, call) = if item.sig.asyncness.is_some() {
+    let (kind, call) = if !a.callable {
+        // The signature was refused: the error is already there.
+        (
+            quote!(Sync),
+            quote! {
+                #core::action::Call::Ready(::core::result::Result::Err(
+                    #core::ActionError::msg("this action did not compile"),
+                ))
+            },
+        )
+    } else if item.sig.asyncness.is_some() {
         (
             quote!(Async),
             quote! {
@@ -137,14 +162,18 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
     };
     let action_impl = impl_action(name, &declarations, &kind, &call);
     let action_struct = action_struct(item);
-    let is_typed = quote_spanned! {state.span()=>
-        const _: fn() = || {
-            fn __burr_typed_state<T: #core::TypedState>() {}
-            __burr_typed_state::<#state>();
-        };
-    };
+    // With no field named, nothing else checks that the state is a typed state.
+    let is_typed = consts.is_empty().then(|| {
+        quote_spanned! {state.span()=>
+            const _: fn() = || {
+                fn __burr_typed_state<T: #core::TypedState>() {}
+                __burr_typed_state::<#state>();
+            };
+        }
+    });
     quote! {
         #is_typed
+        #(#consts)*
 
         /// What the action reads: one field per declared read.
         #[allow(non_camel_case_types, dead_code)]
@@ -182,6 +211,11 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
 
         #action_impl
     }
+}
+
+/// The const holding the index of field `name` for the action `base`.
+fn index_ident(base: &str, name: &str) -> Ident {
+    format_ident!("__burr_{}_field_{}", base, name)
 }
 
 /// The identifier of a field named `key` (raw when it is a keyword).

@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::derive::{FieldDefault, Rule, StateStruct};
-use super::names::{name_type, typed_path};
+use super::names::typed_path;
 
 pub(crate) fn expand(s: &StateStruct) -> TokenStream {
     let core = quote!(::burr::__private::burr_core);
@@ -22,16 +22,27 @@ pub(crate) fn expand(s: &StateStruct) -> TokenStream {
         let (field, key) = (&f.ident, &f.key);
         quote!(let __burr_state = __burr_state.update(#key, &self.#field);)
     });
-    let reads = s.fields.iter().map(|f| {
+    let reads = s.fields.iter().enumerate().map(|(i, f)| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
         let field = &f.ident;
-        let n = name_type(&f.name, Span::call_site());
-        quote!(#field: <Self as #typed::Field<#n>>::read(__burr_state)?)
+        quote!(#field: <Self as #typed::Field<#i>>::read(__burr_state)?)
     });
-    let field_impls = s.fields.iter().map(|f| {
+    let fields_list = s
+        .fields
+        .iter()
+        .map(|f| format!("`{}`", f.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let unknown = if s.fields.is_empty() {
+        format!("not a field of `{name}`, which has no fields")
+    } else {
+        format!("not a field of `{name}`; its fields are {fields_list}")
+    };
+    let field_impls = s.fields.iter().enumerate().map(|(i, f)| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
         let ty = &f.ty;
         let ty_span = ty.span();
         let (fname, key) = (&f.name, &f.key);
-        let n = name_type(&f.name, Span::call_site());
         let rule = format_ident!("{}", f.rule.variant());
         let write = match &f.rule {
             Rule::Replace => quote!(#typed::replace::<Self, _>(__burr_state, #fname, #key, &__burr_value)),
@@ -61,7 +72,7 @@ pub(crate) fn expand(s: &StateStruct) -> TokenStream {
         });
         let ty_decl = quote_spanned!(ty_span=> type Type = #ty;);
         quote! {
-            impl #typed::Field<#n> for #ident {
+            impl #typed::Field<#i> for #ident {
                 #ty_decl
                 const FIELD: &'static str = #fname;
                 const KEY: &'static str = #key;
@@ -81,6 +92,7 @@ pub(crate) fn expand(s: &StateStruct) -> TokenStream {
             impl #core::TypedState for #ident {
                 const NAME: &'static str = #name;
                 const FIELDS: &'static [#typed::FieldInfo] = &[#(#infos),*];
+                const UNKNOWN_FIELD: &'static str = #unknown;
                 fn write_fields(&self, __burr_state: #core::State) -> #core::State {
                     #(#writes)*
                     __burr_state

@@ -1,6 +1,7 @@
-//! The type that names a field at the type level: `(C<'a'>, C<'b'>,)` for `ab`.
+//! How generated code names a field of a typed state: by its index, which a typed action
+//! finds at compile time with `index_of::<S>("name")`.
 
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
 
 /// The core crate's `typed` module, as generated code names it.
@@ -8,22 +9,28 @@ pub(crate) fn typed_path(span: Span) -> TokenStream {
     quote_spanned!(span=> ::burr::__private::burr_core::typed)
 }
 
-/// The type naming the field `name`, spanned at `span`.
-pub(crate) fn name_type(name: &str, span: Span) -> TokenStream {
+/// `const #index: usize = index_of::<#state>(name);`, spanned at `span`: the index of the
+/// field `name` of the typed state, computed once, so that a name the state does not have
+/// fails the build once, there, with the state's list of fields.
+pub(crate) fn index_const(
+    state: &syn::Type,
+    name: &str,
+    index: &syn::Ident,
+    span: Span,
+) -> TokenStream {
     let typed = typed_path(span);
-    let chars = name.chars().map(|c| {
-        let mut lit = Literal::character(c);
-        lit.set_span(span);
-        quote_spanned!(span=> #typed::C<#lit>)
-    });
-    quote_spanned!(span=> (#(#chars,)*))
+    quote_spanned! {span=>
+        #[allow(non_upper_case_globals)]
+        #[doc(hidden)]
+        const #index: usize = #typed::index_of::<#state>(#name);
+    }
 }
 
-/// `<#state as Field<N>>`, spanned at `span`: the field `name` of the typed state.
-pub(crate) fn field(state: &syn::Type, name: &str, span: Span) -> TokenStream {
+/// `<#state as Field<{ #index }>>`, spanned at `span`: the field whose index is the const
+/// `#index`.
+pub(crate) fn field(state: &syn::Type, index: &syn::Ident, span: Span) -> TokenStream {
     let typed = typed_path(span);
-    let n = name_type(name, span);
-    quote_spanned!(span=> <#state as #typed::Field<#n>>)
+    quote_spanned!(span=> <#state as #typed::Field<{ #index }>>)
 }
 
 #[cfg(test)]
@@ -31,11 +38,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_tuples_of_characters() {
-        let t = name_type("ab", Span::call_site()).to_string();
-        assert_eq!(
-            t,
-            "(:: burr :: __private :: burr_core :: typed :: C < 'a' > , :: burr :: __private :: burr_core :: typed :: C < 'b' > ,)"
-        );
+    fn fields_are_found_by_index() {
+        let ty: syn::Type = syn::parse_quote!(Chat);
+        let index = syn::Ident::new("I", Span::call_site());
+        let t = index_const(&ty, "history", &index, Span::call_site()).to_string();
+        assert!(t.contains("index_of :: < Chat > (\"history\")"), "{t}");
     }
 }
