@@ -75,14 +75,19 @@ pub fn replace<S: TypedState, T: Serialize + ?Sized>(
     key: &str,
     value: &T,
 ) -> Result<State, TypedStateError> {
-    state.try_update(key, value).map_err(|e| match e {
-        StateError::Serialize { message, .. } => TypedStateError::Serialize {
-            state: S::NAME,
-            field: field.to_string(),
-            message,
-        },
-        other => state_error::<S>(field, other),
-    })
+    // `update` serializes once (`try_update` would serialize, then copy the value).
+    let next = state.update(key, value);
+    match next.write_error() {
+        Some(e) if state.write_error().is_none() => Err(match e {
+            StateError::Serialize { message, .. } => TypedStateError::Serialize {
+                state: S::NAME,
+                field: field.to_string(),
+                message: message.clone(),
+            },
+            other => state_error::<S>(field, other.clone()),
+        }),
+        _ => Ok(next),
+    }
 }
 
 /// `#[burr(append)]`: appends the items of `value` (which serializes to a list) to the
