@@ -62,3 +62,93 @@ fn declarations_are_the_fields_keys() {
     assert_eq!(a.writes(), ["response", "history", "turns"]);
     assert_eq!(a.inputs().len(), 1);
 }
+
+#[derive(Serialize)]
+struct Summary {
+    chars: usize,
+}
+
+/// An async typed action with a result.
+#[action(state = Chat, reads = [prompt], writes = [response])]
+async fn summarize(chat: Reads) -> Result<(Summary, Writes), ActionError> {
+    Ok((
+        Summary {
+            chars: chat.prompt.len(),
+        },
+        Writes {
+            response: Some(format!("{} chars", chat.prompt.len())),
+        },
+    ))
+}
+
+#[tokio::test]
+async fn async_typed_actions_return_a_result_beside_their_writes() -> Result<(), Error> {
+    let mut app = ApplicationBuilder::new()
+        .with_actions(actions![summarize])
+        .with_typed_state(&chat())
+        .with_entrypoint("summarize")
+        .build_async()
+        .await?;
+    let out = app.run_async(halt_after(["summarize"]), ()).await?;
+    assert_eq!(out.result.as_ref().unwrap()["chars"], 2);
+    assert_eq!(
+        out.typed_state::<Chat>()?.response.as_deref(),
+        Some("2 chars")
+    );
+    Ok(())
+}
+
+#[test]
+fn a_read_that_does_not_deserialize_fails_the_step_naming_the_field() -> Result<(), Error> {
+    let mut app = ApplicationBuilder::new()
+        .with_actions(actions![respond])
+        .with_typed_state(&chat())
+        .with_state(state! { prompt: 42 })
+        .with_entrypoint("respond")
+        .build()?;
+    let err = app.step().unwrap_err();
+    assert!(
+        matches!(&err, Error::TypedState(e) if e.field() == "prompt"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("field `prompt` of `Chat`"),
+        "{err}"
+    );
+    Ok(())
+}
+
+/// A typed action that returns a map state it built itself: the engine's write checks
+/// apply as for any action (a value it writes anew is a write, and `prompt` is not declared
+/// in `writes`).
+#[action(state = Chat, reads = [prompt], writes = [response])]
+fn forgets(chat: Reads) -> State {
+    State::new().update("prompt", chat.prompt)
+}
+
+#[test]
+fn writes_are_still_checked_at_run_time() -> Result<(), Error> {
+    let mut app = ApplicationBuilder::new()
+        .with_actions(actions![forgets])
+        .with_typed_state(&chat())
+        .with_entrypoint("forgets")
+        .build()?;
+    let err = app.step().unwrap_err();
+    assert!(
+        matches!(&err, Error::UndeclaredWrite { keys, .. } if keys == &["prompt"]),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_typed_action_is_an_ordinary_function_too() {
+    let w = respond(
+        __burr_respond_Reads {
+            prompt: "yo".into(),
+            history: vec![],
+        },
+        None,
+    );
+    assert_eq!(w.history, ["yo", "YO (after 0 messages)"]);
+}
