@@ -105,6 +105,7 @@ impl Application {
     /// ```
     /// # use burr_core::typed::{FieldInfo, TypedState, UpdateRule, read_field};
     /// # use burr_core::{State, TypedStateError};
+    /// # #[derive(Debug)]
     /// # struct Counter { count: i64 }
     /// # impl TypedState for Counter {
     /// #     const NAME: &'static str = "Counter";
