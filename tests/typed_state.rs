@@ -103,8 +103,8 @@ fn missing_fields_are_none_or_default_or_an_error_naming_them() {
         err,
         TypedStateError::MissingField {
             state: "Profile",
-            field: "tags".into(),
-            key: "tags".into()
+            field: "tags",
+            key: "tags"
         }
     );
     assert_eq!(
@@ -140,7 +140,14 @@ fn a_field_that_does_not_serialize_is_named_and_refused_by_the_builder() {
     };
     let err = State::from_typed(&grid).unwrap_err();
     assert!(
-        matches!(&err, TypedStateError::Serialize { state: "Grid", field, .. } if field == "cells"),
+        matches!(
+            &err,
+            TypedStateError::Serialize {
+                state: "Grid",
+                field: "cells",
+                ..
+            }
+        ),
         "{err}"
     );
     let noop = FnAction::new(None::<&str>, None::<&str>, |s, _, _| s);
@@ -172,7 +179,7 @@ fn applications_and_outcomes_give_the_typed_state_back() -> Result<(), Error> {
     // The typed error converts into the engine's error.
     let e: Error = TypedStateError::Serialize {
         state: "S",
-        field: "f".into(),
+        field: "f",
         message: "m".into(),
     }
     .into();

@@ -103,7 +103,7 @@ pub enum StateError {
 ///
 /// ```
 /// use burr_core::TypedStateError;
-/// let e = TypedStateError::MissingField { state: "Chat", field: "history".into(), key: "history".into() };
+/// let e = TypedStateError::MissingField { state: "Chat", field: "history", key: "history" };
 /// assert!(e.to_string().contains("`Chat`") && e.to_string().contains("`history`"));
 /// assert_eq!(e.field(), "history");
 /// ```
@@ -116,9 +116,9 @@ pub enum TypedStateError {
         /// The struct.
         state: &'static str,
         /// The field.
-        field: String,
+        field: &'static str,
         /// The state key it is stored under.
-        key: String,
+        key: &'static str,
     },
     /// The field's value does not deserialize into the field's type.
     #[error(
@@ -128,9 +128,9 @@ pub enum TypedStateError {
         /// The struct.
         state: &'static str,
         /// The field.
-        field: String,
+        field: &'static str,
         /// The state key.
-        key: String,
+        key: &'static str,
         /// The field's Rust type.
         expected: String,
         /// The JSON type found.
@@ -144,7 +144,7 @@ pub enum TypedStateError {
         /// The struct.
         state: &'static str,
         /// The field.
-        field: String,
+        field: &'static str,
         /// The serializer's message.
         message: String,
     },
@@ -155,7 +155,7 @@ pub enum TypedStateError {
         /// The struct.
         state: &'static str,
         /// The field.
-        field: String,
+        field: &'static str,
         /// The rule.
         rule: &'static str,
         /// What went wrong.
@@ -168,7 +168,7 @@ pub enum TypedStateError {
         /// The struct.
         state: &'static str,
         /// The field.
-        field: String,
+        field: &'static str,
         /// The state's error.
         #[source]
         source: StateError,
@@ -181,7 +181,7 @@ impl TypedStateError {
     /// # Examples
     ///
     /// ```
-    /// let e = burr_core::TypedStateError::Serialize { state: "S", field: "f".into(), message: "x".into() };
+    /// let e = burr_core::TypedStateError::Serialize { state: "S", field: "f", message: "x".into() };
     /// assert_eq!(e.field(), "f");
     /// ```
     pub fn field(&self) -> &str {
@@ -349,7 +349,7 @@ impl ActionError {
             Err(other) => match other.downcast::<StateError>() {
                 Ok(e) => Error::State(*e),
                 Err(other) => match other.downcast::<TypedStateError>() {
-                    Ok(e) => Error::TypedState(*e),
+                    Ok(e) => Error::TypedState(e),
                     Err(source) => Error::ActionFailed {
                         action: action.to_string(),
                         source,
@@ -474,9 +474,10 @@ pub enum Error {
     /// A state operation failed.
     #[error(transparent)]
     State(#[from] StateError),
-    /// A typed state did not convert to or from the map state (see `TypedStateError`).
+    /// A typed state did not convert to or from the map state (see `TypedStateError`);
+    /// boxed, so that the error stays small.
     #[error(transparent)]
-    TypedState(#[from] TypedStateError),
+    TypedState(Box<TypedStateError>),
     /// The builder found problems; every one is listed.
     #[error("cannot build the application: {}", list(problems))]
     Build {
@@ -710,6 +711,12 @@ fn list(problems: &[BuildProblem]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+impl From<TypedStateError> for Error {
+    fn from(e: TypedStateError) -> Self {
+        Error::TypedState(Box::new(e))
+    }
 }
 
 impl Error {

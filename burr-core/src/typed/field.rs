@@ -130,8 +130,8 @@ const fn str_eq(a: &str, b: &str) -> bool {
 pub fn read_field<T: DeserializeOwned>(
     state: &State,
     state_name: &'static str,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
 ) -> Result<T, TypedStateError> {
     match state.get::<T>(key) {
         Ok(v) => Ok(v),
@@ -154,8 +154,8 @@ pub fn read_field<T: DeserializeOwned>(
 pub fn read_field_or<T: DeserializeOwned>(
     state: &State,
     state_name: &'static str,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
     default: fn() -> T,
 ) -> Result<T, TypedStateError> {
     match state.get::<T>(key) {
@@ -169,16 +169,16 @@ fn missing_or<T>(
     e: StateError,
     state: &State,
     state_name: &'static str,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
     fallback: impl FnOnce() -> Option<T>,
 ) -> Result<T, TypedStateError> {
     match e {
         StateError::MissingKey { .. } if !state.contains(key) => {
-            fallback().ok_or_else(|| TypedStateError::MissingField {
+            fallback().ok_or(TypedStateError::MissingField {
                 state: state_name,
-                field: field.to_string(),
-                key: key.to_string(),
+                field,
+                key,
             })
         }
         StateError::WrongType {
@@ -188,15 +188,15 @@ fn missing_or<T>(
             ..
         } => Err(TypedStateError::WrongType {
             state: state_name,
-            field: field.to_string(),
-            key: key.to_string(),
+            field,
+            key,
             expected,
             found,
             message,
         }),
         source => Err(TypedStateError::State {
             state: state_name,
-            field: field.to_string(),
+            field,
             source,
         }),
     }

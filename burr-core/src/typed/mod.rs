@@ -129,23 +129,23 @@ fn serialize_error<S: TypedState>(e: &crate::error::StateError) -> TypedStateErr
     match e {
         StateError::Serialize { key, message } => TypedStateError::Serialize {
             state: S::NAME,
-            field: field_of::<S>(key).to_string(),
+            field: field_of::<S>(key),
             message: message.clone(),
         },
         other => TypedStateError::State {
             state: S::NAME,
-            field: String::new(),
+            field: "",
             source: other.clone(),
         },
     }
 }
 
-/// The name of the field stored under `key` (the key itself when no field has it).
-fn field_of<S: TypedState>(key: &str) -> &str {
+/// The name of the field stored under `key` (empty when no field has it).
+fn field_of<S: TypedState>(key: &str) -> &'static str {
     S::FIELDS
         .iter()
         .find(|f| f.key == key)
-        .map_or(key, |f| f.name)
+        .map_or("", |f| f.name)
 }
 
 /// One field of a typed state.

@@ -13,33 +13,33 @@ use crate::error::{StateError, TypedStateError};
 use crate::state::State;
 
 fn serialize<S: TypedState, T: Serialize + ?Sized>(
-    field: &str,
+    field: &'static str,
     value: &T,
 ) -> Result<Value, TypedStateError> {
     serde_json::to_value(value).map_err(|e| TypedStateError::Serialize {
         state: S::NAME,
-        field: field.to_string(),
+        field,
         message: e.to_string(),
     })
 }
 
 fn update_error<S: TypedState>(
-    field: &str,
+    field: &'static str,
     rule: &'static str,
     message: String,
 ) -> TypedStateError {
     TypedStateError::Update {
         state: S::NAME,
-        field: field.to_string(),
+        field,
         rule,
         message,
     }
 }
 
-fn state_error<S: TypedState>(field: &str, source: StateError) -> TypedStateError {
+fn state_error<S: TypedState>(field: &'static str, source: StateError) -> TypedStateError {
     TypedStateError::State {
         state: S::NAME,
-        field: field.to_string(),
+        field,
         source,
     }
 }
@@ -71,8 +71,8 @@ fn stored(state: &State, key: &str) -> Option<Value> {
 #[inline]
 pub fn replace<S: TypedState, T: Serialize + ?Sized>(
     state: &State,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
     value: &T,
 ) -> Result<State, TypedStateError> {
     // `update` serializes once (`try_update` would serialize, then copy the value).
@@ -81,7 +81,7 @@ pub fn replace<S: TypedState, T: Serialize + ?Sized>(
         Some(e) if state.write_error().is_none() => Err(match e {
             StateError::Serialize { message, .. } => TypedStateError::Serialize {
                 state: S::NAME,
-                field: field.to_string(),
+                field,
                 message: message.clone(),
             },
             other => state_error::<S>(field, other.clone()),
@@ -113,8 +113,8 @@ pub fn replace<S: TypedState, T: Serialize + ?Sized>(
 /// ```
 pub fn append<S: TypedState, T: Serialize + ?Sized>(
     state: &State,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
     value: &T,
 ) -> Result<State, TypedStateError> {
     match serialize::<S, T>(field, value)? {
@@ -155,8 +155,8 @@ pub fn append<S: TypedState, T: Serialize + ?Sized>(
 /// ```
 pub fn add<S: TypedState, T: Serialize + ?Sized>(
     state: &State,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
     value: &T,
 ) -> Result<State, TypedStateError> {
     let Value::Number(delta) = serialize::<S, T>(field, value)? else {
@@ -232,8 +232,8 @@ fn add_numbers(a: &Number, b: &Number) -> Option<Number> {
 /// ```
 pub fn merge<S: TypedState, T: Serialize + ?Sized>(
     state: &State,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
     value: &T,
 ) -> Result<State, TypedStateError> {
     let Value::Object(new) = serialize::<S, T>(field, value)? else {
@@ -284,8 +284,8 @@ pub fn merge<S: TypedState, T: Serialize + ?Sized>(
 /// ```
 pub fn reduce<S: TypedState, T: Serialize + DeserializeOwned>(
     state: &State,
-    field: &str,
-    key: &str,
+    field: &'static str,
+    key: &'static str,
     value: T,
     f: impl FnOnce(T, T) -> T,
 ) -> Result<State, TypedStateError> {

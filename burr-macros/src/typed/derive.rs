@@ -335,6 +335,13 @@ mod tests {
         e.into_iter().map(|e| e.to_string()).collect()
     }
 
+    fn error(tokens: TokenStream) -> syn::Error {
+        match parse_str(tokens) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e,
+        }
+    }
+
     #[test]
     fn rules_renames_and_defaults() {
         let s = parse_str(quote! {
@@ -348,8 +355,10 @@ mod tests {
                 best: i64,
                 r#type: String,
             }
-        })
-        .unwrap();
+        });
+        let Ok(s) = s else {
+            panic!("expected a typed state")
+        };
         let f = &s.fields;
         assert_eq!(f.len(), 4);
         assert!(matches!(f[0].rule, Rule::Append));
@@ -361,7 +370,7 @@ mod tests {
 
     #[test]
     fn every_error_is_reported() {
-        let e = parse_str(quote! {
+        let e = error(quote! {
             #[serde(rename_all = "camelCase")]
             struct S {
                 #[burr(append, add)]
@@ -373,8 +382,7 @@ mod tests {
                 #[serde(rename = "a")]
                 d: u8,
             }
-        })
-        .unwrap_err();
+        });
         let m = messages(e);
         assert_eq!(m.len(), 5, "{m:#?}");
         assert!(m[0].contains("rename_all"), "{m:#?}");
@@ -386,24 +394,21 @@ mod tests {
 
     #[test]
     fn only_structs_with_named_fields() {
-        let e = parse_str(quote!(
+        let e = error(quote!(
             struct T(u8);
-        ))
-        .unwrap_err();
+        ));
         assert!(e.to_string().contains("named fields"), "{e}");
-        let e = parse_str(quote!(
+        let e = error(quote!(
             enum E {
                 A,
             }
-        ))
-        .unwrap_err();
+        ));
         assert!(e.to_string().contains("not an enum"), "{e}");
-        let e = parse_str(quote!(
+        let e = error(quote!(
             struct G<T> {
                 t: T,
             }
-        ))
-        .unwrap_err();
+        ));
         assert!(e.to_string().contains("generic"), "{e}");
     }
 }
