@@ -202,8 +202,8 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 ///
 /// The map form of the struct (what the engine, hooks, trackers and persisters see) is the
-/// JSON object serde writes for it: one state key per field, under the field's name or its
-/// `#[serde(rename = "..")]`. Reading it back names the field that is missing or does not
+/// JSON object serde writes for it: one state key per field, under the field's name, its
+/// `#[serde(rename = "..")]` or the struct's `#[serde(rename_all = "..")]`. Reading it back names the field that is missing or does not
 /// deserialize (`TypedStateError`); a missing `Option` field is `None`, a missing field with
 /// `#[serde(default)]` (or `default = "path"`) gets its default.
 ///
@@ -212,9 +212,8 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 /// overflowing `add`) fails the step, naming the field.
 ///
 /// Serde attributes that change how a field is stored (`flatten`, `skip`, `with`,
-/// `skip_serializing_if`...) or that rename fields as a group (`rename_all`) are refused with
-/// the reason, as are enums, tuple structs and generic structs: each field is one key, read
-/// and written on its own.
+/// `skip_serializing_if`...) are refused with the reason, as are enums, tuple structs and
+/// generic structs: each field is one key, read and written on its own.
 ///
 /// # Examples
 ///

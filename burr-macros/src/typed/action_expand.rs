@@ -123,9 +123,13 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
         #typed::TypedOutput::into_typed_output(__burr_ret, __burr_state, __burr_ctx.action_name())
     };
     let result_ty = quote!(::core::result::Result<#core::StepOutput, #core::ActionError>);
+    // Without a `Reads` parameter nothing is read (the declared reads are still checked).
+    let read_all = a
+        .takes_reads
+        .then(|| quote!(let __burr_reads = #reads_ty { #(#read_values,)* };));
     let body = quote! {
         #(#lets)*
-        let __burr_reads = #reads_ty { #(#read_values,)* };
+        #read_all
     };
     let (kind, call) = if !a.callable {
         // The signature was refused: the error is already there.

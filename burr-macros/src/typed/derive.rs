@@ -3,7 +3,7 @@
 //!
 //! The map form of a typed state holds one key per field, so serde attributes that change
 //! what a field is stored as (`flatten`, `skip`, `with`, ...) are refused here with the
-//! reason; `rename` and `default` are honoured.
+//! reason; `rename`, `rename_all` and `default` are honoured.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
@@ -142,8 +142,9 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<StateStruct> {
              with their concrete types; use concrete types",
         );
     }
+    let mut rename_all = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        check_container_serde(attr, &mut errors);
+        check_container_serde(attr, &mut rename_all, &mut errors);
     }
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("burr")) {
         errors.spanned(
@@ -158,7 +159,7 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<StateStruct> {
         };
         let name = ident.unraw().to_string();
         let mut parsed = StateField {
-            key: name.clone(),
+            key: rename_all.map_or_else(|| name.clone(), |rule: RenameRule| rule.apply(&name)),
             name,
             ident,
             ty: field.ty.clone(),
@@ -281,8 +282,26 @@ fn parse_field_serde(attr: &syn::Attribute, field: &mut StateField, errors: &mut
     }
 }
 
-fn check_container_serde(attr: &syn::Attribute, errors: &mut Errors) {
+fn check_container_serde(
+    attr: &syn::Attribute,
+    rename_all: &mut Option<RenameRule>,
+    errors: &mut Errors,
+) {
     let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("rename_all") {
+            if meta.input.peek(syn::token::Paren) {
+                errors.error(
+                    meta.path.span(),
+                    "a typed state field is stored under one key: use `rename_all = \"..\"`, \
+                     not separate serialize and deserialize rules",
+                );
+                return skip_value(&meta);
+            }
+            let lit: LitStr = meta.value()?.parse()?;
+            // An unknown rule is serde's to report.
+            *rename_all = RenameRule::parse(&lit.value());
+            return Ok(());
+        }
         if let Some((name, fix)) = UNSUPPORTED_CONTAINER
             .iter()
             .find(|(name, _)| meta.path.is_ident(name))
@@ -296,6 +315,59 @@ fn check_container_serde(attr: &syn::Attribute, errors: &mut Errors) {
     });
     if let Err(e) = result {
         errors.push(e);
+    }
+}
+
+/// A serde `rename_all` rule, applied to `snake_case` field names as serde applies it.
+#[derive(Clone, Copy)]
+pub(crate) enum RenameRule {
+    Lower,
+    Upper,
+    Pascal,
+    Camel,
+    Snake,
+    ScreamingSnake,
+    Kebab,
+    ScreamingKebab,
+}
+
+impl RenameRule {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "lowercase" => RenameRule::Lower,
+            "UPPERCASE" => RenameRule::Upper,
+            "PascalCase" => RenameRule::Pascal,
+            "camelCase" => RenameRule::Camel,
+            "snake_case" => RenameRule::Snake,
+            "SCREAMING_SNAKE_CASE" => RenameRule::ScreamingSnake,
+            "kebab-case" => RenameRule::Kebab,
+            "SCREAMING-KEBAB-CASE" => RenameRule::ScreamingKebab,
+            _ => return None,
+        })
+    }
+
+    fn apply(self, field: &str) -> String {
+        match self {
+            RenameRule::Lower | RenameRule::Snake => field.to_string(),
+            RenameRule::Upper | RenameRule::ScreamingSnake => field.to_ascii_uppercase(),
+            RenameRule::Kebab => field.replace('_', "-"),
+            RenameRule::ScreamingKebab => field.to_ascii_uppercase().replace('_', "-"),
+            RenameRule::Pascal | RenameRule::Camel => {
+                let mut out = String::with_capacity(field.len());
+                let mut capitalize = matches!(self, RenameRule::Pascal);
+                for c in field.chars() {
+                    if c == '_' {
+                        capitalize = true;
+                    } else if capitalize {
+                        out.push(c.to_ascii_uppercase());
+                        capitalize = false;
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
+        }
     }
 }
 
@@ -369,9 +441,33 @@ mod tests {
     }
 
     #[test]
+    fn rename_all_renames_like_serde() {
+        let s = parse_str(quote! {
+            #[serde(rename_all = "camelCase")]
+            struct Chat {
+                chat_history: Vec<String>,
+                #[serde(rename = "Prompt")]
+                user_prompt: String,
+                n: u8,
+            }
+        });
+        let Ok(s) = s else {
+            panic!("expected a typed state")
+        };
+        let keys: Vec<_> = s.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["chatHistory", "Prompt", "n"]);
+        let apply = |rule: &str| RenameRule::parse(rule).unwrap().apply("chat_history_id");
+        assert_eq!(apply("PascalCase"), "ChatHistoryId");
+        assert_eq!(apply("SCREAMING_SNAKE_CASE"), "CHAT_HISTORY_ID");
+        assert_eq!(apply("kebab-case"), "chat-history-id");
+        assert_eq!(apply("SCREAMING-KEBAB-CASE"), "CHAT-HISTORY-ID");
+        assert_eq!(apply("lowercase"), "chat_history_id");
+    }
+
+    #[test]
     fn every_error_is_reported() {
         let e = error(quote! {
-            #[serde(rename_all = "camelCase")]
+            #[serde(rename_all_fields = "camelCase")]
             struct S {
                 #[burr(append, add)]
                 a: Vec<u8>,
@@ -385,7 +481,7 @@ mod tests {
         });
         let m = messages(e);
         assert_eq!(m.len(), 5, "{m:#?}");
-        assert!(m[0].contains("rename_all"), "{m:#?}");
+        assert!(m[0].contains("rename_all_fields"), "{m:#?}");
         assert!(m[1].contains("more than one update rule"), "{m:#?}");
         assert!(m[2].contains("expected one of: `append`"), "{m:#?}");
         assert!(m[3].contains("flatten"), "{m:#?}");
