@@ -7,11 +7,11 @@ impl Condition {
     /// A condition computed by a closure over the typed state `S`. The state is converted
     /// with [`State::to_typed`](crate::State::to_typed) each time the condition is evaluated
     /// (every field is deserialized: keep large fields out of states whose transitions are
-    /// hot, or use [`expr`](crate::expr), which reads the map form in place); a state that
+    /// hot, or use [`expr`](crate::expr()), which reads the map form in place); a state that
     /// does not convert fails the step with the [`TypedStateError`](crate::TypedStateError)
     /// naming the field.
     ///
-    /// [`expr`](crate::expr) and [`when`](crate::when) keep working on the map form of a
+    /// [`expr`](crate::expr()) and [`when`](crate::when) keep working on the map form of a
     /// typed application, beside it.
     ///
     /// # Examples
