@@ -211,11 +211,16 @@ impl BodyScan<'_, '_> {
                 TokenTree::Ident(id) if is_path_start(&tokens, i) => {
                     if self.view.is_some_and(|v| id == v) {
                         self.field_access(&tokens, i);
-                    } else if id == "Writes"
-                        && let Some(TokenTree::Group(g)) = tokens.get(i + 1)
+                    } else if let Some(TokenTree::Group(g)) = tokens.get(i + 1)
                         && g.delimiter() == Delimiter::Brace
                     {
-                        self.writes_literal(id.span(), g.stream());
+                        if id == "Writes" {
+                            self.writes_literal(id.span(), g.stream());
+                        } else if id == "Reads" {
+                            for field in struct_fields(g.stream()).0 {
+                                self.check_read(&field);
+                            }
+                        }
                     }
                 }
                 _ => {}
@@ -238,6 +243,11 @@ impl BodyScan<'_, '_> {
         {
             return;
         }
+        self.check_read(field);
+    }
+
+    /// Reports a read of `field` that is not declared.
+    fn check_read(&mut self, field: &Ident) {
         let name = field.unraw().to_string();
         if self.reads.iter().any(|k| k.name == name) {
             return;
@@ -267,24 +277,7 @@ impl BodyScan<'_, '_> {
 
     /// The fields set by `Writes { .. }`.
     fn writes_literal(&mut self, at: Span, body: TokenStream) {
-        let mut set = Vec::new();
-        let mut has_base = false;
-        let mut start = true;
-        let tokens: Vec<TokenTree> = body.into_iter().collect();
-        for (i, t) in tokens.iter().enumerate() {
-            match t {
-                TokenTree::Punct(p) if p.as_char() == ',' => start = true,
-                TokenTree::Punct(p) if start && p.as_char() == '.' => {
-                    has_base = matches!(tokens.get(i + 1), Some(TokenTree::Punct(q)) if q.as_char() == '.');
-                    start = false;
-                }
-                TokenTree::Ident(field) if start => {
-                    set.push(field.clone());
-                    start = false;
-                }
-                _ => start = false,
-            }
-        }
+        let (set, has_base) = struct_fields(body);
         for field in &set {
             let name = field.unraw().to_string();
             if self.writes.iter().any(|k| k.name == name) {
@@ -340,8 +333,118 @@ impl BodyScan<'_, '_> {
     }
 }
 
+/// The fields named in the braces of a struct literal or pattern, and whether it has a
+/// `..` (a base, or the rest of a pattern).
+fn struct_fields(body: TokenStream) -> (Vec<Ident>, bool) {
+    let mut fields = Vec::new();
+    let mut has_rest = false;
+    let mut start = true;
+    let tokens: Vec<TokenTree> = body.into_iter().collect();
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            TokenTree::Punct(p) if p.as_char() == ',' => start = true,
+            TokenTree::Punct(p) if start && p.as_char() == '.' => {
+                has_rest |=
+                    matches!(tokens.get(i + 1), Some(TokenTree::Punct(q)) if q.as_char() == '.');
+                start = false;
+            }
+            // `ref x` / `mut x` in a pattern.
+            TokenTree::Ident(kw) if start && (kw == "ref" || kw == "mut") => {}
+            TokenTree::Ident(field) if start => {
+                fields.push(field.clone());
+                start = false;
+            }
+            _ => start = false,
+        }
+    }
+    (fields, has_rest)
+}
+
 /// Whether `tokens[i]` starts a path or an expression (not `x.name` or `a::name`).
 fn is_path_start(tokens: &[TokenTree], i: usize) -> bool {
     i == 0
         || !matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '.' || p.as_char() == ':')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn errors_of(args: TokenStream, item: TokenStream) -> Vec<String> {
+        let args: ActionArgs = syn::parse2(args).unwrap();
+        let item: MaybeItemFn = syn::parse2(item).unwrap();
+        let mut errors = Errors::default();
+        let _ = check(&args, &item, &mut errors);
+        match errors.finish(()) {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_well_formed_action_has_no_error() {
+        let e = errors_of(
+            quote!(state = Chat, reads = [prompt, history], writes = [response]),
+            quote! {
+                fn respond(chat: Reads, ctx: &ActionContext, n: Option<u8>) -> Writes {
+                    let _ = (chat.prompt.len(), chat.history.clone(), ctx, n);
+                    Writes { response: String::new() }
+                }
+            },
+        );
+        assert!(e.is_empty(), "{e:#?}");
+    }
+
+    #[test]
+    fn undeclared_fields_and_missing_writes_are_reported() {
+        let e = errors_of(
+            quote!(state = Chat, reads = [prompt], writes = [response, history]),
+            quote! {
+                fn respond(chat: Reads) -> Writes {
+                    let _ = chat.turns;
+                    Writes { response: chat.prompt, mode: 1 }
+                }
+            },
+        );
+        assert_eq!(e.len(), 3, "{e:#?}");
+        assert!(
+            e[0].contains("reads field `turns`") && e[0].contains("`prompt`"),
+            "{e:#?}"
+        );
+        assert!(e[1].contains("writes field `mode`"), "{e:#?}");
+        assert!(
+            e[2].contains("leaves out declared write `history`"),
+            "{e:#?}"
+        );
+    }
+
+    #[test]
+    fn a_base_covers_the_fields_left_out() {
+        let e = errors_of(
+            quote!(state = Chat, reads = [], writes = [a, b]),
+            quote! {
+                fn f(base: Option<u8>) -> Writes {
+                    let _ = base;
+                    Writes { a: 1, ..todo() }
+                }
+            },
+        );
+        assert!(e.is_empty(), "{e:#?}");
+    }
+
+    #[test]
+    fn signature_mistakes_are_reported() {
+        let e = errors_of(
+            quote!(state = Chat, reads = ["prompt"], writes = []),
+            quote! {
+                fn f(n: u8, chat: Reads, s: State) {}
+            },
+        );
+        assert_eq!(e.len(), 4, "{e:#?}");
+        assert!(e[0].contains("without quotes"), "{e:#?}");
+        assert!(e[1].contains("returns what it writes"), "{e:#?}");
+        assert!(e[2].contains("must be the first parameter"), "{e:#?}");
+        assert!(e[3].contains("not the map `State`"), "{e:#?}");
+    }
 }
