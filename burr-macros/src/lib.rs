@@ -130,6 +130,11 @@ use proc_macro::TokenStream;
 ///   returns it (or `(R, Writes)` with a result `R`, or a `Result` of either), and each
 ///   field is written by its update rule (`#[burr(append)]`...).
 /// - Runtime inputs and the injected `&Tracer`/`&ActionContext` are as above.
+/// - The names `Reads` and `Writes` are the action's own inside its signature and body.
+///
+/// Each declared read is deserialized into its field before every call; a field the action
+/// only appends to (or adds to, merges into) need not be read: its rule combines with the
+/// stored value without the action seeing it.
 ///
 /// Checked at compile time, each at the token at fault: a field of `reads`/`writes` that `S`
 /// does not have (the message lists the fields of `S`); `s.field` for a field not in

@@ -44,8 +44,9 @@ pub(crate) fn action(args: &ActionArgs, item: &MaybeItemFn, source: &str) -> Tok
     match errors.finish(()) {
         Ok(()) => expanded,
         Err(e) => {
-            let e = e.to_compile_error();
-            quote::quote!(#e #expanded)
+            let mut out = e.to_compile_error();
+            out.extend(expanded);
+            out
         }
     }
 }
