@@ -3,6 +3,8 @@
 //! UI, `load_state`) see no difference.
 #![cfg(feature = "tracking")]
 
+mod support;
+
 use std::path::Path;
 
 use burr::prelude::*;
@@ -67,11 +69,10 @@ fn records(root: &Path, app_id: &str) -> Vec<Value> {
         .collect()
 }
 
-#[test]
-fn a_typed_app_logs_the_records_of_the_same_untyped_app() -> Result<(), Box<dyn std::error::Error>>
-{
-    let root = tempfile::tempdir()?;
-    let client = LocalTrackingClient::new("compare")?.with_storage_dir(root.path());
+/// Runs the typed and the untyped twin three steps each, under `root` (project `compare`,
+/// app ids `typed` and `untyped`).
+fn run_twins(root: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let client = LocalTrackingClient::new("compare")?.with_storage_dir(root);
     let start = Chat {
         history: vec![],
         prompt: "hi".into(),
@@ -98,12 +99,56 @@ fn a_typed_app_logs_the_records_of_the_same_untyped_app() -> Result<(), Box<dyn 
         untyped.step()?;
     }
     assert_eq!(typed.state(), untyped.state());
-    drop((typed, untyped, client));
+    Ok(())
+}
+
+#[test]
+fn a_typed_app_logs_the_records_of_the_same_untyped_app() -> Result<(), Box<dyn std::error::Error>>
+{
+    let root = tempfile::tempdir()?;
+    run_twins(root.path())?;
     let (a, b) = (
         records(root.path(), "typed"),
         records(root.path(), "untyped"),
     );
     assert_eq!(a.len(), 6);
     assert_eq!(a, b);
+    Ok(())
+}
+
+/// `v` without what differs between the twins whatever their records: times and ids.
+fn strip(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            o.retain(|k, _| !(k.ends_with("_time") || k == "app_id" || k == "created"));
+            o.values_mut().for_each(strip);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip),
+        _ => {}
+    }
+}
+
+#[test]
+fn apache_burrs_server_reads_a_typed_app_as_the_untyped_one()
+-> Result<(), Box<dyn std::error::Error>> {
+    let what = "Apache Burr's server on a typed app";
+    if support::python::burr_package(what, &["burr.tracking.server.run", "uvicorn"]).is_none() {
+        return Ok(());
+    }
+    let root = tempfile::tempdir()?;
+    run_twins(root.path())?;
+    let log = root.path().join("server.log");
+    let server = support::burr_server::BurrServer::start(root.path(), log);
+    let apps = server.get("/api/v0/compare/__none__/apps");
+    assert_eq!(apps["total"], 2, "{apps}");
+    let mut steps = Vec::new();
+    for id in ["typed", "untyped"] {
+        let mut app = server.get(&format!("/api/v0/compare/{id}/__none__/apps"));
+        let mut s = app["steps"].take();
+        strip(&mut s);
+        assert_eq!(s.as_array().map(Vec::len), Some(3), "{app}");
+        steps.push(s);
+    }
+    assert_eq!(steps[0], steps[1]);
     Ok(())
 }
