@@ -31,15 +31,19 @@ impl Condition {
     /// use burr_core::Condition;
     /// let small = Condition::typed("count < 3", |c: &Counter| c.count < 3);
     /// assert_eq!(small.name(), "count < 3");
-    /// assert_eq!(small.keys(), ["count"]);
     /// assert!(small.evaluate(&State::new().update("count", 2)).unwrap());
     /// assert!(small.evaluate(&State::new().update("count", "x")).is_err());
+    /// let err = small.evaluate(&State::new()).unwrap_err();
+    /// assert!(err.to_string().contains("field `count` of `Counter` is missing"));
     /// ```
     pub fn typed<S: TypedState>(
         name: &str,
         f: impl Fn(&S) -> bool + Send + Sync + 'static,
     ) -> Condition {
-        let keys = S::FIELDS.iter().map(|field| field.key);
-        Condition::lambda(name, keys, move |state| Ok(f(&state.to_typed::<S>()?)))
+        // No keys are declared: a missing field is the conversion's error, which names it
+        // (and a missing `Option` field is `None`, as in `to_typed`).
+        Condition::lambda(name, Vec::<String>::new(), move |state| {
+            Ok(f(&state.to_typed::<S>()?))
+        })
     }
 }
