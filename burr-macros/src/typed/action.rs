@@ -38,6 +38,16 @@ pub(crate) struct TypedAction<'a> {
 
 /// `#[action(state = ..)]` on `item`: the expansion, with the errors first when there are.
 pub(crate) fn action(args: &ActionArgs, item: &MaybeItemFn, source: &str) -> TokenStream {
+    if let Some(receiver) = item.sig.receiver() {
+        // A method: nothing can be declared where it is.
+        let mut out = syn::Error::new_spanned(
+            receiver,
+            "`#[action]` cannot be used on methods: an action is a free function",
+        )
+        .to_compile_error();
+        out.extend(super::action_expand::method_stub(item));
+        return out;
+    }
     let mut errors = Errors::default();
     let action = check(args, item, &mut errors);
     let expanded = super::action_expand::expand(args, action, source);
@@ -74,6 +84,7 @@ fn check<'a>(args: &'a ActionArgs, item: &'a MaybeItemFn, errors: &mut Errors) -
             );
         }
     }
+    let before = errors.count();
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(generics_error(
             sig,
@@ -90,7 +101,6 @@ fn check<'a>(args: &'a ActionArgs, item: &'a MaybeItemFn, errors: &mut Errors) -
     let mut takes_reads = false;
     let mut view = None;
     let mut params = Vec::new();
-    let before = errors.count();
     for (i, arg) in sig.inputs.iter().enumerate() {
         let t = match arg {
             FnArg::Receiver(r) => {

@@ -217,6 +217,42 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
     }
 }
 
+/// A method the attribute was put on, emitted so that its callers still resolve: `Reads` and
+/// `Writes` (which cannot be declared in an `impl` block) become `()`, and the body, which
+/// uses them, is left out.
+pub(crate) fn method_stub(item: &MaybeItemFn) -> TokenStream {
+    let sig = to_unit(item.sig.to_token_stream());
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    quote! {
+        #(#attrs)*
+        #[allow(unused_variables)]
+        #vis #sig {
+            ::core::panic!("this action did not compile")
+        }
+    }
+}
+
+/// `tokens` with the identifiers `Reads` and `Writes` replaced by `()`.
+fn to_unit(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Ident(i) if i == "Reads" || i == "Writes" => {
+                let mut unit = Group::new(proc_macro2::Delimiter::Parenthesis, TokenStream::new());
+                unit.set_span(i.span());
+                TokenTree::Group(unit)
+            }
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), to_unit(g.stream()));
+                ng.set_span(g.span());
+                TokenTree::Group(ng)
+            }
+            other => other,
+        })
+        .collect()
+}
+
 /// The const holding the index of field `name` for the action `base`.
 fn index_ident(base: &str, name: &str) -> Ident {
     format_ident!("__burr_{}_field_{}", base, name)
