@@ -83,9 +83,11 @@ pub mod parallel {
     };
 }
 
-/// The application's graph as data, and its DOT picture.
+/// The application's graph as data, and its pictures (DOT, Mermaid, SVG).
 pub mod graph {
-    pub use burr_core::{ActionInfo, DotOptions, Graph, TransitionInfo, TransitionSpec};
+    pub use burr_core::{
+        ActionInfo, DotOptions, Graph, GraphOptions, RenderError, TransitionInfo, TransitionSpec,
+    };
 }
 
 /// Spans of the `tracing` ecosystem recorded as Burr spans.

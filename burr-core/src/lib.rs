@@ -59,7 +59,8 @@ pub use application::{
 pub use context::{ActionContext, SpanGuard, Tracer};
 pub use error::{ActionError, BoxError, BuildProblem, Error, Result, StateError, TypedStateError};
 pub use graph::{
-    ActionInfo, Condition, DotOptions, Graph, TransitionInfo, TransitionSpec, default, expr, when,
+    ActionInfo, Condition, DotOptions, Graph, GraphOptions, RenderError, TransitionInfo,
+    TransitionSpec, default, expr, when,
 };
 pub use hooks::{
     ApplicationCreated, AsyncLifecycleHook, AttributesEvent, ExecuteCall, ExecuteMethod,

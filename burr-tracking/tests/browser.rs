@@ -507,17 +507,26 @@ fn ui_walkthrough_in_chromium() {
     runtime.spawn(async move {
         axum::serve(listener, server::router(store)).await.unwrap();
     });
-    // A second server on an empty folder, where the UI offers the demo projects.
+    // A second server on an empty folder, where the UI offers the demo projects: mounted under
+    // `/burr` in a service of its own, as a user embeds it.
     let empty = tempfile::tempdir().unwrap();
     let empty_listener = runtime
         .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
         .unwrap();
     let empty_addr = empty_listener.local_addr().unwrap();
     let empty_store = Store::new(empty.path());
+    let service = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(|| async { "the service's own page" }),
+        )
+        .merge(server::mount(
+            "/burr",
+            empty_store,
+            &server::ServeOptions::default(),
+        ));
     runtime.spawn(async move {
-        axum::serve(empty_listener, server::router(empty_store))
-            .await
-            .unwrap();
+        axum::serve(empty_listener, service).await.unwrap();
     });
 
     let signals = tempfile::tempdir().unwrap();
@@ -528,7 +537,7 @@ fn ui_walkthrough_in_chromium() {
     let output = Command::new("node")
         .arg(dir.join("ui.mjs"))
         .env("BURR_URL", format!("http://{addr}/"))
-        .env("BURR_EMPTY_URL", format!("http://{empty_addr}/"))
+        .env("BURR_EMPTY_URL", format!("http://{empty_addr}/burr"))
         .env("BURR_LIVE_LOG", &live_log)
         .env("BURR_LONG_STEP", signals.path())
         .env("BURR_SCREENSHOTS", &screenshots)

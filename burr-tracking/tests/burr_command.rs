@@ -302,3 +302,95 @@ fn unbracketed_ipv6_addresses_can_be_allowed() {
     child.wait().unwrap();
     assert_eq!(results, (200, 200));
 }
+
+/// The first app of a demo project under `root`.
+fn demo_app(root: &std::path::Path, project: &str) -> String {
+    burr_tracking::demo::write_demo_projects(root).unwrap();
+    burr_tracking::read::list_apps(root, project).unwrap()[0]
+        .app_id
+        .clone()
+}
+
+#[test]
+fn graph_draws_a_tracked_app_in_each_format() {
+    let root = tempfile::tempdir().unwrap();
+    let app = demo_app(root.path(), "demo_chatbot");
+    let graph = burr_tracking::read::read_app_graph(root.path(), "demo_chatbot", &app)
+        .unwrap()
+        .to_graph();
+    let dir = root.path().to_str().unwrap();
+    for (format, start) in [
+        ("svg", "<?xml"),
+        ("mermaid", "flowchart TD"),
+        ("dot", "digraph {"),
+    ] {
+        let out = Command::new(BURR)
+            .args([
+                "graph",
+                "demo_chatbot",
+                &app,
+                "--format",
+                format,
+                "--conditions",
+                "--dir",
+                dir,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.trim_start().starts_with(start), "{format}: {text}");
+        for a in &graph.actions {
+            assert!(text.contains(&a.name), "{format} names {}", a.name);
+        }
+    }
+    // To a file, with the folder from BURR_PATH.
+    let file = root.path().join("chat.svg");
+    let out = Command::new(BURR)
+        .args(["graph", "demo_chatbot", &app, "-o"])
+        .arg(&file)
+        .env("BURR_PATH", root.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&file).unwrap().contains("</svg>"));
+}
+
+#[test]
+fn graph_of_an_unknown_app_or_an_escaping_id_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    demo_app(root.path(), "demo_chatbot");
+    let dir = root.path().to_str().unwrap();
+    for (project, app) in [
+        ("demo_chatbot", "nope"),
+        ("demo_chatbot", "../demo_counter"),
+        ("..", "x"),
+    ] {
+        let out = Command::new(BURR)
+            .args(["graph", project, app, "--dir", dir])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{project}/{app} was drawn");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("burr graph: "), "{err}");
+    }
+}
+
+#[test]
+fn version_names_the_command() {
+    let out = Command::new(BURR).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("burr {}", env!("CARGO_PKG_VERSION"))
+    );
+}

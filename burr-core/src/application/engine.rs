@@ -527,8 +527,10 @@ impl Application {
         }
         let before = &self.state;
         let mut new_state = if out.is_view_of(&n.view) {
-            let (undeclared, missing) = out.write_violations();
-            write_errors(&n.info.name, writes, undeclared, missing, &out)?;
+            if !out.wrote_exactly_declared() {
+                let (undeclared, missing) = out.write_violations();
+                write_errors(&n.info.name, writes, undeclared, missing, &out)?;
+            }
             out.into_unviewed()
         } else {
             // The action built a state of its own: what differs from what it could see is

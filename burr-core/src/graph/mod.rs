@@ -1,14 +1,14 @@
 //! The graph of an application as hooks and trackers see it ([`Graph`]: its actions and the
-//! transitions between them), its picture in Graphviz DOT, and the transitions as the builder
-//! collects them ([`TransitionSpec`]) with the [`Condition`]s they hold on.
+//! transitions between them), its pictures (Graphviz DOT, Mermaid, SVG), and the transitions
+//! as the builder collects them ([`TransitionSpec`]) with the [`Condition`]s they hold on.
 
 mod condition;
-mod dot;
+mod picture;
 
 use crate::step::InputSpec;
 
 pub use condition::{Condition, default, expr, when};
-pub use dot::DotOptions;
+pub use picture::{DotOptions, GraphOptions, RenderError};
 
 /// What the application knows about one action (what hooks and trackers see).
 #[derive(Debug, Clone, PartialEq)]

@@ -61,6 +61,10 @@ pub struct State {
     written_mask: u64,
     /// Other keys the action wrote (undeclared ones, or declared writes past the 64th);
     /// boxed, as it is rarely there and a state is cloned often.
+    #[expect(
+        clippy::box_collection,
+        reason = "one pointer instead of three in a state that is cloned on every step"
+    )]
     written_extra: Option<Box<Vec<Arc<str>>>>,
     /// The first write that could not be made (a value that failed to serialize).
     write_error: Option<Arc<StateError>>,

@@ -69,6 +69,17 @@ impl State {
         self.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, info))
     }
 
+    /// Whether the action wrote, in view mode, exactly its declared writes (the common case,
+    /// checked on the write mask alone).
+    #[inline]
+    pub(crate) fn wrote_exactly_declared(&self) -> bool {
+        self.written_extra.is_none()
+            && self.view.as_ref().is_some_and(|v| {
+                let n = v.writes.len();
+                n <= 64 && self.written_mask.count_ones() as usize == n
+            })
+    }
+
     /// Checks what the action wrote in view mode against its declared writes: returns the
     /// undeclared keys it wrote and the declared writes it left unwritten (both empty when all
     /// is well; no allocation then).

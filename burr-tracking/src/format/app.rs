@@ -43,6 +43,54 @@ pub struct ApplicationModel {
     pub transitions: Vec<TransitionModel>,
 }
 
+impl ApplicationModel {
+    /// The graph this file describes, as burr's [`Graph`](burr_core::Graph), to draw it
+    /// ([`Graph::to_svg`](burr_core::Graph::to_svg), `to_mermaid`, `to_dot`). Inputs follow
+    /// Burr's lists (see [`ActionModel`]): those in `optional_inputs` are the required ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let model: burr_tracking::format::ApplicationModel = serde_json::from_str(
+    ///     r#"{"entrypoint": "a", "actions": [{"name": "a", "reads": [], "writes": ["n"], "code": "", "optional_inputs": ["x"]}],
+    ///         "transitions": [{"from_": "a", "to": "a", "condition": "n < 3"}]}"#,
+    /// ).unwrap();
+    /// let graph = model.to_graph();
+    /// assert_eq!(graph.actions[0].inputs[0].name, "x");
+    /// assert!(graph.to_mermaid().contains("n0 -.-> n0"));
+    /// ```
+    pub fn to_graph(&self) -> burr_core::Graph {
+        let input = |name: &String, required: bool| burr_core::InputSpec {
+            name: name.clone(),
+            required,
+        };
+        burr_core::Graph {
+            actions: (self.actions.iter())
+                .map(|a| burr_core::ActionInfo {
+                    name: a.name.clone(),
+                    reads: a.reads.clone(),
+                    writes: a.writes.clone(),
+                    inputs: (a.optional_inputs.iter().map(|i| input(i, true)))
+                        .chain(a.inputs.iter().map(|i| input(i, false)))
+                        .collect(),
+                    tags: Vec::new(),
+                    source: (!a.code.is_empty()).then(|| a.code.clone()),
+                    is_async: false,
+                    is_streaming: false,
+                })
+                .collect(),
+            transitions: (self.transitions.iter())
+                .map(|t| burr_core::TransitionInfo {
+                    from: t.from.clone(),
+                    to: t.to.clone(),
+                    condition: t.condition.clone(),
+                })
+                .collect(),
+            entrypoint: self.entrypoint.clone(),
+        }
+    }
+}
+
 /// One action of [`ApplicationModel`].
 ///
 /// Burr's writer swaps the input lists: it stores *required* inputs in `optional_inputs` and

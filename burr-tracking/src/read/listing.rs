@@ -338,6 +338,28 @@ pub struct AppLogs {
     pub children: ChildrenRead,
 }
 
+/// Reads the `graph.json` of one application, inside `root` only (ids that would leave it
+/// are refused, as by [`read_app`]).
+///
+/// # Examples
+///
+/// ```
+/// let root = tempfile::tempdir()?;
+/// std::fs::create_dir_all(root.path().join("p/app"))?;
+/// std::fs::write(root.path().join("p/app/graph.json"), r#"{"entrypoint": "a", "actions": [], "transitions": []}"#)?;
+/// assert_eq!(burr_tracking::read::read_app_graph(root.path(), "p", "app")?.entrypoint, "a");
+/// assert!(burr_tracking::read::read_app_graph(root.path(), "p", "../p").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_app_graph(
+    root: &Path,
+    project: &str,
+    app_id: &str,
+) -> Result<ApplicationModel, ReadError> {
+    app_dir(root, project, app_id)?;
+    read_graph_at(&RootPath::new(root).join(project).join(app_id))
+}
+
 /// Reads one application: graph, metadata, steps and children. Errors only when the ids are
 /// invalid or the application's directory does not exist; damaged files are reported in the
 /// result.

@@ -91,7 +91,8 @@ pub(crate) use lines::{ReverseLines, lossy};
 pub(crate) use lines::{is_blank, read_children_at};
 pub(crate) use listing::changed_time;
 pub use listing::{
-    AppEntry, AppLogs, ProjectEntry, list_apps, list_projects, read_app, read_graph, read_metadata,
+    AppEntry, AppLogs, ProjectEntry, list_apps, list_projects, read_app, read_app_graph,
+    read_graph, read_metadata,
 };
 #[cfg(feature = "server")]
 pub(crate) use listing::{read_graph_at, read_metadata_at};

@@ -15,15 +15,20 @@ use axum::routing::get;
 /// and runs no inline script.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
-/// The routes of the UI's files.
+/// The route of the UI's index page at the root (`/`).
 pub(super) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/", get(index))
+}
+
+/// The routes of the UI's files, wherever the UI is: `index.html` and `ui/...`.
+pub(super) fn file_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route("/", get(index))
         .route("/index.html", get(index))
         .route("/ui/{*path}", get(ui_file))
 }
 
-async fn index() -> Response {
+/// The UI's index page.
+pub(super) async fn index() -> Response {
     ui_response("index.html")
 }
 

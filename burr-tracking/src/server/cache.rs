@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use super::index::AppIndex;
@@ -24,6 +25,8 @@ pub const CACHE_BUDGET: usize = 256 << 20;
 #[derive(Debug)]
 struct Entry {
     index: Arc<Mutex<AppIndex>>,
+    /// Whether the index read its log to the end once ([`AppIndex::indexed_flag`]).
+    indexed: Arc<AtomicBool>,
     /// The index's estimate, as of its last use.
     bytes: usize,
     /// When it was last used (a counter).
@@ -58,21 +61,26 @@ impl AppCache {
         self.total
     }
 
-    /// The index of `key`, made by `make` when not cached.
+    /// The index of `key`, made by `make` when not cached, and whether it read its log to the
+    /// end once (readable while the index is in use).
     pub(super) fn get(
         &mut self,
         key: &Path,
         make: impl FnOnce() -> AppIndex,
-    ) -> Arc<Mutex<AppIndex>> {
+    ) -> (Arc<Mutex<AppIndex>>, Arc<AtomicBool>) {
         self.clock += 1;
         let used = self.clock;
-        let entry = self.entries.entry(key.to_owned()).or_insert_with(|| Entry {
-            index: Arc::new(Mutex::new(make())),
-            bytes: 0,
-            used,
+        let entry = self.entries.entry(key.to_owned()).or_insert_with(|| {
+            let index = make();
+            Entry {
+                indexed: index.indexed_flag(),
+                index: Arc::new(Mutex::new(index)),
+                bytes: 0,
+                used,
+            }
         });
         entry.used = used;
-        Arc::clone(&entry.index)
+        (Arc::clone(&entry.index), Arc::clone(&entry.indexed))
     }
 
     /// Records the size of `key`'s index after a use, and drops the least recently used

@@ -148,11 +148,26 @@ pub fn router(store: Store) -> Router {
 /// # });
 /// ```
 pub fn router_with(store: Store, options: &ServeOptions) -> Router {
+    guarded(
+        Router::new()
+            .merge(assets::routes())
+            .merge(routes(store, options)),
+        options,
+    )
+}
+
+/// The API and the UI's files (not its index page), without the guard.
+fn routes(store: Store, options: &ServeOptions) -> Router {
     let work = work::BlockingWork::new(options.limits.max_blocking);
     Router::new()
-        .merge(assets::routes())
+        .merge(assets::file_routes())
         .merge(api::routes())
         .with_state(api::Api::new(store, work))
+}
+
+/// `router` behind the per-request timeout and the host and origin guard.
+fn guarded(router: Router, options: &ServeOptions) -> Router {
+    router
         .layer(axum::middleware::from_fn_with_state(
             options.limits.request_timeout,
             limits::request_timeout,
@@ -161,6 +176,58 @@ pub fn router_with(store: Store, options: &ServeOptions) -> Router {
             Arc::new(options.allowed_hosts.clone()),
             guard::guard,
         ))
+}
+
+/// The UI and API under the path `prefix` (such as `"/burr"`), to merge into an application's
+/// own [`Router`]: the UI is served at `{prefix}/` (and `{prefix}` redirects there), the API at
+/// `{prefix}/api/...`, and the UI's requests are relative to where it is served. The guard of
+/// [`router_with`] applies to these routes only: list the host names the service is reached
+/// by in [`ServeOptions::allowed_hosts`].
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::server::{ServeOptions, Store, mount};
+/// use tower::ServiceExt;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let root = tempfile::tempdir().unwrap();
+/// let service = axum::Router::new()
+///     .route("/health", axum::routing::get(|| async { "ok" }))
+///     .merge(mount("/burr", Store::new(root.path()), &ServeOptions::default()));
+/// let get = |uri: &str| {
+///     axum::http::Request::get(uri).header("host", "localhost").body(axum::body::Body::empty()).unwrap()
+/// };
+/// let page = service.clone().oneshot(get("/burr/")).await.unwrap();
+/// assert_eq!(page.status(), 200);
+/// let moved = service.clone().oneshot(get("/burr")).await.unwrap();
+/// assert_eq!(moved.headers()["location"], "/burr/");
+/// let projects = service.clone().oneshot(get("/burr/api/v0/projects")).await.unwrap();
+/// assert_eq!(projects.status(), 200);
+/// assert_eq!(service.oneshot(get("/health")).await.unwrap().status(), 200);
+/// # });
+/// ```
+///
+/// # Panics
+///
+/// When `prefix` does not start with `/`, ends with `/` or is `/` alone (axum's rule for a
+/// nested router); serve at the root with [`router_with`].
+pub fn mount(prefix: &str, store: Store, options: &ServeOptions) -> Router {
+    let index = format!("{prefix}/");
+    let moved = index.clone();
+    guarded(
+        Router::new()
+            .route(
+                prefix,
+                axum::routing::get(move || {
+                    let to = moved.clone();
+                    async move { axum::response::Redirect::permanent(&to) }
+                }),
+            )
+            .route(&index, axum::routing::get(assets::index))
+            .nest(prefix, routes(store, options)),
+        options,
+    )
 }
 
 /// Why the server could not start.

@@ -242,7 +242,9 @@ try {
 
   // ---- an empty folder offers demo projects made by burr-rs applications
   if (emptyBase) {
+    // Mounted under a prefix: the bare prefix redirects to the page, whose requests stay under it.
     await page.goto(emptyBase);
+    check(page.url().startsWith(emptyBase + "/"), `the mounted UI is served under its prefix (${page.url()})`);
     await page.waitForSelector("#add-demo");
     await page.screenshot({ path: join(shots, "8-empty.png") });
     await page.click("#add-demo");

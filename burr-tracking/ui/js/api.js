@@ -45,15 +45,15 @@ const get = (path, signal) => request(path, { signal, headers: { accept: "applic
 const enc = encodeURIComponent;
 /** A partition key as a path segment; `__none__` stands for "any key". */
 const pkSeg = (pk) => (pk === null || pk === undefined || pk === "" ? "__none__" : enc(pk));
-const appBase = (project, appId) => `/api/v1/${enc(project)}/${enc(appId)}`;
+const appBase = (project, appId) => `api/v1/${enc(project)}/${enc(appId)}`;
 
 export function projects(signal) {
-  return get("/api/v0/projects", signal);
+  return get("api/v0/projects", signal);
 }
 
 /** One page of a project's apps, newest first, optionally only those with partition key `pk`. */
 export function apps(project, pk, { limit, offset }, signal) {
-  return get(`/api/v0/${enc(project)}/${pkSeg(pk)}/apps?limit=${limit}&offset=${offset}`, signal);
+  return get(`api/v0/${enc(project)}/${pkSeg(pk)}/apps?limit=${limit}&offset=${offset}`, signal);
 }
 
 export function summary(project, appId, signal) {
@@ -71,5 +71,5 @@ export function waitForLog(project, appId, logSize, signal) {
 }
 
 export function addDemoProjects() {
-  return request("/api/v1/demo", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  return request("api/v1/demo", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
 }

@@ -34,9 +34,9 @@ use super::{
 };
 
 mod journal;
-mod nul;
+mod nul_byte;
 
-use nul::nul_in;
+use nul_byte::nul_in;
 
 /// PostgreSQL truncates identifiers to 63 bytes; the index name adds 17.
 const MAX_TABLE_NAME_LEN: usize = 63 - "_created_at_index".len();

@@ -2,6 +2,7 @@
 //! answers are in `error` and `models`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
@@ -15,8 +16,10 @@ use crate::read::{self, ReadError};
 use super::cache::{AppCache, CACHE_BUDGET};
 use super::index::AppIndex;
 
+mod background;
 mod error;
 mod models;
+mod page;
 
 pub use error::StoreError;
 pub use models::{AppListEntry, AppPage, AppSummary, LogStatus, Order, ProjectSummary, StepQuery};
@@ -55,6 +58,14 @@ pub const MAX_RESPONSE: usize = 64 << 20;
 /// file. A request reads only the bytes appended since the last one, then the lines of the steps
 /// it returns; each step's JSON is built once and kept until that step gets a new line. A log
 /// that shrinks or is replaced is read again from the start.
+///
+/// The first request for the newest page of an app ([`Store::steps_json`] with
+/// [`Order::Descending`] and neither `from` nor `to`, what the UI asks first) does not wait for
+/// a big log to be indexed: the page and the step count are read from the end of the log when
+/// its lines there show the layout every writer appends (consecutive steps, each step's lines
+/// after its `begin_entry`; see `index/tail.rs` for the checks), and the whole log is then
+/// indexed in the background, in turns that let requests go first. Any other log, and every
+/// other request, is answered by the index.
 ///
 /// Reading is tolerant where Burr's server answers 500: a torn last line is left for later (it
 /// is usually being written), and a malformed line is skipped and reported in the app's
@@ -98,6 +109,8 @@ pub struct Store {
 struct Inner {
     root: PathBuf,
     apps: Mutex<AppCache>,
+    /// Logs to index in the background.
+    background: background::Queue,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -134,6 +147,7 @@ impl Store {
             inner: Arc::new(Inner {
                 root: root.into(),
                 apps: Mutex::new(AppCache::new(bytes)),
+                background: background::Queue::default(),
             }),
             max_response: MAX_RESPONSE,
         }
@@ -308,6 +322,17 @@ impl Store {
         })
     }
 
+    /// The cached index of the app in `dir` (made when not cached), whether it read its log
+    /// to the end once, and the cache's budget.
+    fn cached_index(&self, dir: &RootPath) -> (Arc<Mutex<AppIndex>>, Arc<AtomicBool>, usize) {
+        let mut cache = lock(&self.inner.apps);
+        let budget = cache.budget();
+        let (index, indexed) = cache.get(dir.relative(), || {
+            AppIndex::new(dir.join(layout::LOG_FILE), budget / 2)
+        });
+        (index, indexed, budget)
+    }
+
     /// Runs `work` on the cached index of the app in `dir`, then accounts for its size (and
     /// drops other apps past the budget).
     fn with_index<T>(
@@ -316,14 +341,7 @@ impl Store {
         work: impl FnOnce(&mut AppIndex) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let key = dir.relative();
-        let (index, budget) = {
-            let mut cache = lock(&self.inner.apps);
-            let budget = cache.budget();
-            let index = cache.get(key, || {
-                AppIndex::new(dir.join(layout::LOG_FILE), budget / 2)
-            });
-            (index, budget)
-        };
+        let (index, _, budget) = self.cached_index(dir);
         let (result, bytes) = {
             let mut index = lock(&index);
             let result = work(&mut index);
@@ -497,11 +515,20 @@ impl Store {
         query: &StepQuery,
     ) -> Result<String, StoreError> {
         let dir = self.app_dir(project, app_id)?;
+        let limit = query.limit.min(MAX_PAGE);
+        // Room for the page's other keys.
+        let room = self.max_response.saturating_sub(128);
+        if query.order == Order::Descending
+            && query.from.is_none()
+            && query.to.is_none()
+            && let Some(page) = self.newest_from_tail(&dir, limit, room)
+        {
+            return page;
+        }
         self.with_index(&dir, |index| {
             index.refresh()?;
             let from = query.from.unwrap_or(0);
             let to = query.to.unwrap_or(u64::MAX);
-            let limit = query.limit.min(MAX_PAGE);
             let (seqs, next) = if from > to {
                 (Vec::new(), None)
             } else {
@@ -513,28 +540,9 @@ impl Store {
                 let seqs: Vec<u64> = ids.by_ref().take(limit).collect();
                 (seqs, ids.next())
             };
-            // Room for the page's other keys.
-            let room = self.max_response.saturating_sub(128);
-            let (steps, covered) = index.steps_json(&seqs, room)?;
-            let next = match seqs.get(covered) {
-                // Cut short by the bound: the page goes on at the first step left out.
-                Some(&left_out) if covered == 0 => {
-                    return Err(StoreError::StepTooLarge {
-                        sequence_id: left_out,
-                        limit: self.max_response,
-                    });
-                }
-                Some(&left_out) => Some(left_out),
-                None => next,
-            };
+            let steps = index.steps_json(&seqs, room)?;
             let status = index.status();
-            Ok(format!(
-                "{{\"steps\":{steps},\"total\":{},\"has_more\":{},\"next\":{},\"log_size\":{}}}",
-                status.num_steps,
-                next.is_some(),
-                next.map_or_else(|| "null".to_owned(), |n| n.to_string()),
-                status.log_size
-            ))
+            self.page_json(&seqs, next, steps, status.num_steps, status.log_size)
         })
     }
 

@@ -1,7 +1,8 @@
-//! The `burr` command: the tracking server and web UI.
+//! The `burr` command: the tracking server and web UI, and the pictures of tracked graphs.
 //!
 //! ```text
 //! burr [--host 127.0.0.1] [--port 7241] [--dir ROOT] [--no-open]
+//! burr graph PROJECT APP_ID [--format svg|mermaid|dot] [--conditions] [--state] [--no-inputs] [-o FILE]
 //! ```
 //!
 //! The root is `--dir`, else the `BURR_PATH` environment variable, else `~/.burr`
@@ -21,7 +22,9 @@ use std::process::{ExitCode, Stdio};
 use burr_tracking::layout::{self, NoHomeDir, RootSource};
 use burr_tracking::server;
 use burr_tracking::server::{AllowedHosts, ServeOptions, Store};
-use clap::Parser;
+use clap::{Parser, Subcommand};
+
+mod graph;
 
 /// What `burr --help` says about the command.
 const ABOUT: &str =
@@ -49,6 +52,9 @@ whoever can reach it: burr warns when it does.";
 #[derive(Debug, Parser)]
 #[command(name = "burr", version, about = ABOUT, long_about = LONG_ABOUT)]
 struct Args {
+    /// What to do instead of serving the UI.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on. The default only accepts connections from this machine;
     /// another address exposes every tracked state to the network.
     #[arg(long, default_value = "127.0.0.1")]
@@ -57,7 +63,7 @@ struct Args {
     #[arg(long, default_value_t = 7241)]
     port: u16,
     /// Tracking folder (default: $BURR_PATH, else ~/.burr).
-    #[arg(long, value_name = "ROOT")]
+    #[arg(long, value_name = "ROOT", global = true)]
     dir: Option<PathBuf>,
     /// Also answer requests that name this host (a name or an address; repeatable). Without
     /// it only localhost, 127.0.0.1, [::1] and the --host address are answered. A name that
@@ -72,6 +78,13 @@ struct Args {
     /// Do not open a web browser.
     #[arg(long)]
     no_open: bool,
+}
+
+/// The commands besides serving.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Draw the graph of a tracked application as SVG (no Graphviz needed), Mermaid or DOT.
+    Graph(graph::GraphArgs),
 }
 
 /// Where the tracking data is, and whether the user named it (a named folder must exist).
@@ -167,6 +180,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(Command::Graph(graph_args)) = &args.command {
+        return graph::run(&dir, graph_args);
+    }
     if dir.exists() && !dir.is_dir() {
         eprintln!(
             "burr: the tracking folder {} is not a folder; point --dir / BURR_PATH at the folder your applications write to",

@@ -1,16 +1,32 @@
 //! The index of one application's log: where each step's lines are in the file, read
-//! incrementally as the log grows, and each step's JSON once built.
+//! incrementally as the log grows (in bounded turns when read in the background), and each
+//! step's JSON once built.
+//!
+//! The lines are probed (`lines`) and steps built from them (`build`) here; before the index
+//! has read a log to its end, the newest page can be read from the log's end instead (`tail`,
+//! checked by a scan of the `begin_entry` lines in `scan`), giving the answer the index would
+//! give.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::confined::RootPath;
-use crate::format::{LineProbe, RecordError, RecordKind};
-use crate::read::{self, MAX_LINE, ReadError, is_blank};
+use crate::format::RecordError;
+use crate::read::{MAX_LINE, ReadError, is_blank};
 
 use super::store::{LogStatus, StoreError};
+
+mod build;
+mod lines;
+mod scan;
+mod tail;
+
+use build::{StepArray, build_steps};
+use lines::{LineKeys, probe, probe_lines};
+pub(super) use tail::newest_page;
 
 /// Size of the reads made when scanning a log.
 const CHUNK: usize = 4 << 20;
@@ -21,34 +37,10 @@ const MAX_PROBLEMS: usize = 20;
 const SLOT_BYTES: usize = 96;
 /// Bytes of one byte range of a step.
 const RANGE_BYTES: usize = std::mem::size_of::<(u64, u64)>();
+/// Most bytes of the log read at once to build many steps.
+const MAX_SPAN: u64 = 32 << 20;
 /// Steps read from disk at once when many are built.
 const BUILD_BATCH: usize = 4096;
-/// Below this many steps to build, one thread does it.
-const PARALLEL_FROM: usize = 256;
-
-// ------------------------------------------------------------------------------ line probes
-
-/// Where a log line belongs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct LineKeys {
-    /// The step the line belongs to.
-    step: Option<u64>,
-    /// Whether the line is a `begin_entry`.
-    begins: bool,
-}
-
-fn probe(line: &[u8]) -> Result<LineKeys, String> {
-    let probe = LineProbe::read(line).map_err(|err| err.to_string())?;
-    if !probe.has_type() {
-        return Err(RecordError::MissingType.to_string());
-    }
-    Ok(LineKeys {
-        step: probe.step(),
-        begins: probe.record_kind() == Some(RecordKind::BeginEntry),
-    })
-}
-
-// ------------------------------------------------------------------------------- app index
 
 /// Where one step's lines are, and its JSON once built.
 #[derive(Debug, Default)]
@@ -79,6 +71,8 @@ pub(super) struct AppIndex {
     offset: u64,
     lines: u64,
     steps: BTreeMap<u64, Slot>,
+    /// Slots whose step has a `begin_entry`.
+    begun: usize,
     pending: Option<Pending>,
     pub(super) problems: Vec<String>,
     pub(super) problem_count: usize,
@@ -89,6 +83,8 @@ pub(super) struct AppIndex {
     range_count: usize,
     /// Whether the bytes at `offset` continue a line longer than [`MAX_LINE`], passed over.
     in_long_line: bool,
+    /// Whether the log was read to its end once (see [`AppIndex::indexed_flag`]).
+    indexed: Arc<AtomicBool>,
 }
 
 fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
@@ -113,6 +109,7 @@ impl AppIndex {
             offset: 0,
             lines: 0,
             steps: BTreeMap::new(),
+            begun: 0,
             pending: None,
             problems: Vec::new(),
             problem_count: 0,
@@ -120,11 +117,17 @@ impl AppIndex {
             json_budget,
             range_count: 0,
             in_long_line: false,
+            indexed: Arc::new(AtomicBool::new(false)),
         }
     }
 
     fn reset(&mut self) {
-        *self = AppIndex::new(self.log.clone(), self.json_budget);
+        let indexed = Arc::clone(&self.indexed);
+        indexed.store(false, Ordering::Release);
+        *self = AppIndex {
+            indexed,
+            ..AppIndex::new(self.log.clone(), self.json_budget)
+        };
     }
 
     /// Opens the log through the confined walk (see [`crate::confined`]).
@@ -151,9 +154,17 @@ impl AppIndex {
     pub(super) fn status(&self) -> LogStatus {
         LogStatus {
             log_size: self.pending.map_or(self.offset, |p| p.end),
-            num_steps: self.steps.values().filter(|s| s.begins).count(),
+            num_steps: self.begun + usize::from(self.pending_begins().is_some()),
             last_sequence_id: self.step_ids().next_back(),
         }
+    }
+
+    /// The step begun by the pending line, when no line read before began it.
+    fn pending_begins(&self) -> Option<u64> {
+        self.pending
+            .filter(|p| p.keys.begins)
+            .and_then(|p| p.keys.step)
+            .filter(|seq| !self.steps.get(seq).is_some_and(|slot| slot.begins))
     }
 
     /// Sequence ids of the steps that have a `begin_entry`, ascending.
@@ -182,13 +193,29 @@ impl AppIndex {
 
     /// Reads what was appended to the log since the last call.
     pub(super) fn refresh(&mut self) -> Result<(), StoreError> {
+        self.refresh_some(u64::MAX).map(|_| ())
+    }
+
+    /// Whether the log was read to its end at least once (since it was last replaced): the
+    /// index then answers anything at the cost of what was appended since. The flag is shared,
+    /// so that it can be read while the index is in use.
+    pub(super) fn indexed_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.indexed)
+    }
+
+    /// Reads what was appended to the log since the last call, stopping at a line boundary
+    /// once about `budget` bytes are read; `true` when it read to the end of the log. What is
+    /// left is read by the next call. A bounded call (a turn in the background) probes on one
+    /// thread, leaving the others to requests.
+    pub(super) fn refresh_some(&mut self, budget: u64) -> Result<bool, StoreError> {
         let mut file = match self.log.open_file() {
             Ok(file) => file,
             Err(err) if err.is_not_found() => {
                 if self.offset > 0 || self.pending.is_some() || self.in_long_line {
                     self.reset();
                 }
-                return Ok(());
+                self.indexed.store(true, Ordering::Release);
+                return Ok(true);
             }
             Err(err) => return Err(StoreError::from_read(err, self.log.root())),
         };
@@ -206,8 +233,12 @@ impl AppIndex {
             self.forget_json(seq);
         }
         if len == self.offset {
-            return Ok(());
+            self.indexed.store(true, Ordering::Release);
+            return Ok(true);
         }
+        let started_at = self.offset;
+        // A turn in the background takes one thread; a request waiting for the index, all.
+        let threads = if budget == u64::MAX { 8 } else { 1 };
         file.seek(SeekFrom::Start(self.offset))
             .map_err(|err| self.io_error(err))?;
         let mut reader = (&mut file).take(len - self.offset);
@@ -234,7 +265,7 @@ impl AppIndex {
             }
             let lines_end =
                 memchr::memrchr(b'\n', &buf[consumed..]).map_or(consumed, |nl| consumed + nl + 1);
-            for (start, end, keys) in probe_lines(&buf[consumed..lines_end]) {
+            for (start, end, keys) in probe_lines(&buf[consumed..lines_end], threads) {
                 self.add_line(
                     buf_start + (consumed + start) as u64,
                     buf_start + (consumed + end) as u64,
@@ -259,6 +290,12 @@ impl AppIndex {
             if n == 0 {
                 break;
             }
+            if buf_start - started_at >= budget {
+                // Enough for this call: the partial line left in `buf` is read again next time.
+                self.seen_tail =
+                    read_tail(&mut file, self.offset).map_err(|err| self.io_error(err))?;
+                return Ok(false);
+            }
         }
         self.seen_tail = read_tail(&mut file, self.offset).map_err(|err| self.io_error(err))?;
         // What is left has no newline yet: a record being written, or a writer that does not
@@ -276,7 +313,8 @@ impl AppIndex {
                 self.forget_json(seq);
             }
         }
-        Ok(())
+        self.indexed.store(true, Ordering::Release);
+        Ok(true)
     }
 
     /// Whether the bytes read last time are still where they were (a log truncated and written
@@ -336,7 +374,10 @@ impl AppIndex {
             return;
         };
         let slot = self.steps.entry(seq).or_default();
-        slot.begins |= keys.begins;
+        if keys.begins && !slot.begins {
+            slot.begins = true;
+            self.begun += 1;
+        }
         match slot.ranges.last_mut() {
             Some(last) if last.1 == start => last.1 = end,
             _ => {
@@ -349,6 +390,28 @@ impl AppIndex {
         }
     }
 
+    /// The part of the log that holds the lines of all of `seqs`, to read at once, when those
+    /// lines fill most of it, their bytes stay within `max_bytes` and the part within
+    /// [`MAX_SPAN`]; `None` when the steps' lines are better read one range at a time.
+    fn batch_span(&self, seqs: &[u64], max_bytes: usize) -> Option<(u64, u64)> {
+        let (mut lo, mut hi, mut sum) = (u64::MAX, 0, 0u64);
+        let pending = self.pending.map(|p| (p.keys.step, (p.start, p.end)));
+        for seq in seqs {
+            let ranges = self.steps.get(seq).map_or(&[][..], |slot| &slot.ranges[..]);
+            let extra = pending
+                .filter(|(step, _)| *step == Some(*seq))
+                .map(|(_, r)| r);
+            for &(start, end) in ranges.iter().chain(extra.as_ref()) {
+                lo = lo.min(start);
+                hi = hi.max(end);
+                sum += end - start;
+            }
+        }
+        let len = hi.checked_sub(lo)?;
+        (sum <= max_bytes as u64 && len <= MAX_SPAN && len <= sum.saturating_mul(2) + (1 << 20))
+            .then_some((lo, hi))
+    }
+
     /// The JSON array of the longest prefix of `seqs` whose text fits in `max_bytes`, and how
     /// many of `seqs` it covers (a step without a `begin_entry` is covered, not shown). Steps
     /// not built yet are built (and cached within the budget); building stops near the bound,
@@ -358,8 +421,7 @@ impl AppIndex {
         seqs: &[u64],
         max_bytes: usize,
     ) -> Result<(String, usize), StoreError> {
-        let mut out = String::from("[");
-        let mut covered = 0;
+        let mut out = StepArray::new(max_bytes);
         let mut file: Option<File> = None;
         for batch in seqs.chunks(BUILD_BATCH) {
             let missing: Vec<u64> = batch
@@ -376,6 +438,29 @@ impl AppIndex {
                     Some(file) => file,
                     None => file.insert(self.open()?),
                 };
+                let span = self
+                    .batch_span(
+                        &missing,
+                        max_bytes.saturating_mul(2).saturating_sub(out.len()),
+                    )
+                    .map(|(start, end)| {
+                        let mut bytes = Vec::new();
+                        read_range(file, start, end, &mut bytes).map(|()| (start, bytes))
+                    })
+                    .transpose()
+                    .map_err(|err| self.io_error(err))?;
+                let mut read = |start: u64, end: u64, out: &mut Vec<u8>| match &span {
+                    Some((at, bytes)) => {
+                        let from = usize::try_from(start - at).map_err(io::Error::other)?;
+                        let to = usize::try_from(end - at).map_err(io::Error::other)?;
+                        out.extend_from_slice(&bytes[from..to]);
+                        if out.last() != Some(&b'\n') {
+                            out.push(b'\n');
+                        }
+                        Ok(())
+                    }
+                    None => read_range(file, start, end, out),
+                };
                 let mut inputs = Vec::with_capacity(missing.len());
                 let mut read_bytes = 0usize;
                 for &seq in &missing {
@@ -388,13 +473,11 @@ impl AppIndex {
                     let mut bytes: Vec<u8> = Vec::new();
                     if let Some(slot) = self.steps.get(&seq) {
                         for &(start, end) in &slot.ranges {
-                            read_range(file, start, end, &mut bytes)
-                                .map_err(|err| self.io_error(err))?;
+                            read(start, end, &mut bytes).map_err(|err| self.io_error(err))?;
                         }
                     }
                     if let Some(p) = self.pending.filter(|p| p.keys.step == Some(seq)) {
-                        read_range(file, p.start, p.end, &mut bytes)
-                            .map_err(|err| self.io_error(err))?;
+                        read(p.start, p.end, &mut bytes).map_err(|err| self.io_error(err))?;
                     }
                     read_bytes += bytes.len();
                     inputs.push((seq, bytes));
@@ -422,91 +505,20 @@ impl AppIndex {
             }
             for seq in batch {
                 if not_read == Some(*seq) {
-                    out.push(']');
-                    return Ok((out, covered));
+                    return Ok(out.finish());
                 }
                 let json = self
                     .steps
                     .get(seq)
                     .and_then(|slot| slot.json.as_ref())
                     .or_else(|| uncached.get(seq));
-                if let Some(json) = json {
-                    // The separator, the step and the closing bracket must fit.
-                    let comma = usize::from(out.len() > 1);
-                    if out.len() + comma + json.len() + 1 > max_bytes {
-                        out.push(']');
-                        return Ok((out, covered));
-                    }
-                    if comma == 1 {
-                        out.push(',');
-                    }
-                    out.push_str(json);
+                if !out.push(json.map(|json| &**json)) {
+                    return Ok(out.finish());
                 }
-                covered += 1;
             }
         }
-        out.push(']');
-        Ok((out, covered))
+        Ok(out.finish())
     }
-}
-
-/// Lines probed together below this many bytes (threads cost more than they save).
-const PARALLEL_PROBE_FROM: usize = 1 << 20;
-
-/// One probed line: its byte range in the probed buffer and its keys (`None` when blank).
-type ProbedLine = (usize, usize, Option<Result<LineKeys, String>>);
-
-/// Probes the newline-terminated lines of `buf`, in order, on several threads when it is big.
-fn probe_lines(buf: &[u8]) -> Vec<ProbedLine> {
-    let probe_part = |part: &[u8], base: usize| {
-        let mut out = Vec::new();
-        let mut at = 0;
-        while let Some(nl) = memchr::memchr(b'\n', &part[at..]) {
-            let end = at + nl + 1;
-            let line = &part[at..end];
-            let keys = if line.len() - 1 > MAX_LINE {
-                Some(Err(RecordError::TooLong { limit: MAX_LINE }.to_string()))
-            } else {
-                (!is_blank(line)).then(|| probe(line))
-            };
-            out.push((base + at, base + end, keys));
-            at = end;
-        }
-        out
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || buf.len() < PARALLEL_PROBE_FROM {
-        return probe_part(buf, 0);
-    }
-    // Cut the buffer into about equal parts that each end with a newline.
-    let mut parts = Vec::with_capacity(threads);
-    let mut start = 0;
-    for i in 1..=threads {
-        let target = (buf.len() * i / threads).max(start);
-        let end = if i == threads {
-            buf.len()
-        } else {
-            memchr::memchr(b'\n', &buf[target..]).map_or(buf.len(), |nl| target + nl + 1)
-        };
-        if end > start {
-            parts.push((start, end));
-            start = end;
-        }
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .iter()
-            .map(|&(start, end)| scope.spawn(move || probe_part(&buf[start..end], start)))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(probed) => probed,
-                // A panic while probing is a bug; keep the panic's payload going up.
-                Err(payload) => std::panic::resume_unwind(payload),
-            })
-            .collect()
-    })
 }
 
 /// The (at most 64) bytes before `offset`.
@@ -529,78 +541,4 @@ fn read_range(file: &mut File, start: u64, end: u64, out: &mut Vec<u8>) -> io::R
         out.push(b'\n');
     }
     Ok(())
-}
-
-/// Builds many steps' JSON, on several threads when there are many.
-fn build_steps(inputs: Vec<(u64, Vec<u8>)>) -> Vec<(u64, Option<Arc<str>>, Vec<String>)> {
-    let build = |(seq, bytes): &(u64, Vec<u8>)| {
-        let (json, errors) = build_step(bytes);
-        (*seq, json.map(Arc::from), errors)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || inputs.len() < PARALLEL_FROM {
-        return inputs.iter().map(build).collect();
-    }
-    let chunk = inputs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = inputs
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(build).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(built) => built,
-                // A panic while building is a bug; keep the panic's payload going up.
-                Err(payload) => std::panic::resume_unwind(payload),
-            })
-            .collect()
-    })
-}
-
-/// Builds one step's JSON from its lines with the reader's grouping (Burr's `Step.from_logs`).
-/// Returns `None` when the lines make no step (no `begin_entry`), and the unreadable lines.
-fn build_step(bytes: &[u8]) -> (Option<String>, Vec<String>) {
-    let mut log = read::parse_log(bytes);
-    let mut errors: Vec<String> = log.problems.iter().map(|p| p.error.to_string()).collect();
-    let records = std::mem::take(&mut log.records);
-    let step = read::steps_from_records(records).into_iter().next_back();
-    let json = step.and_then(|step| match serde_json::to_string(&step) {
-        Ok(json) => Some(json),
-        Err(err) => {
-            errors.push(format!("cannot encode the step: {err}"));
-            None
-        }
-    });
-    (json, errors)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn probing_in_parts_keeps_every_line_in_order() {
-        let mut buf = Vec::new();
-        let mut expected = Vec::new();
-        let mut seq = 0u64;
-        while buf.len() < 3 * PARALLEL_PROBE_FROM {
-            let start = buf.len();
-            let line = match seq % 4 {
-                0 => format!(
-                    "{{\"type\":\"begin_entry\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
-                ),
-                1 => format!("{{\"type\":\"end_span\",\"action_sequence_id\":{seq}}}\n"),
-                2 => "   \n".to_owned(),
-                _ => "not json\n".to_owned(),
-            };
-            buf.extend_from_slice(line.as_bytes());
-            let keys = (!is_blank(line.as_bytes())).then(|| probe(line.as_bytes()));
-            expected.push((start, buf.len(), keys));
-            seq += 1;
-        }
-        assert_eq!(probe_lines(&buf), expected);
-        assert_eq!(probe_lines(&buf[..expected[5].1]), expected[..6]);
-        assert!(probe_lines(b"").is_empty());
-    }
 }
