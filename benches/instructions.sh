@@ -4,8 +4,8 @@
 #
 #   bash benches/instructions.sh [SCENARIO] [STEPS]
 #
-# SCENARIO is `counter` (default), `counter-tracked` (the counter with tracking) or
-# `spans` (4 spans and 6 attributes per step, tracked). The bench example runs under
+# SCENARIO is `counter` (default), `counter-typed` (the counter with a typed state),
+# `counter-tracked` (the counter with tracking) or `spans` (4 spans and 6 attributes per step, tracked). The bench example runs under
 # `valgrind --tool=callgrind` at STEPS and 2*STEPS steps (default 20000); the difference of
 # the two totals, divided by STEPS, is the cost of one step without the start-up. Prints one
 # JSON line: {"scenario":"counter","instructions_per_step":3758}.
@@ -16,8 +16,8 @@ scenario="${1:-counter}"
 steps="${2:-20000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burr-target}"
 case "$scenario" in
-  counter | counter-tracked | spans) ;;
-  *) echo "unknown scenario: $scenario (counter, counter-tracked, spans)" >&2; exit 2 ;;
+  counter | counter-typed | counter-tracked | spans) ;;
+  *) echo "unknown scenario: $scenario (counter, counter-typed, counter-tracked, spans)" >&2; exit 2 ;;
 esac
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 2; }
 
@@ -29,6 +29,7 @@ trap 'rm -rf "$work"' EXIT
 args() {
   case "$scenario" in
     counter) echo "counter --steps $1" ;;
+    counter-typed) echo "counter-typed --steps $1" ;;
     counter-tracked) echo "counter --steps $1 --track $work/track-$1" ;;
     spans) echo "spans --steps $1 --track $work/track-$1" ;;
   esac

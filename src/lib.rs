@@ -7,10 +7,17 @@ pub use burr_core::{
     Action, ActionContext, ActionError, Application, ApplicationBuilder, Bound, BoxError,
     BuildProblem, CancelHandle, Condition, Error, FnAction, Halt, Halted, InitializeFrom, Input,
     InputSpec, Inputs, IntoAction, IntoStepOutput, Iterate, Outcome, Placeholder, ResultAction,
-    ResultMap, SpanGuard, State, StateError, StepOutput, StepResult, Suspension, Tracer, actions,
-    default, expr, halt_after, halt_before, inputs, state, when,
+    ResultMap, SpanGuard, State, StateError, StepOutput, StepResult, Suspension, Tracer,
+    TypedState, TypedStateError, actions, default, expr, halt_after, halt_before, inputs, state,
+    when,
 };
-pub use burr_macros::{action, streaming_action, trace};
+pub use burr_macros::{TypedState, action, streaming_action, trace};
+
+/// Typed state: the field descriptions, update rules and conversions behind
+/// `#[derive(TypedState)]` and typed actions.
+pub mod typed {
+    pub use burr_core::typed::{FieldInfo, TypedOutput, UpdateRule, Writes};
+}
 
 /// The former name of [`Error`].
 #[deprecated(since = "0.2.0", note = "renamed to `burr::Error`")]
@@ -97,9 +104,9 @@ pub mod prelude {
     pub use burr_core::{
         Action, ActionContext, ActionError, Application, ApplicationBuilder, Condition, Error,
         FnAction, Halt, Halted, Inputs, Outcome, ResultMap, State, StepOutput, StepResult, Tracer,
-        actions, default, expr, halt_after, halt_before, inputs, state, when,
+        TypedState, actions, default, expr, halt_after, halt_before, inputs, state, when,
     };
-    pub use burr_macros::{action, streaming_action, trace};
+    pub use burr_macros::{TypedState, action, streaming_action, trace};
 }
 
 #[doc(hidden)]

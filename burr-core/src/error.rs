@@ -95,6 +95,106 @@ pub enum StateError {
     },
 }
 
+/// Errors converting between a typed state (a struct deriving `TypedState`) and the map
+/// [`State`](crate::State), or applying a field's update rule. Every variant names the
+/// struct and the field.
+///
+/// # Examples
+///
+/// ```
+/// use burr_core::TypedStateError;
+/// let e = TypedStateError::MissingField { state: "Chat", field: "history", key: "history" };
+/// assert!(e.to_string().contains("`Chat`") && e.to_string().contains("`history`"));
+/// assert_eq!(e.field(), "history");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TypedStateError {
+    /// The state has no value for the field (and the field has no default).
+    #[error("field `{field}` of `{state}` is missing: the state has no key `{key}`")]
+    MissingField {
+        /// The struct.
+        state: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The state key it is stored under.
+        key: &'static str,
+    },
+    /// The field's value does not deserialize into the field's type.
+    #[error(
+        "field `{field}` of `{state}` did not deserialize: key `{key}` holds a {found}, which is not a valid `{expected}`: {message}"
+    )]
+    WrongType {
+        /// The struct.
+        state: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The state key.
+        key: &'static str,
+        /// The field's Rust type.
+        expected: String,
+        /// The JSON type found.
+        found: &'static str,
+        /// The deserializer's message.
+        message: String,
+    },
+    /// The field's value failed to serialize.
+    #[error("field `{field}` of `{state}` failed to serialize: {message}")]
+    Serialize {
+        /// The struct.
+        state: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The serializer's message.
+        message: String,
+    },
+    /// The field's update rule (`append`, `add`, `merge`, `reduce`) could not combine the
+    /// value written with the value stored.
+    #[error("field `{field}` of `{state}`: the `{rule}` update failed: {message}")]
+    Update {
+        /// The struct.
+        state: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The rule.
+        rule: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+    /// Another state error while reading or writing the field (inside an action: a key its
+    /// view does not show).
+    #[error("field `{field}` of `{state}`: {source}")]
+    State {
+        /// The struct.
+        state: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The state's error.
+        #[source]
+        source: StateError,
+    },
+}
+
+impl TypedStateError {
+    /// The field the error is about.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = burr_core::TypedStateError::Serialize { state: "S", field: "f", message: "x".into() };
+    /// assert_eq!(e.field(), "f");
+    /// ```
+    pub fn field(&self) -> &str {
+        match self {
+            TypedStateError::MissingField { field, .. }
+            | TypedStateError::WrongType { field, .. }
+            | TypedStateError::Serialize { field, .. }
+            | TypedStateError::Update { field, .. }
+            | TypedStateError::State { field, .. } => field,
+        }
+    }
+}
+
 /// An error parsing or evaluating an expression.
 ///
 /// # Examples
@@ -248,9 +348,12 @@ impl ActionError {
             Ok(e) => *e,
             Err(other) => match other.downcast::<StateError>() {
                 Ok(e) => Error::State(*e),
-                Err(source) => Error::ActionFailed {
-                    action: action.to_string(),
-                    source,
+                Err(other) => match other.downcast::<TypedStateError>() {
+                    Ok(e) => Error::TypedState(e),
+                    Err(source) => Error::ActionFailed {
+                        action: action.to_string(),
+                        source,
+                    },
                 },
             },
         }
@@ -371,6 +474,10 @@ pub enum Error {
     /// A state operation failed.
     #[error(transparent)]
     State(#[from] StateError),
+    /// A typed state did not convert to or from the map state (see `TypedStateError`);
+    /// boxed, so that the error stays small.
+    #[error(transparent)]
+    TypedState(Box<TypedStateError>),
     /// The builder found problems; every one is listed.
     #[error("cannot build the application: {}", list(problems))]
     Build {
@@ -604,6 +711,12 @@ fn list(problems: &[BuildProblem]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+impl From<TypedStateError> for Error {
+    fn from(e: TypedStateError) -> Self {
+        Error::TypedState(Box::new(e))
+    }
 }
 
 impl Error {

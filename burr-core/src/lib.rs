@@ -43,6 +43,9 @@ mod application;
 // Parallel map/reduce over sub-applications.
 pub mod parallel;
 
+// Typed state: structs as the state, and what typed actions are built from.
+pub mod typed;
+
 pub use action::stream;
 pub use action::{
     Action, Bound, FnAction, Input, InputSpec, Inputs, IntoAction, IntoStepOutput, Placeholder,
@@ -54,7 +57,7 @@ pub use application::{
     StreamOutcome, StreamingResult, Suspension, halt_after, halt_before,
 };
 pub use context::{ActionContext, SpanGuard, Tracer};
-pub use error::{ActionError, BoxError, BuildProblem, Error, Result, StateError};
+pub use error::{ActionError, BoxError, BuildProblem, Error, Result, StateError, TypedStateError};
 pub use graph::{
     ActionInfo, Condition, DotOptions, Graph, GraphOptions, RenderError, TransitionInfo,
     TransitionSpec, default, expr, when,
@@ -71,6 +74,7 @@ pub use persistence::{
 pub use state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
 #[cfg(feature = "tracing-layer")]
 pub use tracing_layer::BurrLayer;
+pub use typed::TypedState;
 
 #[doc(hidden)]
 pub mod __private {

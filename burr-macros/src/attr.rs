@@ -15,6 +15,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(reads);
     syn::custom_keyword!(writes);
     syn::custom_keyword!(tags);
+    syn::custom_keyword!(state);
     syn::custom_keyword!(capture_inputs);
     syn::custom_keyword!(capture_outputs);
     syn::custom_keyword!(input_filterlist);
@@ -32,6 +33,11 @@ impl Errors {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
         }
+    }
+
+    /// How many errors were collected.
+    pub(crate) fn count(&self) -> usize {
+        self.0.as_ref().map_or(0, |e| e.clone().into_iter().count())
     }
 
     /// Adds an error at `span`.
@@ -64,6 +70,8 @@ pub(crate) struct Key {
     pub(crate) name: String,
     /// Where it was written.
     pub(crate) span: Span,
+    /// Whether it was written as a string literal.
+    pub(crate) literal: bool,
 }
 
 impl Parse for Key {
@@ -81,12 +89,14 @@ impl Parse for Key {
             Ok(Key {
                 name,
                 span: lit.span(),
+                literal: true,
             })
         } else if lookahead.peek(Ident::peek_any) {
             let ident = input.call(Ident::parse_any)?;
             Ok(Key {
                 name: ident.unraw().to_string(),
                 span: ident.span(),
+                literal: false,
             })
         } else {
             Err(syn::Error::new(
@@ -159,11 +169,30 @@ impl KeyList {
 }
 
 /// The arguments of `#[action(...)]`.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ActionArgs {
     pub(crate) reads: Option<KeyList>,
     pub(crate) writes: Option<KeyList>,
     pub(crate) tags: Option<KeyList>,
+    /// The typed state the action's `reads` and `writes` name fields of.
+    pub(crate) state: Option<syn::Type>,
+}
+
+impl std::fmt::Debug for ActionArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActionArgs")
+            .field("reads", &self.reads)
+            .field("writes", &self.writes)
+            .field("tags", &self.tags)
+            .field(
+                "state",
+                &self
+                    .state
+                    .as_ref()
+                    .map(|t| quote::ToTokens::to_token_stream(t).to_string()),
+            )
+            .finish()
+    }
 }
 
 impl ActionArgs {
@@ -198,6 +227,9 @@ impl Parse for ActionArgs {
             } else if lookahead.peek(kw::tags) {
                 let parsed = parse_assignment::<kw::tags, _>(input, KeyList::parse_value);
                 set_once(&mut args.tags, parsed?, errors);
+            } else if lookahead.peek(kw::state) {
+                let parsed = parse_assignment::<kw::state, _>(input, parse_state_type);
+                set_once(&mut args.state, parsed?, errors);
             } else {
                 return Err(lookahead.error());
             }
@@ -254,6 +286,21 @@ impl Parse for TraceArgs {
         })?;
         errors.finish(args)
     }
+}
+
+fn parse_state_type(input: ParseStream<'_>, name: &str, _: Span) -> syn::Result<syn::Type> {
+    let span = input
+        .cursor()
+        .token_tree()
+        .map_or(input.span(), |(t, _)| t.span());
+    input.parse::<syn::Type>().map_err(|_| {
+        syn::Error::new(
+            span,
+            format!(
+                "`{name}` takes the type of a struct deriving `TypedState`, like `{name} = ChatState`"
+            ),
+        )
+    })
 }
 
 fn parse_bool(input: ParseStream<'_>, name: &str, _: Span) -> syn::Result<LitBool> {

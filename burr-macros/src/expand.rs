@@ -21,6 +21,13 @@ pub(crate) fn action(args: TokenStream, item: TokenStream) -> TokenStream {
     let out = match syn::parse2::<MaybeItemFn>(item.clone()) {
         Err(e) => with_item_error("action", e, &item),
         Ok(parsed) => {
+            if let Ok(args) = &args_parsed
+                && args.state.is_some()
+            {
+                let out = crate::typed::action(args, &parsed, &item::source_text(&item));
+                debug_print("action", &out);
+                return out;
+            }
             let checked = match args_parsed {
                 Ok(args) => validate::action(Some(&args), &parsed).map(|f| (args, f)),
                 Err(mut e) => {

@@ -4,6 +4,7 @@ mod attr;
 mod expand;
 mod item;
 mod streaming;
+mod typed;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -112,9 +113,150 @@ use proc_macro::TokenStream;
 ///     state.update("cuont", 1)
 /// }
 /// ```
+///
+/// # Typed actions
+///
+/// With `state = S`, where `S` derives `TypedState`, `reads` and `writes` name fields of `S`
+/// and the function works on typed values, without keys and without `?` per read:
+///
+/// ```text
+/// #[action(state = S, reads = [field, ...], writes = [field, ...], tags = [...])]
+/// fn name(s: Reads, inputs...) -> Writes
+/// ```
+///
+/// - **`Reads`** (optional, first) is a struct generated for the action with one field per
+///   declared read, of the field's type in `S`, read from the state before the call.
+/// - **`Writes`** is a struct with one field per declared write, all required; the action
+///   returns it (or `(R, Writes)` with a result `R`, or a `Result` of either), and each
+///   field is written by its update rule (`#[burr(append)]`...).
+/// - Runtime inputs and the injected `&Tracer`/`&ActionContext` are as above.
+/// - The names `Reads` and `Writes` are the action's own inside its signature and body.
+///
+/// Each declared read is deserialized into its field before every call; a field the action
+/// only appends to (or adds to, merges into) need not be read: its rule combines with the
+/// stored value without the action seeing it.
+///
+/// Checked at compile time, each at the token at fault: a field of `reads`/`writes` that `S`
+/// does not have (the message lists the fields of `S`); `s.field` for a field not in
+/// `reads`, and a `Writes { .. }` field not in `writes` (the messages list the declared
+/// ones); a `Writes { .. }` that leaves a declared write out; the type of every read and
+/// write. At run time, as for every action: a stored value that does not deserialize into
+/// its field fails the step with `Error::TypedState` naming the field, and the engine checks
+/// what the action wrote against `writes`.
+///
+/// ```
+/// use burr::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, TypedState)]
+/// struct Chat {
+///     #[burr(append)]
+///     history: Vec<String>,
+///     prompt: String,
+/// }
+///
+/// #[action(state = Chat, reads = [prompt], writes = [history])]
+/// fn echo(chat: Reads, times: Option<usize>) -> Writes {
+///     Writes { history: vec![chat.prompt.repeat(times.unwrap_or(1))] }
+/// }
+///
+/// let mut app = ApplicationBuilder::new()
+///     .with_actions(actions![echo])
+///     .with_typed_state(&Chat { history: vec![], prompt: "ab".into() })
+///     .with_entrypoint("echo")
+///     .build()?;
+/// app.step_with(&inputs! { times: 2 })?;
+/// assert_eq!(app.typed_state::<Chat>()?.history, ["abab"]);
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// Reading a field the action did not declare does not compile:
+///
+/// ```compile_fail
+/// use burr::prelude::*;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, TypedState)]
+/// struct Chat { prompt: String, history: Vec<String> }
+///
+/// #[action(state = Chat, reads = [prompt], writes = [])]
+/// fn peek(chat: Reads) -> Writes {
+///     let _ = chat.history;
+///     Writes {}
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::action(args.into(), item.into()).into()
+}
+
+/// Derives `TypedState`: the struct becomes an application's state, declared once.
+///
+/// ```text
+/// #[derive(Serialize, Deserialize, TypedState)]
+/// struct ChatState {
+///     #[burr(append)]                 // what an action writes is appended
+///     history: Vec<Message>,
+///     #[burr(add)]                    // ... added
+///     turns: u32,
+///     #[burr(merge)]                  // ... merged, key by key
+///     scores: BTreeMap<String, f64>,
+///     #[burr(reduce = keep_longest)]  // ... combined by `fn(stored, written) -> new`
+///     best: String,
+///     response: Option<String>,       // no rule: replaced
+/// }
+/// ```
+///
+/// The map form of the struct (what the engine, hooks, trackers and persisters see) is the
+/// JSON object serde writes for it: one state key per field, under the field's name, its
+/// `#[serde(rename = "..")]` or the struct's `#[serde(rename_all = "..")]`. Reading it back names the field that is missing or does not
+/// deserialize (`TypedStateError`); a missing `Option` field is `None`, a missing field with
+/// `#[serde(default)]` (or `default = "path"`) gets its default.
+///
+/// The update rules apply when an action writes the field; the state an application starts
+/// with (`with_typed_state`) is taken as it is. A rule that cannot combine two values (an
+/// overflowing `add`) fails the step, naming the field.
+///
+/// Serde attributes that change how a field is stored (`flatten`, `skip`, `with`,
+/// `skip_serializing_if`...) are refused with the reason, as are enums, tuple structs and
+/// generic structs: each field is one key, read and written on its own.
+///
+/// # Examples
+///
+/// ```
+/// use burr::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, PartialEq, Serialize, Deserialize, TypedState)]
+/// struct Counter {
+///     #[burr(add)]
+///     count: i64,
+///     #[serde(rename = "last seen")]
+///     last: Option<String>,
+/// }
+///
+/// let state = State::from_typed(&Counter { count: 1, last: None })?;
+/// assert_eq!(state.to_json(), serde_json::json!({"count": 1, "last seen": null}));
+/// assert_eq!(state.to_typed::<Counter>()?, Counter { count: 1, last: None });
+///
+/// let err = state.update("count", "one").to_typed::<Counter>().unwrap_err();
+/// assert_eq!(err.field(), "count");
+/// # Ok::<(), burr::TypedStateError>(())
+/// ```
+///
+/// A field stored as something else than its own key does not compile:
+///
+/// ```compile_fail
+/// use burr::prelude::*;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, TypedState)]
+/// struct Chat {
+///     #[serde(skip)]
+///     cache: Vec<u8>,
+/// }
+/// ```
+#[proc_macro_derive(TypedState, attributes(burr))]
+pub fn derive_typed_state(input: TokenStream) -> TokenStream {
+    typed::derive(input.into()).into()
 }
 
 /// Records a span each time the function is called inside an action (Burr's `@trace`).

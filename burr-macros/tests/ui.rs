@@ -8,4 +8,6 @@ fn ui() {
     t.compile_fail("tests/ui/action/fail/*.rs");
     t.pass("tests/ui/trace/pass/*.rs");
     t.compile_fail("tests/ui/trace/fail/*.rs");
+    t.pass("tests/ui/typed/pass/*.rs");
+    t.compile_fail("tests/ui/typed/fail/*.rs");
 }

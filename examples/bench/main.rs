@@ -4,10 +4,12 @@
 //!
 //! ```not_rust
 //! cargo run --release --example bench -- counter --steps 100000
+//! cargo run --release --example bench -- counter-typed --steps 100000
 //! cargo run --release --example bench -- state-growth --steps 10000
 //! ```
 //!
 //! Scenarios: `counter` (two-action counter; `--track DIR` writes tracking files),
+//! `counter-typed` (the same counter with a typed state and typed actions),
 //! `state-growth` (appends 200 bytes to a list each step), `spans` (4 spans per step, tracked),
 //! `trace-noop` (`#[trace]` outside an action), `sqlite` (saved steps), `fanout`
 //! (sub-applications).
@@ -16,6 +18,7 @@ mod core;
 mod fanout;
 mod sqlite;
 mod tracked;
+mod typed;
 
 use std::process::ExitCode;
 
@@ -23,6 +26,7 @@ fn usage() -> String {
     "usage: bench <scenario> [options]\n\
      scenarios:\n  \
      counter --steps N [--track DIR]\n  \
+     counter-typed --steps N\n  \
      state-growth --steps K\n  \
      spans --steps N --track DIR\n  \
      trace-noop --calls M\n  \
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let out = match scenario.as_str() {
         "counter" if rest.iter().any(|a| a == "--track") => Ok(tracked::counter_tracked(rest)),
         "counter" => core::counter(rest),
+        "counter-typed" => typed::counter_typed(rest),
         "state-growth" => core::state_growth(rest),
         "spans" => Ok(tracked::spans(rest)),
         "trace-noop" => Ok(core::trace_noop(rest)),

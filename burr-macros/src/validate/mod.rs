@@ -62,6 +62,13 @@ pub(crate) fn action<'a>(
     let sig = &item.sig;
     let fn_name = sig.ident.unraw().to_string();
 
+    if let Some(ty) = args.and_then(|a| a.state.as_ref()) {
+        errors.spanned(
+            ty,
+            "`state = ..` (a typed state) is supported by `#[action]` only; a streaming action \
+             takes the map `State`",
+        );
+    }
     if let Some(args) = args {
         for list in [&args.reads, &args.writes, &args.tags]
             .into_iter()
@@ -275,14 +282,14 @@ fn collect_bindings(pat: &Pat, out: &mut Vec<Ident>) {
 }
 
 /// The identifier of a plain `name` / `mut name` pattern.
-fn plain_ident(pat: &Pat) -> Option<Ident> {
+pub(crate) fn plain_ident(pat: &Pat) -> Option<Ident> {
     match pat {
         Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => Some(p.ident.clone()),
         _ => None,
     }
 }
 
-fn generics_error(sig: &syn::Signature, message: &str) -> syn::Error {
+pub(crate) fn generics_error(sig: &syn::Signature, message: &str) -> syn::Error {
     if sig.generics.params.is_empty() {
         match &sig.generics.where_clause {
             Some(w) => syn::Error::new_spanned(w, message),
@@ -303,16 +310,16 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     }
 }
 
-fn is_named(ty: &Type, name: &str) -> bool {
+pub(crate) fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_none())
 }
 
-fn is_state(ty: &Type) -> bool {
+pub(crate) fn is_state(ty: &Type) -> bool {
     is_named(ty, "State")
 }
 
 /// What the runtime passes for a parameter of type `ty`, or why it cannot pass anything.
-fn classify(ty: &Type, name: &str) -> syn::Result<ParamKind> {
+pub(crate) fn classify(ty: &Type, name: &str) -> syn::Result<ParamKind> {
     let not_input = |what: &str, fix: &str| {
         Err(syn::Error::new_spanned(
             ty,
@@ -397,7 +404,7 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 
 /// Reports declared keys that belong to the runtime (they start with `__`): an action never
 /// writes one, and reads only `__SEQUENCE_ID` and `__PRIOR_STEP`.
-fn check_reserved(args: &ActionArgs, errors: &mut Errors) {
+pub(crate) fn check_reserved(args: &ActionArgs, errors: &mut Errors) {
     for key in args.writes().iter().filter(|k| k.name.starts_with("__")) {
         errors.error(
             key.span,
@@ -426,7 +433,7 @@ fn check_reserved(args: &ActionArgs, errors: &mut Errors) {
 }
 
 /// Reports a key given twice in one list, at the second occurrence.
-fn check_duplicates(list: &KeyList, errors: &mut Errors) {
+pub(crate) fn check_duplicates(list: &KeyList, errors: &mut Errors) {
     let arg = &list.arg;
     for (i, key) in list.keys.iter().enumerate() {
         if list.keys[..i].iter().any(|k| k.name == key.name) {
@@ -438,7 +445,7 @@ fn check_duplicates(list: &KeyList, errors: &mut Errors) {
     }
 }
 
-fn backticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn backticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()

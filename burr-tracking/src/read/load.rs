@@ -41,6 +41,37 @@ pub struct LoadedState {
 }
 
 impl LoadedState {
+    /// The step's state as the typed state `S` (see [`State::to_typed`]); a field that does
+    /// not deserialize is a [`TypedStateError`](burr_core::TypedStateError) naming it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use burr_core::typed::{FieldInfo, TypedState, UpdateRule, read_field};
+    /// # use burr_core::{State, TypedStateError};
+    /// # #[derive(Debug, PartialEq)]
+    /// # struct Counter { n: i64 }
+    /// # impl TypedState for Counter {
+    /// #     const NAME: &'static str = "Counter";
+    /// #     const FIELDS: &'static [FieldInfo] = &[FieldInfo::new("n", "n", UpdateRule::Replace)];
+    /// #     fn write_fields(&self, state: State) -> State { state.update("n", &self.n) }
+    /// #     fn from_state(state: &State) -> Result<Self, TypedStateError> {
+    /// #         Ok(Counter { n: read_field(state, Self::NAME, "n", "n")? })
+    /// #     }
+    /// # }
+    /// # let root = tempfile::tempdir()?;
+    /// # let app = root.path().join("p").join("a");
+    /// # std::fs::create_dir_all(&app)?;
+    /// # std::fs::write(app.join("log.jsonl"), concat!(
+    /// #     r#"{"type":"end_entry","end_time":"2024-01-01","action":"inc","result":{},"exception":null,"state":{"n":1,"__SEQUENCE_ID":0},"sequence_id":0}"#, "\n"))?;
+    /// let loaded = burr_tracking::load_state(root.path(), "p", "a", None)?;
+    /// assert_eq!(loaded.typed_state::<Counter>()?, Counter { n: 1 });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn typed_state<S: burr_core::TypedState>(&self) -> Result<S, burr_core::TypedStateError> {
+        self.state.to_typed()
+    }
+
     /// The row a [`StateLoader`] returns for this step of `app_id`.
     pub(crate) fn into_persisted(
         self,

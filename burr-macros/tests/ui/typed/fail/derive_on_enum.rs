@@ -1,0 +1,9 @@
+use burr::TypedState;
+
+#[derive(TypedState)]
+enum Mode {
+    Chat,
+    Search,
+}
+
+fn main() {}

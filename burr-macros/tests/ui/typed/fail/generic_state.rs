@@ -1,0 +1,8 @@
+use burr::TypedState;
+
+#[derive(TypedState)]
+struct Holder<T> {
+    value: T,
+}
+
+fn main() {}
