@@ -11,7 +11,7 @@ use burr::graph::GraphOptions;
 use burr::tracking::read::{list_apps, list_projects, read_app_graph};
 
 /// The examples that track, and the arguments they need.
-const TRACKED_EXAMPLES: [(&str, &[&str]); 9] = [
+const TRACKED_EXAMPLES: [(&str, &[&str]); 10] = [
     ("chatbot", &[]),
     ("counter-tracked", &[]),
     ("debugging", &[]),
@@ -20,6 +20,7 @@ const TRACKED_EXAMPLES: [(&str, &[&str]); 9] = [
     ("retries", &[]),
     ("streaming", &[]),
     ("tracing", &[]),
+    ("typed_chatbot", &[]),
     ("human_in_the_loop", &["--db", "approvals.db"]),
 ];
 

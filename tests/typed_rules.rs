@@ -116,3 +116,35 @@ fn the_initial_state_is_not_combined() -> Result<(), Error> {
     assert_eq!(app.typed_state::<Tally>()?.total, 5);
     Ok(())
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedState)]
+struct Turns {
+    #[burr(add)]
+    turns: u8,
+}
+
+#[action(state = Turns, reads = [], writes = [turns])]
+fn take_turns(n: u8) -> Writes {
+    Writes { turns: n }
+}
+
+/// A sum beyond the field's own type (not only beyond 64 bits) fails the step.
+#[test]
+fn an_add_that_does_not_fit_a_narrow_field_fails_the_step() -> Result<(), Error> {
+    let mut app = ApplicationBuilder::new()
+        .with_actions(actions![take_turns])
+        .with_transitions([("take_turns", "take_turns", default())])
+        .with_typed_state(&Turns { turns: 250 })
+        .with_entrypoint("take_turns")
+        .build()?;
+    app.step_with(&inputs! { n: 5 })?;
+    assert_eq!(app.typed_state::<Turns>()?.turns, 255);
+    let err = app.step_with(&inputs! { n: 1 }).unwrap_err();
+    assert!(
+        matches!(&err, Error::TypedState(e) if e.field() == "turns"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("u8"), "{err}");
+    assert_eq!(app.typed_state::<Turns>()?.turns, 255);
+    Ok(())
+}

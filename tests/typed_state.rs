@@ -186,3 +186,55 @@ fn applications_and_outcomes_give_the_typed_state_back() -> Result<(), Error> {
     assert!(matches!(e, Error::TypedState(_)));
     Ok(())
 }
+
+#[test]
+fn a_field_that_does_not_serialize_is_refused_after_other_state_too() {
+    let grid = Grid {
+        cells: HashMap::from([((1, 2), 3)]),
+    };
+    let noop = FnAction::new(None::<&str>, None::<&str>, |s, _, _| s);
+    let built = ApplicationBuilder::new()
+        .with_action("noop", noop)
+        .with_state(state! { x: 1 })
+        .with_typed_state(&grid)
+        .with_entrypoint("noop")
+        .build();
+    let err = built.unwrap_err().to_string();
+    assert!(err.contains("`cells`"), "{err}");
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, TypedState)]
+#[serde(rename_all = "camelCase")]
+#[allow(non_snake_case)]
+struct Camel {
+    _id: u32,
+    URL: String,
+    user_name: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, TypedState)]
+#[serde(rename_all = "PascalCase")]
+struct Pascal {
+    _id: u32,
+    user_name: String,
+}
+
+/// The keys `rename_all` gives are serde's own, leading underscores and capitals included.
+#[test]
+fn rename_all_keys_are_serdes() -> Result<(), TypedStateError> {
+    let camel = Camel {
+        _id: 1,
+        URL: "u".into(),
+        user_name: "n".into(),
+    };
+    let state = State::from_typed(&camel)?;
+    assert_eq!(state.to_json(), serde_json::to_value(&camel).unwrap());
+    assert_eq!(state.to_typed::<Camel>()?, camel);
+    let pascal = Pascal {
+        _id: 2,
+        user_name: "n".into(),
+    };
+    let state = State::from_typed(&pascal)?;
+    assert_eq!(state.to_json(), serde_json::to_value(&pascal).unwrap());
+    Ok(())
+}

@@ -360,6 +360,10 @@ impl State {
         if other.prior_step.is_some() {
             next.prior_step.clone_from(&other.prior_step);
         }
+        if let Some(e) = &other.write_error {
+            // A write `other` could not make is not lost in the merge.
+            next.write_error.get_or_insert_with(|| e.clone());
+        }
         next
     }
 

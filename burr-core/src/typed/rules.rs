@@ -151,9 +151,11 @@ pub fn append<S: TypedState, T: Serialize + ?Sized>(
 /// let s = add::<S, _>(&State::new().update("n", 2), "n", "n", &3)?;
 /// assert_eq!(s.get::<i64>("n").unwrap(), 5);
 /// assert!(add::<S, _>(&s, "n", "n", &i64::MAX).is_err());
+/// // The sum must fit the field's type: a `u8` stops at 255.
+/// assert!(add::<S, u8>(&State::new().update("n", 250), "n", "n", &10).is_err());
 /// # Ok::<(), TypedStateError>(())
 /// ```
-pub fn add<S: TypedState, T: Serialize + ?Sized>(
+pub fn add<S: TypedState, T: Serialize + serde::de::DeserializeOwned>(
     state: &State,
     field: &'static str,
     key: &'static str,
@@ -168,13 +170,19 @@ pub fn add<S: TypedState, T: Serialize + ?Sized>(
     };
     let sum = match stored(state, key) {
         None | Some(Value::Null) => delta,
-        Some(Value::Number(stored)) => add_numbers(&stored, &delta).ok_or_else(|| {
-            update_error::<S>(
-                field,
-                "add",
-                format!("{stored} + {delta} overflows the field's integer type"),
-            )
-        })?,
+        Some(Value::Number(stored)) => add_numbers(&stored, &delta)
+            // The sum must fit the field's own type (a `u8` stops at 255).
+            .filter(|sum| T::deserialize(&Value::Number(sum.clone())).is_ok())
+            .ok_or_else(|| {
+                update_error::<S>(
+                    field,
+                    "add",
+                    format!(
+                        "{stored} + {delta} does not fit the field's type `{}`",
+                        std::any::type_name::<T>()
+                    ),
+                )
+            })?,
         Some(other) => {
             return Err(update_error::<S>(
                 field,

@@ -225,7 +225,7 @@ impl BodyScan<'_, '_> {
                     } else if let Some(TokenTree::Group(g)) = tokens.get(i + 1)
                         && g.delimiter() == Delimiter::Brace
                     {
-                        if id == "Writes" {
+                        if id == "Writes" && !after_arrow(&tokens, i) {
                             self.writes_literal(id.span(), g.stream());
                         } else if id == "Reads" {
                             for field in struct_fields(g.stream()).0 {
@@ -345,8 +345,33 @@ impl BodyScan<'_, '_> {
 }
 
 /// The fields named in the braces of a struct literal or pattern, and whether it has a
-/// `..` (a base, or the rest of a pattern).
+/// `..` (a base, or the rest of a pattern). Parsed as Rust (so generics and expressions in
+/// the values do not mislead it); tokens that are neither are read field by field.
 fn struct_fields(body: TokenStream) -> (Vec<Ident>, bool) {
+    let named = |member: &syn::Member| match member {
+        syn::Member::Named(ident) => Some(ident.clone()),
+        syn::Member::Unnamed(_) => None,
+    };
+    if let Ok(expr) = syn::parse2::<syn::ExprStruct>(quote::quote!(S { #body })) {
+        let fields = expr
+            .fields
+            .iter()
+            .filter_map(|f| named(&f.member))
+            .collect();
+        return (fields, expr.dot2_token.is_some());
+    }
+    if let Ok(syn::Pat::Struct(pat)) =
+        syn::parse::Parser::parse2(syn::Pat::parse_single, quote::quote!(S { #body }))
+    {
+        let fields = pat.fields.iter().filter_map(|f| named(&f.member)).collect();
+        return (fields, pat.rest.is_some());
+    }
+    struct_fields_by_tokens(body)
+}
+
+/// [`struct_fields`] for braces that do not parse: the identifiers that start each part
+/// between commas.
+fn struct_fields_by_tokens(body: TokenStream) -> (Vec<Ident>, bool) {
     let mut fields = Vec::new();
     let mut has_rest = false;
     let mut start = true;
@@ -369,6 +394,13 @@ fn struct_fields(body: TokenStream) -> (Vec<Ident>, bool) {
         }
     }
     (fields, has_rest)
+}
+
+/// Whether `tokens[i]` follows `->`: a return type (`|| -> Writes { .. }`), not a literal.
+fn after_arrow(tokens: &[TokenTree], i: usize) -> bool {
+    i >= 2
+        && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '>')
+        && matches!(&tokens[i - 2], TokenTree::Punct(p) if p.as_char() == '-')
 }
 
 /// Whether `tokens[i]` starts a path or an expression (not `x.name` or `a::name`).

@@ -253,9 +253,17 @@ fn to_unit(tokens: TokenStream) -> TokenStream {
         .collect()
 }
 
-/// The const holding the index of field `name` for the action `base`.
+/// The const holding the index of field `name` for the action `base`: the lengths keep two
+/// (action, field) pairs from giving one name (`load` + `field_x`, `load_field` + `x`).
 fn index_ident(base: &str, name: &str) -> Ident {
-    format_ident!("__burr_{}_field_{}", base, name)
+    let (base, name) = (base.trim_start_matches("r#"), name.trim_start_matches("r#"));
+    format_ident!(
+        "__burr_{}_{}_field_{}_{}",
+        base.len(),
+        base,
+        name.len(),
+        name
+    )
 }
 
 /// The identifier of a field named `key` (raw when it is a keyword).

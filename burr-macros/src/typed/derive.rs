@@ -352,9 +352,9 @@ impl RenameRule {
             RenameRule::Upper | RenameRule::ScreamingSnake => field.to_ascii_uppercase(),
             RenameRule::Kebab => field.replace('_', "-"),
             RenameRule::ScreamingKebab => field.to_ascii_uppercase().replace('_', "-"),
-            RenameRule::Pascal | RenameRule::Camel => {
+            RenameRule::Pascal => {
                 let mut out = String::with_capacity(field.len());
-                let mut capitalize = matches!(self, RenameRule::Pascal);
+                let mut capitalize = true;
                 for c in field.chars() {
                     if c == '_' {
                         capitalize = true;
@@ -366,6 +366,16 @@ impl RenameRule {
                     }
                 }
                 out
+            }
+            // As serde does: the PascalCase form with its first character lower-cased
+            // (`_id` is `id`, `URL` is `uRL`).
+            RenameRule::Camel => {
+                let pascal = RenameRule::Pascal.apply(field);
+                let mut chars = pascal.chars();
+                match chars.next() {
+                    Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+                    None => pascal,
+                }
             }
         }
     }
