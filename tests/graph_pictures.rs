@@ -4,6 +4,8 @@
 
 #![cfg(feature = "tracking")]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,20 +26,8 @@ const TRACKED_EXAMPLES: [(&str, &[&str]); 10] = [
     ("human_in_the_loop", &["--db", "approvals.db"]),
 ];
 
-/// An example's binary, built by `cargo test` beside the test binaries.
 fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let debug = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the target directory");
-    let path = debug.join("examples").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: `cargo test` builds the examples",
-        path.display()
-    );
-    path
+    support::example(name)
 }
 
 /// Draws the graph of every app under `root`; returns how many were drawn.

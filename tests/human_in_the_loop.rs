@@ -1,23 +1,13 @@
 //! The `human_in_the_loop` example as a user runs it: one process suspends and exits, a new
 //! process resumes it from the SQLite file; the journaled model call runs once in all.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The example's binary, built by `cargo test` beside the test binaries.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let debug = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the target directory");
-    let path = debug.join("examples").join("human_in_the_loop");
-    assert!(
-        path.exists(),
-        "{} is missing: `cargo test` builds the examples",
-        path.display()
-    );
-    path
+    support::example("human_in_the_loop")
 }
 
 fn run(args: &[&str], burr_path: &std::path::Path) -> (bool, String, String) {

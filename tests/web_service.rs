@@ -2,22 +2,13 @@
 //! conversation (resumed from SQLite by its id) and the tracking UI answers under `/burr`.
 #![cfg(feature = "server")]
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let debug = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the target directory");
-    let path = debug.join("examples").join("web_service");
-    assert!(
-        path.exists(),
-        "{} is missing: `cargo test --all-features` builds the examples",
-        path.display()
-    );
-    path
+    support::example("web_service")
 }
 
 #[test]

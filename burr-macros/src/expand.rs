@@ -212,11 +212,24 @@ pub(crate) fn declarations(
     input_specs: &[TokenStream],
     source: &str,
 ) -> TokenStream {
+    let reads: Vec<_> = strings(args.reads()).collect();
+    let writes: Vec<_> = strings(args.writes()).collect();
+    let tags: Vec<_> = strings(args.tags()).collect();
+    let name = item.sig.ident.unraw().to_string();
+    describe(&reads, &writes, &tags, input_specs, source, &name)
+}
+
+/// The `Action` methods that describe an action, from the expressions of its reads, writes
+/// and tags (each a `String`), its input specs, its source and its default name.
+pub(crate) fn describe(
+    reads: &[TokenStream],
+    writes: &[TokenStream],
+    tags: &[TokenStream],
+    input_specs: &[TokenStream],
+    source: &str,
+    name: &str,
+) -> TokenStream {
     let core = quote!(::burr::__private::burr_core);
-    let name_str = item.sig.ident.unraw().to_string();
-    let reads = strings(args.reads());
-    let writes = strings(args.writes());
-    let tags = strings(args.tags());
     quote! {
         fn reads(&self) -> ::std::vec::Vec<::std::string::String> {
             ::std::vec![#(#reads),*]
@@ -234,7 +247,7 @@ pub(crate) fn declarations(
             ::core::option::Option::Some(::std::string::String::from(#source))
         }
         fn default_name(&self) -> ::core::option::Option<::std::string::String> {
-            ::core::option::Option::Some(::std::string::String::from(#name_str))
+            ::core::option::Option::Some(::std::string::String::from(#name))
         }
     }
 }

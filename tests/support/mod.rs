@@ -19,3 +19,20 @@ pub(crate) fn skip<T>(what: &str, why: impl std::fmt::Display) -> Option<T> {
     eprintln!("skipping: {what}: {why}");
     None
 }
+
+/// An example's binary, built by `cargo test` beside the test binaries (with the features
+/// it requires).
+pub(crate) fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let debug = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("the target directory");
+    let path = debug.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: `cargo test --all-features` builds the examples",
+        path.display()
+    );
+    path
+}

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use super::action::TypedAction;
 use super::names::{field, index_const, typed_path};
 use crate::attr::{ActionArgs, Key};
-use crate::expand::{CallArgs, action_struct, call_args, impl_action};
+use crate::expand::{CallArgs, action_struct, call_args, describe, impl_action};
 use crate::item::MaybeItemFn;
 use crate::validate::ActionFn;
 
@@ -93,27 +93,8 @@ pub(crate) fn expand(args: &ActionArgs, a: TypedAction<'_>, source: &str) -> Tok
         lets,
         args: call_args,
     } = call_args(&f);
-    let name_str = base.clone();
-    let declarations = quote! {
-        fn reads(&self) -> ::std::vec::Vec<::std::string::String> {
-            ::std::vec![#(#reads),*]
-        }
-        fn writes(&self) -> ::std::vec::Vec<::std::string::String> {
-            ::std::vec![#(#writes),*]
-        }
-        fn tags(&self) -> ::std::vec::Vec<::std::string::String> {
-            ::std::vec![#(#tags),*]
-        }
-        fn inputs(&self) -> ::std::vec::Vec<#core::InputSpec> {
-            ::std::vec![#(#input_specs),*]
-        }
-        fn source(&self) -> ::core::option::Option<::std::string::String> {
-            ::core::option::Option::Some(::std::string::String::from(#source))
-        }
-        fn default_name(&self) -> ::core::option::Option<::std::string::String> {
-            ::core::option::Option::Some(::std::string::String::from(#name_str))
-        }
-    };
+    let tags: Vec<_> = tags.collect();
+    let declarations = describe(&reads, &writes, &tags, &input_specs, source, &base);
     let reads_arg = a.takes_reads.then(|| quote!(__burr_reads,));
     let ret_span = match &item.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
