@@ -10,6 +10,9 @@
 //! Tracking files go to `$BURR_PATH/demo_chatbot` (`~/.burr` when `BURR_PATH` is unset); look
 //! at them with `cargo run -p burr-tracking --bin burr`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::Duration;
 
 use burr::prelude::*;
@@ -130,7 +133,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ])
         .with_state(state! { chat_history: [] })
         .with_entrypoint("user_input")
-        .with_tracker(LocalTrackingClient::new("demo_chatbot")?)
+        .with_tracker(LocalTrackingClient::new("chatbot")?)
         .build()?;
 
     for prompt in [
@@ -160,5 +163,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         history.len(),
         app.app_id()
     );
+    support::print_how_to_open("chatbot");
     Ok(())
 }

@@ -11,6 +11,9 @@
 //! set). Then run `burr` (or `cargo run -p burr-tracking --bin burr`) and open the
 //! `demo_counter` project.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use burr::prelude::*;
 use burr::tracking::LocalTrackingClient;
 
@@ -31,7 +34,7 @@ fn done(state: State) -> Result<(ResultMap, State), ActionError> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tracker = LocalTrackingClient::new("demo_counter")?;
+    let tracker = LocalTrackingClient::new("counter")?;
     let project_dir = tracker.project_dir().to_path_buf();
     let mut app = ApplicationBuilder::new()
         .with_actions(actions![increment, done])
@@ -52,5 +55,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "see them in the UI: burr --dir {}",
         project_dir.parent().unwrap_or(&project_dir).display()
     );
+    support::print_how_to_open("counter");
     Ok(())
 }

@@ -11,12 +11,15 @@
 //! The files go to `$BURR_PATH/demo_debugging/<app id>/` (`~/.burr` when `BURR_PATH` is not
 //! set): the UI shows the failed step with its error, then the resumed steps.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use burr::InitializeFrom;
 use burr::persistence::Status;
 use burr::prelude::*;
 use burr::tracking::{LocalTrackingClient, TrackingLoader, default_root, load_state};
 
-const PROJECT: &str = "demo_debugging";
+const PROJECT: &str = "debugging";
 
 #[action(reads = [], writes = [raw])]
 fn fetch(state: State) -> State {
@@ -114,5 +117,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "the log of {} now ends with step {} (`{}`)",
         app_id, last.sequence_id, last.position
     );
+    support::print_how_to_open("debugging");
     Ok(())
 }

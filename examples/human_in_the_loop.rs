@@ -17,6 +17,9 @@
 //! when `BURR_PATH` is unset). A `<value>` that is JSON is used as JSON, anything else as a
 //! string: `approve` publishes the draft, anything else is kept as feedback.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,7 +65,7 @@ fn builder(db: &SqlitePersister) -> Result<ApplicationBuilder, Box<dyn std::erro
         .with_actions(actions![draft_reply, finish])
         .with_transition("draft_reply", "finish", default())
         .with_state_persister(db.clone())
-        .with_tracker(LocalTrackingClient::new("demo_human_in_the_loop")?))
+        .with_tracker(LocalTrackingClient::new("human_in_the_loop")?))
 }
 
 fn initial() -> State {
@@ -125,7 +128,11 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            // Standard output is for scripts (the app id, the final state).
+            eprintln!("{}", support::how_to_open("human_in_the_loop"));
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

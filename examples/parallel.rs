@@ -11,6 +11,9 @@
 //! set): the parent application, and one child application per model, each pointing back at
 //! the parent's step (the UI shows them as its children).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::Duration;
 
 use burr::parallel::{Parallel, RunnableGraph};
@@ -80,7 +83,7 @@ fn model_graph(model: &str) -> RunnableGraph {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tracker = LocalTrackingClient::new("demo_parallel")?;
+    let tracker = LocalTrackingClient::new("parallel")?;
     let project_dir = tracker.project_dir().to_path_buf();
 
     let fan_out = Parallel::map_actions(MODELS.map(model_graph))
@@ -119,5 +122,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed()
     );
     println!("tracked in {}", project_dir.join(app.app_id()).display());
+    support::print_how_to_open("parallel");
     Ok(())
 }

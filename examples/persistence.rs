@@ -11,6 +11,9 @@
 //! The SQLite file goes to the system's temporary directory; tracking files to
 //! `$BURR_PATH/demo_persistence` (`~/.burr` when `BURR_PATH` is unset).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::process::Command;
 
 use burr::InitializeFrom;
@@ -33,7 +36,7 @@ fn report(state: State) -> Result<State, Error> {
     Ok(state.update("summary", format!("counted to {count}")))
 }
 
-const PROJECT: &str = "demo_persistence";
+const PROJECT: &str = "persistence";
 
 fn builder(db: &SqlitePersister) -> Result<ApplicationBuilder, Box<dyn std::error::Error>> {
     Ok(ApplicationBuilder::new()
@@ -130,6 +133,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("the resuming process failed: {status}").into());
     }
     fork(&app_id)?;
-    println!("open the UI to see both: cargo run --release -p burr-tracking --bin burr");
+    support::print_how_to_open("persistence");
     Ok(())
 }

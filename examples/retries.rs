@@ -10,6 +10,9 @@
 //!
 //! Tracking files go to `$BURR_PATH/demo_retries` (`~/.burr` when `BURR_PATH` is unset).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -84,10 +87,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_state(state! { topic: "the borrow checker" })
         .with_entrypoint("ask")
         .with_hook(PrintAttempts)
-        .with_tracker(LocalTrackingClient::new("demo_retries")?)
+        .with_tracker(LocalTrackingClient::new("retries")?)
         .build()?;
     let out = app.run(halt_after(["ask"]), ())?;
     println!("answer: {}", out.state.get::<String>("answer")?);
-    println!("open the UI to see the attempts: cargo run --release -p burr-tracking --bin burr");
+    support::print_how_to_open("retries");
     Ok(())
 }

@@ -11,6 +11,9 @@
 //! `BURR_PATH` is not set); the UI shows each streamed step with its first-token and
 //! end-of-stream times.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::io::Write as _;
 use std::time::Duration;
 
@@ -56,7 +59,7 @@ fn respond(state: State, emit: &Emitter) -> Result<(ResultMap, State), ActionErr
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tracker = LocalTrackingClient::new("demo_streaming")?;
+    let tracker = LocalTrackingClient::new("streaming")?;
     let project_dir = tracker.project_dir().to_path_buf();
     let mut app = ApplicationBuilder::new()
         .with_actions(actions![user_input, respond])
@@ -85,5 +88,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("final state: {}", app.state().to_json());
     println!("tracked in {}", project_dir.join(app.app_id()).display());
+    support::print_how_to_open("streaming");
     Ok(())
 }

@@ -12,6 +12,9 @@
 //! `$BURR_PATH/demo_tracing/` (`~/.burr` when `BURR_PATH` is not set); the UI shows the same
 //! as a waterfall.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use burr::prelude::*;
 use burr::tracking::LocalTrackingClient;
 use burr::tracking::format::LogRecord;
@@ -78,7 +81,7 @@ fn answer(state: State, tracer: &Tracer) -> Result<(ResultMap, State), ActionErr
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tracker = LocalTrackingClient::new("demo_tracing")?;
+    let tracker = LocalTrackingClient::new("tracing")?;
     let project_dir = tracker.project_dir().to_path_buf();
     let mut app = ApplicationBuilder::new()
         .with_actions(actions![search, answer])
@@ -119,5 +122,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         !text.contains("sk-not-a-real-key"),
         "the filtered key never reaches the log"
     );
+    support::print_how_to_open("tracing");
     Ok(())
 }

@@ -12,6 +12,9 @@
 //! unset), in the same records as the untyped `chatbot`; look at them with
 //! `cargo run -p burr-tracking --bin burr`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::Duration;
 
 use burr::prelude::*;
@@ -178,7 +181,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ])
         .with_typed_state(&ChatState::default())
         .with_entrypoint("user_input")
-        .with_tracker(LocalTrackingClient::new("demo_typed_chatbot")?)
+        .with_tracker(LocalTrackingClient::new("typed_chatbot")?)
         .build()?;
 
     for prompt in [
@@ -202,5 +205,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         chat.chat_history.len(),
         app.app_id()
     );
+    support::print_how_to_open("typed_chatbot");
     Ok(())
 }

@@ -9,6 +9,9 @@
 //! cargo run --example web_service --features server -- --demo    # two requests, then exits
 //! ```
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -191,6 +194,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("tracking UI: http://{addr}/burr/ (Ctrl-C to stop)");
         server.await??;
     }
-    println!("tracked in project {PROJECT:?}: run `burr` to see it");
+    support::print_how_to_open("web_service");
     Ok(())
 }

@@ -95,6 +95,27 @@ fn every_tracked_example_graph_draws() {
             "{name} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // Every tracked example ends with the same line, naming the project it wrote.
+        // (On standard error for the example whose standard output scripts read.)
+        let text = if name == "human_in_the_loop" {
+            &out.stderr
+        } else {
+            &out.stdout
+        };
+        let text = String::from_utf8_lossy(text);
+        let last = text.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("open it in the UI: ")
+                && last.contains(&format!(
+                    "(project \"{}\")",
+                    name.replace("counter-tracked", "counter")
+                )),
+            "{name} ends with {last:?}"
+        );
+    }
+    // Projects are named after the examples, not after Apache Burr's demo projects.
+    for project in list_projects(root.path()).unwrap() {
+        assert!(!project.name.starts_with("demo_"), "{}", project.name);
     }
     let drawn = draw_every_app(root.path());
     assert!(

@@ -54,7 +54,7 @@ fn suspends_in_one_process_and_resumes_in_another() {
     assert!(stderr.contains("is not waiting"), "{stderr}");
     // Both processes tracked the same application.
     let log = std::fs::read_to_string(
-        burr.join("demo_human_in_the_loop")
+        burr.join("human_in_the_loop")
             .join(app_id)
             .join("log.jsonl"),
     )
