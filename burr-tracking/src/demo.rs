@@ -414,3 +414,24 @@ fn chatbot_project(root: &Path) -> Result<(), DemoError> {
         .map_err(app_err(app_id))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// The UI offers the demo projects while one is missing: it knows their names.
+    #[test]
+    fn the_ui_knows_the_demo_projects() {
+        let page = include_str!("../ui/js/views/projects.js");
+        let line = page
+            .lines()
+            .find(|l| l.starts_with("const DEMO_PROJECTS"))
+            .expect("projects.js lists the demo projects");
+        let quoted: Vec<String> = super::DEMO_PROJECTS
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect();
+        assert_eq!(
+            line,
+            format!("const DEMO_PROJECTS = [{}];", quoted.join(", "))
+        );
+    }
+}

@@ -58,6 +58,7 @@ try {
   check(["chatbot", "counter", "hostile"].every((p) => projects.includes(p)), `projects listed: ${projects}`);
   const chatRow = await page.textContent('tr[data-project="chatbot"]');
   check(chatRow.includes("3"), "project row shows its app count");
+  check(!!(await page.$(".demo-more #add-demo")), "the demo projects are offered in a folder that has projects");
   await page.screenshot({ path: join(shots, "1-projects.png") });
 
   // ---- apps of a project

@@ -1,9 +1,13 @@
-// The list of projects, newest first, with a filter; an empty folder offers the demo projects.
+// The list of projects, newest first, with a filter; the demo projects are offered while they are
+// missing (prominently in an empty folder).
 import * as api from "../api.js";
 import { clear, h } from "../dom.js";
 import { ago, dateTime, plural, tsMillis } from "../format.js";
 import { projectHref } from "../router.js";
 import { setCrumbs, show } from "./frame.js";
+
+/** The demo projects the server writes (burr-tracking's `demo.rs`). */
+const DEMO_PROJECTS = ["demo_counter", "demo_chatbot"];
 
 export async function projectsPage(visit) {
   setCrumbs([{ text: "projects" }]);
@@ -50,9 +54,14 @@ function draw(page) {
   page.body.appendChild(h("table", { class: "grid" },
     h("thead", null, h("tr", null, h("th", null, "Project"), h("th", { class: "num" }, "Apps"), h("th", null, "Last written"), h("th", null, "Created"))),
     h("tbody", null, rows)));
+  const names = new Set(page.projects.map((p) => p.name));
+  if (DEMO_PROJECTS.some((d) => !names.has(d))) {
+    page.body.appendChild(h("p", { class: "sub demo-more" }, "Look around with the demo projects too: ", demoButton(page)));
+  }
 }
 
-function demoOffer(page) {
+/** The button that runs the demo applications into this folder, then shows them. */
+function demoButton(page) {
   const add = h("button", { class: "on", id: "add-demo", onclick: async () => {
     add.disabled = true;
     add.textContent = "Running the demo applications…";
@@ -65,8 +74,12 @@ function demoOffer(page) {
       page.body.appendChild(h("div", { class: "banner err" }, String(e.message || e)));
     }
   } }, "Add demo projects");
+  return add;
+}
+
+function demoOffer(page) {
   return h("div", { class: "empty" },
     h("p", null, "No projects yet. Run an application with a tracker and it shows up here."),
     h("p", null, "Or look around first: the demo projects come from small burr applications (a counter and a chatbot with spans, a failure, a fork and a spawned app), run now into this folder."),
-    add);
+    demoButton(page));
 }
