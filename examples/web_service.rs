@@ -6,14 +6,16 @@
 //! cargo run --example web_service --features server              # serves until Ctrl-C
 //! curl -s localhost:7242/chat -H 'content-type: application/json' -d '{"prompt": "hello"}'
 //! curl -s localhost:7242/chat -H 'content-type: application/json' -d '{"conversation": "<id>", "prompt": "a poem?"}'
-//! cargo run --example web_service --features server -- --demo    # two requests, then exits
+//! cargo run --example web_service --features server -- --demo    # three requests, then exits
 //! ```
 
 #[path = "support/mod.rs"]
 mod support;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::State as Shared;
 use axum::http::StatusCode;
@@ -59,11 +61,31 @@ async fn canned_llm(prompt: &str) -> String {
     }
 }
 
-/// What the service shares between requests: the persister and the tracker.
+/// What the service shares between requests: the persister, the tracker, and one lock per
+/// conversation being answered, so that two requests on one conversation take turns (each
+/// resumes from the step the other saved) instead of both resuming the same step.
 #[derive(Clone)]
 struct Service {
     db: SqlitePersister,
     tracker: LocalTrackingClient,
+    turns: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl Service {
+    /// The lock of `conversation`, created on first use.
+    fn turn_lock(&self, conversation: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        turns.entry(conversation.to_string()).or_default().clone()
+    }
+
+    /// Forgets the lock of `conversation` once no request holds or waits for it.
+    fn release(&self, conversation: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        // The table's reference and `lock`: nobody else.
+        if Arc::strong_count(&lock) == 2 {
+            turns.remove(conversation);
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +106,24 @@ struct ChatReply {
 async fn chat(
     Shared(service): Shared<Service>,
     Json(request): Json<ChatRequest>,
+) -> Result<Json<ChatReply>, (StatusCode, String)> {
+    let Some(id) = request.conversation.clone() else {
+        return turn(&service, request).await;
+    };
+    let lock = service.turn_lock(&id);
+    let answer = {
+        let _turn = lock.lock().await;
+        turn(&service, request).await
+    };
+    service.release(&id, lock);
+    answer
+}
+
+/// One turn: builds the conversation's application (resumed when it has an id), runs it to
+/// the reply.
+async fn turn(
+    service: &Service,
+    request: ChatRequest,
 ) -> Result<Json<ChatReply>, (StatusCode, String)> {
     let failed = |e: Error| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
     let mut builder = ApplicationBuilder::new()
@@ -150,24 +190,37 @@ async fn send(
     Ok((status, body))
 }
 
-/// Two turns of one conversation, then a look at the mounted UI.
+/// One `/chat` request, its reply read.
+async fn ask(
+    addr: SocketAddr,
+    body: &serde_json::Value,
+) -> Result<ChatReply, Box<dyn std::error::Error>> {
+    let (status, text) = send(addr, "POST", "/chat", &body.to_string()).await?;
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{status}: {text}: {e}"))?)
+}
+
+/// A turn of a new conversation, then two requests on it at once (they take turns), then a
+/// look at the mounted UI.
 async fn demo(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let (status, body) = send(addr, "POST", "/chat", r#"{"prompt": "hello"}"#).await?;
-    let first: ChatReply =
-        serde_json::from_str(&body).map_err(|e| format!("{status}: {body}: {e}"))?;
+    let first = ask(addr, &serde_json::json!({"prompt": "hello"})).await?;
     println!("turn 1 ({}): {}", first.conversation, first.reply);
-    let next = serde_json::json!({"conversation": first.conversation, "prompt": "write a poem"});
-    let (status, body) = send(addr, "POST", "/chat", &next.to_string()).await?;
-    let second: ChatReply =
-        serde_json::from_str(&body).map_err(|e| format!("{status}: {body}: {e}"))?;
-    println!(
-        "turn {} ({}): {}",
-        second.turns, second.conversation, second.reply
-    );
+    let id = &first.conversation;
+    let poem = serde_json::json!({"conversation": id, "prompt": "write a poem"});
+    let thanks = serde_json::json!({"conversation": id, "prompt": "thanks"});
+    let (a, b) = tokio::join!(ask(addr, &poem), ask(addr, &thanks));
+    let (a, b) = (a?, b?);
+    for reply in [&a, &b] {
+        println!(
+            "turn {} ({}): {}",
+            reply.turns, reply.conversation, reply.reply
+        );
+    }
     let (status, _) = send(addr, "GET", "/burr/", "").await?;
     println!("tracking UI: http://{addr}/burr/ (status {status})");
-    if second.turns != 2 || status != 200 {
-        return Err("the conversation did not continue, or the UI is not served".into());
+    let mut turns = [a.turns, b.turns];
+    turns.sort_unstable();
+    if turns != [2, 3] || status != 200 {
+        return Err("the conversation did not take turns, or the UI is not served".into());
     }
     Ok(())
 }
@@ -184,7 +237,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port = if demo_mode { 0 } else { 7242 };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
-    let app = router(Service { db, tracker }, root);
+    let service = Service {
+        db,
+        tracker,
+        turns: Arc::default(),
+    };
+    let app = router(service, root);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     if demo_mode {
         demo(addr).await?;

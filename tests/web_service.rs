@@ -1,5 +1,6 @@
-//! The `web_service` example as a user runs it with `--demo`: two requests continue one
-//! conversation (resumed from SQLite by its id) and the tracking UI answers under `/burr`.
+//! The `web_service` example as a user runs it with `--demo`: requests continue one
+//! conversation (resumed from SQLite by its id), two at once taking turns, and the tracking UI
+//! answers under `/burr`.
 #![cfg(feature = "server")]
 
 mod support;
@@ -27,6 +28,7 @@ fn two_requests_continue_one_tracked_conversation() {
     );
     assert!(stdout.contains("turn 1 ("), "{stdout}");
     assert!(stdout.contains("turn 2 ("), "{stdout}");
+    assert!(stdout.contains("turn 3 ("), "{stdout}");
     assert!(stdout.contains("/burr/ (status 200)"), "{stdout}");
     let apps = burr::tracking::read::list_apps(root.path(), "web_service").unwrap();
     assert_eq!(apps.len(), 1, "one conversation, one application");
@@ -34,5 +36,16 @@ fn two_requests_continue_one_tracked_conversation() {
     let actions: Vec<&str> = (logs.steps.iter())
         .map(|s| s.step_start_log.action.as_str())
         .collect();
-    assert_eq!(actions, ["user_input", "respond", "user_input", "respond"]);
+    // Two requests at once on one conversation took turns: three whole turns, in order.
+    assert_eq!(
+        actions,
+        [
+            "user_input",
+            "respond",
+            "user_input",
+            "respond",
+            "user_input",
+            "respond"
+        ]
+    );
 }
