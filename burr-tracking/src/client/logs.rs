@@ -116,13 +116,15 @@ impl Default for Logs {
 }
 
 impl Logs {
+    /// The table of open logs, for reading (a panic elsewhere does not make it unusable).
+    fn table(&self) -> std::sync::RwLockReadGuard<'_, AppTable> {
+        self.apps.read().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// One pass of the flusher: writes out the lines each log has held since the previous
     /// pass. Returns whether lines are still held (the flusher then comes back a tick later).
     pub(super) fn flush_overdue(&self) -> bool {
-        let logs: Vec<Arc<Mutex<AppLog>>> = {
-            let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
-            apps.values().cloned().collect()
-        };
+        let logs: Vec<Arc<Mutex<AppLog>>> = { self.table().values().cloned().collect() };
         let mut pending = false;
         for log in logs {
             // A hook holds the lock only to add a line or write: this waits microseconds.
@@ -136,8 +138,7 @@ impl Logs {
 
     /// Writes out every held line (when the client goes away).
     pub(super) fn flush_all(&self) {
-        let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
-        for log in apps.values() {
+        for log in self.table().values() {
             log.lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .flush_reported();
@@ -221,13 +222,7 @@ impl LocalTrackingClient {
     /// the limit. Does nothing for an application this client never set up.
     pub(super) fn with_log(&self, app_id: &str, f: impl FnOnce(&mut AppLog)) {
         {
-            let apps = self
-                .shared
-                .logs
-                .apps
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            if let Some(log) = apps.get(app_id) {
+            if let Some(log) = self.shared.logs.table().get(app_id) {
                 f(&mut log.lock().unwrap_or_else(|p| p.into_inner()));
                 return;
             }
@@ -250,13 +245,7 @@ impl LocalTrackingClient {
 
     /// Writes out the lines `app_id` holds, if its log is open: before the log is read here.
     pub(super) fn flush_app(&self, app_id: &str) {
-        let apps = self
-            .shared
-            .logs
-            .apps
-            .read()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(log) = apps.get(app_id) {
+        if let Some(log) = self.shared.logs.table().get(app_id) {
             log.lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .flush_reported();
