@@ -19,6 +19,14 @@ pub mod typed {
     pub use burr_core::typed::{FieldInfo, TypedOutput, UpdateRule, Writes};
 }
 
+/// LLM calls as spans with the OpenTelemetry GenAI semantic conventions (see
+/// [`Tracer::llm_call`]).
+pub use burr_core::genai;
+
+/// OpenTelemetry export (feature `otel`): every application call a trace, every step a span.
+#[cfg(feature = "otel")]
+pub use burr_core::otel;
+
 /// The former name of [`Error`].
 #[deprecated(since = "0.2.0", note = "renamed to `burr::Error`")]
 pub type BurrError = Error;

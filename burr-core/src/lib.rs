@@ -34,6 +34,13 @@ mod context;
 // Spans of the `tracing` ecosystem as Burr spans.
 pub mod tracing_layer;
 
+// LLM calls as spans with the GenAI semantic conventions.
+pub mod genai;
+
+// Runs, steps and spans exported to OpenTelemetry.
+#[cfg(feature = "otel")]
+pub mod otel;
+
 // Actions.
 pub mod action;
 

@@ -64,7 +64,8 @@ impl Capture {
     }
 }
 
-/// `step 3 app-1` for a step span, the Burr id (`0:1.0`) for a Burr span.
+/// `call run app-1` for the span of a call, `step 3 app-1` for a step span, the Burr id
+/// (`0:1.0`) for a Burr span.
 fn label_of(name: &str, fields: &[(String, String)]) -> String {
     let get = |k: &str| {
         fields
@@ -74,6 +75,7 @@ fn label_of(name: &str, fields: &[(String, String)]) -> String {
             .unwrap_or_default()
     };
     match name {
+        "burr.run" => format!("call {} {}", get("burr.method"), get("burr.app_id")),
         "burr.step" => format!("step {} {}", get("burr.sequence_id"), get("burr.app_id")),
         "burr.span" => get("burr.span_id"),
         other => other.to_string(),
@@ -214,7 +216,8 @@ fn a_step_and_its_spans_are_nested_tracing_spans() {
     assert_eq!(
         capture.lines(),
         lines(&[
-            "new step 0 app-1 in -",
+            "new call step app-1 in -",
+            "new step 0 app-1 in call step app-1",
             "enter step 0 app-1",
             "event burr.attribute key=top value=1 in step 0 app-1",
             "new 0:0 in step 0 app-1",
@@ -235,6 +238,7 @@ fn a_step_and_its_spans_are_nested_tracing_spans() {
             "close 0:1",
             "exit step 0 app-1",
             "close step 0 app-1",
+            "close call step app-1",
         ])
     );
     let step_fields = capture.fields("step 0 app-1");
@@ -286,7 +290,8 @@ fn hooks_and_tracing_see_the_same_spans() {
     assert_eq!(
         spans,
         lines(&[
-            "step 0 app-2 in -",
+            "call run app-2 in -",
+            "step 0 app-2 in call run app-2",
             "0:0 in step 0 app-2",
             "0:0.0 in 0:0",
             "0:1 in step 0 app-2",
@@ -349,9 +354,11 @@ fn a_child_application_nests_under_the_span_that_runs_it() {
     assert_eq!(
         new,
         lines(&[
-            "new step 0 parent in -",
+            "new call step parent in -",
+            "new step 0 parent in call step parent",
             "new 0:0 in step 0 parent",
-            "new step 0 child in 0:0",
+            "new call step child in 0:0",
+            "new step 0 child in call step child",
             "new 0:0 in step 0 child",
             "new 0:0.0 in 0:0",
             "new 0:1 in step 0 child",
@@ -417,7 +424,12 @@ fn async_steps_keep_their_nesting_across_await() {
     });
     let all = capture.lines();
     let new: Vec<&String> = all.iter().filter(|l| l.starts_with("new ")).collect();
-    assert_eq!(new.len(), 6, "{all:#?}");
+    assert_eq!(new.len(), 8, "{all:#?}");
+    // Each app's step nests under its own call.
+    for app in ["app-a", "app-b"] {
+        let step = format!("new step 0 {app} in call astep {app}");
+        assert!(new.iter().any(|l| **l == step), "{step:?} in {all:#?}");
+    }
     // Each app's spans nest under its own step, whatever the interleaving.
     for app in ["app-a", "app-b"] {
         let outer = new
@@ -538,7 +550,8 @@ mod layer {
         assert_eq!(
             new,
             lines(&[
-                "new step 0 app in -",
+                "new call step app in -",
+                "new step 0 app in call step app",
                 "new 0:0 in step 0 app",
                 "new 0:0.0.0 in fetch",
                 "new internal in 0:0",

@@ -317,6 +317,8 @@ impl ThreadEvents {
         let handle = std::thread::Builder::new().name(name).spawn(move || {
             let emitter = Emitter { tx };
             let out = scoped(&ctx.tracer, || body(&emitter));
+            // The step's spans end with the body, before the consumer hears that it is done.
+            drop(ctx);
             // The consumer may be gone: nothing to do then.
             let _ = emitter.tx.send(Msg::Done(out));
         })?;

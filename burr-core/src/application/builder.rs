@@ -602,6 +602,7 @@ impl ApplicationBuilder {
             spare_control: None,
             recovered_journal: Vec::new(),
             saving: Saving::new(std::mem::take(&mut self.save_policy)),
+            run_span: tracing::Span::none(),
         };
         let event = ApplicationCreated {
             app_id: app.app_id(),

@@ -236,7 +236,13 @@ impl Application {
             StepControl::reuse(self.spare_control.take())
         };
         self.spare_control = Some(control.clone());
-        let ctx = ActionContext::for_step(&self.shared, &n.name, seq, control);
+        let ctx = ActionContext::for_step(
+            &self.shared,
+            (&n.name, &n.info.tags),
+            seq,
+            &self.run_span,
+            control,
+        );
         Ok(Some(Prepared {
             node,
             seq,
@@ -490,6 +496,13 @@ impl Application {
             self.recovered_journal = p.ctx.journal_entries();
         }
         self.track_save(p, saved_row, result.is_ok());
+        if let Some(span) = p.ctx.step_span() {
+            let error = match &result {
+                Ok(c) => c.routed.as_deref(),
+                Err(e) => Some(e),
+            };
+            crate::context::record_outcome(span, error.map(|e| e as &dyn std::fmt::Display));
+        }
         fire!(self, mode, post_run_step, self.post_step_event(p, &result));
         result
     }

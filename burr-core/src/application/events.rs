@@ -34,14 +34,25 @@ macro_rules! fire {
 pub(crate) use fire;
 
 impl Application {
-    /// The start (`pre`) or the end of an outermost public call.
+    /// The start (`pre`) or the end of an outermost public call: opens or closes its
+    /// `tracing` span, and fires the hooks.
     pub(crate) async fn fire_execute(
-        &self,
+        &mut self,
         method: ExecuteMethod,
         pre: bool,
         error: Option<&Error>,
         mode: Mode,
     ) {
+        let ended = if pre {
+            self.run_span = crate::context::run_span(
+                &self.shared.app_id,
+                self.shared.partition_key.as_deref(),
+                method.as_str(),
+            );
+            None
+        } else {
+            Some(std::mem::replace(&mut self.run_span, tracing::Span::none()))
+        };
         let event = || ExecuteCall {
             app_id: &self.shared.app_id,
             partition_key: self.shared.partition_key.as_deref(),
@@ -50,10 +61,12 @@ impl Application {
             error,
             time: SystemTime::now(),
         };
-        if pre {
-            fire!(self, mode, pre_run_execute_call, event());
-        } else {
-            fire!(self, mode, post_run_execute_call, event());
+        match ended {
+            None => fire!(self, mode, pre_run_execute_call, event()),
+            Some(span) => {
+                fire!(self, mode, post_run_execute_call, event());
+                crate::context::record_outcome(&span, error.map(|e| e as &dyn std::fmt::Display));
+            }
         }
     }
 

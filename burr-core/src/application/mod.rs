@@ -82,6 +82,8 @@ pub struct Application {
     pub(crate) recovered_journal: Vec<crate::persistence::JournalEntry>,
     /// Which steps are saved, and the last one skipped.
     saving: deferred_save::Saving,
+    /// The `tracing` span of the outermost call in progress (`Span::none()` between calls).
+    pub(crate) run_span: tracing::Span,
 }
 
 impl std::fmt::Debug for Application {

@@ -14,6 +14,8 @@
 mod control;
 mod current;
 mod emit;
+#[cfg(feature = "otel")]
+mod otel;
 mod trace;
 mod tracer;
 
@@ -28,6 +30,9 @@ pub(crate) use current::{Current, current, resume_span, suspend_span};
 pub(crate) use current::{Scoped, scoped};
 #[cfg(feature = "tracing-layer")]
 pub(crate) use emit::TARGET;
+pub(crate) use emit::{record_outcome, run_span, stream_end, stream_first_item};
+#[cfg(feature = "otel")]
+pub(crate) use otel::Exports as OtelExports;
 #[cfg(feature = "tracing-layer")]
 pub(crate) use trace::SpanNode;
 pub(crate) use trace::StepTrace;
@@ -72,20 +77,23 @@ impl ActionContext {
         Self::with_step_span(app, action_name, sequence_id, span, Arc::default())
     }
 
-    /// The context of a step the runtime runs: it also opens the step's `tracing` span, and
-    /// records spans when the application has hooks or a `tracing` subscriber listens.
-    /// `control` is the step's journal and suspension slot (reused from step to step when
-    /// nothing kept the previous one).
+    /// The context of a step the runtime runs: it also opens the step's `tracing` span (under
+    /// `run`, the span of the call the step belongs to), and records spans when the
+    /// application has hooks or a `tracing` subscriber listens. `control` is the step's
+    /// journal and suspension slot (reused from step to step when nothing kept the previous
+    /// one).
     pub(crate) fn for_step(
         app: &Arc<AppShared>,
-        action_name: &Arc<str>,
+        (action_name, tags): (&Arc<str>, &[String]),
         sequence_id: u64,
+        run: &tracing::Span,
         control: Arc<StepControl>,
     ) -> Self {
         let span = emit::step_span(
+            run,
             &app.app_id,
             app.partition_key.as_deref(),
-            action_name,
+            (action_name, tags),
             sequence_id,
         );
         Self::with_step_span(app, action_name, sequence_id, span, control)
@@ -117,6 +125,11 @@ impl ActionContext {
             tracer,
             control,
         }
+    }
+
+    /// The step's `tracing` span, when it records (see [`crate::tracing_layer`]).
+    pub(crate) fn step_span(&self) -> Option<&tracing::Span> {
+        self.tracer.step.as_ref().map(|s| &s.tspan)
     }
 
     /// A context outside any application (for calling an action's body directly in tests).

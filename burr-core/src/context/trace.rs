@@ -19,6 +19,9 @@ pub(crate) struct StepTrace {
     deferred: Mutex<Vec<Deferred>>,
     /// The step's `tracing` span (disabled when nobody listens).
     pub(super) tspan: tracing::Span,
+    /// The OpenTelemetry contexts of its spans, for the links of spans that depend on them.
+    #[cfg(feature = "otel")]
+    pub(super) otel_spans: super::otel::StepSpans,
 }
 
 impl std::fmt::Debug for StepTrace {
@@ -53,6 +56,8 @@ impl StepTrace {
             top: AtomicU32::new(0),
             deferred: Mutex::new(Vec::new()),
             tspan,
+            #[cfg(feature = "otel")]
+            otel_spans: Default::default(),
         }
     }
 

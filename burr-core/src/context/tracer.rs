@@ -136,6 +136,9 @@ impl Tracer {
             &step.action,
             &step.app.app_id,
         );
+        #[cfg(feature = "otel")]
+        step.otel_spans
+            .opened(&tspan, &info.name, &info.dependencies);
         let node = Arc::new(SpanNode::new(info, parent, tspan));
         set_current_span(step, Some(node.clone()));
         step.fire_span(&node.info, true);

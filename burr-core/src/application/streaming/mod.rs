@@ -133,6 +133,11 @@ impl<'a> Core<'a> {
                 }),
                 Some(Some(Ok(StreamEvent::Item(item)))) => {
                     r.items += 1;
+                    if r.first_item.is_none()
+                        && let Some(span) = r.p.ctx.step_span()
+                    {
+                        crate::context::stream_first_item(span);
+                    }
                     r.first_item.get_or_insert_with(SystemTime::now);
                     let first = r.first_item.unwrap_or(r.started);
                     let step = (r.p.node, r.p.seq, r.items - 1);
@@ -170,6 +175,9 @@ impl<'a> Core<'a> {
     /// Ends the step in the engine, then fires the stream-end hooks and closes the call.
     async fn finalize(&mut self, r: Running, out: Result<StepOutput, Error>) {
         let mode = self.mode;
+        if let Some(span) = r.p.ctx.step_span() {
+            crate::context::stream_end(span, r.items);
+        }
         let mut result = self.app.finish_step(&r.p, out, mode).await;
         if r.method.is_some() {
             // The step ends the `stream_result` call: it is saved whatever the save policy.
@@ -190,7 +198,8 @@ impl<'a> Core<'a> {
             }
         );
         if let Some(m) = r.method {
-            app.fire_execute(m, false, result.as_ref().err(), mode)
+            self.app
+                .fire_execute(m, false, result.as_ref().err(), mode)
                 .await;
         }
         let state = self.app.state.clone();
