@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use burr::genai::LlmRequest;
 use burr::otel::{MASKED, Masked, OtelConfig, OtlpProtocol};
 use burr::prelude::*;
 use burr::stream::Emitter;
@@ -178,8 +179,11 @@ fn count(state: State) -> State {
 }
 
 #[action(reads = [count], writes = [])]
-fn fail(state: State) -> Result<State, ActionError> {
+fn fail(state: State, tracer: &Tracer) -> Result<State, ActionError> {
     let _ = state;
+    tracer
+        .llm_call(&LlmRequest::chat("openai", "gpt-4o"))
+        .fail("rate_limited");
     Err(ActionError::msg("the model is down"))
 }
 
@@ -211,7 +215,7 @@ fn each_call_is_its_own_trace_and_failures_streams_and_tags_are_visible() {
         stream.finish().unwrap();
         assert!(app.run(halt_after(["fail"]), Inputs::new()).is_err());
     });
-    let spans = receiver.wait_until(|s| s.len() >= 6);
+    let spans = receiver.wait_until(|s| s.len() >= 7);
     assert_eq!(
         ids.len(),
         3,
@@ -251,6 +255,11 @@ fn each_call_is_its_own_trace_and_failures_streams_and_tags_are_visible() {
         assert_eq!(status.code, 2, "error: {status:?}");
         assert!(status.message.contains("the model is down"), "{status:?}");
     }
+    let call = one(&spans, "chat gpt-4o");
+    assert_eq!(parent_of(&spans, call).name(), "fail");
+    assert_eq!(call.attr("error.type").as_deref(), Some("rate_limited"));
+    let status = call.span.status.as_ref().expect("a status");
+    assert_eq!((status.code, status.message.as_str()), (2, "rate_limited"));
 }
 
 #[test]
@@ -334,6 +343,57 @@ fn the_opentelemetry_example_prints_the_trace_id_it_exported() {
 }
 
 #[test]
+fn the_opentelemetry_example_exports_over_https_to_a_collector_it_trusts() {
+    let (receiver, certificate) = Receiver::start_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("collector.pem");
+    std::fs::write(&ca, certificate).unwrap();
+    let out = Command::new(support::example("opentelemetry"))
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &receiver.url)
+        .env("SSL_CERT_FILE", &ca)
+        .env_remove("SSL_CERT_DIR")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_PROTOCOL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("exported to"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace_id = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("trace id: "))
+        .expect("the trace id is printed");
+    let spans = receiver.spans();
+    assert!(
+        spans
+            .iter()
+            .any(|s| s.is_root() && s.trace_id() == trace_id)
+    );
+    assert!(by_name(&spans, "chat canned-1").len() == 1);
+}
+
+#[test]
+fn an_https_collector_whose_certificate_is_not_trusted_exports_nothing() {
+    let (receiver, _) = Receiver::start_tls();
+    let out = Command::new(support::example("opentelemetry"))
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &receiver.url)
+        .env("OTEL_EXPORTER_OTLP_TIMEOUT", "5000")
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("SSL_CERT_DIR")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_PROTOCOL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("nothing exported"), "{stderr}");
+    assert!(receiver.spans().is_empty());
+}
+
+#[test]
 fn the_opentelemetry_example_exits_0_when_no_collector_listens() {
     // A port that was free a moment ago: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -361,4 +421,30 @@ fn the_opentelemetry_example_exits_0_when_no_collector_listens() {
     );
     assert!(stderr.contains("nothing exported"), "{stderr}");
     assert!(start.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn dropping_the_exporter_flushes_what_it_holds() {
+    let receiver = Receiver::start();
+    let exporter = OtelConfig::new()
+        .endpoint(&receiver.url)
+        .start()
+        .expect("the exporter starts");
+    let subscriber = tracing_subscriber::registry().with(exporter.layer());
+    tracing::subscriber::with_default(subscriber, || {
+        let mut app = ApplicationBuilder::new()
+            .with_actions(actions![count])
+            .with_transition("count", "count", default())
+            .with_state(state! { count: 0 })
+            .with_entrypoint("count")
+            .build()
+            .unwrap();
+        app.run(halt_after(["count"]), Inputs::new()).unwrap();
+    });
+    // Batched, not yet sent: the default batch waits seconds before it posts.
+    assert!(receiver.spans().is_empty());
+    drop(exporter);
+    let spans = receiver.spans();
+    assert_eq!(names(&spans).len(), 2, "{:?}", names(&spans));
+    assert!(by_name(&spans, "count").len() == 1 && by_name(&spans, "run").len() == 1);
 }

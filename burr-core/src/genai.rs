@@ -386,7 +386,8 @@ impl LlmCall {
         self.span.log_attributes(response.attributes(&self.model));
     }
 
-    /// Logs why the call failed (as `error.type`) and ends its span.
+    /// Logs why the call failed (as `error.type`, which OpenTelemetry export turns into an
+    /// error status) and ends its span.
     ///
     /// # Examples
     ///

@@ -163,3 +163,33 @@ async fn the_guard_covers_the_mounted_routes_only() {
     assert!(own_page.status().is_success(), "{}", own_page.status());
     assert!(root.path().join("demo_chatbot").is_dir());
 }
+
+#[tokio::test]
+async fn a_too_large_answer_links_to_the_paged_endpoint_under_the_prefix() {
+    let root = tempfile::tempdir().unwrap();
+    burr_tracking::demo::write_demo_projects(root.path()).unwrap();
+    let apps = burr_tracking::read::list_apps(root.path(), "demo_chatbot").unwrap();
+    let app = &apps[0].app_id;
+    let store = Store::new(root.path()).with_max_response(200);
+    let uri = format!("/api/v0/demo_chatbot/{app}/__none__/apps");
+    for (router, prefix) in [
+        (router(store.clone()), ""),
+        (
+            mount("/burr", store.clone(), &ServeOptions::default()),
+            "/burr",
+        ),
+        (mount("/a/b", store, &ServeOptions::default()), "/a/b"),
+    ] {
+        let response = router
+            .oneshot(get(&format!("{prefix}{uri}"), "localhost"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
+        let err: serde_json::Value = serde_json::from_str(&body(response).await).unwrap();
+        assert_eq!(
+            err["steps"],
+            format!("{prefix}/api/v1/demo_chatbot/{app}/steps"),
+            "{err}"
+        );
+    }
+}

@@ -76,15 +76,43 @@ pub(crate) struct Receiver {
 }
 
 impl Receiver {
-    /// Starts a receiver on a free loopback port.
+    /// Starts a receiver on a free loopback port, speaking plain HTTP.
     pub(crate) fn start() -> Receiver {
+        Receiver::serve(None)
+    }
+
+    /// Starts a receiver on a free loopback port, speaking HTTPS with a certificate made for
+    /// `localhost` and signed by itself; returns it with the certificate in PEM, for a client
+    /// to trust (e.g. through `SSL_CERT_FILE`).
+    pub(crate) fn start_tls() -> (Receiver, String) {
+        let key = rcgen::KeyPair::generate().expect("a key");
+        let params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .expect("certificate parameters");
+        let cert = params.self_signed(&key).expect("a self-signed certificate");
+        let pem = cert.pem();
+        let config = tokio_rustls::rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .expect("a TLS configuration");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        (Receiver::serve(Some(acceptor)), pem)
+    }
+
+    fn serve(tls: Option<tokio_rustls::TlsAcceptor>) -> Receiver {
         let spans: Arc<Mutex<Vec<Received>>> = Arc::default();
         let content_types: Arc<Mutex<Vec<String>>> = Arc::default();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         listener
             .set_nonblocking(true)
             .expect("a non-blocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("its address"));
+        let port = listener.local_addr().expect("its address").port();
+        let url = match tls {
+            None => format!("http://127.0.0.1:{port}"),
+            Some(_) => format!("https://localhost:{port}"),
+        };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let state = (spans.clone(), content_types.clone());
         let thread = std::thread::spawn(move || {
@@ -102,12 +130,15 @@ impl Receiver {
                 );
                 let listener =
                     tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .expect("the receiver serves");
+                match tls {
+                    None => axum::serve(listener, router)
+                        .with_graceful_shutdown(async {
+                            let _ = stopped.await;
+                        })
+                        .await
+                        .expect("the receiver serves"),
+                    Some(acceptor) => serve_tls(listener, acceptor, router, stopped).await,
+                }
             });
         });
         Receiver {
@@ -150,6 +181,33 @@ impl Drop for Receiver {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// Accepts TLS connections and serves `router` on each, until `stopped`.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    router: axum::Router,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut stopped => return,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let acceptor = acceptor.clone();
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let _ =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+        });
     }
 }
 

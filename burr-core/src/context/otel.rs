@@ -33,6 +33,13 @@ pub(crate) fn set_attributes(span: &Span, attributes: &[(String, Value)]) {
     }
     for (key, value) in attributes {
         span.set_attribute(key.clone(), to_otel(value));
+        // The semantic conventions' `error.type` says the operation failed: an error status.
+        if key == "error.type" {
+            let description = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_string);
+            span.set_status(opentelemetry::trace::Status::error(description));
+        }
     }
 }
 

@@ -19,8 +19,10 @@
 //!   spans it names; a streaming step has `burr.stream.first_item` and `burr.stream.end`
 //!   events.
 //! - Spans are batched and posted over OTLP/HTTP (protobuf or JSON) to the collector the
-//!   standard `OTEL_EXPORTER_OTLP_*` variables name (see [`OtelConfig`]); values can be
-//!   masked before they leave the process ([`OtelConfig::mask_keys`], [`OtelConfig::mask`]).
+//!   standard `OTEL_EXPORTER_OTLP_*` variables name (see [`OtelConfig`]), over TLS for an
+//!   `https://` endpoint (rustls, with the system's certificates; `SSL_CERT_FILE` adds one);
+//!   values can be masked before they leave the process ([`OtelConfig::mask_keys`],
+//!   [`OtelConfig::mask`]).
 //!
 //! # Examples
 //!

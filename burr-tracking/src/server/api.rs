@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
@@ -99,7 +99,11 @@ impl From<StoreError> for ApiError {
                 project, app_id, ..
             } => (
                 StatusCode::INSUFFICIENT_STORAGE,
-                Some(format!("/api/v1/{project}/{app_id}/steps")),
+                Some(format!(
+                    "/api/v1/{}/{}/steps",
+                    path_segment(project),
+                    path_segment(app_id)
+                )),
             ),
             StoreError::StepTooLarge { .. } => (StatusCode::INSUFFICIENT_STORAGE, None),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, None),
@@ -236,13 +240,37 @@ async fn apps(
 
 async fn app_logs(
     State(api): State<Api>,
+    OriginalUri(original): OriginalUri,
+    uri: Uri,
     Path((project, app_id, _partition_key)): Path<(String, String, String)>,
 ) -> ApiResult {
     // Like Burr, the partition key is not needed to find an app: app ids are unique per project.
     let body = api
         .blocking(move |s| s.app_logs_json(&project, &app_id))
-        .await?;
+        .await
+        .map_err(|mut e| {
+            // The paged endpoint, under the path the server is mounted at.
+            let prefix = original.path().strip_suffix(uri.path()).unwrap_or("");
+            if let Some(steps) = &mut e.steps {
+                steps.insert_str(0, prefix);
+            }
+            e
+        })?;
     Ok(raw_json(body))
+}
+
+/// `text` as one path segment of a URL: unreserved characters as they are, others
+/// percent-encoded.
+fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 // ----------------------------------------------------------------------------- our own API
