@@ -178,6 +178,28 @@ pub fn default_root() -> PathBuf {
     resolve_root().map_or_else(|NoHomeDir| PathBuf::from(".burr"), |root| root.path)
 }
 
+/// Whether a tracking root names an object store rather than a folder: it starts with a URL
+/// scheme (`s3://`, `gs://`, `az://`, `file://`, `memory://`...). Such roots need the feature
+/// `object-store` (see `burr_tracking::object`).
+///
+/// # Examples
+///
+/// ```
+/// use burr_tracking::layout::is_url;
+/// assert!(is_url("s3://bucket/prefix"));
+/// assert!(!is_url("/home/me/.burr"));
+/// assert!(!is_url("C:\\burr"));
+/// ```
+pub fn is_url(root: &str) -> bool {
+    root.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.as_bytes()[0].is_ascii_alphabetic()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    })
+}
+
 /// `path` with a leading `~` component replaced by the home directory (`~/x` is `$HOME/x`);
 /// other paths, and every path when the home directory is unknown, are returned as they are.
 ///

@@ -6,6 +6,8 @@ mod confined;
 pub mod demo;
 pub mod format;
 pub mod layout;
+#[cfg(feature = "object-store")]
+pub mod object;
 pub mod persist;
 pub mod read;
 #[cfg(feature = "server")]

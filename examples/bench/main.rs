@@ -6,13 +6,14 @@
 //! cargo run --release --example bench -- counter --steps 100000
 //! cargo run --release --example bench -- counter-typed --steps 100000
 //! cargo run --release --example bench -- state-growth --steps 10000
+//! cargo run --release --example bench -- fanout --tasks 1000 --work-us 500 --threads 4
 //! ```
 //!
 //! Scenarios: `counter` (two-action counter; `--track DIR` writes tracking files),
 //! `counter-typed` (the same counter with a typed state and typed actions),
 //! `state-growth` (appends 200 bytes to a list each step), `spans` (4 spans per step, tracked),
 //! `trace-noop` (`#[trace]` outside an action), `sqlite` (saved steps), `fanout`
-//! (sub-applications).
+//! (sub-applications; `--work-us W` of CPU work each, on `--threads T` runtime workers).
 
 mod core;
 mod fanout;
@@ -31,7 +32,7 @@ fn usage() -> String {
      spans --steps N --track DIR\n  \
      trace-noop --calls M\n  \
      sqlite --steps N --db FILE\n  \
-     fanout --tasks N\n"
+     fanout --tasks N [--work-us W] [--threads T] [--concurrency C]\n"
         .to_string()
 }
 

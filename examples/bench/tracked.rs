@@ -50,11 +50,14 @@ fn measure(scenario: &str, steps: u64, dir: PathBuf, app: Result<Application, Er
     run().unwrap_or_else(|e| json!({ "scenario": scenario, "error": e.to_string() }))
 }
 
-/// The tracker, writing each step's lines in one write at its end.
+/// The tracker, writing each step's lines in one write at its end (into a folder, or, with
+/// the feature `object-store`, a bucket's URL such as `s3://bucket/prefix`).
 fn tracker(dir: &std::path::Path) -> Result<LocalTrackingClient, Error> {
-    Ok(LocalTrackingClient::new("bench")
-        .map_err(|e| Error::Other(e.to_string()))?
-        .with_storage_dir(dir))
+    let fail = |e: burr::tracking::client::TrackingError| Error::Other(e.to_string());
+    LocalTrackingClient::new("bench")
+        .map_err(fail)?
+        .with_storage(&dir.to_string_lossy())
+        .map_err(fail)
 }
 
 /// `counter --steps N --track DIR`: `increment` loops on `count < N`, then `done`

@@ -42,7 +42,20 @@
 //!
 //! - **Async (the default)**: the parallel action is async (`is_async` is `true`, so the
 //!   parent runs it with `step_async`/`run_async`); the sub-applications run with `run_async`, at most
-//!   [`Parallel::concurrency`] at a time (default 64), interleaved on the parent's task.
+//!   [`Parallel::concurrency`] at a time (default 64). Where they run depends on the runtime
+//!   that polls the parent:
+//!   - on a multi-threaded tokio runtime, each sub-application is its own task
+//!     ([`tokio::spawn`]), so the runtime's workers run them in parallel, CPU-bound work
+//!     included. A task is spawned only when a slot is free, so at most `concurrency` exist at
+//!     once. Each runs inside the parent's current `tracing` span and subscriber, so the
+//!     sub-application's spans nest under the parent's step exactly as when interleaved. A
+//!     sub-application that panics makes the parallel step panic with the same payload;
+//!   - on a current-thread runtime (or when polled outside tokio), and whenever at most one
+//!     sub-application can run at a time (a single task, or `concurrency(1)`), they are
+//!     futures interleaved on the parent's task: they overlap while they wait (I/O, timers)
+//!     but share one thread.
+//!
+//!   Either way the results are reduced in task order, whatever order they finish in.
 //! - **Sync** ([`Parallel::sync`]): the parent runs it with `step`/`run`; the
 //!   sub-applications run with `run` on up to `concurrency` scoped threads (default: the
 //!   number of CPUs).
@@ -58,9 +71,15 @@
 //!
 //! The first sub-application to fail fails the parallel step with a
 //! [`SubApplicationError`] naming the task and the child's app id (inside
-//! [`Error::ActionFailed`]). The others are cancelled: in async mode their futures are
-//! dropped at their next `.await` point; in sync mode no further task starts and running
-//! ones finish their current run. The parent's state is unchanged, as for any failed step.
+//! [`Error::ActionFailed`]). The others are cancelled, each at its next `.await` point: as
+//! interleaved futures they are dropped; as spawned tasks they are aborted, and the parallel
+//! step returns (or re-raises a panic) only once they have stopped, so none still reports to
+//! the shared tracker or persister afterwards. Dropping the parent's future (cancelling the
+//! step, for instance with a timeout) aborts spawned sub-applications too, without waiting for
+//! them. A spawned task cancelled from outside (its runtime shutting down) fails the step
+//! with a [`SubApplicationError`] for that task. In sync mode no further task starts and
+//! running ones finish their current run. The parent's state is unchanged, as for any failed
+//! step.
 //!
 //! [`ApplicationBuilder`]: crate::ApplicationBuilder
 //! [`Error::ActionFailed`]: crate::Error::ActionFailed

@@ -158,6 +158,10 @@ impl LifecycleHook for LocalTrackingClient {
 
     /// The log, reconciled with the state persister when an application resumes.
     fn step_journal(&self) -> Option<&dyn burr_core::StepJournal> {
+        // A spool holds only what this client wrote, not the application's whole log.
+        if self.ships() {
+            return None;
+        }
         Some(self)
     }
 }

@@ -62,6 +62,10 @@ pub(super) struct Shared {
     /// `None` inside when the flusher thread could not be started: lines are then written at
     /// once instead of being held.
     flusher: OnceLock<Option<Flusher>>,
+    /// With an object store as the root: what ships the spool there. Declared after the
+    /// flusher, so it is dropped after the flusher wrote out the held lines, and ships them.
+    #[cfg(feature = "object-store")]
+    pub(super) shipper: Option<crate::object::ship::Shipper>,
 }
 
 impl Shared {
@@ -74,6 +78,8 @@ impl Shared {
                 ..Logs::default()
             }),
             flusher: OnceLock::new(),
+            #[cfg(feature = "object-store")]
+            shipper: None,
         }
     }
 
@@ -82,6 +88,15 @@ impl Shared {
     pub(super) fn writes(&self, app_id: &str) -> Option<u64> {
         let apps = self.logs.apps.read().unwrap();
         apps.get(app_id).map(|log| log.lock().unwrap().writes)
+    }
+
+    /// Shared state of a client that ships its spool with `shipper`.
+    #[cfg(feature = "object-store")]
+    pub(super) fn shipping(shipper: crate::object::ship::Shipper) -> Shared {
+        Shared {
+            shipper: Some(shipper),
+            ..Shared::default()
+        }
     }
 
     /// Whether lines may be held: the flusher runs (it is started on the first call).
@@ -285,14 +300,24 @@ impl LocalTrackingClient {
     ) {
         let hold = hold && self.can_hold();
         let mut started = false;
+        #[cfg(feature = "object-store")]
+        let mut lines = 0;
         self.with_log(app_id, |log| {
             for record in records {
                 match log.append(&record, what, app_id, hold) {
                     Ok(s) => started |= s,
                     Err(e) => report(app_id, &e),
                 }
+                #[cfg(feature = "object-store")]
+                {
+                    lines += 1;
+                }
             }
         });
+        #[cfg(feature = "object-store")]
+        if let Some(shipper) = &self.shared.shipper {
+            shipper.wrote(lines);
+        }
         if started {
             self.held();
         }

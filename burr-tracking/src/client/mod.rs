@@ -61,6 +61,8 @@ mod flush;
 mod hooks;
 mod journal;
 mod logs;
+#[cfg(feature = "object-store")]
+mod remote;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -106,6 +108,17 @@ pub enum TrackingError {
         #[source]
         source: io::Error,
     },
+    /// The tracking root is an object store's URL and this build has no `object-store`
+    /// feature.
+    #[error("cannot track to {url}: this build of burr-tracking has no `object-store` feature")]
+    UnsupportedUrl {
+        /// The URL.
+        url: String,
+    },
+    /// The object store could not be opened, or the spool could not be set up or shipped.
+    #[cfg(feature = "object-store")]
+    #[error(transparent)]
+    Store(#[from] crate::object::ObjectStoreError),
     /// A record could not be serialized.
     #[error("cannot serialize the {what} record of application `{app_id}`: {source}")]
     Serialize {
@@ -197,6 +210,8 @@ pub struct LocalTrackingClient {
     root: PathBuf,
     project_dir: PathBuf,
     shared: Arc<Shared>,
+    #[cfg(feature = "object-store")]
+    remote: remote::Settings,
 }
 
 impl LocalTrackingClient {
@@ -218,12 +233,21 @@ impl LocalTrackingClient {
         let project: String = project.into();
         validate_project(&project)?;
         let root = default_root();
-        Ok(LocalTrackingClient {
+        let client = LocalTrackingClient {
             project_dir: root.join(&project),
             project: Arc::from(project),
             root,
             shared: Arc::default(),
-        })
+            #[cfg(feature = "object-store")]
+            remote: remote::Settings::default(),
+        };
+        match client.root.to_str() {
+            Some(url) if crate::layout::is_url(url) => {
+                let url = url.to_string();
+                client.with_storage(&url)
+            }
+            _ => Ok(client),
+        }
     }
 
     /// Writes under `dir` instead (a leading `~/` is expanded). Clones made before this call
@@ -244,6 +268,78 @@ impl LocalTrackingClient {
             project: self.project,
             root,
             shared: Arc::default(),
+            #[cfg(feature = "object-store")]
+            remote: self.remote,
+        }
+    }
+
+    /// Writes under `root`: a folder (as [`with_storage_dir`](Self::with_storage_dir)), or,
+    /// with the feature `object-store`, an object store's URL such as `s3://bucket/prefix`
+    /// (see [`crate::object`]): the client then writes into a spool folder of its own and
+    /// ships it to the store in the background.
+    ///
+    /// # Errors
+    ///
+    /// [`TrackingError::UnsupportedUrl`] for a URL without the feature;
+    /// [`TrackingError::Store`] when the store cannot be opened or the spool set up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("p")?.with_storage("/tmp/burr")?;
+    /// assert_eq!(client.storage_dir(), std::path::Path::new("/tmp/burr"));
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn with_storage(self, root: &str) -> Result<Self, TrackingError> {
+        if !crate::layout::is_url(root) {
+            return Ok(self.with_storage_dir(root));
+        }
+        #[cfg(feature = "object-store")]
+        {
+            self.ship_to(root)
+        }
+        #[cfg(not(feature = "object-store"))]
+        {
+            Err(TrackingError::UnsupportedUrl {
+                url: root.to_string(),
+            })
+        }
+    }
+
+    /// Writes out the lines held for steps still running and, with an object store as the
+    /// root, ships everything written so far (waiting at most the request bound of
+    /// [`ShipOptions`](crate::object::ShipOptions)).
+    ///
+    /// # Errors
+    ///
+    /// [`TrackingError::Store`] when the store could not be reached: the data stays in the
+    /// spool and is shipped later.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = burr_tracking::LocalTrackingClient::new("p")?;
+    /// client.flush()?;
+    /// # Ok::<(), burr_tracking::client::TrackingError>(())
+    /// ```
+    pub fn flush(&self) -> Result<(), TrackingError> {
+        self.shared.logs.flush_all();
+        #[cfg(feature = "object-store")]
+        if let Some(shipper) = &self.shared.shipper {
+            shipper.flush(self.remote.options.request_timeout)?;
+        }
+        Ok(())
+    }
+
+    /// Whether this client ships to an object store.
+    pub(crate) fn ships(&self) -> bool {
+        #[cfg(feature = "object-store")]
+        {
+            self.shared.shipper.is_some()
+        }
+        #[cfg(not(feature = "object-store"))]
+        {
+            false
         }
     }
 
@@ -309,6 +405,14 @@ impl LocalTrackingClient {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn loader(&self) -> Result<TrackingLoader, TrackingError> {
+        #[cfg(feature = "object-store")]
+        if let Some(shipper) = &self.shared.shipper {
+            // The bucket, not the spool: it has the whole history.
+            return Ok(TrackingLoader::with_root(
+                shipper.root().url(),
+                &self.project,
+            )?);
+        }
         Ok(TrackingLoader::with_root(&self.root, &self.project)?)
     }
 }

@@ -138,6 +138,27 @@ pub enum LoadError {
     /// The log could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// The root is an object store that could not be read.
+    #[cfg(feature = "object-store")]
+    #[error(transparent)]
+    Store(#[from] crate::object::ObjectStoreError),
+}
+
+/// The local folder to read `project` from: `root` itself, or, when `root` is an object
+/// store's URL (feature `object-store`), its mirror brought up to date.
+fn readable_root<'a>(
+    root: &'a Path,
+    project: &str,
+) -> Result<std::borrow::Cow<'a, Path>, LoadError> {
+    #[cfg(feature = "object-store")]
+    if let Some(url) = root.to_str().filter(|r| crate::object::is_store_url(r)) {
+        validate_id(IdKind::Project, project)?;
+        return Ok(std::borrow::Cow::Owned(crate::object::synced_root(
+            url, project,
+        )?));
+    }
+    let _ = project;
+    Ok(std::borrow::Cow::Borrowed(root))
 }
 
 /// A cheap byte search run before any parsing: a line can only be the wanted `end_entry` if
@@ -168,6 +189,10 @@ impl Prefilter {
 
 /// Loads the state of a step of `<root>/<project>/<app_id>`: the last step when
 /// `sequence_id` is `None`, else the last `end_entry` with that sequence id.
+///
+/// With the feature `object-store`, `root` may be a bucket's URL (`s3://bucket/prefix`):
+/// the project's new objects are then mirrored into the local cache first (see
+/// [`crate::object`]).
 ///
 /// The state keeps the user's keys (keys starting with `__` are dropped, as Burr does) and
 /// gets `__SEQUENCE_ID` set to the step's sequence id. Values that Burr's serde tagged
@@ -200,6 +225,7 @@ pub fn load_state(
     app_id: &str,
     sequence_id: Option<u64>,
 ) -> Result<LoadedState, LoadError> {
+    let root = &*readable_root(root, project)?;
     let log = app_dir(root, project, app_id)?.join(LOG_FILE);
     let log_at = RootPath::new(root)
         .join(project)
@@ -374,7 +400,8 @@ impl StateLoader for TrackingLoader {
     }
 
     fn list_app_ids(&self, partition_key: Option<&str>) -> Result<Vec<String>, PersistenceError> {
-        let mut apps = list_apps(&self.root, &self.project).map_err(PersistenceError::backend)?;
+        let root = readable_root(&self.root, &self.project).map_err(PersistenceError::backend)?;
+        let mut apps = list_apps(&root, &self.project).map_err(PersistenceError::backend)?;
         apps.retain(|a| a.has_log && a.partition_key() == partition_key);
         apps.sort_by(|a, b| {
             b.log_modified

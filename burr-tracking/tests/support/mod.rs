@@ -7,6 +7,8 @@
 
 pub(crate) mod burr_server;
 pub(crate) mod http;
+#[cfg(feature = "object-store")]
+pub(crate) mod moto;
 pub(crate) mod python;
 pub(crate) mod roots;
 #[cfg(feature = "sqlite")]

@@ -24,6 +24,8 @@ use burr_tracking::server;
 use burr_tracking::server::{AllowedHosts, ServeOptions, Store};
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "object-store")]
+mod bucket;
 mod graph;
 
 /// What `burr --help` says about the command.
@@ -62,9 +64,14 @@ struct Args {
     /// Port to listen on.
     #[arg(long, default_value_t = 7241)]
     port: u16,
-    /// Tracking folder (default: $BURR_PATH, else ~/.burr).
+    /// Tracking folder (default: $BURR_PATH, else ~/.burr), or a bucket's URL such as
+    /// s3://bucket/prefix (mirrored into --index-dir and followed live).
     #[arg(long, value_name = "ROOT", global = true)]
     dir: Option<PathBuf>,
+    /// With a bucket as --dir: where its local mirror and index live (default: a folder named
+    /// after the URL under ~/.cache/burr/mirror).
+    #[arg(long, value_name = "DIR")]
+    index_dir: Option<PathBuf>,
     /// Also answer requests that name this host (a name or an address; repeatable). Without
     /// it only localhost, 127.0.0.1, [::1] and the --host address are answered. A name that
     /// is not one (a URL, a port that is not a number, an empty entry) stops burr.
@@ -156,7 +163,7 @@ async fn ctrl_c() {
 }
 
 /// Prints a line; a closed standard output must not stop the server.
-fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
@@ -191,6 +198,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(url) = dir.to_str().filter(|d| layout::is_url(d)) {
+        return serve_bucket(&args, url.to_string(), allowed_hosts);
+    }
     if dir.exists() && !dir.is_dir() {
         eprintln!(
             "burr: the tracking folder {} is not a folder; point --dir / BURR_PATH at the folder your applications write to",
@@ -211,15 +221,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("burr: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
     };
     let addr = SocketAddr::new(args.host, args.port);
     let options = ServeOptions {
@@ -256,4 +259,71 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The server's runtime; `None` (said on standard error) when it cannot start.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(err) => {
+            eprintln!("burr: cannot start the async runtime: {err}");
+            None
+        }
+    }
+}
+
+/// Serves a bucket: mirrors it, follows it, and serves the mirror.
+#[cfg(feature = "object-store")]
+fn serve_bucket(args: &Args, url: String, allowed_hosts: AllowedHosts) -> ExitCode {
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    let addr = SocketAddr::new(args.host, args.port);
+    let options = ServeOptions {
+        allowed_hosts,
+        ..ServeOptions::default()
+    };
+    let index_dir = args.index_dir.as_ref().map(layout::expand_home);
+    let result = runtime.block_on(async {
+        let mirror = match bucket::open(&url, index_dir).await {
+            Ok(m) => m,
+            Err(e) => return Err(e),
+        };
+        let listener = server::bind(addr).await.map_err(|e| e.to_string())?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let page = local_url(local);
+        say(&format!("burr: serving {url} at {page}"));
+        if !local.ip().is_loopback() {
+            warn_exposed(local, &args.allow_hosts);
+        }
+        let store = Store::new(mirror.data_dir().to_path_buf());
+        bucket::follow(mirror);
+        say("burr: press Ctrl-C to stop");
+        if !args.no_open {
+            open_browser(&page);
+        }
+        server::serve_with(listener, store, options, ctrl_c())
+            .await
+            .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("burr: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Without the `object-store` feature a bucket cannot be served.
+#[cfg(not(feature = "object-store"))]
+fn serve_bucket(_: &Args, url: String, _: AllowedHosts) -> ExitCode {
+    eprintln!(
+        "burr: cannot serve {url}: this burr was built without the `object-store` feature \
+         (it is on by default: cargo install burr-tracking)"
+    );
+    ExitCode::from(2)
 }
