@@ -156,7 +156,7 @@ async fn our_read_api_answers_like_burrs_on_the_same_folder() {
                 .map(|o| o.keys().cloned().collect::<Vec<_>>())
         )
     );
-    // Same shape; we do not offer annotations or Burr's interactive demos, and say so.
+    // Same shape; we do not offer Burr's interactive demos, and say so; annotations, as Burr.
     let (_, bspec) = burr_get("/api/v0/metadata/app_spec".into()).await;
     let (_, ospec) = ours(&store, "/api/v0/metadata/app_spec").await;
     assert_eq!(
@@ -164,8 +164,16 @@ async fn our_read_api_answers_like_burrs_on_the_same_folder() {
         ospec.as_object().unwrap().keys().collect::<Vec<_>>()
     );
     assert_eq!(
-        (&bspec["indexing"], &bspec["snapshotting"]),
-        (&ospec["indexing"], &ospec["snapshotting"])
+        (
+            &bspec["indexing"],
+            &bspec["snapshotting"],
+            &bspec["supports_annotations"]
+        ),
+        (
+            &ospec["indexing"],
+            &ospec["snapshotting"],
+            &ospec["supports_annotations"]
+        )
     );
     compared += 2;
 

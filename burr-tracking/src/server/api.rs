@@ -33,7 +33,7 @@ impl Api {
     }
 
     /// Runs blocking file work off the async threads, within the bound.
-    async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub(super) async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
@@ -65,7 +65,7 @@ pub(super) fn routes() -> Router<Api> {
 
 /// An error answer in FastAPI's shape: `{"detail": "..."}`, plus `"steps"`, the paged
 /// endpoint to read, when the whole app is too large to answer at once.
-struct ApiError {
+pub(super) struct ApiError {
     status: StatusCode,
     detail: String,
     steps: Option<String>,
@@ -80,7 +80,7 @@ impl ApiError {
         }
     }
 
-    fn invalid(detail: impl Into<String>) -> Self {
+    pub(super) fn invalid(detail: impl Into<String>) -> Self {
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: detail.into(),
@@ -143,7 +143,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(super) type ApiResult = Result<Response, ApiError>;
 
 /// A response whose body is JSON text built elsewhere (the store serializes once and caches).
 fn raw_json(body: String) -> Response {
@@ -157,7 +157,7 @@ fn raw_json(body: String) -> Response {
         .into_response()
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> ApiResult {
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> ApiResult {
     serde_json::to_string(value)
         .map(raw_json)
         .map_err(|err| ApiError {
@@ -186,13 +186,13 @@ async fn version() -> ApiResult {
 }
 
 async fn app_spec() -> ApiResult {
-    // Annotations, demos (Burr's interactive OpenAI demos), indexing and snapshots are features of
-    // Burr's server that this one does not offer, so it says so; Burr's UI hides them then.
+    // Demos (Burr's interactive OpenAI demos), indexing and snapshots are features of Burr's
+    // server that this one does not offer, so it says so; Burr's UI hides them then.
     to_json(&json!({
         "indexing": false,
         "snapshotting": false,
         "supports_demos": false,
-        "supports_annotations": false,
+        "supports_annotations": true,
     }))
 }
 
@@ -220,7 +220,7 @@ fn parse_count(name: &str, value: Option<&str>, default: usize) -> Result<usize,
 }
 
 /// Burr's sentinel for "no partition key".
-fn partition(key: &str) -> Option<String> {
+pub(super) fn partition(key: &str) -> Option<String> {
     (key != "__none__").then(|| key.to_owned())
 }
 

@@ -58,6 +58,8 @@
 //! # });
 //! ```
 
+mod annotation_routes;
+pub mod annotations;
 mod api;
 mod assets;
 mod cache;
@@ -162,6 +164,7 @@ fn routes(store: Store, options: &ServeOptions) -> Router {
     Router::new()
         .merge(assets::file_routes())
         .merge(api::routes())
+        .merge(annotation_routes::routes())
         .with_state(api::Api::new(store, work))
 }
 

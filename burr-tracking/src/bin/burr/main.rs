@@ -44,10 +44,10 @@ Where it reads: --dir, else $BURR_PATH, else ~/.burr. An empty folder offers dem
 
 Security defaults: it listens on 127.0.0.1 only; it answers only the host names localhost,
 127.0.0.1, [::1], the --host address and the names given with --allow-host (others get 421,
-which defeats DNS rebinding); it writes nothing except the demo projects, and only on a
-same-origin JSON request; it never reads outside the folder (symbolic links below it are not
-followed, only regular files are read); slow and idle connections are closed and connections
-are capped. Listening on another address than a loopback one shows every tracked state to
+which defeats DNS rebinding); it writes nothing except the demo projects and annotations
+(annotations.jsonl in a project folder), and only on a same-origin JSON request; it never
+reads outside the folder (symbolic links below it are not followed, only regular files are
+read); slow and idle connections are closed and connections are capped. Listening on another address than a loopback one shows every tracked state to
 whoever can reach it: burr warns when it does.";
 
 /// Serves the burr tracking UI and API over a folder of tracked applications.

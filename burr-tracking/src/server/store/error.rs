@@ -102,6 +102,24 @@ pub enum StoreError {
         /// The bound, in bytes.
         limit: usize,
     },
+    /// The app has no step with this sequence id.
+    #[error("Step: {sequence_id} of app: {app_id} from project: {project} not found")]
+    StepNotFound {
+        /// The project asked for.
+        project: String,
+        /// The app asked for.
+        app_id: String,
+        /// The step asked for.
+        sequence_id: u64,
+    },
+    /// No annotation of the project has this id.
+    #[error("Annotation: {id} from project: {project} not found")]
+    AnnotationNotFound {
+        /// The project asked for.
+        project: String,
+        /// The annotation asked for.
+        id: u64,
+    },
     /// A JSON file of the app is malformed.
     #[error("malformed {}: {message}", path.display())]
     Malformed {
@@ -148,6 +166,8 @@ impl StoreError {
             | StoreError::ProjectNotFound { .. }
             | StoreError::AppNotFound { .. }
             | StoreError::GraphNotFound { .. }
+            | StoreError::StepNotFound { .. }
+            | StoreError::AnnotationNotFound { .. }
             | StoreError::Refused { .. } => true,
             StoreError::Io { source, .. } => matches!(
                 source.kind(),

@@ -546,6 +546,37 @@ impl Store {
         })
     }
 
+    /// Whether `app_id` of `project` has a step `sequence_id` (begun, at least).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::AppNotFound`] (and the other errors of reading the log).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use burr_tracking::server::Store;
+    /// let root = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir_all(root.path().join("p/app")).unwrap();
+    /// std::fs::write(root.path().join("p/app/log.jsonl"), concat!(
+    ///     r#"{"type":"begin_entry","start_time":"2024-01-01T00:00:00","action":"a","inputs":{},"sequence_id":0}"#, "\n")).unwrap();
+    /// let store = Store::new(root.path());
+    /// assert!(store.has_step("p", "app", 0).unwrap());
+    /// assert!(!store.has_step("p", "app", 1).unwrap());
+    /// ```
+    pub fn has_step(
+        &self,
+        project: &str,
+        app_id: &str,
+        sequence_id: u64,
+    ) -> Result<bool, StoreError> {
+        let dir = self.app_dir(project, app_id)?;
+        self.with_index(&dir, |index| {
+            index.refresh()?;
+            Ok(index.step_ids_in(sequence_id, sequence_id).next().is_some())
+        })
+    }
+
     /// How far an app's log goes (reads what was appended since the last call).
     ///
     /// # Examples
