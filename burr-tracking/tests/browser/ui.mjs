@@ -7,7 +7,7 @@
 //                     the step of runtime/long-step, which runs while the script looks at it
 //   BURR_SCREENSHOTS  where to save screenshots
 //   CHROMIUM          the browser binary
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -33,7 +33,7 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu"],
 });
-const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
 const page = await context.newPage();
 const external = [];
 const errors = [];
@@ -130,6 +130,50 @@ try {
   await page.click('.apphead a[href*="chat-1-fork"]');
   await page.waitForSelector('tr.step[data-seq="5"]');
   check((await page.textContent(".apphead")).includes("forked from"), "fork links back to its parent");
+
+  // ---- annotations: add one to a step, change it, find it on the project's page, download it
+  await page.goto(`${base}#/project/chatbot/app/chat-1?seq=8&tab=annotations`);
+  await page.waitForSelector("form.annotate");
+  check((await page.textContent("#annotations")).includes("No annotation"), "a step without annotations says so");
+  await page.fill('form.annotate input[name="tags"]', `good, ${HOSTILE}`);
+  await page.fill('form.annotate textarea[name="note"]', "the answer is right");
+  await page.fill('form.annotate textarea[name="ground_truth"]', "Paris.");
+  await page.selectOption('form.annotate select[name="verdict"]', "up");
+  await page.$eval('form.annotate select[name="pointers"]', (s) => { s.options[0].selected = true; });
+  await page.click('form.annotate button[type="submit"]');
+  await page.waitForSelector('#annotations .annotation[data-annotation="0"]');
+  const made = await page.textContent("#annotations");
+  check(made.includes("the answer is right") && made.includes("thumbs up") && made.includes("ground_truth: Paris.") && made.includes("about state"), `the new annotation is shown: ${made.slice(0, 200)}`);
+  check(made.includes(HOSTILE) && (await page.evaluate(() => window.__pwned)) === undefined, "a hostile tag is shown as text");
+  check((await page.textContent('button[data-tab="annotations"] .count')) === "1", "the tab counts the step's annotations");
+  await page.click("#annotations .annotation .edit");
+  await page.fill('#annotations form.annotate input[name="tags"]', "checked");
+  await page.selectOption('#annotations form.annotate select[name="verdict"]', "down");
+  await page.click('#annotations form.annotate button[type="submit"]');
+  await page.waitForFunction(() => (document.querySelector("#annotations")?.textContent || "").includes("checked"));
+  const changed = await page.textContent("#annotations");
+  check(changed.includes("thumbs down") && !changed.includes("good") && changed.includes("the answer is right"), "the annotation is changed in place");
+  await page.screenshot({ path: join(shots, "5c-annotations.png") });
+  await page.goto(`${base}#/project/chatbot`);
+  await page.click(".annotations-link");
+  await page.waitForSelector('#annotations-table tr[data-annotation="0"]');
+  const table = await page.textContent("#annotations-table");
+  check(table.includes("chat-1") && table.includes("answer_question") && table.includes("checked"), `the project's annotations page lists it: ${table.slice(0, 200)}`);
+  await page.fill("#filter-tag", "nothing-like-this");
+  await page.waitForFunction(() => document.querySelectorAll("#annotations-table tr[data-annotation]").length === 0);
+  await page.fill("#filter-tag", "check");
+  await page.waitForSelector('#annotations-table tr[data-annotation="0"]');
+  check(true, "the tag filter narrows the list");
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+  const csvText = readFileSync(await csv.path(), "utf8");
+  check(csvText.startsWith("id,app_id,partition_key,step_sequence_id") && csvText.includes("chat-1") && csvText.includes("checked"), `CSV download: ${csvText.slice(0, 160)}`);
+  const [json] = await Promise.all([page.waitForEvent("download"), page.click("#download-json")]);
+  const downloaded = JSON.parse(readFileSync(await json.path(), "utf8"));
+  check(downloaded.length === 1 && downloaded[0].step_sequence_id === 8 && downloaded[0].tags[0] === "checked", "JSON download");
+  await page.screenshot({ path: join(shots, "5d-project-annotations.png") });
+  await page.click('#annotations-table a[href*="chat-1"]');
+  await page.waitForSelector('#annotations .annotation[data-annotation="0"]');
+  check((await page.textContent("#detail-action")) === "answer_question", "an annotation links to its step's Annotations tab");
 
   // ---- live updates
   await page.goto(`${base}#/project/counter/app/live`);

@@ -73,3 +73,24 @@ export function waitForLog(project, appId, logSize, signal) {
 export function addDemoProjects() {
   return request("api/v1/demo", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
 }
+
+/** The annotations of a project; `filter` may hold `app_id`, `partition_key` and
+ * `step_sequence_id`. */
+export function annotations(project, filter, signal) {
+  const q = new URLSearchParams(Object.entries(filter || {}).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+  const qs = q.toString();
+  return get(`api/v0/${enc(project)}/annotations${qs ? `?${qs}` : ""}`, signal);
+}
+
+const sendJson = (method, path, body) =>
+  request(path, { method, headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(body) });
+
+/** Annotates step `seq` of an app (Burr's `AnnotationCreate` body). */
+export function createAnnotation(project, appId, pk, seq, body) {
+  return sendJson("POST", `api/v0/${enc(project)}/${enc(appId)}/${pkSeg(pk)}/${seq}/annotations`, body);
+}
+
+/** Replaces the content of annotation `id` (Burr's `AnnotationUpdate` body). */
+export function updateAnnotation(project, id, body) {
+  return sendJson("PUT", `api/v0/${enc(project)}/${id}/update_annotations`, body);
+}

@@ -1,5 +1,6 @@
 // The location hash names what is shown: `#/` the projects, `#/project/P` the apps of project P
-// (options `pk`, `offset`, `empty`), `#/project/P/app/A` one app (options `seq`, `tab`).
+// (options `pk`, `offset`, `empty`), `#/project/P/app/A` one app (options `seq`, `tab`),
+// `#/project/P/annotations` the annotations of project P (options `tag`, `action`).
 // Each change of the hash ends the current visit and starts a new one.
 
 /** The hash as decoded path parts and query parameters. */
@@ -25,6 +26,7 @@ function href(parts, q) {
 
 export const projectHref = (p, q) => href(["project", p], q);
 export const appHref = (p, a, q) => href(["project", p, "app", a], q);
+export const annotationsHref = (p, q) => href(["project", p, "annotations"], q);
 
 /** Replaces the query of the current hash without starting a new visit. */
 export function setQuery(q) {

@@ -19,7 +19,7 @@ export async function appPage(visit, project, appId, q) {
   const summary = await api.summary(project, appId, visit.signal);
   if (!visit.alive()) return;
   const page = new AppPage(visit, project, appId, summary, q.get("tab"));
-  await page.steps.loadNewest();
+  await Promise.all([page.steps.loadNewest(), page.loadAnnotations()]);
   const wanted = q.has("seq") ? parseInt(q.get("seq"), 10) : NaN;
   if (!isNaN(wanted)) await page.steps.ensureLoaded(wanted, summary.first_sequence_id);
   if (!visit.alive()) return;
@@ -44,6 +44,7 @@ class AppPage {
     this.live = false;
     this.liveCtrl = null;
     this.detailToken = 0;
+    this.annotations = [];
     this.head = h("div", { class: "apphead" });
     this.stepsBox = h("div", { class: "steps", tabindex: "0", "aria-label": "Steps (arrow keys move the selection)" });
     this.graphBox = h("div", { class: "graphbox" });
@@ -64,6 +65,27 @@ class AppPage {
     this.stepsBox.focus({ preventScroll: true });
     const last = this.steps.newest();
     if (last && !last.step_end_log) this.setLive(true);
+  }
+
+  /** Loads the app's annotations (none when the server keeps none). */
+  async loadAnnotations() {
+    try {
+      this.annotations = await api.annotations(this.project, { app_id: this.appId }, this.visit.signal);
+    } catch (e) {
+      if (e.name === "AbortError") throw e;
+      this.annotations = [];
+    }
+  }
+
+  /** Loads the annotations again and redraws the step's details. */
+  async reloadAnnotations() {
+    await this.loadAnnotations();
+    if (this.visit.alive()) await drawDetail(this);
+  }
+
+  /** The annotations of step `seq`. */
+  annotationsOf(seq) {
+    return (this.annotations || []).filter((a) => a.step_sequence_id === seq);
   }
 
   /** The forks and spawned apps started at step `seq`. */

@@ -4,6 +4,7 @@ import * as api from "../api.js";
 import { append, clear, h } from "../dom.js";
 import { ago, dateTime, plural } from "../format.js";
 import { appHref, projectHref } from "../router.js";
+import { annotationsLink } from "./annotations.js";
 import { setCrumbs, show } from "./frame.js";
 import { ptrChip } from "./parts.js";
 
@@ -34,7 +35,8 @@ export async function appsPage(visit, project, q) {
     page.sub,
     h("div", { class: "toolbar" }, h("label", null, "Partition", pkInput),
       pk ? h("a", { href: projectHref(project) }, "clear filter") : null,
-      h("label", null, emptyBox, "hide apps without steps")),
+      h("label", null, emptyBox, "hide apps without steps"),
+      annotationsLink(project)),
     page.body, page.pager));
   await load(page);
   visit.poll(5000, () => load(page));

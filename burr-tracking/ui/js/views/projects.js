@@ -4,6 +4,7 @@ import * as api from "../api.js";
 import { clear, h } from "../dom.js";
 import { ago, dateTime, plural, tsMillis } from "../format.js";
 import { projectHref } from "../router.js";
+import { annotationsLink } from "./annotations.js";
 import { setCrumbs, show } from "./frame.js";
 
 /** The demo projects the server writes (burr-tracking's `demo.rs`). */
@@ -50,9 +51,10 @@ function draw(page) {
       h("td", { class: "num" }, p.num_apps.toLocaleString()),
       h("td", { title: dateTime(p.last_written) }, ago(p.last_written)),
       h("td", { class: "muted", title: dateTime(p.created) }, dateTime(p.created)),
+      h("td", null, annotationsLink(p.name)),
     ));
   page.body.appendChild(h("table", { class: "grid" },
-    h("thead", null, h("tr", null, h("th", null, "Project"), h("th", { class: "num" }, "Apps"), h("th", null, "Last written"), h("th", null, "Created"))),
+    h("thead", null, h("tr", null, h("th", null, "Project"), h("th", { class: "num" }, "Apps"), h("th", null, "Last written"), h("th", null, "Created"), h("th", null, "Annotations"))),
     h("tbody", null, rows)));
   const names = new Set(page.projects.map((p) => p.name));
   if (DEMO_PROJECTS.some((d) => !names.has(d))) {

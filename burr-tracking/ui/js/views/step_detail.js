@@ -6,6 +6,7 @@ import { appHref } from "../router.js";
 import { stepStatus, stepTimes } from "../step.js";
 import { statusChip } from "./parts.js";
 import { routedNote, runtimeSections } from "./runtime.js";
+import * as annotations from "./tabs/annotations.js";
 import * as code from "./tabs/code.js";
 import * as graph from "./tabs/graph.js";
 import * as inputs from "./tabs/inputs.js";
@@ -14,8 +15,8 @@ import * as spans from "./tabs/spans.js";
 import * as state from "./tabs/state.js";
 
 /** The tabs in their order. Each exports `name`, `label`, `draw(pane, page, step, prev)` and
- * may export `count(step)`, shown next to the label when not zero. */
-const TABS = [state, spans, inputs, result, code, graph];
+ * may export `count(step, page)`, shown next to the label when not zero. */
+const TABS = [state, spans, inputs, result, code, graph, annotations];
 export const TAB_NAMES = TABS.map((t) => t.name);
 
 export async function drawDetail(page) {
@@ -32,7 +33,7 @@ export async function drawDetail(page) {
   if (token !== page.detailToken || !page.visit.alive()) return;
   const box = h("div", { class: "detail", "data-seq": seq }, header(page, seq, step, prev));
   box.appendChild(h("div", { class: "tabs", role: "tablist" }, TABS.map((tab) => {
-    const count = tab.count ? tab.count(step) : 0;
+    const count = tab.count ? tab.count(step, page) : 0;
     return h("button", { role: "tab", class: page.tab === tab.name ? "active" : "", "aria-selected": page.tab === tab.name ? "true" : "false", "data-tab": tab.name, onclick: () => page.showTab(tab.name) },
       tab.label, count ? h("span", { class: "count" }, count) : null);
   })));
