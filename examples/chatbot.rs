@@ -28,7 +28,7 @@ struct Message {
 
 /// Records the user's prompt.
 #[action(reads = [chat_history], writes = [chat_history, prompt])]
-fn user_input(state: State, prompt: String) -> Result<State, Error> {
+pub(crate) fn user_input(state: State, prompt: String) -> Result<State, Error> {
     let message = Message {
         role: "user".into(),
         content: prompt.clone(),
@@ -40,14 +40,14 @@ fn user_input(state: State, prompt: String) -> Result<State, Error> {
 
 /// Flags prompts that mention a forbidden word.
 #[action(reads = [prompt], writes = [safe])]
-fn safety_check(state: State) -> Result<State, Error> {
+pub(crate) fn safety_check(state: State) -> Result<State, Error> {
     let prompt: String = state.get("prompt")?;
     Ok(state.update("safe", !prompt.to_lowercase().contains("password")))
 }
 
 /// Picks how to answer.
 #[action(reads = [prompt], writes = [mode])]
-fn decide_mode(state: State, tracer: &Tracer) -> Result<State, Error> {
+pub(crate) fn decide_mode(state: State, tracer: &Tracer) -> Result<State, Error> {
     let prompt: String = state.get("prompt")?;
     let mode = classify(&prompt);
     tracer.log_attribute("mode", mode);
@@ -67,7 +67,11 @@ fn classify(prompt: &str) -> &'static str {
 
 /// Asks the (canned) LLM for a reply.
 #[action(reads = [prompt, chat_history, mode], writes = [response])]
-async fn generate(state: State, tracer: &Tracer, temperature: Option<f64>) -> Result<State, Error> {
+pub(crate) async fn generate(
+    state: State,
+    tracer: &Tracer,
+    temperature: Option<f64>,
+) -> Result<State, Error> {
     let prompt: String = state.get("prompt")?;
     let mode: String = state.get("mode")?;
     let history: Vec<Message> = state.get("chat_history")?;
@@ -97,13 +101,13 @@ async fn canned_llm(mode: &str, prompt: &str) -> String {
 
 /// Refuses unsafe prompts.
 #[action(reads = [], writes = [response])]
-fn refuse(state: State) -> State {
+pub(crate) fn refuse(state: State) -> State {
     state.update("response", "I can't help with that.")
 }
 
 /// Appends the reply to the history.
 #[action(reads = [response, chat_history], writes = [chat_history])]
-fn respond(state: State) -> Result<(ResultMap, State), Error> {
+pub(crate) fn respond(state: State) -> Result<(ResultMap, State), Error> {
     let response: String = state.get("response")?;
     let mut result = ResultMap::new();
     result.insert("response".into(), response.clone().into());

@@ -23,6 +23,10 @@ pub mod typed {
 /// [`Tracer::llm_call`]).
 pub use burr_core::genai;
 
+/// Test cases recorded from tracked runs (`burr test-case`), and running an action against
+/// them.
+pub use burr_core::testing;
+
 /// OpenTelemetry export (feature `otel`): every application call a trace, every step a span.
 #[cfg(feature = "otel")]
 pub use burr_core::otel;

@@ -53,6 +53,9 @@ pub mod parallel;
 // Typed state: structs as the state, and what typed actions are built from.
 pub mod typed;
 
+// Test cases recorded from tracked runs, and running an action against them.
+pub mod testing;
+
 pub use action::stream;
 pub use action::{
     Action, Bound, FnAction, Input, InputSpec, Inputs, IntoAction, IntoStepOutput, Placeholder,

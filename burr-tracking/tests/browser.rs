@@ -187,6 +187,18 @@ fn build_fixture(root: &Path) -> PathBuf {
             (base + 3, 50, 70),
         );
         log.attribute(seq, Some(&format!("{seq}:1.0")), "prompt_tokens", json!(42));
+        // The LLM call, in the GenAI names (and Burr's Insights names).
+        for (key, value) in [
+            ("gen_ai.operation.name", json!("chat")),
+            ("gen_ai.response.model", json!("canned-1")),
+            ("gen_ai.usage.input_tokens", json!(40)),
+            ("gen_ai.usage.prompt_tokens", json!(40)),
+            ("gen_ai.usage.output_tokens", json!(12)),
+            ("gen_ai.usage.completion_tokens", json!(12)),
+            ("gen_ai.usage.cost", json!(0.0005)),
+        ] {
+            log.attribute(seq, Some(&format!("{seq}:1")), key, value);
+        }
         log.span(
             seq,
             &format!("{seq}:1.1"),
@@ -331,6 +343,35 @@ fn build_fixture(root: &Path) -> PathBuf {
         metadata(None, None, None),
         &live,
     );
+
+    // A parallel step that spawned five children, with state keys that are names of
+    // Object.prototype's properties.
+    let mut fanout = Log(Vec::new());
+    fanout.step(0, "counter", 56, json!({"counter": 0}), json!({}));
+    fanout.step(
+        1,
+        "counter",
+        57,
+        json!({"counter": 1, "constructor": "c", "__proto__": {"x": 1}, "toString": 2}),
+        json!({}),
+    );
+    let fanout_dir = write_app(
+        root,
+        "counter",
+        "fanout",
+        &counter_graph,
+        metadata(None, None, None),
+        &fanout,
+    );
+    let children: String = (0..5)
+        .map(|i| {
+            format!(
+                "{}\n",
+                json!({"type": "child_application_data", "child": {"type": "pointer_data", "app_id": format!("fanout-child-{i}"), "sequence_id": null, "partition_key": null}, "event_time": "2026-11-22T10:01:01.000000", "event_type": "spawn_start", "sequence_id": 1})
+            )
+        })
+        .collect();
+    fs::write(fanout_dir.join("children.jsonl"), children).unwrap();
 
     // Hostile strings everywhere a log can put them.
     let hostile_graph = graph(

@@ -395,3 +395,68 @@ fn version_names_the_command() {
         format!("burr {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn test_case_exports_a_step_and_appends_it_to_a_fixture() {
+    let root = tempfile::tempdir().unwrap();
+    let app = demo_app(root.path(), "demo_counter");
+    let dir = root.path().to_str().unwrap();
+    // Printed: the case, then the Rust test that runs it.
+    let out = Command::new(BURR)
+        .args(["test-case", "demo_counter", &app, "2", "--dir", dir])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (json, rust) = text.split_once("\n\n").unwrap();
+    let case: burr_core::testing::TestCase = serde_json::from_str(json).unwrap();
+    assert_eq!(case.name, format!("{}_{}_2", case.action, &app[..8]));
+    assert!(rust.contains("burr::testing::run_test_case("), "{rust}");
+    let loaded = burr_tracking::load_state(root.path(), "demo_counter", &app, Some(2)).unwrap();
+    let before = burr_tracking::load_state(root.path(), "demo_counter", &app, Some(1)).unwrap();
+    let user = |s: &burr_core::State| {
+        let mut m = s.to_map();
+        m.retain(|k, _| !k.starts_with("__"));
+        m
+    };
+    assert_eq!(case.expected_state, user(&loaded.state));
+    assert_eq!(case.input_state, user(&before.state));
+    // Into a file: appended, a case of the same name replaced.
+    let file = root.path().join("cases.json");
+    for seq in ["1", "2", "2"] {
+        let out = Command::new(BURR)
+            .args(["test-case", "demo_counter", &app, seq, "--dir", dir, "-o"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let cases = burr_core::testing::load_test_cases(&file).unwrap();
+    assert_eq!(cases.len(), 2);
+    // Unknown steps and ids that would leave the folder are refused, with code 2.
+    for (app_id, seq) in [(app.as_str(), "999"), ("nope", "0"), ("../x", "0")] {
+        let out = Command::new(BURR)
+            .args(["test-case", "demo_counter", app_id, seq, "--dir", dir])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{app_id} {seq}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("burr test-case: "));
+    }
+    // A file that is not a fixture is left as it is.
+    std::fs::write(&file, "not json").unwrap();
+    let out = Command::new(BURR)
+        .args(["test-case", "demo_counter", &app, "1", "--dir", dir, "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not json");
+}

@@ -10,7 +10,8 @@
 //   step.js          a step's status and times
 //   graph_layout.js  an app's graph placed in layers; graph_svg.js draws it
 //   json_tree.js     a JSON value as a collapsible tree; json_diff.js the changes between two
-//   annotation_text.js  annotations as text and as CSV
+//   annotation_text.js  annotations as text and as CSV; insights.js  LLM calls, tokens, cost
+//                    and span times summed over steps
 //   format.js, prefs.js, dom.js   text formatting, choices kept across visits, element building
 //   views/           what the location shows; each view keeps its state in one object
 //     projects.js      the projects
@@ -19,7 +20,7 @@
 //     app.js           one app: its state (AppPage) and the keyboard; drawn by app_head.js,
 //                      step_list.js, app_graph.js, step_detail.js, and live.js in live mode
 //     tabs/            one module per tab of a step's details: state, spans, inputs, result,
-//                      code, graph, annotations
+//                      code, graph, insights, annotations, reproduce
 //     parts.js         chips, links and sections used by several views
 //     frame.js         the breadcrumbs, the connection status and the main area
 import { onConnection } from "./js/api.js";

@@ -74,6 +74,7 @@ mod lines;
 mod listing;
 mod load;
 mod steps;
+mod test_case;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -99,6 +100,7 @@ pub(crate) use listing::{read_graph_at, read_metadata_at};
 pub use load::{LoadError, LoadedState, TrackingLoader, load_state};
 pub(crate) use load::{loaded_from, log_created_at};
 pub use steps::{Span, Step, StreamEvent, steps_from_records};
+pub use test_case::test_case;
 
 /// Why a file of the tracking directory could not be read.
 ///

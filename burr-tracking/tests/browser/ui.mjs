@@ -118,6 +118,28 @@ try {
   check(streamStats.includes("45 ms") && streamStats.includes("12"), `stream stats (time to first item, items): ${streamStats}`);
   await page.screenshot({ path: join(shots, "5-app-spans.png") });
 
+  // insights: the step's LLM call, tokens, cost and span times, and the app's
+  await page.click('button[data-tab="insights"]');
+  await page.waitForSelector("#step-insights");
+  const stepIns = await page.textContent("#step-insights");
+  check(/LLM calls\s*1/.test(stepIns) && /Input tokens\s*40/.test(stepIns) && /Output tokens\s*12/.test(stepIns) && stepIns.includes("$0.000500"), `the step's insights: ${stepIns.slice(0, 160)}`);
+  check(stepIns.includes("query_model") && stepIns.includes("http_call"), "time per span name");
+  const appIns = await page.textContent("#app-insights");
+  const calls = Number((/LLM calls\s*(\d+)/.exec(appIns) || [])[1]);
+  check(calls > 1, `the app's insights sum its steps' calls: ${calls}`);
+  await page.screenshot({ path: join(shots, "5e-insights.png") });
+
+  // reproduce: the Rust that reloads the step and the command that exports it
+  await page.click('button[data-tab="reproduce"]');
+  await page.waitForSelector("#reproduce-load");
+  const load = await page.textContent("#reproduce-load");
+  check(load.includes('load_state(&default_root(), "chatbot", "chat-1", Some(8))'), `the load snippet names the step: ${load}`);
+  const fork = await page.textContent("#reproduce-fork");
+  check(fork.includes('.fork_from("chat-1", Some(8), Some("user-1"))'), "the fork snippet names the step and partition key");
+  check((await page.textContent("#reproduce-command")) === "burr test-case chatbot chat-1 8 -o tests/fixtures/test_cases.json", "the test-case command line");
+  check((await page.textContent("#reproduce-test")).includes("run_test_case(answer_question {}, case)"), "the test that runs the fixture");
+  await page.screenshot({ path: join(shots, "5f-reproduce.png") });
+
   // the graph tab shows the graph large
   await page.click('button[data-tab="graph"]');
   await page.waitForSelector("#graph-large");
@@ -212,6 +234,25 @@ try {
     await page.waitForFunction(() => (document.querySelector('tr.step[data-seq="0"]')?.textContent || "").includes("success"), null, { timeout: 15000 });
     check(true, "the long step then ends as a success");
   }
+
+  // ---- five children of one step are counted; state keys named like Object's properties
+  await page.goto(`${base}#/project/counter/app/fanout?seq=1`);
+  await page.waitForSelector('tr.step.sel[data-seq="1"]');
+  check((await page.textContent('tr.step[data-seq="1"]')).includes("5 children"), "a step that spawned five apps says 5 children");
+  await page.click('button[data-view="changes"]');
+  await page.waitForSelector("#diff");
+  const protoDiff = await page.textContent("#diff");
+  check(protoDiff.includes("constructor") && protoDiff.includes("toString"), `keys named like Object's properties are diffed: ${protoDiff.slice(0, 160)}`);
+  await page.click('button[data-view="after"]');
+  // a fork counts its own steps and says where they start
+  await page.goto(`${base}#/project/chatbot/app/chat-1-fork`);
+  await page.waitForSelector("#step-count");
+  const forkCount = await page.textContent("#step-count");
+  check(/here, #5–#\d+: \d+ steps in all \(the first 5 are its parent's\)/.test(forkCount), `a fork's step count: ${forkCount}`);
+  // an unknown project is not found, not empty
+  await page.goto(`${base}#/project/no-such-project`);
+  await page.waitForSelector("#no-project");
+  check(true, "an unknown project says it is not found");
 
   // ---- hostile strings
   await page.goto(`${base}#/project/hostile`);

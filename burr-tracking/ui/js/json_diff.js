@@ -17,10 +17,11 @@ function diffList(a, b, path, out) {
     } else {
       for (const k of Object.keys(a)) {
         const p = path ? `${path}.${k}` : k;
-        if (!(k in b)) out.push({ kind: "del", path: p, was: a[k] });
+        // Own keys only: a key such as `constructor` is not inherited from Object.prototype.
+        if (!Object.hasOwn(b, k)) out.push({ kind: "del", path: p, was: a[k] });
         else diffList(a[k], b[k], p, out);
       }
-      for (const k of Object.keys(b)) if (!(k in a)) out.push({ kind: "add", path: path ? `${path}.${k}` : k, now: b[k] });
+      for (const k of Object.keys(b)) if (!Object.hasOwn(a, k)) out.push({ kind: "add", path: path ? `${path}.${k}` : k, now: b[k] });
     }
     return out;
   }

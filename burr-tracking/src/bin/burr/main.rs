@@ -3,6 +3,7 @@
 //! ```text
 //! burr [--host 127.0.0.1] [--port 7241] [--dir ROOT] [--no-open]
 //! burr graph PROJECT APP_ID [--format svg|mermaid|dot] [--conditions] [--state] [--no-inputs] [-o FILE]
+//! burr test-case PROJECT APP_ID SEQUENCE_ID [-o FILE]
 //! ```
 //!
 //! The root is `--dir`, else the `BURR_PATH` environment variable, else `~/.burr`
@@ -27,6 +28,7 @@ use clap::{Parser, Subcommand};
 #[cfg(feature = "object-store")]
 mod bucket;
 mod graph;
+mod test_case;
 
 /// What `burr --help` says about the command.
 const ABOUT: &str =
@@ -92,6 +94,9 @@ struct Args {
 enum Command {
     /// Draw the graph of a tracked application as SVG (no Graphviz needed), Mermaid or DOT.
     Graph(graph::GraphArgs),
+    /// Export a step of a tracked application as a test case (state before, inputs, state
+    /// after, result), printed or appended to a JSON fixture.
+    TestCase(test_case::TestCaseArgs),
 }
 
 /// Where the tracking data is, and whether the user named it (a named folder must exist).
@@ -170,15 +175,17 @@ pub(crate) fn say(line: &str) {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(Command::Graph(graph_args)) = &args.command {
-        return match root(&args) {
-            Ok((dir, _)) => graph::run(&dir, graph_args),
+    if let Some(command) = &args.command {
+        let dir = match root(&args) {
+            Ok((dir, _)) => dir,
             Err(NoHomeDir) => {
-                eprintln!(
-                    "burr graph: cannot find the home directory: set BURR_PATH or pass --dir"
-                );
-                ExitCode::from(2)
+                eprintln!("burr: cannot find the home directory: set BURR_PATH or pass --dir");
+                return ExitCode::from(2);
             }
+        };
+        return match command {
+            Command::Graph(graph_args) => graph::run(&dir, graph_args),
+            Command::TestCase(case_args) => test_case::run(&dir, case_args),
         };
     }
     let allowed_hosts = match args.allow_hosts.iter().try_fold(

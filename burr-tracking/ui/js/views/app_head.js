@@ -22,8 +22,18 @@ export function drawHead(page) {
   append(head, [
     h("h1", null, h("span", { class: "mono" }, page.appId), sm.partition_key !== null && sm.partition_key !== undefined ? h("a", { class: "chip pk", href: projectHref(project, { pk: sm.partition_key }), title: "partition key" }, sm.partition_key) : null,
       last ? statusChip(stepStatus(last)) : null),
-    h("div", { class: "meta" }, h("span", null, plural(sm.num_steps, "step")), orderBtn, liveBtn,
+    h("div", { class: "meta" }, h("span", { id: "step-count" }, stepCount(sm)), orderBtn, liveBtn,
       h("span", null, h("span", { class: "kbd" }, "↑"), h("span", { class: "kbd" }, "↓"), " steps ", h("span", { class: "kbd" }, "←"), h("span", { class: "kbd" }, "→"), " tabs")),
     links.length ? h("div", { class: "meta links" }, links) : null,
     sm.errors && sm.errors.length ? h("div", { class: "banner err", style: "margin:8px 0 0" }, sm.errors.join("\n")) : null]);
+}
+
+/** How many steps the app has. A fork's log starts after its parent's steps: the app list
+ * (as Burr's) counts up to its last sequence id, so say where its own steps start. */
+function stepCount(sm) {
+  const first = sm.first_sequence_id;
+  if (first === null || first === undefined || first === 0 || !sm.num_steps) return plural(sm.num_steps, "step");
+  const last = sm.last_sequence_id;
+  const before = sm.parent_pointer ? ` (the first ${first} are its parent's)` : "";
+  return `${plural(sm.num_steps, "step")} here, #${first}–#${last}: ${plural(last + 1, "step")} in all${before}`;
 }

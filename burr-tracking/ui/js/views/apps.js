@@ -46,9 +46,24 @@ async function load(page) {
   const { project, pk, offset } = page;
   const data = await api.apps(project, pk, { limit: PAGE, offset }, page.visit.signal);
   if (!page.visit.alive()) return;
+  // Burr's API lists no apps for a project that does not exist: tell the two apart.
+  if (data.total === 0 && !(await projectExists(page))) {
+    if (!page.visit.alive()) return;
+    page.sub.textContent = "not found";
+    clear(page.body);
+    page.body.appendChild(h("div", { class: "empty", id: "no-project" }, `There is no project named ${project} in this folder. `, h("a", { href: "#/" }, "See the projects")));
+    clear(page.pager);
+    return;
+  }
   page.sub.textContent = `${plural(data.total, "app")}${pk ? ` with partition key ${pk}` : ""}`;
   drawTable(page, data);
   drawPager(page, data);
+}
+
+/** Whether the folder has the page's project. */
+async function projectExists(page) {
+  const list = await api.projects(page.visit.signal);
+  return list.some((p) => p.name === page.project);
 }
 
 function drawTable(page, data) {

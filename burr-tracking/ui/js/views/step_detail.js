@@ -10,13 +10,15 @@ import * as annotations from "./tabs/annotations.js";
 import * as code from "./tabs/code.js";
 import * as graph from "./tabs/graph.js";
 import * as inputs from "./tabs/inputs.js";
+import * as insights from "./tabs/insights.js";
+import * as reproduce from "./tabs/reproduce.js";
 import * as result from "./tabs/result.js";
 import * as spans from "./tabs/spans.js";
 import * as state from "./tabs/state.js";
 
 /** The tabs in their order. Each exports `name`, `label`, `draw(pane, page, step, prev)` and
  * may export `count(step, page)`, shown next to the label when not zero. */
-const TABS = [state, spans, inputs, result, code, graph, annotations];
+const TABS = [state, spans, inputs, result, code, graph, insights, annotations, reproduce];
 export const TAB_NAMES = TABS.map((t) => t.name);
 
 export async function drawDetail(page) {

@@ -43,7 +43,7 @@ function stepRow(page, seq, maxDur) {
       runtimeTags(page, seq),
       streamed ? h("span", { class: "tag stream", title: "streamed its result" }, "stream") : null,
       step.spans && step.spans.length ? h("span", { class: "tag", title: `${plural(step.spans.length, "span")}` }, plural(step.spans.length, "span")) : null,
-      page.childrenAt(seq).map((k) => h("span", { class: `tag ${k.event_type === "fork" ? "fork" : "spawn"}`, title: `${k.event_type} ${k.child.app_id}` }, k.event_type === "fork" ? "forked" : "spawned"))),
+      childTags(page.childrenAt(seq))),
     h("td", { class: "time", title: dateTime(step.step_start_log.start_time) }, clock(step.step_start_log.start_time)),
     h("td", { class: "dur" }, h("div", { class: "dbar", title: t.dur === null ? "running" : dur(t.dur) },
       h("span", { class: "trk" }, h("span", { class: `fill${status === "failure" ? " bad" : status === "running" ? " run" : status === "suspended" ? " wait" : ""}`, style: `width:${width.toFixed(2)}%` })),
@@ -59,4 +59,16 @@ export function markSelected(page) {
 export function scrollSelectedIntoView(page) {
   const row = page.stepsBox.querySelector("tr.sel");
   if (row) row.scrollIntoView({ block: "nearest" });
+}
+
+/** One tag per kind of child started at a step: "forked", "spawned", or "5 children". */
+function childTags(kids) {
+  const tags = [];
+  for (const [kind, cls, one] of [["fork", "fork", "forked"], ["spawn_start", "spawn", "spawned"]]) {
+    const these = kids.filter((k) => (kind === "fork" ? k.event_type === "fork" : k.event_type !== "fork"));
+    if (!these.length) continue;
+    const title = these.map((k) => `${k.event_type} ${k.child.app_id}`).join("\n");
+    tags.push(h("span", { class: `tag ${cls}`, title }, these.length === 1 ? one : kind === "fork" ? `${these.length} forks` : `${these.length} children`));
+  }
+  return tags;
 }
