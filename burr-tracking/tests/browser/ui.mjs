@@ -7,8 +7,8 @@
 //                     the step of runtime/long-step, which runs while the script looks at it
 //   BURR_SCREENSHOTS  where to save screenshots
 //   CHROMIUM          the browser binary
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 
 const base = process.env.BURR_URL;
@@ -213,6 +213,59 @@ try {
   check(true, "a step appended to the log appears and is selected");
   check((await page.textContent('tr.step[data-seq="1"]')).includes("success"), "the finished step is updated");
   await page.screenshot({ path: join(shots, "6-live.png") });
+
+  // ---- a fast writer: live mode turns itself on, catches up with the newest step (jumping
+  // over what it cannot load) and keeps the list bounded; "go to #" and End reach any step
+  {
+    const appDir = join(dirname(liveLog), "..", "fast");
+    mkdirSync(appDir, { recursive: true });
+    copyFileSync(join(dirname(liveLog), "graph.json"), join(appDir, "graph.json"));
+    copyFileSync(join(dirname(liveLog), "metadata.json"), join(appDir, "metadata.json"));
+    const stepLines = (from, to) => {
+      let out = "";
+      for (let i = from; i < to; i++) {
+        out += `{"type":"begin_entry","start_time":"2026-11-22T11:00:00.000100","action":"counter","inputs":{},"sequence_id":${i}}\n`;
+        out += `{"type":"end_entry","end_time":"2026-11-22T11:00:00.000200","action":"counter","result":{},"exception":null,"state":{"counter":${i + 1}},"sequence_id":${i}}\n`;
+      }
+      return out;
+    };
+    const fastLog = join(appDir, "log.jsonl");
+    writeFileSync(fastLog, stepLines(0, 1));
+    await page.goto(`${base}#/project/counter/app/fast`);
+    await page.waitForSelector('tr.step.sel[data-seq="0"]');
+    check(!(await page.$eval(".apphead", (h) => !!h.querySelector("button.on .livedot"))), "live is off for an app whose newest step has finished");
+    const TOTAL = 200000;
+    for (let from = 1; from < TOTAL; from += 10000) {
+      appendFileSync(fastLog, stepLines(from, Math.min(TOTAL, from + 10000)));
+      await page.waitForTimeout(50);
+    }
+    const finished = Date.now();
+    await page.waitForSelector(`tr.step.sel[data-seq="${TOTAL - 1}"]`, { timeout: 20000 });
+    const caughtUp = Date.now() - finished;
+    check(caughtUp < 10000, `the newest row is the writer's last step ${caughtUp} ms after it finished`);
+    check(await page.$eval(".apphead", (h) => !!h.querySelector("button.on .livedot")), "live mode turned itself on when the log grew");
+    check((await page.textContent("#step-count")).includes(TOTAL.toLocaleString("en-US")), "the header counts every step");
+    const firstRow = await page.$eval("tr.step", (r) => Number(r.dataset.seq));
+    check(firstRow === TOTAL - 1, `the top row is the newest step (#${firstRow})`);
+    const rowCount = await page.$$eval("tr.step", (r) => r.length);
+    const nodes = await page.evaluate(() => document.getElementsByTagName("*").length);
+    check(rowCount <= 1000 && nodes < 40000, `the list stays bounded: ${rowCount} rows, ${nodes} elements`);
+    await page.screenshot({ path: join(shots, "6c-fast-writer.png") });
+    await page.click(".apphead button.on");
+    await page.fill("#goto", "50000");
+    await page.press("#goto", "Enter");
+    await page.waitForSelector('tr.step.sel[data-seq="50000"]');
+    check((await page.textContent("#detail-action")) === "counter", "go to # selects a step far from the loaded ones");
+    check((await page.$$("tr.gap")).length >= 1, "the steps not loaded around it are drawn as a gap");
+    await page.click("#steps-box", { position: { x: 5, y: 5 } }).catch(() => {});
+    await page.focus(".steps");
+    await page.keyboard.press("End");
+    await page.waitForSelector('tr.step.sel[data-seq="0"]');
+    check(true, "End selects the app's first step, loading it");
+    await page.keyboard.press("Home");
+    await page.waitForSelector(`tr.step.sel[data-seq="${TOTAL - 1}"]`);
+    check(true, "Home selects the newest step again");
+  }
 
   // ---- a step that runs long, written by the tracking client: its spans show while it runs
   if (longStep) {

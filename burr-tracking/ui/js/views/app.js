@@ -8,7 +8,7 @@ import { projectHref, setQuery } from "../router.js";
 import { drawGraphBox } from "./app_graph.js";
 import { drawHead } from "./app_head.js";
 import { setCrumbs, show } from "./frame.js";
-import { follow } from "./live.js";
+import { follow, watchForGrowth } from "./live.js";
 import { drawDetail, TAB_NAMES } from "./step_detail.js";
 import { drawSteps, markSelected, scrollSelectedIntoView } from "./step_list.js";
 
@@ -21,7 +21,7 @@ export async function appPage(visit, project, appId, q) {
   const page = new AppPage(visit, project, appId, summary, q.get("tab"));
   await Promise.all([page.steps.loadNewest(), page.loadAnnotations()]);
   const wanted = q.has("seq") ? parseInt(q.get("seq"), 10) : NaN;
-  if (!isNaN(wanted)) await page.steps.ensureLoaded(wanted, summary.first_sequence_id);
+  if (!isNaN(wanted)) await page.steps.ensureLoaded(wanted);
   if (!visit.alive()) return;
   page.selected = !isNaN(wanted) && page.steps.has(wanted) ? wanted : page.steps.lastSeq();
   await page.open();
@@ -42,6 +42,8 @@ class AppPage {
     this.showInputs = prefs.showInputs;
     this.openSpans = new Set();
     this.live = false;
+    this.liveTurnedOff = false;
+    this.notice = null;
     this.liveCtrl = null;
     this.detailToken = 0;
     this.annotations = [];
@@ -65,6 +67,43 @@ class AppPage {
     this.stepsBox.focus({ preventScroll: true });
     const last = this.steps.newest();
     if (last && !last.step_end_log) this.setLive(true);
+    else watchForGrowth(this);
+  }
+
+  /** Selects step `seq`, loading it (and the steps around it) first; says so when there is
+   * no such step. */
+  async goTo(seq) {
+    await this.steps.ensureLoaded(seq);
+    if (!this.visit.alive()) return;
+    if (!this.steps.has(seq)) {
+      this.notice = `There is no step #${seq}.`;
+      drawHead(this);
+      return;
+    }
+    this.notice = null;
+    drawSteps(this);
+    await this.select(seq);
+  }
+
+  /** Selects the app's newest step (loading it when the loaded ones stop short of it). */
+  async goNewest() {
+    const last = this.summary.last_sequence_id;
+    if (last !== null && last !== undefined && !this.steps.has(last)) await this.steps.loadNewest();
+    drawSteps(this);
+    const order = this.asc ? this.steps.seqs : [...this.steps.seqs].reverse();
+    if (order.length) await this.select(this.asc ? order[order.length - 1] : order[0]);
+  }
+
+  /** Selects the app's first step (loading it when it is not loaded). */
+  async goOldest() {
+    if (this.steps.hasOlder) await this.steps.loadOldest(this.summary.first_sequence_id);
+    drawSteps(this);
+    if (this.steps.seqs.length) await this.select(this.steps.seqs[0]);
+  }
+
+  async loadGap(after, before) {
+    await this.steps.loadGap(after, before);
+    drawSteps(this);
   }
 
   /** Loads the app's annotations (none when the server keeps none). */
@@ -153,8 +192,10 @@ class AppPage {
     drawGraphBox(this);
   }
 
-  /** Turns following new steps on or off. */
-  setLive(on) {
+  /** Turns following new steps on or off; `byUser` when the user asked (live mode then no
+   * longer turns itself on). */
+  setLive(on, byUser = false) {
+    if (byUser) this.liveTurnedOff = !on;
     this.live = on;
     if (this.liveCtrl) {
       this.liveCtrl.abort();
@@ -172,11 +213,11 @@ function onKey(page, e) {
   if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.altKey || e.ctrlKey || e.metaKey) return;
   if (e.key === "ArrowDown" || e.key === "j") { e.preventDefault(); page.move(1); }
   else if (e.key === "ArrowUp" || e.key === "k") { e.preventDefault(); page.move(-1); }
-  else if (e.key === "Home") { e.preventDefault(); page.move(-1e9); }
-  else if (e.key === "End") { e.preventDefault(); page.move(1e9); }
+  else if (e.key === "Home") { e.preventDefault(); if (page.asc) page.goOldest(); else page.goNewest(); }
+  else if (e.key === "End") { e.preventDefault(); if (page.asc) page.goNewest(); else page.goOldest(); }
   else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
     e.preventDefault();
     const i = TAB_NAMES.indexOf(page.tab) + (e.key === "ArrowRight" ? 1 : -1);
     page.showTab(TAB_NAMES[(i + TAB_NAMES.length) % TAB_NAMES.length]);
-  } else if (e.key === "l" || e.key === "L") page.setLive(!page.live);
+  } else if (e.key === "l" || e.key === "L") page.setLive(!page.live, true);
 }

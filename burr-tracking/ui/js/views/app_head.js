@@ -10,7 +10,7 @@ export function drawHead(page) {
   const { head, project, summary: sm } = page;
   clear(head);
   const last = page.steps.newest();
-  const liveBtn = h("button", { class: page.live ? "on" : "", title: "Follow new steps as they are written (L)", onclick: () => page.setLive(!page.live) }, h("span", { class: "livedot" }), " Live");
+  const liveBtn = h("button", { class: page.live ? "on" : "", title: "Follow new steps as they are written (L)", onclick: () => page.setLive(!page.live, true) }, h("span", { class: "livedot" }), " Live");
   const orderBtn = h("button", { title: "Switch between newest first and oldest first", onclick: () => page.toggleOrder() }, page.asc ? "Oldest first" : "Newest first");
   const links = [];
   if (sm.parent_pointer) links.push(ptrChip(project, sm.parent_pointer, "fork", "forked from"));
@@ -23,8 +23,10 @@ export function drawHead(page) {
     h("h1", null, h("span", { class: "mono" }, page.appId), sm.partition_key !== null && sm.partition_key !== undefined ? h("a", { class: "chip pk", href: projectHref(project, { pk: sm.partition_key }), title: "partition key" }, sm.partition_key) : null,
       last ? statusChip(stepStatus(last)) : null),
     h("div", { class: "meta" }, h("span", { id: "step-count" }, stepCount(sm)), orderBtn, liveBtn,
+      goToBox(page),
       h("span", null, h("span", { class: "kbd" }, "↑"), h("span", { class: "kbd" }, "↓"), " steps ", h("span", { class: "kbd" }, "←"), h("span", { class: "kbd" }, "→"), " tabs")),
     links.length ? h("div", { class: "meta links" }, links) : null,
+    page.notice ? h("div", { class: "banner", id: "notice" }, page.notice) : null,
     sm.errors && sm.errors.length ? h("div", { class: "banner err", style: "margin:8px 0 0" }, sm.errors.join("\n")) : null]);
 }
 
@@ -36,4 +38,15 @@ function stepCount(sm) {
   const last = sm.last_sequence_id;
   const before = sm.parent_pointer ? ` (the first ${first} are its parent's)` : "";
   return `${plural(sm.num_steps, "step")} here, #${first}–#${last}: ${plural(last + 1, "step")} in all${before}`;
+}
+
+/** The "go to step #" box. */
+function goToBox(page) {
+  const box = h("input", { type: "search", id: "goto", inputmode: "numeric", placeholder: "go to #", "aria-label": "Go to step number", size: "8" });
+  box.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const n = parseInt(box.value.replace(/[^0-9]/g, ""), 10);
+    if (!isNaN(n)) page.goTo(n);
+  });
+  return box;
 }

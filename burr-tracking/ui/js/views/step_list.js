@@ -20,7 +20,15 @@ export function drawSteps(page) {
     const d = stepTimes(steps.get(seq)).dur;
     if (d !== null) maxDur = Math.max(maxDur, d);
   }
-  const rows = order.map((seq) => stepRow(page, seq, maxDur));
+  const rows = [];
+  for (let i = 0; i < order.length; i++) {
+    if (i > 0 && Math.abs(order[i] - order[i - 1]) > 1) {
+      const [lo, hi] = [Math.min(order[i], order[i - 1]), Math.max(order[i], order[i - 1])];
+      rows.push(h("tr", { class: "gap", "data-gap": `${lo + 1}-${hi - 1}` }, h("td", { colspan: 5, class: "more" },
+        h("button", { onclick: () => page.loadGap(lo, hi) }, `${(hi - lo - 1).toLocaleString()} steps not loaded (#${(lo + 1).toLocaleString()}–#${(hi - 1).toLocaleString()}): load`))));
+    }
+    rows.push(stepRow(page, order[i], maxDur));
+  }
   const more = steps.hasOlder ? h("tr", null, h("td", { colspan: 5, class: "more" }, h("button", { onclick: () => page.loadOlder() }, `Load older steps (${(steps.seqs[0]).toLocaleString()} earlier)`))) : null;
   const tbody = h("tbody", null, page.asc ? [more, rows] : [rows, more]);
   box.appendChild(h("table", null,
