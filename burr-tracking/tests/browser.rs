@@ -600,3 +600,81 @@ fn ui_walkthrough_in_chromium() {
     );
     assert!(stdout.contains("walkthrough passed"), "{stdout}");
 }
+
+#[test]
+fn apache_burrs_own_ui_runs_against_this_server() {
+    const BURR_UI: &str = "Apache Burr's UI against this server";
+    let dir = browser_dir();
+    if Command::new("node").arg("--version").output().is_err()
+        || !Path::new(CHROMIUM).exists()
+        || !dir.join("node_modules").join("playwright-core").exists()
+    {
+        return skip(
+            BURR_UI,
+            "node, chromium or playwright-core is missing (run .ci/setup)",
+        )
+        .unwrap_or(());
+    }
+    let Some(package) = support::python::burr_package(BURR_UI, &[]) else {
+        return;
+    };
+    let build = package.join("tracking/server/build");
+    if !build.join("index.html").is_file() {
+        return skip(BURR_UI, "Apache Burr's package has no built UI").unwrap_or(());
+    }
+    let data = tempfile::tempdir().unwrap();
+    burr_tracking::demo::write_demo_projects(data.path()).unwrap();
+    let apps = burr_tracking::read::list_apps(data.path(), "demo_chatbot").unwrap();
+    // The app with the most steps (spans, attributes, a stream).
+    let app = apps
+        .iter()
+        .max_by_key(|a| {
+            burr_tracking::read::num_steps(
+                &data
+                    .path()
+                    .join("demo_chatbot")
+                    .join(&a.app_id)
+                    .join("log.jsonl"),
+            )
+            .unwrap_or(0)
+        })
+        .unwrap()
+        .app_id
+        .clone();
+    let store = Store::new(data.path());
+    let new: burr_tracking::server::annotations::AnnotationCreate = serde_json::from_value(json!({
+        "span_id": null, "step_name": "prompt", "tags": ["good"],
+        "observations": [{"data_fields": {"note": "looks right"}, "thumbs_up_thumbs_down": true, "data_pointers": []}]
+    }))
+    .unwrap();
+    store
+        .create_annotation("demo_chatbot", &app, None, 0, new)
+        .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(async move {
+        axum::serve(listener, server::router(store)).await.unwrap();
+    });
+    let screenshots = dir.join("screenshots");
+    fs::create_dir_all(&screenshots).unwrap();
+    let output = Command::new("node")
+        .arg(dir.join("burr_ui.mjs"))
+        .env("BURR_URL", format!("http://{addr}/"))
+        .env("BURR_UI_BUILD", &build)
+        .env("BURR_APP", format!("demo_chatbot/{app}"))
+        .env("BURR_SCREENSHOTS", &screenshots)
+        .env("CHROMIUM", CHROMIUM)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        output.status.success(),
+        "Burr's UI walkthrough failed:\n{stdout}\n{stderr}"
+    );
+}
