@@ -8,7 +8,8 @@
 //   router.js        location hash <-> view, and the visit that ends when the hash changes
 //   loaded_steps.js  the steps of one app loaded so far, and loading more
 //   step.js          a step's status and times
-//   graph_layout.js  an app's graph placed in layers; graph_svg.js draws it
+//   graph_layout.js  an app's graph placed in layers; graph_svg.js draws it; svg_zoom.js
+//                    zooms, pans and fits it
 //   json_tree.js     a JSON value as a collapsible tree; json_diff.js the changes between two
 //   annotation_text.js  annotations as text and as CSV; insights.js  LLM calls, tokens, cost
 //                    and span times summed over steps

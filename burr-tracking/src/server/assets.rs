@@ -102,6 +102,7 @@ static ASSETS: &[Asset] = &[
     asset!("js/router.js", JS),
     asset!("js/runtime.js", JS),
     asset!("js/step.js", JS),
+    asset!("js/svg_zoom.js", JS),
     asset!("js/views/annotations.js", JS),
     asset!("js/views/app.js", JS),
     asset!("js/views/app_graph.js", JS),

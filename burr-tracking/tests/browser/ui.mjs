@@ -144,6 +144,27 @@ try {
   await page.click('button[data-tab="graph"]');
   await page.waitForSelector("#graph-large");
   check(await page.$eval("#graph-large", (g) => !!g.querySelector('.node.cur[data-action="answer_question"]')), "graph tab marks the selected step's action");
+  // zoom, pan, fit: the text stays readable (rendered at 80% of its size or more)
+  const scale = () => page.$eval("#graph-large", (g) => g.getScreenCTM().a);
+  const viewBox = () => page.$eval("#graph-large", (g) => g.getAttribute("viewBox"));
+  const opened = await scale();
+  check(opened >= 0.8, `the graph opens readable (scale ${opened.toFixed(2)})`);
+  await page.click("#graph-zoom-in");
+  check((await scale()) > opened * 1.2, "the + button zooms in");
+  const box = await page.$eval("#graph-large", (g) => { const r = g.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; });
+  const before = await viewBox();
+  await page.mouse.move(box.x, box.y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 80, box.y + 40, { steps: 4 });
+  await page.mouse.up();
+  check((await viewBox()) !== before, "dragging pans the graph");
+  await page.mouse.move(box.x, box.y);
+  const zoomedScale = await scale();
+  await page.mouse.wheel(0, 300);
+  check((await scale()) < zoomedScale, "the wheel zooms out");
+  await page.click("#graph-fit");
+  const fitted = (await viewBox()).split(" ").map(Number);
+  check(fitted[0] === 0 && fitted[1] === 0, `Fit shows the whole graph (${fitted.join(" ")})`);
   await page.screenshot({ path: join(shots, "5b-graph.png") });
 
   // links: children of the app
