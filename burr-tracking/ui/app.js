@@ -29,9 +29,10 @@ import { startRouter } from "./js/router.js";
 import { annotationsPage } from "./js/views/annotations.js";
 import { appPage } from "./js/views/app.js";
 import { appsPage } from "./js/views/apps.js";
-import { showConnection, showError } from "./js/views/frame.js";
+import { setUpTheme, showConnection, showError } from "./js/views/frame.js";
 import { projectsPage } from "./js/views/projects.js";
 
+setUpTheme();
 onConnection(showConnection);
 startRouter((visit, parts, q) => {
   if (parts[0] === "project" && parts.length === 2) return appsPage(visit, parts[1], q);

@@ -395,6 +395,41 @@ try {
   check((await page.textContent("#suspension")).includes("resumed by #1 approve"), "detail links the resuming step");
   check((await page.evaluate(() => window.__pwned)) === undefined && (await page.$$("main img")).length === 0, "no injected script or element from runtime attributes");
 
+  // ---- the raw state; light and dark, at 1400 and 800 px wide
+  await page.goto(`${base}#/project/chatbot/app/chat-1?seq=8`);
+  await page.waitForSelector('tr.step.sel[data-seq="8"]');
+  await page.click('button[data-view="raw"]');
+  const raw = JSON.parse(await page.textContent("#state-raw"));
+  check(Array.isArray(raw.chat_history), "the raw view shows the state as JSON");
+  check(!!(await page.$("#copy-state")), "the state has a copy button");
+  await page.click('button[data-view="after"]');
+  const luminance = () => page.evaluate(() => {
+    const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  });
+  for (const theme of ["light", "dark"]) {
+    for (let i = 0; i < 3 && (await page.textContent("#theme")) !== `theme: ${theme}`; i++) await page.click("#theme");
+    const lum = await luminance();
+    check(theme === "dark" ? lum < 60 : lum > 200, `the ${theme} theme is ${theme} (background luminance ${lum.toFixed(0)})`);
+    for (const width of [1400, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}#/project/chatbot/app/chat-1?seq=8`);
+      await page.waitForSelector('tr.step.sel[data-seq="8"]');
+      await page.screenshot({ path: join(shots, `13-app-${theme}-${width}.png`) });
+      if (width === 800) {
+        const detail = await page.$eval(".detail", (d) => { const r = d.getBoundingClientRect(); return r.width; });
+        check(detail >= 700, `at 800 px the step's details keep the width (${detail.toFixed(0)} px)`);
+      }
+      await page.goto(`${base}#/project/chatbot`);
+      await page.waitForSelector("tr[data-app]");
+      const cut = await page.$eval(".card", (c) => c.scrollWidth > c.clientWidth + 1 && getComputedStyle(c).overflowX !== "auto");
+      check(!cut, `at ${width} px the app list is not cut off`);
+      await page.screenshot({ path: join(shots, `13-apps-${theme}-${width}.png`) });
+    }
+  }
+  for (let i = 0; i < 3 && (await page.textContent("#theme")) !== "theme: auto"; i++) await page.click("#theme");
+  await page.setViewportSize({ width: 1440, height: 900 });
+
   // ---- back to projects through the breadcrumb
   await page.click('#crumbs a[href="#/"]');
   await page.waitForSelector("tr[data-project]");
