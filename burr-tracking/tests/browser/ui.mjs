@@ -77,8 +77,28 @@ try {
   await page.press('input[aria-label="Filter by partition key"]', "Enter");
   await page.waitForFunction(() => document.querySelectorAll("tr[data-app]").length === 2);
   check(true, "partition key filter keeps the two user-1 apps");
+  // search this page's apps, and sort them by a column
+  await page.goto(`${base}#/project/chatbot`);
+  await page.waitForFunction(() => document.querySelectorAll("tr[data-app]").length === 3);
+  await page.fill("#app-search", "FORK");
+  await page.waitForFunction(() => document.querySelectorAll("tr[data-app]").length === 1);
+  check((await page.$eval("tr[data-app]", (r) => r.dataset.app)) === "chat-1-fork", "the search keeps the apps whose id matches");
+  await page.fill("#app-search", "");
+  await page.waitForFunction(() => document.querySelectorAll("tr[data-app]").length === 3);
+  await page.click('button[data-sort="steps"]');
+  await page.waitForSelector('button.sort.on[data-sort="steps"]');
+  const stepCounts = async () => page.$$eval("tr[data-app] td.num", (c) => c.map((x) => Number(x.textContent.replace(/,/g, ""))));
+  const desc = await stepCounts();
+  check(desc.every((n, i) => i === 0 || desc[i - 1] >= n), `sorted by steps, most first: ${desc}`);
+  await page.click('button[data-sort="steps"]');
+  const asc = await stepCounts();
+  check(asc.every((n, i) => i === 0 || asc[i - 1] <= n) && asc.join() !== desc.join(), `and reversed: ${asc}`);
+  await page.click('button[data-sort="app"]');
+  const ids = await page.$$eval("tr[data-app]", (r) => r.map((x) => x.dataset.app));
+  check(ids.join() === [...ids].sort().join(), `sorted by app id: ${ids}`);
 
   // ---- one app
+  await page.waitForSelector('tr[data-app="chat-1"] a');
   await page.click('tr[data-app="chat-1"] a');
   await page.waitForSelector("tr.step");
   const rows = await page.$$eval("tr.step", (r) => r.map((x) => Number(x.dataset.seq)));

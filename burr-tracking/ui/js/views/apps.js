@@ -2,8 +2,8 @@
 // spawned apps nested under their parents.
 import * as api from "../api.js";
 import { append, clear, h } from "../dom.js";
-import { ago, dateTime, plural } from "../format.js";
-import { appHref, projectHref } from "../router.js";
+import { ago, dateTime, plural, tsMillis } from "../format.js";
+import { appHref, projectHref, setQuery } from "../router.js";
 import { annotationsLink } from "./annotations.js";
 import { setCrumbs, show } from "./frame.js";
 import { ptrChip } from "./parts.js";
@@ -19,6 +19,10 @@ export async function appsPage(visit, project, q) {
     pk,
     offset: Math.max(0, parseInt(q.get("offset") || "0", 10) || 0),
     hideEmpty: q.get("empty") === "hide",
+    sort: ["app", "pk", "steps", "written"].includes(q.get("sort")) ? q.get("sort") : "written",
+    desc: q.get("dir") !== "asc",
+    search: h("input", { type: "search", id: "app-search", placeholder: "App id or partition key", "aria-label": "Filter the apps of this page by app id or partition key" }),
+    data: null,
     sub: h("p", { class: "sub" }, ""),
     body: h("div", { class: "card" }, h("div", { class: "empty" }, "Loading…")),
     pager: h("div", { class: "pager" }),
@@ -36,10 +40,45 @@ export async function appsPage(visit, project, q) {
     h("div", { class: "toolbar" }, h("label", null, "Partition", pkInput),
       pk ? h("a", { href: projectHref(project) }, "clear filter") : null,
       h("label", null, emptyBox, "hide apps without steps"),
+      page.search,
       annotationsLink(project)),
     page.body, page.pager));
+  page.search.addEventListener("input", () => page.data && drawTable(page, page.data));
   await load(page);
   visit.poll(5000, () => load(page));
+}
+
+/** The value an app is sorted by for column `key`. */
+const SORT_VALUE = {
+  app: (a) => a.app_id,
+  pk: (a) => a.partition_key ?? "",
+  steps: (a) => a.num_steps,
+  written: (a) => tsMillis(a.last_written) ?? 0,
+};
+
+/** The page's apps in the chosen order: newest first keeps forks and children under their
+ * parents; another column sorts them flat. */
+function ordered(page, apps) {
+  if (page.sort === "written" && page.desc) return nestChildren(apps);
+  const value = SORT_VALUE[page.sort];
+  const sorted = [...apps].sort((a, b) => {
+    const x = value(a), y = value(b);
+    const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    return (page.desc ? -c : c) || a.app_id.localeCompare(b.app_id);
+  });
+  return sorted.map((app) => ({ app, depth: 0 }));
+}
+
+/** A column header that sorts the page by `key` (a second click reverses the order). */
+function sortHeader(page, key, text, cls) {
+  const on = page.sort === key;
+  return h("th", { class: cls, "aria-sort": on ? (page.desc ? "descending" : "ascending") : "none" },
+    h("button", { class: `sort${on ? " on" : ""}`, "data-sort": key, onclick: () => {
+      page.desc = on ? !page.desc : key === "written" || key === "steps";
+      page.sort = key;
+      setQuery({ pk: page.pk, offset: page.offset || null, empty: page.hideEmpty ? "hide" : "", sort: key === "written" ? "" : key, dir: page.desc ? "" : "asc" });
+      drawTable(page, page.data);
+    } }, text, on ? (page.desc ? " ↓" : " ↑") : ""));
 }
 
 async function load(page) {
@@ -67,7 +106,10 @@ async function projectExists(page) {
 }
 
 function drawTable(page, data) {
-  const apps = data.applications.filter((a) => !page.hideEmpty || a.num_steps > 0);
+  page.data = data;
+  const term = page.search.value.trim().toLowerCase();
+  const apps = data.applications.filter((a) => (!page.hideEmpty || a.num_steps > 0)
+    && (!term || a.app_id.toLowerCase().includes(term) || String(a.partition_key ?? "").toLowerCase().includes(term)));
   const kids = new Map();
   for (const a of data.applications) {
     for (const [ptr, kind] of [[a.parent_pointer, "fork"], [a.spawning_parent_pointer, "spawn"]]) {
@@ -80,12 +122,12 @@ function drawTable(page, data) {
   const anyPk = data.applications.some((a) => a.partition_key !== null && a.partition_key !== undefined);
   clear(page.body);
   if (!apps.length) {
-    page.body.appendChild(h("div", { class: "empty" }, data.total ? "No app on this page has steps." : "No apps in this project."));
+    page.body.appendChild(h("div", { class: "empty" }, term ? "No app on this page matches." : data.total ? "No app on this page has steps." : "No apps in this project."));
     return;
   }
   page.body.appendChild(h("table", { class: "grid" },
-    h("thead", null, h("tr", null, h("th", null, "App"), anyPk ? h("th", null, "Partition key") : null, h("th", { class: "num" }, "Steps"), h("th", null, "Last written"), h("th", null, "Links"))),
-    h("tbody", null, nestChildren(apps).map(({ app, depth }) => appRow(page.project, app, depth, kids.get(app.app_id) || [], anyPk)))));
+    h("thead", null, h("tr", null, sortHeader(page, "app", "App"), anyPk ? sortHeader(page, "pk", "Partition key") : null, sortHeader(page, "steps", "Steps", "num"), sortHeader(page, "written", "Last written"), h("th", null, "Links"))),
+    h("tbody", null, ordered(page, apps).map(({ app, depth }) => appRow(page.project, app, depth, kids.get(app.app_id) || [], anyPk)))));
 }
 
 /** One app's row; `kids` are its forks and spawned apps on this page. */
