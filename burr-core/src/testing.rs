@@ -273,8 +273,17 @@ fn check(
     }
 }
 
-/// The keys of `map` that do not start with `__` (Burr's own: sequence id, prior step).
-fn user_keys(map: &Map<String, Value>) -> Map<String, Value> {
+/// The keys of `map` that do not start with `__` (Burr's own: sequence id, prior step), as
+/// test cases hold states.
+///
+/// # Examples
+///
+/// ```
+/// let state = burr_core::State::new().update("n", 1).with_sequence_id(3);
+/// let map = burr_core::testing::user_keys(&state.to_map());
+/// assert_eq!(map.keys().collect::<Vec<_>>(), ["n"]);
+/// ```
+pub fn user_keys(map: &Map<String, Value>) -> Map<String, Value> {
     map.iter()
         .filter(|(k, _)| !k.starts_with("__"))
         .map(|(k, v)| (k.clone(), v.clone()))

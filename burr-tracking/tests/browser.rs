@@ -516,25 +516,45 @@ fn start_long_step(root: &Path, signals: &Path) -> std::thread::JoinHandle<()> {
 
 // ----------------------------------------------------------------------------------------- test
 
+/// What the browser tests need and this machine lacks (they run `.ci/setup`'s installs).
+fn browser_missing(dir: &Path) -> Option<&'static str> {
+    if Command::new("node").arg("--version").output().is_err() {
+        return Some("`node` is not installed");
+    }
+    if !Path::new(CHROMIUM).exists() {
+        return Some("Debian's chromium is not installed (`apt-get install -y chromium`)");
+    }
+    if !dir.join("node_modules").join("playwright-core").exists() {
+        return Some(
+            "playwright-core is not installed (`npm install` in burr-tracking/tests/browser)",
+        );
+    }
+    None
+}
+
+/// Runs the browser script `script` with `envs` (and the screenshots folder and the browser),
+/// prints what it said, and returns whether it passed, with its standard output.
+fn run_script(dir: &Path, script: &str, envs: &[(&str, &std::ffi::OsStr)]) -> (bool, String) {
+    let screenshots = dir.join("screenshots");
+    fs::create_dir_all(&screenshots).unwrap();
+    let output = Command::new("node")
+        .arg(dir.join(script))
+        .envs(envs.iter().copied())
+        .env("BURR_SCREENSHOTS", &screenshots)
+        .env("CHROMIUM", CHROMIUM)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), stdout)
+}
+
 #[test]
 fn ui_walkthrough_in_chromium() {
     let dir = browser_dir();
-    if Command::new("node").arg("--version").output().is_err() {
-        return skip(WHAT, "`node` is not installed").unwrap_or(());
-    }
-    if !Path::new(CHROMIUM).exists() {
-        return skip(
-            WHAT,
-            "Debian's chromium is not installed (`apt-get install -y chromium`)",
-        )
-        .unwrap_or(());
-    }
-    if !dir.join("node_modules").join("playwright-core").exists() {
-        return skip(
-            WHAT,
-            "playwright-core is not installed (`npm install` in burr-tracking/tests/browser)",
-        )
-        .unwrap_or(());
+    if let Some(why) = browser_missing(&dir) {
+        return skip(WHAT, why).unwrap_or(());
     }
     let data = tempfile::tempdir().unwrap();
     let live_log = build_fixture(data.path());
@@ -573,30 +593,26 @@ fn ui_walkthrough_in_chromium() {
     let signals = tempfile::tempdir().unwrap();
     let long_step = start_long_step(data.path(), signals.path());
 
-    let screenshots = dir.join("screenshots");
-    fs::create_dir_all(&screenshots).unwrap();
-    let output = Command::new("node")
-        .arg(dir.join("ui.mjs"))
-        .env("BURR_URL", format!("http://{addr}/"))
-        .env("BURR_EMPTY_URL", format!("http://{empty_addr}/burr"))
-        .env("BURR_LIVE_LOG", &live_log)
-        .env("BURR_LONG_STEP", signals.path())
-        .env("BURR_SCREENSHOTS", &screenshots)
-        .env("CHROMIUM", CHROMIUM)
-        .output()
-        .expect("node runs");
+    let url = format!("http://{addr}/");
+    let empty_url = format!("http://{empty_addr}/burr");
+    let (passed, stdout) = run_script(
+        &dir,
+        "ui.mjs",
+        &[
+            ("BURR_URL", url.as_ref()),
+            ("BURR_EMPTY_URL", empty_url.as_ref()),
+            ("BURR_LIVE_LOG", live_log.as_os_str()),
+            ("BURR_LONG_STEP", signals.path().as_os_str()),
+        ],
+    );
     // Whatever the script did, let the long step end.
     for signal in ["seen", "release"] {
         fs::write(signals.path().join(signal), "").unwrap();
     }
     long_step.join().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
     assert!(
-        output.status.success(),
-        "the browser walkthrough failed:\n{stdout}\n{stderr}"
+        passed,
+        "the browser walkthrough failed (see its output above)"
     );
     assert!(stdout.contains("walkthrough passed"), "{stdout}");
 }
@@ -605,15 +621,8 @@ fn ui_walkthrough_in_chromium() {
 fn apache_burrs_own_ui_runs_against_this_server() {
     const BURR_UI: &str = "Apache Burr's UI against this server";
     let dir = browser_dir();
-    if Command::new("node").arg("--version").output().is_err()
-        || !Path::new(CHROMIUM).exists()
-        || !dir.join("node_modules").join("playwright-core").exists()
-    {
-        return skip(
-            BURR_UI,
-            "node, chromium or playwright-core is missing (run .ci/setup)",
-        )
-        .unwrap_or(());
+    if let Some(why) = browser_missing(&dir) {
+        return skip(BURR_UI, why).unwrap_or(());
     }
     let Some(package) = support::python::burr_package(BURR_UI, &[]) else {
         return;
@@ -658,23 +667,19 @@ fn apache_burrs_own_ui_runs_against_this_server() {
     runtime.spawn(async move {
         axum::serve(listener, server::router(store)).await.unwrap();
     });
-    let screenshots = dir.join("screenshots");
-    fs::create_dir_all(&screenshots).unwrap();
-    let output = Command::new("node")
-        .arg(dir.join("burr_ui.mjs"))
-        .env("BURR_URL", format!("http://{addr}/"))
-        .env("BURR_UI_BUILD", &build)
-        .env("BURR_APP", format!("demo_chatbot/{app}"))
-        .env("BURR_SCREENSHOTS", &screenshots)
-        .env("CHROMIUM", CHROMIUM)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
+    let url = format!("http://{addr}/");
+    let app = format!("demo_chatbot/{app}");
+    let (passed, _) = run_script(
+        &dir,
+        "burr_ui.mjs",
+        &[
+            ("BURR_URL", url.as_ref()),
+            ("BURR_UI_BUILD", build.as_os_str()),
+            ("BURR_APP", app.as_ref()),
+        ],
+    );
     assert!(
-        output.status.success(),
-        "Burr's UI walkthrough failed:\n{stdout}\n{stderr}"
+        passed,
+        "Burr's UI walkthrough failed (see its output above)"
     );
 }

@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use burr_core::{ActionError, ApplicationBuilder, FnAction, State, StepOutput, default};
 use burr_tracking::LocalTrackingClient;
 use burr_tracking::object::{Mirror, ObjectRoot, ShipOptions};
 use burr_tracking::server::Store;
-use serde_json::{Value, json};
+use serde_json::Value;
+use support::counter::run_counter;
 use support::moto::Moto;
 use support::roots::{copy_dir, unique};
 
@@ -28,39 +28,6 @@ fn quick() -> ShipOptions {
         request_timeout: Duration::from_secs(5),
         shutdown_timeout: Duration::from_secs(5),
         ..ShipOptions::default()
-    }
-}
-
-/// A counter whose steps open spans and log attributes.
-fn traced_counter() -> FnAction {
-    FnAction::new(
-        ["counter"],
-        ["counter"],
-        |s, _, ctx| -> Result<StepOutput, ActionError> {
-            let t = ctx.tracer();
-            let span = t.span("work");
-            span.log_attribute("note", json!({"π": "ünïcode", "n": [1, 2]}));
-            drop(span);
-            let n: i64 = s.get("counter")?;
-            Ok(StepOutput::state(s.update("counter", n + 1)))
-        },
-    )
-}
-
-fn run_counter(tracker: &LocalTrackingClient, app_id: &str, pk: Option<&str>, steps: usize) {
-    let mut b = ApplicationBuilder::new()
-        .with_action("counter", traced_counter())
-        .with_transition("counter", "counter", default())
-        .with_state(State::new().update("counter", 0))
-        .with_entrypoint("counter")
-        .with_app_id(app_id)
-        .with_tracker(tracker.clone());
-    if let Some(pk) = pk {
-        b = b.with_partition_key(pk);
-    }
-    let mut app = b.build().unwrap();
-    for _ in 0..steps {
-        app.step().unwrap();
     }
 }
 
@@ -102,8 +69,8 @@ fn two_clients_on_one_bucket_are_served_as_a_folder_of_the_same_runs() {
     let local = tempfile::tempdir().unwrap();
     let first = client(&spools.path().join("a"), moto.root(&bucket, "team/eu"));
     let second = client(&spools.path().join("b"), moto.root(&bucket, "team/eu"));
-    run_counter(&first, "alpha", None, 5);
-    run_counter(&second, "beta", Some("user/1 é"), 3);
+    run_counter(&first, "alpha", None, None, 5);
+    run_counter(&second, "beta", Some("user/1 é"), None, 3);
     first.flush().unwrap();
     second.flush().unwrap();
     // The same runs as a local folder: what the clients wrote into their spools.
@@ -130,7 +97,7 @@ fn two_clients_on_one_bucket_are_served_as_a_folder_of_the_same_runs() {
     assert_eq!((again.lists, again.fetched), (2, 0));
 
     // A client that goes away ships what is left, and removes its spool.
-    run_counter(&first, "gamma", None, 2);
+    run_counter(&first, "gamma", None, None, 2);
     let spool = first.storage_dir().to_path_buf();
     drop(first);
     assert!(
@@ -147,17 +114,18 @@ fn two_clients_on_one_bucket_are_served_as_a_folder_of_the_same_runs() {
     .unwrap();
     assert_eq!(gamma["steps"].as_array().unwrap().len(), 2);
 
-    // load_state reads the bucket too.
-    let url = format!("s3://{bucket}/team/eu");
-    let err = burr_tracking::load_state(Path::new(&url), "fleet", "alpha", None);
-    // Without the endpoint in the environment the real AWS would be asked: only check the
-    // loader of a client, which is given its store.
-    drop(err);
-    let loaded = burr_tracking::TrackingLoader::with_root(mirror.data_dir(), "fleet").unwrap();
-    let state = burr_core::StateLoader::load(&loaded, None, "alpha", None)
-        .unwrap()
-        .unwrap();
-    assert_eq!(state.sequence_id, 4);
+    // The client is a state loader over the bucket (through its mirror), with the store it
+    // was given: what `InitializeFrom` uses to resume or fork.
+    let second_loader: &dyn burr_core::StateLoader = &second;
+    let loaded = second_loader.load(None, "alpha", None).unwrap().unwrap();
+    assert_eq!(
+        (loaded.sequence_id, loaded.position.as_str()),
+        (4, "counter")
+    );
+    assert_eq!(loaded.state.get::<i64>("counter").unwrap(), 5);
+    let mut ids = second_loader.list_app_ids(None).unwrap();
+    ids.sort();
+    assert_eq!(ids, ["alpha", "gamma"]);
 }
 
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
@@ -221,7 +189,7 @@ fn burr_serves_a_bucket_live_and_a_restart_fetches_nothing_twice() {
     moto.create_bucket(&bucket);
     let spools = tempfile::tempdir().unwrap();
     let tracker = client(spools.path(), moto.root(&bucket, ""));
-    run_counter(&tracker, "first", None, 3);
+    run_counter(&tracker, "first", None, None, 3);
     tracker.flush().unwrap();
 
     let index = tempfile::tempdir().unwrap();
@@ -233,7 +201,7 @@ fn burr_serves_a_bucket_live_and_a_restart_fetches_nothing_twice() {
     assert_eq!(app["steps"].as_array().unwrap().len(), 3);
 
     // Live: steps written while it runs show up.
-    run_counter(&tracker, "second", Some("p1"), 2);
+    run_counter(&tracker, "second", Some("p1"), None, 2);
     tracker.flush().unwrap();
     let start = Instant::now();
     loop {
@@ -379,13 +347,13 @@ fn a_store_that_goes_away_loses_nothing_once_it_is_back() {
         })
         .with_object_store(root)
         .unwrap();
-    run_counter(&tracker, "steady", None, 2);
+    run_counter(&tracker, "steady", None, None, 2);
     tracker.flush().unwrap();
 
     proxy.up.store(false, Ordering::SeqCst);
     // Steps go on while the store is away: they never wait for it.
     let start = Instant::now();
-    run_counter(&tracker, "during", None, 20);
+    run_counter(&tracker, "during", None, None, 20);
     assert!(start.elapsed() < Duration::from_secs(2));
     let err = tracker.flush().unwrap_err();
     let text = err.to_string();
@@ -412,7 +380,7 @@ fn a_store_that_goes_away_loses_nothing_once_it_is_back() {
         .with_ship_options(quick())
         .with_object_store(proxied(&moto, &proxy, &bucket))
         .unwrap();
-    run_counter(&next, "after", None, 1);
+    run_counter(&next, "after", None, None, 1);
     next.flush().unwrap();
     assert!(
         !spool.exists(),

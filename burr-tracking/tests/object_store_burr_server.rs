@@ -11,14 +11,16 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use burr_core::{ActionError, ApplicationBuilder, FnAction, Pointer, State, StepOutput, default};
+use burr_core::Pointer;
 use burr_tracking::LocalTrackingClient;
 use burr_tracking::object::{ObjectRoot, ShipOptions};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
+use support::burr_server::BurrServer;
+use support::counter::run_counter;
 use support::moto::Moto;
 use support::roots::unique;
 
@@ -60,48 +62,6 @@ fn server_python() -> Option<PathBuf> {
     )
 }
 
-/// A counter whose steps open a span and log an attribute in it.
-fn traced_counter() -> FnAction {
-    FnAction::new(
-        ["counter"],
-        ["counter"],
-        |s, _, ctx| -> Result<StepOutput, ActionError> {
-            let t = ctx.tracer();
-            let span = t.span("work");
-            span.log_attribute("note", json!({"π": "ünïcode", "n": [1, 2]}));
-            drop(span);
-            let n: i64 = s.get("counter")?;
-            Ok(StepOutput::state(s.update("counter", n + 1)))
-        },
-    )
-}
-
-fn run_counter(
-    tracker: &LocalTrackingClient,
-    app_id: &str,
-    pk: Option<&str>,
-    spawned_by: Option<Pointer>,
-    steps: usize,
-) {
-    let mut b = ApplicationBuilder::new()
-        .with_action("counter", traced_counter())
-        .with_transition("counter", "counter", default())
-        .with_state(State::new().update("counter", 0))
-        .with_entrypoint("counter")
-        .with_app_id(app_id)
-        .with_tracker(tracker.clone());
-    if let Some(pk) = pk {
-        b = b.with_partition_key(pk);
-    }
-    if let Some(parent) = spawned_by {
-        b = b.with_spawning_parent(parent);
-    }
-    let mut app = b.build().unwrap();
-    for _ in 0..steps {
-        app.step().unwrap();
-    }
-}
-
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -121,19 +81,10 @@ fn keys(root: &ObjectRoot) -> Vec<String> {
 }
 
 /// Burr's S3 server (`uvicorn burr.tracking.server.run:app` with `SQLiteS3Backend`) on
-/// `bucket`, its database and log in a temporary folder; killed, by its pid, when dropped.
+/// `bucket`, its database and log in a temporary folder; killed when dropped.
 struct BurrS3Server {
-    child: Child,
-    port: u16,
-    log: PathBuf,
+    server: BurrServer,
     _root: tempfile::TempDir,
-}
-
-impl Drop for BurrS3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl BurrS3Server {
@@ -173,62 +124,16 @@ impl BurrS3Server {
             "creating the tables of Burr's S3 server failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-
-        let port = support::http::free_port();
-        let log = root.path().join("server.log");
-        let out = std::fs::File::create(&log).unwrap();
-        let mut cmd = Command::new(python);
-        cmd.args([
-            "-m",
-            "uvicorn",
-            "burr.tracking.server.run:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-        ])
-        .stdout(out.try_clone().unwrap())
-        .stderr(out);
-        env(&mut cmd);
-        let child = cmd.spawn().unwrap();
-        let mut server = BurrS3Server {
-            child,
-            port,
-            log,
+        let server = BurrServer::start_with(python, root.path().join("server.log"), |cmd| env(cmd));
+        BurrS3Server {
+            server,
             _root: root,
-        };
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if let Ok((200, _)) = support::http::get(port, "/ready") {
-                return server;
-            }
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("Burr's S3 server exited ({status}):\n{}", server.log_text());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Burr's S3 server did not start:\n{}",
-                server.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(200));
         }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// `GET path`, asserting HTTP 200 and a JSON body.
     fn get(&self, path: &str) -> Value {
-        let (status, body) = support::http::get(self.port, path).unwrap();
-        assert_eq!(
-            status,
-            200,
-            "GET {path}: {}\nserver log:\n{}",
-            String::from_utf8_lossy(&body),
-            self.log_text()
-        );
-        serde_json::from_slice(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e})"))
+        self.server.get(path)
     }
 
     /// Waits (at most `within`) until `done` holds for `GET path`; returns that answer.
@@ -239,13 +144,11 @@ impl BurrS3Server {
             if done(&answer) {
                 return answer;
             }
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("Burr's S3 server exited ({status}):\n{}", self.log_text());
-            }
+            self.server.assert_running();
             assert!(
                 Instant::now() < deadline,
                 "GET {path} still answers {answer}\nserver log:\n{}",
-                self.log_text()
+                self.server.log_text()
             );
             std::thread::sleep(Duration::from_millis(200));
         }

@@ -395,7 +395,15 @@ impl LocalTrackingClient {
         Ok(self.project_dir.join(validate_id(IdKind::App, app_id)?))
     }
 
-    /// A loader reading this client's project, for `InitializeFrom` or to inspect steps.
+    /// A loader reading this client's project, for `InitializeFrom` or to inspect steps. For
+    /// a client that ships to an object store, the bucket's objects are mirrored first (into
+    /// `.mirror` beside the client's spool) and the loader reads that mirror as it is now; the
+    /// client's own [`StateLoader`] methods mirror again on each call.
+    ///
+    /// # Errors
+    ///
+    /// [`TrackingError::InvalidId`] for a project that cannot name a folder, and
+    /// [`TrackingError::Store`] when the bucket cannot be read.
     ///
     /// # Examples
     ///
@@ -407,11 +415,14 @@ impl LocalTrackingClient {
     pub fn loader(&self) -> Result<TrackingLoader, TrackingError> {
         #[cfg(feature = "object-store")]
         if let Some(shipper) = &self.shared.shipper {
-            // The bucket, not the spool: it has the whole history.
-            return Ok(TrackingLoader::with_root(
-                shipper.root().url(),
+            // The bucket (through its mirror, brought up to date now), not the spool: it has
+            // the whole history. The store is the one the client ships to, with its options.
+            let dir = crate::object::synced_root(
+                shipper.root().clone(),
+                &shipper.mirror_dir(),
                 &self.project,
-            )?);
+            )?;
+            return Ok(TrackingLoader::with_root(dir, &self.project)?);
         }
         Ok(TrackingLoader::with_root(&self.root, &self.project)?)
     }

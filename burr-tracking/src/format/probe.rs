@@ -80,8 +80,9 @@ impl<'a> LineProbe<'a> {
 
     /// The step the line belongs to, as Burr's server groups lines into steps: an entry's
     /// `sequence_id`, the `action_sequence_id` of the other known kinds, none for a line of
-    /// no known kind. (Only the server's index places raw lines by step.)
-    #[cfg(feature = "server")]
+    /// no known kind. (The server's index places raw lines by step; the object-store shipper
+    /// names the steps an object holds.)
+    #[cfg(any(feature = "server", feature = "object-store"))]
     pub(crate) fn step(&self) -> Option<u64> {
         match self.record_kind()? {
             kind if kind.is_entry() => self.sequence_id(),

@@ -124,12 +124,14 @@ pub(crate) fn block_on<T: Send>(future: impl std::future::Future<Output = T> + S
     })
 }
 
-/// Brings the mirror of `url` for `project` up to date and returns its tracking root (for the
-/// loader).
-pub(crate) fn synced_root(url: &str, project: &str) -> Result<PathBuf, ObjectStoreError> {
-    let root = ObjectRoot::open(url)?;
-    let dir = default_mirror_dir(&root);
-    let mirror = Mirror::open(root, &dir)?;
+/// Brings the mirror of `root` kept in `dir` up to date for `project` and returns its
+/// tracking root (for the loader).
+pub(crate) fn synced_root(
+    root: ObjectRoot,
+    dir: &std::path::Path,
+    project: &str,
+) -> Result<PathBuf, ObjectStoreError> {
+    let mirror = Mirror::open(root, dir)?;
     block_on(mirror.sync_project(project))?;
     Ok(mirror.data_dir().to_path_buf())
 }

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::keys::{KeyClock, object_key};
 use super::{ObjectRoot, ObjectStoreError};
 use crate::client::validate_project;
+use crate::format::LineProbe;
 use crate::layout::{CHILDREN_FILE, GRAPH_FILE, IdKind, LOG_FILE, METADATA_FILE, validate_id};
 
 /// The file in a spool folder saying how far each file was shipped.
@@ -165,6 +166,15 @@ impl Shipper {
     /// The spool folder: the tracking root the client writes to.
     pub(crate) fn spool(&self) -> &Path {
         &self.inner.spool
+    }
+
+    /// Where the client's loader mirrors the bucket: `.mirror` under the spool base (hidden,
+    /// so never taken for a spool left behind).
+    pub(crate) fn mirror_dir(&self) -> PathBuf {
+        self.inner.spool.parent().map_or_else(
+            || self.inner.spool.join(".mirror"),
+            |base| base.join(".mirror"),
+        )
     }
 
     /// The store.
@@ -534,53 +544,56 @@ fn save(
     std::fs::rename(&tmp, path).map_err(|e| ObjectStoreError::io(path, e))
 }
 
-/// The whole lines of `path` after `offset` (at most [`MAX_OBJECT`] bytes of them, but at
-/// least one line); empty when there are none (or no file).
+/// The whole lines of `path` after `offset`: at most [`MAX_OBJECT`] bytes of them, or the one
+/// line there when it alone is longer; empty when there is no whole line (or no file). Only
+/// what is returned (and, for a long line, up to its end) is read.
 fn whole_lines_from(path: &Path, offset: u64) -> Result<Vec<u8>, ObjectStoreError> {
+    let io = |e| ObjectStoreError::io(path, e);
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(ObjectStoreError::io(path, e)),
+        Err(e) => return Err(io(e)),
     };
-    let len = file
-        .metadata()
-        .map_err(|e| ObjectStoreError::io(path, e))?
-        .len();
+    let len = file.metadata().map_err(io)?.len();
     if len <= offset {
         return Ok(Vec::new());
     }
-    file.seek(SeekFrom::Start(offset))
-        .map_err(|e| ObjectStoreError::io(path, e))?;
+    file.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut reader = file.take(len - offset);
     let mut bytes = Vec::new();
-    file.take(len - offset)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ObjectStoreError::io(path, e))?;
-    let limit = bytes.len().min(MAX_OBJECT);
-    let end = memchr::memrchr(b'\n', &bytes[..limit])
-        .or_else(|| memchr::memchr(b'\n', &bytes))
-        .map_or(0, |i| i + 1);
-    bytes.truncate(end);
-    Ok(bytes)
+    loop {
+        let before = bytes.len();
+        (&mut reader)
+            .take(MAX_OBJECT as u64)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() == before {
+            return Ok(Vec::new()); // a torn last line: no whole line yet
+        }
+        // The first chunk ends at its last newline; a longer line, at its own end.
+        let found = if before == 0 {
+            memchr::memrchr(b'\n', &bytes)
+        } else {
+            memchr::memchr(b'\n', &bytes[before..]).map(|i| before + i)
+        };
+        if let Some(i) = found {
+            bytes.truncate(i + 1);
+            return Ok(bytes);
+        }
+    }
 }
 
-/// The smallest and largest sequence ids the lines name (Burr's index reads them from the
+/// The smallest and largest steps the lines belong to (Burr's index reads them from the
 /// object's metadata).
 fn sequence_range(lines: &[u8]) -> Option<(u64, u64)> {
-    let mut range: Option<(u64, u64)> = None;
-    for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else {
-            continue;
-        };
-        let Some(seq) = value
-            .get("sequence_id")
-            .or_else(|| value.get("action_sequence_id"))
-            .and_then(serde_json::Value::as_u64)
-        else {
-            continue;
-        };
-        range = Some(range.map_or((seq, seq), |(lo, hi)| (lo.min(seq), hi.max(seq))));
-    }
-    range
+    lines
+        .split(|b| *b == b'\n')
+        .filter_map(|line| LineProbe::read(line).ok()?.step())
+        .fold(None, |range, seq| {
+            Some(range.map_or((seq, seq), |(lo, hi): (u64, u64)| {
+                (lo.min(seq), hi.max(seq))
+            }))
+        })
 }
 
 /// Takes the lock of a spool folder; `None` when another client holds it.
@@ -634,16 +647,39 @@ mod tests {
         assert!(whole_lines_from(&path, 0).unwrap().is_empty());
         std::fs::write(
             &path,
-            b"{\"sequence_id\":1}\n{\"action_sequence_id\":4}\n{\"sequ",
+            b"{\"type\":\"begin_entry\",\"sequence_id\":1}\n{\"type\":\"attribute\",\"action_sequence_id\":4}\n{\"sequ",
         )
         .unwrap();
         let lines = whole_lines_from(&path, 0).unwrap();
-        assert_eq!(lines, b"{\"sequence_id\":1}\n{\"action_sequence_id\":4}\n");
+        assert_eq!(
+            lines,
+            b"{\"type\":\"begin_entry\",\"sequence_id\":1}\n{\"type\":\"attribute\",\"action_sequence_id\":4}\n"
+        );
         assert_eq!(sequence_range(&lines), Some((1, 4)));
         assert!(
             whole_lines_from(&path, lines.len() as u64)
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_line_longer_than_an_object_goes_alone_and_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        let long = format!(
+            "{{\"type\":\"end_entry\",\"sequence_id\":7,\"x\":\"{}\"}}\n",
+            "a".repeat(MAX_OBJECT + 10)
+        );
+        let short = "{\"type\":\"begin_entry\",\"sequence_id\":8}\n";
+        std::fs::write(&path, format!("{long}{short}")).unwrap();
+        let first = whole_lines_from(&path, 0).unwrap();
+        assert_eq!(first.len(), long.len());
+        assert_eq!(sequence_range(&first), Some((7, 7)));
+        let next = whole_lines_from(&path, first.len() as u64).unwrap();
+        assert_eq!(next, short.as_bytes());
+        // Torn after a long start: nothing until the line ends.
+        std::fs::write(&path, &long[..MAX_OBJECT + 5]).unwrap();
+        assert!(whole_lines_from(&path, 0).unwrap().is_empty());
     }
 }

@@ -153,8 +153,10 @@ fn readable_root<'a>(
     #[cfg(feature = "object-store")]
     if let Some(url) = root.to_str().filter(|r| crate::object::is_store_url(r)) {
         validate_id(IdKind::Project, project)?;
+        let store = crate::object::ObjectRoot::open(url)?;
+        let dir = crate::object::default_mirror_dir(&store);
         return Ok(std::borrow::Cow::Owned(crate::object::synced_root(
-            url, project,
+            store, &dir, project,
         )?));
     }
     let _ = project;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use burr_core::testing::TestCase;
+use burr_core::testing::{TestCase, user_keys};
 use serde_json::{Map, Value};
 
 use super::{LoadError, read_app};
@@ -114,11 +114,4 @@ pub fn test_case(
         inputs: step.step_start_log.inputs.clone(),
         expected_result,
     })
-}
-
-fn user_keys(map: &Map<String, Value>) -> Map<String, Value> {
-    map.iter()
-        .filter(|(k, _)| !k.starts_with("__"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }

@@ -26,44 +26,61 @@ impl Drop for BurrServer {
 impl BurrServer {
     /// Starts the server on `root` (its output going to `log`) and waits until it is ready.
     pub(crate) fn start(root: &Path, log: PathBuf) -> BurrServer {
-        let port = http::free_port();
-        let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "uvicorn",
-                "burr.tracking.server.run:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-            ])
-            .arg(port.to_string())
-            .env(
+        BurrServer::start_with(Path::new("python3"), log, |cmd| {
+            cmd.env(
                 "BURR_BACKEND_IMPL",
                 "burr.tracking.server.backend.LocalBackend",
             )
             .env("BURR_PATH", root)
-            .env("BURR_SERVE_STATIC", "false")
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap();
+            .env("BURR_SERVE_STATIC", "false");
+        })
+    }
+
+    /// Starts `python -m uvicorn burr.tracking.server.run:app` on a free loopback port with the
+    /// environment `configure` sets (its backend), its output going to `log`, and waits (at
+    /// most 90 s) until `/ready` answers.
+    pub(crate) fn start_with(
+        python: &Path,
+        log: PathBuf,
+        configure: impl FnOnce(&mut Command),
+    ) -> BurrServer {
+        let port = http::free_port();
+        let out = std::fs::File::create(&log).unwrap();
+        let mut cmd = Command::new(python);
+        cmd.args([
+            "-m",
+            "uvicorn",
+            "burr.tracking.server.run:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+        ])
+        .arg(port.to_string())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .stdin(Stdio::null());
+        configure(&mut cmd);
+        let child = cmd.spawn().unwrap();
         let mut server = BurrServer { child, port, log };
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             if let Ok((200, _)) = server.try_get("/ready") {
                 return server;
             }
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("Burr's server exited ({status}):\n{}", server.log_text());
-            }
+            server.assert_running();
             assert!(
                 Instant::now() < deadline,
                 "Burr's server did not start:\n{}",
                 server.log_text()
             );
             std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Panics, with its log, if the server has exited.
+    pub(crate) fn assert_running(&mut self) {
+        if let Some(status) = self.child.try_wait().unwrap() {
+            panic!("Burr's server exited ({status}):\n{}", self.log_text());
         }
     }
 

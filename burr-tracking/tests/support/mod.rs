@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod burr_server;
+pub(crate) mod counter;
 pub(crate) mod http;
 #[cfg(feature = "object-store")]
 pub(crate) mod moto;

@@ -228,6 +228,21 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let label = dir.display().to_string();
+    serve(&args, allowed_hosts, &label, true, async move {
+        Ok(Store::new(dir))
+    })
+}
+
+/// Serves the store `open` gives (`label` names what it reads) until Ctrl-C; with
+/// `demo_hint`, says when it has no projects yet (the page then offers the demo projects).
+fn serve(
+    args: &Args,
+    allowed_hosts: AllowedHosts,
+    label: &str,
+    demo_hint: bool,
+    open: impl std::future::Future<Output = Result<Store, String>>,
+) -> ExitCode {
     let Some(runtime) = runtime() else {
         return ExitCode::FAILURE;
     };
@@ -237,10 +252,11 @@ fn main() -> ExitCode {
         ..ServeOptions::default()
     };
     let result = runtime.block_on(async {
-        let listener = server::bind(addr).await?;
-        let local = listener.local_addr()?;
+        let store = open.await?;
+        let listener = server::bind(addr).await.map_err(|e| e.to_string())?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
         let url = local_url(local);
-        say(&format!("burr: serving {} at {url}", dir.display()));
+        say(&format!("burr: serving {label} at {url}"));
         if local.ip().is_unspecified() {
             say(&format!(
                 "burr: listening on {local} (every network interface of this machine)"
@@ -249,15 +265,16 @@ fn main() -> ExitCode {
         if !local.ip().is_loopback() {
             warn_exposed(local, &args.allow_hosts);
         }
-        let store = Store::new(dir.clone());
-        if store.projects().is_ok_and(|projects| projects.is_empty()) {
+        if demo_hint && store.projects().is_ok_and(|projects| projects.is_empty()) {
             say("burr: no projects there yet; the page offers demo projects to look around");
         }
         say("burr: press Ctrl-C to stop");
         if !args.no_open {
             open_browser(&url);
         }
-        server::serve_with(listener, store, options, ctrl_c()).await
+        server::serve_with(listener, store, options, ctrl_c())
+            .await
+            .map_err(|e| e.to_string())
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -285,44 +302,13 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
 /// Serves a bucket: mirrors it, follows it, and serves the mirror.
 #[cfg(feature = "object-store")]
 fn serve_bucket(args: &Args, url: String, allowed_hosts: AllowedHosts) -> ExitCode {
-    let Some(runtime) = runtime() else {
-        return ExitCode::FAILURE;
-    };
-    let addr = SocketAddr::new(args.host, args.port);
-    let options = ServeOptions {
-        allowed_hosts,
-        ..ServeOptions::default()
-    };
     let index_dir = args.index_dir.as_ref().map(layout::expand_home);
-    let result = runtime.block_on(async {
-        let mirror = match bucket::open(&url, index_dir).await {
-            Ok(m) => m,
-            Err(e) => return Err(e),
-        };
-        let listener = server::bind(addr).await.map_err(|e| e.to_string())?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
-        let page = local_url(local);
-        say(&format!("burr: serving {url} at {page}"));
-        if !local.ip().is_loopback() {
-            warn_exposed(local, &args.allow_hosts);
-        }
+    serve(args, allowed_hosts, &url.clone(), false, async move {
+        let mirror = bucket::open(&url, index_dir).await?;
         let store = Store::new(mirror.data_dir().to_path_buf());
         bucket::follow(mirror);
-        say("burr: press Ctrl-C to stop");
-        if !args.no_open {
-            open_browser(&page);
-        }
-        server::serve_with(listener, store, options, ctrl_c())
-            .await
-            .map_err(|e| e.to_string())
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("burr: {err}");
-            ExitCode::FAILURE
-        }
-    }
+        Ok(store)
+    })
 }
 
 /// Without the `object-store` feature a bucket cannot be served.

@@ -2,14 +2,14 @@
 //! (a new file renamed over the old one), so a reader never sees half a write and no link
 //! in the project folder is ever followed.
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::AnnotationOut;
 use crate::confined::RootPath;
 use crate::layout::{IdKind, validate_id};
-use crate::read::ReadError;
+use crate::read::{ReadError, read_capped};
 use crate::server::StoreError;
 
 /// The annotations of a project, in its folder (Apache Burr's name).
@@ -28,19 +28,8 @@ pub(super) fn read_all(root: &Path, project: &str) -> Result<Vec<AnnotationOut>,
         Err(err) if err.is_not_found() => return Ok(Vec::new()),
         Err(err) => return Err(StoreError::from_read(err, root)),
     };
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| StoreError::Io {
-            path: at.relative().to_path_buf(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(StoreError::TooLarge {
-            path: at.relative().to_path_buf(),
-            limit: MAX_FILE,
-        });
-    }
+    let bytes =
+        read_capped(file, MAX_FILE, &at.full()).map_err(|e| StoreError::from_read(e, root))?;
     Ok(bytes
         .split(|b| *b == b'\n')
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
