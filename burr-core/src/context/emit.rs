@@ -12,6 +12,9 @@ pub(crate) const TARGET: &str = "burr";
 /// their async forms): the root the steps of the call nest under (disabled when nobody
 /// listens). Its status is set by [`record_outcome`].
 pub(crate) fn run_span(app_id: &str, partition_key: Option<&str>, method: &'static str) -> Span {
+    if !info_may_be_enabled() {
+        return Span::none();
+    }
     tracing::info_span!(
         target: TARGET,
         "burr.run",
@@ -33,6 +36,11 @@ pub(super) fn step_span(
     (action, tags): (&str, &[String]),
     sequence_id: u64,
 ) -> Span {
+    if !info_may_be_enabled() {
+        // No subscriber takes `INFO` spans: skip building one (and `tracing`'s `log`
+        // fallback, which would format every field of a span nobody records).
+        return Span::none();
+    }
     let span = tracing::info_span!(
         target: TARGET,
         parent: run.id().or_else(|| Span::current().id()),
@@ -50,6 +58,14 @@ pub(super) fn step_span(
         span.record("burr.tags", tracing::field::display(Joined(tags)));
     }
     span
+}
+
+/// Whether some subscriber may take an `INFO` span: `false` when none is set, or when every
+/// one filters `INFO` out (the global level hint, one atomic load).
+#[inline]
+pub(crate) fn info_may_be_enabled() -> bool {
+    use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+    STATIC_MAX_LEVEL >= LevelFilter::INFO && LevelFilter::current() >= LevelFilter::INFO
 }
 
 /// Tags shown as one comma-separated field.

@@ -18,8 +18,12 @@ pub(super) enum Field {
     Bool(bool),
     Number(serde_json::Number),
     Value(Arc<Value>),
-    List(imbl::Vector<Arc<Value>>),
+    /// Behind an `Arc`, so that a field stays three words (a persistent vector is eight).
+    List(Arc<List>),
 }
+
+/// A list as stored: a persistent vector of shared values.
+pub(super) type List = imbl::Vector<Arc<Value>>;
 
 impl Field {
     pub(super) fn from_value(v: Value) -> Field {
@@ -53,7 +57,7 @@ impl Field {
             (Field::Bool(a), Field::Bool(b)) => a == b,
             (Field::Number(a), Field::Number(b)) => a == b,
             (Field::Value(a), Field::Value(b)) => Arc::ptr_eq(a, b),
-            (Field::List(a), Field::List(b)) => a.ptr_eq(b),
+            (Field::List(a), Field::List(b)) => Arc::ptr_eq(a, b) || a.ptr_eq(b),
             _ => false,
         }
     }
@@ -69,9 +73,9 @@ impl Field {
         }
     }
 
-    pub(super) fn into_list(self) -> Option<imbl::Vector<Arc<Value>>> {
+    pub(super) fn into_list(self) -> Option<List> {
         match self {
-            Field::List(l) => Some(l),
+            Field::List(l) => Some(Arc::unwrap_or_clone(l)),
             Field::Value(v) => match Arc::try_unwrap(v).unwrap_or_else(|v| (*v).clone()) {
                 Value::Array(a) => Some(a.into_iter().map(Arc::new).collect()),
                 _ => None,
@@ -90,7 +94,7 @@ impl Serialize for Field {
             Field::Value(v) => v.serialize(s),
             Field::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;
-                for item in l {
+                for item in l.iter() {
                     seq.serialize_element(item)?;
                 }
                 seq.end()
@@ -125,32 +129,47 @@ const SMALL_MAX: usize = 16;
 type LargeMap =
     imbl::GenericHashMap<Key, Entry, rustc_hash::FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
 
-/// The key → entry map of a state: a small copy-on-write vector, or a persistent hash map.
-#[derive(Clone)]
-pub(super) enum FieldMap {
+/// How a state's entries are stored: none, a small copy-on-write vector, or a persistent hash
+/// map.
+#[derive(Clone, Default)]
+enum Storage {
+    #[default]
+    Empty,
     Small(Arc<[(Key, Entry)]>),
     Large(LargeMap),
 }
 
-impl Default for FieldMap {
-    fn default() -> Self {
-        FieldMap::Small(Arc::from(Vec::new()))
+/// The key → entry map of a state. Dropping the last holder of a small map keeps its node
+/// for the next copy (see [`spare`]).
+#[derive(Clone, Default)]
+pub(super) struct FieldMap(Storage);
+
+impl Drop for FieldMap {
+    fn drop(&mut self) {
+        if let Storage::Small(node) = &mut self.0
+            && Arc::get_mut(node).is_some()
+            && let Storage::Small(node) = std::mem::take(&mut self.0)
+        {
+            spare::keep(node);
+        }
     }
 }
 
 impl FieldMap {
     pub(super) fn len(&self) -> usize {
-        match self {
-            FieldMap::Small(v) => v.len(),
-            FieldMap::Large(m) => m.len(),
+        match &self.0 {
+            Storage::Empty => 0,
+            Storage::Small(v) => v.len(),
+            Storage::Large(m) => m.len(),
         }
     }
 
     #[inline]
     pub(super) fn get_key_value(&self, key: &str) -> Option<(&Key, &Entry)> {
-        match self {
-            FieldMap::Small(v) => v.iter().find(|(k, _)| &**k == key).map(|(k, e)| (k, e)),
-            FieldMap::Large(m) => m.get_key_value(key),
+        match &self.0 {
+            Storage::Empty => None,
+            Storage::Small(v) => v.iter().find(|(k, _)| &**k == key).map(|(k, e)| (k, e)),
+            Storage::Large(m) => m.get_key_value(key),
         }
     }
 
@@ -165,56 +184,120 @@ impl FieldMap {
 
     #[inline]
     pub(super) fn get_mut(&mut self, key: &str) -> Option<&mut Entry> {
-        match self {
-            FieldMap::Small(v) => {
+        match &mut self.0 {
+            Storage::Empty => None,
+            Storage::Small(v) => {
                 let i = v.iter().position(|(k, _)| &**k == key)?;
+                if Arc::get_mut(v).is_none() {
+                    // Shared with another state: write into a copy (a recycled node when
+                    // one of the same size is at hand, so the steady state allocates nothing).
+                    *v = spare::copy_of(v);
+                }
                 Some(&mut Arc::make_mut(v)[i].1)
             }
-            FieldMap::Large(m) => m.get_mut(key),
+            Storage::Large(m) => m.get_mut(key),
         }
     }
 
     pub(super) fn insert(&mut self, key: Key, entry: Entry) {
-        match self {
-            FieldMap::Small(v) if v.len() < SMALL_MAX => {
+        match &mut self.0 {
+            Storage::Empty => self.0 = Storage::Small(Arc::from([(key, entry)])),
+            Storage::Small(v) if v.len() < SMALL_MAX => {
                 *v = v
                     .iter()
                     .cloned()
                     .chain(std::iter::once((key, entry)))
                     .collect();
             }
-            FieldMap::Small(v) => {
+            Storage::Small(v) => {
                 let mut m: LargeMap = v.iter().cloned().collect();
                 m.insert(key, entry);
-                *self = FieldMap::Large(m);
+                self.0 = Storage::Large(m);
             }
-            FieldMap::Large(m) => {
+            Storage::Large(m) => {
                 m.insert(key, entry);
             }
         }
     }
 
     pub(super) fn remove(&mut self, key: &str) {
-        match self {
-            FieldMap::Small(v) => {
+        match &mut self.0 {
+            Storage::Empty => {}
+            Storage::Small(v) => {
                 if v.iter().any(|(k, _)| &**k == key) {
-                    *v = v.iter().filter(|(k, _)| &**k != key).cloned().collect();
+                    if v.len() == 1 {
+                        self.0 = Storage::Empty;
+                    } else {
+                        *v = v.iter().filter(|(k, _)| &**k != key).cloned().collect();
+                    }
                 }
             }
-            FieldMap::Large(m) => {
+            Storage::Large(m) => {
                 m.remove(key);
             }
         }
     }
 
     pub(super) fn iter(&self) -> Box<dyn Iterator<Item = (&Key, &Entry)> + '_> {
-        match self {
-            FieldMap::Small(v) => Box::new(v.iter().map(|(k, e)| (k, e))),
-            FieldMap::Large(m) => Box::new(m.iter()),
+        match &self.0 {
+            Storage::Empty => Box::new(std::iter::empty()),
+            Storage::Small(v) => Box::new(v.iter().map(|(k, e)| (k, e))),
+            Storage::Large(m) => Box::new(m.iter()),
         }
     }
 
     pub(super) fn keys(&self) -> impl Iterator<Item = &Key> {
         self.iter().map(|(k, _)| k)
+    }
+}
+
+/// One recycled small-map node per thread. A step copies the state's small map once (the
+/// state before the step stays intact until the step commits), and the map it replaces is
+/// dropped at the commit: keeping that node and copying into it at the next step saves an
+/// allocation and a free per step.
+mod spare {
+    use std::cell::Cell;
+    use std::sync::Arc;
+
+    use super::{Entry, Field, Key};
+
+    type Node = Arc<[(Key, Entry)]>;
+
+    thread_local! {
+        static SPARE: Cell<Option<Node>> = const { Cell::new(None) };
+    }
+
+    /// Keeps `node` (which nothing else holds) for a later copy. Its values are dropped at
+    /// once, so a spare never keeps a large value alive; only the keys stay until reuse.
+    pub(super) fn keep(mut node: Node) {
+        let Some(entries) = Arc::get_mut(&mut node) else {
+            return;
+        };
+        for (_, entry) in entries.iter_mut() {
+            entry.field = Field::Null;
+        }
+        // After the thread's locals are gone (a state dropped by another local's
+        // destructor), the node is simply freed.
+        let _ = SPARE.try_with(|slot| slot.set(Some(node)));
+    }
+
+    /// A node holding a copy of `from`'s entries, unshared: the spare when it has the same
+    /// length, a new one otherwise.
+    pub(super) fn copy_of(from: &Node) -> Node {
+        let reused = SPARE
+            .try_with(|slot| match slot.take() {
+                Some(mut node) if node.len() == from.len() => {
+                    let entries = Arc::get_mut(&mut node)?;
+                    entries.clone_from_slice(from);
+                    Some(node)
+                }
+                other => {
+                    slot.set(other);
+                    None
+                }
+            })
+            .ok()
+            .flatten();
+        reused.unwrap_or_else(|| Arc::from(&from[..]))
     }
 }

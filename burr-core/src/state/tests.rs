@@ -119,3 +119,34 @@ fn state_macro() {
     let s = state! { count: 0, "k": [1, 2] };
     assert_eq!(s.to_json(), json!({"count": 0, "k": [1, 2]}));
 }
+
+/// A small map is copied into a recycled node when one is at hand: the states that share
+/// or replaced it still read their own values, and a dropped state's values are released.
+#[test]
+fn recycled_small_maps_keep_every_state_intact() {
+    let mut kept = Vec::new();
+    let mut s = State::new().update("n", 0).update("tag", "x");
+    for i in 1..=50_i64 {
+        let next = s.update("n", i);
+        if i % 7 == 0 {
+            kept.push((i - 1, s.clone()));
+        }
+        s = next;
+    }
+    assert_eq!(s.get::<i64>("n").unwrap(), 50);
+    for (n, state) in &kept {
+        assert_eq!(state.get::<i64>("n").unwrap(), *n);
+        assert_eq!(state.get::<String>("tag").unwrap(), "x");
+    }
+    // A value held only by dropped states is freed with them, not kept by the spare node.
+    let holder = State::new()
+        .update("n", 1)
+        .update("v", serde_json::json!({"big": [1, 2]}));
+    let copy = holder.update("n", 2);
+    let Some(Field::Value(value)) = copy.map.get("v").map(|e| e.field.clone()) else {
+        panic!("an object is stored behind an Arc");
+    };
+    let weak = Arc::downgrade(&value);
+    drop((value, holder, copy));
+    assert!(weak.upgrade().is_none());
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::field::{Entry, Field, Key};
+use super::field::{Entry, Field, Key, List};
 use super::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
 use crate::error::StateError;
 
@@ -191,7 +191,7 @@ impl State {
         })?;
         let mut list = self.list_for(key, "non-appendable")?;
         list.push_back(Arc::new(value));
-        Ok(self.put(key, Field::List(list)))
+        Ok(self.put(key, Field::List(Arc::new(list))))
     }
 
     /// Extends the list at `key` with `values`, creating it when missing. A value that is
@@ -210,16 +210,12 @@ impl State {
     ) -> Result<State, StateError> {
         let mut list = self.list_for(key, "non-extendable")?;
         list.extend(values.into_iter().map(|v| Arc::new(v.into())));
-        Ok(self.put(key, Field::List(list)))
+        Ok(self.put(key, Field::List(Arc::new(list))))
     }
 
-    fn list_for(
-        &self,
-        key: &str,
-        what: &'static str,
-    ) -> Result<imbl::Vector<Arc<Value>>, StateError> {
+    fn list_for(&self, key: &str, what: &'static str) -> Result<List, StateError> {
         if matches!(key, SEQUENCE_ID_KEY | PRIOR_STEP_KEY) {
-            return Err(runtime_key_error(key, &Field::List(imbl::Vector::new())));
+            return Err(runtime_key_error(key, &Field::List(Arc::default())));
         }
         match self.map.get(key) {
             None => Ok(imbl::Vector::new()),
