@@ -552,6 +552,107 @@ async fn appended_lines_show_up_and_torn_lines_wait_for_their_end() {
     assert_eq!(logs["steps"].as_array().unwrap().len(), 1);
 }
 
+/// A log whose steps `bad_begins` have a `begin_entry` with an invalid timestamp (so the
+/// reader drops the line, and with it the step) and whose step `bad_end` has an `end_entry`
+/// with one (the step stays, as running).
+fn lines_with_bad_times(steps: u64, bad_begins: &[u64], bad_end: Option<u64>) -> Vec<String> {
+    let set_time = |line: &mut String, key: &str, time: &str| {
+        let at = line.find(key).unwrap() + key.len();
+        let close = at + line[at..].find('"').unwrap();
+        line.replace_range(at..close, time);
+    };
+    let mut lines = counter_lines(steps);
+    for (i, line) in lines.iter_mut().enumerate() {
+        let seq = i as u64 / 2;
+        if i % 2 == 0 && bad_begins.contains(&seq) {
+            // Seconds past 59, or no time at all.
+            let time = if seq.is_multiple_of(2) {
+                "2026-01-02T03:04:75"
+            } else {
+                "soon"
+            };
+            set_time(line, "\"start_time\":\"", time);
+        }
+        if i % 2 == 1 && bad_end == Some(seq) {
+            set_time(line, "\"end_time\":\"", "2026-01-02T25:00:00");
+        }
+    }
+    lines
+}
+
+#[tokio::test]
+async fn step_counts_leave_out_the_steps_the_reader_drops() {
+    let fx = Fixture::new();
+    // 200 steps; 5 and 120 begin with an invalid timestamp, 150 ends with one.
+    fx.app(
+        "p",
+        "a",
+        None,
+        &lines_with_bad_times(200, &[5, 120], Some(150)),
+    );
+    // The last step is running and began with an invalid timestamp.
+    let mut running = lines_with_bad_times(3, &[2], None);
+    running.pop();
+    fx.app("p", "b", None, &running);
+    let shown: Vec<u64> = (0..200).filter(|seq| ![5, 120].contains(seq)).collect();
+
+    // A server that has not read the logs yet answers the newest page from the log's end; then
+    // one that has: both count the steps they show.
+    for first_request in [
+        "/api/v1/p/a/steps?order=desc&limit=10",
+        "/api/v1/p/a/summary",
+    ] {
+        let store = fx.store();
+        let (status, _) = get(&store, first_request).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, page) = get(&store, "/api/v1/p/a/steps?order=desc&limit=10").await;
+        assert_eq!(page["total"], shown.len(), "after {first_request}");
+        assert_eq!(
+            seqs(&page),
+            [199, 198, 197, 196, 195, 194, 193, 192, 191, 190]
+        );
+        let (_, summary) = get(&store, "/api/v1/p/a/summary").await;
+        assert_eq!(summary["num_steps"], shown.len());
+        assert_eq!(summary["first_sequence_id"], 0);
+        assert_eq!(summary["last_sequence_id"], 199);
+        let errors = summary["errors"].to_string();
+        // The lines dropped are reported (line numbers are 1-based: step n begins on 2n + 1).
+        assert!(
+            errors.contains("line 11:") && errors.contains("line 241:"),
+            "{errors}"
+        );
+        let (_, all) = get(&store, "/api/v1/p/a/steps?limit=5000").await;
+        assert_eq!(seqs(&all), shown);
+        assert_eq!(all["total"], shown.len());
+        let step_150 = &all["steps"][shown.iter().position(|seq| *seq == 150).unwrap()];
+        assert!(
+            step_150["step_end_log"].is_null(),
+            "step 150 is shown as running"
+        );
+        let (_, logs) = get(&store, "/api/v0/p/a/__none__/apps").await;
+        assert_eq!(logs["steps"].as_array().unwrap().len(), shown.len());
+    }
+
+    let store = fx.store();
+    let (_, summary) = get(&store, "/api/v1/p/b/summary").await;
+    assert_eq!(summary["num_steps"], 2);
+    assert_eq!(summary["last_sequence_id"], 1);
+    let (_, page) = get(&store, "/api/v1/p/b/steps?order=desc").await;
+    assert_eq!((seqs(&page), &page["total"]), (vec![1, 0], &json!(2)));
+    // Burr's apps list counts the last step's sequence id plus one: the last step shown.
+    let (_, list) = get(&store, "/api/v0/p/__none__/apps").await;
+    let count = |app: &str| {
+        list["applications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["app_id"] == app)
+            .map(|a| a["num_steps"].clone())
+    };
+    assert_eq!(count("a"), Some(json!(200)));
+    assert_eq!(count("b"), Some(json!(2)));
+}
+
 #[tokio::test]
 async fn wait_times_out_when_nothing_changes() {
     let fx = Fixture::new();

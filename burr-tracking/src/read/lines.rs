@@ -7,9 +7,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::confined::{self, RootPath};
-use crate::format::{ChildApplicationModel, LineProbe, LogRecord, RecordError};
+use crate::format::{ChildApplicationModel, LineProbe, LogRecord, RecordError, RecordKind};
 
-use super::{MAX_CHILDREN_FILE, MAX_LINE, ReadError, read_capped};
+use super::{MAX_CHILDREN_FILE, MAX_LINE, ReadError, begun_step, read_capped};
 
 /// How many skipped lines [`LogRead::problems`] describes (the rest are only counted).
 ///
@@ -364,18 +364,39 @@ impl ReverseLines {
     }
 }
 
-/// The top-level `sequence_id` of a line, when it has an integer one.
-fn line_sequence_id(line: &[u8]) -> Option<u64> {
-    LineProbe::read(line).ok()?.sequence_id()
+/// The `sequence_id` a line gives Burr's step count, read backwards from the end of a log:
+///
+/// - a `begin_entry` gives its step's sequence id when it begins a step by the rule of
+///   [`begun_step`] (it reads as a record); one the reader drops gives none;
+/// - an `end_entry` gives none: its step is counted by its `begin_entry` (without one, the
+///   step is not shown);
+/// - any other line with a `type` gives its top-level integer `sequence_id`, as in Burr (a
+///   record of an unknown kind with one is counted; known kinds have none);
+/// - a line that is not a JSON object with a `type` gives none (the reader drops it).
+///
+/// On a log as writers write it (each step's lines after its `begin_entry`) this is Burr's
+/// count; where lines are dropped, the count stays that of the steps shown.
+fn counted_sequence_id(line: &[u8]) -> Option<u64> {
+    let probe = LineProbe::read(line).ok()?;
+    match probe.record_kind() {
+        Some(RecordKind::BeginEntry) => begun_step(line).ok().flatten(),
+        Some(RecordKind::EndEntry) => None,
+        _ if probe.has_type() => probe.sequence_id(),
+        _ => None,
+    }
 }
 
 /// The number of steps of a log as Burr's server counts it: the last line (from the end)
 /// that has a top-level `sequence_id` gives `sequence_id + 1`; spans, attributes and stream
 /// events have none and are passed over; a log without any gives 0.
 ///
+/// Unlike Burr's server, the count follows what the reader shows (see
+/// [`counted_sequence_id`]): a `begin_entry` the reader drops (an invalid timestamp, a torn
+/// line) and the `end_entry` after it are passed over, so the count is the last step shown
+/// plus one. Lines whose `sequence_id` is not an integer are passed over too, where Burr's
+/// server fails.
+///
 /// The file is read backwards in blocks, so the cost does not depend on the log's length.
-/// Lines that cannot be read (a torn last line) or whose `sequence_id` is not an integer
-/// are passed over too, where Burr's server fails.
 ///
 /// # Examples
 ///
@@ -385,8 +406,10 @@ fn line_sequence_id(line: &[u8]) -> Option<u64> {
 /// std::fs::write(&path, concat!(
 ///     r#"{"type":"begin_entry","start_time":"2024-01-01","action":"a","inputs":{},"sequence_id":4}"#, "\n",
 ///     r#"{"type":"end_span","end_time":"2024-01-01","action_sequence_id":4,"span_id":"4:0"}"#, "\n",
+///     r#"{"type":"begin_entry","start_time":"2024-01-01T00:00:61","action":"a","inputs":{},"sequence_id":5}"#, "\n",
 ///     r#"{"type":"end_entry","end_ti"#,
 /// ))?;
+/// // Step 5 began with an invalid time: the reader drops it, and so does the count.
 /// assert_eq!(burr_tracking::read::num_steps(&path)?, 5);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -401,7 +424,7 @@ pub(crate) fn num_steps_in(file: File, path: &Path) -> Result<u64, ReadError> {
         if is_blank(line) {
             continue;
         }
-        if let Some(n) = line_sequence_id(line) {
+        if let Some(n) = counted_sequence_id(line) {
             return Ok(n.saturating_add(1));
         }
     }
@@ -571,12 +594,46 @@ mod tests {
         check("", 0);
         check("{\"type\":\"x\"}\n", 0);
         check("{\"type\":\"x\",\"sequence_id\":99}\n", 100);
-        check("{\"sequence_id\":\"3\"}\r\n\n\n", 4);
-        check("{\"sequence_id\":2}\n{\"sequence_id\":null}\n", 3);
+        check("{\"type\":\"x\",\"sequence_id\":\"3\"}\r\n\n\n", 4);
         check(
-            "{\"sequence_id\":2}\n[1]\n{\"a\":\"\u{1}\"}\n{\"sequence_id\":",
+            "{\"type\":\"x\",\"sequence_id\":2}\n{\"type\":\"x\",\"sequence_id\":null}\n",
             3,
         );
+        check(
+            "{\"type\":\"x\",\"sequence_id\":2}\n[1]\n{\"a\":\"\u{1}\"}\n{\"sequence_id\":",
+            3,
+        );
+        // What the reader drops is not counted: a line without `type`, a `begin_entry` whose
+        // time is invalid, and the `end_entry` of a step without a `begin_entry`.
+        let begin = |seq: u64, time: &str| {
+            format!(
+                "{{\"type\":\"begin_entry\",\"start_time\":\"{time}\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
+            )
+        };
+        let end = |seq: u64| {
+            format!(
+                "{{\"type\":\"end_entry\",\"end_time\":\"2024-01-01\",\"action\":\"a\",\"result\":null,\"exception\":null,\"state\":{{}},\"sequence_id\":{seq}}}\n"
+            )
+        };
+        check(
+            &format!(
+                "{}{}{{\"sequence_id\":7}}\n",
+                begin(0, "2024-01-01"),
+                end(0)
+            ),
+            1,
+        );
+        for bad in ["2024-01-01T00:00:60", "2024-13-01", "later", ""] {
+            let log = format!(
+                "{}{}{}{}",
+                begin(0, "2024-01-01"),
+                end(0),
+                begin(1, bad),
+                end(1)
+            );
+            check(&log, 1);
+            check(&format!("{log}{}", begin(2, "2024-01-02T10:11:12")), 3);
+        }
     }
 
     fn forward_reversed(content: &[u8]) -> Vec<Vec<u8>> {
@@ -605,7 +662,7 @@ mod tests {
             proptest::prop_assert_eq!(log.records.len() + log.skipped, non_blank);
             let _ = steps_from_records(log.records);
             let _ = parse_children(&content);
-            let _ = line_sequence_id(&content);
+            let _ = counted_sequence_id(&content);
         }
 
         #[test]
@@ -629,7 +686,7 @@ mod tests {
             let mut lines = ReverseLines::open(&path).unwrap().with_block(block);
             let mut found = 0;
             while let Some(line) = lines.next_line().unwrap() {
-                if let Some(n) = line_sequence_id(line) {
+                if let Some(n) = counted_sequence_id(line) {
                     found = n + 1;
                     break;
                 }

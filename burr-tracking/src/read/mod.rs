@@ -99,6 +99,7 @@ pub use listing::{
 pub(crate) use listing::{read_graph_at, read_metadata_at};
 pub use load::{LoadError, LoadedState, TrackingLoader, load_state};
 pub(crate) use load::{loaded_from, log_created_at};
+pub(crate) use steps::begun_step;
 pub use steps::{Span, Step, StreamEvent, steps_from_records};
 pub use test_case::test_case;
 

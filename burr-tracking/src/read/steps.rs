@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::{
     AttributeModel, BeginEntryModel, BeginSpanModel, BeginStreamModel, EndEntryModel, EndSpanModel,
-    EndStreamModel, FirstItemStreamModel, LogRecord,
+    EndStreamModel, FirstItemStreamModel, LogRecord, RecordError,
 };
+
+use super::lossy;
 
 /// A span of a step: its `begin_span` and, once it closed, its `end_span`.
 ///
@@ -93,6 +95,24 @@ struct PartialStep {
     end: Option<EndEntryModel>,
     spans: Vec<Span>,
     streaming_events: Vec<StreamEvent>,
+}
+
+/// The step a log line begins, by the one rule every count of steps in this crate follows
+/// (the server's step count and index, the newest page read from a log's end, and
+/// [`num_steps`](super::num_steps)): a line begins step `n` when it is a `begin_entry` that
+/// reads as a record with sequence id `n`.
+///
+/// The reader drops a line it cannot read (a `begin_entry` whose `start_time` is no time, or
+/// that misses a key), and [`steps_from_records`] drops a step without a `begin_entry`, so a
+/// count that took such a line would count a step that no answer shows.
+///
+/// `Ok(None)` for a line that reads but is not a `begin_entry`; the reader's error for a line
+/// that does not read.
+pub(crate) fn begun_step(line: &[u8]) -> Result<Option<u64>, RecordError> {
+    match LogRecord::from_json_line(&lossy(line))? {
+        LogRecord::BeginEntry(entry) => Ok(Some(entry.sequence_id)),
+        _ => Ok(None),
+    }
 }
 
 /// Groups log records into steps exactly as Burr's server does (`Step.from_logs`):

@@ -2,7 +2,7 @@
 //! record, on several threads for a big read.
 
 use crate::format::{LineProbe, RecordError, RecordKind};
-use crate::read::{MAX_LINE, is_blank};
+use crate::read::{self, MAX_LINE, is_blank};
 
 /// Where a log line belongs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,15 +13,22 @@ pub(super) struct LineKeys {
     pub(super) begins: bool,
 }
 
-/// Probes one line (a line without a `type` is an error, as for the reader).
+/// Probes one line (a line without a `type` is an error, as for the reader). A `begin_entry`
+/// is read whole, and one that does not read as a record (an invalid timestamp, a missing
+/// key) is an error too: the reader drops it, so it begins no step ([`read::begun_step`], the
+/// rule every count of steps follows).
 pub(super) fn probe(line: &[u8]) -> Result<LineKeys, String> {
     let probe = LineProbe::read(line).map_err(|err| err.to_string())?;
     if !probe.has_type() {
         return Err(RecordError::MissingType.to_string());
     }
+    let begins = probe.record_kind() == Some(RecordKind::BeginEntry);
+    if begins {
+        read::begun_step(line).map_err(|err| err.to_string())?;
+    }
     Ok(LineKeys {
         step: probe.step(),
-        begins: probe.record_kind() == Some(RecordKind::BeginEntry),
+        begins,
     })
 }
 

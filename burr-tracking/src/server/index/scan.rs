@@ -1,21 +1,22 @@
-//! The `begin_entry` lines of a part of a log, found at memory speed without parsing it: the
-//! check that lets the newest page be answered from the log's end with the count the index
-//! would give.
+//! The `begin_entry` lines of a part of a log, found at memory speed without parsing the other
+//! lines: the check that lets the newest page be answered from the log's end with the count
+//! the index would give.
 //!
 //! Every writer puts `type` first and `sequence_id` last in a `begin_entry`, in one of two
 //! spellings (compact, or with a space after each `:` and `,`). The scan looks for the lines
 //! that start as the log's first line does (`{"type":"begin_entry"` or
 //! `{"type": "begin_entry"`), and reads each one's sequence id from its end
-//! (`"sequence_id":N}`), on two threads; anything else found there (a line that does not end
-//! so, the start of another `begin_entry` inside the line, as when a torn line was continued)
-//! stops it.
+//! (`"sequence_id":N}`), on two threads; each of those lines is then read as a record, as the
+//! index reads it ([`read::begun_step`]). Anything else found there (a line that does not end
+//! so, the start of another `begin_entry` inside the line, as when a torn line was continued,
+//! a `begin_entry` the reader drops, such as one with an invalid timestamp) stops it.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
 use memchr::memmem::Finder;
 
 use crate::confined::RootPath;
-use crate::read::MAX_LINE;
+use crate::read::{self, MAX_LINE};
 
 /// Most bytes of a log scanned; past it, a log's end is checked by samples only.
 pub(super) const MAX_SCAN: u64 = 1 << 30;
@@ -133,9 +134,13 @@ fn scan_part(log: &RootPath, from: u64, to: u64, prefix: &[u8]) -> io::Result<Op
             if again.find(&line[1..]).is_some() {
                 return Ok(None);
             }
+            // The sequence id must be where writers put it, and the line must begin a step by
+            // the rule of every count (a `begin_entry` the reader drops begins none).
             match sequence_id_at_end(line) {
-                Some(seq) => seqs.push(seq),
-                None => return Ok(None),
+                Some(seq) if matches!(read::begun_step(line), Ok(Some(s)) if s == seq) => {
+                    seqs.push(seq);
+                }
+                _ => return Ok(None),
             }
         }
         let end = kept + want;
@@ -201,20 +206,24 @@ mod tests {
     #[test]
     fn begins_are_scanned_in_order_across_blocks_and_threads() {
         let root = tempfile::tempdir().unwrap();
-        let mut log = String::from("{\"type\":\"begin_entry\",\"sequence_id\":0}\n");
+        let begin = |seq: u64| {
+            format!(
+                "{{\"type\":\"begin_entry\",\"start_time\":\"2026-01-02\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}"
+            )
+        };
+        let mut log = begin(0) + "\n";
         let from = log.len() as u64;
         let mut seq = 1;
         while log.len() < 3 * BLOCK {
             log.push_str(&format!(
-                "{{\"type\":\"begin_entry\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n{{\"type\":\"end_entry\",\"state\":{{\"text\":\"{}\"}},\"sequence_id\":{seq}}}\n",
+                "{}\n{{\"type\":\"end_entry\",\"state\":{{\"text\":\"{}\"}},\"sequence_id\":{seq}}}\n",
+                begin(seq),
                 "x".repeat(seq as usize % 300)
             ));
             seq += 1;
         }
         let to = log.len() as u64;
-        log.push_str(&format!(
-            "{{\"type\":\"begin_entry\",\"sequence_id\":{seq}}}\n"
-        ));
+        log.push_str(&(begin(seq) + "\n"));
         std::fs::write(root.path().join("log.jsonl"), &log).unwrap();
         let at = RootPath::new(root.path()).join("log.jsonl");
         let prefix = prefix_of(log.as_bytes()).unwrap();
@@ -226,12 +235,21 @@ mod tests {
         std::fs::write(root.path().join("log.jsonl"), &gap).unwrap();
         assert!(!begins_between(&at, from, to, prefix, (0, seq)));
         let torn = log.replacen(
-            "{\"type\":\"begin_entry\",\"inputs\":{},\"sequence_id\":5}",
-            "{\"type\":\"begin_entry\",\"inp{\"type\":\"begin_entry\",\"inputs\":{},\"sequence_id\":5}",
+            &begin(5),
+            &format!("{{\"type\":\"begin_entry\",\"inp{}", begin(5)),
             1,
         );
         std::fs::write(root.path().join("log.jsonl"), &torn).unwrap();
-        let to = to + (torn.len() - log.len()) as u64;
-        assert!(!begins_between(&at, from, to, prefix, (0, seq)));
+        let longer = to + (torn.len() - log.len()) as u64;
+        assert!(!begins_between(&at, from, longer, prefix, (0, seq)));
+        // A begin_entry the reader drops (its time is invalid) begins no step.
+        let invalid = log.replacen(
+            &begin(5),
+            &begin(5).replace("2026-01-02", "2026-01-02T03:04:60"),
+            1,
+        );
+        std::fs::write(root.path().join("log.jsonl"), &invalid).unwrap();
+        let longer = to + (invalid.len() - log.len()) as u64;
+        assert!(!begins_between(&at, from, longer, prefix, (0, seq)));
     }
 }
