@@ -398,6 +398,22 @@ fn build_fixture(root: &Path) -> PathBuf {
         metadata(Some(HOSTILE), None, None),
         &bad,
     );
+    // An app written by Apache Burr: its actions' code is Python (a hostile string in it).
+    let python_graph = json!({"type": "application", "entrypoint": "counter", "actions": [
+        {"type": "action", "name": "counter", "reads": ["count"], "writes": ["count"],
+         "code": format!("@action(reads=[\"count\"], writes=[\"count\"])\ndef counter(state: State, step: int = 1) -> State:\n    \"\"\"Adds `step`; says '{HOSTILE}'.\"\"\"\n    # one more\n    return state.update(count=state[\"count\"] + step)\n"),
+         "inputs": [], "optional_inputs": ["step"]},
+    ], "transitions": [{"type": "transition", "from_": "counter", "to": "counter", "condition": "default"}]});
+    let mut python = Log(Vec::new());
+    python.step(0, "counter", 58, json!({"count": 1}), json!({}));
+    write_app(
+        root,
+        "python",
+        "py-counter",
+        &python_graph.to_string(),
+        metadata(None, None, None),
+        &python,
+    );
     build_runtime_apps(root);
     live_dir.join("log.jsonl")
 }

@@ -11,6 +11,7 @@
 //   graph_layout.js  an app's graph placed in layers; graph_svg.js draws it; svg_zoom.js
 //                    zooms, pans and fits it
 //   json_tree.js     a JSON value as a collapsible tree; json_diff.js the changes between two
+//   highlight.js     Python and Rust code cut into highlighted tokens (text nodes only)
 //   annotation_text.js  annotations as text and as CSV; insights.js  LLM calls, tokens, cost
 //                    and span times summed over steps
 //   format.js, prefs.js, dom.js   text formatting, choices kept across visits, element building

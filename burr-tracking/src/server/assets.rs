@@ -94,6 +94,7 @@ static ASSETS: &[Asset] = &[
     asset!("js/format.js", JS),
     asset!("js/graph_layout.js", JS),
     asset!("js/graph_svg.js", JS),
+    asset!("js/highlight.js", JS),
     asset!("js/insights.js", JS),
     asset!("js/json_diff.js", JS),
     asset!("js/json_tree.js", JS),

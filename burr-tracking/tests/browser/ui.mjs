@@ -10,6 +10,7 @@
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
+import { detectLanguage, tokenize } from "../../ui/js/highlight.js";
 
 const base = process.env.BURR_URL;
 const emptyBase = process.env.BURR_EMPTY_URL;
@@ -27,6 +28,32 @@ function check(cond, what) {
   } else {
     console.log(`ok   ${what}`);
   }
+}
+
+// ---- the code highlighter's tokenizer, run here under node (it touches no DOM)
+{
+  // Whatever the text, the tokens give it back: nothing is lost, added or reordered.
+  const alphabet = ["a", "r", "b", "fn", "def", " ", "\n", "\"", "'", "\\", "#", "[", "]", "/", "*", "!", "@", "0x", "1", ".", "e", "_", "<img>", "é", "\"\"\""];
+  let seed = 7;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  let lossless = true;
+  for (let k = 0; k < 400 && lossless; k++) {
+    let text = "";
+    for (let j = rand(60); j > 0; j--) text += alphabet[rand(alphabet.length)];
+    for (const lang of ["python", "rust"]) {
+      if (tokenize(text, lang).map((t) => t.text).join("") !== text) {
+        lossless = false;
+        console.log(`lost text in ${lang}: ${JSON.stringify(text)}`);
+      }
+    }
+  }
+  check(lossless, "the tokenizer gives back every text it cuts, in both languages");
+  const kinds = (code, lang) => tokenize(code, lang).filter((t) => t.type).map((t) => `${t.type}:${t.text}`);
+  const py = kinds('@action(reads=["n"])\ndef f(self, x=0x1F):\n    """doc\n    more"""  # note\n    return f"{x}" + r\'\\d\'', "python");
+  check(["attr:@action", 'str:"n"', "kw:def", "fn:f", "bi:self", "num:0x1F", 'str:"""doc\n    more"""', "com:# note", "kw:return", 'str:f"{x}"', "str:r'\\d'"].every((k) => py.includes(k)), `Python tokens: ${py.join(" ")}`);
+  const rs = kinds('#[action(reads = ["n"])]\nfn f<\'a>(s: &\'a str) -> Result<u64, E> {\n    /* a /* nested */ one */ let r = r#"x "y""#;\n    println!("{}", \'\\n\'); Ok(1_000u64) // end\n}', "rust");
+  check(['attr:#[action(reads = ["n"])]', "kw:fn", "fn:f", "lt:'a", "ty:str", "ty:Result", "ty:u64", "com:/* a /* nested */ one */", "kw:let", 'str:r#"x "y""#', "mac:println!", "str:'\\n'", "num:1_000u64", "com:// end"].every((k) => rs.includes(k)), `Rust tokens: ${rs.join(" ")}`);
+  check(detectLanguage("def f(state):\n    return state\n") === "python" && detectLanguage("fn f(state: State) -> State {\n    state\n}") === "rust", "the language of action code is told from the code");
 }
 
 const browser = await chromium.launch({
@@ -159,6 +186,18 @@ try {
   check((await page.textContent("#reproduce-command")) === "burr test-case chatbot chat-1 8 -o tests/fixtures/test_cases.json", "the test-case command line");
   check((await page.textContent("#reproduce-test")).includes("run_test_case(answer_question {}, case)"), "the test that runs the fixture");
   await page.screenshot({ path: join(shots, "5f-reproduce.png") });
+  const loadKinds = await page.$$eval("#reproduce-load [class^=tok-]", (spans) => spans.map((x) => `${x.className}:${x.textContent}`));
+  check(["tok-kw:use", "tok-kw:let", "tok-fn:load_state", "tok-mac:println!", 'tok-str:"chatbot"', "tok-num:8"].every((k) => loadKinds.includes(k)), `the Rust snippets are highlighted: ${loadKinds.slice(0, 12).join(" ")}`);
+  check((await page.$$("#reproduce-command [class^=tok-]")).length === 0, "the shell command is left plain");
+
+  // the code of the step's action, highlighted as the Rust it is
+  await page.click('button[data-tab="code"]');
+  await page.waitForSelector("#code");
+  check((await page.getAttribute("#code", "data-lang")) === "rust" && (await page.textContent("#code-lang")) === "Rust", "Rust action code is highlighted as Rust");
+  const rustCode = await page.$eval("#code", (pre) => ({ text: pre.textContent, kinds: [...pre.querySelectorAll("[class^=tok-]")].map((x) => `${x.className}:${x.textContent}`) }));
+  check(rustCode.text === "fn answer_question(state: State) -> State {\n    state\n}", `the code's text is kept whole: ${JSON.stringify(rustCode.text)}`);
+  check(["tok-kw:fn", "tok-fn:answer_question", "tok-ty:State"].every((k) => rustCode.kinds.includes(k)), `Rust tokens in the page: ${rustCode.kinds.join(" ")}`);
+  await page.screenshot({ path: join(shots, "5g-code-rust.png") });
 
   // the graph tab shows the graph large
   await page.click('button[data-tab="graph"]');
@@ -366,6 +405,19 @@ try {
   check((await page.evaluate(() => window.__pwned)) === undefined, "no injected script ran");
   check((await page.$$("main img")).length === 0, "no injected element was created");
   await page.screenshot({ path: join(shots, "7-hostile.png") });
+  await page.click('button[data-tab="code"]');
+  await page.waitForSelector("#code");
+  check((await page.textContent("#code")).includes(HOSTILE) && (await page.$$("main img")).length === 0, "hostile action code is shown as text");
+
+  // an app written by Apache Burr: its action's code is highlighted as Python
+  await page.goto(`${base}#/project/python/app/py-counter?seq=0&tab=code`);
+  await page.waitForSelector("#code");
+  check((await page.getAttribute("#code", "data-lang")) === "python" && (await page.textContent("#code-lang")) === "Python", "Python action code is highlighted as Python");
+  const pyCode = await page.$eval("#code", (pre) => ({ text: pre.textContent, kinds: [...pre.querySelectorAll("[class^=tok-]")].map((x) => `${x.className}:${x.textContent}`) }));
+  check(pyCode.text.startsWith('@action(reads=["count"]') && pyCode.text.includes(HOSTILE), "the Python code's text is kept whole");
+  check(["tok-attr:@action", "tok-kw:def", "tok-fn:counter", "tok-bi:int", "tok-num:1", "tok-com:# one more", "tok-kw:return"].every((k) => pyCode.kinds.includes(k)), `Python tokens in the page: ${pyCode.kinds.join(" ")}`);
+  check(pyCode.kinds.some((k) => k.startsWith("tok-str:") && k.includes(HOSTILE)), "the hostile string is a string token, as text");
+  check((await page.evaluate(() => window.__pwned)) === undefined && (await page.$$("main img")).length === 0, "no injected script or element from action code");
 
   // ---- what the runtime logged: retried attempts, a routed error, suspensions
   await page.goto(`${base}#/project/runtime/app/retried`);
@@ -439,6 +491,32 @@ try {
       if (width === 800) {
         const detail = await page.$eval(".detail", (d) => { const r = d.getBoundingClientRect(); return r.width; });
         check(detail >= 700, `at 800 px the step's details keep the width (${detail.toFixed(0)} px)`);
+      }
+      // highlighted code: every token class readable on the code's background, and told apart
+      for (const app of ["python/app/py-counter?seq=0", "chatbot/app/chat-1?seq=8"]) {
+        await page.goto(`${base}#/project/${app}&tab=code`);
+        await page.waitForSelector("#code");
+        const colours = await page.$eval("#code", (pre) => {
+          const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+          const lum = ([r, g, b]) => {
+            const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+          };
+          let el = pre;
+          while (el && getComputedStyle(el).backgroundColor.match(/[\d.]+/g).length === 4 && Number(getComputedStyle(el).backgroundColor.match(/[\d.]+/g)[3]) === 0) el = el.parentElement;
+          const bg = lum(rgb(getComputedStyle(el || document.body).backgroundColor));
+          const out = {};
+          for (const span of pre.querySelectorAll("[class^=tok-]")) {
+            const c = getComputedStyle(span).color;
+            const l = lum(rgb(c));
+            out[span.className] = { colour: c, contrast: (Math.max(l, bg) + 0.05) / (Math.min(l, bg) + 0.05) };
+          }
+          return out;
+        });
+        const low = Object.entries(colours).filter(([, v]) => v.contrast < 4.5).map(([k, v]) => `${k} ${v.contrast.toFixed(2)}`);
+        check(Object.keys(colours).length >= 3 && low.length === 0, `${theme} theme, ${app.split("/")[0]} code: token colours readable (${low.join(", ") || "all ≥ 4.5:1"})`);
+        check(new Set(Object.values(colours).map((v) => v.colour)).size === Object.keys(colours).length, `${theme} theme: each token class has its own colour`);
+        await page.screenshot({ path: join(shots, `14-code-${app.split("/")[0]}-${theme}-${width}.png`) });
       }
       await page.goto(`${base}#/project/chatbot`);
       await page.waitForSelector("tr[data-app]");

@@ -1,6 +1,8 @@
 // The Reproduce tab: the Rust that reloads the step (its state, or a fork of the app from it)
-// and the `burr test-case` command that exports it as a test fixture, each with a copy button.
+// and the `burr test-case` command that exports it as a test fixture, each with a copy button;
+// the Rust is highlighted.
 import { h } from "../../dom.js";
+import { highlighted } from "../../highlight.js";
 import { section } from "../parts.js";
 
 export const name = "reproduce";
@@ -50,16 +52,18 @@ export function draw(pane, page, step) {
     "    }",
     "}",
   ].join("\n");
-  pane.appendChild(section("Load this step's state", snippet("reproduce-load", load)));
-  pane.appendChild(section("Fork the app from this step", snippet("reproduce-fork", fork)));
+  pane.appendChild(section("Load this step's state", snippet("reproduce-load", load, "rust")));
+  pane.appendChild(section("Fork the app from this step", snippet("reproduce-fork", fork, "rust")));
   pane.appendChild(section("Export it as a test case", h("div", null,
     snippet("reproduce-command", command),
     h("p", { class: "muted" }, "The case holds the state before the step, its inputs, the state after it and its result; this test runs the action against every case of the file:"),
-    snippet("reproduce-test", test))));
+    snippet("reproduce-test", test, "rust"))));
 }
 
-function snippet(id, text) {
-  const pre = h("pre", { class: "code", id }, text);
+/** A block of code with a copy button; `lang` ("rust") highlights it. */
+function snippet(id, text, lang) {
+  const pre = h("pre", { class: "code", id, "data-lang": lang });
+  pre.appendChild(lang ? highlighted(text, lang) : document.createTextNode(text));
   const status = h("span", { class: "muted", role: "status" });
   const copy = h("button", { class: "copy", onclick: async () => {
     try {
