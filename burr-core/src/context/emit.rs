@@ -116,6 +116,9 @@ pub(super) fn burr_span(
     action: &str,
     app_id: &str,
 ) -> Span {
+    if !info_may_be_enabled() {
+        return Span::none();
+    }
     tracing::info_span!(
         target: TARGET,
         parent: parent.map_or_else(|| Span::current().id(), Span::id),
@@ -132,6 +135,10 @@ pub(super) fn burr_span(
 /// Emits one `burr.attribute` event per attribute, inside `parent` (or inside the current
 /// `tracing` span when `None`).
 pub(super) fn attribute_events(parent: Option<&Span>, attributes: &[(String, Value)]) {
+    if !info_may_be_enabled() {
+        // Nobody records them (OpenTelemetry reads them through a subscriber too).
+        return;
+    }
     #[cfg(feature = "otel")]
     match parent {
         Some(span) => super::otel::set_attributes(span, attributes),

@@ -70,16 +70,15 @@ impl StepTrace {
         dependencies: Vec<String>,
     ) -> SpanInfo {
         let uid = match parent {
-            Some(p) => format!(
-                "{}.{}",
-                p.info.uid,
-                p.children.fetch_add(1, Ordering::Relaxed)
-            ),
-            None => format!(
-                "{}:{}",
-                self.sequence_id,
-                self.top.fetch_add(1, Ordering::Relaxed)
-            ),
+            Some(p) => span_uid(&p.info.uid, '.', p.children.fetch_add(1, Ordering::Relaxed)),
+            None => {
+                let mut seq = Digits::default();
+                span_uid(
+                    seq.of(self.sequence_id),
+                    ':',
+                    self.top.fetch_add(1, Ordering::Relaxed),
+                )
+            }
         };
         SpanInfo {
             uid,
@@ -181,6 +180,39 @@ impl StepTrace {
     }
 }
 
+/// `"{prefix}{separator}{index}"`, built in one allocation of the exact size (span ids are
+/// made for every span: `format!` costs several times more).
+fn span_uid(prefix: &str, separator: char, index: u32) -> String {
+    let mut digits = Digits::default();
+    let index = digits.of(u64::from(index));
+    let mut uid = String::with_capacity(prefix.len() + 1 + index.len());
+    uid.push_str(prefix);
+    uid.push(separator);
+    uid.push_str(index);
+    uid
+}
+
+/// The decimal digits of a number, written into a buffer on the stack.
+#[derive(Default)]
+struct Digits([u8; 20]);
+
+impl Digits {
+    /// `n` in decimal.
+    fn of(&mut self, mut n: u64) -> &str {
+        let mut at = self.0.len();
+        loop {
+            at -= 1;
+            self.0[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        // Only ASCII digits were written.
+        std::str::from_utf8(&self.0[at..]).unwrap_or_default()
+    }
+}
+
 /// One span of a step, open until [`SpanNode::end`].
 #[derive(Debug)]
 pub(crate) struct SpanNode {
@@ -256,5 +288,23 @@ impl StepTrace {
     /// Logs attributes on `span` (or on the action).
     pub(crate) fn log_untraced(&self, span: Option<&SpanNode>, attributes: Vec<(String, Value)>) {
         self.fire_attributes(span.map(|s| &s.info), attributes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Digits, span_uid};
+
+    #[test]
+    fn span_ids_read_as_burr_writes_them() {
+        for n in [0, 7, 10, 99, 1_000_000, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(Digits::default().of(n), n.to_string());
+        }
+        assert_eq!(span_uid("12", ':', 0), "12:0");
+        assert_eq!(span_uid("12:0", '.', 31), "12:0.31");
+        assert_eq!(
+            span_uid("0:1.2", '.', u32::MAX),
+            format!("0:1.2.{}", u32::MAX)
+        );
     }
 }
