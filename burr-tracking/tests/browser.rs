@@ -335,6 +335,9 @@ fn build_fixture(root: &Path) -> PathBuf {
     let mut live = Log(Vec::new());
     live.step(0, "counter", 50, json!({"counter": 1}), json!({}));
     live.begin(1, "counter", 51, json!({}));
+    // Step 1 streams: it began and sent its first item; the script appends its end.
+    live.line(json!({"type": "begin_stream", "action_sequence_id": 1, "span_id": null, "stream_init_time": "2026-11-22T10:00:51.150000Z"}));
+    live.line(json!({"type": "first_item_stream", "action_sequence_id": 1, "span_id": null, "first_item_time": "2026-11-22T10:00:51.400000Z"}));
     let live_dir = write_app(
         root,
         "counter",
@@ -406,6 +409,11 @@ fn build_fixture(root: &Path) -> PathBuf {
     ], "transitions": [{"type": "transition", "from_": "counter", "to": "counter", "condition": "default"}]});
     let mut python = Log(Vec::new());
     python.step(0, "counter", 58, json!({"count": 1}), json!({}));
+    // Its step streamed, written two hours east of UTC: the step's times are local and naive,
+    // the stream's are UTC.
+    python.line(json!({"type": "begin_stream", "action_sequence_id": 0, "span_id": null, "stream_init_time": "2026-11-22T08:00:58.120000Z"}));
+    python.line(json!({"type": "first_item_stream", "action_sequence_id": 0, "span_id": null, "first_item_time": "2026-11-22T08:00:58.270000Z"}));
+    python.line(json!({"type": "end_stream", "action_sequence_id": 0, "span_id": null, "end_time": "2026-11-22T08:00:58.290000Z", "items_streamed": 3}));
     write_app(
         root,
         "python",

@@ -21,8 +21,8 @@
 //     annotations.js   the annotations of a project, filtered, as JSON or CSV
 //     app.js           one app: its state (AppPage) and the keyboard; drawn by app_head.js,
 //                      step_list.js, app_graph.js, step_detail.js, and live.js in live mode
-//     tabs/            one module per tab of a step's details: state, spans, inputs, result,
-//                      code, graph, insights, annotations, reproduce
+//     tabs/            one module per tab of a step's details: state, spans, stream, inputs,
+//                      result, code, graph, insights, annotations, reproduce
 //     parts.js         chips, links and sections used by several views
 //     frame.js         the breadcrumbs, the connection status and the main area
 import { onConnection } from "./js/api.js";

@@ -125,6 +125,7 @@ static ASSETS: &[Asset] = &[
     asset!("js/views/tabs/result.js", JS),
     asset!("js/views/tabs/spans.js", JS),
     asset!("js/views/tabs/state.js", JS),
+    asset!("js/views/tabs/stream.js", JS),
 ];
 
 /// The file at `path` under `ui/`, if the UI has one.

@@ -161,9 +161,26 @@ try {
   await page.click('#waterfall .srow[data-span="8:1.0"]');
   await page.waitForSelector("#waterfall .attrs");
   check((await page.textContent("#waterfall .attrs")).includes("prompt_tokens"), "span attributes open under their span");
-  const streamStats = await page.textContent("#stream-stats");
-  check(streamStats.includes("45 ms") && streamStats.includes("12"), `stream stats (time to first item, items): ${streamStats}`);
+  check(!(await page.$("#pane-spans #stream-stats")) && !!(await page.$("#stream-pointer")), "the spans tab points to the stream's own tab");
   await page.screenshot({ path: join(shots, "5-app-spans.png") });
+
+  // the stream: its numbers, its timeline beside the step, its events
+  check((await page.textContent('button[data-tab="stream"] .count')) === "12", "the Stream tab's label counts the items streamed");
+  await page.click("#stream-pointer button");
+  await page.waitForSelector("#pane-stream #stream-stats");
+  const stat = (key) => page.textContent(`#stream-stats [data-stat="${key}"] .v`);
+  const stats = {};
+  for (const key of ["first", "items", "rate", "per-item", "duration", "first-from-step"]) stats[key] = await stat(key);
+  check(stats.first === "45 ms" && stats.items === "12" && stats.rate === "40/s" && stats["per-item"] === "23 ms" && stats.duration === "300 ms" && stats["first-from-step"] === "45 ms", `stream statistics: ${JSON.stringify(stats)}`);
+  check(!(await page.$("#stream-open")), "a stream that ended is not shown as streaming");
+  const events = await page.$$eval("#stream-events tr", (rows) => rows.map((r) => [r.dataset.event, r.textContent]));
+  check(events.map((e) => e[0]).join() === "begin_stream,first_item_stream,end_stream" && events[2][1].includes("12 items") && events[2][1].includes("300 ms after the step began") && /:08\.145/.test(events[1][1]), `stream events in order, with times: ${JSON.stringify(events)}`);
+  const bars = await page.$eval("#stream-timeline", (wf) => {
+    const box = (sel) => { const r = wf.querySelector(sel).getBoundingClientRect(); return { left: r.left, right: r.right }; };
+    return { step: box('[data-row="step"] .sbar'), stream: box('[data-row="stream"] .sbar'), mark: box('[data-row="stream"] .mark') };
+  });
+  check(Math.abs(bars.stream.left - bars.step.left) < 1 && bars.stream.right < bars.step.right && bars.mark.left > bars.stream.left && bars.mark.left < bars.stream.right, `the stream's bar starts with the step's and ends before it, the first item inside it: ${JSON.stringify(bars)}`);
+  await page.screenshot({ path: join(shots, "5h-stream.png") });
 
   // insights: the step's LLM call, tokens, cost and span times, and the app's
   await page.click('button[data-tab="insights"]');
@@ -278,13 +295,17 @@ try {
   check((await page.textContent("#detail-action")) === "answer_question", "an annotation links to its step's Annotations tab");
 
   // ---- live updates
-  await page.goto(`${base}#/project/counter/app/live`);
+  await page.goto(`${base}#/project/counter/app/live?tab=stream`);
   await page.waitForSelector("tr.step");
   check((await page.textContent("tr.step.sel")).includes("running"), "running step shown as running");
   check(await page.$eval(".apphead button.on", (b) => b.textContent.includes("Live")), "live mode turns on for a running app");
+  await page.waitForSelector("#stream-open");
+  check((await stat("items")) === "streaming…" && (await stat("first")) === "250 ms", "a stream still going shows its first item and that it streams");
   appendFileSync(
     liveLog,
     JSON.stringify({ type: "end_entry", end_time: "2026-11-22T10:00:51.900000", action: "counter", result: {}, exception: null, state: { counter: 2 }, sequence_id: 1 }) +
+      "\n" +
+      JSON.stringify({ type: "end_stream", action_sequence_id: 1, span_id: null, end_time: "2026-11-22T10:00:51.950000Z", items_streamed: 7 }) +
       "\n" +
       JSON.stringify({ type: "begin_entry", start_time: "2026-11-22T10:00:52.000000", action: "result", inputs: {}, sequence_id: 2 }) +
       "\n",
@@ -292,6 +313,12 @@ try {
   await page.waitForSelector('tr.step.sel[data-seq="2"]', { timeout: 15000 });
   check(true, "a step appended to the log appears and is selected");
   check((await page.textContent('tr.step[data-seq="1"]')).includes("success"), "the finished step is updated");
+  await page.waitForSelector("#no-stream");
+  await page.click('tr.step[data-seq="1"]');
+  await page.waitForSelector('tr.step.sel[data-seq="1"]');
+  await page.waitForSelector("#stream-stats");
+  check((await stat("items")) === "7" && (await stat("duration")) === "800 ms" && !(await page.$("#stream-open")), "the stream's end, appended live, shows in its tab");
+  await page.click('button[data-tab="state"]');
   await page.screenshot({ path: join(shots, "6-live.png") });
 
   // ---- a fast writer: live mode turns itself on, catches up with the newest step (jumping
@@ -408,6 +435,9 @@ try {
   await page.click('button[data-tab="code"]');
   await page.waitForSelector("#code");
   check((await page.textContent("#code")).includes(HOSTILE) && (await page.$$("main img")).length === 0, "hostile action code is shown as text");
+  await page.click('button[data-tab="stream"]');
+  await page.waitForSelector("#no-stream");
+  check(!(await page.$('button[data-tab="stream"] .count')), "a step that did not stream says so, and its Stream tab has no count");
 
   // an app written by Apache Burr: its action's code is highlighted as Python
   await page.goto(`${base}#/project/python/app/py-counter?seq=0&tab=code`);
@@ -418,6 +448,12 @@ try {
   check(["tok-attr:@action", "tok-kw:def", "tok-fn:counter", "tok-bi:int", "tok-num:1", "tok-com:# one more", "tok-kw:return"].every((k) => pyCode.kinds.includes(k)), `Python tokens in the page: ${pyCode.kinds.join(" ")}`);
   check(pyCode.kinds.some((k) => k.startsWith("tok-str:") && k.includes(HOSTILE)), "the hostile string is a string token, as text");
   check((await page.evaluate(() => window.__pwned)) === undefined && (await page.$$("main img")).length === 0, "no injected script or element from action code");
+  // its stream was written east of UTC: the stream's UTC times are put on the step's clock
+  await page.click('button[data-tab="stream"]');
+  await page.waitForSelector("#stream-stats");
+  const eastStats = { first: await stat("first"), fromStep: await stat("first-from-step"), duration: await stat("duration") };
+  check(eastStats.first === "150 ms" && eastStats.fromStep === "170 ms" && eastStats.duration === "170 ms", `a stream stamped in UTC beside a step in local time: ${JSON.stringify(eastStats)}`);
+  check((await page.textContent('#stream-events tr[data-event="end_stream"]')).includes("190 ms after the step began"), "its end, on the step's clock");
 
   // ---- what the runtime logged: retried attempts, a routed error, suspensions
   await page.goto(`${base}#/project/runtime/app/retried`);

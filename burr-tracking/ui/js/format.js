@@ -19,7 +19,8 @@ export function tsMillis(v) {
   return ms;
 }
 
-function isAware(v) {
+/** Whether a timestamp names its zone (`Z` or an offset); naive ones are the writer's local time. */
+export function isAware(v) {
   return typeof v === "string" && /(Z|[+-]\d{2}:?\d{2})$/.test(v.trim());
 }
 

@@ -15,10 +15,11 @@ import * as reproduce from "./tabs/reproduce.js";
 import * as result from "./tabs/result.js";
 import * as spans from "./tabs/spans.js";
 import * as state from "./tabs/state.js";
+import * as stream from "./tabs/stream.js";
 
 /** The tabs in their order. Each exports `name`, `label`, `draw(pane, page, step, prev)` and
  * may export `count(step, page)`, shown next to the label when not zero. */
-const TABS = [state, spans, inputs, result, code, graph, insights, annotations, reproduce];
+const TABS = [state, spans, stream, inputs, result, code, graph, insights, annotations, reproduce];
 export const TAB_NAMES = TABS.map((t) => t.name);
 
 export async function drawDetail(page) {

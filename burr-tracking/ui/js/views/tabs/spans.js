@@ -1,5 +1,5 @@
 // The Spans & attributes tab: a waterfall of the step's spans (a click opens a span's
-// attributes), the stream's numbers, and every attribute.
+// attributes) and every attribute; a streaming step points to the Stream tab.
 import { h } from "../../dom.js";
 import { clock, dur, plural, tsMillis } from "../../format.js";
 import { jsonTree } from "../../json_tree.js";
@@ -59,8 +59,10 @@ export function draw(pane, page, step) {
     row(id, depth, sp.begin_entry.span_name, local, tsMillis(sp.begin_entry.start_time), sp.end_entry ? tsMillis(sp.end_entry.end_time) : null, "", attrsBySpan.get(id) || []);
   }
   pane.appendChild(section("Spans", wf, h("span", { class: "muted", style: "text-transform:none;letter-spacing:0" }, `${plural(spans.length, "span")}, ${plural((step.attributes || []).length, "attribute")} · click a row for its attributes`)));
-  const ev = step.streaming_events || [];
-  if (ev.length) pane.appendChild(section("Stream", streamStats(ev)));
+  if ((step.streaming_events || []).length) {
+    pane.appendChild(h("p", { class: "muted", id: "stream-pointer" }, "This step streamed its result: ",
+      h("button", { class: "linkish", onclick: () => page.showTab("stream") }, "see the Stream tab"), " for its time to first item and items."));
+  }
   const all = step.attributes || [];
   if (all.length) pane.appendChild(section("All attributes", h("div", { class: "box" }, attrTable(all, true))));
 }
@@ -69,23 +71,6 @@ function attrTable(attrs, withSpan) {
   return h("table", { class: "attrtable" }, h("tbody", null, attrs.map((a) =>
     h("tr", null, h("td", { class: "ak" }, a.key), withSpan ? h("td", { class: "at mono" }, a.span_id === null ? "step" : a.span_id) : null,
       h("td", null, jsonTree(a.value)), h("td", { class: "at", title: a.time_logged || "" }, a.time_logged ? clock(a.time_logged) : "")))));
-}
-
-function streamStats(events) {
-  const begin = events.find((e) => e.type === "begin_stream");
-  const first = events.find((e) => e.type === "first_item_stream");
-  const end = events.find((e) => e.type === "end_stream");
-  const b = begin ? tsMillis(begin.stream_init_time) : null;
-  const f = first ? tsMillis(first.first_item_time) : null;
-  const e = end ? tsMillis(end.end_time) : null;
-  const items = end ? end.items_streamed : null;
-  const stat = (v, l) => h("div", { class: "stat" }, h("div", { class: "v" }, v), h("div", { class: "l" }, l));
-  const rate = items !== null && b !== null && e !== null && e > b ? items / ((e - b) / 1000) : null;
-  return h("div", { class: "stats", id: "stream-stats" },
-    stat(b !== null && f !== null ? dur(f - b) : "—", "time to first item"),
-    stat(items === null ? "streaming…" : items.toLocaleString(), "items"),
-    stat(rate === null ? "—" : `${rate < 10 ? rate.toFixed(2) : Math.round(rate).toLocaleString()}/s`, "items per second"),
-    stat(b !== null && e !== null ? dur(e - b) : "—", "stream duration"));
 }
 
 /** Orders span ids like `3:1.10` by their numbers, parents before their children. */
