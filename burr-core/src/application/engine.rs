@@ -417,7 +417,7 @@ impl Application {
     pub(crate) async fn finish_step(
         &mut self,
         p: &Prepared,
-        outcome: Result<StepOutput, Error>,
+        mut outcome: Result<StepOutput, Error>,
         mode: Mode,
     ) -> Result<Committed, Error> {
         if mode.is_async()
@@ -427,7 +427,9 @@ impl Application {
             Box::pin(step.flush_async()).await;
         }
         let suspension = p.ctx.control.take_suspension();
-        let outcome = match &suspension {
+        // The outcome is checked and completed in place (a step's output is only moved into
+        // the application at the commit).
+        match &suspension {
             // The action suspended: keep the state it saw, with the suspension.
             Some((channel, payload, journal, _)) => {
                 let n = &self.graph.nodes[p.node];
@@ -439,24 +441,30 @@ impl Application {
                     payload.clone(),
                     journal,
                 );
-                state.set_prior_step_arc(n.name.clone());
+                state.set_prior_step_name(n.step_name.clone());
                 let note = serde_json::json!({"channel": channel, "payload": payload});
                 p.ctx.tracer().log_attributes([(SUSPENDED_ATTRIBUTE, note)]);
-                Ok(StepOutput {
+                outcome = Ok(StepOutput {
                     result: ResultMap::new(),
                     state,
-                })
+                });
             }
-            None => outcome.and_then(|out| self.apply(p, out)),
-        };
-        let (applied, routed) = match outcome {
-            Err(e) => match self.route_error(p, &e) {
-                Some(out) => (Ok(out), Some(Arc::new(e))),
-                None => (Err(e), None),
-            },
-            ok => (ok, None),
-        };
-        let out = applied.as_ref().ok();
+            None => {
+                if let Ok(out) = &mut outcome
+                    && let Err(e) = self.apply(p, out)
+                {
+                    outcome = Err(e);
+                }
+            }
+        }
+        let mut routed = None;
+        if let Err(e) = &outcome
+            && let Some(out) = self.route_error(p, e)
+            && let Err(e) = std::mem::replace(&mut outcome, Ok(out))
+        {
+            routed = Some(Arc::new(e));
+        }
+        let out = outcome.as_ref().ok();
         // A suspension, and the step that resumes one, are saved whatever the save policy:
         // the suspension must outlive the process, and a second resume must be refused.
         // A routed failure too, so that a resume after a crash takes the route.
@@ -482,10 +490,7 @@ impl Application {
         };
         let suspended = suspension.is_some();
         let saved_row = save && saved.is_ok();
-        let result = self.commit(p, applied, saved).map(|mut c| {
-            c.routed = routed;
-            c
-        });
+        let result = self.commit(p, outcome, saved, routed);
         if result.is_ok() {
             self.suspended = suspended.then_some(p.node);
             if let Some((_, _, _, Some(refused))) = suspension {
@@ -530,28 +535,29 @@ impl Application {
         self.finish_step(&p, outcome, mode).await.map(Some)
     }
 
-    /// Checks the action's output against its declarations and merges it into the state.
-    fn apply(&self, p: &Prepared, out: StepOutput) -> Result<StepOutput, Error> {
+    /// Checks the action's output against its declarations and completes its state in place:
+    /// the full state with the action's writes, the runtime's keys set.
+    fn apply(&self, p: &Prepared, out: &mut StepOutput) -> Result<(), Error> {
         let n = &self.graph.nodes[p.node];
         let writes = &n.info.writes;
-        let StepOutput { result, state: out } = out;
+        let out = &mut out.state;
         if let Some(e) = out.write_error() {
             return Err(Error::State(e.clone()));
         }
         let before = &self.state;
-        let mut new_state = if out.is_view_of(&n.view) {
+        if out.is_view_of(&n.view) {
             if !out.wrote_exactly_declared() {
                 let (undeclared, missing) = out.write_violations();
-                write_errors(&n.info.name, writes, undeclared, missing, &out)?;
+                write_errors(&n.info.name, writes, undeclared, missing, out)?;
             }
-            out.into_unviewed()
+            out.leave_view();
         } else {
             // The action built a state of its own: what differs from what it could see is
             // what it wrote.
             let reads = &n.info.reads;
             let mut written: Vec<String> = out
                 .raw_keys()
-                .filter(|k| !(reads.iter().any(|r| r == k) && before.same_field(&out, k)))
+                .filter(|k| !(reads.iter().any(|r| r == k) && before.same_field(out, k)))
                 .map(str::to_string)
                 .collect();
             written.extend(
@@ -570,24 +576,21 @@ impl Application {
                 .filter(|w| !written.contains(w))
                 .cloned()
                 .collect();
-            write_errors(&n.info.name, writes, undeclared, missing, &out)?;
+            write_errors(&n.info.name, writes, undeclared, missing, out)?;
             let mut merged = before.clone();
             for k in &written {
-                merged.copy_field_from(&out, k);
+                merged.copy_field_from(out, k);
             }
-            merged
-        };
+            *out = merged;
+        }
         if p.resumes {
             // The suspension is over.
-            new_state = new_state.wipe_delete([SUSPENDED_KEY]);
+            *out = out.wipe_delete([SUSPENDED_KEY]);
         }
         // The runtime's keys are the runtime's, whatever the action did to them.
-        new_state.set_sequence_id(p.seq);
-        new_state.set_prior_step_arc(n.name.clone());
-        Ok(StepOutput {
-            result,
-            state: new_state,
-        })
+        out.set_sequence_id(p.seq);
+        out.set_prior_step_name(n.step_name.clone());
+        Ok(())
     }
 
     /// The output of a failed step that an error transition routes: the state before the
@@ -612,7 +615,7 @@ impl Application {
             // The suspension is over: the resumed action ran, and failed.
             state = state.wipe_delete([SUSPENDED_KEY]);
         }
-        state.set_prior_step_arc(n.name.clone());
+        state.set_prior_step_name(n.step_name.clone());
         Some(StepOutput {
             result: ResultMap::new(),
             state,
@@ -650,32 +653,31 @@ impl Application {
 
     /// Applies the outcome to the application: the new state when the step completed and was
     /// saved; the state before the step when saving failed, so that it can be retried.
+    /// `routed` is the failure an error transition routed, if any.
     fn commit(
         &mut self,
         p: &Prepared,
         applied: Result<StepOutput, Error>,
         saved: Result<(), Error>,
+        routed: Option<Arc<Error>>,
     ) -> Result<Committed, Error> {
-        match (applied, saved) {
-            (Ok(out), Ok(())) => {
-                self.state = out.state;
-                self.prior = Some(p.node);
-                Ok(Committed {
-                    node: p.node,
-                    seq: p.seq,
-                    result: (!out.result.is_empty()).then(|| Box::new(out.result)),
-                    routed: None,
-                })
+        let out = applied?;
+        if let Err(e) = saved {
+            if let Some(before) = &p.before {
+                self.state = (**before).clone();
+                self.prior = p.before_prior;
             }
-            (Err(e), _) => Err(e),
-            (Ok(_), Err(e)) => {
-                if let Some(before) = &p.before {
-                    self.state = (**before).clone();
-                    self.prior = p.before_prior;
-                }
-                Err(e)
-            }
+            return Err(e);
         }
+        let StepOutput { result, state } = out;
+        self.state = state;
+        self.prior = Some(p.node);
+        Ok(Committed {
+            node: p.node,
+            seq: p.seq,
+            result: (!result.is_empty()).then(|| Box::new(result)),
+            routed,
+        })
     }
 }
 

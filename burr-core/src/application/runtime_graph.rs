@@ -7,12 +7,14 @@ use super::policies::{ActionPolicy, Policies};
 use crate::action::{Action, ActionKind};
 use crate::error::{BuildProblem, Error};
 use crate::graph::{ActionInfo, Condition, Graph, TransitionInfo, TransitionSpec};
-use crate::state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State, ViewInfo};
+use crate::state::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State, StepName, ViewInfo};
 
 /// One action in the runtime graph.
 pub(super) struct Node {
     pub(super) info: ActionInfo,
     pub(super) name: Arc<str>,
+    /// The name as a state keeps it in `__PRIOR_STEP`.
+    pub(super) step_name: StepName,
     pub(super) action: Arc<dyn Action>,
     pub(super) kind: ActionKind,
     pub(super) view: Arc<ViewInfo>,
@@ -119,6 +121,7 @@ pub(super) fn build_graph(
                 writes: Arc::from(info.writes.clone()),
             }),
             info,
+            step_name: StepName::new(&name),
             name,
             action: action.clone(),
             kind,

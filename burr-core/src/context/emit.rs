@@ -28,18 +28,18 @@ pub(crate) fn run_span(app_id: &str, partition_key: Option<&str>, method: &'stat
 }
 
 /// The `tracing` span of one step, under `run` (the span of the call it belongs to), or under
-/// the current span when the call has none. Disabled when nobody listens.
+/// the current span when the call has none. `None` when nobody listens.
 pub(super) fn step_span(
     run: &Span,
     app_id: &str,
     partition_key: Option<&str>,
     (action, tags): (&str, &[String]),
     sequence_id: u64,
-) -> Span {
+) -> Option<Span> {
     if !info_may_be_enabled() {
         // No subscriber takes `INFO` spans: skip building one (and `tracing`'s `log`
         // fallback, which would format every field of a span nobody records).
-        return Span::none();
+        return None;
     }
     let span = tracing::info_span!(
         target: TARGET,
@@ -57,7 +57,7 @@ pub(super) fn step_span(
     if !tags.is_empty() && !span.is_disabled() {
         span.record("burr.tags", tracing::field::display(Joined(tags)));
     }
-    span
+    (!span.is_disabled()).then_some(span)
 }
 
 /// Whether some subscriber may take an `INFO` span: `false` when none is set, or when every

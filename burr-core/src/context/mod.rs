@@ -73,8 +73,7 @@ pub struct ActionContext {
 
 impl ActionContext {
     pub(crate) fn new(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
-        let span = tracing::Span::none();
-        Self::with_step_span(app, action_name, sequence_id, span, Arc::default())
+        Self::with_step_span(app, action_name, sequence_id, None, Arc::default())
     }
 
     /// The context of a step the runtime runs: it also opens the step's `tracing` span (under
@@ -103,10 +102,10 @@ impl ActionContext {
         app: &Arc<AppShared>,
         action_name: &Arc<str>,
         sequence_id: u64,
-        tspan: tracing::Span,
+        tspan: Option<tracing::Span>,
         control: Arc<StepControl>,
     ) -> Self {
-        let tracer = if app.hooks.is_empty() && tspan.is_disabled() {
+        let tracer = if app.hooks.is_empty() && tspan.is_none() {
             Tracer::noop()
         } else {
             Tracer {
@@ -114,7 +113,7 @@ impl ActionContext {
                     app.clone(),
                     action_name.clone(),
                     sequence_id,
-                    tspan,
+                    tspan.unwrap_or_else(tracing::Span::none),
                 ))),
             }
         };

@@ -16,6 +16,9 @@ pub(super) struct NumericCmp {
     key: usize,
     op: CmpOp,
     literal: V<'static>,
+    /// The literal, when it is an integer that fits an `i64`: the common case, compared
+    /// without widening.
+    small_literal: Option<i64>,
     /// Whether the name is the left operand.
     name_first: bool,
 }
@@ -45,10 +48,15 @@ impl NumericCmp {
             (_, Kind::Name(key)) => (*key, number(first)?, false),
             _ => return None,
         };
+        let small_literal = match literal {
+            V::Int(i) => i64::try_from(i).ok(),
+            _ => None,
+        };
         Some(NumericCmp {
             key,
             op: *op,
             literal,
+            small_literal,
             name_first,
         })
     }
@@ -61,6 +69,26 @@ impl NumericCmp {
     /// The comparison's value when the name holds `value`.
     #[inline]
     pub(super) fn holds(self, value: &Number) -> bool {
+        if let (Some(literal), Some(i)) = (self.small_literal, value.as_i64()) {
+            // Two integers: ordered as integers, as `compare` orders them.
+            let (a, b) = if self.name_first {
+                (i, literal)
+            } else {
+                (literal, i)
+            };
+            return match self.op {
+                CmpOp::Eq => a == b,
+                CmpOp::Ne => a != b,
+                CmpOp::Lt => a < b,
+                CmpOp::Le => a <= b,
+                CmpOp::Gt => a > b,
+                CmpOp::Ge => a >= b,
+                // `recognise` takes only the six comparisons above.
+                _ => {
+                    compare(self.op, V::Int(i128::from(a)), V::Int(i128::from(b))).unwrap_or(false)
+                }
+            };
+        }
         let value = if let Some(i) = value.as_i64() {
             V::Int(i128::from(i))
         } else if let Some(u) = value.as_u64() {

@@ -129,26 +129,32 @@ const SMALL_MAX: usize = 16;
 type LargeMap =
     imbl::GenericHashMap<Key, Entry, rustc_hash::FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
 
-/// How a state's entries are stored: none, a small copy-on-write vector, or a persistent hash
-/// map.
-#[derive(Clone, Default)]
+/// How a node keeps its entries: a small vector, or a persistent hash map.
+#[derive(Clone)]
 enum Storage {
-    #[default]
-    Empty,
-    Small(Arc<[(Key, Entry)]>),
+    Small(Vec<(Key, Entry)>),
     Large(LargeMap),
 }
 
-/// The key → entry map of a state. Dropping the last holder of a small map keeps its node
+/// The entries of a state, and the order the next new key takes: shared by the states derived
+/// from one another, copied when one of them writes.
+#[derive(Clone)]
+struct Node {
+    next_order: u64,
+    storage: Storage,
+}
+
+/// The key → entry map of a state: one pointer to a shared [`Node`] (none when empty), so that
+/// a state is small to move and to clone. Dropping the last holder of a small node keeps it
 /// for the next copy (see [`spare`]).
 #[derive(Clone, Default)]
-pub(super) struct FieldMap(Storage);
+pub(super) struct FieldMap(Option<Arc<Node>>);
 
 impl Drop for FieldMap {
     fn drop(&mut self) {
-        if let Storage::Small(node) = &mut self.0
+        if let Some(node) = &mut self.0
             && Arc::get_mut(node).is_some()
-            && let Storage::Small(node) = std::mem::take(&mut self.0)
+            && let Some(node) = self.0.take()
         {
             spare::keep(node);
         }
@@ -157,17 +163,16 @@ impl Drop for FieldMap {
 
 impl FieldMap {
     pub(super) fn len(&self) -> usize {
-        match &self.0 {
-            Storage::Empty => 0,
-            Storage::Small(v) => v.len(),
-            Storage::Large(m) => m.len(),
+        match self.0.as_deref().map(|n| &n.storage) {
+            None => 0,
+            Some(Storage::Small(v)) => v.len(),
+            Some(Storage::Large(m)) => m.len(),
         }
     }
 
     #[inline]
     pub(super) fn get_key_value(&self, key: &str) -> Option<(&Key, &Entry)> {
-        match &self.0 {
-            Storage::Empty => None,
+        match &self.0.as_deref()?.storage {
             Storage::Small(v) => v.iter().find(|(k, _)| &**k == key).map(|(k, e)| (k, e)),
             Storage::Large(m) => m.get_key_value(key),
         }
@@ -182,56 +187,62 @@ impl FieldMap {
         self.get(key).is_some()
     }
 
+    /// The node, unshared: copied first when another state holds it too (into a recycled
+    /// node when one is at hand, so the steady state of a step allocates nothing).
+    fn node_mut(&mut self) -> &mut Node {
+        let node = self.0.get_or_insert_with(|| {
+            Arc::new(Node {
+                next_order: 0,
+                storage: Storage::Small(Vec::new()),
+            })
+        });
+        if Arc::get_mut(node).is_none() {
+            *node = spare::copy_of(node);
+        }
+        Arc::make_mut(node)
+    }
+
     #[inline]
     pub(super) fn get_mut(&mut self, key: &str) -> Option<&mut Entry> {
-        match &mut self.0 {
-            Storage::Empty => None,
-            Storage::Small(v) => {
-                let i = v.iter().position(|(k, _)| &**k == key)?;
-                if Arc::get_mut(v).is_none() {
-                    // Shared with another state: write into a copy (a recycled node when
-                    // one of the same size is at hand, so the steady state allocates nothing).
-                    *v = spare::copy_of(v);
-                }
-                Some(&mut Arc::make_mut(v)[i].1)
+        let small_at = match &self.0.as_deref()?.storage {
+            Storage::Small(v) => Some(v.iter().position(|(k, _)| &**k == key)?),
+            Storage::Large(m) => {
+                m.get(key)?;
+                None
             }
-            Storage::Large(m) => m.get_mut(key),
+        };
+        match (&mut self.node_mut().storage, small_at) {
+            (Storage::Small(v), Some(i)) => Some(&mut v[i].1),
+            (Storage::Large(m), _) => m.get_mut(key),
+            (Storage::Small(_), None) => None,
         }
     }
 
-    pub(super) fn insert(&mut self, key: Key, entry: Entry) {
-        match &mut self.0 {
-            Storage::Empty => self.0 = Storage::Small(Arc::from([(key, entry)])),
-            Storage::Small(v) if v.len() < SMALL_MAX => {
-                *v = v
-                    .iter()
-                    .cloned()
-                    .chain(std::iter::once((key, entry)))
-                    .collect();
-            }
-            Storage::Small(v) => {
-                let mut m: LargeMap = v.iter().cloned().collect();
-                m.insert(key, entry);
-                self.0 = Storage::Large(m);
-            }
-            Storage::Large(m) => {
-                m.insert(key, entry);
-            }
-        }
+    /// Adds a key that is not there yet, after the others.
+    pub(super) fn insert_new(&mut self, key: Key, field: Field) {
+        let node = self.node_mut();
+        let order = node.next_order;
+        node.next_order += 1;
+        node.insert(key, Entry { order, field });
+    }
+
+    /// Adds a key that is not there yet with the order it had in another state.
+    pub(super) fn insert_entry(&mut self, key: Key, entry: Entry) {
+        let node = self.node_mut();
+        node.next_order = node.next_order.max(entry.order + 1);
+        node.insert(key, entry);
     }
 
     pub(super) fn remove(&mut self, key: &str) {
-        match &mut self.0 {
-            Storage::Empty => {}
-            Storage::Small(v) => {
-                if v.iter().any(|(k, _)| &**k == key) {
-                    if v.len() == 1 {
-                        self.0 = Storage::Empty;
-                    } else {
-                        *v = v.iter().filter(|(k, _)| &**k != key).cloned().collect();
-                    }
-                }
-            }
+        if !self.contains_key(key) {
+            return;
+        }
+        if self.len() == 1 {
+            self.0 = None;
+            return;
+        }
+        match &mut self.node_mut().storage {
+            Storage::Small(v) => v.retain(|(k, _)| &**k != key),
             Storage::Large(m) => {
                 m.remove(key);
             }
@@ -239,10 +250,10 @@ impl FieldMap {
     }
 
     pub(super) fn iter(&self) -> Box<dyn Iterator<Item = (&Key, &Entry)> + '_> {
-        match &self.0 {
-            Storage::Empty => Box::new(std::iter::empty()),
-            Storage::Small(v) => Box::new(v.iter().map(|(k, e)| (k, e))),
-            Storage::Large(m) => Box::new(m.iter()),
+        match self.0.as_deref().map(|n| &n.storage) {
+            None => Box::new(std::iter::empty()),
+            Some(Storage::Small(v)) => Box::new(v.iter().map(|(k, e)| (k, e))),
+            Some(Storage::Large(m)) => Box::new(m.iter()),
         }
     }
 
@@ -251,53 +262,78 @@ impl FieldMap {
     }
 }
 
-/// One recycled small-map node per thread. A step copies the state's small map once (the
-/// state before the step stays intact until the step commits), and the map it replaces is
-/// dropped at the commit: keeping that node and copying into it at the next step saves an
-/// allocation and a free per step.
+impl Node {
+    fn insert(&mut self, key: Key, entry: Entry) {
+        match &mut self.storage {
+            Storage::Small(v) if v.len() < SMALL_MAX => v.push((key, entry)),
+            Storage::Small(v) => {
+                let mut m: LargeMap = v.drain(..).collect();
+                m.insert(key, entry);
+                self.storage = Storage::Large(m);
+            }
+            Storage::Large(m) => {
+                m.insert(key, entry);
+            }
+        }
+    }
+}
+
+/// One recycled small node per thread. A step copies the state's node once (the state before
+/// the step stays intact until the step commits), and the node it replaces is dropped at the
+/// commit: keeping that node and copying into its vector at the next step saves two
+/// allocations and two frees per step.
 mod spare {
     use std::cell::Cell;
     use std::sync::Arc;
 
-    use super::{Entry, Field, Key};
-
-    type Node = Arc<[(Key, Entry)]>;
+    use super::{Node, SMALL_MAX, Storage};
 
     thread_local! {
-        static SPARE: Cell<Option<Node>> = const { Cell::new(None) };
+        static SPARE: Cell<Option<Arc<Node>>> = const { Cell::new(None) };
     }
 
-    /// Keeps `node` (which nothing else holds) for a later copy. Its values are dropped at
-    /// once, so a spare never keeps a large value alive; only the keys stay until reuse.
-    pub(super) fn keep(mut node: Node) {
-        let Some(entries) = Arc::get_mut(&mut node) else {
+    /// Keeps `node` (which nothing else holds) for a later copy, when it is small. Its entries
+    /// are dropped at once, so a spare never keeps a value alive; only the vector's buffer
+    /// stays.
+    pub(super) fn keep(mut node: Arc<Node>) {
+        let Some(Node {
+            storage: Storage::Small(entries),
+            ..
+        }) = Arc::get_mut(&mut node)
+        else {
             return;
         };
-        for (_, entry) in entries.iter_mut() {
-            entry.field = Field::Null;
+        if entries.capacity() > SMALL_MAX {
+            return;
         }
+        entries.clear();
         // After the thread's locals are gone (a state dropped by another local's
         // destructor), the node is simply freed.
         let _ = SPARE.try_with(|slot| slot.set(Some(node)));
     }
 
-    /// A node holding a copy of `from`'s entries, unshared: the spare when it has the same
-    /// length, a new one otherwise.
-    pub(super) fn copy_of(from: &Node) -> Node {
+    /// An unshared copy of `from`: written into the spare node when `from` is small and a
+    /// spare is at hand, a new node otherwise.
+    pub(super) fn copy_of(from: &Arc<Node>) -> Arc<Node> {
+        let Storage::Small(source) = &from.storage else {
+            return Arc::new((**from).clone());
+        };
         let reused = SPARE
-            .try_with(|slot| match slot.take() {
-                Some(mut node) if node.len() == from.len() => {
-                    let entries = Arc::get_mut(&mut node)?;
-                    entries.clone_from_slice(from);
-                    Some(node)
-                }
-                other => {
-                    slot.set(other);
-                    None
-                }
-            })
+            .try_with(Cell::take)
             .ok()
-            .flatten();
-        reused.unwrap_or_else(|| Arc::from(&from[..]))
+            .flatten()
+            .and_then(|mut node| {
+                let copy = Arc::get_mut(&mut node)?;
+                copy.next_order = from.next_order;
+                match &mut copy.storage {
+                    Storage::Small(entries) => {
+                        entries.clear();
+                        entries.extend_from_slice(source);
+                    }
+                    other => *other = Storage::Small(source.clone()),
+                }
+                Some(node)
+            });
+        reused.unwrap_or_else(|| Arc::new((**from).clone()))
     }
 }

@@ -50,25 +50,47 @@ pub const PRIOR_STEP_KEY: &str = "__PRIOR_STEP";
 /// assert_eq!(s2.get::<Vec<String>>("history").unwrap(), vec!["hello"]);
 /// assert_eq!(s2.keys(), vec!["count", "history"]);
 /// ```
+///
+/// A state is seven words: small enough that a step's output (its result and its state)
+/// moves without a call to `memcpy`.
 #[derive(Clone, Default)]
 pub struct State {
     map: FieldMap,
-    next_order: u64,
     sequence_id: Option<u64>,
-    prior_step: Option<Arc<str>>,
+    prior_step: Option<StepName>,
     /// Set while an action runs: the keys it may see.
     view: Option<Arc<ViewInfo>>,
     /// Declared writes (by index in the view's `writes`) the action wrote while in view mode.
     written_mask: u64,
-    /// Other keys the action wrote (undeclared ones, or declared writes past the 64th);
-    /// boxed, as it is rarely there and a state is cloned often.
-    #[expect(
-        clippy::box_collection,
-        reason = "one pointer instead of three in a state that is cloned on every step"
-    )]
-    written_extra: Option<Box<Vec<Arc<str>>>>,
+    /// What a state rarely holds, behind one pointer (none in the common case).
+    rare: Option<Arc<Rare>>,
+}
+
+/// The parts of a state that are rarely there.
+#[derive(Clone, Default)]
+struct Rare {
+    /// Other keys the action wrote in view mode (undeclared ones, or declared writes past
+    /// the 64th).
+    written_extra: Vec<Arc<str>>,
     /// The first write that could not be made (a value that failed to serialize).
     write_error: Option<Arc<StateError>>,
+}
+
+/// The name of an action as a state keeps it in `__PRIOR_STEP`: one pointer, shared by every
+/// state that names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StepName(Arc<String>);
+
+impl StepName {
+    /// The name `name`.
+    pub(crate) fn new(name: &str) -> Self {
+        StepName(Arc::new(name.to_string()))
+    }
+
+    /// The name.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 impl State {
@@ -159,7 +181,7 @@ impl State {
             .as_ref()
             .filter(|_| self.visible(PRIOR_STEP_KEY))
         {
-            out.insert(PRIOR_STEP_KEY.into(), Value::String(p.to_string()));
+            out.insert(PRIOR_STEP_KEY.into(), Value::String(p.as_str().to_string()));
         }
         out
     }
@@ -344,7 +366,7 @@ impl State {
             PRIOR_STEP_KEY => self
                 .prior_step
                 .as_ref()
-                .map(|p| Value::String(p.to_string())),
+                .map(|p| Value::String(p.as_str().to_string())),
             _ => self.map.get(key).map(|e| e.field.to_value()),
         }
     }
@@ -415,7 +437,7 @@ impl State {
     /// assert_eq!(burr_core::State::new().with_prior_step("a").prior_step(), Some("a"));
     /// ```
     pub fn prior_step(&self) -> Option<&str> {
-        self.prior_step.as_deref()
+        self.prior_step.as_ref().map(StepName::as_str)
     }
 
     /// A copy with `__SEQUENCE_ID` set.
@@ -444,7 +466,7 @@ impl State {
     #[must_use]
     pub fn with_prior_step(&self, action: &str) -> State {
         let mut next = self.clone();
-        next.prior_step = Some(Arc::from(action));
+        next.prior_step = Some(StepName::new(action));
         next
     }
 
@@ -467,7 +489,7 @@ impl State {
         self.sequence_id = Some(id);
     }
 
-    pub(crate) fn set_prior_step_arc(&mut self, action: Arc<str>) {
+    pub(crate) fn set_prior_step_name(&mut self, action: StepName) {
         self.prior_step = Some(action);
     }
 }

@@ -20,7 +20,7 @@ impl Serialize for State {
             .as_ref()
             .filter(|_| self.visible(PRIOR_STEP_KEY))
         {
-            map.serialize_entry(PRIOR_STEP_KEY, &**p)?;
+            map.serialize_entry(PRIOR_STEP_KEY, p.as_str())?;
         }
         map.end()
     }

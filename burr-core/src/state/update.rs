@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::field::{Entry, Field, Key, List};
-use super::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State};
+use super::field::{Field, Key, List};
+use super::{PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State, StepName};
 use crate::error::StateError;
 
 impl State {
@@ -31,7 +31,7 @@ impl State {
             PRIOR_STEP_KEY => {
                 match &field {
                     Field::Value(v) if v.is_string() => {
-                        self.prior_step = v.as_str().map(Arc::from);
+                        self.prior_step = v.as_str().map(StepName::new);
                     }
                     Field::Null => self.prior_step = None,
                     other => self.fail_write(runtime_key_error(key, other)),
@@ -43,9 +43,7 @@ impl State {
         if let Some(entry) = self.map.get_mut(key) {
             entry.field = field;
         } else {
-            let order = self.next_order;
-            self.next_order += 1;
-            self.map.insert(Arc::from(key), Entry { order, field });
+            self.map.insert_new(Arc::from(key), field);
         }
     }
 
@@ -93,7 +91,7 @@ impl State {
     /// assert!(!s.contains("grid"));
     /// ```
     pub fn write_error(&self) -> Option<&StateError> {
-        self.write_error.as_deref()
+        self.rare.as_ref()?.write_error.as_deref()
     }
 
     fn with_write_error(&self, error: StateError) -> State {
@@ -104,7 +102,8 @@ impl State {
 
     /// Remembers the first write that could not be made.
     fn fail_write(&mut self, error: StateError) {
-        self.write_error.get_or_insert_with(|| Arc::new(error));
+        let rare = Arc::make_mut(self.rare.get_or_insert_default());
+        rare.write_error.get_or_insert_with(|| Arc::new(error));
     }
 
     /// Sets `key` to any serializable value.
@@ -128,7 +127,7 @@ impl State {
         })?;
         let next = self.update(key, value);
         match next.write_error() {
-            Some(e) if self.write_error.is_none() => Err(e.clone()),
+            Some(e) if self.write_error().is_none() => Err(e.clone()),
             _ => Ok(next),
         }
     }
@@ -356,9 +355,11 @@ impl State {
         if other.prior_step.is_some() {
             next.prior_step.clone_from(&other.prior_step);
         }
-        if let Some(e) = &other.write_error {
+        if let Some(e) = other.write_error()
+            && next.write_error().is_none()
+        {
             // A write `other` could not make is not lost in the merge.
-            next.write_error.get_or_insert_with(|| e.clone());
+            next.fail_write(e.clone());
         }
         next
     }
@@ -381,8 +382,7 @@ impl State {
                 PRIOR_STEP_KEY => next.prior_step.clone_from(&self.prior_step),
                 _ => {
                     if let Some((key, entry)) = self.map.get_key_value(k) {
-                        next.map.insert(key.clone(), entry.clone());
-                        next.next_order = next.next_order.max(entry.order + 1);
+                        next.map.insert_entry(key.clone(), entry.clone());
                     }
                 }
             }

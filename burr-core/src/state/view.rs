@@ -43,7 +43,9 @@ impl State {
                         .get_key_value(key)
                         .map(|(k, _)| k.clone())
                         .unwrap_or_else(|| Arc::from(key));
-                    self.written_extra.get_or_insert_default().push(k);
+                    Arc::make_mut(self.rare.get_or_insert_default())
+                        .written_extra
+                        .push(k);
                 }
             }
         }
@@ -55,13 +57,15 @@ impl State {
         let mut view = self.clone();
         view.view = Some(info.clone());
         view.written_mask = 0;
-        view.written_extra = None;
+        view.forget_extra_writes();
         view
     }
 
     /// The keys written in view mode that the mask does not hold.
     fn extra_writes(&self) -> &[Arc<str>] {
-        self.written_extra.as_deref().map_or(&[], Vec::as_slice)
+        self.rare
+            .as_deref()
+            .map_or(&[], |r| r.written_extra.as_slice())
     }
 
     /// Whether this state is (derived from) the view made with `info`.
@@ -73,7 +77,7 @@ impl State {
     /// checked on the write mask alone).
     #[inline]
     pub(crate) fn wrote_exactly_declared(&self) -> bool {
-        self.written_extra.is_none()
+        self.extra_writes().is_empty()
             && self.view.as_ref().is_some_and(|v| {
                 let n = v.writes.len();
                 n <= 64 && self.written_mask.count_ones() as usize == n
@@ -88,7 +92,8 @@ impl State {
             return (Vec::new(), Vec::new());
         };
         let n = view.writes.len();
-        if self.written_extra.is_none() && n <= 64 && self.written_mask.count_ones() as usize == n {
+        if self.extra_writes().is_empty() && n <= 64 && self.written_mask.count_ones() as usize == n
+        {
             return (Vec::new(), Vec::new());
         }
         let undeclared: Vec<String> = self
@@ -107,11 +112,23 @@ impl State {
     }
 
     /// Leaves view mode: the full state with the action's writes applied.
-    pub(crate) fn into_unviewed(mut self) -> State {
+    pub(crate) fn leave_view(&mut self) {
         self.view = None;
         self.written_mask = 0;
-        self.written_extra = None;
-        self
+        self.forget_extra_writes();
+    }
+
+    /// Drops the record of extra writes (keeping a write error).
+    fn forget_extra_writes(&mut self) {
+        if let Some(rare) = &mut self.rare
+            && !rare.written_extra.is_empty()
+        {
+            if rare.write_error.is_none() {
+                self.rare = None;
+            } else {
+                Arc::make_mut(rare).written_extra.clear();
+            }
+        }
     }
 
     /// Whether `key` holds the very same stored value in both states (pointer equality: O(1)).

@@ -336,3 +336,13 @@ impl From<&Inputs> for Inputs {
         i.clone()
     }
 }
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    /// A step's output moves through the engine several times a step: it must stay within
+    /// what moves without a call to `memcpy` (128 bytes on x86-64).
+    #[test]
+    fn a_step_output_moves_inline() {
+        assert!(std::mem::size_of::<super::StepOutput>() <= 128);
+    }
+}
