@@ -641,6 +641,102 @@ fn ui_walkthrough_in_chromium() {
     assert!(stdout.contains("walkthrough passed"), "{stdout}");
 }
 
+/// Writes, under `root`, one app per graph whose picture the graph check looks at: every tracked
+/// example's (`tests/fixtures/example_graphs`, the `graph.json` each example writes), the demo
+/// projects', the walkthrough's own and, with Python Burr installed, Apache Burr's demo apps'.
+/// Returns `project/app` of one app per distinct graph.
+fn build_graph_fixture(root: &Path) -> Vec<String> {
+    let examples = roots::fixtures().join("example_graphs");
+    let mut names: Vec<PathBuf> = fs::read_dir(&examples)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "the example graphs are missing");
+    for path in names {
+        let graph_json = fs::read_to_string(&path).unwrap();
+        let graph: Value = serde_json::from_str(&graph_json).unwrap();
+        let entry = graph["entrypoint"].as_str().unwrap();
+        let mut log = Log(Vec::new());
+        log.step(0, entry, 1, json!({}), json!({}));
+        let app = path.file_stem().unwrap().to_str().unwrap();
+        write_app(
+            root,
+            "examples",
+            app,
+            &graph_json,
+            metadata(None, None, None),
+            &log,
+        );
+    }
+    burr_tracking::demo::write_demo_projects(root).unwrap();
+    build_fixture(root);
+    match support::python::burr_package("Apache Burr's demo graphs in the browser", &[]) {
+        Some(package) => {
+            let demo = package.join("tracking/server/demo_data");
+            for entry in fs::read_dir(&demo).unwrap() {
+                let from = entry.unwrap().path();
+                let project = format!("burr_{}", from.file_name().unwrap().to_str().unwrap());
+                roots::copy_dir(&from, &root.join(project));
+            }
+        }
+        None => eprintln!("the graph check runs without Apache Burr's demo graphs"),
+    }
+    // One app per distinct graph, with at least one step (the Graph tab is a step's).
+    let mut seen = std::collections::HashSet::new();
+    let mut apps = Vec::new();
+    for project in burr_tracking::read::list_projects(root).unwrap() {
+        let mut listed = burr_tracking::read::list_apps(root, &project.name).unwrap();
+        listed.sort_by(|a, b| a.app_id.cmp(&b.app_id));
+        for app in listed {
+            let dir = root.join(&project.name).join(&app.app_id);
+            let Ok(graph) = fs::read(dir.join(GRAPH_FILE)) else {
+                continue;
+            };
+            if app.num_steps > 0 && seen.insert(graph) {
+                apps.push(format!("{}/{}", project.name, app.app_id));
+            }
+        }
+    }
+    apps
+}
+
+/// The graph of every example, demo project and Burr demo app, in the Graph tab at 1400 and
+/// 800 px in both themes (`tests/browser/graphs.mjs`, with screenshots): no two edge labels
+/// overlap, and no input sits on a row of actions.
+#[test]
+fn graph_pictures_are_readable_in_chromium() {
+    const GRAPHS: &str = "the graph pictures in the browser";
+    let dir = browser_dir();
+    if let Some(why) = browser_missing(&dir) {
+        return skip(GRAPHS, why).unwrap_or(());
+    }
+    let data = tempfile::tempdir().unwrap();
+    let apps = build_graph_fixture(data.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let store = Store::new(data.path());
+    runtime.spawn(async move {
+        axum::serve(listener, server::router(store)).await.unwrap();
+    });
+    let url = format!("http://{addr}/");
+    let apps = serde_json::to_string(&apps).unwrap();
+    let (passed, stdout) = run_script(
+        &dir,
+        "graphs.mjs",
+        &[
+            ("BURR_URL", url.as_ref()),
+            ("BURR_GRAPH_APPS", apps.as_ref()),
+        ],
+    );
+    assert!(passed, "the graph check failed (see its output above)");
+    assert!(stdout.contains("graphs passed"), "{stdout}");
+}
+
 #[test]
 fn apache_burrs_own_ui_runs_against_this_server() {
     const BURR_UI: &str = "Apache Burr's UI against this server";

@@ -9,7 +9,7 @@ const XGAP = 34; // between nodes of a layer
 const PAD = 24; // around the drawing
 
 /** Lays out `app` (its `actions`, `transitions` and `entrypoint`). With `showInputs` the inputs
- * of each action become nodes above it. `measure(text)` is the width of a label in pixels.
+ * of each action become nodes in a row of their own above it. `measure(text)` is the width of a label in pixels.
  *
  * Returns `names` (of the actions, by index), `edges` (`{from, to, label}`, by action index),
  * `nodes` (actions first, then inputs and dummy points; each with `name`, `kind`, `layer`, `x`,
@@ -68,18 +68,26 @@ function depthFirst(n, edges, out, entry) {
   return { back, order: postorder.reverse() };
 }
 
-/** Adds a node one layer above each action per input, moving everything down a layer when an
- * input of a first-layer action needs room. Burr's internal inputs (`__...`) are left out. */
+/** Adds a node per input of each action, in a row of inputs just above the action's row: an
+ * input never shares a row with an action, so it never sits beside one and reads as an action
+ * of that row. Rows of inputs are made only where an action has inputs. Burr's internal inputs
+ * (`__...`) are left out. */
 function addInputs(app, layer, nodes) {
-  let shift = 0;
+  const inputs = [];
   app.actions.forEach((a, i) => {
     for (const inp of [].concat(a.inputs || [], a.optional_inputs || [])) {
       if (typeof inp !== "string" || inp.startsWith("__")) continue;
-      if (layer[i] === 0) shift = 1;
-      nodes.push({ name: inp, kind: "input", layer: layer[i] - 1, target: i });
+      inputs.push({ name: inp, kind: "input", layer: 2 * layer[i], target: i });
     }
   });
-  if (shift) for (const nd of nodes) nd.layer += 1;
+  if (!inputs.length) return;
+  // Action rows take the odd numbers, input rows the even ones; then the rows used are
+  // numbered again from 0.
+  for (const nd of nodes) nd.layer = 2 * nd.layer + 1;
+  nodes.push(...inputs);
+  const used = [...new Set(nodes.map((nd) => nd.layer))].sort((a, b) => a - b);
+  const row = new Map(used.map((l, i) => [l, i]));
+  for (const nd of nodes) nd.layer = row.get(nd.layer);
 }
 
 /** Every edge between different layers becomes a chain from the upper to the lower node, with a
