@@ -152,11 +152,19 @@ pub(super) struct FieldMap(Option<Arc<Node>>);
 
 impl Drop for FieldMap {
     fn drop(&mut self) {
+        // The last holder of a small node: its entries go now (a spare keeps no value
+        // alive), its vector is kept for the next copy.
         if let Some(node) = &mut self.0
-            && Arc::get_mut(node).is_some()
-            && let Some(node) = self.0.take()
+            && let Some(Node {
+                storage: Storage::Small(entries),
+                ..
+            }) = Arc::get_mut(node)
+            && entries.capacity() <= SMALL_MAX
         {
-            spare::keep(node);
+            entries.clear();
+            if let Some(node) = self.0.take() {
+                spare::keep(node);
+            }
         }
     }
 }
@@ -249,16 +257,43 @@ impl FieldMap {
         }
     }
 
-    pub(super) fn iter(&self) -> Box<dyn Iterator<Item = (&Key, &Entry)> + '_> {
+    pub(super) fn iter(&self) -> Iter<'_> {
         match self.0.as_deref().map(|n| &n.storage) {
-            None => Box::new(std::iter::empty()),
-            Some(Storage::Small(v)) => Box::new(v.iter().map(|(k, e)| (k, e))),
-            Some(Storage::Large(m)) => Box::new(m.iter()),
+            None => Iter::Small([].iter()),
+            Some(Storage::Small(v)) => Iter::Small(v.iter()),
+            Some(Storage::Large(m)) => Iter::Large(m.iter()),
+        }
+    }
+
+    /// Whether iterating gives the entries in insertion order (a small map that only ever
+    /// appended, the common case), so that they need no sorting.
+    pub(super) fn iterates_in_order(&self) -> bool {
+        match self.0.as_deref().map(|n| &n.storage) {
+            None => true,
+            Some(Storage::Small(v)) => v.is_sorted_by_key(|(_, e)| e.order),
+            Some(Storage::Large(_)) => false,
         }
     }
 
     pub(super) fn keys(&self) -> impl Iterator<Item = &Key> {
         self.iter().map(|(k, _)| k)
+    }
+}
+
+/// The entries of a [`FieldMap`], in storage order.
+pub(super) enum Iter<'a> {
+    Small(std::slice::Iter<'a, (Key, Entry)>),
+    Large(imbl::hashmap::Iter<'a, Key, Entry, imbl::shared_ptr::DefaultSharedPtr>),
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a Key, &'a Entry);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Small(it) => it.next().map(|(k, e)| (k, e)),
+            Iter::Large(it) => it.next(),
+        }
     }
 }
 
@@ -286,27 +321,15 @@ mod spare {
     use std::cell::Cell;
     use std::sync::Arc;
 
-    use super::{Node, SMALL_MAX, Storage};
+    use super::{Node, Storage};
 
     thread_local! {
         static SPARE: Cell<Option<Arc<Node>>> = const { Cell::new(None) };
     }
 
-    /// Keeps `node` (which nothing else holds) for a later copy, when it is small. Its entries
-    /// are dropped at once, so a spare never keeps a value alive; only the vector's buffer
-    /// stays.
-    pub(super) fn keep(mut node: Arc<Node>) {
-        let Some(Node {
-            storage: Storage::Small(entries),
-            ..
-        }) = Arc::get_mut(&mut node)
-        else {
-            return;
-        };
-        if entries.capacity() > SMALL_MAX {
-            return;
-        }
-        entries.clear();
+    /// Keeps `node`, a small node nothing else holds and whose entries are gone, for a later
+    /// copy.
+    pub(super) fn keep(node: Arc<Node>) {
         // After the thread's locals are gone (a state dropped by another local's
         // destructor), the node is simply freed.
         let _ = SPARE.try_with(|slot| slot.set(Some(node)));

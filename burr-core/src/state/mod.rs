@@ -186,10 +186,24 @@ impl State {
         out
     }
 
-    fn ordered(&self) -> Vec<(&Key, &Field)> {
-        let mut entries: Vec<_> = self.map.iter().filter(|(k, _)| self.visible(k)).collect();
-        entries.sort_unstable_by_key(|(_, e)| e.order);
-        entries.into_iter().map(|(k, e)| (k, &e.field)).collect()
+    /// The visible user keys and their values, in insertion order (sorted only when the
+    /// storage does not keep that order).
+    fn ordered(&self) -> impl Iterator<Item = (&Key, &Field)> {
+        let sorted = (!self.map.iterates_in_order()).then(|| {
+            let mut entries: Vec<_> = self.map.iter().collect();
+            entries.sort_unstable_by_key(|(_, e)| e.order);
+            entries
+        });
+        let (in_order, sorted) = match sorted {
+            None => (Some(self.map.iter()), None),
+            Some(entries) => (None, Some(entries.into_iter())),
+        };
+        in_order
+            .into_iter()
+            .flatten()
+            .chain(sorted.into_iter().flatten())
+            .filter(|(k, _)| self.visible(k))
+            .map(|(k, e)| (k, &e.field))
     }
 
     /// Number of keys, runtime keys included.
@@ -228,11 +242,7 @@ impl State {
     /// assert_eq!(s.keys(), vec!["z", "a"]);
     /// ```
     pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .ordered()
-            .into_iter()
-            .map(|(k, _)| k.to_string())
-            .collect();
+        let mut keys: Vec<String> = self.ordered().map(|(k, _)| k.to_string()).collect();
         if self.sequence_id.is_some() && self.visible(SEQUENCE_ID_KEY) {
             keys.push(SEQUENCE_ID_KEY.into());
         }
@@ -252,7 +262,6 @@ impl State {
     /// ```
     pub fn user_keys(&self) -> Vec<String> {
         self.ordered()
-            .into_iter()
             .filter(|(k, _)| !k.starts_with("__"))
             .map(|(k, _)| k.to_string())
             .collect()

@@ -160,3 +160,22 @@ fn recycled_small_maps_keep_every_state_intact() {
 fn a_state_is_seven_words() {
     assert_eq!(std::mem::size_of::<State>(), 56);
 }
+
+/// Keys come out in insertion order whatever order a subset or a merge put them in.
+#[test]
+fn keys_keep_insertion_order_through_subset_and_merge() {
+    let s = State::new().update("a", 1).update("b", 2).update("c", 3);
+    assert_eq!(s.subset(["c", "a"]).keys(), vec!["a", "c"]);
+    assert_eq!(s.subset(["c", "a"]).to_json(), json!({"a": 1, "c": 3}));
+    let t = s.subset(["c", "a"]).update("d", 4).update("b", 5);
+    assert_eq!(t.keys(), vec!["a", "c", "d", "b"]);
+    let merged = State::new().update("z", 0).merge(&s.subset(["c", "b"]));
+    assert_eq!(merged.keys(), vec!["z", "b", "c"]);
+    let big: State = (0..40).rev().map(|i| (format!("k{i}"), i)).collect();
+    let keys: Vec<String> = (0..40).rev().map(|i| format!("k{i}")).collect();
+    assert_eq!(big.keys(), keys);
+    assert_eq!(
+        serde_json::to_string(&big.subset(["k3", "k39"])).unwrap(),
+        r#"{"k39":39,"k3":3}"#
+    );
+}
