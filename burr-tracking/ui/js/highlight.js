@@ -220,7 +220,7 @@ function tokenizeRust(text) {
       continue;
     }
     // Raw strings r"..", r#".."#, br#".."#.
-    const raw = /^b?r(#*)"/.exec(text.slice(i, i + 260));
+    const raw = c === "r" || c === "b" ? /^b?r(#*)"/.exec(text.slice(i, i + 260)) : null;
     if (raw && !IDENT.test(text[i - 1] || "")) {
       const close = `"${raw[1]}`;
       const end = text.indexOf(close, i + raw[0].length);
@@ -304,9 +304,16 @@ function tokenizeRust(text) {
   return t.out;
 }
 
+/** Past this many characters, code is shown as plain text (one node, not one per token). */
+const MAX_HIGHLIGHTED = 200000;
+
 /** `code` as highlighted nodes (a DocumentFragment), for a <pre>. */
 export function highlighted(code, lang) {
   const frag = document.createDocumentFragment();
+  if (String(code).length > MAX_HIGHLIGHTED) {
+    frag.appendChild(document.createTextNode(String(code)));
+    return frag;
+  }
   for (const tok of tokenize(code, lang)) {
     if (tok.type === null) {
       frag.appendChild(document.createTextNode(tok.text));
