@@ -599,7 +599,7 @@ impl ApplicationBuilder {
             suspended,
             resume_value: None,
             resume_error: None,
-            spare_control: None,
+            spare_ctx: None,
             recovered_journal: Vec::new(),
             saving: Saving::new(std::mem::take(&mut self.save_policy)),
             run_span: tracing::Span::none(),

@@ -224,24 +224,25 @@ impl Application {
                     ..resave_template(&self.shared, &n.info.name, seq)
                 });
             }
-            Arc::new(StepControl::new(journal, resume))
+            Some(Arc::new(StepControl::new(journal, resume)))
         } else if !recovered.is_empty() {
             let journal: Vec<_> = recovered.iter().cloned().map(Into::into).collect();
             if recovered[0].sequence_id != seq {
                 // Journaled by an earlier run of the step: kept under this run's id too.
                 resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
             }
-            Arc::new(StepControl::new(journal, None))
+            Some(Arc::new(StepControl::new(journal, None)))
         } else {
-            StepControl::reuse(self.spare_control.take())
+            // A fresh slot: the last step's, emptied, when no one kept it.
+            None
         };
-        self.spare_control = Some(control.clone());
         let ctx = ActionContext::for_step(
             &self.shared,
             (&n.name, &n.info.tags),
             seq,
             &self.run_span,
             control,
+            self.spare_ctx.take(),
         );
         Ok(Some(Prepared {
             node,
@@ -532,7 +533,9 @@ impl Application {
         } else {
             self.call_action(&p, mode).await
         };
-        self.finish_step(&p, outcome, mode).await.map(Some)
+        let committed = self.finish_step(&p, outcome, mode).await;
+        self.spare_ctx = Some(p.ctx.into_spare());
+        committed.map(Some)
     }
 
     /// Checks the action's output against its declarations and completes its state in place:

@@ -75,8 +75,9 @@ pub struct Application {
     pub(crate) resume_value: Option<(String, serde_json::Value)>,
     /// Why the value of the resume in progress was refused (the step suspended again).
     pub(crate) resume_error: Option<Error>,
-    /// The journal slot of the last step, reused by the next one when no one kept it.
-    pub(crate) spare_control: Option<Arc<crate::context::StepControl>>,
+    /// The context of the last step, reused in place by the next one (its journal slot
+    /// too, when no one kept it).
+    pub(crate) spare_ctx: Option<crate::context::ActionContext>,
     /// The journal a persister kept for the step this application runs first, when it was
     /// built from a failed step or after a crash (see `ActionContext::durable`).
     pub(crate) recovered_journal: Vec<crate::persistence::JournalEntry>,

@@ -115,11 +115,7 @@ pub(super) fn build_graph(
         let info_name = info.name.clone();
         let name: Arc<str> = Arc::from(name.as_str());
         nodes.push(Node {
-            view: Arc::new(ViewInfo {
-                action: name.clone(),
-                reads: Arc::from(reads),
-                writes: Arc::from(info.writes.clone()),
-            }),
+            view: Arc::new(ViewInfo::new(name.clone(), reads, info.writes.clone())),
             info,
             step_name: StepName::new(&name),
             name,

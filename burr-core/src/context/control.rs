@@ -87,20 +87,19 @@ impl StepControl {
         }
     }
 
-    /// A slot for the next step: `spare` emptied when nothing else holds it (the step
-    /// before kept no clone of its context), else a new one.
-    pub(crate) fn reuse(spare: Option<Arc<StepControl>>) -> Arc<StepControl> {
-        if let Some(mut c) = spare
-            && let Some(slot) = Arc::get_mut(&mut c)
-        {
-            let state = slot.inner.get_mut().unwrap_or_else(|p| p.into_inner());
-            if !state.is_empty() {
-                *state = ControlState::default();
+    /// Makes `slot` an empty slot for the next step: emptied in place when nothing else
+    /// holds it (the step before kept no clone of its context), else replaced by a new one.
+    pub(crate) fn empty(slot: &mut Arc<StepControl>) {
+        match Arc::get_mut(slot) {
+            Some(control) => {
+                let state = control.inner.get_mut().unwrap_or_else(|p| p.into_inner());
+                if !state.is_empty() {
+                    *state = ControlState::default();
+                }
+                *control.suspending.get_mut() = false;
             }
-            *slot.suspending.get_mut() = false;
-            return c;
+            None => *slot = Arc::default(),
         }
-        Arc::default()
     }
 
     fn lock(&self) -> MutexGuard<'_, ControlState> {

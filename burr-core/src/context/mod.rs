@@ -79,14 +79,16 @@ impl ActionContext {
     /// The context of a step the runtime runs: it also opens the step's `tracing` span (under
     /// `run`, the span of the call the step belongs to), and records spans when the
     /// application has hooks or a `tracing` subscriber listens. `control` is the step's
-    /// journal and suspension slot (reused from step to step when nothing kept the previous
-    /// one).
+    /// journal and suspension slot, `None` for an empty one. `spare` is the context of the
+    /// step before, reused in place when it belongs to the same application (and its slot
+    /// with it, emptied, when nothing else kept it).
     pub(crate) fn for_step(
         app: &Arc<AppShared>,
         (action_name, tags): (&Arc<str>, &[String]),
         sequence_id: u64,
         run: &tracing::Span,
-        control: Arc<StepControl>,
+        control: Option<Arc<StepControl>>,
+        spare: Option<ActionContext>,
     ) -> Self {
         let span = emit::step_span(
             run,
@@ -95,7 +97,56 @@ impl ActionContext {
             (action_name, tags),
             sequence_id,
         );
-        Self::with_step_span(app, action_name, sequence_id, span, control)
+        match spare {
+            Some(mut ctx) if Arc::ptr_eq(&ctx.app, app) => {
+                if !Arc::ptr_eq(&ctx.action_name, action_name) {
+                    ctx.action_name = action_name.clone();
+                }
+                ctx.sequence_id = sequence_id;
+                ctx.tracer = Self::tracer_for(app, action_name, sequence_id, span);
+                match control {
+                    Some(control) => ctx.control = control,
+                    None => StepControl::empty(&mut ctx.control),
+                }
+                ctx
+            }
+            spare => {
+                let control = control.unwrap_or_else(|| {
+                    let mut slot = spare.map(|s| s.control).unwrap_or_default();
+                    StepControl::empty(&mut slot);
+                    slot
+                });
+                Self::with_step_span(app, action_name, sequence_id, span, control)
+            }
+        }
+    }
+
+    /// The context of a step that has ended, kept for the next step to reuse: its tracer
+    /// goes now, so that nothing keeps the step's spans open.
+    pub(crate) fn into_spare(mut self) -> Self {
+        self.tracer = Tracer::noop();
+        self
+    }
+
+    /// The tracer of a step: one that records when the application has hooks or a
+    /// `tracing` subscriber takes the step's span.
+    fn tracer_for(
+        app: &Arc<AppShared>,
+        action_name: &Arc<str>,
+        sequence_id: u64,
+        tspan: Option<tracing::Span>,
+    ) -> Tracer {
+        if app.hooks.is_empty() && tspan.is_none() {
+            return Tracer::noop();
+        }
+        Tracer {
+            step: Some(Arc::new(StepTrace::new(
+                app.clone(),
+                action_name.clone(),
+                sequence_id,
+                tspan.unwrap_or_else(tracing::Span::none),
+            ))),
+        }
     }
 
     fn with_step_span(
@@ -105,18 +156,7 @@ impl ActionContext {
         tspan: Option<tracing::Span>,
         control: Arc<StepControl>,
     ) -> Self {
-        let tracer = if app.hooks.is_empty() && tspan.is_none() {
-            Tracer::noop()
-        } else {
-            Tracer {
-                step: Some(Arc::new(StepTrace::new(
-                    app.clone(),
-                    action_name.clone(),
-                    sequence_id,
-                    tspan.unwrap_or_else(tracing::Span::none),
-                ))),
-            }
-        };
+        let tracer = Self::tracer_for(app, action_name, sequence_id, tspan);
         ActionContext {
             app: app.clone(),
             action_name: action_name.clone(),

@@ -155,6 +155,7 @@ impl Drop for FieldMap {
         // The last holder of a small node: its entries go now (a spare keeps no value
         // alive), its vector is kept for the next copy.
         if let Some(node) = &mut self.0
+            && Arc::strong_count(node) == 1
             && let Some(Node {
                 storage: Storage::Small(entries),
                 ..
@@ -195,6 +196,12 @@ impl FieldMap {
         self.get(key).is_some()
     }
 
+    /// A map with the same entries whose node nothing else holds, ready to write (empty
+    /// stays empty: the first insert makes the node).
+    pub(super) fn copy_for_write(&self) -> FieldMap {
+        FieldMap(self.0.as_ref().map(spare::copy_of))
+    }
+
     /// The node, unshared: copied first when another state holds it too (into a recycled
     /// node when one is at hand, so the steady state of a step allocates nothing).
     fn node_mut(&mut self) -> &mut Node {
@@ -204,7 +211,9 @@ impl FieldMap {
                 storage: Storage::Small(Vec::new()),
             })
         });
-        if Arc::get_mut(node).is_none() {
+        // A load first: a node another state holds is copied without trying to claim it
+        // (claiming is an atomic read-modify-write, the dearest part of a small step).
+        if Arc::strong_count(node) != 1 {
             *node = spare::copy_of(node);
         }
         Arc::make_mut(node)

@@ -93,11 +93,11 @@ fn merge_wipe_subset() {
 #[test]
 fn view_reports_undeclared_read() {
     let s = State::new().update("a", 1).update("b", 2);
-    let info = Arc::new(ViewInfo {
-        action: "act".into(),
-        reads: Arc::from(vec!["a".to_string()]),
-        writes: Arc::from(vec!["c".to_string()]),
-    });
+    let info = Arc::new(ViewInfo::new(
+        "act".into(),
+        vec!["a".to_string()],
+        vec!["c".to_string()],
+    ));
     let v = s.view_for(&info);
     assert_eq!(v.get::<i32>("a").unwrap(), 1);
     let err = v.get::<i32>("b").unwrap_err().to_string();

@@ -12,7 +12,20 @@ use crate::error::StateError;
 
 impl State {
     fn put(&self, key: &str, field: Field) -> State {
-        let mut next = self.clone();
+        let mut next = State {
+            // Written below: the entries come as an unshared copy at once (rather than
+            // shared, then copied).
+            map: if matches!(key, SEQUENCE_ID_KEY | PRIOR_STEP_KEY) {
+                self.map.clone()
+            } else {
+                self.map.copy_for_write()
+            },
+            sequence_id: self.sequence_id,
+            prior_step: self.prior_step.clone(),
+            view: self.view.clone(),
+            written_mask: self.written_mask,
+            rare: self.rare.clone(),
+        };
         next.put_mut(key, field);
         next
     }

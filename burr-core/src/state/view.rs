@@ -11,6 +11,20 @@ pub(crate) struct ViewInfo {
     pub(crate) action: Arc<str>,
     pub(crate) reads: Arc<[String]>,
     pub(crate) writes: Arc<[String]>,
+    /// Whether `__PRIOR_STEP` is among the reads.
+    sees_prior_step: bool,
+}
+
+impl ViewInfo {
+    /// The view of `action`, which declared `reads` and `writes`.
+    pub(crate) fn new(action: Arc<str>, reads: Vec<String>, writes: Vec<String>) -> Self {
+        ViewInfo {
+            action,
+            sees_prior_step: reads.iter().any(|r| r == super::PRIOR_STEP_KEY),
+            reads: Arc::from(reads),
+            writes: Arc::from(writes),
+        }
+    }
 }
 
 impl State {
@@ -53,10 +67,23 @@ impl State {
 
     /// The state an action sees: the full map (nothing is copied), tagged so that only its
     /// declared reads (and what it writes) are visible, and so that its writes are recorded.
+    ///
+    /// `__PRIOR_STEP` is left out unless the action declared it (it cannot see it otherwise,
+    /// and the runtime sets it after the step), which spares a shared name's counter two
+    /// atomic updates a step.
     pub(crate) fn view_for(&self, info: &Arc<ViewInfo>) -> State {
-        let mut view = self.clone();
-        view.view = Some(info.clone());
-        view.written_mask = 0;
+        let mut view = State {
+            map: self.map.clone(),
+            sequence_id: self.sequence_id,
+            prior_step: if info.sees_prior_step {
+                self.prior_step.clone()
+            } else {
+                None
+            },
+            view: Some(info.clone()),
+            written_mask: 0,
+            rare: self.rare.clone(),
+        };
         view.forget_extra_writes();
         view
     }
