@@ -75,6 +75,7 @@ impl Application {
 
     /// The outcome of a run stopped by its cancel handle after the step that ran last (the
     /// request is used up); `None` when no stop was asked for.
+    #[inline]
     pub(crate) fn cancelled_outcome(
         &self,
         last: Option<(&str, &crate::step::ResultMap)>,

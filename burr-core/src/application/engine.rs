@@ -100,6 +100,7 @@ static NO_RESULT: std::sync::LazyLock<ResultMap> = std::sync::LazyLock::new(Resu
 
 impl Committed {
     /// The step's result.
+    #[inline]
     pub(crate) fn result(&self) -> &ResultMap {
         self.result.as_deref().unwrap_or(&NO_RESULT)
     }

@@ -196,6 +196,7 @@ impl Application {
 
     /// The outcome when the step that just ran (the prior step, with `result`) ends the run:
     /// the next action is a `before` halt, or this one an `after` halt.
+    #[inline]
     pub(super) fn check_halt(
         &self,
         halts: &Halts,

@@ -216,6 +216,7 @@ impl Application {
     }
 
     /// The outcome of a run on a suspended application that is not being resumed.
+    #[inline]
     pub(crate) fn suspended_outcome(&self) -> Option<Outcome> {
         if self.resume_value.is_some() {
             return None;

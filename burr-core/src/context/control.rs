@@ -89,6 +89,7 @@ impl StepControl {
 
     /// Makes `slot` an empty slot for the next step: emptied in place when nothing else
     /// holds it (the step before kept no clone of its context), else replaced by a new one.
+    #[inline]
     pub(crate) fn empty(slot: &mut Arc<StepControl>) {
         match Arc::get_mut(slot) {
             Some(control) => {

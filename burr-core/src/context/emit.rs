@@ -29,6 +29,7 @@ pub(crate) fn run_span(app_id: &str, partition_key: Option<&str>, method: &'stat
 
 /// The `tracing` span of one step, under `run` (the span of the call it belongs to), or under
 /// the current span when the call has none. `None` when nobody listens.
+#[inline]
 pub(super) fn step_span(
     run: &Span,
     app_id: &str,

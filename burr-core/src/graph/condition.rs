@@ -273,6 +273,7 @@ impl Condition {
     /// let err = expr("x > 1").unwrap().evaluate(&State::new()).unwrap_err();
     /// assert!(err.to_string().contains("x"));
     /// ```
+    #[inline]
     pub fn evaluate(&self, state: &State) -> Result<bool, Error> {
         if let Kind::Expr(e) = &self.kind
             && let Some(holds) = e.eval_numeric(state)

@@ -146,6 +146,7 @@ impl State {
     }
 
     /// Drops the record of extra writes (keeping a write error).
+    #[inline]
     fn forget_extra_writes(&mut self) {
         if let Some(rare) = &mut self.rare
             && !rare.written_extra.is_empty()
