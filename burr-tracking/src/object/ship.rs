@@ -27,8 +27,9 @@ use serde::{Deserialize, Serialize};
 use super::keys::{KeyClock, object_key};
 use super::{ObjectRoot, ObjectStoreError};
 use crate::client::validate_project;
-use crate::format::LineProbe;
+use crate::format::{LineProbe, RecordKind};
 use crate::layout::{CHILDREN_FILE, GRAPH_FILE, IdKind, LOG_FILE, METADATA_FILE, validate_id};
+use crate::read;
 
 /// The file in a spool folder saying how far each file was shipped.
 const SHIPPED_FILE: &str = ".shipped.json";
@@ -583,12 +584,21 @@ fn whole_lines_from(path: &Path, offset: u64) -> Result<Vec<u8>, ObjectStoreErro
     }
 }
 
-/// The smallest and largest steps the lines belong to (Burr's index reads them from the
-/// object's metadata).
+/// The smallest and largest steps the lines begin, for the object's `min_sequence_id` and
+/// `max_sequence_id` (Burr's S3 server counts an app's steps from the largest
+/// `max_sequence_id`). A line begins a step by the rule every count of steps here follows
+/// ([`read::begun_step`], as the server counts them): a `begin_entry` the reader drops (an
+/// invalid timestamp, a missing key) begins none, so it counts no step that no answer shows.
+/// `None` when the lines begin no step (the rest of steps begun in an earlier object: their
+/// spans, attributes and `end_entry`, whose steps that object's range holds already).
 fn sequence_range(lines: &[u8]) -> Option<(u64, u64)> {
     lines
         .split(|b| *b == b'\n')
-        .filter_map(|line| LineProbe::read(line).ok()?.step())
+        .filter(|line| {
+            LineProbe::read(line)
+                .is_ok_and(|probe| probe.record_kind() == Some(RecordKind::BeginEntry))
+        })
+        .filter_map(|line| read::begun_step(line).ok().flatten())
         .fold(None, |range, seq| {
             Some(range.map_or((seq, seq), |(lo, hi): (u64, u64)| {
                 (lo.min(seq), hi.max(seq))
@@ -655,7 +665,8 @@ mod tests {
             lines,
             b"{\"type\":\"begin_entry\",\"sequence_id\":1}\n{\"type\":\"attribute\",\"action_sequence_id\":4}\n"
         );
-        assert_eq!(sequence_range(&lines), Some((1, 4)));
+        // That begin_entry is no record (no time, no action): it begins no step.
+        assert_eq!(sequence_range(&lines), None);
         assert!(
             whole_lines_from(&path, lines.len() as u64)
                 .unwrap()
@@ -675,11 +686,54 @@ mod tests {
         std::fs::write(&path, format!("{long}{short}")).unwrap();
         let first = whole_lines_from(&path, 0).unwrap();
         assert_eq!(first.len(), long.len());
-        assert_eq!(sequence_range(&first), Some((7, 7)));
+        assert_eq!(sequence_range(&first), None);
         let next = whole_lines_from(&path, first.len() as u64).unwrap();
         assert_eq!(next, short.as_bytes());
         // Torn after a long start: nothing until the line ends.
         std::fs::write(&path, &long[..MAX_OBJECT + 5]).unwrap();
         assert!(whole_lines_from(&path, 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_range_holds_the_steps_begun_as_the_server_counts_them() {
+        let begin = |seq: u64, time: &str| {
+            format!(
+                "{{\"type\":\"begin_entry\",\"start_time\":\"{time}\",\"action\":\"a\",\"inputs\":{{}},\"sequence_id\":{seq}}}\n"
+            )
+        };
+        let end = |seq: u64| {
+            format!(
+                "{{\"type\":\"end_entry\",\"end_time\":\"2024-01-01T00:00:01\",\"action\":\"a\",\"result\":{{}},\"exception\":null,\"state\":{{}},\"sequence_id\":{seq}}}\n"
+            )
+        };
+        let span = |seq: u64| {
+            format!(
+                "{{\"type\":\"end_span\",\"end_time\":\"2024-01-01T00:00:01Z\",\"action_sequence_id\":{seq},\"span_id\":\"{seq}:0\"}}\n"
+            )
+        };
+        let ok = "2024-01-01T00:00:00";
+        // Steps 3 and 4 begun; the last begin_entry has an invalid time: the reader drops it
+        // (and with it step 5), as the server's count does.
+        let lines = [
+            end(2),
+            span(2),
+            begin(3, ok),
+            end(3),
+            begin(4, ok),
+            end(4),
+            begin(5, "2024-01-01T00:00:60"),
+            span(5),
+            end(5),
+        ]
+        .concat();
+        assert_eq!(sequence_range(lines.as_bytes()), Some((3, 4)));
+        for line in lines.lines() {
+            let begun = crate::read::begun_step(line.as_bytes()).ok().flatten();
+            let counted = sequence_range(format!("{line}\n").as_bytes()).map(|r| r.1);
+            assert_eq!(counted, begun, "{line}");
+        }
+        // Only the rest of steps begun before, or only a dropped begin_entry: no range.
+        assert_eq!(sequence_range([end(2), span(2)].concat().as_bytes()), None);
+        assert_eq!(sequence_range(begin(9, "not a time").as_bytes()), None);
     }
 }
