@@ -273,6 +273,23 @@ fn build_fixture(root: &Path) -> PathBuf {
         json!({"chat_history": [], "__SEQUENCE_ID": 5, "__PRIOR_STEP": "prompt"}),
         json!({}),
     );
+    // Step 6 begins at an invalid time (second 60): the reader drops it, and every count
+    // leaves it out (the header's too).
+    fork.begin(6, "prompt", 60, json!({}));
+    fork.end(
+        6,
+        "prompt",
+        31,
+        json!({"chat_history": [], "__SEQUENCE_ID": 6, "__PRIOR_STEP": "prompt"}),
+        None,
+    );
+    fork.step(
+        7,
+        "prompt",
+        32,
+        json!({"chat_history": [], "__SEQUENCE_ID": 7, "__PRIOR_STEP": "prompt"}),
+        json!({}),
+    );
     write_app(
         root,
         "chatbot",

@@ -30,14 +30,16 @@ export function drawHead(page) {
     sm.errors && sm.errors.length ? h("div", { class: "banner err", style: "margin:8px 0 0" }, sm.errors.join("\n")) : null]);
 }
 
-/** How many steps the app has. A fork's log starts after its parent's steps: the app list
- * (as Burr's) counts up to its last sequence id, so say where its own steps start. */
+/** How many steps the app has: the server's count (`num_steps`, the rows the list can show),
+ * never one worked out from sequence ids (a step the reader drops has one and no row). A fork's
+ * log starts after its parent's steps, so it says where its own steps start and counts the
+ * parent's before them. */
 function stepCount(sm) {
   const first = sm.first_sequence_id;
   if (first === null || first === undefined || first === 0 || !sm.num_steps) return plural(sm.num_steps, "step");
-  const last = sm.last_sequence_id;
-  const before = sm.parent_pointer ? ` (the first ${first} are its parent's)` : "";
-  return `${plural(sm.num_steps, "step")} here, #${first}–#${last}: ${plural(last + 1, "step")} in all${before}`;
+  const range = `#${first.toLocaleString()}–#${sm.last_sequence_id.toLocaleString()}`;
+  if (!sm.parent_pointer) return `${plural(sm.num_steps, "step")}, ${range}`;
+  return `${plural(sm.num_steps, "step")} here, ${range}: ${plural(first + sm.num_steps, "step")} in all (the first ${first.toLocaleString()} are its parent's)`;
 }
 
 /** The "go to step #" box. */
