@@ -171,6 +171,27 @@ impl BurrOnBucket {
         assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));
         serde_json::from_slice(&body).unwrap()
     }
+
+    /// The answer at `path` once it satisfies `done` (the server mirrors a bucket's objects
+    /// one by one: an app listed may not have all its files yet, and answers 404 or fewer
+    /// steps meanwhile); fails after 20 s with the last answer.
+    fn get_once(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let start = Instant::now();
+        loop {
+            let (status, body) = support::http::get(self.port, path).unwrap();
+            let text = String::from_utf8_lossy(&body).into_owned();
+            if status == 200 {
+                let value: Value = serde_json::from_slice(&body).unwrap();
+                if done(&value) {
+                    return value;
+                }
+            } else {
+                assert_eq!(status, 404, "{path}: {text}");
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "{path}: {status} {text}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 impl Drop for BurrOnBucket {
@@ -203,17 +224,10 @@ fn burr_serves_a_bucket_live_and_a_restart_fetches_nothing_twice() {
     // Live: steps written while it runs show up.
     run_counter(&tracker, "second", Some("p1"), None, 2);
     tracker.flush().unwrap();
-    let start = Instant::now();
-    loop {
-        let apps = burr.get("/api/v0/fleet/__none__/apps");
-        if apps["total"] == 2 {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "{apps}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let second = burr.get("/api/v0/fleet/second/p1/apps");
-    assert_eq!(second["steps"].as_array().unwrap().len(), 2);
+    burr.get_once("/api/v0/fleet/__none__/apps", |apps| apps["total"] == 2);
+    let steps = |app: &Value| app["steps"].as_array().map_or(0, Vec::len);
+    let second = burr.get_once("/api/v0/fleet/second/p1/apps", |app| steps(app) >= 2);
+    assert_eq!(steps(&second), 2);
     drop(burr);
 
     // A restart on the same index lists from where it was and fetches no object again.
