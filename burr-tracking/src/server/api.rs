@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use super::work::{BlockingWork, WorkFailed};
-use super::{Order, StepQuery, Store, StoreError};
+use super::{Insights, Order, StepQuery, Store, StoreError};
 
 /// Longest time a `wait` request is held open.
 const MAX_WAIT: Duration = Duration::from_secs(30);
@@ -59,6 +59,7 @@ pub(super) fn routes() -> Router<Api> {
         .route("/api/v1/{project}/{app_id}/summary", get(summary))
         .route("/api/v1/{project}/{app_id}/steps", get(steps))
         .route("/api/v1/{project}/{app_id}/wait", get(wait))
+        .route("/api/v1/{project}/{app_id}/insights", get(insights))
         .route("/api/v1/demo", post(demo))
         .fallback(not_found)
 }
@@ -319,6 +320,49 @@ async fn steps(
         .blocking(move |s| s.steps_json(&project, &app_id, &query))
         .await?;
     Ok(raw_json(body))
+}
+
+/// `GET /api/v1/{project}/{app_id}/insights`: what every step of the app adds up to (see
+/// [`Insights`] for what counts), as
+///
+/// ```json
+/// {"steps": 100000, "llm_calls": 2, "input_tokens": 80, "output_tokens": 24, "cost": 0.001,
+///  "spans": [{"name": "query_model", "count": 2, "total_ms": 230, "max_ms": 115, "open": 0}],
+///  "spans_left_out": 0}
+/// ```
+///
+/// `steps` is the number of steps added up: those the log held when the request came (steps
+/// appended meanwhile are left for the next request). `cost` is null when no call has one;
+/// `spans` is longest in total first, at most [`super::MAX_SPAN_NAMES`] names (spans of
+/// further names are counted in `spans_left_out`). An unknown app answers 404 as `/summary`
+/// does.
+///
+/// The steps are read [`super::MAX_PAGE`] at a time, each page one bounded file read (see
+/// [`Api::blocking`]) holding one page in memory; past the request's time budget the answer
+/// is `503` and no further page is read.
+async fn insights(
+    State(api): State<Api>,
+    Path((project, app_id)): Path<(String, String)>,
+) -> ApiResult {
+    let (p, a) = (project.clone(), app_id.clone());
+    let status = api.blocking(move |s| s.log_status(&p, &a)).await?;
+    let mut sums = Insights::default();
+    if let Some(last) = status.last_sequence_id {
+        let mut from = Some(0);
+        while let Some(at) = from {
+            let (p, a) = (project.clone(), app_id.clone());
+            let (more, next) = api
+                .blocking(move |s| {
+                    let mut sums = sums;
+                    let next = sums.add_steps(s, &p, &a, at, last)?;
+                    Ok((sums, next))
+                })
+                .await?;
+            sums = more;
+            from = next;
+        }
+    }
+    to_json(&sums)
 }
 
 /// Adds the demo projects that are missing. Only same-origin requests of type

@@ -22,6 +22,7 @@
 //! | `GET /api/v1/{project}/{app_id}/summary` | graph, links, step count, log size, problems |
 //! | `GET /api/v1/{project}/{app_id}/steps?from&to&limit&order` | a page of steps by sequence id |
 //! | `GET /api/v1/{project}/{app_id}/wait?log_size&timeout_ms` | long poll: answers when the log grows |
+//! | `GET /api/v1/{project}/{app_id}/insights` | LLM calls, tokens, cost and span times over all steps ([`Insights`]) |
 //! | `POST /api/v1/demo` (JSON) | adds the missing demo projects (see [`crate::demo`]) |
 //!
 //! Ids in paths are checked before any file is touched: `..`, absolute paths and encoded
@@ -66,6 +67,7 @@ mod cache;
 mod guard;
 mod host;
 mod index;
+mod insights;
 mod limits;
 mod listen;
 mod store;
@@ -80,6 +82,7 @@ use tokio::net::TcpListener;
 
 pub use cache::CACHE_BUDGET;
 pub use host::{AllowedHosts, InvalidHostName};
+pub use insights::{Insights, MAX_SPAN_NAMES, SpanTime};
 pub use limits::{
     HEADER_READ_TIMEOUT, Limits, MAX_BLOCKING, MAX_CONNECTIONS, REQUEST_TIMEOUT, WRITE_TIMEOUT,
 };
