@@ -820,3 +820,65 @@ fn apache_burrs_own_ui_runs_against_this_server() {
         "Burr's UI walkthrough failed (see its output above)"
     );
 }
+
+/// The Insights tab of an app of 1,500 steps (more than the page loads): the app's part shows
+/// the server's sums over all of them (`tests/browser/insights.mjs`).
+#[test]
+fn insights_tab_adds_up_all_steps_in_chromium() {
+    const INSIGHTS: &str = "the Insights tab over all steps in the browser";
+    let dir = browser_dir();
+    if let Some(why) = browser_missing(&dir) {
+        return skip(INSIGHTS, why).unwrap_or(());
+    }
+    let data = tempfile::tempdir().unwrap();
+    // Every even step makes one LLM call in a span: 10 input tokens, 5 output, $0.25.
+    let mut log = Log(Vec::new());
+    for seq in 0..1_500 {
+        log.begin(seq, "ask", 1, json!({}));
+        if seq % 2 == 0 {
+            log.span(seq, &format!("{seq}:0"), "llm", None, (1, 10, 60));
+            for (key, value) in [
+                ("gen_ai.operation.name", json!("chat")),
+                ("gen_ai.usage.input_tokens", json!(10)),
+                ("gen_ai.usage.output_tokens", json!(5)),
+                ("gen_ai.usage.cost", json!(0.25)),
+            ] {
+                log.attribute(seq, Some(&format!("{seq}:0")), key, value);
+            }
+        }
+        log.end(seq, "ask", 1, json!({"seq": seq}), None);
+    }
+    let graph_json = graph("ask", &[("ask", &[])], &[("ask", "ask", "default")]);
+    write_app(
+        data.path(),
+        "insights",
+        "many",
+        &graph_json,
+        metadata(None, None, None),
+        &log,
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let store = Store::new(data.path());
+    runtime.spawn(async move {
+        axum::serve(listener, server::router(store)).await.unwrap();
+    });
+    let url = format!("http://{addr}/");
+    let expect =
+        json!({"steps": 1_500, "calls": 750, "input": 7_500, "output": 3_750, "cost": "$187.5000"})
+            .to_string();
+    let (passed, stdout) = run_script(
+        &dir,
+        "insights.mjs",
+        &[
+            ("BURR_URL", url.as_ref()),
+            ("BURR_APP", "insights/many".as_ref()),
+            ("BURR_EXPECT", expect.as_ref()),
+        ],
+    );
+    assert!(passed, "the Insights check failed (see its output above)");
+    assert!(stdout.contains("insights passed"), "{stdout}");
+}

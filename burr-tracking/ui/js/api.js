@@ -65,6 +65,11 @@ export function steps(project, appId, query, signal) {
   return get(`${appBase(project, appId)}/steps?${new URLSearchParams(query)}`, signal);
 }
 
+/** What all the app's steps add up to: LLM calls, tokens, cost and time per span name. */
+export function insights(project, appId, signal) {
+  return get(`${appBase(project, appId)}/insights`, signal);
+}
+
 /** Answers when the app's log is no longer `logSize` bytes long, or after 20 seconds. */
 export function waitForLog(project, appId, logSize, signal) {
   return get(`${appBase(project, appId)}/wait?log_size=${logSize}&timeout_ms=20000`, signal);

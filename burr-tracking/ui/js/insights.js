@@ -1,6 +1,7 @@
 // What the steps' attributes and spans add up to: LLM calls, tokens and cost (from the
 // OpenTelemetry GenAI names, `gen_ai.*`, and the names Apache Burr's Insights reads), and the
-// time spent per span name.
+// time spent per span name. `insights` adds up steps the page holds; `fromServer` reads the
+// same sums over all of an app's steps from the server's `/insights` answer.
 import { tsMillis } from "./format.js";
 
 const num = (v) => (typeof v === "number" && isFinite(v) ? v : null);
@@ -47,4 +48,21 @@ export function insights(steps) {
     }
   }
   return out;
+}
+
+/** The server's sums over all of an app's steps (`GET /api/v1/{project}/{app_id}/insights`),
+ * in the shape `insights` returns. */
+export function fromServer(sums) {
+  const bySpan = new Map();
+  for (const s of sums.spans || []) bySpan.set(s.name, { count: s.count, total: s.total_ms, max: s.max_ms, open: s.open });
+  return {
+    steps: sums.steps,
+    calls: sums.llm_calls,
+    inputTokens: sums.input_tokens,
+    outputTokens: sums.output_tokens,
+    cost: sums.cost ?? 0,
+    hasCost: num(sums.cost) !== null,
+    bySpan,
+    spansLeftOut: sums.spans_left_out || 0,
+  };
 }
