@@ -188,7 +188,10 @@ impl BurrOnBucket {
             } else {
                 assert_eq!(status, 404, "{path}: {text}");
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "{path}: {status} {text}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{path}: {status} {text}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }

@@ -390,8 +390,7 @@ fn counted_sequence_id(line: &[u8]) -> Option<u64> {
 /// that has a top-level `sequence_id` gives `sequence_id + 1`; spans, attributes and stream
 /// events have none and are passed over; a log without any gives 0.
 ///
-/// Unlike Burr's server, the count follows what the reader shows (see
-/// [`counted_sequence_id`]): a `begin_entry` the reader drops (an invalid timestamp, a torn
+/// Unlike Burr's server, the count follows what the reader shows: a `begin_entry` the reader drops (an invalid timestamp, a torn
 /// line) and the `end_entry` after it are passed over, so the count is the last step shown
 /// plus one. Lines whose `sequence_id` is not an integer are passed over too, where Burr's
 /// server fails.
