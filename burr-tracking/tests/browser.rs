@@ -3,6 +3,11 @@
 //!
 //! Needs `node`, `/usr/bin/chromium` and `npm install` in `tests/browser` (`.ci/setup` does
 //! all three). Without them the test says why and passes, unless `BURR_REQUIRE_SERVICES=1`.
+//!
+//! The walkthrough's live check writes an app of `BURR_UI_LIVE_STEPS` steps (2,000,000 unless
+//! set: about 550 MB of log) while the page is open, and checks the contract: the
+//! newest row is the writer's last step within 10 s of the writer finishing, and the page's
+//! DOM stays bounded.
 #![cfg(feature = "server")]
 
 mod support;

@@ -372,3 +372,64 @@ fn once_indexed_the_answer_is_the_index_one_whatever_the_layout() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn a_writer_far_ahead_of_the_index_is_answered_from_the_end_the_same() {
+    let root = tempfile::tempdir().unwrap();
+    write_log(root.path(), "fast", &steps(0..100));
+    let store = Store::new(root.path());
+    assert_eq!(store.log_status("p", "fast").unwrap().num_steps, 100);
+    // The writer goes on, far past what the index read (more than 32 MB): the newest steps,
+    // down to a step or not, and the counts are read from the log's end, with the answers
+    // the index gives once it read it all.
+    let mut more = fs::OpenOptions::new()
+        .append(true)
+        .open(root.path().join("p/fast/log.jsonl"))
+        .unwrap();
+    let total: u64 = 60_000;
+    for from in (100..total).step_by(10_000) {
+        std::io::Write::write_all(
+            &mut more,
+            steps(from..(from + 10_000).min(total)).as_bytes(),
+        )
+        .unwrap();
+    }
+    let indexed = Store::new(root.path());
+    indexed.log_status("p", "fast").unwrap();
+    let status = store.log_status("p", "fast").unwrap();
+    assert_eq!(status, indexed.log_status("p", "fast").unwrap());
+    assert_eq!(
+        (status.num_steps, status.last_sequence_id),
+        (60_000, Some(59_999))
+    );
+    let summary = store.summary("p", "fast").unwrap();
+    assert_eq!(
+        (
+            summary.num_steps,
+            summary.first_sequence_id,
+            summary.last_sequence_id
+        ),
+        (60_000, Some(0), Some(59_999))
+    );
+    let queries = newest_queries().into_iter().chain([
+        StepQuery {
+            limit: 1_000,
+            order: Order::Descending,
+            from: Some(59_500),
+            to: None,
+        },
+        StepQuery {
+            limit: 200,
+            order: Order::Descending,
+            from: Some(59_000),
+            to: None,
+        },
+    ]);
+    for query in queries {
+        assert_eq!(
+            store.steps_json("p", "fast", &query).unwrap(),
+            indexed.steps_json("p", "fast", &query).unwrap(),
+            "{query:?}"
+        );
+    }
+}

@@ -109,10 +109,48 @@ struct PartialStep {
 /// `Ok(None)` for a line that reads but is not a `begin_entry`; the reader's error for a line
 /// that does not read.
 pub(crate) fn begun_step(line: &[u8]) -> Result<Option<u64>, RecordError> {
+    if let Some(seq) = plain_begin(line) {
+        return Ok(Some(seq));
+    }
     match LogRecord::from_json_line(&lossy(line))? {
         LogRecord::BeginEntry(entry) => Ok(Some(entry.sequence_id)),
         _ => Ok(None),
     }
+}
+
+/// The sequence id of a `begin_entry` in the one shape writers give a step without inputs,
+/// `{"type":"begin_entry","start_time":"T","action":"A","inputs":{},"sequence_id":N}` (then
+/// JSON whitespace only), whose `T` reads as a [`Timestamp`](crate::format::Timestamp): such
+/// a line reads as a record, so [`begun_step`] gives `N` without parsing it (a tight loop
+/// writes millions of them). `None` for any other line, which the parse decides on.
+fn plain_begin(line: &[u8]) -> Option<u64> {
+    /// The bytes of a JSON string without escapes up to its closing quote, and the rest.
+    fn plain_string(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+        let end = bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        (bytes[end] == b'"').then(|| (&bytes[..end], &bytes[end + 1..]))
+    }
+    let line = line.trim_ascii_end();
+    let rest = line.strip_prefix(br#"{"type":"begin_entry","start_time":""#)?;
+    let (time, rest) = plain_string(rest)?;
+    let rest = rest.strip_prefix(br#","action":""#)?;
+    let (_action, rest) = plain_string(rest)?;
+    let digits = rest
+        .strip_prefix(br#","inputs":{},"sequence_id":"#)?
+        .strip_suffix(b"}")?;
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if digits.len() > 1 && digits[0] == b'0' {
+        return None;
+    }
+    let seq = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    std::str::from_utf8(time)
+        .ok()?
+        .parse::<crate::format::Timestamp>()
+        .ok()
+        .map(|_| seq)
 }
 
 /// Groups log records into steps exactly as Burr's server does (`Step.from_logs`):
@@ -208,6 +246,66 @@ pub fn steps_from_records(records: impl IntoIterator<Item = LogRecord>) -> Vec<S
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_plain_begin_entry_is_read_as_the_parse_reads_it() {
+        let full = |line: &str| match LogRecord::from_json_line(&lossy(line.as_bytes())) {
+            Ok(LogRecord::BeginEntry(entry)) => Some(entry.sequence_id),
+            _ => None,
+        };
+        let mut lines = Vec::new();
+        for time in [
+            "2026-12-03T15:24:28.381818",
+            "2026-12-03T15:24:60",
+            "2026-12-03",
+            "x",
+            "",
+            "2026-12-03T15:24:28Z",
+            "2026-12-03T15:24:28+01:00",
+        ] {
+            for action in ["increment", "", "a b é", "q\\\"x", "tab\there"] {
+                for seq in [
+                    "0",
+                    "7",
+                    "007",
+                    "18446744073709551615",
+                    "18446744073709551616",
+                    "-1",
+                    "1.0",
+                    "",
+                ] {
+                    lines.push(format!(
+                        r#"{{"type":"begin_entry","start_time":"{time}","action":"{action}","inputs":{{}},"sequence_id":{seq}}}"#
+                    ));
+                }
+            }
+        }
+        let base = lines[1].clone();
+        lines.extend([
+            format!("{base}\n"),
+            format!("{base} \r\n"),
+            format!(" {base}"),
+            format!("{base}x"),
+            base.replace("{}", r#"{"a":1}"#),
+            base.replace(r#""type":"begin_entry""#, r#""type": "begin_entry""#),
+            base.replace(r#"}}"#, "}"),
+            base.replacen('}', "} ", 1),
+        ]);
+        let mut fast = 0;
+        for line in &lines {
+            let plain = plain_begin(line.as_bytes());
+            if plain.is_some() {
+                fast += 1;
+                assert_eq!(plain, full(line), "{line}");
+            }
+            assert_eq!(
+                begun_step(line.as_bytes()).ok().flatten(),
+                full(line),
+                "{line}"
+            );
+        }
+        assert!(fast > 20, "{fast} lines read without the parse");
+    }
+
     use super::*;
     use crate::read::parse_log;
 

@@ -115,10 +115,12 @@ export class LoadedSteps {
     return answer.steps[0] || null;
   }
 
-  /** Loads step `seq` again and the steps after it (one page); returns whether more follow. */
-  async loadFrom(seq, signal) {
-    const answer = await this.request({ order: "asc", limit: STEP_PAGE * 5, from: seq }, signal);
+  /** Loads step `seq` again and the steps after it, the newest first: at most `MAX_LOADED`
+   * (past that, the newest of them, leaving a gap after `seq`). It asks for the newest steps,
+   * which the server answers from the log's end when it has not read all the log yet. */
+  async loadSince(seq, signal) {
+    const answer = await this.request({ order: "desc", limit: MAX_LOADED, from: seq }, signal);
     this.add(answer.steps);
-    return answer.next !== null && answer.next !== undefined;
+    return answer;
   }
 }

@@ -3,9 +3,10 @@
 //! step's JSON once built.
 //!
 //! The lines are probed (`lines`) and steps built from them (`build`) here; before the index
-//! has read a log to its end, the newest page can be read from the log's end instead (`tail`,
-//! checked by a scan of the `begin_entry` lines in `scan`), giving the answer the index would
-//! give.
+//! has read a log to its end, or when the log went far past what it read, the newest page can
+//! be read from the log's end instead (`tail`, checked by a scan of the `begin_entry` lines in
+//! `scan` from the log's start or from a start known, [`Known`]), giving the answer the index
+//! would give.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
@@ -26,7 +27,7 @@ mod tail;
 
 use build::{StepArray, build_steps};
 use lines::{LineKeys, probe, probe_lines};
-pub(super) use tail::newest_page;
+pub(super) use tail::{Known, TailPage, newest_page};
 
 /// Size of the reads made when scanning a log.
 const CHUNK: usize = 4 << 20;
@@ -41,6 +42,8 @@ const RANGE_BYTES: usize = std::mem::size_of::<(u64, u64)>();
 const MAX_SPAN: u64 = 32 << 20;
 /// Steps read from disk at once when many are built.
 const BUILD_BATCH: usize = 4096;
+/// Starts checked by answers from the log's end kept per app.
+const MAX_AHEAD: usize = 8;
 
 /// Where one step's lines are, and its JSON once built.
 #[derive(Debug, Default)]
@@ -85,6 +88,12 @@ pub(super) struct AppIndex {
     in_long_line: bool,
     /// Whether the log was read to its end once (see [`AppIndex::indexed_flag`]).
     indexed: Arc<AtomicBool>,
+    /// What the latest answers from the log's end checked past `offset`, by offset (see
+    /// [`AppIndex::far_behind`]): a few, since answers of different sizes read back to
+    /// different lines.
+    ahead: Vec<Known>,
+    /// The log's size at the last answer from its end.
+    ahead_size: Option<u64>,
 }
 
 fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
@@ -118,6 +127,8 @@ impl AppIndex {
             range_count: 0,
             in_long_line: false,
             indexed: Arc::new(AtomicBool::new(false)),
+            ahead: Vec::new(),
+            ahead_size: None,
         }
     }
 
@@ -189,6 +200,64 @@ impl AppIndex {
                 // A step whose only line so far is the pending begin_entry.
                 pending.filter(|seq| (from..=to).contains(seq) && !self.steps.contains_key(seq)),
             )
+    }
+
+    /// What the index knows of the log's start: the steps begun before `offset` and the last
+    /// of them, when what it read ends there (no record pending, no long line passed over).
+    fn known(&self) -> Option<Known> {
+        let last = self.step_ids().next_back()?;
+        let whole = self.pending.is_none() && !self.in_long_line && self.offset > 0;
+        (whole && self.begun > 0).then_some(Known {
+            offset: self.offset,
+            begun: self.begun,
+            last,
+        })
+    }
+
+    /// When the log (the same file, grown only) is more than `behind` bytes past what the
+    /// index read, and the index read it to the end once, the starts known to answer its
+    /// newest steps from its end without reading all that first ([`newest_page`]): what the
+    /// index read, and what the latest such answers checked ([`AppIndex::checked_ahead`]).
+    /// `None` when the index should read the log.
+    pub(super) fn far_behind(&mut self, behind: u64) -> Option<Vec<Known>> {
+        if !self.indexed.load(Ordering::Acquire) {
+            return None;
+        }
+        let known = self.known()?;
+        let mut file = self.log.open_file().ok()?;
+        let meta = file.metadata().ok()?;
+        if identity(&meta) != self.identity
+            || meta.len() < self.offset.saturating_add(behind)
+            || !self.tail_unchanged(&mut file)
+        {
+            return None;
+        }
+        let len = meta.len();
+        self.ahead
+            .retain(|a| a.offset > known.offset && a.offset <= len);
+        Some(
+            std::iter::once(known)
+                .chain(self.ahead.iter().copied())
+                .collect(),
+        )
+    }
+
+    /// Remembers what an answer from the log's end checked (see [`AppIndex::far_behind`]),
+    /// keeping the latest [`MAX_AHEAD`], and the log's size then; returns whether the log
+    /// had that size at the answer before too (the writer paused or stopped).
+    pub(super) fn checked_ahead(&mut self, known: Option<Known>, log_size: u64) -> bool {
+        let settled = self.ahead_size == Some(log_size);
+        self.ahead_size = Some(log_size);
+        let Some(known) = known.filter(|k| k.offset > self.offset) else {
+            return settled;
+        };
+        if let Err(at) = self.ahead.binary_search_by_key(&known.offset, |a| a.offset) {
+            self.ahead.insert(at, known);
+            if self.ahead.len() > MAX_AHEAD {
+                self.ahead.remove(0);
+            }
+        }
+        settled
     }
 
     /// Reads what was appended to the log since the last call.

@@ -57,6 +57,20 @@ const EXTRA_STEPS: usize = 64;
 /// Most lines looked at before the newest steps to find the step before them.
 const BEFORE_LINES: usize = 64;
 
+/// What is known of the start of a log, up to a line start: how many steps the lines before
+/// `offset` begin and the sequence id of the last of them. The index knows it of what it read;
+/// a tail answer knows it of the lines before those it read ([`TailPage::known`]), so that the
+/// next answer scans only what was appended since (see [`newest_page`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::server) struct Known {
+    /// A line start of the log, past its first line.
+    pub(in crate::server) offset: u64,
+    /// Steps begun before `offset`.
+    pub(in crate::server) begun: usize,
+    /// The sequence id of the last step begun before `offset` (the largest).
+    pub(in crate::server) last: u64,
+}
+
 /// The newest page of steps of a log, read from its end (see the [module](self)).
 #[derive(Debug)]
 pub(in crate::server) struct TailPage {
@@ -70,6 +84,8 @@ pub(in crate::server) struct TailPage {
     log_size: u64,
     /// The JSON of the page's steps (none for a step whose lines make no step).
     json: HashMap<u64, Arc<str>>,
+    /// What the lines before those read begin, when the log was not read whole.
+    known: Option<Known>,
 }
 
 impl TailPage {
@@ -91,6 +107,24 @@ impl TailPage {
     /// Bytes of the log read (as the index counts them).
     pub(in crate::server) fn log_size(&self) -> u64 {
         self.log_size
+    }
+
+    /// The sequence id of the newest step, if any.
+    pub(in crate::server) fn newest(&self) -> Option<u64> {
+        self.seqs.first().copied().or(self.next)
+    }
+
+    /// What the lines before those read begin (checked by this answer), when the log was not
+    /// read whole: the next answer may start its scan there.
+    pub(in crate::server) fn known(&self) -> Option<Known> {
+        self.known
+    }
+
+    /// Keeps the page's steps from `from` on (what the index answers for the newest steps
+    /// down to `from`): the page's sequence ids below it go, and `next` too when below it.
+    pub(in crate::server) fn keep_from(&mut self, from: u64) {
+        self.seqs.retain(|&seq| seq >= from);
+        self.next = self.next.filter(|&next| next >= from);
     }
 
     /// The JSON array of the page's steps within `max_bytes`, and how many it covers (as
@@ -125,16 +159,31 @@ type Scan<T> = Result<T, Stop>;
 /// The `limit` newest steps of `log`, the step count and the log's size, from its end, when
 /// the lines read show the layout of the [module](self)'s checks; `None` when they do not,
 /// when the log cannot be read, or when more than `budget` bytes would be held.
+///
+/// With `known` (what the index read, or what an earlier answer checked), the part not read is
+/// checked from the latest of them that lies before the lines read, not from the log's first
+/// line: the scan then costs what was appended since, and the count starts from theirs. The
+/// lines of at least `depth` steps are read (and checked), whatever the `limit`, so that
+/// answers of any size read back about as far: the start each one checked lies before the
+/// lines the next one reads once the log grew.
 pub(in crate::server) fn newest_page(
     log: &RootPath,
-    limit: usize,
+    (limit, depth): (usize, usize),
     budget: usize,
+    known: &[Known],
 ) -> Option<TailPage> {
     let mut file = log.open_file().ok()?;
-    read_page(log, &mut file, limit, budget).ok()
+    read_page(log, &mut file, (limit, depth), budget, known).ok()
 }
 
-fn read_page(log: &RootPath, file: &mut File, limit: usize, budget: usize) -> Scan<TailPage> {
+fn read_page(
+    log: &RootPath,
+    file: &mut File,
+    (limit, depth): (usize, usize),
+    budget: usize,
+    known: &[Known],
+) -> Scan<TailPage> {
+    let reach = limit.max(depth);
     let len = file.metadata()?.len();
     let (head_start, head_end, first, prefix) = first_line(file, len)?;
     let mut back = Backward {
@@ -161,11 +210,11 @@ fn read_page(log: &RootPath, file: &mut File, limit: usize, budget: usize) -> Sc
         }
     }
 
-    // Lines backwards until `limit + 1` steps began (the one more is the page's `next`), then
-    // up to `EXTRA_STEPS` more among the bytes already held, checked the same way.
+    // Lines backwards until `reach + 1` steps began (the one more past the page is its
+    // `next`), then up to `EXTRA_STEPS` more among the bytes already held, checked the same way.
     let mut begins = 0;
-    while begins <= limit + EXTRA_STEPS && cursor > head_start {
-        let start = if begins <= limit {
+    while begins <= reach + EXTRA_STEPS && cursor > head_start {
+        let start = if begins <= reach {
             back.line_start(cursor, cursor - 1)?
         } else {
             match back.held_line_start(cursor - 1) {
@@ -210,6 +259,17 @@ fn read_page(log: &RootPath, file: &mut File, limit: usize, budget: usize) -> Sc
         }
     }
     let oldest = *ids.first().ok_or(Stop::Unsafe)?;
+    // The latest start known that lies before the lines read (else the log's first line).
+    let from = known
+        .iter()
+        .filter(|k| k.offset >= head_end && k.offset <= cursor && k.begun > 0)
+        .max_by_key(|k| k.offset)
+        .copied()
+        .unwrap_or(Known {
+            offset: head_end,
+            begun: 1,
+            last: first,
+        });
     let total = if cursor <= head_start {
         // The whole log was read.
         if oldest != first {
@@ -217,19 +277,25 @@ fn read_page(log: &RootPath, file: &mut File, limit: usize, budget: usize) -> Sc
         }
         ids.len()
     } else {
-        if oldest <= first {
+        if oldest <= from.last {
             return Err(Stop::Unsafe);
         }
-        check_unread(&mut back, head_end, cursor, first, oldest)?;
+        check_unread(&mut back, from.offset, cursor, from.last, oldest)?;
         // Every step in between began, once and in order.
-        if cursor - head_end <= MAX_SCAN {
+        if cursor - from.offset <= MAX_SCAN {
             let prefix = prefix.ok_or(Stop::Unsafe)?;
-            if !begins_between(log, head_end, cursor, prefix, (first, oldest)) {
+            if !begins_between(log, from.offset, cursor, prefix, (from.last, oldest)) {
                 return Err(Stop::Unsafe);
             }
         }
-        usize::try_from(oldest - first).map_err(|_| Stop::Unsafe)? + ids.len()
+        let between = usize::try_from(oldest - from.last - 1).map_err(|_| Stop::Unsafe)?;
+        from.begun + between + ids.len()
     };
+    let known = (cursor > head_start).then(|| Known {
+        offset: cursor,
+        begun: total - ids.len(),
+        last: oldest - 1,
+    });
 
     let seqs: Vec<u64> = ids.iter().rev().take(limit).copied().collect();
     let next = ids.iter().rev().nth(limit).copied();
@@ -253,6 +319,7 @@ fn read_page(log: &RootPath, file: &mut File, limit: usize, budget: usize) -> Sc
         total,
         log_size,
         json,
+        known,
     })
 }
 
@@ -441,8 +508,9 @@ mod tests {
         std::fs::write(root.path().join("log.jsonl"), log).unwrap();
         let page = newest_page(
             &RootPath::new(root.path()).join("log.jsonl"),
-            limit,
+            (limit, 0),
             1 << 20,
+            &[],
         )?;
         assert_eq!(page.steps_json(usize::MAX).1, page.seqs().len());
         Some((
@@ -477,6 +545,64 @@ mod tests {
         );
         let torn = steps(0..1_000) + r#"{"type":"begin_en"#;
         assert_eq!(tail(&torn, 1).map(|t| (t.2, t.3)), Some((1_000, len)));
+    }
+
+    #[test]
+    fn a_known_start_is_scanned_from_and_each_answer_tells_where_the_next_may_start() {
+        let root = tempfile::tempdir().unwrap();
+        let at = RootPath::new(root.path()).join("log.jsonl");
+        let page = |log: &str, limit: usize, depth: usize, known: &[Known]| {
+            std::fs::write(root.path().join("log.jsonl"), log).unwrap();
+            newest_page(&at, (limit, depth), 1 << 20, known)
+        };
+        // What an index that read steps 0..300 knows.
+        let read = steps(0..300);
+        let index = Known {
+            offset: read.len() as u64,
+            begun: 300,
+            last: 299,
+        };
+        let log = steps(0..2_000);
+        let first = page(&log, 10, 100, &[index]).unwrap();
+        assert_eq!(
+            (first.total(), first.newest(), first.seqs().len()),
+            (2_000, Some(1_999), 10)
+        );
+        assert_eq!(first.next(), Some(1_989));
+        // It read at least 100 steps back and checked what lies before them.
+        let ahead = first.known().unwrap();
+        assert!(
+            ahead.last < 1_899 && ahead.begun == ahead.last as usize + 1,
+            "{ahead:?}"
+        );
+        assert_eq!(ahead.offset, steps(0..ahead.last + 1).len() as u64);
+        // The log grows: the next answer starts from there (or from the index's start).
+        let grown = steps(0..2_500);
+        for known in [vec![index, ahead], vec![index], vec![]] {
+            let next = page(&grown, 0, 100, &known).unwrap();
+            assert_eq!(
+                (next.total(), next.newest(), next.seqs().len()),
+                (2_500, Some(2_499), 0)
+            );
+        }
+        // A start past the lines read is not used; one that claims another count is believed
+        // only as far as the scan agrees with it.
+        let late = Known {
+            offset: steps(0..2_450).len() as u64,
+            begun: 2_450,
+            last: 2_449,
+        };
+        assert_eq!(
+            page(&grown, 0, 100, &[index, late]).map(|p| p.total()),
+            Some(2_500)
+        );
+        let wrong = Known { last: 250, ..ahead };
+        assert!(page(&grown, 0, 100, &[wrong]).is_none());
+        // A step missing or logged again after the known start shows in the scan.
+        let gap = steps(0..1_000) + &steps(1_001..2_500);
+        assert!(page(&gap, 0, 100, &[index]).is_none());
+        let again = steps(0..1_000) + &steps(200..2_500);
+        assert!(page(&again, 0, 100, &[index]).is_none());
     }
 
     #[test]
@@ -529,8 +655,16 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("log.jsonl"), &log).unwrap();
         let at = RootPath::new(root.path()).join("log.jsonl");
-        assert!(newest_page(&at, 900, 1 << 16).is_none());
-        assert!(newest_page(&RootPath::new(root.path()).join("missing"), 1, 1 << 20).is_none());
+        assert!(newest_page(&at, (900, 0), 1 << 16, &[]).is_none());
+        assert!(
+            newest_page(
+                &RootPath::new(root.path()).join("missing"),
+                (1, 0),
+                1 << 20,
+                &[]
+            )
+            .is_none()
+        );
         assert_eq!(tail("", 5), None);
     }
 }

@@ -64,8 +64,13 @@ pub const MAX_RESPONSE: usize = 64 << 20;
 /// a big log to be indexed: the page and the step count are read from the end of the log when
 /// its lines there show the layout every writer appends (consecutive steps, each step's lines
 /// after its `begin_entry`; see `index/tail.rs` for the checks), and the whole log is then
-/// indexed in the background, in turns that let requests go first. Any other log, and every
-/// other request, is answered by the index.
+/// indexed in the background, in turns that let requests go first. The same holds once the
+/// index read the log, when a writer went far ahead of it (more than 32 MB, as a tight loop
+/// writes in a fraction of a second): the newest steps (down to a step, as live mode asks),
+/// the step count and the log's size are read from the log's end, the part not indexed
+/// checked from where the index (or the last such answer) stopped, and the index catches up in
+/// the background; live answers never wait for all the writer wrote to be indexed. Any other
+/// log, and every other request, is answered by the index.
 ///
 /// Reading is tolerant where Burr's server answers 500: a torn last line is left for later (it
 /// is usually being written), and a malformed line is skipped and reported in the app's
@@ -454,9 +459,10 @@ impl Store {
         let (children, child_errors) = self.read_children(&dir);
         errors.extend(child_errors);
         self.with_index(&dir, |index| {
-            if let Err(err) = index.refresh() {
+            let status = self.log_status_in(&dir, index).unwrap_or_else(|err| {
                 errors.push(err.to_string());
-            }
+                index.status()
+            });
             errors.extend(index.problems.iter().cloned());
             if index.problem_count > index.problems.len() {
                 errors.push(format!(
@@ -464,7 +470,6 @@ impl Store {
                     index.problem_count - index.problems.len()
                 ));
             }
-            let status = index.status();
             Ok(AppSummary {
                 project: project.to_owned(),
                 app_id: app_id.to_owned(),
@@ -518,14 +523,17 @@ impl Store {
         let limit = query.limit.min(MAX_PAGE);
         // Room for the page's other keys.
         let room = self.max_response.saturating_sub(128);
-        if query.order == Order::Descending
-            && query.from.is_none()
-            && query.to.is_none()
-            && let Some(page) = self.newest_from_tail(&dir, limit, room)
-        {
+        // The newest steps (down to `from`, if given): from the log's end when the index has
+        // not read it yet, or is far behind it.
+        let newest = query.order == Order::Descending && query.to.is_none();
+        if newest && let Some(page) = self.newest_from_tail(&dir, limit, room, query.from) {
             return page;
         }
         self.with_index(&dir, |index| {
+            if newest && let Some(mut page) = self.newest_when_behind(&dir, index, limit, room) {
+                page.keep_from(query.from.unwrap_or(0));
+                return self.tail_json(&page, room);
+            }
             index.refresh()?;
             let from = query.from.unwrap_or(0);
             let to = query.to.unwrap_or(u64::MAX);
@@ -590,10 +598,23 @@ impl Store {
     /// ```
     pub fn log_status(&self, project: &str, app_id: &str) -> Result<LogStatus, StoreError> {
         let dir = self.app_dir(project, app_id)?;
-        self.with_index(&dir, |index| {
-            index.refresh()?;
-            Ok(index.status())
-        })
+        self.with_index(&dir, |index| self.log_status_in(&dir, index))
+    }
+
+    /// How far the log of the app in `dir` goes: from its end when the index is far behind
+    /// it (see [`Store::newest_when_behind`]), else from the index, which reads what was
+    /// appended since it last did.
+    fn log_status_in(&self, dir: &RootPath, index: &mut AppIndex) -> Result<LogStatus, StoreError> {
+        let room = self.max_response.saturating_sub(128);
+        if let Some(page) = self.newest_when_behind(dir, index, 0, room) {
+            return Ok(LogStatus {
+                log_size: page.log_size(),
+                num_steps: page.total(),
+                last_sequence_id: page.newest(),
+            });
+        }
+        index.refresh()?;
+        Ok(index.status())
     }
 }
 

@@ -6,13 +6,24 @@ use std::sync::atomic::Ordering;
 use crate::confined::RootPath;
 use crate::layout;
 
-use super::super::index::newest_page;
+use super::super::index::{AppIndex, TailPage, newest_page};
 use super::background::Claim;
 use super::{Store, StoreError};
 
 /// Most bytes of a log held to answer its newest page from the end (past it, or past half
 /// the answer's bound, the log is indexed whole instead).
 const TAIL_BYTES: usize = 32 << 20;
+
+/// Bytes of a log past what its index read beyond which the newest steps and the counts are
+/// answered from the log's end while the index catches up in the background: a writer faster
+/// than the index (a tight loop writes hundreds of MB per second) never makes live answers
+/// wait for all it wrote to be indexed.
+const FAR_BEHIND: u64 = 32 << 20;
+
+/// Steps read back from the end of a log for every answer while its index is far behind, the
+/// most the UI asks for at once in live mode: each answer's check then starts where an earlier
+/// one's ended (see [`newest_page`]), and scans only what was appended since.
+const BEHIND_DEPTH: usize = 1_000;
 
 impl Store {
     /// The page of `{"steps", "total", "has_more", "next", "log_size"}` (see
@@ -53,16 +64,18 @@ impl Store {
         dir: &RootPath,
         limit: usize,
         room: usize,
+        from: Option<u64>,
     ) -> Option<Result<String, StoreError>> {
         // An index being read (in the background, or for another request) is not waited for.
         let (_, indexed, _) = self.cached_index(dir);
         if indexed.load(Ordering::Acquire) {
             return None;
         }
-        let page = newest_page(
+        let mut page = newest_page(
             &dir.join(layout::LOG_FILE),
-            limit,
+            (limit, 0),
             (room / 2).min(TAIL_BYTES),
+            &[],
         )?;
         self.index_in_background(
             dir,
@@ -71,12 +84,53 @@ impl Store {
                 log_size: page.log_size(),
             },
         );
-        Some(self.page_json(
+        page.keep_from(from.unwrap_or(0));
+        Some(self.tail_json(&page, room))
+    }
+
+    /// The `limit` newest steps of the app in `dir` read from the end of its log, when its
+    /// index (`index`, locked) read the log to the end once and is now more than
+    /// [`FAR_BEHIND`] bytes behind it: the part not indexed is checked from what the index
+    /// read (or what the last such answer checked, so that each answer scans only what was
+    /// appended since), and the log is indexed in the background once the writer paused.
+    /// `None` when the index should answer.
+    pub(super) fn newest_when_behind(
+        &self,
+        dir: &RootPath,
+        index: &mut AppIndex,
+        limit: usize,
+        room: usize,
+    ) -> Option<TailPage> {
+        let known = index.far_behind(FAR_BEHIND)?;
+        let page = newest_page(
+            &dir.join(layout::LOG_FILE),
+            (limit, BEHIND_DEPTH),
+            (room / 2).min(TAIL_BYTES),
+            &known,
+        )?;
+        // While the writer writes, indexing would take the time the answers from the end
+        // need; once it paused (the log has the size it had at the answer before: live mode
+        // asks again soon), the index catches up in the background.
+        if index.checked_ahead(page.known(), page.log_size()) {
+            self.index_in_background(
+                dir,
+                Claim {
+                    num_steps: page.total(),
+                    log_size: page.log_size(),
+                },
+            );
+        }
+        Some(page)
+    }
+
+    /// The page of a tail answer (see [`Store::page_json`]).
+    pub(super) fn tail_json(&self, page: &TailPage, room: usize) -> Result<String, StoreError> {
+        self.page_json(
             page.seqs(),
             page.next(),
             page.steps_json(room),
             page.total(),
             page.log_size(),
-        ))
+        )
     }
 }

@@ -1,8 +1,9 @@
 // Live mode of the app view: follows the app's log while it grows. It loads the new steps as
-// fast as it can; when the writer is more than `JUMP` steps ahead it loads the newest steps
-// instead and leaves a gap (drawn as a gap row), so the newest row is always the app's newest
-// step soon after it is written. Also: the watch that turns live mode on when a log that looked
-// finished grows.
+// fast as it can, the newest first (the server answers those from the log's end when the writer
+// is ahead of its index); when the writer is more than `JUMP` steps ahead it loads only the
+// newest steps and leaves a gap (drawn as a gap row), so the newest row is always the app's
+// newest step soon after it is written. Also: the watch that turns live mode on when a log
+// that looked finished grows.
 import * as api from "../api.js";
 import { drawGraphBox } from "./app_graph.js";
 import { drawHead } from "./app_head.js";
@@ -10,7 +11,7 @@ import { drawDetail } from "./step_detail.js";
 import { drawSteps, scrollSelectedIntoView } from "./step_list.js";
 
 /** How far behind the newest step live mode may be and still load every step in between. */
-const JUMP = 2000;
+const JUMP = 1000;
 
 /** Follows the log while `page.live` is on, until `ctrl` aborts or the visit ends. After a
  * failed request it tries again two seconds later. */
@@ -34,7 +35,7 @@ export async function follow(page, ctrl) {
           await steps.loadNewest(ctrl.signal);
           if (have !== null) page.notice = `Jumped to the newest steps: the app went ${(last - have).toLocaleString()} steps ahead.`;
         } else {
-          await steps.loadFrom(have, ctrl.signal);
+          await steps.loadSince(have, ctrl.signal);
         }
       }
       caughtUp = last === null || last === undefined || steps.lastSeq() >= last;
