@@ -28,14 +28,21 @@ export async function follow(page, ctrl) {
       }
       const newestSelected = page.selected === null || page.selected === steps.lastSeq();
       page.summary = await api.summary(project, appId, ctrl.signal);
-      const last = page.summary.last_sequence_id;
+      let last = page.summary.last_sequence_id;
       const have = steps.lastSeq();
       if (last !== null && last !== undefined) {
+        let answer;
         if (have === null || last - have > JUMP) {
-          await steps.loadNewest(ctrl.signal);
+          answer = await steps.loadNewest(ctrl.signal);
           if (have !== null) page.notice = `Jumped to the newest steps: the app went ${(last - have).toLocaleString()} steps ahead.`;
         } else {
-          await steps.loadSince(have, ctrl.signal);
+          answer = await steps.loadSince(have, ctrl.signal);
+        }
+        // The steps' answer read further than the summary: the header counts what it read,
+        // so that it agrees with the newest row.
+        if (answer.log_size > page.summary.log_size && answer.steps.length) {
+          last = Math.max(last, answer.steps[0].step_start_log.sequence_id);
+          page.summary = { ...page.summary, num_steps: answer.total, last_sequence_id: last, log_size: answer.log_size };
         }
       }
       caughtUp = last === null || last === undefined || steps.lastSeq() >= last;
