@@ -86,6 +86,28 @@ fn assert_same_cold_and_warm(root: &Path, app: &str) {
         let (cold, warm) = cold_and_warm(root, app, &query);
         assert_eq!(cold, warm, "{app}, limit {}", query.limit);
     }
+    assert_same_summary_cold_and_warm(root, app);
+}
+
+/// The summary of a fresh store (which may read the log's end only) against a warm one: the
+/// same extent, and no error the warm one does not list.
+fn assert_same_summary_cold_and_warm(root: &Path, app: &str) {
+    let cold = Store::new(root).summary("p", app).unwrap();
+    let warm_store = Store::new(root);
+    warm_store.log_status("p", app).unwrap();
+    let warm = warm_store.summary("p", app).unwrap();
+    let extent = |s: &burr_tracking::server::AppSummary| {
+        (
+            s.num_steps,
+            s.first_sequence_id,
+            s.last_sequence_id,
+            s.log_size,
+        )
+    };
+    assert_eq!(extent(&cold), extent(&warm), "{app}: summary");
+    for error in &cold.errors {
+        assert!(warm.errors.contains(error), "{app}: {error} only cold");
+    }
 }
 
 // ----------------------------------------------------------------------------------- the tests
@@ -432,4 +454,33 @@ fn a_writer_far_ahead_of_the_index_is_answered_from_the_end_the_same() {
             "{query:?}"
         );
     }
+}
+
+/// A cold summary of a big app comes from the end of its log, without reading it whole: its
+/// counts are the warm ones, and a malformed line far from the end is listed once the log is
+/// indexed.
+#[test]
+fn a_cold_summary_is_read_from_the_end_of_the_log() {
+    let root = tempfile::tempdir().unwrap();
+    let log = steps(0..10_000) + "not json\n" + &steps(10_000..20_000);
+    write_log(root.path(), "big", &log);
+    let cold = Store::new(root.path()).summary("p", "big").unwrap();
+    assert_eq!(cold.num_steps, 20_000);
+    assert_eq!(cold.first_sequence_id, Some(0));
+    assert_eq!(cold.last_sequence_id, Some(19_999));
+    assert!(
+        !cold.errors.iter().any(|e| e.contains("line")),
+        "{:?}",
+        cold.errors
+    );
+    let warm_store = Store::new(root.path());
+    warm_store.log_status("p", "big").unwrap();
+    let warm = warm_store.summary("p", "big").unwrap();
+    assert_eq!(warm.num_steps, 20_000);
+    assert!(
+        warm.errors.iter().any(|e| e.contains("line")),
+        "{:?}",
+        warm.errors
+    );
+    assert_same_summary_cold_and_warm(root.path(), "big");
 }

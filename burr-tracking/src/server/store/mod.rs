@@ -427,6 +427,12 @@ impl Store {
     /// Graph, links and extent of one app; problems with its files are listed in `errors`
     /// rather than failing the request.
     ///
+    /// Before the log is indexed, its extent comes from its end when the end tells it (as for
+    /// the newest page of [`Store::steps_json`]; the log is then indexed in the background),
+    /// so that a huge app's first screen does not wait for its whole log: the counts are the
+    /// index's, but a malformed line in the part of the log not read is listed only once the
+    /// index has read it.
+    ///
     /// # Examples
     ///
     /// ```
@@ -458,6 +464,24 @@ impl Store {
         };
         let (children, child_errors) = self.read_children(&dir);
         errors.extend(child_errors);
+        if let Some(extent) = self.extent_from_tail(&dir) {
+            // Not indexed yet: the end of the log tells how far it goes, as it tells the
+            // newest page; the problems of its lines are listed once it is indexed.
+            return Ok(AppSummary {
+                project: project.to_owned(),
+                app_id: app_id.to_owned(),
+                partition_key: metadata.partition_key,
+                application,
+                parent_pointer: metadata.parent_pointer,
+                spawning_parent_pointer: metadata.spawning_parent_pointer,
+                children,
+                num_steps: extent.num_steps,
+                first_sequence_id: extent.first_sequence_id,
+                last_sequence_id: extent.last_sequence_id,
+                log_size: extent.log_size,
+                errors,
+            });
+        }
         self.with_index(&dir, |index| {
             let status = self.log_status_in(&dir, index).unwrap_or_else(|err| {
                 errors.push(err.to_string());

@@ -123,6 +123,40 @@ impl Store {
         Some(page)
     }
 
+    /// How far the log of the app in `dir` goes, read from its end as
+    /// [`Store::newest_from_tail`] reads the newest page, when its index has not read the log
+    /// yet (the log is then indexed in the background). `None` when the index should answer.
+    pub(super) fn extent_from_tail(&self, dir: &RootPath) -> Option<TailExtent> {
+        let (_, indexed, _) = self.cached_index(dir);
+        if indexed.load(Ordering::Acquire) {
+            return None;
+        }
+        let room = self.max_response.saturating_sub(128);
+        let page = newest_page(
+            &dir.join(layout::LOG_FILE),
+            (1, 0),
+            (room / 2).min(TAIL_BYTES),
+            &[],
+        )?;
+        self.index_in_background(
+            dir,
+            Claim {
+                num_steps: page.total(),
+                log_size: page.log_size(),
+            },
+        );
+        let last_sequence_id = page.newest();
+        Some(TailExtent {
+            num_steps: page.total(),
+            // The end of the log answers only when its steps run one after the other from
+            // the first one: the first is the last minus the count, plus one.
+            first_sequence_id: last_sequence_id
+                .map(|last| (last + 1).saturating_sub(page.total() as u64)),
+            last_sequence_id,
+            log_size: page.log_size(),
+        })
+    }
+
     /// The page of a tail answer (see [`Store::page_json`]).
     pub(super) fn tail_json(&self, page: &TailPage, room: usize) -> Result<String, StoreError> {
         self.page_json(
@@ -133,4 +167,12 @@ impl Store {
             page.log_size(),
         )
     }
+}
+
+/// How far a log goes, as its end tells (see [`Store::extent_from_tail`]).
+pub(super) struct TailExtent {
+    pub(super) num_steps: usize,
+    pub(super) first_sequence_id: Option<u64>,
+    pub(super) last_sequence_id: Option<u64>,
+    pub(super) log_size: u64,
 }
