@@ -38,17 +38,31 @@ export function draw(pane, page, step) {
     });
 }
 
-/** The server's sums over all the app's steps, asked again when the log has grown. */
+/** Least time between two askings of the server's sums while the log grows (each one reads
+ * every step of the app). */
+const ASK_AGAIN_MS = 10000;
+
+/** The server's sums over all the app's steps, asked again when the log has grown: not while
+ * an asking is under way, nor sooner than `ASK_AGAIN_MS` after the last one (a live app grows
+ * all the time; the sums say how many steps they cover). */
 function sumsOfApp(page) {
   const logSize = page.summary.log_size;
   const known = appSums.get(page);
-  if (known && known.logSize === logSize) return known.promise;
+  if (known && (known.logSize === logSize || known.pending || Date.now() - known.at < ASK_AGAIN_MS)) {
+    return known.promise;
+  }
   const promise = api.insights(page.project, page.appId, page.visit.signal).then(fromServer);
-  appSums.set(page, { logSize, promise });
-  // A failure is not kept: the next drawing asks again.
-  promise.catch(() => {
-    if (appSums.get(page)?.promise === promise) appSums.delete(page);
-  });
+  const entry = { logSize, promise, pending: true, at: Date.now() };
+  appSums.set(page, entry);
+  promise.then(
+    () => {
+      entry.pending = false;
+    },
+    () => {
+      // A failure is not kept: the next drawing asks again.
+      if (appSums.get(page) === entry) appSums.delete(page);
+    },
+  );
   return promise;
 }
 
