@@ -7,7 +7,7 @@
 //! cargo run --example chatbot
 //! ```
 //!
-//! Tracking files go to `$BURR_PATH/demo_chatbot` (`~/.burr` when `BURR_PATH` is unset); look
+//! Tracking files go to `$BURR_PATH/chatbot` (`~/.burr` when `BURR_PATH` is unset); look
 //! at them with `cargo run -p burr-tracking --bin burr`.
 
 #[path = "support/mod.rs"]

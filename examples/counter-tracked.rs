@@ -7,9 +7,9 @@
 //! cargo run --example counter-tracked
 //! ```
 //!
-//! The files go to `$BURR_PATH/demo_counter/<app id>/` (`~/.burr` when `BURR_PATH` is not
+//! The files go to `$BURR_PATH/counter/<app id>/` (`~/.burr` when `BURR_PATH` is not
 //! set). Then run `burr` (or `cargo run -p burr-tracking --bin burr`) and open the
-//! `demo_counter` project.
+//! `counter` project.
 
 #[path = "support/mod.rs"]
 mod support;

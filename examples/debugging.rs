@@ -8,7 +8,7 @@
 //! cargo run --example debugging
 //! ```
 //!
-//! The files go to `$BURR_PATH/demo_debugging/<app id>/` (`~/.burr` when `BURR_PATH` is not
+//! The files go to `$BURR_PATH/debugging/<app id>/` (`~/.burr` when `BURR_PATH` is not
 //! set): the UI shows the failed step with its error, then the resumed steps.
 
 #[path = "support/mod.rs"]

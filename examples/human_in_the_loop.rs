@@ -13,7 +13,7 @@
 //! The draft comes from an expensive (canned) model call journaled with `ctx.durable`: the
 //! resumed action gets it from the journal instead of calling the model again, and its state
 //! says so (`model_called_again: false`); progress notes go to stderr. Steps are saved in the
-//! SQLite file `FILE`; tracking files go to `$BURR_PATH/demo_human_in_the_loop` (`~/.burr`
+//! SQLite file `FILE`; tracking files go to `$BURR_PATH/human_in_the_loop` (`~/.burr`
 //! when `BURR_PATH` is unset). A `<value>` that is JSON is used as JSON, anything else as a
 //! string: `approve` publishes the draft, anything else is kept as feedback.
 

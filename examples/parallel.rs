@@ -7,7 +7,7 @@
 //! cargo run --example parallel
 //! ```
 //!
-//! The tracking files go to `$BURR_PATH/demo_parallel/` (`~/.burr` when `BURR_PATH` is not
+//! The tracking files go to `$BURR_PATH/parallel/` (`~/.burr` when `BURR_PATH` is not
 //! set): the parent application, and one child application per model, each pointing back at
 //! the parent's step (the UI shows them as its children).
 

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! The SQLite file goes to the system's temporary directory; tracking files to
-//! `$BURR_PATH/demo_persistence` (`~/.burr` when `BURR_PATH` is unset).
+//! `$BURR_PATH/persistence` (`~/.burr` when `BURR_PATH` is unset).
 
 #[path = "support/mod.rs"]
 mod support;

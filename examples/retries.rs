@@ -8,7 +8,7 @@
 //! cargo run --example retries
 //! ```
 //!
-//! Tracking files go to `$BURR_PATH/demo_retries` (`~/.burr` when `BURR_PATH` is unset).
+//! Tracking files go to `$BURR_PATH/retries` (`~/.burr` when `BURR_PATH` is unset).
 
 #[path = "support/mod.rs"]
 mod support;

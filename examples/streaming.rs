@@ -7,7 +7,7 @@
 //! cargo run --example streaming
 //! ```
 //!
-//! The tracking files go to `$BURR_PATH/demo_streaming/<app id>/` (`~/.burr` when
+//! The tracking files go to `$BURR_PATH/streaming/<app id>/` (`~/.burr` when
 //! `BURR_PATH` is not set); the UI shows each streamed step with its first-token and
 //! end-of-stream times.
 

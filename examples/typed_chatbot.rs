@@ -8,7 +8,7 @@
 //! cargo run --example typed_chatbot
 //! ```
 //!
-//! Tracking files go to `$BURR_PATH/demo_typed_chatbot` (`~/.burr` when `BURR_PATH` is
+//! Tracking files go to `$BURR_PATH/typed_chatbot` (`~/.burr` when `BURR_PATH` is
 //! unset), in the same records as the untyped `chatbot`; look at them with
 //! `cargo run -p burr-tracking --bin burr`.
 
