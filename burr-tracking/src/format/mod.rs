@@ -51,6 +51,7 @@
 //! ```
 
 mod app;
+mod begin;
 mod json;
 mod lax;
 mod line;
@@ -66,6 +67,7 @@ pub use app::{
     ActionModel, ApplicationMetadataModel, ApplicationModel, ChildApplicationModel, ChildEventType,
     PointerModel, TransitionModel,
 };
+pub(crate) use begin::begin_sequence_id;
 pub(crate) use json::write_json_line;
 pub use json::{to_json_line, to_python_json};
 pub(crate) use lax::lax_u64;

@@ -109,7 +109,7 @@ struct PartialStep {
 /// `Ok(None)` for a line that reads but is not a `begin_entry`; the reader's error for a line
 /// that does not read.
 pub(crate) fn begun_step(line: &[u8]) -> Result<Option<u64>, RecordError> {
-    if let Some(seq) = plain_begin(line) {
+    if let Some(seq) = plain_begin(line).or_else(|| crate::format::begin_sequence_id(line)) {
         return Ok(Some(seq));
     }
     match LogRecord::from_json_line(&lossy(line))? {
