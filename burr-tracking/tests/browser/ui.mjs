@@ -540,6 +540,15 @@ try {
       if (width === 800) {
         const detail = await page.$eval(".detail", (d) => { const r = d.getBoundingClientRect(); return r.width; });
         check(detail >= 700, `at 800 px the step's details keep the width (${detail.toFixed(0)} px)`);
+        // One column: the selected step's detail right below the steps, the graph after it.
+        const tops = await page.evaluate(() => Object.fromEntries([".steps", ".detail", ".graphbox"].map((s) => {
+          const r = document.querySelector(s).getBoundingClientRect();
+          return [s, { top: r.top, bottom: r.bottom }];
+        })));
+        check(
+          Math.abs(tops[".detail"].top - tops[".steps"].bottom) < 40 && tops[".graphbox"].top >= tops[".detail"].bottom - 1,
+          `at 800 px the step's detail follows the steps and the graph comes after it (${JSON.stringify(tops)})`,
+        );
       }
       // highlighted code: every token class readable on the code's background, and told apart
       for (const app of ["python/app/py-counter?seq=0", "chatbot/app/chat-1?seq=8"]) {
