@@ -21,13 +21,12 @@ use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 
 use super::events::fire;
+use super::replay::{recovered_for, rekeyed, resave_template};
 use super::suspend::{SUSPENDED_KEY, Suspension};
 use super::{Application, StepResult};
 use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::context::{
-    ActionContext, AppShared, JournalEntry, Scoped, StepControl, scoped, suspend_key,
-};
+use crate::context::{ActionContext, Scoped, StepControl, scoped, suspend_key};
 use crate::error::{ActionError, Error};
 use crate::persistence::JournalEntry as PersistedEntry;
 use crate::persistence::{PersistenceError, SaveRequest, Saver, Status};
@@ -756,50 +755,4 @@ pub(crate) async fn wait(mode: Mode, delay: Duration) {
     } else {
         std::thread::sleep(delay);
     }
-}
-
-/// The entries of a recovered journal that belong to a run of `action`: in index order, up
-/// to the first gap.
-fn recovered_for(mut entries: Vec<PersistedEntry>, action: &str) -> Vec<PersistedEntry> {
-    if entries.first().is_none_or(|e| e.position != action) {
-        return Vec::new();
-    }
-    entries.sort_by_key(|e| e.index);
-    let contiguous = entries
-        .iter()
-        .enumerate()
-        .take_while(|(i, e)| e.index == *i && e.position == action)
-        .count();
-    entries.truncate(contiguous);
-    entries
-}
-
-/// An entry of `action`'s step `seq`, to fill in.
-fn resave_template(shared: &AppShared, action: &str, seq: u64) -> PersistedEntry {
-    PersistedEntry {
-        partition_key: shared.partition_key.as_deref().map(str::to_string),
-        app_id: shared.app_id.to_string(),
-        sequence_id: seq,
-        position: action.to_string(),
-        index: 0,
-        key: String::new(),
-        value: serde_json::Value::Null,
-    }
-}
-
-/// `journal` as the entries of `action`'s step `seq`.
-fn rekeyed(
-    journal: &[JournalEntry],
-    shared: &AppShared,
-    action: &str,
-    seq: u64,
-) -> Vec<PersistedEntry> {
-    (journal.iter().enumerate())
-        .map(|(index, e)| PersistedEntry {
-            index,
-            key: e.key.clone(),
-            value: e.value.clone(),
-            ..resave_template(shared, action, seq)
-        })
-        .collect()
 }

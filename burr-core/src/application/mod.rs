@@ -15,6 +15,7 @@ mod iterate;
 mod outcome;
 mod policies;
 mod reconcile;
+mod replay;
 mod run;
 mod runtime_graph;
 mod save_policy;
