@@ -545,8 +545,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         let dir = self.app_dir(project, app_id)?;
         let limit = query.limit.min(MAX_PAGE);
-        // Room for the page's other keys.
-        let room = self.max_response.saturating_sub(128);
+        let room = self.page_room();
         // The newest steps (down to `from`, if given): from the log's end when the index has
         // not read it yet, or is far behind it.
         let newest = query.order == Order::Descending && query.to.is_none();
@@ -629,8 +628,7 @@ impl Store {
     /// it (see [`Store::newest_when_behind`]), else from the index, which reads what was
     /// appended since it last did.
     fn log_status_in(&self, dir: &RootPath, index: &mut AppIndex) -> Result<LogStatus, StoreError> {
-        let room = self.max_response.saturating_sub(128);
-        if let Some(page) = self.newest_when_behind(dir, index, 0, room) {
+        if let Some(page) = self.newest_when_behind(dir, index, 0, self.page_room()) {
             return Ok(LogStatus {
                 log_size: page.log_size(),
                 num_steps: page.total(),

@@ -26,6 +26,11 @@ const FAR_BEHIND: u64 = 32 << 20;
 const BEHIND_DEPTH: usize = 1_000;
 
 impl Store {
+    /// Bytes a page's steps may take: the answer's bound, less room for the page's other keys.
+    pub(super) fn page_room(&self) -> usize {
+        self.max_response.saturating_sub(128)
+    }
+
     /// The page of `{"steps", "total", "has_more", "next", "log_size"}` (see
     /// [`Store::steps_json`]) for the page's sequence ids, the sequence id after them, the
     /// JSON array built of them and how many it covers, the app's step count and log size.
@@ -66,12 +71,20 @@ impl Store {
         room: usize,
         from: Option<u64>,
     ) -> Option<Result<String, StoreError>> {
-        // An index being read (in the background, or for another request) is not waited for.
+        let mut page = self.unindexed_tail(dir, limit, room)?;
+        page.keep_from(from.unwrap_or(0));
+        Some(self.tail_json(&page, room))
+    }
+
+    /// The `limit` newest steps of a log no index has read yet, from its end (within half of
+    /// `room`), the log then queued to be indexed in the background; `None` when the index is
+    /// warm (or being read: it is not waited for) or the end does not tell.
+    fn unindexed_tail(&self, dir: &RootPath, limit: usize, room: usize) -> Option<TailPage> {
         let (_, indexed, _) = self.cached_index(dir);
         if indexed.load(Ordering::Acquire) {
             return None;
         }
-        let mut page = newest_page(
+        let page = newest_page(
             &dir.join(layout::LOG_FILE),
             (limit, 0),
             (room / 2).min(TAIL_BYTES),
@@ -84,8 +97,7 @@ impl Store {
                 log_size: page.log_size(),
             },
         );
-        page.keep_from(from.unwrap_or(0));
-        Some(self.tail_json(&page, room))
+        Some(page)
     }
 
     /// The `limit` newest steps of the app in `dir` read from the end of its log, when its
@@ -127,24 +139,7 @@ impl Store {
     /// [`Store::newest_from_tail`] reads the newest page, when its index has not read the log
     /// yet (the log is then indexed in the background). `None` when the index should answer.
     pub(super) fn extent_from_tail(&self, dir: &RootPath) -> Option<TailExtent> {
-        let (_, indexed, _) = self.cached_index(dir);
-        if indexed.load(Ordering::Acquire) {
-            return None;
-        }
-        let room = self.max_response.saturating_sub(128);
-        let page = newest_page(
-            &dir.join(layout::LOG_FILE),
-            (1, 0),
-            (room / 2).min(TAIL_BYTES),
-            &[],
-        )?;
-        self.index_in_background(
-            dir,
-            Claim {
-                num_steps: page.total(),
-                log_size: page.log_size(),
-            },
-        );
+        let page = self.unindexed_tail(dir, 1, self.page_room())?;
         let last_sequence_id = page.newest();
         Some(TailExtent {
             num_steps: page.total(),
