@@ -596,6 +596,18 @@ fn run_script(dir: &Path, script: &str, envs: &[(&str, &std::ffi::OsStr)]) -> (b
     (output.status.success(), stdout)
 }
 
+/// Serves `app` on a free loopback port from `runtime`; its address.
+fn serve(runtime: &tokio::runtime::Runtime, app: axum::Router) -> std::net::SocketAddr {
+    let listener = runtime
+        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    addr
+}
+
 #[test]
 fn ui_walkthrough_in_chromium() {
     let dir = browser_dir();
@@ -606,21 +618,10 @@ fn ui_walkthrough_in_chromium() {
     let live_log = build_fixture(data.path());
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let listener = runtime
-        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let store = Store::new(data.path());
-    runtime.spawn(async move {
-        axum::serve(listener, server::router(store)).await.unwrap();
-    });
+    let addr = serve(&runtime, server::router(Store::new(data.path())));
     // A second server on an empty folder, where the UI offers the demo projects: mounted under
     // `/burr` in a service of its own, as a user embeds it.
     let empty = tempfile::tempdir().unwrap();
-    let empty_listener = runtime
-        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
-        .unwrap();
-    let empty_addr = empty_listener.local_addr().unwrap();
     let empty_store = Store::new(empty.path());
     let service = axum::Router::new()
         .route(
@@ -632,9 +633,7 @@ fn ui_walkthrough_in_chromium() {
             empty_store,
             &server::ServeOptions::default(),
         ));
-    runtime.spawn(async move {
-        axum::serve(empty_listener, service).await.unwrap();
-    });
+    let empty_addr = serve(&runtime, service);
 
     let signals = tempfile::tempdir().unwrap();
     let long_step = start_long_step(data.path(), signals.path());
@@ -737,14 +736,7 @@ fn graph_pictures_are_readable_in_chromium() {
     let data = tempfile::tempdir().unwrap();
     let apps = build_graph_fixture(data.path());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let listener = runtime
-        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let store = Store::new(data.path());
-    runtime.spawn(async move {
-        axum::serve(listener, server::router(store)).await.unwrap();
-    });
+    let addr = serve(&runtime, server::router(Store::new(data.path())));
     let url = format!("http://{addr}/");
     let apps = serde_json::to_string(&apps).unwrap();
     let (passed, stdout) = run_script(
@@ -802,13 +794,7 @@ fn apache_burrs_own_ui_runs_against_this_server() {
         .create_annotation("demo_chatbot", &app, None, 0, new)
         .unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let listener = runtime
-        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    runtime.spawn(async move {
-        axum::serve(listener, server::router(store)).await.unwrap();
-    });
+    let addr = serve(&runtime, server::router(store));
     let url = format!("http://{addr}/");
     let app = format!("demo_chatbot/{app}");
     let (passed, _) = run_script(
@@ -863,14 +849,7 @@ fn insights_tab_adds_up_all_steps_in_chromium() {
         &log,
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let listener = runtime
-        .block_on(server::bind("127.0.0.1:0".parse().unwrap()))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let store = Store::new(data.path());
-    runtime.spawn(async move {
-        axum::serve(listener, server::router(store)).await.unwrap();
-    });
+    let addr = serve(&runtime, server::router(Store::new(data.path())));
     let url = format!("http://{addr}/");
     let expect =
         json!({"steps": 1_500, "calls": 750, "input": 7_500, "output": 3_750, "cost": "$187.5000"})

@@ -10,13 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use burr_tracking::read::{self, ReadError, Refusal};
-use burr_tracking::server::{Store, router};
+use burr_tracking::server::Store;
 use burr_tracking::{LoadError, load_state};
-use tower::ServiceExt;
 
+use support::oneshot::get_text as get;
 use support::roots::write_app;
 
 /// A word that only the files outside the root hold.
@@ -68,18 +67,6 @@ fn setup() -> Setup {
         root,
         outside,
     }
-}
-
-async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
-    let response = router(store.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 fn is_refused(err: &ReadError, want: Refusal) -> bool {

@@ -13,6 +13,7 @@ use axum::http::{Request, StatusCode};
 use burr_tracking::layout::{GRAPH_FILE, LOG_FILE, METADATA_FILE};
 use burr_tracking::server::{AllowedHosts, ServeOptions, Store, router, router_with};
 use serde_json::{Value, json};
+use support::oneshot::{get_json as get, get_text};
 use support::roots::write_app;
 use tower::ServiceExt;
 
@@ -129,24 +130,6 @@ fn set_mtime(dir: &Path, secs_ago: u64) {
     let f = fs::File::open(dir).unwrap();
     f.set_modified(SystemTime::now() - Duration::from_secs(secs_ago))
         .unwrap();
-}
-
-async fn get(store: &Store, uri: &str) -> (StatusCode, Value) {
-    let (status, body) = get_text(store, uri).await;
-    let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
-    (status, value)
-}
-
-async fn get_text(store: &Store, uri: &str) -> (StatusCode, String) {
-    let response = router(store.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
 // --------------------------------------------------------------------------- Burr's endpoints

@@ -4,13 +4,12 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use burr_tracking::layout::LOG_FILE;
-use burr_tracking::server::{Insights, MAX_SPAN_NAMES, Store, router};
+use burr_tracking::server::{Insights, MAX_SPAN_NAMES, Store};
 use serde_json::{Value, json};
+use support::oneshot::get_json as get;
 use support::roots::write_app;
-use tower::ServiceExt;
 
 // ------------------------------------------------------------------------------------ fixtures
 
@@ -149,18 +148,6 @@ fn expected() -> Value {
         ],
         "spans_left_out": 0,
     })
-}
-
-async fn get(store: &Store, uri: &str) -> (StatusCode, Value) {
-    let response = router(store.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap())
 }
 
 // --------------------------------------------------------------------------------------- tests

@@ -9,7 +9,7 @@
 //   CHROMIUM          the browser binary
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
-import { chromium } from "playwright-core";
+import { check, launch, report, stopped } from "./harness.mjs";
 
 const base = process.env.BURR_URL.replace(/\/$/, "");
 const build = process.env.BURR_UI_BUILD;
@@ -18,13 +18,8 @@ const shots = process.env.BURR_SCREENSHOTS;
 const ORIGIN = "http://burr-ui.test";
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png", ".ico": "image/x-icon", ".svg": "image/svg+xml", ".txt": "text/plain", ".woff2": "font/woff2" };
 
-const problems = [];
-const check = (cond, what) => {
-  if (!cond) problems.push(what);
-  console.log(`${cond ? "ok  " : "FAIL"} ${what}`);
-};
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+const browser = await launch();
 const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
 page.setDefaultTimeout(15000);
 const failures = [];
@@ -83,15 +78,9 @@ try {
   check(failures.length === 0, `no API answer of 400 or more: ${failures.join(", ")}`);
   check(errors.length === 0, `no page errors: ${errors.slice(0, 3).join(" | ").slice(0, 1000)}`);
 } catch (e) {
-  problems.push(String(e && e.stack ? e.stack : e));
-  console.log(`FAIL ${e}`);
-  await page.screenshot({ path: join(shots, "burr-ui-failure.png") }).catch(() => {});
+  await stopped(e, page, join(shots, "burr-ui-failure.png"));
 } finally {
   await browser.close();
 }
 console.log(`API calls: ${[...new Set(apiCalls)].join(", ")}`);
-if (problems.length) {
-  console.log(`${problems.length} problem(s)`);
-  process.exit(1);
-}
-console.log("Burr's UI walkthrough passed");
+report("Burr's UI walkthrough passed");

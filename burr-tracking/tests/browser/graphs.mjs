@@ -9,27 +9,15 @@
 //   CHROMIUM          the browser binary
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { check, launch, report, stopped } from "./harness.mjs";
 
 const base = process.env.BURR_URL;
 const apps = JSON.parse(process.env.BURR_GRAPH_APPS || "[]");
 const shots = join(process.env.BURR_SCREENSHOTS, "graphs");
 mkdirSync(shots, { recursive: true });
 
-const problems = [];
-function check(cond, what) {
-  if (!cond) {
-    problems.push(what);
-    console.log(`FAIL ${what}`);
-  } else {
-    console.log(`ok   ${what}`);
-  }
-}
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu"],
-});
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
@@ -98,15 +86,9 @@ try {
   check(labelsSeen > 0 && inputsSeen > 0, `the graphs had edge labels (${labelsSeen}) and inputs (${inputsSeen}) to check`);
   check(errors.length === 0, `no page errors ${[...new Set(errors)].slice(0, 5).join(" | ").slice(0, 2000)}`);
 } catch (e) {
-  problems.push(String(e && e.stack ? e.stack : e));
-  console.log(`FAIL ${e}`);
-  await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
+  await stopped(e, page, join(shots, "failure.png"));
 } finally {
   await browser.close();
 }
 
-if (problems.length) {
-  console.log(`${problems.length} problem(s)`);
-  process.exit(1);
-}
-console.log("graphs passed");
+report("graphs passed");

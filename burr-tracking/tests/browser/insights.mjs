@@ -8,7 +8,7 @@
 //   CHROMIUM          the browser binary
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { check, launch, report } from "./harness.mjs";
 
 const base = process.env.BURR_URL;
 const [project, app] = process.env.BURR_APP.split("/");
@@ -16,20 +16,8 @@ const want = JSON.parse(process.env.BURR_EXPECT);
 const shots = process.env.BURR_SCREENSHOTS;
 mkdirSync(shots, { recursive: true });
 
-const problems = [];
-function check(cond, what) {
-  if (!cond) {
-    problems.push(what);
-    console.log(`FAIL ${what}`);
-  } else {
-    console.log(`ok   ${what}`);
-  }
-}
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu"],
-});
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: "en-US" });
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
@@ -63,8 +51,4 @@ try {
 } finally {
   await browser.close();
 }
-if (problems.length) {
-  console.log(`${problems.length} problem(s)`);
-  process.exit(1);
-}
-console.log("insights passed");
+report("insights passed");

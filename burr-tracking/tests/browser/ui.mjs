@@ -11,7 +11,7 @@
 //   CHROMIUM          the browser binary
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
+import { check, launch, report, stopped } from "./harness.mjs";
 import { detectLanguage, tokenize } from "../../ui/js/highlight.js";
 
 const base = process.env.BURR_URL;
@@ -22,15 +22,6 @@ const longStep = process.env.BURR_LONG_STEP;
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 mkdirSync(shots, { recursive: true });
 
-const problems = [];
-function check(cond, what) {
-  if (!cond) {
-    problems.push(what);
-    console.log(`FAIL ${what}`);
-  } else {
-    console.log(`ok   ${what}`);
-  }
-}
 
 // ---- the code highlighter's tokenizer, run here under node (it touches no DOM)
 {
@@ -58,10 +49,7 @@ function check(cond, what) {
   check(detectLanguage("def f(state):\n    return state\n") === "python" && detectLanguage("fn f(state: State) -> State {\n    state\n}") === "rust", "the language of action code is told from the code");
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu"],
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
 const page = await context.newPage();
 const external = [];
@@ -618,15 +606,9 @@ try {
   check(external.length === 0, `no external requests ${external.join(", ")}`);
   check(errors.length === 0, `no page errors ${[...new Set(errors)].slice(0, 5).join(" | ").slice(0, 2000)}`);
 } catch (e) {
-  problems.push(String(e && e.stack ? e.stack : e));
-  console.log(`FAIL ${e}`);
-  await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
+  await stopped(e, page, join(shots, "failure.png"));
 } finally {
   await browser.close();
 }
 
-if (problems.length) {
-  console.log(`${problems.length} problem(s)`);
-  process.exit(1);
-}
-console.log("walkthrough passed");
+report("walkthrough passed");

@@ -10,6 +10,8 @@ pub(crate) mod counter;
 pub(crate) mod http;
 #[cfg(feature = "object-store")]
 pub(crate) mod moto;
+#[cfg(feature = "server")]
+pub(crate) mod oneshot;
 pub(crate) mod python;
 pub(crate) mod roots;
 #[cfg(feature = "sqlite")]
