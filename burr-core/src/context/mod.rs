@@ -110,14 +110,13 @@ impl ActionContext {
                 }
                 ctx
             }
-            spare => {
-                let control = control.unwrap_or_else(|| {
-                    let mut slot = spare.map(|s| s.control).unwrap_or_default();
-                    StepControl::empty(&mut slot);
-                    slot
-                });
-                Self::with_step_span(app, action_name, sequence_id, span, control)
-            }
+            _ => Self::with_step_span(
+                app,
+                action_name,
+                sequence_id,
+                span,
+                control.unwrap_or_default(),
+            ),
         }
     }
 
