@@ -5,7 +5,9 @@
 //! ```
 //!
 //! With `BURR_BENCH_FIXTURE=<dir>` it only writes the two apps under `<dir>/big/` and exits, so
-//! that another server (Apache Burr's) can be timed on the same files.
+//! that another server (Apache Burr's) can be timed on the same files. With
+//! `BURR_BENCH_COLD=<uri>` it makes one cold request for `<uri>` and exits, so that the request
+//! can be profiled (`valgrind --tool=callgrind`).
 
 // criterion_group! generates an undocumented function.
 #![allow(missing_docs)]
@@ -186,6 +188,15 @@ fn main() {
             "wrote {}/big/app-100k and app-10k",
             Path::new(&dir).display()
         );
+        return;
+    }
+    if let Ok(uri) = std::env::var("BURR_BENCH_COLD") {
+        // One cold request and nothing else, to be profiled (e.g. under callgrind).
+        let tmp = tempfile::tempdir().unwrap();
+        write_fixture(tmp.path());
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let took = cold(&rt, tmp.path(), &uri, 1);
+        println!("{uri}: {took:?}");
         return;
     }
     benches();

@@ -246,6 +246,12 @@ fn odd_lines_answer_the_same() {
     log.push_str("{\"type\":\"begin_entry\",\"sequence_id\":300}\n");
     log.push_str(&steps(301..302));
     write_log(root.path(), "unreadable-step", &log);
+    // A begin_entry torn, then continued on its line by the next one (torn within a key,
+    // and within the action's string).
+    for (app, cut) in [("torn-continued", 40), ("torn-in-string", 75)] {
+        let log = steps(0..300) + &step(300)[0][..cut] + &steps(300..400);
+        write_log(root.path(), app, &log);
+    }
     // A log that does not start with a begin_entry, and one with a single step.
     write_log(
         root.path(),
@@ -259,6 +265,8 @@ fn odd_lines_answer_the_same() {
         "bad-middle",
         "bad-end",
         "unreadable-step",
+        "torn-continued",
+        "torn-in-string",
         "headless",
         "one",
         "empty",

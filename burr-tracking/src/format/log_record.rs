@@ -141,7 +141,18 @@ impl LogRecord {
                 }
             }
         };
-        let mut deserializer = serde_json::Deserializer::from_slice(line);
+        // Text checked to be UTF-8 once is parsed without checking each string again.
+        match std::str::from_utf8(line) {
+            Ok(text) => Self::decode_all(kind, serde_json::Deserializer::from_str(text)),
+            Err(_) => Self::decode_all(kind, serde_json::Deserializer::from_slice(line)),
+        }
+    }
+
+    /// Reads a record of kind `kind` that is all the deserializer's input.
+    fn decode_all<'de, R: serde_json::de::Read<'de>>(
+        kind: RecordKind,
+        mut deserializer: serde_json::Deserializer<R>,
+    ) -> Result<Self, RecordError> {
         let record = Self::decode(kind, &mut deserializer)?;
         deserializer
             .end()

@@ -58,6 +58,7 @@ mod line;
 mod log_record;
 mod probe;
 mod records;
+mod scan;
 mod timestamp;
 
 use indexmap::IndexMap;
@@ -80,6 +81,7 @@ pub use records::{
     AttributeModel, BeginEntryModel, BeginSpanModel, BeginStreamModel, EndEntryModel, EndSpanModel,
     EndStreamModel, FirstItemStreamModel, UnknownRecord,
 };
+pub(crate) use scan::object_len;
 pub use timestamp::{Timestamp, TimestampError, Zone};
 
 /// The numbers 00 to 99 in two digits each, one after the other.

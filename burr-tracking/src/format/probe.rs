@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::lax_u64;
 use super::records::RecordKind;
+use super::scan::top_level;
 
 /// The keys of a log line that decide where it belongs.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,10 +41,35 @@ impl<'a> LineProbe<'a> {
     /// Probes one line (whitespace around it is allowed). A line that is not a JSON object is
     /// an error.
     pub(crate) fn read(line: &'a [u8]) -> Result<Self, serde_json::Error> {
+        if let Some(probe) = Self::scan(line) {
+            return Ok(probe);
+        }
         serde_json::from_slice(line).or_else(|err| match std::str::from_utf8(line) {
             Ok(_) => Err(err),
             Err(_) => serde_json::from_str::<LineProbe<'_>>(&String::from_utf8_lossy(line))
                 .map(LineProbe::into_owned),
+        })
+    }
+
+    /// The probe of a line the strict scan takes (see [`super::scan`]): the same as
+    /// `serde_json` gives, without building anything but the two ids.
+    fn scan(line: &'a [u8]) -> Option<Self> {
+        let [kind, sequence_id, action_sequence_id] =
+            top_level(line, [b"type", b"sequence_id", b"action_sequence_id"])?;
+        let kind = match kind {
+            None | Some(b"null") => TypeKey::Missing,
+            // A name with escapes is left to the parser, which unescapes it.
+            Some([b'"', name @ .., b'"']) if name.contains(&b'\\') => return None,
+            Some([b'"', name @ .., b'"']) => {
+                TypeKey::Name(Cow::Borrowed(std::str::from_utf8(name).ok()?))
+            }
+            Some(_) => TypeKey::Other,
+        };
+        let id = |v: Option<&[u8]>| v.map(serde_json::from_slice::<Value>).transpose().ok();
+        Some(LineProbe {
+            kind,
+            sequence_id: id(sequence_id)?,
+            action_sequence_id: id(action_sequence_id)?,
         })
     }
 
@@ -258,6 +284,65 @@ mod tests {
         assert_eq!(LineProbe::read(bytes).unwrap().sequence_id(), Some(6));
         let bad_type = b"{\"type\":\"end_entry\xff\"}";
         assert!(LineProbe::read(bad_type).unwrap().record_kind().is_none());
+    }
+
+    /// The strict scan and the parser agree on every line the scan takes: lines as writers
+    /// write them, and a great many broken, torn or odd variants of them.
+    #[test]
+    fn the_scan_reads_lines_as_the_parser_does() {
+        let seeds: [&[u8]; 6] = [
+            br#"{"type":"begin_entry","start_time":"2026-11-22T10:00:01.000001","action":"think","inputs":{"step":1},"sequence_id":1}"#,
+            br#"{"type":"attribute","key":"tokens","action_sequence_id":3,"span_id":"3:0","value":{"prompt":12,"completion":17.5,"list":[true,false,null,-0.25,"\u00e9\n"]},"tags":{},"time_logged":"2026-11-22T10:00:01Z"}"#,
+            br#"{"type":"end_entry","end_time":"2026-11-22T10:00:01","action":"act","result":{},"exception":null,"state":{"sequence_id":9,"type":"x","__SEQUENCE_ID":4},"sequence_id":"4"}"#,
+            b" {\"type\" : null , \"sequence_id\" : 4.0, \"type\":\"end_span\",\"action_sequence_id\":[1]}\r\n",
+            "{\"type\":\"\u{e9}t\u{e9}\",\"note\":\"\u{1f600}\",\"sequence_id\":18446744073709551615}".as_bytes(),
+            br#"{"type":{"a":[1,{"b":"c"}]},"sequence_id":-3,"action_sequence_id":"x"}"#,
+        ];
+        let alphabet = b"{}[]:,\\\"0123456789.-+eEtrufalsn \t\n\x01\xc3\xa9\xff";
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let mut taken = 0;
+        for round in 0..40_000 {
+            let mut line = seeds[round % seeds.len()].to_vec();
+            for _ in 0..=next(3) {
+                let at = next(line.len() + 1);
+                match next(4) {
+                    0 if at < line.len() => line[at] = alphabet[next(alphabet.len())],
+                    1 => line.insert(at, alphabet[next(alphabet.len())]),
+                    2 if at < line.len() => {
+                        line.remove(at);
+                    }
+                    _ => line.truncate(at.max(line.len() / 2)),
+                }
+            }
+            let parsed: Result<LineProbe<'_>, _> = serde_json::from_slice(&line);
+            if let Some(scanned) = LineProbe::scan(&line) {
+                taken += 1;
+                assert_eq!(
+                    Some(scanned),
+                    parsed.ok(),
+                    "{}",
+                    String::from_utf8_lossy(&line)
+                );
+            }
+        }
+        for seed in seeds {
+            if let Some(scanned) = LineProbe::scan(seed) {
+                assert_eq!(Some(scanned), serde_json::from_slice(seed).ok());
+            }
+        }
+        // Lines as writers write them are all taken.
+        assert!(
+            seeds[..3]
+                .iter()
+                .all(|seed| LineProbe::scan(seed).is_some())
+        );
+        assert!(taken > 1_000, "the scan took only {taken} lines");
     }
 
     #[test]

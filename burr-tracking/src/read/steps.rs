@@ -118,11 +118,12 @@ pub(crate) fn begun_step(line: &[u8]) -> Result<Option<u64>, RecordError> {
     }
 }
 
-/// The sequence id of a `begin_entry` in the one shape writers give a step without inputs,
-/// `{"type":"begin_entry","start_time":"T","action":"A","inputs":{},"sequence_id":N}` (then
-/// JSON whitespace only), whose `T` reads as a [`Timestamp`](crate::format::Timestamp): such
-/// a line reads as a record, so [`begun_step`] gives `N` without parsing it (a tight loop
-/// writes millions of them). `None` for any other line, which the parse decides on.
+/// The sequence id of a `begin_entry` in the one shape writers give it,
+/// `{"type":"begin_entry","start_time":"T","action":"A","inputs":{...},"sequence_id":N}` (then
+/// JSON whitespace only), whose `T` reads as a [`Timestamp`](crate::format::Timestamp) and
+/// whose inputs pass the strict scan ([`object_len`](crate::format::object_len)): such a line
+/// reads as a record, so [`begun_step`] gives `N` without parsing it (a tight loop writes
+/// millions of them). `None` for any other line, which the parse decides on.
 fn plain_begin(line: &[u8]) -> Option<u64> {
     /// The bytes of a JSON string without escapes up to its closing quote, and the rest.
     fn plain_string(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -136,8 +137,10 @@ fn plain_begin(line: &[u8]) -> Option<u64> {
     let (time, rest) = plain_string(rest)?;
     let rest = rest.strip_prefix(br#","action":""#)?;
     let (_action, rest) = plain_string(rest)?;
-    let digits = rest
-        .strip_prefix(br#","inputs":{},"sequence_id":"#)?
+    let rest = rest.strip_prefix(br#","inputs":"#)?;
+    let inputs = crate::format::object_len(rest)?;
+    let digits = rest[inputs..]
+        .strip_prefix(br#","sequence_id":"#)?
         .strip_suffix(b"}")?;
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
@@ -286,6 +289,14 @@ mod tests {
             format!(" {base}"),
             format!("{base}x"),
             base.replace("{}", r#"{"a":1}"#),
+            base.replace("{}", r#"{"a":[1,{"b":"c\u00e9\n"}],"x":null,"y":-0.5}"#),
+            base.replace("{}", r#"{"a":1e400}"#),
+            base.replace("{}", r#"{"a":"\ud800"}"#),
+            base.replace("{}", r#"{"a":}"#),
+            base.replace("{}", r#"{"a":1,}"#),
+            base.replace("{}", r#"{"a":1"#),
+            base.replace("{}", r#"[1]"#),
+            base.replace("{}", r#"{"a":1} "#),
             base.replace(r#""type":"begin_entry""#, r#""type": "begin_entry""#),
             base.replace(r#"}}"#, "}"),
             base.replacen('}', "} ", 1),

@@ -8,8 +8,9 @@
 //! `{"type": "begin_entry"`), and reads each one's sequence id from its end
 //! (`"sequence_id":N}`), on two threads; each of those lines is then read as a record, as the
 //! index reads it ([`read::begun_step`]). Anything else found there (a line that does not end
-//! so, the start of another `begin_entry` inside the line, as when a torn line was continued,
-//! a `begin_entry` the reader drops, such as one with an invalid timestamp) stops it.
+//! so, a `begin_entry` the reader drops, such as one with an invalid timestamp or a torn line
+//! that was continued) stops it, and so does a gap or a repeat in the sequence ids (a
+//! `begin_entry` spelled otherwise, which the scan does not see).
 
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -104,7 +105,6 @@ fn scan_part(log: &RootPath, from: u64, to: u64, prefix: &[u8]) -> io::Result<Op
     let mut pattern = vec![b'\n'];
     pattern.extend_from_slice(prefix);
     let finder = Finder::new(&pattern);
-    let again = Finder::new(prefix);
     // Read from the newline before `from`, so that every line of the part follows a newline.
     let start = from - 1;
     file.seek(SeekFrom::Start(start))?;
@@ -131,9 +131,6 @@ fn scan_part(log: &RootPath, from: u64, to: u64, prefix: &[u8]) -> io::Result<Op
                 return Ok(None);
             };
             let line = &data[line_start..line_start + len];
-            if again.find(&line[1..]).is_some() {
-                return Ok(None);
-            }
             // The sequence id must be where writers put it, and the line must begin a step by
             // the rule of every count (a `begin_entry` the reader drops begins none).
             match sequence_id_at_end(line) {
