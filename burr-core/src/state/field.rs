@@ -202,6 +202,15 @@ impl FieldMap {
         FieldMap(self.0.as_ref().map(spare::copy_of))
     }
 
+    /// A copy of the map with `key` set to `field`, made in one pass over a small node (into a
+    /// recycled node when one is at hand); `Err(field)` for an empty, large or full map.
+    pub(super) fn copy_writing(&self, key: &str, field: Field) -> Result<FieldMap, Field> {
+        match &self.0 {
+            Some(from) => spare::copy_writing(from, key, field).map(|node| FieldMap(Some(node))),
+            None => Err(field),
+        }
+    }
+
     /// The node, unshared: copied first when another state holds it too (into a recycled
     /// node when one is at hand, so the steady state of a step allocates nothing).
     fn node_mut(&mut self) -> &mut Node {
@@ -330,7 +339,7 @@ mod spare {
     use std::cell::Cell;
     use std::sync::Arc;
 
-    use super::{Node, Storage};
+    use super::{Entry, Field, Key, Node, SMALL_MAX, Storage};
 
     thread_local! {
         static SPARE: Cell<Option<Arc<Node>>> = const { Cell::new(None) };
@@ -342,6 +351,65 @@ mod spare {
         // After the thread's locals are gone (a state dropped by another local's
         // destructor), the node is simply freed.
         let _ = SPARE.try_with(|slot| slot.set(Some(node)));
+    }
+
+    /// An unshared copy of the small node `from` with `key` set to `field`, written into the
+    /// spare node when one is at hand; `Err(field)` when `from` is large or full.
+    pub(super) fn copy_writing(
+        from: &Arc<Node>,
+        key: &str,
+        field: Field,
+    ) -> Result<Arc<Node>, Field> {
+        let Storage::Small(source) = &from.storage else {
+            return Err(field);
+        };
+        if source.len() >= SMALL_MAX {
+            return Err(field);
+        }
+        // One pass: each entry is copied, the one of `key` with the new field.
+        let fill = |entries: &mut Vec<(Key, Entry)>, field: Field| {
+            let mut field = Some(field);
+            for (k, e) in source {
+                let entry = match field.take_if(|_| &**k == key) {
+                    Some(field) => Entry {
+                        order: e.order,
+                        field,
+                    },
+                    None => e.clone(),
+                };
+                entries.push((k.clone(), entry));
+            }
+            match field {
+                Some(field) => {
+                    let order = from.next_order;
+                    entries.push((Key::from(key), Entry { order, field }));
+                    from.next_order + 1
+                }
+                None => from.next_order,
+            }
+        };
+        let mut spare = SPARE.try_with(Cell::take).ok().flatten();
+        if let Some(copy) = spare.as_mut().and_then(Arc::get_mut) {
+            copy.next_order = match &mut copy.storage {
+                Storage::Small(entries) => {
+                    entries.clear();
+                    fill(entries, field)
+                }
+                other => {
+                    let mut entries = Vec::with_capacity(source.len() + 1);
+                    let next_order = fill(&mut entries, field);
+                    *other = Storage::Small(entries);
+                    next_order
+                }
+            };
+            return Ok(spare.unwrap_or_else(|| unreachable!("the spare was just written")));
+        }
+        let mut entries = Vec::with_capacity(source.len() + 1);
+        let next_order = fill(&mut entries, field);
+        Ok(Arc::new(Node {
+            next_order,
+            storage: Storage::Small(entries),
+        }))
     }
 
     /// An unshared copy of `from`: written into the spare node when `from` is small and a

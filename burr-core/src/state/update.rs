@@ -12,21 +12,28 @@ use crate::error::StateError;
 
 impl State {
     fn put(&self, key: &str, field: Field) -> State {
-        let mut next = State {
-            // Written below: the entries come as an unshared copy at once (rather than
-            // shared, then copied).
-            map: if matches!(key, SEQUENCE_ID_KEY | PRIOR_STEP_KEY) {
-                self.map.clone()
-            } else {
-                self.map.copy_for_write()
+        let runtime = matches!(key, SEQUENCE_ID_KEY | PRIOR_STEP_KEY);
+        // A user key is written while the entries are copied (rather than shared, then
+        // copied, then looked up again).
+        let (map, field) = match runtime {
+            true => (self.map.clone(), Some(field)),
+            false => match self.map.copy_writing(key, field) {
+                Ok(map) => (map, None),
+                Err(field) => (self.map.copy_for_write(), Some(field)),
             },
+        };
+        let mut next = State {
+            map,
             sequence_id: self.sequence_id,
             prior_step: self.prior_step.clone(),
             view: self.view.clone(),
             written_mask: self.written_mask,
             rare: self.rare.clone(),
         };
-        next.put_mut(key, field);
+        match field {
+            Some(field) => next.put_mut(key, field),
+            None => next.record_write(key),
+        }
         next
     }
 
