@@ -195,7 +195,7 @@ mod tests {
             (rng % n as u64) as usize
         };
         let alphabet = b"{}[]:,\\\"0123456789.-eE tn\xff";
-        for round in 0..20_000 {
+        for round in 0..crate::format::scan::fuzz_rounds(20_000) {
             let mut line = lines[round % 3].as_bytes().to_vec();
             for _ in 0..=next(2) {
                 let at = next(line.len());

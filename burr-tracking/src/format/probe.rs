@@ -307,7 +307,7 @@ mod tests {
             (rng % n as u64) as usize
         };
         let mut taken = 0;
-        for round in 0..40_000 {
+        for round in 0..crate::format::scan::fuzz_rounds(40_000) {
             let mut line = seeds[round % seeds.len()].to_vec();
             for _ in 0..=next(3) {
                 let at = next(line.len() + 1);

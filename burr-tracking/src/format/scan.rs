@@ -233,6 +233,15 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// Rounds of a mutation test: `default`, or `BURR_FUZZ_CASES` when set (for a longer run).
+#[cfg(test)]
+pub(super) fn fuzz_rounds(default: usize) -> usize {
+    std::env::var("BURR_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
