@@ -5,9 +5,8 @@
 //! `serde_json` reads exactly as it does (an object, then whitespace only). Whatever it is not
 //! sure of it gives up on (`None`): a line that is not UTF-8, an escape in a top-level key, a
 //! `\u` escape of a surrogate, a number with an exponent or of many digits, a looked-for key
-//! given twice, nesting deeper than
-//! [`MAX_DEPTH`]. The caller then reads the line with `serde_json`, so an answer never depends
-//! on whether the scan took it.
+//! given twice, nesting deeper than [`MAX_DEPTH`]. The caller then reads the line with
+//! `serde_json`, so an answer never depends on whether the scan took it.
 
 /// Deepest nesting the scan follows (`serde_json` refuses past 128).
 const MAX_DEPTH: usize = 100;
