@@ -115,12 +115,16 @@ fn scanned(line: &[u8]) -> Option<u64> {
     if time.contains(&b'\\') {
         return None;
     }
-    std::str::from_utf8(time).ok()?.parse::<Timestamp>().ok()?;
-    let digits = sequence_id?;
-    if digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+    if !Timestamp::reads_as_timestamp(time) {
         return None;
     }
-    std::str::from_utf8(digits).ok()?.parse().ok()
+    let digits = sequence_id?;
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
 }
 
 /// [`begin_sequence_id`] by a parse that borrows what it can.

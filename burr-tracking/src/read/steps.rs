@@ -148,12 +148,10 @@ fn plain_begin(line: &[u8]) -> Option<u64> {
     if digits.len() > 1 && digits[0] == b'0' {
         return None;
     }
-    let seq = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    std::str::from_utf8(time)
-        .ok()?
-        .parse::<crate::format::Timestamp>()
-        .ok()
-        .map(|_| seq)
+    let seq = digits.iter().try_fold(0u64, |n, d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })?;
+    crate::format::Timestamp::reads_as_timestamp(time).then_some(seq)
 }
 
 /// Groups log records into steps exactly as Burr's server does (`Step.from_logs`):

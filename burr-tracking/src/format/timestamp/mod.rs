@@ -84,6 +84,13 @@ pub struct TimestampError {
     reason: &'static str,
 }
 
+/// Why a text is no timestamp: the reason its text gives, or the epoch it names is out of
+/// range.
+enum Invalid {
+    Text(&'static str),
+    Epoch(TimestampError),
+}
+
 impl TimestampError {
     fn new(input: impl fmt::Display, reason: &'static str) -> Self {
         let mut input = input.to_string();
@@ -344,15 +351,29 @@ impl Timestamp {
     }
 
     fn parse_str(input: &str) -> Result<Self, TimestampError> {
-        let bytes = input.as_bytes();
-        let err = |reason| TimestampError::new(input, reason);
+        Timestamp::parse_bytes(input.as_bytes()).map_err(|invalid| match invalid {
+            Invalid::Text(reason) => TimestampError::new(input, reason),
+            Invalid::Epoch(err) => err,
+        })
+    }
+
+    /// Whether the text `bytes` reads as a timestamp (as [`FromStr`] reads it; text that is
+    /// not UTF-8 does not), checked without building an error.
+    pub(crate) fn reads_as_timestamp(bytes: &[u8]) -> bool {
+        Timestamp::parse_bytes(bytes).is_ok()
+    }
+
+    fn parse_bytes(bytes: &[u8]) -> Result<Self, Invalid> {
+        let err = Invalid::Text;
         if !bytes.is_empty()
             && bytes
                 .iter()
                 .all(|b| b.is_ascii_digit() || b"+-.".contains(b))
-            && let Ok(n) = input.parse::<f64>()
+            && let Some(n) = std::str::from_utf8(bytes)
+                .ok()
+                .and_then(|text| text.parse::<f64>().ok())
         {
-            return Timestamp::from_epoch(n);
+            return Timestamp::from_epoch(n).map_err(Invalid::Epoch);
         }
         let mut p = Cursor { bytes, pos: 0 };
         let year = p.digits(4).ok_or_else(|| err("expected a 4-digit year"))?;
