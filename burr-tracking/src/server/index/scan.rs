@@ -14,8 +14,6 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use memchr::memmem::Finder;
-
 use crate::confined::RootPath;
 use crate::read::{self, MAX_LINE};
 
@@ -102,9 +100,6 @@ fn split(log: &RootPath, from: u64, to: u64) -> io::Result<Vec<(u64, u64)>> {
 /// when a line that starts with `prefix` is not one as writers write it.
 fn scan_part(log: &RootPath, from: u64, to: u64, prefix: &[u8]) -> io::Result<Option<Vec<u64>>> {
     let mut file = log.open_file().map_err(io::Error::other)?;
-    let mut pattern = vec![b'\n'];
-    pattern.extend_from_slice(prefix);
-    let finder = Finder::new(&pattern);
     // Read from the newline before `from`, so that every line of the part follows a newline.
     let start = from - 1;
     file.seek(SeekFrom::Start(start))?;
@@ -125,12 +120,19 @@ fn scan_part(log: &RootPath, from: u64, to: u64, prefix: &[u8]) -> io::Result<Op
         let Some(last) = memchr::memrchr(b'\n', data) else {
             return Ok(None);
         };
-        for hit in finder.find_iter(&data[..last]) {
-            let line_start = hit + 1;
-            let Some(len) = memchr::memchr(b'\n', &data[line_start..=last]) else {
-                return Ok(None);
-            };
-            let line = &data[line_start..line_start + len];
+        // Line by line (every line starts alike, `{"type":"`, so a search for the whole
+        // prefix would stop at each line anyway).
+        let mut newlines = memchr::memchr_iter(b'\n', &data[..=last]);
+        let Some(first) = newlines.next() else {
+            return Ok(None);
+        };
+        let mut line_start = first + 1;
+        for nl in newlines {
+            let line = &data[line_start..nl];
+            line_start = nl + 1;
+            if !line.starts_with(prefix) {
+                continue;
+            }
             // The sequence id must be where writers put it, and the line must begin a step by
             // the rule of every count (a `begin_entry` the reader drops begins none).
             match sequence_id_at_end(line) {
