@@ -367,8 +367,8 @@ mod spare {
             return Err(field);
         }
         // One pass: each entry is copied, the one of `key` with the new field.
-        let fill = |entries: &mut Vec<(Key, Entry)>, field: Field| {
-            let mut field = Some(field);
+        let mut field = Some(field);
+        Ok(small_node(source.len() + 1, |entries| {
             for (k, e) in source {
                 let entry = match field.take_if(|_| &**k == key) {
                     Some(field) => Entry {
@@ -387,28 +387,6 @@ mod spare {
                 }
                 None => from.next_order,
             }
-        };
-        let mut spare = SPARE.try_with(Cell::take).ok().flatten();
-        if let Some(copy) = spare.as_mut().and_then(Arc::get_mut) {
-            copy.next_order = match &mut copy.storage {
-                Storage::Small(entries) => {
-                    entries.clear();
-                    fill(entries, field)
-                }
-                other => {
-                    let mut entries = Vec::with_capacity(source.len() + 1);
-                    let next_order = fill(&mut entries, field);
-                    *other = Storage::Small(entries);
-                    next_order
-                }
-            };
-            return Ok(spare.unwrap_or_else(|| unreachable!("the spare was just written")));
-        }
-        let mut entries = Vec::with_capacity(source.len() + 1);
-        let next_order = fill(&mut entries, field);
-        Ok(Arc::new(Node {
-            next_order,
-            storage: Storage::Small(entries),
         }))
     }
 
@@ -418,22 +396,34 @@ mod spare {
         let Storage::Small(source) = &from.storage else {
             return Arc::new((**from).clone());
         };
-        let reused = SPARE
-            .try_with(Cell::take)
-            .ok()
-            .flatten()
-            .and_then(|mut node| {
-                let copy = Arc::get_mut(&mut node)?;
-                copy.next_order = from.next_order;
-                match &mut copy.storage {
-                    Storage::Small(entries) => {
-                        entries.clear();
-                        entries.extend_from_slice(source);
-                    }
-                    other => *other = Storage::Small(source.clone()),
-                }
-                Some(node)
-            });
-        reused.unwrap_or_else(|| Arc::new((**from).clone()))
+        small_node(source.len(), |entries| {
+            entries.extend_from_slice(source);
+            from.next_order
+        })
+    }
+
+    /// A small node whose entries `fill` writes (into an empty vector of room for `len`)
+    /// and whose next order it returns: the spare node when one is at hand, a new one
+    /// otherwise.
+    fn small_node(len: usize, fill: impl FnOnce(&mut Vec<(Key, Entry)>) -> u64) -> Arc<Node> {
+        if let Some(mut spare) = SPARE.try_with(Cell::take).ok().flatten()
+            && let Some(node) = Arc::get_mut(&mut spare)
+        {
+            if let Storage::Small(entries) = &mut node.storage {
+                entries.clear();
+                node.next_order = fill(entries);
+            } else {
+                let mut entries = Vec::with_capacity(len);
+                node.next_order = fill(&mut entries);
+                node.storage = Storage::Small(entries);
+            }
+            return spare;
+        }
+        let mut entries = Vec::with_capacity(len);
+        let next_order = fill(&mut entries);
+        Arc::new(Node {
+            next_order,
+            storage: Storage::Small(entries),
+        })
     }
 }

@@ -10,7 +10,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::Timestamp;
 use super::records::RecordKind;
-use super::scan::top_level;
+use super::scan::{decimal_u64, plain_string, top_level};
 
 /// A `begin_entry` as [`BeginEntryModel`](super::BeginEntryModel) reads one, borrowing its
 /// strings and skipping the content of its inputs.
@@ -109,22 +109,10 @@ fn scanned(line: &[u8]) -> Option<u64> {
     if kind? != br#""begin_entry""# || !action?.starts_with(b"\"") || !inputs?.starts_with(b"{") {
         return None;
     }
-    let [b'"', time @ .., b'"'] = start_time? else {
-        return None;
-    };
-    if time.contains(&b'\\') {
+    if !Timestamp::reads_as_timestamp(plain_string(start_time?)?) {
         return None;
     }
-    if !Timestamp::reads_as_timestamp(time) {
-        return None;
-    }
-    let digits = sequence_id?;
-    if !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, d| {
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    decimal_u64(sequence_id?)
 }
 
 /// [`begin_sequence_id`] by a parse that borrows what it can.
@@ -191,24 +179,10 @@ mod tests {
             }
         }
         // Broken, torn and odd variants of them: the quick reading never disagrees.
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % n as u64) as usize
-        };
+        let mut mutations = crate::format::scan::Mutations::new(0x2545_F491_4F6C_DD1D);
         let alphabet = b"{}[]:,\\\"0123456789.-eE tn\xff";
         for round in 0..crate::format::scan::fuzz_rounds(20_000) {
-            let mut line = lines[round % 3].as_bytes().to_vec();
-            for _ in 0..=next(2) {
-                let at = next(line.len());
-                match next(3) {
-                    0 => line[at] = alphabet[next(alphabet.len())],
-                    1 => line.insert(at, alphabet[next(alphabet.len())]),
-                    _ => line.truncate(at.max(line.len() / 2)),
-                }
-            }
+            let line = mutations.mutate(lines[round % 3].as_bytes(), alphabet, 2);
             let full = match LogRecord::from_json_line(&line) {
                 Ok(LogRecord::BeginEntry(entry)) => Some(entry.sequence_id),
                 _ => None,

@@ -118,6 +118,23 @@ impl LogRecord {
     /// assert!(LogRecord::from_json_line(b"{\"type\":\"begin_entry\",\"start_ti").is_err());
     /// ```
     pub fn from_json_line(line: &[u8]) -> Result<Self, RecordError> {
+        Self::from_line(line, std::str::from_utf8(line).ok())
+    }
+
+    /// Reads a record from a log line as Burr's server decodes it: bytes that are not UTF-8
+    /// read as U+FFFD. The text is checked for UTF-8 once.
+    pub(crate) fn from_lossy_line(line: &[u8]) -> Result<Self, RecordError> {
+        match std::str::from_utf8(line) {
+            Ok(text) => Self::from_line(line, Some(text)),
+            Err(_) => {
+                let text = String::from_utf8_lossy(line);
+                Self::from_line(text.as_bytes(), Some(&text))
+            }
+        }
+    }
+
+    /// [`LogRecord::from_json_line`] of `line`, which is `text` when it is UTF-8.
+    fn from_line(line: &[u8], text: Option<&str>) -> Result<Self, RecordError> {
         if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(match serde_json::from_slice::<de::IgnoredAny>(line) {
                 Ok(_) => RecordError::NotAnObject,
@@ -141,10 +158,10 @@ impl LogRecord {
                 }
             }
         };
-        // Text checked to be UTF-8 once is parsed without checking each string again.
-        match std::str::from_utf8(line) {
-            Ok(text) => Self::decode_all(kind, serde_json::Deserializer::from_str(text)),
-            Err(_) => Self::decode_all(kind, serde_json::Deserializer::from_slice(line)),
+        // Text checked to be UTF-8 is parsed without checking each string again.
+        match text {
+            Some(text) => Self::decode_all(kind, serde_json::Deserializer::from_str(text)),
+            None => Self::decode_all(kind, serde_json::Deserializer::from_slice(line)),
         }
     }
 

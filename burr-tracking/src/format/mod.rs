@@ -81,7 +81,7 @@ pub use records::{
     AttributeModel, BeginEntryModel, BeginSpanModel, BeginStreamModel, EndEntryModel, EndSpanModel,
     EndStreamModel, FirstItemStreamModel, UnknownRecord,
 };
-pub(crate) use scan::object_len;
+pub(crate) use scan::{decimal_u64, object_len};
 pub use timestamp::{Timestamp, TimestampError, Zone};
 
 /// The numbers 00 to 99 in two digits each, one after the other.

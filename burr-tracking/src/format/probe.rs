@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::lax_u64;
 use super::records::RecordKind;
-use super::scan::top_level;
+use super::scan::{plain_string, top_level};
 
 /// The keys of a log line that decide where it belongs.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,8 +59,8 @@ impl<'a> LineProbe<'a> {
         let kind = match kind {
             None | Some(b"null") => TypeKey::Missing,
             // A name with escapes is left to the parser, which unescapes it.
-            Some([b'"', name @ .., b'"']) if name.contains(&b'\\') => return None,
-            Some([b'"', name @ .., b'"']) => {
+            Some(value @ [b'"', ..]) => {
+                let name = plain_string(value)?;
                 TypeKey::Name(Cow::Borrowed(std::str::from_utf8(name).ok()?))
             }
             Some(_) => TypeKey::Other,
@@ -290,6 +290,7 @@ mod tests {
     /// write them, and a great many broken, torn or odd variants of them.
     #[test]
     fn the_scan_reads_lines_as_the_parser_does() {
+        use crate::format::scan::{Mutations, fuzz_rounds};
         let seeds: [&[u8]; 6] = [
             br#"{"type":"begin_entry","start_time":"2026-11-22T10:00:01.000001","action":"think","inputs":{"step":1},"sequence_id":1}"#,
             br#"{"type":"attribute","key":"tokens","action_sequence_id":3,"span_id":"3:0","value":{"prompt":12,"completion":17.5,"list":[true,false,null,-0.25,"\u00e9\n"]},"tags":{},"time_logged":"2026-11-22T10:00:01Z"}"#,
@@ -299,27 +300,10 @@ mod tests {
             br#"{"type":{"a":[1,{"b":"c"}]},"sequence_id":-3,"action_sequence_id":"x"}"#,
         ];
         let alphabet = b"{}[]:,\\\"0123456789.-+eEtrufalsn \t\n\x01\xc3\xa9\xff";
-        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % n as u64) as usize
-        };
+        let mut mutations = Mutations::new(0x9E37_79B9_7F4A_7C15);
         let mut taken = 0;
-        for round in 0..crate::format::scan::fuzz_rounds(40_000) {
-            let mut line = seeds[round % seeds.len()].to_vec();
-            for _ in 0..=next(3) {
-                let at = next(line.len() + 1);
-                match next(4) {
-                    0 if at < line.len() => line[at] = alphabet[next(alphabet.len())],
-                    1 => line.insert(at, alphabet[next(alphabet.len())]),
-                    2 if at < line.len() => {
-                        line.remove(at);
-                    }
-                    _ => line.truncate(at.max(line.len() / 2)),
-                }
-            }
+        for round in 0..fuzz_rounds(40_000) {
+            let line = mutations.mutate(seeds[round % seeds.len()], alphabet, 3);
             let parsed: Result<LineProbe<'_>, _> = serde_json::from_slice(&line);
             if let Some(scanned) = LineProbe::scan(&line) {
                 taken += 1;

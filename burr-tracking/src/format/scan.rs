@@ -24,34 +24,45 @@ pub(crate) fn top_level<'a, const N: usize>(
     let mut found = [None; N];
     s.ws();
     s.eat(b'{')?;
-    s.ws();
-    if s.peek() == Some(b'}') {
-        s.i += 1;
-    } else {
-        loop {
-            let key = s.plain_key()?;
-            s.ws();
-            s.eat(b':')?;
-            s.ws();
-            let start = s.i;
-            s.value(1)?;
-            if let Some(at) = keys.iter().position(|k| *k == key) {
-                // A key given twice: readers differ on which counts.
-                if found[at].is_some() {
-                    return None;
-                }
-                found[at] = Some(&line[start..s.i]);
+    s.items(b'}', |s| {
+        let key = s.plain_key()?;
+        s.ws();
+        s.eat(b':')?;
+        s.ws();
+        let start = s.i;
+        s.value(1)?;
+        if let Some(at) = keys.iter().position(|k| *k == key) {
+            // A key given twice: readers differ on which counts.
+            if found[at].is_some() {
+                return None;
             }
-            s.ws();
-            match s.next()? {
-                b',' => s.ws(),
-                b'}' => break,
-                _ => return None,
-            }
+            found[at] = Some(&line[start..s.i]);
         }
-    }
+        Some(())
+    })?;
     s.ws();
     (s.i == line.len()).then_some(found)
+}
+
+/// The text of a JSON string value `value` (as [`top_level`] gives it) without escapes,
+/// between its quotes; `None` for any other value.
+pub(crate) fn plain_string(value: &[u8]) -> Option<&[u8]> {
+    match value {
+        [b'"', text @ .., b'"'] if !text.contains(&b'\\') => Some(text),
+        _ => None,
+    }
+}
+
+/// The number written in the ASCII digits `digits` (no sign, no point); `None` when another
+/// byte is there, or when it is past `u64::MAX`.
+pub(crate) fn decimal_u64(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        let d = char::from(d).to_digit(10)?;
+        n.checked_mul(10)?.checked_add(u64::from(d))
+    })
 }
 
 /// Where the string text `rest` (after a quote or an escape) ends: at its first quote or
@@ -136,11 +147,10 @@ impl<'a> Scan<'a> {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                 b'u' => {
                     let hex = self.b.get(self.i..self.i + 4)?;
-                    let hex = std::str::from_utf8(hex).ok()?;
-                    let unit = u16::from_str_radix(hex, 16).ok()?;
-                    if !hex.bytes().all(|c| c.is_ascii_hexdigit())
-                        || (0xD800..=0xDFFF).contains(&unit)
-                    {
+                    let unit = hex
+                        .iter()
+                        .try_fold(0u32, |n, &c| Some(n * 16 + char::from(c).to_digit(16)?))?;
+                    if (0xD800..=0xDFFF).contains(&unit) {
                         return None;
                     }
                     self.i += 4;
@@ -178,6 +188,25 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// The items of an object or an array, after its opening bracket, to `close`: each read
+    /// by `item`, separated by commas.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.ws();
+        if self.peek() == Some(close) {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                c if c == close => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
     /// Any value, at nesting `depth`.
     fn value(&mut self, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
@@ -187,41 +216,17 @@ impl<'a> Scan<'a> {
             b'"' => self.string(),
             b'{' => {
                 self.i += 1;
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.string()?;
-                    self.ws();
-                    self.eat(b':')?;
-                    self.ws();
-                    self.value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b'}' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b'}', |s| {
+                    s.string()?;
+                    s.ws();
+                    s.eat(b':')?;
+                    s.ws();
+                    s.value(depth + 1)
+                })
             }
             b'[' => {
                 self.i += 1;
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b']' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b']', |s| s.value(depth + 1))
             }
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
@@ -239,6 +244,44 @@ pub(super) fn fuzz_rounds(default: usize) -> usize {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(default)
+}
+
+/// Random mutations of lines for the tests that check the scan against the parser: a
+/// seeded generator, so that a run is the same every time.
+#[cfg(test)]
+pub(super) struct Mutations(u64);
+
+#[cfg(test)]
+impl Mutations {
+    pub(super) fn new(seed: u64) -> Self {
+        Mutations(seed)
+    }
+
+    /// A number below `n` (xorshift).
+    pub(super) fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    /// `line` with one to `most` edits: a byte of `alphabet` put in place of one or inserted,
+    /// a byte removed, or the line cut (torn) past its first half.
+    pub(super) fn mutate(&mut self, line: &[u8], alphabet: &[u8], most: usize) -> Vec<u8> {
+        let mut line = line.to_vec();
+        for _ in 0..=self.below(most) {
+            let at = self.below(line.len() + 1);
+            match self.below(4) {
+                0 if at < line.len() => line[at] = alphabet[self.below(alphabet.len())],
+                1 => line.insert(at, alphabet[self.below(alphabet.len())]),
+                2 if at < line.len() => {
+                    line.remove(at);
+                }
+                _ => line.truncate(at.max(line.len() / 2)),
+            }
+        }
+        line
+    }
 }
 
 #[cfg(test)]

@@ -115,7 +115,7 @@ pub fn parse_log(bytes: &[u8]) -> LogRead {
         if is_blank(line) {
             return;
         }
-        match LogRecord::from_json_line(&lossy(line)) {
+        match LogRecord::from_lossy_line(line) {
             Ok(record) => out.records.push(record),
             Err(e) => out.skip(number, e),
         }
@@ -152,7 +152,7 @@ pub(crate) fn read_log_from(file: impl Read, path: &Path) -> Result<LogRead, Rea
         match line {
             None => out.skip(number, RecordError::TooLong { limit: MAX_LINE }),
             Some(line) if is_blank(line) => {}
-            Some(line) => match LogRecord::from_json_line(&lossy(line)) {
+            Some(line) => match LogRecord::from_lossy_line(line) {
                 Ok(record) => out.records.push(record),
                 Err(e) => out.skip(number, e),
             },

@@ -10,8 +10,6 @@ use crate::format::{
     EndStreamModel, FirstItemStreamModel, LogRecord, RecordError,
 };
 
-use super::lossy;
-
 /// A span of a step: its `begin_span` and, once it closed, its `end_span`.
 ///
 /// # Examples
@@ -112,7 +110,7 @@ pub(crate) fn begun_step(line: &[u8]) -> Result<Option<u64>, RecordError> {
     if let Some(seq) = plain_begin(line).or_else(|| crate::format::begin_sequence_id(line)) {
         return Ok(Some(seq));
     }
-    match LogRecord::from_json_line(&lossy(line))? {
+    match LogRecord::from_lossy_line(line)? {
         LogRecord::BeginEntry(entry) => Ok(Some(entry.sequence_id)),
         _ => Ok(None),
     }
@@ -142,15 +140,10 @@ fn plain_begin(line: &[u8]) -> Option<u64> {
     let digits = rest[inputs..]
         .strip_prefix(br#","sequence_id":"#)?
         .strip_suffix(b"}")?;
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
     if digits.len() > 1 && digits[0] == b'0' {
         return None;
     }
-    let seq = digits.iter().try_fold(0u64, |n, d| {
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })?;
+    let seq = crate::format::decimal_u64(digits)?;
     crate::format::Timestamp::reads_as_timestamp(time).then_some(seq)
 }
 
@@ -249,7 +242,7 @@ pub fn steps_from_records(records: impl IntoIterator<Item = LogRecord>) -> Vec<S
 mod tests {
     #[test]
     fn a_plain_begin_entry_is_read_as_the_parse_reads_it() {
-        let full = |line: &str| match LogRecord::from_json_line(&lossy(line.as_bytes())) {
+        let full = |line: &str| match LogRecord::from_lossy_line(line.as_bytes()) {
             Ok(LogRecord::BeginEntry(entry)) => Some(entry.sequence_id),
             _ => None,
         };

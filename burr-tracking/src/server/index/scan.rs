@@ -168,9 +168,7 @@ fn sequence_id_at_end(line: &[u8]) -> Option<u64> {
     if !matches!(rest.last(), Some(b',' | b'{')) {
         return None;
     }
-    number.iter().try_fold(0u64, |n, d| {
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    crate::format::decimal_u64(number)
 }
 
 #[cfg(test)]
