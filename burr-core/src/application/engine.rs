@@ -26,7 +26,7 @@ use super::suspend::{SUSPENDED_KEY, Suspension};
 use super::{Application, StepResult};
 use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::context::{ActionContext, Scoped, StepControl, scoped, suspend_key};
+use crate::context::{ActionContext, ControlRef, Scoped, StepControl, scoped, suspend_key};
 use crate::error::{ActionError, Error};
 use crate::persistence::JournalEntry as PersistedEntry;
 use crate::persistence::{PersistenceError, SaveRequest, Saver, Status};
@@ -224,14 +224,14 @@ impl Application {
                     ..resave_template(&self.shared, &n.info.name, seq)
                 });
             }
-            Some(Arc::new(StepControl::new(journal, resume)))
+            Some(ControlRef::new(StepControl::new(journal, resume)))
         } else if !recovered.is_empty() {
             let journal: Vec<_> = recovered.iter().cloned().map(Into::into).collect();
             if recovered[0].sequence_id != seq {
                 // Journaled by an earlier run of the step: kept under this run's id too.
                 resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
             }
-            Some(Arc::new(StepControl::new(journal, None)))
+            Some(ControlRef::new(StepControl::new(journal, None)))
         } else {
             // A fresh slot: the last step's, emptied, when no one kept it.
             None

@@ -4,7 +4,7 @@
 //! [`Application::resume`](crate::Application::resume)).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -41,6 +41,10 @@ impl From<PersistedEntry> for JournalEntry {
 pub(crate) fn suspend_key(channel: &str) -> String {
     format!("suspend:{channel}")
 }
+
+/// A step's shared [`StepControl`]. Its counter has no weak part, so that the runtime finds
+/// it unshared (to empty it in place for the next step) with a plain load.
+pub(crate) type ControlRef = triomphe::Arc<StepControl>;
 
 /// What the runtime and the action share during one step.
 #[derive(Debug, Default)]
@@ -90,8 +94,8 @@ impl StepControl {
     /// Makes `slot` an empty slot for the next step: emptied in place when nothing else
     /// holds it (the step before kept no clone of its context), else replaced by a new one.
     #[inline]
-    pub(crate) fn empty(slot: &mut Arc<StepControl>) {
-        match Arc::get_mut(slot) {
+    pub(crate) fn empty(slot: &mut ControlRef) {
+        match ControlRef::get_mut(slot) {
             Some(control) => {
                 let state = control.inner.get_mut().unwrap_or_else(|p| p.into_inner());
                 if !state.is_empty() {
@@ -99,7 +103,7 @@ impl StepControl {
                 }
                 *control.suspending.get_mut() = false;
             }
-            None => *slot = Arc::default(),
+            None => *slot = ControlRef::default(),
         }
     }
 
@@ -138,7 +142,7 @@ impl StepControl {
 }
 
 impl ActionContext {
-    fn control(&self) -> &Arc<StepControl> {
+    fn control(&self) -> &ControlRef {
         &self.control
     }
 

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use crate::hooks::Hooks;
 use crate::persistence::{Loader, Saver};
 
-pub(crate) use control::{JournalEntry, StepControl, suspend_key};
+pub(crate) use control::{ControlRef, JournalEntry, StepControl, suspend_key};
 #[cfg(feature = "tracing-layer")]
 pub(crate) use current::{Current, current, resume_span, suspend_span};
 pub(crate) use current::{Scoped, scoped};
@@ -68,12 +68,12 @@ pub struct ActionContext {
     pub(crate) sequence_id: u64,
     pub(crate) tracer: Tracer,
     /// The step's journal and suspension (see [`ActionContext::durable`]).
-    pub(crate) control: Arc<StepControl>,
+    pub(crate) control: ControlRef,
 }
 
 impl ActionContext {
     pub(crate) fn new(app: &Arc<AppShared>, action_name: &Arc<str>, sequence_id: u64) -> Self {
-        Self::with_step_span(app, action_name, sequence_id, None, Arc::default())
+        Self::with_step_span(app, action_name, sequence_id, None, ControlRef::default())
     }
 
     /// The context of a step the runtime runs: it also opens the step's `tracing` span (under
@@ -87,7 +87,7 @@ impl ActionContext {
         (action_name, tags): (&Arc<str>, &[String]),
         sequence_id: u64,
         run: &tracing::Span,
-        control: Option<Arc<StepControl>>,
+        control: Option<ControlRef>,
         spare: Option<ActionContext>,
     ) -> Self {
         let span = emit::step_span(
@@ -153,7 +153,7 @@ impl ActionContext {
         action_name: &Arc<str>,
         sequence_id: u64,
         tspan: Option<tracing::Span>,
-        control: Arc<StepControl>,
+        control: ControlRef,
     ) -> Self {
         let tracer = Self::tracer_for(app, action_name, sequence_id, tspan);
         ActionContext {

@@ -144,22 +144,25 @@ struct Node {
     storage: Storage,
 }
 
+/// A shared node. Its counter has no weak part, so that knowing it unshared is a plain load
+/// (with `std`'s `Arc`, an atomic compare-and-swap: a sizeable part of a small step).
+type NodeRef = triomphe::Arc<Node>;
+
 /// The key → entry map of a state: one pointer to a shared [`Node`] (none when empty), so that
 /// a state is small to move and to clone. Dropping the last holder of a small node keeps it
 /// for the next copy (see [`spare`]).
 #[derive(Clone, Default)]
-pub(super) struct FieldMap(Option<Arc<Node>>);
+pub(super) struct FieldMap(Option<NodeRef>);
 
 impl Drop for FieldMap {
     fn drop(&mut self) {
         // The last holder of a small node: its entries go now (a spare keeps no value
         // alive), its vector is kept for the next copy.
         if let Some(node) = &mut self.0
-            && Arc::strong_count(node) == 1
             && let Some(Node {
                 storage: Storage::Small(entries),
                 ..
-            }) = Arc::get_mut(node)
+            }) = NodeRef::get_mut(node)
             && entries.capacity() <= SMALL_MAX
         {
             entries.clear();
@@ -215,17 +218,15 @@ impl FieldMap {
     /// node when one is at hand, so the steady state of a step allocates nothing).
     fn node_mut(&mut self) -> &mut Node {
         let node = self.0.get_or_insert_with(|| {
-            Arc::new(Node {
+            NodeRef::new(Node {
                 next_order: 0,
                 storage: Storage::Small(Vec::new()),
             })
         });
-        // A load first: a node another state holds is copied without trying to claim it
-        // (claiming is an atomic read-modify-write, the dearest part of a small step).
-        if Arc::strong_count(node) != 1 {
+        if !node.is_unique() {
             *node = spare::copy_of(node);
         }
-        Arc::make_mut(node)
+        NodeRef::make_mut(node)
     }
 
     #[inline]
@@ -337,17 +338,16 @@ impl Node {
 /// allocations and two frees per step.
 mod spare {
     use std::cell::Cell;
-    use std::sync::Arc;
 
-    use super::{Entry, Field, Key, Node, SMALL_MAX, Storage};
+    use super::{Entry, Field, Key, Node, NodeRef, SMALL_MAX, Storage};
 
     thread_local! {
-        static SPARE: Cell<Option<Arc<Node>>> = const { Cell::new(None) };
+        static SPARE: Cell<Option<NodeRef>> = const { Cell::new(None) };
     }
 
     /// Keeps `node`, a small node nothing else holds and whose entries are gone, for a later
     /// copy.
-    pub(super) fn keep(node: Arc<Node>) {
+    pub(super) fn keep(node: NodeRef) {
         // After the thread's locals are gone (a state dropped by another local's
         // destructor), the node is simply freed.
         let _ = SPARE.try_with(|slot| slot.set(Some(node)));
@@ -355,11 +355,7 @@ mod spare {
 
     /// An unshared copy of the small node `from` with `key` set to `field`, written into the
     /// spare node when one is at hand; `Err(field)` when `from` is large or full.
-    pub(super) fn copy_writing(
-        from: &Arc<Node>,
-        key: &str,
-        field: Field,
-    ) -> Result<Arc<Node>, Field> {
+    pub(super) fn copy_writing(from: &NodeRef, key: &str, field: Field) -> Result<NodeRef, Field> {
         let Storage::Small(source) = &from.storage else {
             return Err(field);
         };
@@ -392,9 +388,9 @@ mod spare {
 
     /// An unshared copy of `from`: written into the spare node when `from` is small and a
     /// spare is at hand, a new node otherwise.
-    pub(super) fn copy_of(from: &Arc<Node>) -> Arc<Node> {
+    pub(super) fn copy_of(from: &NodeRef) -> NodeRef {
         let Storage::Small(source) = &from.storage else {
-            return Arc::new((**from).clone());
+            return NodeRef::new((**from).clone());
         };
         small_node(source.len(), |entries| {
             entries.extend_from_slice(source);
@@ -405,9 +401,9 @@ mod spare {
     /// A small node whose entries `fill` writes (into an empty vector of room for `len`)
     /// and whose next order it returns: the spare node when one is at hand, a new one
     /// otherwise.
-    fn small_node(len: usize, fill: impl FnOnce(&mut Vec<(Key, Entry)>) -> u64) -> Arc<Node> {
+    fn small_node(len: usize, fill: impl FnOnce(&mut Vec<(Key, Entry)>) -> u64) -> NodeRef {
         if let Some(mut spare) = SPARE.try_with(Cell::take).ok().flatten()
-            && let Some(node) = Arc::get_mut(&mut spare)
+            && let Some(node) = NodeRef::get_mut(&mut spare)
         {
             if let Storage::Small(entries) = &mut node.storage {
                 entries.clear();
@@ -421,7 +417,7 @@ mod spare {
         }
         let mut entries = Vec::with_capacity(len);
         let next_order = fill(&mut entries);
-        Arc::new(Node {
+        NodeRef::new(Node {
             next_order,
             storage: Storage::Small(entries),
         })
