@@ -75,15 +75,24 @@ impl Application {
 
     /// The outcome of a run stopped by its cancel handle after the step that ran last (the
     /// request is used up); `None` when no stop was asked for.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn cancelled_outcome(
         &self,
         last: Option<(&str, &crate::step::ResultMap)>,
     ) -> Option<Outcome> {
-        // A plain load first: the common case (no stop asked) costs no atomic write.
-        if !self.shared.cancel.load(Ordering::Relaxed)
-            || !self.shared.cancel.swap(false, Ordering::SeqCst)
-        {
+        // A plain load first, inline: the common case (no stop asked) costs no atomic write
+        // and no call.
+        if !self.shared.cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.take_cancel(last)
+    }
+
+    /// [`Application::cancelled_outcome`] once a stop may have been asked for.
+    #[cold]
+    #[inline(never)]
+    fn take_cancel(&self, last: Option<(&str, &crate::step::ResultMap)>) -> Option<Outcome> {
+        if !self.shared.cancel.swap(false, Ordering::SeqCst) {
             return None;
         }
         Some(Outcome {

@@ -36,6 +36,7 @@ struct Unsaved {
 impl Application {
     /// Whether the step `p`, which `completed` or failed, is saved now. A failed step always
     /// is: its row (the state before the action) is what a resumed application needs.
+    #[inline(always)]
     pub(crate) fn saves_step(&self, p: &Prepared, completed: bool) -> bool {
         !completed
             || self
@@ -47,10 +48,15 @@ impl Application {
     /// Records how step `p` ended for the persister: `saved` when its row (completed or
     /// failed) was written, `committed` when the application moved to its new state. A
     /// failed step's row covers an earlier skipped step (it holds the same state).
+    #[inline(always)]
     pub(crate) fn track_save(&mut self, p: &Prepared, saved: bool, committed: bool) {
-        if self.shared.saver.is_none() {
-            return;
+        if self.shared.saver.is_some() {
+            self.track_saved(p, saved, committed);
         }
+    }
+
+    /// [`Application::track_save`] for an application with a persister.
+    fn track_saved(&mut self, p: &Prepared, saved: bool, committed: bool) {
         if saved {
             self.saving.unsaved = None;
         } else if committed {

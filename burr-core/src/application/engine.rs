@@ -266,6 +266,23 @@ impl Application {
         let Some(p) = self.prepare(inputs, mode)? else {
             return Ok(None);
         };
+        self.pre_step(&p, mode).await?;
+        Ok(Some(p))
+    }
+
+    /// What happens between preparing step `p` and calling its action: the journal entries
+    /// it replays are saved, and the `pre_run_step` hooks fire. Inline, and nothing when
+    /// there is nothing to do (the common case), so that the prepared step stays in place.
+    #[inline(always)]
+    async fn pre_step(&self, p: &Prepared, mode: Mode) -> Result<(), Error> {
+        if !p.resave.is_empty() || !self.shared.hooks.is_empty() {
+            self.save_replayed_and_fire(p, mode).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Application::pre_step`] when there is something to do.
+    async fn save_replayed_and_fire(&self, p: &Prepared, mode: Mode) -> Result<(), Error> {
         for entry in &p.resave {
             match &self.shared.saver {
                 Some(Saver::Sync(s)) => s.save_journal(entry)?,
@@ -273,8 +290,8 @@ impl Application {
                 _ => {}
             }
         }
-        fire!(self, mode, pre_run_step, self.pre_step_event(&p));
-        Ok(Some(p))
+        fire!(self, mode, pre_run_step, self.pre_step_event(p));
+        Ok(())
     }
 
     /// Calls the action of a prepared step with the state it may see, the step's tracer
@@ -469,10 +486,11 @@ impl Application {
         // A suspension, and the step that resumes one, are saved whatever the save policy:
         // the suspension must outlive the process, and a second resume must be refused.
         // A routed failure too, so that a resume after a crash takes the route.
-        let save = suspension.is_some()
-            || p.resumes
-            || routed.is_some()
-            || self.saves_step(p, out.is_some());
+        let save = self.shared.saver.is_some()
+            && (suspension.is_some()
+                || p.resumes
+                || routed.is_some()
+                || self.saves_step(p, out.is_some()));
         let saved = match &self.shared.saver {
             None => Ok(()),
             Some(_) if !save => Ok(()),
@@ -519,9 +537,11 @@ impl Application {
         inputs: &Inputs,
         mode: Mode,
     ) -> Result<Option<Committed>, Error> {
-        let Some(p) = self.begin_step(inputs, mode).await? else {
+        // As `begin_step`, with the prepared step kept in this frame.
+        let Some(p) = self.prepare(inputs, mode)? else {
             return Ok(None);
         };
+        self.pre_step(&p, mode).await?;
         // As `call_action`, with the plain ready case inline: a sync step awaits nothing more.
         let outcome = if self.graph.nodes[p.node].policy.is_plain() {
             match self.start_call(&p) {

@@ -216,12 +216,18 @@ impl Application {
     }
 
     /// The outcome of a run on a suspended application that is not being resumed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn suspended_outcome(&self) -> Option<Outcome> {
-        if self.resume_value.is_some() {
+        if self.suspended.is_none() || self.resume_value.is_some() {
             return None;
         }
-        self.suspended?;
+        self.waiting_outcome()
+    }
+
+    /// [`Application::suspended_outcome`] of an application that is suspended.
+    #[cold]
+    #[inline(never)]
+    fn waiting_outcome(&self) -> Option<Outcome> {
         let waiting = self.suspension()?;
         Some(Outcome {
             action: Some(waiting.action),

@@ -126,13 +126,23 @@ impl StepControl {
 
     /// The suspension the action asked for, with the journal so far; also the error of a
     /// resume value that did not fit.
+    #[inline(always)]
     pub(crate) fn take_suspension(
         &self,
     ) -> Option<(String, Value, Vec<JournalEntry>, Option<Error>)> {
-        // A plain load first: the common case (no suspension) writes nothing.
-        if !self.suspending.load(Ordering::Acquire)
-            || !self.suspending.swap(false, Ordering::AcqRel)
-        {
+        // A plain load first, inline: the common case (no suspension) writes nothing and
+        // calls nothing.
+        if !self.suspending.load(Ordering::Acquire) {
+            return None;
+        }
+        self.take_asked_suspension()
+    }
+
+    /// [`StepControl::take_suspension`] once the action may have asked to suspend.
+    #[cold]
+    #[inline(never)]
+    fn take_asked_suspension(&self) -> Option<(String, Value, Vec<JournalEntry>, Option<Error>)> {
+        if !self.suspending.swap(false, Ordering::AcqRel) {
             return None;
         }
         let mut s = self.lock();
