@@ -126,7 +126,7 @@ pub(crate) struct Prepared {
     pub(crate) resumes: bool,
     /// Journal entries to save under this step's sequence id before it runs (replayed from
     /// an earlier run, or the answer of a resume).
-    pub(crate) resave: Vec<PersistedEntry>,
+    pub(crate) resave: Option<Vec<PersistedEntry>>,
 }
 
 /// The inputs of a step whose action declares none.
@@ -200,6 +200,44 @@ impl Application {
         }
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
+        // A fresh slot (the last step's, emptied, when no one kept it) unless the step
+        // resumes or replays a journal.
+        let (control, resave) = if resumes || !self.recovered_journal.is_empty() {
+            self.replayed_control(node, seq, resumes)
+        } else {
+            (None, None)
+        };
+        let n = &self.graph.nodes[node];
+        let ctx = ActionContext::for_step(
+            &self.shared,
+            (&n.name, &n.info.tags),
+            seq,
+            &self.run_span,
+            control,
+            self.spare_ctx.take(),
+        );
+        Ok(Some(Prepared {
+            node,
+            seq,
+            inputs,
+            ctx,
+            before,
+            before_prior,
+            resumes,
+            resave,
+        }))
+    }
+
+    /// The journal slot of step `seq` of `node` when it resumes a suspension or runs again
+    /// after a crash or a failure, and the journal entries to save again under `seq`.
+    #[cold]
+    fn replayed_control(
+        &mut self,
+        node: usize,
+        seq: u64,
+        resumes: bool,
+    ) -> (Option<ControlRef>, Option<Vec<PersistedEntry>>) {
+        let n = &self.graph.nodes[node];
         let recovered = if self.recovered_journal.is_empty() {
             Vec::new()
         } else {
@@ -233,27 +271,10 @@ impl Application {
             }
             Some(ControlRef::new(StepControl::new(journal, None)))
         } else {
-            // A fresh slot: the last step's, emptied, when no one kept it.
+            // Nothing of this action was journaled: a fresh slot.
             None
         };
-        let ctx = ActionContext::for_step(
-            &self.shared,
-            (&n.name, &n.info.tags),
-            seq,
-            &self.run_span,
-            control,
-            self.spare_ctx.take(),
-        );
-        Ok(Some(Prepared {
-            node,
-            seq,
-            inputs,
-            ctx,
-            before,
-            before_prior,
-            resumes,
-            resave,
-        }))
+        (control, (!resave.is_empty()).then_some(resave))
     }
 
     /// Prepares the next step and fires its `pre_run_step` hooks; refuses an async action in
@@ -275,7 +296,7 @@ impl Application {
     /// there is nothing to do (the common case), so that the prepared step stays in place.
     #[inline(always)]
     async fn pre_step(&self, p: &Prepared, mode: Mode) -> Result<(), Error> {
-        if !p.resave.is_empty() || !self.shared.hooks.is_empty() {
+        if p.resave.is_some() || !self.shared.hooks.is_empty() {
             self.save_replayed_and_fire(p, mode).await?;
         }
         Ok(())
@@ -283,7 +304,7 @@ impl Application {
 
     /// [`Application::pre_step`] when there is something to do.
     async fn save_replayed_and_fire(&self, p: &Prepared, mode: Mode) -> Result<(), Error> {
-        for entry in &p.resave {
+        for entry in p.resave.iter().flatten() {
             match &self.shared.saver {
                 Some(Saver::Sync(s)) => s.save_journal(entry)?,
                 Some(Saver::Async(s)) if mode.is_async() => s.save_journal(entry).await?,
@@ -432,6 +453,7 @@ impl Application {
 
     /// Concludes a step with the action's outcome: applies it (the reads/writes checks),
     /// saves, commits, and fires the `post_run_step` hooks.
+    #[inline(always)]
     pub(crate) async fn finish_step(
         &mut self,
         p: &Prepared,
@@ -560,6 +582,7 @@ impl Application {
 
     /// Checks the action's output against its declarations and completes its state in place:
     /// the full state with the action's writes, the runtime's keys set.
+    #[inline(always)]
     fn apply(&self, p: &Prepared, out: &mut StepOutput) -> Result<(), Error> {
         let n = &self.graph.nodes[p.node];
         let writes = &n.info.writes;
@@ -677,6 +700,7 @@ impl Application {
     /// Applies the outcome to the application: the new state when the step completed and was
     /// saved; the state before the step when saving failed, so that it can be retried.
     /// `routed` is the failure an error transition routed, if any.
+    #[inline(always)]
     fn commit(
         &mut self,
         p: &Prepared,

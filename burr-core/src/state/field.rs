@@ -6,6 +6,8 @@ use serde::Serialize;
 use serde::ser::SerializeSeq;
 use serde_json::Value;
 
+use super::key::key_eq;
+
 /// A shared, immutable key.
 pub(super) type Key = Arc<str>;
 
@@ -185,7 +187,7 @@ impl FieldMap {
     #[inline]
     pub(super) fn get_key_value(&self, key: &str) -> Option<(&Key, &Entry)> {
         match &self.0.as_deref()?.storage {
-            Storage::Small(v) => v.iter().find(|(k, _)| &**k == key).map(|(k, e)| (k, e)),
+            Storage::Small(v) => v.iter().find(|(k, _)| key_eq(k, key)).map(|(k, e)| (k, e)),
             Storage::Large(m) => m.get_key_value(key),
         }
     }
@@ -232,7 +234,7 @@ impl FieldMap {
     #[inline]
     pub(super) fn get_mut(&mut self, key: &str) -> Option<&mut Entry> {
         let small_at = match &self.0.as_deref()?.storage {
-            Storage::Small(v) => Some(v.iter().position(|(k, _)| &**k == key)?),
+            Storage::Small(v) => Some(v.iter().position(|(k, _)| key_eq(k, key))?),
             Storage::Large(m) => {
                 m.get(key)?;
                 None
@@ -339,7 +341,7 @@ impl Node {
 mod spare {
     use std::cell::Cell;
 
-    use super::{Entry, Field, Key, Node, NodeRef, SMALL_MAX, Storage};
+    use super::{Entry, Field, Key, Node, NodeRef, SMALL_MAX, Storage, key_eq};
 
     thread_local! {
         static SPARE: Cell<Option<NodeRef>> = const { Cell::new(None) };
@@ -366,7 +368,7 @@ mod spare {
         let mut field = Some(field);
         Ok(small_node(source.len() + 1, |entries| {
             for (k, e) in source {
-                let entry = match field.take_if(|_| &**k == key) {
+                let entry = match field.take_if(|_| key_eq(k, key)) {
                     Some(field) => Entry {
                         order: e.order,
                         field,

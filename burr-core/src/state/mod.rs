@@ -13,6 +13,7 @@
 
 mod as_value;
 mod field;
+mod key;
 mod macros;
 mod serde_impls;
 mod update;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::State;
+use super::key::key_eq;
 
 /// The view an action gets: its name and declared reads, so that reading anything else is
 /// an error naming the action, the key and the declared reads.
@@ -34,12 +35,12 @@ impl State {
     pub(super) fn visible(&self, key: &str) -> bool {
         match &self.view {
             None => true,
-            Some(v) => v.reads.iter().any(|r| r == key) || self.was_written(v, key),
+            Some(v) => v.reads.iter().any(|r| key_eq(r, key)) || self.was_written(v, key),
         }
     }
 
     fn was_written(&self, view: &ViewInfo, key: &str) -> bool {
-        match view.writes.iter().position(|w| w == key) {
+        match view.writes.iter().position(|w| key_eq(w, key)) {
             Some(i) if i < 64 => self.written_mask & (1 << i) != 0,
             _ => self.extra_writes().iter().any(|w| &**w == key),
         }
@@ -48,7 +49,7 @@ impl State {
     #[inline]
     pub(super) fn record_write(&mut self, key: &str) {
         let Some(view) = &self.view else { return };
-        match view.writes.iter().position(|w| w == key) {
+        match view.writes.iter().position(|w| key_eq(w, key)) {
             Some(i) if i < 64 => self.written_mask |= 1 << i,
             _ => {
                 if !self.extra_writes().iter().any(|w| &**w == key) {
