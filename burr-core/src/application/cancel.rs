@@ -82,16 +82,26 @@ impl Application {
     ) -> Option<Outcome> {
         // A plain load first, inline: the common case (no stop asked) costs no atomic write
         // and no call.
-        if !self.shared.cancel.load(Ordering::Relaxed) {
+        if !self.cancel_asked() {
             return None;
         }
         self.take_cancel(last)
     }
 
+    /// Whether a stop may have been asked for (a plain load: the answer is final only once
+    /// [`Application::cancelled_outcome`] takes the request).
+    #[inline(always)]
+    pub(crate) fn cancel_asked(&self) -> bool {
+        self.shared.cancel.load(Ordering::Relaxed)
+    }
+
     /// [`Application::cancelled_outcome`] once a stop may have been asked for.
     #[cold]
     #[inline(never)]
-    fn take_cancel(&self, last: Option<(&str, &crate::step::ResultMap)>) -> Option<Outcome> {
+    pub(crate) fn take_cancel(
+        &self,
+        last: Option<(&str, &crate::step::ResultMap)>,
+    ) -> Option<Outcome> {
         if !self.shared.cancel.swap(false, Ordering::SeqCst) {
             return None;
         }

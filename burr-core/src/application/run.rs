@@ -224,9 +224,12 @@ impl Application {
                 halted: Halted::After,
             }));
         }
+        if !self.cancel_asked() {
+            return Ok(None);
+        }
         let last = self
             .prior
             .map(|p| (self.graph.nodes[p].info.name.as_str(), result));
-        Ok(self.cancelled_outcome(last))
+        Ok(self.take_cancel(last))
     }
 }

@@ -14,6 +14,8 @@ pub(crate) struct ViewInfo {
     pub(crate) writes: Arc<[String]>,
     /// Whether `__PRIOR_STEP` is among the reads.
     sees_prior_step: bool,
+    /// The write mask of a state that wrote every declared write (`None` past 64 writes).
+    all_written: Option<u64>,
 }
 
 impl ViewInfo {
@@ -22,6 +24,11 @@ impl ViewInfo {
         ViewInfo {
             action,
             sees_prior_step: reads.iter().any(|r| r == super::PRIOR_STEP_KEY),
+            all_written: match writes.len() {
+                64 => Some(u64::MAX),
+                n if n < 64 => Some((1 << n) - 1),
+                _ => None,
+            },
             reads: Arc::from(reads),
             writes: Arc::from(writes),
         }
@@ -106,10 +113,10 @@ impl State {
     #[inline]
     pub(crate) fn wrote_exactly_declared(&self) -> bool {
         self.extra_writes().is_empty()
-            && self.view.as_ref().is_some_and(|v| {
-                let n = v.writes.len();
-                n <= 64 && self.written_mask.count_ones() as usize == n
-            })
+            && self
+                .view
+                .as_ref()
+                .is_some_and(|v| v.all_written == Some(self.written_mask))
     }
 
     /// Checks what the action wrote in view mode against its declared writes: returns the
@@ -119,9 +126,7 @@ impl State {
         let Some(view) = &self.view else {
             return (Vec::new(), Vec::new());
         };
-        let n = view.writes.len();
-        if self.extra_writes().is_empty() && n <= 64 && self.written_mask.count_ones() as usize == n
-        {
+        if self.wrote_exactly_declared() {
             return (Vec::new(), Vec::new());
         }
         let undeclared: Vec<String> = self
