@@ -53,24 +53,30 @@ impl State {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn record_write(&mut self, key: &str) {
         let Some(view) = &self.view else { return };
         match view.writes.iter().position(|w| key_eq(w, key)) {
             Some(i) if i < 64 => self.written_mask |= 1 << i,
-            _ => {
-                if !self.extra_writes().iter().any(|w| &**w == key) {
-                    let k = self
-                        .map
-                        .get_key_value(key)
-                        .map(|(k, _)| k.clone())
-                        .unwrap_or_else(|| Arc::from(key));
-                    Arc::make_mut(self.rare.get_or_insert_default())
-                        .written_extra
-                        .push(k);
-                }
-            }
+            _ => self.record_extra_write(key),
         }
+    }
+
+    /// Records a write the mask cannot hold: an undeclared key, or a declared write past the
+    /// 64th.
+    #[cold]
+    fn record_extra_write(&mut self, key: &str) {
+        if self.extra_writes().iter().any(|w| &**w == key) {
+            return;
+        }
+        let k = self
+            .map
+            .get_key_value(key)
+            .map(|(k, _)| k.clone())
+            .unwrap_or_else(|| Arc::from(key));
+        Arc::make_mut(self.rare.get_or_insert_default())
+            .written_extra
+            .push(k);
     }
 
     /// The state an action sees: the full map (nothing is copied), tagged so that only its
