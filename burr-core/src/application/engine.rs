@@ -459,7 +459,7 @@ impl Application {
         p: &Prepared,
         mut outcome: Result<StepOutput, Error>,
         mode: Mode,
-    ) -> Result<Committed, Error> {
+    ) -> Result<Committed, Box<Error>> {
         if mode.is_async()
             && let Some(step) = p.ctx.tracer.step()
         {
@@ -513,21 +513,18 @@ impl Application {
                 || p.resumes
                 || routed.is_some()
                 || self.saves_step(p, out.is_some()));
-        let saved = match &self.shared.saver {
+        // Errors are boxed from here to the return, so that what moves is one word.
+        let saved: Result<(), Box<Error>> = match &self.shared.saver {
             None => Ok(()),
             Some(_) if !save => Ok(()),
-            Some(Saver::Sync(s)) => s.save(self.save_request(p, out)).map_err(Error::from),
-            Some(Saver::Async(_)) if !mode.is_async() => Err(Error::AsyncOnly),
-            Some(Saver::Async(s)) => s.save(self.save_request(p, out)).await.map_err(Error::from),
-        };
-        let saved = match saved {
-            Err(Error::Persistence(PersistenceError::Duplicate(_))) if p.resumes => {
-                Err(Error::AlreadyResumed {
-                    app_id: self.shared.app_id.to_string(),
-                    channel: self.suspension().map(|s| s.channel).unwrap_or_default(),
-                })
-            }
-            other => other,
+            Some(Saver::Sync(s)) => s
+                .save(self.save_request(p, out))
+                .map_err(|e| self.save_error(p, e)),
+            Some(Saver::Async(_)) if !mode.is_async() => Err(Box::new(Error::AsyncOnly)),
+            Some(Saver::Async(s)) => s
+                .save(self.save_request(p, out))
+                .await
+                .map_err(|e| self.save_error(p, e)),
         };
         let suspended = suspension.is_some();
         let saved_row = save && saved.is_ok();
@@ -545,7 +542,7 @@ impl Application {
         if let Some(span) = p.ctx.step_span() {
             let error = match &result {
                 Ok(c) => c.routed.as_deref(),
-                Err(e) => Some(e),
+                Err(e) => Some(&**e),
             };
             crate::context::record_outcome(span, error.map(|e| e as &dyn std::fmt::Display));
         }
@@ -553,12 +550,26 @@ impl Application {
         result
     }
 
-    /// One whole step: what `step`, `run` and `iterate` repeat. `None` at a dead end.
+    /// The error of step `p` whose row the persister refused: a second resume of one
+    /// suspension (its row is there already) says so.
+    #[cold]
+    fn save_error(&self, p: &Prepared, e: PersistenceError) -> Box<Error> {
+        Box::new(match e {
+            PersistenceError::Duplicate(_) if p.resumes => Error::AlreadyResumed {
+                app_id: self.shared.app_id.to_string(),
+                channel: self.suspension().map(|s| s.channel).unwrap_or_default(),
+            },
+            e => Error::from(e),
+        })
+    }
+
+    /// One whole step: what `step`, `run` and `iterate` repeat. `None` at a dead end. The
+    /// error is boxed, so that a step's result is small to move.
     pub(crate) async fn step_once(
         &mut self,
         inputs: &Inputs,
         mode: Mode,
-    ) -> Result<Option<Committed>, Error> {
+    ) -> Result<Option<Committed>, Box<Error>> {
         // As `begin_step`, with the prepared step kept in this frame.
         let Some(p) = self.prepare(inputs, mode)? else {
             return Ok(None);
@@ -705,10 +716,10 @@ impl Application {
         &mut self,
         p: &Prepared,
         applied: Result<StepOutput, Error>,
-        saved: Result<(), Error>,
+        saved: Result<(), Box<Error>>,
         routed: Option<Arc<Error>>,
-    ) -> Result<Committed, Error> {
-        let out = applied?;
+    ) -> Result<Committed, Box<Error>> {
+        let out = applied.map_err(Box::new)?;
         if let Err(e) = saved {
             if let Some(before) = &p.before {
                 self.state = (**before).clone();

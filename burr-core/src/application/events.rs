@@ -87,14 +87,14 @@ impl Application {
     pub(crate) fn post_step_event<'a>(
         &'a self,
         p: &Prepared,
-        result: &'a Result<Committed, Error>,
+        result: &'a Result<Committed, Box<Error>>,
     ) -> PostRunStep<'a> {
         let (result, error) = match result {
             Ok(Committed {
                 routed: Some(e), ..
             }) => (None, Some(&**e)),
             Ok(c) => (Some(c.result()), None),
-            Err(e) => (None, Some(e)),
+            Err(e) => (None, Some(&**e)),
         };
         PostRunStep {
             app_id: &self.shared.app_id,

@@ -70,7 +70,7 @@ impl Application {
                 it.outcome = self.suspended_outcome();
                 Ok(None)
             }
-            Ok(halts) => match self.step_once(&it.inputs, mode).await {
+            Ok(halts) => match self.step_once(&it.inputs, mode).await.map_err(|e| *e) {
                 Ok(None) => {
                     it.outcome = Some(self.dead_end(it.last.take()));
                     Ok(None)

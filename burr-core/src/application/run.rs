@@ -87,7 +87,8 @@ impl Application {
         let r = self
             .step_once(inputs, mode)
             .await
-            .map(|c| c.map(|c| self.step_result(c)));
+            .map(|c| c.map(|c| self.step_result(c)))
+            .map_err(|e| *e);
         self.fire_execute(method, false, r.as_ref().err(), mode)
             .await;
         r
@@ -170,7 +171,7 @@ impl Application {
         }
         let mut last: Option<Committed> = None;
         loop {
-            match self.step_once(inputs, mode).await? {
+            match self.step_once(inputs, mode).await.map_err(|e| *e)? {
                 None => return Ok(self.dead_end(last)),
                 Some(step) => {
                     if let Some(o) = self.check_halt(&halts, step.result())? {

@@ -178,7 +178,7 @@ impl<'a> Core<'a> {
         if let Some(span) = r.p.ctx.step_span() {
             crate::context::stream_end(span, r.items);
         }
-        let mut result = self.app.finish_step(&r.p, out, mode).await;
+        let mut result = self.app.finish_step(&r.p, out, mode).await.map_err(|e| *e);
         if r.method.is_some() {
             // The step ends the `stream_result` call: it is saved whatever the save policy.
             result = self.app.end_run(result, mode).await;
@@ -378,7 +378,7 @@ impl Application {
         let name = n.info.name.clone();
         if !n.kind.is_streaming() {
             let outcome = self.call_action(&p, mode).await;
-            let mut step = self.finish_step(&p, outcome, mode).await;
+            let mut step = self.finish_step(&p, outcome, mode).await.map_err(|e| *e);
             if owns_call || step.is_err() {
                 // The step ends the call: it is saved whatever the save policy.
                 step = self.end_run(step, mode).await;
