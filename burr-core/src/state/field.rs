@@ -158,8 +158,8 @@ pub(super) struct FieldMap(Option<NodeRef>);
 
 impl Drop for FieldMap {
     fn drop(&mut self) {
-        // The last holder of a small node: its entries go now (a spare keeps no value
-        // alive), its vector is kept for the next copy.
+        // The last holder of a small node: its values go now (a spare keeps no value alive),
+        // its vector and keys are kept for the next copy, which mostly has the same keys.
         if let Some(node) = &mut self.0
             && let Some(Node {
                 storage: Storage::Small(entries),
@@ -167,7 +167,11 @@ impl Drop for FieldMap {
             }) = NodeRef::get_mut(node)
             && entries.capacity() <= SMALL_MAX
         {
-            entries.clear();
+            for (_, e) in entries.iter_mut() {
+                if matches!(e.field, Field::Value(_) | Field::List(_)) {
+                    e.field = Field::Null;
+                }
+            }
             if let Some(node) = self.0.take() {
                 spare::keep(node);
             }
@@ -347,8 +351,8 @@ mod spare {
         static SPARE: Cell<Option<NodeRef>> = const { Cell::new(None) };
     }
 
-    /// Keeps `node`, a small node nothing else holds and whose entries are gone, for a later
-    /// copy.
+    /// Keeps `node`, a small node nothing else holds and whose entries hold no value (only
+    /// keys and scalars), for a later copy.
     pub(super) fn keep(node: NodeRef) {
         // After the thread's locals are gone (a state dropped by another local's
         // destructor), the node is simply freed.
@@ -364,10 +368,14 @@ mod spare {
         if source.len() >= SMALL_MAX {
             return Err(field);
         }
-        // One pass: each entry is copied, the one of `key` with the new field.
+        // One pass: each entry is copied, the one of `key` with the new field, over what the
+        // recycled vector holds (a key already in its place is kept, not counted again).
         let mut field = Some(field);
         Ok(small_node(source.len() + 1, |entries| {
-            for (k, e) in source {
+            if entries.len() > source.len() {
+                entries.truncate(source.len());
+            }
+            for (i, (k, e)) in source.iter().enumerate() {
                 let entry = match field.take_if(|_| key_eq(k, key)) {
                     Some(field) => Entry {
                         order: e.order,
@@ -375,7 +383,15 @@ mod spare {
                     },
                     None => e.clone(),
                 };
-                entries.push((k.clone(), entry));
+                match entries.get_mut(i) {
+                    Some(slot) => {
+                        if !Key::ptr_eq(&slot.0, k) {
+                            slot.0 = k.clone();
+                        }
+                        slot.1 = entry;
+                    }
+                    None => entries.push((k.clone(), entry)),
+                }
             }
             match field {
                 Some(field) => {
@@ -395,20 +411,20 @@ mod spare {
             return NodeRef::new((**from).clone());
         };
         small_node(source.len(), |entries| {
+            entries.clear();
             entries.extend_from_slice(source);
             from.next_order
         })
     }
 
-    /// A small node whose entries `fill` writes (into an empty vector of room for `len`)
-    /// and whose next order it returns: the spare node when one is at hand, a new one
-    /// otherwise.
+    /// A small node whose entries `fill` writes and whose next order it returns: the spare
+    /// node when one is at hand (`fill` gets its vector as the spare left it: keys and
+    /// scalars of an earlier state), a new one otherwise (an empty vector of room for `len`).
     fn small_node(len: usize, fill: impl FnOnce(&mut Vec<(Key, Entry)>) -> u64) -> NodeRef {
         if let Some(mut spare) = SPARE.try_with(Cell::take).ok().flatten()
             && let Some(node) = NodeRef::get_mut(&mut spare)
         {
             if let Storage::Small(entries) = &mut node.storage {
-                entries.clear();
                 node.next_order = fill(entries);
             } else {
                 let mut entries = Vec::with_capacity(len);

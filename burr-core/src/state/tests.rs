@@ -153,6 +153,34 @@ fn recycled_small_maps_keep_every_state_intact() {
     assert!(weak.upgrade().is_none());
 }
 
+/// A recycled node keeps the keys of the state it held: a copy over it with other keys, or
+/// fewer, or the same keys in another place, has exactly its own entries.
+#[test]
+fn recycled_nodes_take_the_keys_of_the_copy() {
+    for keys in [
+        &["a", "b", "c"][..],
+        &["x"],
+        &["c", "a"],
+        &["a", "z", "b", "q"],
+    ] {
+        // A dropped state with three keys leaves its node (and keys) as the spare.
+        let dropped = State::new().update("a", 1).update("b", 2).update("c", 3);
+        let copy = dropped.update("a", 10);
+        drop((dropped, copy));
+        let mut s = State::new();
+        for (i, k) in keys.iter().enumerate() {
+            s = s.update(k, i);
+        }
+        let next = s.update(keys[0], 100);
+        assert_eq!(next.keys(), keys.to_vec());
+        assert_eq!(next.get::<i64>(keys[0]).unwrap(), 100);
+        for (i, k) in keys.iter().enumerate().skip(1) {
+            assert_eq!(next.get::<usize>(k).unwrap(), i);
+        }
+        assert_eq!(s.get::<usize>(keys[0]).unwrap(), 0);
+    }
+}
+
 /// A step's output (its result map and its state) must stay within what moves without a
 /// call to `memcpy` (128 bytes on x86-64): the state is seven words.
 #[cfg(target_pointer_width = "64")]
