@@ -143,6 +143,7 @@ impl Application {
     /// Picks the next action, checks the inputs (and that an async action runs in async
     /// mode), then bumps the sequence id. `None` at a dead end. Nothing changes unless a step
     /// is about to run: a dead end, bad inputs or a refused call spend no sequence id.
+    #[inline(always)]
     pub(crate) fn prepare(
         &mut self,
         inputs: &Inputs,
