@@ -28,6 +28,7 @@ pub(super) enum Field {
 pub(super) type List = imbl::Vector<Arc<Value>>;
 
 impl Field {
+    #[inline]
     pub(super) fn from_value(v: Value) -> Field {
         match v {
             Value::Null => Field::Null,
@@ -188,7 +189,7 @@ impl FieldMap {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn get_key_value(&self, key: &str) -> Option<(&Key, &Entry)> {
         match &self.0.as_deref()?.storage {
             Storage::Small(v) => v.iter().find(|(k, _)| key_eq(k, key)).map(|(k, e)| (k, e)),
