@@ -74,34 +74,25 @@ impl Application {
     }
 
     /// The outcome of a run stopped by its cancel handle after the step that ran last (the
-    /// request is used up); `None` when no stop was asked for.
+    /// request is used up); `None` when no stop was asked for. `last` describes that step
+    /// (its action and result), built only when a stop was asked for.
     #[inline(always)]
-    pub(crate) fn cancelled_outcome(
-        &self,
-        last: Option<(&str, &crate::step::ResultMap)>,
+    pub(crate) fn cancelled_outcome<'a>(
+        &'a self,
+        last: impl FnOnce() -> Option<(&'a str, &'a crate::step::ResultMap)>,
     ) -> Option<Outcome> {
         // A plain load first, inline: the common case (no stop asked) costs no atomic write
         // and no call.
-        if !self.cancel_asked() {
+        if !self.shared.cancel.load(Ordering::Relaxed) {
             return None;
         }
-        self.take_cancel(last)
-    }
-
-    /// Whether a stop may have been asked for (a plain load: the answer is final only once
-    /// [`Application::cancelled_outcome`] takes the request).
-    #[inline(always)]
-    pub(crate) fn cancel_asked(&self) -> bool {
-        self.shared.cancel.load(Ordering::Relaxed)
+        self.take_cancel(last())
     }
 
     /// [`Application::cancelled_outcome`] once a stop may have been asked for.
     #[cold]
     #[inline(never)]
-    pub(crate) fn take_cancel(
-        &self,
-        last: Option<(&str, &crate::step::ResultMap)>,
-    ) -> Option<Outcome> {
+    fn take_cancel(&self, last: Option<(&str, &crate::step::ResultMap)>) -> Option<Outcome> {
         if !self.shared.cancel.swap(false, Ordering::SeqCst) {
             return None;
         }

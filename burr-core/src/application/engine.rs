@@ -21,12 +21,11 @@ use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 
 use super::events::fire;
-use super::replay::{recovered_for, rekeyed, resave_template};
 use super::suspend::{SUSPENDED_KEY, Suspension};
 use super::{Application, StepResult};
 use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::context::{ActionContext, ControlRef, Scoped, StepControl, scoped, suspend_key};
+use crate::context::{ActionContext, Scoped, scoped};
 use crate::error::{ActionError, Error};
 use crate::persistence::JournalEntry as PersistedEntry;
 use crate::persistence::{PersistenceError, SaveRequest, Saver, Status};
@@ -227,55 +226,6 @@ impl Application {
             resumes,
             resave,
         }))
-    }
-
-    /// The journal slot of step `seq` of `node` when it resumes a suspension or runs again
-    /// after a crash or a failure, and the journal entries to save again under `seq`.
-    #[cold]
-    fn replayed_control(
-        &mut self,
-        node: usize,
-        seq: u64,
-        resumes: bool,
-    ) -> (Option<ControlRef>, Option<Vec<PersistedEntry>>) {
-        let n = &self.graph.nodes[node];
-        let recovered = if self.recovered_journal.is_empty() {
-            Vec::new()
-        } else {
-            recovered_for(std::mem::take(&mut self.recovered_journal), &n.info.name)
-        };
-        let mut resave = Vec::new();
-        let control = if resumes {
-            let mut journal = Suspension::journal(&self.state);
-            // A resume that crashed journaled more (its answer first): that is what ran.
-            if recovered.len() > journal.len() {
-                journal = recovered.iter().cloned().map(Into::into).collect();
-            }
-            let resume = self.resume_value.take();
-            resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
-            if let Some((channel, value)) = &resume
-                && !journal.iter().any(|e| e.key == suspend_key(channel))
-            {
-                resave.push(PersistedEntry {
-                    index: journal.len(),
-                    key: suspend_key(channel),
-                    value: value.clone(),
-                    ..resave_template(&self.shared, &n.info.name, seq)
-                });
-            }
-            Some(ControlRef::new(StepControl::new(journal, resume)))
-        } else if !recovered.is_empty() {
-            let journal: Vec<_> = recovered.iter().cloned().map(Into::into).collect();
-            if recovered[0].sequence_id != seq {
-                // Journaled by an earlier run of the step: kept under this run's id too.
-                resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
-            }
-            Some(ControlRef::new(StepControl::new(journal, None)))
-        } else {
-            // Nothing of this action was journaled: a fresh slot.
-            None
-        };
-        (control, (!resave.is_empty()).then_some(resave))
     }
 
     /// Prepares the next step and fires its `pre_run_step` hooks; refuses an async action in

@@ -56,7 +56,7 @@ impl Application {
             it.started = true;
             self.fire_execute(it.method, true, None, mode).await;
             // Asked to stop before the iteration starts: it runs nothing (as `run`).
-            cancelled = self.cancelled_outcome(None);
+            cancelled = self.cancelled_outcome(|| None);
         }
         let step = match &it.halts {
             Ok(_) if cancelled.is_some() => {

@@ -2,8 +2,61 @@
 //! for the step an application runs first, and those entries saved again under a new
 //! sequence id.
 
-use crate::context::{AppShared, JournalEntry};
+use super::Application;
+use super::suspend::Suspension;
+use crate::context::{AppShared, ControlRef, JournalEntry, StepControl, suspend_key};
 use crate::persistence::JournalEntry as PersistedEntry;
+
+impl Application {
+    /// The journal slot of step `seq` of `node` when it resumes a suspension or runs again
+    /// after a crash or a failure, and the journal entries to save again under `seq`.
+    #[cold]
+    pub(super) fn replayed_control(
+        &mut self,
+        node: usize,
+        seq: u64,
+        resumes: bool,
+    ) -> (Option<ControlRef>, Option<Vec<PersistedEntry>>) {
+        let n = &self.graph.nodes[node];
+        let recovered = if self.recovered_journal.is_empty() {
+            Vec::new()
+        } else {
+            recovered_for(std::mem::take(&mut self.recovered_journal), &n.info.name)
+        };
+        let mut resave = Vec::new();
+        let control = if resumes {
+            let mut journal = Suspension::journal(&self.state);
+            // A resume that crashed journaled more (its answer first): that is what ran.
+            if recovered.len() > journal.len() {
+                journal = recovered.iter().cloned().map(Into::into).collect();
+            }
+            let resume = self.resume_value.take();
+            resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
+            if let Some((channel, value)) = &resume
+                && !journal.iter().any(|e| e.key == suspend_key(channel))
+            {
+                resave.push(PersistedEntry {
+                    index: journal.len(),
+                    key: suspend_key(channel),
+                    value: value.clone(),
+                    ..resave_template(&self.shared, &n.info.name, seq)
+                });
+            }
+            Some(ControlRef::new(StepControl::new(journal, resume)))
+        } else if !recovered.is_empty() {
+            let journal: Vec<_> = recovered.iter().cloned().map(Into::into).collect();
+            if recovered[0].sequence_id != seq {
+                // Journaled by an earlier run of the step: kept under this run's id too.
+                resave = rekeyed(&journal, &self.shared, &n.info.name, seq);
+            }
+            Some(ControlRef::new(StepControl::new(journal, None)))
+        } else {
+            // Nothing of this action was journaled: a fresh slot.
+            None
+        };
+        (control, (!resave.is_empty()).then_some(resave))
+    }
+}
 
 /// The entries of a recovered journal that belong to a run of `action`: in index order, up
 /// to the first gap.

@@ -166,7 +166,7 @@ impl Application {
         if let Some(o) = self.suspended_outcome() {
             return Ok(o);
         }
-        if let Some(o) = self.cancelled_outcome(None) {
+        if let Some(o) = self.cancelled_outcome(|| None) {
             return Ok(o);
         }
         let mut last: Option<Committed> = None;
@@ -225,12 +225,9 @@ impl Application {
                 halted: Halted::After,
             }));
         }
-        if !self.cancel_asked() {
-            return Ok(None);
-        }
-        let last = self
-            .prior
-            .map(|p| (self.graph.nodes[p].info.name.as_str(), result));
-        Ok(self.take_cancel(last))
+        Ok(self.cancelled_outcome(|| {
+            self.prior
+                .map(|p| (self.graph.nodes[p].info.name.as_str(), result))
+        }))
     }
 }
