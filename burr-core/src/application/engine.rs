@@ -25,7 +25,7 @@ use super::suspend::{SUSPENDED_KEY, Suspension};
 use super::{Application, StepResult};
 use crate::action::Call;
 use crate::action::stream::{ActionStream, StreamEvent};
-use crate::context::{ActionContext, Scoped, scoped};
+use crate::context::{ActionContext, Asked, Scoped, scoped};
 use crate::error::{ActionError, Error};
 use crate::persistence::JournalEntry as PersistedEntry;
 use crate::persistence::{PersistenceError, SaveRequest, Saver, Status};
@@ -128,6 +128,18 @@ pub(crate) struct Prepared {
     pub(crate) resave: Option<Vec<PersistedEntry>>,
 }
 
+/// A step's outcome once checked (see [`Application::settle`]), before it is saved.
+struct Settled {
+    /// The output to commit, or the failure.
+    outcome: Result<StepOutput, Error>,
+    /// What the action's suspension left: channel, payload, journal, a refused resume value.
+    suspension: Option<Box<Asked>>,
+    /// The failure an error transition routed.
+    routed: Option<Arc<Error>>,
+    /// Whether the step is to be saved.
+    save: bool,
+}
+
 /// The inputs of a step whose action declares none.
 static NO_INPUTS: std::sync::LazyLock<Inputs> = std::sync::LazyLock::new(Inputs::new);
 
@@ -182,21 +194,10 @@ impl Application {
             ));
         }
         let inputs = (!n.info.inputs.is_empty()).then(|| Box::new(inputs.filtered(&n.info.inputs)));
-        let missing: Vec<String> = match &inputs {
-            None => Vec::new(),
-            Some(inputs) => (n.info.inputs.iter())
-                .filter(|i| i.required && !inputs.contains(&i.name))
-                .map(|i| i.name.clone())
-                .collect(),
-        };
-        if !missing.is_empty() {
-            let inputs = inputs.unwrap_or_default();
-            let inputs = &*inputs;
-            return Err(Error::MissingInputs {
-                action: n.info.name.clone(),
-                missing,
-                given: inputs.names().map(str::to_string).collect(),
-            });
+        if let Some(given) = &inputs
+            && (n.info.inputs.iter()).any(|i| i.required && !given.contains(&i.name))
+        {
+            return Err(missing_inputs(&n.info, given));
         }
         let seq = self.state.sequence_id().map_or(0, |s| s + 1);
         self.state.set_sequence_id(seq);
@@ -404,11 +405,10 @@ impl Application {
 
     /// Concludes a step with the action's outcome: applies it (the reads/writes checks),
     /// saves, commits, and fires the `post_run_step` hooks.
-    #[inline(always)]
     pub(crate) async fn finish_step(
         &mut self,
         p: &Prepared,
-        mut outcome: Result<StepOutput, Error>,
+        outcome: Result<StepOutput, Error>,
         mode: Mode,
     ) -> Result<Committed, Box<Error>> {
         if mode.is_async()
@@ -417,28 +417,54 @@ impl Application {
             // Boxed, so that the futures of sync calls stay small.
             Box::pin(step.flush_async()).await;
         }
+        let settled = self.settle(p, outcome);
+        // Errors are boxed from here to the return, so that what moves is one word.
+        let saved: Result<(), Box<Error>> = match &self.shared.saver {
+            Some(_) if !settled.save => Ok(()),
+            None => Ok(()),
+            Some(Saver::Sync(s)) => s
+                .save(self.save_request(p, settled.outcome.as_ref().ok()))
+                .map_err(|e| self.save_error(p, e)),
+            Some(Saver::Async(_)) if !mode.is_async() => Err(Box::new(Error::AsyncOnly)),
+            Some(Saver::Async(s)) => s
+                .save(self.save_request(p, settled.outcome.as_ref().ok()))
+                .await
+                .map_err(|e| self.save_error(p, e)),
+        };
+        let result = self.conclude(p, settled, saved);
+        fire!(self, mode, post_run_step, self.post_step_event(p, &result));
+        result
+    }
+
+    /// Whether step `p`, in `mode`, ends without awaiting anything: a sync call of an
+    /// application with no persister and no hooks (nothing to flush, save or fire).
+    #[inline(always)]
+    fn ends_plainly(&self, mode: Mode) -> bool {
+        !mode.is_async() && self.shared.saver.is_none() && self.shared.hooks.is_empty()
+    }
+
+    /// [`Application::finish_step`] for a step that [ends plainly](Self::ends_plainly): the
+    /// same parts, called without a future around them.
+    #[inline(always)]
+    fn finish_plain_step(
+        &mut self,
+        p: &Prepared,
+        outcome: Result<StepOutput, Error>,
+    ) -> Result<Committed, Box<Error>> {
+        let settled = self.settle(p, outcome);
+        self.conclude(p, settled, Ok(()))
+    }
+
+    /// The first part of a step's end: the action's outcome checked and completed in place
+    /// (a step's output is only moved into the application at the commit), a suspension
+    /// recorded, a failure routed, and whether the step is to be saved.
+    #[inline(always)]
+    fn settle(&self, p: &Prepared, mut outcome: Result<StepOutput, Error>) -> Settled {
         let suspension = p.ctx.control.take_suspension();
-        // The outcome is checked and completed in place (a step's output is only moved into
-        // the application at the commit).
         match &suspension {
             // The action suspended: keep the state it saw, with the suspension.
-            Some((channel, payload, journal, _)) => {
-                let n = &self.graph.nodes[p.node];
-                let mut state = Suspension::record(
-                    &self.state,
-                    &n.info.name,
-                    p.seq,
-                    channel,
-                    payload.clone(),
-                    journal,
-                );
-                state.set_prior_step_name(n.step_name.clone());
-                let note = serde_json::json!({"channel": channel, "payload": payload});
-                p.ctx.tracer().log_attributes([(SUSPENDED_ATTRIBUTE, note)]);
-                outcome = Ok(StepOutput {
-                    result: ResultMap::new(),
-                    state,
-                });
+            Some(asked) => {
+                outcome = Ok(self.suspended_output(p, asked));
             }
             None => {
                 if let Ok(out) = &mut outcome
@@ -455,7 +481,6 @@ impl Application {
         {
             routed = Some(Arc::new(e));
         }
-        let out = outcome.as_ref().ok();
         // A suspension, and the step that resumes one, are saved whatever the save policy:
         // the suspension must outlive the process, and a second resume must be refused.
         // A routed failure too, so that a resume after a crash takes the route.
@@ -463,26 +488,63 @@ impl Application {
             && (suspension.is_some()
                 || p.resumes
                 || routed.is_some()
-                || self.saves_step(p, out.is_some()));
-        // Errors are boxed from here to the return, so that what moves is one word.
-        let saved: Result<(), Box<Error>> = match &self.shared.saver {
-            None => Ok(()),
-            Some(_) if !save => Ok(()),
-            Some(Saver::Sync(s)) => s
-                .save(self.save_request(p, out))
-                .map_err(|e| self.save_error(p, e)),
-            Some(Saver::Async(_)) if !mode.is_async() => Err(Box::new(Error::AsyncOnly)),
-            Some(Saver::Async(s)) => s
-                .save(self.save_request(p, out))
-                .await
-                .map_err(|e| self.save_error(p, e)),
-        };
+                || self.saves_step(p, outcome.is_ok()));
+        Settled {
+            outcome,
+            suspension,
+            routed,
+            save,
+        }
+    }
+
+    /// The output of step `p` whose action suspended: the state it saw, with the suspension.
+    #[cold]
+    fn suspended_output(&self, p: &Prepared, asked: &Asked) -> StepOutput {
+        let Asked {
+            channel,
+            payload,
+            journal,
+            ..
+        } = asked;
+        let n = &self.graph.nodes[p.node];
+        let mut state = Suspension::record(
+            &self.state,
+            &n.info.name,
+            p.seq,
+            channel,
+            payload.clone(),
+            journal,
+        );
+        state.set_prior_step_name(n.step_name.clone());
+        let note = serde_json::json!({"channel": channel, "payload": payload});
+        p.ctx.tracer().log_attributes([(SUSPENDED_ATTRIBUTE, note)]);
+        StepOutput {
+            result: ResultMap::new(),
+            state,
+        }
+    }
+
+    /// The last part of a step's end, once it was saved (`saved`): the commit, the
+    /// persister's bookkeeping, and the step span's outcome.
+    #[inline(always)]
+    fn conclude(
+        &mut self,
+        p: &Prepared,
+        settled: Settled,
+        saved: Result<(), Box<Error>>,
+    ) -> Result<Committed, Box<Error>> {
+        let Settled {
+            outcome,
+            suspension,
+            routed,
+            save,
+        } = settled;
         let suspended = suspension.is_some();
         let saved_row = save && saved.is_ok();
         let result = self.commit(p, outcome, saved, routed);
         if result.is_ok() {
             self.suspended = suspended.then_some(p.node);
-            if let Some((_, _, _, Some(refused))) = suspension {
+            if let Some(refused) = suspension.and_then(|s| s.bad_resume) {
                 self.resume_error = Some(refused);
             }
         } else {
@@ -497,7 +559,6 @@ impl Application {
             };
             crate::context::record_outcome(span, error.map(|e| e as &dyn std::fmt::Display));
         }
-        fire!(self, mode, post_run_step, self.post_step_event(p, &result));
         result
     }
 
@@ -537,7 +598,11 @@ impl Application {
         } else {
             self.call_action(&p, mode).await
         };
-        let committed = self.finish_step(&p, outcome, mode).await;
+        let committed = if self.ends_plainly(mode) {
+            self.finish_plain_step(&p, outcome)
+        } else {
+            self.finish_step(&p, outcome, mode).await
+        };
         self.spare_ctx = Some(p.ctx.into_spare());
         committed.map(Some)
     }
@@ -705,6 +770,19 @@ pub(crate) async fn next_event(
             })))
         }
         ActionStream::Async(s) => Scoped::new(&ctx.tracer, s.next()).await,
+    }
+}
+
+/// The error of a step whose action `info` declares inputs missing from `given`.
+#[cold]
+fn missing_inputs(info: &crate::graph::ActionInfo, given: &Inputs) -> Error {
+    Error::MissingInputs {
+        action: info.name.clone(),
+        missing: (info.inputs.iter())
+            .filter(|i| i.required && !given.contains(&i.name))
+            .map(|i| i.name.clone())
+            .collect(),
+        given: given.names().map(str::to_string).collect(),
     }
 }
 

@@ -127,9 +127,7 @@ impl StepControl {
     /// The suspension the action asked for, with the journal so far; also the error of a
     /// resume value that did not fit.
     #[inline(always)]
-    pub(crate) fn take_suspension(
-        &self,
-    ) -> Option<(String, Value, Vec<JournalEntry>, Option<Error>)> {
+    pub(crate) fn take_suspension(&self) -> Option<Box<Asked>> {
         // A plain load first, inline: the common case (no suspension) writes nothing and
         // calls nothing.
         if !self.suspending.load(Ordering::Acquire) {
@@ -141,14 +139,32 @@ impl StepControl {
     /// [`StepControl::take_suspension`] once the action may have asked to suspend.
     #[cold]
     #[inline(never)]
-    fn take_asked_suspension(&self) -> Option<(String, Value, Vec<JournalEntry>, Option<Error>)> {
+    fn take_asked_suspension(&self) -> Option<Box<Asked>> {
         if !self.suspending.swap(false, Ordering::AcqRel) {
             return None;
         }
         let mut s = self.lock();
         let (channel, payload) = s.suspension.take()?;
-        Some((channel, payload, s.entries.clone(), s.bad_resume.take()))
+        Some(Box::new(Asked {
+            channel,
+            payload,
+            journal: s.entries.clone(),
+            bad_resume: s.bad_resume.take(),
+        }))
     }
+}
+
+/// A suspension an action asked for, taken at the end of its step (boxed where it moves:
+/// it is rare, and a step's end moves it along with the outcome).
+pub(crate) struct Asked {
+    /// The channel the answer is awaited on.
+    pub(crate) channel: String,
+    /// What the action handed out.
+    pub(crate) payload: Value,
+    /// The step's journal so far.
+    pub(crate) journal: Vec<JournalEntry>,
+    /// The resume value the step refused, if any.
+    pub(crate) bad_resume: Option<Error>,
 }
 
 impl ActionContext {

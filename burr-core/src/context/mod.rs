@@ -24,7 +24,7 @@ use std::sync::Arc;
 use crate::hooks::Hooks;
 use crate::persistence::{Loader, Saver};
 
-pub(crate) use control::{ControlRef, JournalEntry, StepControl, suspend_key};
+pub(crate) use control::{Asked, ControlRef, JournalEntry, StepControl, suspend_key};
 #[cfg(feature = "tracing-layer")]
 pub(crate) use current::{Current, current, resume_span, suspend_span};
 pub(crate) use current::{Scoped, scoped};

@@ -192,7 +192,15 @@ impl FieldMap {
     #[inline(always)]
     pub(super) fn get_key_value(&self, key: &str) -> Option<(&Key, &Entry)> {
         match &self.0.as_deref()?.storage {
-            Storage::Small(v) => v.iter().find(|(k, _)| key_eq(k, key)).map(|(k, e)| (k, e)),
+            // A plain loop rather than `Iterator::find`, which the compiler keeps out of line.
+            Storage::Small(v) => {
+                for (k, e) in v {
+                    if key_eq(k, key) {
+                        return Some((k, e));
+                    }
+                }
+                None
+            }
             Storage::Large(m) => m.get_key_value(key),
         }
     }
