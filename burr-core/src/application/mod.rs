@@ -19,6 +19,7 @@ mod replay;
 mod run;
 mod runtime_graph;
 mod save_policy;
+mod step_end;
 mod streaming;
 mod suspend;
 
