@@ -181,7 +181,7 @@ impl Application {
         }
         let inputs = (!n.info.inputs.is_empty()).then(|| Box::new(inputs.filtered(&n.info.inputs)));
         if let Some(given) = &inputs
-            && (n.info.inputs.iter()).any(|i| i.required && !given.contains(&i.name))
+            && (n.info.inputs.iter()).any(|i| lacks(given, i))
         {
             return Err(missing_inputs(&n.info, given));
         }
@@ -458,11 +458,17 @@ fn missing_inputs(info: &crate::graph::ActionInfo, given: &Inputs) -> Error {
     Error::MissingInputs {
         action: info.name.clone(),
         missing: (info.inputs.iter())
-            .filter(|i| i.required && !given.contains(&i.name))
+            .filter(|i| lacks(given, i))
             .map(|i| i.name.clone())
             .collect(),
         given: given.names().map(str::to_string).collect(),
     }
+}
+
+/// Whether `given` lacks the input `i`, which its action requires.
+#[inline(always)]
+fn lacks(given: &Inputs, i: &crate::step::InputSpec) -> bool {
+    i.required && !given.contains(&i.name)
 }
 
 /// The error of a stream that ended without its final output.
